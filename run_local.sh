@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set up .venv (once; again only when pyproject.toml changes) and run the sample job or the tests.
+#   ./run_local.sh          ingest the bundled sample into ./out and print the summary
+#   ./run_local.sh test     run the test suite (extra arguments go to pytest)
+#   ./run_local.sh bench    run the throughput benchmark (extra arguments go to it)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-python3}"
+VENV=".venv"
+STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+if [ ! -f "$STAMP" ]; then
+    echo "newsbeam: installing into $VENV (first run or pyproject.toml changed)..." >&2
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
+        | grep -v -E "^WARNING: Location .* is ignored" >&2 || true
+    "$VENV/bin/python" -c "import apache_beam, feedparser, pyarrow, duckdb, pipeline.cli" \
+        || { echo "newsbeam: installation failed" >&2; exit 1; }
+    rm -f "$VENV"/.installed-*
+    touch "$STAMP"
+fi
+
+mode="${1:-run}"
+case "$mode" in
+    test)
+        shift
+        exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    bench)
+        shift
+        exec "$VENV/bin/python" -m benchmarks.throughput "$@"
+        ;;
+    run)
+        [ $# -gt 0 ] && shift
+        exec "$VENV/bin/newsbeam" ingest examples/sample --output out \
+            --aliases examples/sample/aliases.toml "$@"
+        ;;
+    *)
+        echo "usage: $0 [run|test|bench] [args...]" >&2
+        exit 2
+        ;;
+esac

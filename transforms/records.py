@@ -1,0 +1,153 @@
+"""Plain record types that flow through the pipeline, and the helpers that build them.
+
+Every stage takes and returns plain dicts typed with these TypedDicts, so that the transforms stay
+testable without Beam and picklable on any runner. Failures are values: a stage that cannot handle an
+input returns an ``ErrorRecord`` in its place, and every later stage passes error records through
+untouched. One stream carries both kinds because the Dask runner loses data with tagged outputs; the sink
+splits them (see DESIGN.md, "Measured on this machine").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any, Literal, TypedDict
+
+RecordKind = Literal["raw", "article", "error"]
+
+
+class RawDocument(TypedDict, total=False):
+    """The bytes of one input as received, with where they came from."""
+
+    kind: Literal["raw"]
+    source_id: str  # configured feed id, or derived from the file path / host
+    uri: str  # file path or URL the bytes came from (inside an archive: archive!member)
+    feed_url: str | None  # the feed's URL when the bytes are a fetched feed
+    body: bytes
+    fetched_at: dt.datetime  # UTC; file mtime for local files, so reruns are identical
+    http_status: int | None
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None  # declared type (HTTP header), if any
+    raw_sha256: str  # sha256 of ``body``
+    raw_path: str | None  # where the bytes are kept in the raw zone (or the input path)
+    language_hint: str | None  # configured language of the source, ISO 639-1
+    tags: list[str]
+
+
+class Entity(TypedDict):
+    """A gazetteer entity mentioned in an article."""
+
+    id: str
+    name: str
+    type: str  # country, city, person, organisation, other
+    mentions: int
+
+
+class Article(TypedDict, total=False):
+    """One news item as it moves through parse -> clean -> normalize -> identify.
+
+    Fields are filled in stage by stage; ``schemas.article`` is the shape finally written.
+    The ``raw_*`` fields hold unparsed values from the source for later stages to normalize.
+    """
+
+    kind: Literal["article"]
+    article_id: str
+    url: str | None
+    canonical_url: str | None
+    guid: str | None
+    source_id: str
+    feed_url: str | None
+    document_type: str  # rss, atom, rdf, json_feed, html, jsonl, ...
+    title: str | None
+    summary_html: str | None  # as given by the source, before cleaning
+    content_html: str | None  # as given by the source (full body), before cleaning
+    summary_text: str | None
+    body_text: str | None
+    body_html: str | None  # sanitized
+    authors: list[str]
+    tags: list[str]
+    language: str | None
+    language_hint: str | None
+    raw_published: str | None  # the published/issued/dc:date string as found
+    raw_updated: str | None
+    raw_meta_times: list[str]  # times found in HTML meta tags, JSON-LD, <time>, in order of trust
+    published_at: dt.datetime | None  # UTC
+    published_offset_minutes: int | None
+    time_source: str | None  # e.g. "entry.published", "body.dateline", "fetched_at (fallback)"
+    time_flags: list[str]  # e.g. "fallback", "implausible_future", "implausible_past"
+    updated_at: dt.datetime | None
+    fetched_at: dt.datetime
+    entities: list[Entity]
+    links: list[str]
+    images: list[str]
+    content_sha256: str | None
+    raw_sha256: str
+    raw_path: str | None
+    uri: str  # the input the article came from
+
+
+class ErrorRecord(TypedDict):
+    """A dead-letter entry: what failed, where, why, and where the raw bytes are."""
+
+    kind: Literal["error"]
+    error_id: str
+    stage: str  # read, parse, clean, normalize_text, normalize_time, identify, entities, write, fetch
+    error_type: str  # short machine-readable reason, e.g. "malformed_xml", "empty_input"
+    message: str
+    source_id: str | None
+    uri: str | None
+    raw_sha256: str | None
+    raw_path: str | None
+    occurred_at: dt.datetime
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def is_error(record: dict[str, Any]) -> bool:
+    """True when ``record`` is an ``ErrorRecord``."""
+    return record.get("kind") == "error"
+
+
+def make_error(
+    stage: str,
+    error_type: str,
+    message: str,
+    *,
+    source: dict[str, Any] | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> ErrorRecord:
+    """Build an error record for ``source`` (a raw document or article), keeping its provenance.
+
+    ``occurred_at`` defaults to the source's ``fetched_at`` so that a rerun on the same input gives
+    the same error row; ``error_id`` is a stable hash so reruns replace rather than duplicate.
+    """
+    source = source or {}
+    when = occurred_at or source.get("fetched_at") or dt.datetime.now(dt.timezone.utc)
+    message = message[:2000]
+    key = "\x1f".join(
+        str(part)
+        for part in (
+            stage,
+            error_type,
+            source.get("uri"),
+            source.get("raw_sha256"),
+            source.get("guid") or source.get("url") or "",
+            message,
+        )
+    )
+    return ErrorRecord(
+        kind="error",
+        error_id=sha256_hex(key.encode("utf-8", "surrogatepass"))[:32],
+        stage=stage,
+        error_type=error_type,
+        message=message,
+        source_id=source.get("source_id"),
+        uri=source.get("uri"),
+        raw_sha256=source.get("raw_sha256"),
+        raw_path=source.get("raw_path"),
+        occurred_at=when,
+    )
