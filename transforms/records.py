@@ -81,6 +81,7 @@ class Article(TypedDict, total=False):
     entities: list[Entity]
     links: list[str]
     images: list[str]
+    quality_flags: list[str]  # e.g. "html_truncated", "encoding_repaired"
     content_sha256: str | None
     raw_sha256: str
     raw_path: str | None

@@ -1,0 +1,80 @@
+"""Write files so that a reader never sees a partial one: temporary name, fsync, rename into place."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import uuid
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TEMP_MARKER = ".tmp-"
+TARGET_ROW_GROUP_BYTES = 64 * 1024 * 1024
+MAX_ROWS_PER_GROUP = 100_000
+MIN_ROWS_PER_GROUP = 1_000
+
+
+def temp_path_for(path: pathlib.Path) -> pathlib.Path:
+    """A hidden sibling of ``path`` that readers' ``*.parquet`` globs never match."""
+    return path.with_name(f".{path.name}{TEMP_MARKER}{uuid.uuid4().hex}")
+
+
+def _fsync_directory(directory: pathlib.Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def replace_atomically(temp: pathlib.Path, path: pathlib.Path) -> None:
+    """fsync ``temp`` and rename it onto ``path`` (atomic on POSIX file systems)."""
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    _fsync_directory(path.parent)
+
+
+def write_bytes_atomically(path: pathlib.Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` by temp file and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path_for(path)
+    try:
+        temp.write_bytes(data)
+        replace_atomically(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def rows_per_group(table: pa.Table) -> int:
+    """Rows per row group so that a group is about 64 MB uncompressed."""
+    if table.num_rows == 0:
+        return MIN_ROWS_PER_GROUP
+    average_row_bytes = max(1, table.nbytes // table.num_rows)
+    return max(MIN_ROWS_PER_GROUP, min(MAX_ROWS_PER_GROUP, TARGET_ROW_GROUP_BYTES // average_row_bytes))
+
+
+def write_parquet_atomically(table: pa.Table, path: pathlib.Path, dictionary_columns: tuple[str, ...]) -> None:
+    """Write ``table`` as zstd Parquet at ``path`` via a temporary file; the schema metadata is kept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path_for(path)
+    try:
+        pq.write_table(
+            table, temp, compression="zstd", compression_level=6,
+            use_dictionary=[name for name in dictionary_columns if name in table.column_names],
+            row_group_size=rows_per_group(table), write_statistics=True,
+        )
+        replace_atomically(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def remove_stale_temp_files(root: pathlib.Path) -> int:
+    """Delete temporary files left by a run that was killed; call only while holding the output lock."""
+    removed = 0
+    if root.exists():
+        for stale in root.rglob(f".*{TEMP_MARKER}*"):
+            stale.unlink(missing_ok=True)
+            removed += 1
+    return removed

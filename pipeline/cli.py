@@ -1,0 +1,113 @@
+"""The ``newsbeam`` command line: one entry point, one subcommand per mode.
+
+Arguments this CLI does not know are Beam pipeline options and pass through to Beam unchanged
+(``--direct_num_workers 2``, ``--dask_client_address``, ``--project`` ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import pathlib
+import sys
+from typing import Any, Callable, Sequence
+
+from pipeline.options import RunOptions, new_run_id
+from transforms.settings import TransformSettings
+
+LOG = logging.getLogger("newsbeam")
+MEBIBYTE = 1024 * 1024
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every mode that runs the pipeline."""
+    parser.add_argument("--output", "-o", required=True, help="output directory (datasets, state, manifests)")
+    parser.add_argument("--aliases", action="append", default=[], metavar="TOML",
+                        help="extra entity alias file (repeatable)")
+    parser.add_argument("--min-city-population", type=int, default=TransformSettings.min_city_population)
+    parser.add_argument("--no-main-content", action="store_true", help="skip boilerplate removal on full pages")
+    parser.add_argument("--no-language-detection", action="store_true")
+    parser.add_argument("--shards", type=int, default=8, help="files per partition (default 8)")
+    parser.add_argument("--max-document-mb", type=float, default=50.0, help="larger inputs are refused")
+    parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when any error record was written")
+    parser.add_argument("--runner", default="FnApiRunner",
+                        help="FnApiRunner (local, default), DaskRunner, or any Beam runner name")
+    parser.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long for another run on the same output to finish")
+    parser.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="newsbeam", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-level", default="WARNING")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest = commands.add_parser("ingest", help="ingest files: feeds, HTML pages, JSON Lines (gz too)")
+    ingest.add_argument("paths", nargs="+", help="files, directories or globs")
+    _add_run_arguments(ingest)
+    return parser
+
+
+def run_options_from(args: argparse.Namespace, mode: str, inputs: Sequence[str], beam_args: Sequence[str]) -> RunOptions:
+    """The one options object, from parsed arguments."""
+    transforms = TransformSettings(
+        alias_paths=tuple(str(pathlib.Path(path).resolve()) for path in args.aliases),
+        min_city_population=args.min_city_population,
+        extract_main_content=not args.no_main_content, detect_language=not args.no_language_detection,
+    )
+    return RunOptions(
+        mode=mode, inputs=tuple(inputs), output_dir=str(pathlib.Path(args.output).resolve()),
+        run_id=args.run_id or new_run_id(), transforms=transforms, num_shards=args.shards,
+        max_document_bytes=int(args.max_document_mb * MEBIBYTE), fail_on_error=args.fail_on_error,
+        runner=args.runner, beam_args=tuple(beam_args), lock_wait_s=args.lock_wait,
+    )
+
+
+def exit_code(manifest: dict[str, Any], fail_on_error: bool) -> int:
+    """0 on success; 1 when nothing at all could be processed, or on any error with --fail-on-error."""
+    counts = manifest["counts"]
+    if counts["items_parsed"] == 0 and (counts["errors"] or not counts["inputs_read"]):
+        return 1
+    return 1 if fail_on_error and counts["errors"] else 0
+
+
+def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``newsbeam ingest PATHS... --output DIR``."""
+    from pipeline.execution import run_pipeline
+    from pipeline.run_summary import format_summary
+    from pipeline.sources import expand_inputs
+
+    files = expand_inputs(args.paths)
+    if not files:
+        print(f"newsbeam: no input files found in {' '.join(args.paths)}", file=sys.stderr)
+        return 1
+    options = run_options_from(args, "ingest", args.paths, beam_args)
+    manifest = run_pipeline(options, [{"path": path} for path in files])
+    print(format_summary(manifest))
+    return exit_code(manifest, options.fail_on_error)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {"ingest": command_ingest}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsbeam`` console script."""
+    args, beam_args = build_parser().parse_known_args(argv)
+    logging.basicConfig(level=logging.ERROR)  # silences Beam's import-time warnings about cloud extras
+    import apache_beam  # noqa: F401 - imported first: it installs a root log handler we then replace
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)
+    for noisy in ("distributed", "apache_beam"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    from pipeline.locking import OutputLockedError
+
+    try:
+        return COMMANDS[args.command](args, beam_args)
+    except OutputLockedError as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Run the pipeline once: lock the output, run Beam, gather counts, write the manifest."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+import json
+import pathlib
+import time
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.assembly import build_pipeline, stats_path
+from pipeline.atomic_files import remove_stale_temp_files
+from pipeline.locking import output_lock
+from pipeline.options import LOCAL_RUNNERS, RunOptions, resolve_runner
+from pipeline.parquet_sink import SinkSettings
+from pipeline.run_summary import counts_from, utc_now, write_manifest
+from pipeline.sources import InputFile
+
+
+def pipeline_version() -> str:
+    """The installed newsbeam version, written into every row."""
+    try:
+        return importlib.metadata.version("newsbeam")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def make_beam_pipeline(options: RunOptions) -> beam.Pipeline:
+    """A Beam pipeline on the chosen runner; the local default is the FnApiRunner, chosen explicitly
+    (the DirectRunner tries to download the Prism runner on every run, which fails offline)."""
+    beam_options = PipelineOptions(list(options.beam_args))
+    if options.runner in LOCAL_RUNNERS:
+        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+        return beam.Pipeline(runner=FnApiRunner(), options=beam_options)
+    return beam.Pipeline(runner=resolve_runner(options.runner), options=beam_options)
+
+
+def beam_counters(result: Any) -> dict[str, int] | None:
+    """Beam's counters by name, or None where the runner does not report metrics (Dask)."""
+    try:
+        counters = result.metrics().query()["counters"]
+    except (NotImplementedError, AttributeError, KeyError):
+        return None
+    return {counter.key.metric.name: counter.committed for counter in counters if counter.committed is not None}
+
+
+def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: dict[str, Any] | None = None
+                 ) -> dict[str, Any]:
+    """Run the chain over ``inputs`` into ``options.output_dir``; return the run manifest."""
+    started_at, start = utc_now(), time.monotonic()
+    sink = SinkSettings(options.output_dir, options.num_shards, pipeline_version())
+    with output_lock(options.output_dir, options.lock_wait_s):
+        remove_stale_temp_files(pathlib.Path(options.output_dir))
+        pipeline = make_beam_pipeline(options)
+        build_pipeline(pipeline, inputs, options.transforms, sink, options.run_id, options.max_document_bytes)
+        result = pipeline.run()
+        result.wait_until_finish()
+        stats_file = stats_path(options.output_dir, options.run_id)
+        stats = json.loads(stats_file.read_text())
+        stats_file.unlink()
+        manifest = {
+            "run_id": options.run_id, "mode": options.mode, "runner": options.runner,
+            "started_at": started_at.isoformat(), "finished_at": utc_now().isoformat(),
+            "elapsed_s": round(time.monotonic() - start, 3), "output_dir": options.output_dir,
+            "inputs": [entry["path"] for entry in inputs], "pipeline_version": sink.pipeline_version,
+            "options": _jsonable(options), "counts": counts_from(stats, len(inputs)),
+            "article_partitions": stats["article_partitions"],
+            "beam_metrics": beam_counters(result), **(extra_manifest or {}),
+        }
+        write_manifest(options.output_dir, manifest)
+    return manifest
+
+
+def _jsonable(options: RunOptions) -> dict[str, Any]:
+    data = dataclasses.asdict(options)
+    data.pop("inputs")
+    return json.loads(json.dumps(data, default=str))

@@ -1,0 +1,546 @@
+"""Fetch URLs politely and defensively: timeouts, a size cap, a deadline, retries, conditional GET.
+
+``fetch`` never raises for what the network or a server does; it returns a ``FetchResult`` whose
+``error_type`` says what went wrong:
+
+- ``invalid_url``, ``unsupported_scheme``: refused before any request (only http and https are fetched,
+  also as redirect targets);
+- ``timeout``, ``connection_error``: after the last retry;
+- ``http_status``: a 4xx (never retried) or a 429/5xx after the last retry;
+- ``too_large``: the declared or the decoded size passed ``max_bytes`` (counted after gzip/deflate
+  decoding, while reading, so a gzip bomb costs at most ``max_bytes`` of memory);
+- ``deadline_exceeded``: the whole fetch, retries included, took longer than ``total_deadline_s`` (a
+  server that trickles bytes forever never trips the read timeout, but trips this);
+- ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding), and
+  ``internal_error`` (a bug, caught by ``fetch_many`` so that one feed cannot stop the others).
+
+Redirects are followed by hand so that permanent ones (301, 308) can be reported and every hop is
+checked. Decompression is done here too (from ``iter_raw``) because httpx inflates a whole network
+chunk at once, which lets one 64 KB chunk of a gzip bomb become 64 MB.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import email.utils
+import importlib.metadata
+import logging
+import random
+import threading
+import time
+import zlib
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Iterator
+from typing import TypeVar
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version("newsbeam")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+USER_AGENT = f"newsbeam/{_package_version()} (+https://github.com/newsbeam/newsbeam)"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.1"
+)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
+RETRYABLE_ERROR_TYPES = frozenset({"timeout", "connection_error"})
+_DEADLINE_SLACK_S = 0.05  # a timeout this close to the deadline is the deadline's doing
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+@dataclasses.dataclass(frozen=True)
+class FetchSettings:
+    """How to fetch: limits, retries and manners. One object, built once from the CLI/config."""
+
+    timeout_connect_s: float = 10.0
+    timeout_read_s: float = 30.0  # longest silence between two reads
+    total_deadline_s: float = 60.0  # whole fetch: retries, redirects and body included
+    max_bytes: int = 20 * 1024 * 1024  # decoded body size
+    max_redirects: int = 5
+    max_retries: int = 3  # retries after the first try, on timeouts, connection errors, 429 and 5xx
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0  # also caps a server's Retry-After
+    per_host_concurrency: int = 2
+    max_concurrent_requests: int = 16  # threads of fetch_many
+    user_agent: str = USER_AGENT
+    accept: str = FEED_ACCEPT
+
+
+@dataclasses.dataclass
+class FetchResult:
+    """What came of fetching one URL; ``error_type`` is None on success (including 304)."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int | None = None  # last HTTP status seen
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body: bytes | None = None  # decoded; None on 304 and on errors
+    not_modified: bool = False
+    permanent_redirect_to: str | None = None  # where a run of 301/308 from ``url`` led
+    retry_after_s: float | None = None  # what the server asked for on the last 429/503, if anything
+    attempts: int = 0
+    elapsed_s: float = 0.0
+    error_type: str | None = None
+    error_message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the fetch succeeded (a body, or 304 not modified)."""
+        return self.error_type is None
+
+
+class _Failure(Exception):
+    """A fetch failure inside this module; becomes ``error_type`` / ``error_message``."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+@dataclasses.dataclass
+class _Hop:
+    """One request's outcome: a result, and where to go next if it was a redirect."""
+
+    result: FetchResult
+    location: str | None = None
+
+
+class HostLimiter:
+    """At most ``per_host`` requests at once to each host, shared by all threads of a fetch."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = per_host
+        self._lock = threading.Lock()
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+
+    def acquire(self, host: str, timeout_s: float) -> bool:
+        """Take a slot for ``host``, waiting at most ``timeout_s``; False if none came free."""
+        with self._lock:
+            semaphore = self._semaphores.setdefault(host, threading.BoundedSemaphore(self._per_host))
+        return semaphore.acquire(timeout=max(timeout_s, 0.0))
+
+    def release(self, host: str) -> None:
+        """Give back a slot taken with ``acquire``."""
+        self._semaphores[host].release()
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+
+def make_client(settings: FetchSettings) -> httpx.Client:
+    """An httpx client for ``settings``: no automatic redirects, no proxy settings from the environment."""
+    return httpx.Client(
+        follow_redirects=False,
+        trust_env=False,  # options come from the settings object only
+        limits=httpx.Limits(max_connections=settings.max_concurrent_requests),
+        timeout=_timeout(settings, settings.total_deadline_s),
+    )
+
+
+def fetch(
+    url: str,
+    *,
+    settings: FetchSettings = FetchSettings(),
+    etag: str | None = None,
+    last_modified: str | None = None,
+    client: httpx.Client | None = None,
+    host_limiter: HostLimiter | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResult:
+    """Fetch ``url`` once (with retries and redirects), conditionally when validators are given."""
+    started_s = time.monotonic()
+    deadline_s = started_s + settings.total_deadline_s
+    headers = _request_headers(settings, etag, last_modified)
+    try:
+        _refuse_unfetchable(url)
+    except _Failure as failure:
+        return _failed(FetchResult(url=url, final_url=url), failure)
+    own_client = client is None
+    client = client or make_client(settings)
+    try:
+        limiter = host_limiter or HostLimiter(settings.per_host_concurrency)
+        result = _fetch_with_retries(client, url, headers, settings, deadline_s, limiter, sleep)
+    finally:
+        if own_client:
+            client.close()
+    result.elapsed_s = time.monotonic() - started_s
+    return result
+
+
+def fetch_many(
+    requests: list[tuple[Key, str, str | None, str | None]],
+    settings: FetchSettings = FetchSettings(),
+    *,
+    client: httpx.Client | None = None,
+) -> Iterator[tuple[Key, FetchResult]]:
+    """Fetch (key, url, etag, last_modified) requests concurrently; yield (key, result) as each ends.
+
+    Requests are started only when their host has a free slot (at most ``per_host_concurrency``),
+    so a host with many feeds does not tie up every thread while other hosts wait; the same limit is
+    applied again to every redirect hop, whichever host it goes to.
+    """
+    limiter = HostLimiter(settings.per_host_concurrency)
+    queues: dict[str, deque[tuple[Key, str, str | None, str | None]]] = defaultdict(deque)
+    for request in requests:
+        queues[_host_of(request[1])].append(request)
+    in_flight: dict[str, int] = defaultdict(int)
+    pending: dict[concurrent.futures.Future[FetchResult], tuple[Key, str]] = {}
+    own_client = client is None
+    client = client or make_client(settings)
+    pool = concurrent.futures.ThreadPoolExecutor(settings.max_concurrent_requests, "newsbeam-fetch")
+    try:
+        while True:
+            for host, queue in queues.items():
+                while queue and in_flight[host] < settings.per_host_concurrency and (
+                    len(pending) < settings.max_concurrent_requests
+                ):
+                    key, url, etag, last_modified = queue.popleft()
+                    future = pool.submit(
+                        _fetch_isolated, url, settings, etag, last_modified, client, limiter
+                    )
+                    pending[future] = (key, host)
+                    in_flight[host] += 1
+            if not pending:
+                return
+            done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                key, host = pending.pop(future)
+                in_flight[host] -= 1
+                yield key, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if own_client:
+            client.close()
+
+
+def backoff_delay_s(
+    retry_number: int, settings: FetchSettings, random_fraction: Callable[[], float] = random.random
+) -> float:
+    """Full-jitter backoff before retry ``retry_number`` (1, 2, ...): uniform in [0, base * 2**(n-1)], capped."""
+    ceiling_s = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (retry_number - 1))
+    return ceiling_s * random_fraction()
+
+
+def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay in seconds or an HTTP date); None if unusable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+# --- retries and redirects -------------------------------------------------------------------------
+
+
+def _fetch_isolated(
+    url: str,
+    settings: FetchSettings,
+    etag: str | None,
+    last_modified: str | None,
+    client: httpx.Client,
+    limiter: HostLimiter,
+) -> FetchResult:
+    """``fetch`` for a worker thread: a bug in one fetch becomes an error result, not a dead run."""
+    try:
+        return fetch(url, settings=settings, etag=etag, last_modified=last_modified, client=client,
+                     host_limiter=limiter)
+    except Exception as error:  # noqa: BLE001 - isolation is the point; the traceback is logged
+        logger.exception("fetching %s failed unexpectedly", url)
+        return FetchResult(url=url, final_url=url, error_type="internal_error",
+                           error_message=f"unexpected {type(error).__name__}: {error}")
+
+
+def _fetch_with_retries(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    settings: FetchSettings,
+    deadline_s: float,
+    limiter: HostLimiter,
+    sleep: Callable[[float], None],
+) -> FetchResult:
+    """Try, and retry on timeouts, connection errors, 429 and 5xx, while the deadline allows."""
+    for attempt in range(1, settings.max_retries + 2):
+        result = _follow_redirects(client, url, headers, settings, deadline_s, limiter)
+        result.attempts = attempt
+        if not _is_retryable(result) or attempt > settings.max_retries:
+            return result
+        wait_s = (
+            min(result.retry_after_s, settings.backoff_max_s)
+            if result.retry_after_s is not None
+            else backoff_delay_s(attempt, settings)
+        )
+        if time.monotonic() + wait_s >= deadline_s:
+            result.error_message = (
+                f"{result.error_message}; not retried: waiting {wait_s:.1f} s would pass the "
+                f"{settings.total_deadline_s:g} s deadline"
+            )
+            return result
+        sleep(wait_s)
+    raise AssertionError("unreachable: the last attempt returns")
+
+
+def _is_retryable(result: FetchResult) -> bool:
+    if result.error_type in RETRYABLE_ERROR_TYPES:
+        return True
+    return result.error_type == "http_status" and (result.status == 429 or 500 <= (result.status or 0) <= 599)
+
+
+def _follow_redirects(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    settings: FetchSettings,
+    deadline_s: float,
+    limiter: HostLimiter,
+) -> FetchResult:
+    """One try: request ``url`` and follow up to ``max_redirects`` redirects, checking each target."""
+    current_url, permanent_to, chain_is_permanent = url, None, True
+    for hop_number in range(settings.max_redirects + 1):
+        hop = _request_once(client, current_url, headers, settings, deadline_s, limiter)
+        hop.result.url = url
+        if hop.location is None:
+            hop.result.permanent_redirect_to = permanent_to
+            return hop.result
+        target_url = str(httpx.URL(current_url).join(hop.location))
+        chain_is_permanent = chain_is_permanent and hop.result.status in PERMANENT_REDIRECT_STATUSES
+        permanent_to = target_url if chain_is_permanent else permanent_to
+        try:
+            _refuse_unfetchable(target_url, redirected_from=current_url)
+        except _Failure as failure:
+            return _failed(dataclasses.replace(hop.result, permanent_redirect_to=None), failure)
+        current_url = target_url
+    failure = _Failure("too_many_redirects", f"more than {settings.max_redirects} redirects from {url} "
+                                             f"(last: {current_url})")
+    return _failed(FetchResult(url=url, final_url=current_url, status=hop.result.status), failure)
+
+
+def _request_once(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    settings: FetchSettings,
+    deadline_s: float,
+    limiter: HostLimiter,
+) -> _Hop:
+    """Send one GET and read the response; network trouble becomes an error result."""
+    result = FetchResult(url=url, final_url=url)
+    host = _host_of(url)
+    if not limiter.acquire(host, deadline_s - time.monotonic()):
+        return _Hop(_failed(result, _deadline_failure(settings, f"waiting for a free slot for {host}")))
+    try:
+        timeout = _timeout(settings, deadline_s - time.monotonic())
+        with client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            return _read_response(response, result, settings, deadline_s)
+    except _Failure as failure:
+        return _Hop(_failed(result, failure))
+    except httpx.TimeoutException as error:
+        if time.monotonic() >= deadline_s - _DEADLINE_SLACK_S:
+            doing = f"waiting for {url} ({type(error).__name__})"
+            return _Hop(_failed(result, _deadline_failure(settings, doing)))
+        return _Hop(_failed(result, _Failure("timeout", f"{type(error).__name__} on {url}: {error}")))
+    except httpx.InvalidURL as error:
+        return _Hop(_failed(result, _Failure("invalid_url", f"{url!r} is not a valid URL: {error}")))
+    except httpx.TransportError as error:
+        message = f"{type(error).__name__} on {url}: {error or 'connection failed'}"
+        return _Hop(_failed(result, _Failure("connection_error", message)))
+    finally:
+        limiter.release(host)
+
+
+# --- one response ----------------------------------------------------------------------------------
+
+
+def _read_response(
+    response: httpx.Response, result: FetchResult, settings: FetchSettings, deadline_s: float
+) -> _Hop:
+    """Turn a streamed response into a result: redirect, 304, error status, or a capped body."""
+    result.status = response.status_code
+    result.etag = response.headers.get("etag")
+    result.last_modified = response.headers.get("last-modified")
+    result.content_type = response.headers.get("content-type")
+    if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
+        return _Hop(result, location=response.headers["location"])
+    if response.status_code == 304:
+        result.not_modified = True
+        return _Hop(result)
+    if not 200 <= response.status_code < 300:
+        result.retry_after_s = retry_after_s(response.headers.get("retry-after"))
+        message = f"HTTP {response.status_code} {response.reason_phrase} from {result.final_url}"
+        return _Hop(_failed(result, _Failure("http_status", message)))
+    declared_bytes = response.headers.get("content-length", "")
+    if declared_bytes.isdigit() and int(declared_bytes) > settings.max_bytes:
+        raise _Failure("too_large", f"{result.final_url} declares {int(declared_bytes)} bytes, more "
+                                    f"than the limit of {settings.max_bytes}; not downloaded")
+    result.body = _read_body(response, settings, deadline_s)
+    return _Hop(result)
+
+
+def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> bytes:
+    """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline."""
+    decoder = _decoder_for(response.headers.get("content-encoding"))
+    body = bytearray()
+    raw_bytes = 0
+    for chunk in response.iter_raw():
+        raw_bytes += len(chunk)
+        body += decoder.decode(chunk, settings.max_bytes - len(body) + 1)
+        if len(body) > settings.max_bytes or raw_bytes > settings.max_bytes:
+            raise _Failure("too_large", f"body of {response.url} is larger than the limit of "
+                                        f"{settings.max_bytes} bytes; cut while reading")
+        if time.monotonic() > deadline_s:
+            raise _deadline_failure(settings, f"reading the body of {response.url} "
+                                              f"({len(body)} bytes so far)")
+    decoder.finish()
+    return bytes(body)
+
+
+class _IdentityDecoder:
+    """No Content-Encoding: bytes pass through."""
+
+    def decode(self, data: bytes, max_out_bytes: int) -> bytes:
+        return data
+
+    def finish(self) -> None:
+        return None
+
+
+class _ZlibDecoder:
+    """gzip or deflate, with the output of each call capped so a bomb cannot balloon in memory."""
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+        self._inflater = zlib.decompressobj(self._wbits)
+        self._started = False  # any output yet; "deflate" may be raw deflate until then
+
+    def decode(self, data: bytes, max_out_bytes: int) -> bytes:
+        out = bytearray()
+        while data and len(out) < max_out_bytes:
+            out += self._decompress(data, max_out_bytes - len(out))
+            if self._inflater.eof:
+                data = self._next_member(self._inflater.unused_data)
+            else:
+                data = self._inflater.unconsumed_tail
+        return bytes(out)
+
+    def _decompress(self, data: bytes, max_out_bytes: int) -> bytes:
+        try:
+            piece = self._inflater.decompress(data, max_out_bytes)
+        except zlib.error as error:
+            if self._encoding == "deflate" and not self._started and self._wbits > 0:
+                # Many servers send raw deflate under "deflate" (RFC says zlib-wrapped); accept both.
+                self._wbits = -zlib.MAX_WBITS
+                self._inflater = zlib.decompressobj(self._wbits)
+                return self._decompress(data, max_out_bytes)
+            raise _Failure("decode_error", f"corrupt {self._encoding} body: {error}") from error
+        self._started = self._started or bool(piece)
+        return piece
+
+    def _next_member(self, rest: bytes) -> bytes:
+        """After the end of a gzip member, go on with the next one; ignore trailing padding."""
+        if self._encoding == "gzip" and rest.startswith(b"\x1f\x8b"):
+            self._inflater = zlib.decompressobj(self._wbits)
+            return rest
+        return b""
+
+    def finish(self) -> None:
+        if self._started and not self._inflater.eof:
+            raise _Failure("decode_error", f"{self._encoding} body ended early (truncated)")
+
+
+def _decoder_for(content_encoding: str | None) -> _IdentityDecoder | _ZlibDecoder:
+    codings = [
+        coding.strip().lower()
+        for coding in (content_encoding or "").split(",")
+        if coding.strip().lower() not in ("", "identity")
+    ]
+    if not codings:
+        return _IdentityDecoder()
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _ZlibDecoder("deflate" if codings[0] == "deflate" else "gzip")
+    raise _Failure("decode_error", f"unsupported Content-Encoding {content_encoding!r} "
+                                   "(only gzip and deflate were asked for)")
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _refuse_unfetchable(url: str, redirected_from: str | None = None) -> None:
+    """Raise a _Failure unless ``url`` is an absolute http(s) URL with a host."""
+    context = f"redirect from {redirected_from} to {url!r} refused" if redirected_from else (
+        f"refusing to fetch {url!r}")
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise _Failure("invalid_url", f"{context}: not a valid URL ({error})") from error
+    if not parsed.scheme:
+        raise _Failure("invalid_url", f"{context}: not an absolute URL (no scheme)")
+    if parsed.scheme not in ("http", "https"):
+        raise _Failure("unsupported_scheme", f"{context}: only http and https URLs are fetched, "
+                                             f"not {parsed.scheme}:")
+    if not parsed.host:
+        raise _Failure("invalid_url", f"{context}: no host name")
+
+
+def _request_headers(settings: FetchSettings, etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {"User-Agent": settings.user_agent, "Accept": settings.accept,
+               "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _timeout(settings: FetchSettings, remaining_s: float) -> httpx.Timeout:
+    """Per-request timeouts, never longer than what is left of the deadline."""
+    remaining_s = max(remaining_s, 0.001)
+    return httpx.Timeout(
+        connect=min(settings.timeout_connect_s, remaining_s),
+        read=min(settings.timeout_read_s, remaining_s),
+        write=min(settings.timeout_read_s, remaining_s),
+        pool=remaining_s,
+    )
+
+
+def _host_of(url: str) -> str:
+    try:
+        return httpx.URL(url).host.lower()
+    except httpx.InvalidURL:
+        return ""
+
+
+def _deadline_failure(settings: FetchSettings, doing: str) -> _Failure:
+    return _Failure("deadline_exceeded", f"total deadline of {settings.total_deadline_s:g} s passed while "
+                                         f"{doing}")
+
+
+def _failed(result: FetchResult, failure: _Failure) -> FetchResult:
+    result.error_type = failure.error_type
+    result.error_message = failure.message
+    result.body = None
+    return result

@@ -1,0 +1,61 @@
+"""The run manifest (``OUT/_runs/<run_id>.json``) and the summary table printed at the end of a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+from typing import Any
+
+from pipeline.atomic_files import write_bytes_atomically
+
+
+def manifest_path(output_dir: str, run_id: str) -> pathlib.Path:
+    """Where a run's manifest lives."""
+    return pathlib.Path(output_dir) / "_runs" / f"{run_id}.json"
+
+
+def counts_from(stats: dict[str, Any], inputs_read: int, extra: dict[str, int] | None = None) -> dict[str, Any]:
+    """The run's counts, from the data the writers saw."""
+    written = stats["articles_new"] + stats["articles_updated"]
+    items = written + stats["articles_unchanged"] + stats["articles_stale"] + stats["duplicates_in_run"]
+    return {
+        "inputs_read": inputs_read, "items_parsed": items, "articles_written": written,
+        "articles_new": stats["articles_new"], "articles_updated": stats["articles_updated"],
+        "articles_unchanged": stats["articles_unchanged"], "articles_stale": stats["articles_stale"],
+        "duplicates_merged": stats["duplicates_in_run"], "partitions_written": len(stats["article_partitions"]),
+        "errors": stats["error_rows"], "errors_by_reason": stats["errors_by_type"], **(extra or {}),
+    }
+
+
+def write_manifest(output_dir: str, manifest: dict[str, Any]) -> pathlib.Path:
+    """Write the manifest atomically and return its path."""
+    path = manifest_path(output_dir, manifest["run_id"])
+    write_bytes_atomically(path, json.dumps(manifest, indent=2, sort_keys=True, default=str).encode())
+    return path
+
+
+def format_summary(manifest: dict[str, Any]) -> str:
+    """A short, aligned table of what the run did."""
+    counts = manifest["counts"]
+    elapsed = manifest["elapsed_s"]
+    rate = counts["items_parsed"] / elapsed if elapsed > 0 else 0.0
+    rows = [
+        ("run", manifest["run_id"]), ("inputs read", counts["inputs_read"]),
+        ("items parsed", counts["items_parsed"]), ("articles written", counts["articles_written"]),
+        ("  new / updated", f"{counts['articles_new']} / {counts['articles_updated']}"),
+        ("  unchanged (already written)", counts["articles_unchanged"]),
+        ("  duplicates merged in run", counts["duplicates_merged"]),
+        ("partitions written", counts["partitions_written"]),
+    ]
+    rows += [(f"  {key.replace('_', ' ')}", value) for key, value in manifest.get("fetch", {}).items()]
+    rows.append(("errors (dead letter)", counts["errors"]))
+    rows += [(f"  {reason}", number) for reason, number in counts["errors_by_reason"].items()]
+    rows += [("elapsed", f"{elapsed:.1f} s"), ("items/second", f"{rate:.1f}"), ("output", manifest["output_dir"])]
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def utc_now() -> dt.datetime:
+    """Current time in UTC (one place, so the driver's clock is easy to find)."""
+    return dt.datetime.now(dt.timezone.utc)

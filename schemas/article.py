@@ -1,0 +1,70 @@
+"""The articles dataset: one row per article_id, partitioned by UTC publication day.
+
+Version history
+- 1.0: first release.
+Bump the major version when a change breaks readers (a column removed, renamed or retyped); adding a
+nullable column is a minor bump.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemas.versioning import with_version
+
+ARTICLE_SCHEMA_VERSION = "1.0"
+DATASET = "articles"
+PARTITION_COLUMN = "date"  # hive partition; in the path only, not in the files (Spark rejects duplicates)
+
+UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+ENTITY_TYPE = pa.struct(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("mentions", pa.int32(), nullable=False),
+    ]
+)
+
+ARTICLE_SCHEMA = with_version(
+    pa.schema(
+        [
+            pa.field("article_id", pa.string(), nullable=False),
+            pa.field("url", pa.string()),
+            pa.field("canonical_url", pa.string()),
+            pa.field("guid", pa.string()),
+            pa.field("source_id", pa.string(), nullable=False),
+            pa.field("feed_url", pa.string()),
+            pa.field("document_type", pa.string(), nullable=False),
+            pa.field("title", pa.string()),
+            pa.field("summary_text", pa.string()),
+            pa.field("body_text", pa.string()),
+            pa.field("body_html", pa.string()),
+            pa.field("authors", pa.list_(pa.string())),
+            pa.field("tags", pa.list_(pa.string())),
+            pa.field("language", pa.string()),
+            pa.field("published_at", UTC_TIMESTAMP, nullable=False),
+            pa.field("published_offset_minutes", pa.int16()),
+            pa.field("time_source", pa.string(), nullable=False),
+            pa.field("time_flags", pa.list_(pa.string())),
+            pa.field("updated_at", UTC_TIMESTAMP),
+            pa.field("fetched_at", UTC_TIMESTAMP, nullable=False),
+            pa.field("entities", pa.list_(ENTITY_TYPE)),
+            pa.field("links", pa.list_(pa.string())),
+            pa.field("images", pa.list_(pa.string())),
+            pa.field("quality_flags", pa.list_(pa.string())),
+            pa.field("content_sha256", pa.string(), nullable=False),
+            pa.field("raw_sha256", pa.string(), nullable=False),
+            pa.field("raw_path", pa.string()),
+            pa.field("uri", pa.string()),
+            pa.field("schema_version", pa.string(), nullable=False),
+            pa.field("pipeline_version", pa.string(), nullable=False),
+        ]
+    ),
+    DATASET,
+    ARTICLE_SCHEMA_VERSION,
+)
+
+# Columns with few distinct values: dictionary-encoded in Parquet.
+DICTIONARY_COLUMNS = ("source_id", "feed_url", "document_type", "language", "time_source", "schema_version",
+                      "pipeline_version")

@@ -1,0 +1,119 @@
+"""Thin Beam wrappers: each pure transform becomes one named step of the pipeline.
+
+Every step takes the one stream of records (articles and error records together) and passes error
+records through untouched, so the pipeline stays a single chain; that is the shape the Dask runner runs
+without losing data (tagged outputs and side branches lose data there, see DESIGN.md). An exception that
+escapes a pure transform is a bug, but one item must not kill a run of millions: it becomes an error
+record of type ``internal_error`` with the exception, and is counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from transforms.records import make_error
+from transforms.settings import TransformSettings
+
+ArticleFunction = Callable[[dict[str, Any], TransformSettings], dict[str, Any]]
+METRICS_NAMESPACE = "newsbeam"
+
+
+class ArticleStage(beam.DoFn):
+    """Apply ``function(article, settings)`` to each article; errors pass through."""
+
+    def __init__(self, stage: str, function: ArticleFunction, settings: TransformSettings) -> None:
+        self.stage, self.function, self.settings = stage, function, settings
+
+    def setup(self) -> None:
+        self.errors = Metrics.counter(METRICS_NAMESPACE, f"errors.{self.stage}")
+
+    def process(self, record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if record.get("kind") != "article":
+            yield record
+            return
+        try:
+            yield self.function(record, self.settings)
+        except Exception as exc:  # noqa: BLE001 - see module docstring
+            self.errors.inc()
+            yield make_error(self.stage, "internal_error", f"{type(exc).__name__}: {exc}", source=record)
+
+
+class DocumentStage(beam.DoFn):
+    """Apply ``function(record)`` returning several records (reading, parsing); errors pass through."""
+
+    def __init__(self, stage: str, function: Callable[[dict[str, Any]], list[dict[str, Any]]],
+                 counted_kind: str = "article") -> None:
+        self.stage, self.function, self.counted_kind = stage, function, counted_kind
+
+    def setup(self) -> None:
+        self.errors = Metrics.counter(METRICS_NAMESPACE, f"errors.{self.stage}")
+        self.outputs = Metrics.counter(METRICS_NAMESPACE, f"{self.stage}.outputs")
+
+    def process(self, record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if record.get("kind") == "error":
+            yield record
+            return
+        try:
+            results = self.function(record)
+        except Exception as exc:  # noqa: BLE001 - see module docstring
+            results = [make_error(self.stage, "internal_error", f"{type(exc).__name__}: {exc}", source=record)]
+        for result in results:
+            if result.get("kind") == "error":
+                self.errors.inc()
+            else:
+                self.outputs.inc()
+            yield result
+
+
+class EntityStage(beam.DoFn):
+    """Annotate entities; the gazetteer automaton is built once per worker in ``setup``."""
+
+    def __init__(self, settings: TransformSettings) -> None:
+        self.settings = settings
+
+    def setup(self) -> None:
+        from transforms.entities import EntityMatcher, annotate_entities
+        from transforms.gazetteer import build_gazetteer
+
+        self.matcher = EntityMatcher(build_gazetteer(self.settings))
+        self.annotate = annotate_entities
+        self.errors = Metrics.counter(METRICS_NAMESPACE, "errors.entities")
+
+    def process(self, record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if record.get("kind") != "article":
+            yield record
+            return
+        try:
+            yield self.annotate(record, self.matcher)
+        except Exception as exc:  # noqa: BLE001 - see module docstring
+            self.errors.inc()
+            yield make_error("entities", "internal_error", f"{type(exc).__name__}: {exc}", source=record)
+
+
+class NormalizeArticles(beam.PTransform):
+    """clean -> normalize text -> language -> time -> identity -> entities, as one composite step."""
+
+    def __init__(self, settings: TransformSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def expand(self, records: beam.PCollection) -> beam.PCollection:
+        from transforms.html_cleaning import clean_article
+        from transforms.identity import identify_article
+        from transforms.language import annotate_language
+        from transforms.text import normalize_article_text
+        from transforms.timestamps import normalize_article_time
+
+        settings = self.settings
+        return (
+            records
+            | "Clean HTML" >> beam.ParDo(ArticleStage("clean", clean_article, settings))
+            | "Normalize text" >> beam.ParDo(ArticleStage("normalize_text", normalize_article_text, settings))
+            | "Detect language" >> beam.ParDo(ArticleStage("language", annotate_language, settings))
+            | "Normalize time" >> beam.ParDo(ArticleStage("normalize_time", normalize_article_time, settings))
+            | "Identify" >> beam.ParDo(ArticleStage("identify", identify_article, settings))
+            | "Extract entities" >> beam.ParDo(EntityStage(settings))
+        )

@@ -1,0 +1,94 @@
+"""Choose the right text encoding of a document when its declaration lies, and say what was chosen.
+
+Feeds and pages often declare one charset and are written in another (UTF-8 bytes labelled
+ISO-8859-1, windows-1251 labelled UTF-8). A single-byte codec decodes any bytes without error, so a
+wrong label silently gives mojibake; these rules catch the two common lies and record the repair.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import re
+
+import charset_normalizer
+
+XML_DECLARATION_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+UNICODE_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclasses.dataclass(frozen=True)
+class EncodingChoice:
+    """The encoding to decode with, what was declared, and a flag when they differ."""
+
+    encoding: str
+    declared: str | None
+    flag: str | None  # e.g. "encoding_repaired:iso-8859-1->utf-8"
+
+
+def _codec_name(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        return codecs.lookup(label.decode("ascii", "ignore") if isinstance(label, bytes) else label).name
+    except LookupError:
+        return None
+
+
+def declared_encoding(body: bytes, content_type: str | None = None) -> str | None:
+    """The charset the document says it has: HTTP header, then XML declaration, then HTML meta."""
+    if content_type:
+        match = CONTENT_TYPE_CHARSET.search(content_type)
+        if match:
+            return _codec_name(match.group(1))
+    head = body[:2048]
+    match = XML_DECLARATION_ENCODING.search(head) or META_CHARSET.search(head)
+    return _codec_name(match.group(match.lastindex - 1 if match.re is XML_DECLARATION_ENCODING else 1)) if match else None
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _is_single_byte(encoding: str) -> bool:
+    return encoding not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be") \
+        and "jis" not in encoding and "gb" not in encoding and "big5" not in encoding and "euc" not in encoding
+
+
+def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingChoice:
+    """Pick the encoding of ``body``: BOM, else the declaration unless it is provably wrong."""
+    if body.startswith(UNICODE_BOMS):
+        return EncodingChoice("utf-8-sig" if body.startswith(b"\xef\xbb\xbf") else "utf-16", None, None)
+    declared = declared_encoding(body, content_type)
+    is_utf8 = _decodes(body, "utf-8")
+    if declared and _decodes(body, declared):
+        # Valid multi-byte UTF-8 under a single-byte label is, in practice, always UTF-8.
+        if is_utf8 and _is_single_byte(declared) and not body.isascii():
+            return EncodingChoice("utf-8", declared, f"encoding_repaired:{declared}->utf-8")
+        return EncodingChoice(declared, declared, None)
+    if is_utf8:
+        flag = f"encoding_repaired:{declared}->utf-8" if declared else None
+        return EncodingChoice("utf-8", declared, flag)
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    detected = _codec_name(best.encoding) if best else None
+    encoding = detected or "windows-1252"
+    return EncodingChoice(encoding, declared, f"encoding_repaired:{declared or 'undeclared'}->{encoding}")
+
+
+def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, EncodingChoice]:
+    """Decode ``body`` with the chosen encoding; undecodable bytes become U+FFFD, never an exception."""
+    choice = choose_encoding(body, content_type)
+    return body.decode(choice.encoding, "replace"), choice
+
+
+def as_utf8_xml(body: bytes, choice: EncodingChoice) -> bytes:
+    """Re-encode an XML document to UTF-8 and make its declaration say so, for parsers that trust it."""
+    text = body.decode(choice.encoding, "replace").lstrip("\ufeff")
+    encoded = text.encode("utf-8", "surrogatepass" if False else "replace")
+    return XML_DECLARATION_ENCODING.sub(rb"\1utf-8\3", encoded, count=1)

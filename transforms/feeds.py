@@ -1,0 +1,105 @@
+"""Parse RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom feeds with feedparser into article drafts."""
+
+from __future__ import annotations
+
+import io
+import urllib.parse
+from typing import Any
+
+import feedparser
+
+from transforms.encoding import as_utf8_xml, choose_encoding
+from transforms.records import Article, ErrorRecord, RawDocument, make_error
+
+# feedparser's version string -> our document_type
+FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
+# feedparser's bozo exceptions that still leave a correct document (the items are trusted)
+HARMLESS_BOZO = ("CharacterEncodingOverride",)
+
+
+def _document_type(version: str) -> str:
+    for prefix, kind in FEED_FORMATS.items():
+        if version == prefix or version.startswith(prefix) and not version.startswith("rss10"):
+            return kind
+    return FEED_FORMATS.get(version, "rss")
+
+
+def _authors(entry: dict[str, Any]) -> list[str]:
+    names = [author.get("name") or author.get("email") for author in entry.get("authors") or []]
+    names = [name for name in names if name]
+    return names or ([entry["author"]] if entry.get("author") else [])
+
+
+def _content_html(entry: dict[str, Any]) -> str | None:
+    """The longest full-content block of the entry (Atom content, RSS content:encoded)."""
+    values = [block.get("value") or "" for block in entry.get("content") or []]
+    return max(values, key=len) if values else None
+
+
+def _source_id(raw: RawDocument, feed: dict[str, Any], entry_link: str | None) -> str:
+    """Configured source id, else the host of the feed's site, else of the item, else the file stem."""
+    if raw.get("source_id"):
+        return raw["source_id"]
+    for url in (feed.get("link"), entry_link, raw.get("feed_url")):
+        host = urllib.parse.urlsplit(url or "").hostname
+        if host:
+            return host.removeprefix("www.")
+    return raw["uri"].rsplit("/", 1)[-1].split(".", 1)[0] or "unknown"
+
+
+def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocument, document_type: str,
+                     flags: list[str]) -> Article:
+    """Map one feedparser entry onto an Article draft, keeping raw values for later stages."""
+    link = entry.get("link")
+    return Article(
+        kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
+        source_id=_source_id(raw, feed, link), feed_url=raw.get("feed_url") or feed.get("link"),
+        document_type=document_type, title=entry.get("title"),
+        summary_html=entry.get("summary"), content_html=_content_html(entry),
+        authors=_authors(entry),
+        tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),
+        language_hint=raw.get("language_hint") or feed.get("language"),
+        # dict.get: FeedParserDict maps a missing "updated" onto "published", which would fake an update time
+        raw_published=dict.get(entry, "published") or dict.get(entry, "created"),
+        raw_updated=dict.get(entry, "updated"),
+        raw_meta_times=[], fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
+        raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
+    )
+
+
+def _bozo_type(exception: BaseException | None) -> str:
+    name = type(exception).__name__ if exception else ""
+    return {"SAXParseException": "malformed_xml", "CharacterEncodingUnknown": "undecodable",
+            "NonXMLContentType": "not_a_feed"}.get(name, "malformed_feed")
+
+
+def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
+    """Parse a feed document: one draft per item; errors for unusable or partly recovered feeds."""
+    choice = choose_encoding(raw["body"], raw.get("content_type"))
+    body, flags = raw["body"], []
+    if choice.flag:
+        body, flags = as_utf8_xml(raw["body"], choice), [choice.flag]
+    # A stream, never a str: feedparser fetches strings that look like URLs and opens file paths.
+    parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=True, sanitize_html=False)
+    exception = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    harmful = exception is not None and type(exception).__name__ not in HARMLESS_BOZO
+    if not parsed.entries:
+        if harmful:
+            return [make_error("parse", _bozo_type(exception), f"no items could be read: {exception}", source=raw)]
+        if not parsed.get("version"):
+            return [make_error("parse", "not_a_feed", "no RSS, RDF or Atom root element", source=raw)]
+        return [make_error("parse", "empty_feed", "the feed has no items", source=raw)]
+    if harmful:
+        flags.append("recovered_from_malformed_feed")
+    document_type = _document_type(parsed.get("version") or "")
+    outputs: list[Article | ErrorRecord] = []
+    for position, entry in enumerate(parsed.entries, start=1):
+        if not any(entry.get(field) for field in ("link", "id", "title", "summary", "content")):
+            located = {**raw, "guid": f"item {position}"}
+            outputs.append(make_error("parse", "empty_item", f"item {position} has no link, id, title or text", source=located))
+            continue
+        outputs.append(entry_to_article(entry, parsed.feed, raw, document_type, flags))
+    if harmful:
+        message = f"feed is malformed ({exception}); {len(parsed.entries)} items recovered, later items may be lost"
+        outputs.append(make_error("parse", _bozo_type(exception) + "_partial", message, source=raw))
+    return outputs

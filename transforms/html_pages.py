@@ -1,0 +1,101 @@
+"""Read a full HTML article page into an article draft: the page itself plus its metadata.
+
+The body is left as the whole page; ``html_cleaning.clean_article`` extracts the main content.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any, Iterator
+
+import lxml.etree
+import lxml.html
+
+from transforms.encoding import decode_document
+from transforms.records import Article, ErrorRecord, RawDocument, make_error
+
+PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+                  "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date")
+UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author")
+
+
+def _meta_values(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    """All <meta> values by lowercased name/property/itemprop, in document order."""
+    values: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if key and content:
+            values.setdefault(key, []).append(content)
+    return values
+
+
+def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                stack.extend(item.get("@graph") or [])
+                yield item
+
+
+def _json_ld_names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names = [item.get("name") if isinstance(item, dict) else item for item in items]
+    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
+
+
+def _first(values: dict[str, list[str]], keys: tuple[str, ...]) -> list[str]:
+    return [value for key in keys for value in values.get(key, [])]
+
+
+def _page_url(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], raw: RawDocument) -> str | None:
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return urllib.parse.urljoin(raw.get("feed_url") or "", link.get("href").strip())
+    og_url = meta.get("og:url")
+    if og_url:
+        return og_url[0]
+    return raw["uri"] if raw["uri"].startswith(("http://", "https://")) else None
+
+
+def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
+    """One article draft from a full page, with title, URL, times, authors and language from its metadata."""
+    text, choice = decode_document(raw["body"], raw.get("content_type"))
+    try:
+        tree = lxml.html.document_fromstring(text.replace("\x00", ""))
+    except (lxml.etree.ParserError, ValueError) as exc:
+        return [make_error("parse", "malformed_html", f"page could not be parsed: {exc}", source=raw)]
+    meta = _meta_values(tree)
+    ld_articles = [obj for obj in _json_ld_objects(tree) if "datePublished" in obj or "headline" in obj]
+    ld = ld_articles[0] if ld_articles else {}
+    title_element = tree.find(".//title")
+    title = (meta.get("og:title") or [None])[0] or ld.get("headline") or (
+        title_element.text_content() if title_element is not None else None)
+    url = _page_url(tree, meta, raw)
+    flags = [choice.flag] if choice.flag else []
+    if ld.get("isAccessibleForFree") in (False, "False", "false"):
+        flags.append("paywalled")
+    host = urllib.parse.urlsplit(url or "").hostname
+    return [Article(
+        kind="article", url=url, guid=None, source_id=raw.get("source_id") or (host or "").removeprefix("www.") or "pages",
+        feed_url=raw.get("feed_url"), document_type="html", title=title,
+        summary_html=(_first(meta, ("description", "og:description")) or [None])[0], content_html=text,
+        authors=_json_ld_names(ld.get("author")) or _first(meta, AUTHOR_META)[:3], tags=list(raw.get("tags") or []),
+        language_hint=raw.get("language_hint") or (tree.get("lang") or "").split("-")[0].lower() or None,
+        raw_published=ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None,
+        raw_updated=(_first(meta, UPDATED_META) or [ld.get("dateModified")])[0],
+        raw_meta_times=_first(meta, PUBLISHED_META) + [t.get("datetime") for t in tree.iter("time") if t.get("datetime")][:3],
+        fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"], raw_path=raw.get("raw_path"), uri=raw["uri"],
+        quality_flags=flags,
+    )]

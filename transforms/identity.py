@@ -1,0 +1,92 @@
+"""Article identity: canonical URLs, the stable article_id, and the content hash.
+
+``article_id`` is a hash of the canonical URL of the item's own link (else its GUID, else its content).
+It is computed from what the feed or file says, never from a fetched page's ``rel=canonical``, so that
+a run with full-text fetching and one without give the same id (otherwise the dataset would duplicate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+
+import courlan
+
+from transforms.records import Article
+from transforms.settings import TransformSettings
+
+# Query parameters that identify a campaign or a click, never the document. courlan removes the common
+# ones (utm_*, fbclid, gclid, ...); these are the others seen on news sites.
+EXTRA_TRACKING_PARAMETERS = frozenset(
+    {"mc_cid", "mc_eid", "igshid", "yclid", "dclid", "msclkid", "_ga", "_gl", "ocid", "cmpid", "smid",
+     "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "at_medium", "at_campaign",
+     "wt.mc_id", "wt_mc_id", "spm", "share", "xtor"}
+)
+SHORT_GUID_CHARS = 16  # shorter GUIDs ("1234") are only unique within their source
+
+
+def canonicalize_url(url: str | None) -> str | None:
+    """Canonical form of an http(s) URL: tracking parameters and fragment dropped, host lowercased.
+
+    Also: default ports removed, remaining query parameters sorted, empty path made "/". Anything that
+    is not an absolute http(s) URL gives None.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url) if "://" in url else None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        normalized = courlan.normalize_url(url, strict=False, trailing_slash=True)
+    except Exception:  # courlan rejects some odd but real URLs; fall back to our own minimum
+        normalized = url
+    parts = urllib.parse.urlsplit(normalized)
+    query = [
+        (key, value)
+        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in EXTRA_TRACKING_PARAMETERS
+        and key.lower() not in ("fbclid", "gclid")
+    ]
+    host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    path = parts.path or "/"
+    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, urllib.parse.urlencode(sorted(query)), ""))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def compute_article_id(canonical_url: str | None, guid: str | None, source_id: str, content_sha256: str) -> str:
+    """Stable id: canonical URL, else GUID (scoped to the source when short), else content."""
+    if canonical_url:
+        return _digest("url", canonical_url)
+    if guid:
+        guid = guid.strip()
+        canonical_guid = canonicalize_url(guid)
+        if canonical_guid:
+            return _digest("url", canonical_guid)
+        if len(guid) >= SHORT_GUID_CHARS or ":" in guid:
+            return _digest("guid", guid)
+        return _digest("guid", source_id, guid)
+    return _digest("content", source_id, content_sha256)
+
+
+def compute_content_sha256(article: Article) -> str:
+    """Hash of the normalized text an analyst reads: title, summary and body."""
+    text = "\x1f".join(article.get(field) or "" for field in ("title", "summary_text", "body_text"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def identify_article(article: Article, settings: TransformSettings) -> Article:
+    """Set canonical_url, content_sha256 and article_id."""
+    canonical_url = canonicalize_url(article.get("url"))
+    if canonical_url is None and article.get("guid"):
+        canonical_url = canonicalize_url(article["guid"])
+    content_sha256 = compute_content_sha256(article)
+    article_id = compute_article_id(canonical_url, article.get("guid"), article.get("source_id") or "", content_sha256)
+    return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id}

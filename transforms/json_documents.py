@@ -1,0 +1,118 @@
+"""Parse JSON Lines of articles and JSON Feed documents into article drafts.
+
+JSON Lines: one object per line with at least ``url``, ``title``, ``html`` and ``published``; also read
+when present: ``summary``, ``updated``, ``source``, ``author``/``authors``, ``language``, ``guid``/``id``,
+``tags``. A line that is not JSON, or not an object, or has neither a URL nor any text, becomes an error
+record naming the line; the other lines flow on.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+from transforms.records import Article, ErrorRecord, RawDocument, make_error
+
+FIELD_ALIASES = {
+    "url": ("url", "link"), "title": ("title", "headline"), "html": ("html", "content_html", "content", "body"),
+    "summary": ("summary", "description", "summary_html"), "published": ("published", "date_published", "published_at", "date"),
+    "updated": ("updated", "date_modified", "updated_at"), "guid": ("guid", "id"), "source": ("source", "source_id"),
+    "language": ("language", "lang"),
+}
+
+
+def repair_surrogates(value: Any) -> Any:
+    """Replace lone UTF-16 surrogates (legal in JSON, illegal in UTF-8) with U+FFFD, recursively."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [repair_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {repair_surrogates(key): repair_surrogates(item) for key, item in value.items()}
+    return value
+
+
+def _pick(obj: dict[str, Any], field: str) -> Any:
+    for key in FIELD_ALIASES[field]:
+        if obj.get(key) not in (None, ""):
+            return obj[key]
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else (str(value) if isinstance(value, (int, float)) else None)
+
+
+def _names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names = [item.get("name") if isinstance(item, dict) else item for item in items]
+    return [name for name in names if isinstance(name, str) and name.strip()]
+
+
+def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str, uri: str) -> Article:
+    """Map one JSON object (a JSONL line or a JSON Feed item) onto an Article draft."""
+    url = _text(_pick(obj, "url"))
+    host = urllib.parse.urlsplit(url or "").hostname
+    tags = obj.get("tags") if isinstance(obj.get("tags"), list) else []
+    return Article(
+        kind="article", url=url, guid=_text(_pick(obj, "guid")),
+        source_id=raw.get("source_id") or _text(_pick(obj, "source")) or (host or "").removeprefix("www.") or "jsonl",
+        feed_url=raw.get("feed_url"), document_type=document_type, title=_text(_pick(obj, "title")),
+        summary_html=_text(_pick(obj, "summary")), content_html=_text(_pick(obj, "html")),
+        authors=_names(obj.get("authors") or obj.get("author")),
+        tags=[tag for tag in tags if isinstance(tag, str)] + list(raw.get("tags") or []),
+        language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
+        raw_published=_text(_pick(obj, "published")), raw_updated=_text(_pick(obj, "updated")), raw_meta_times=[],
+        fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"], raw_path=raw.get("raw_path"), uri=uri,
+        quality_flags=[],
+    )
+
+
+def _line_error(raw: RawDocument, line_number: int, error_type: str, message: str) -> ErrorRecord:
+    located = {**raw, "uri": f"{raw['uri']}#L{line_number}", "guid": str(line_number)}
+    return make_error("parse", error_type, f"line {line_number}: {message}", source=located)
+
+
+def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
+    """One draft per valid line; an error record for each line that is not a usable article."""
+    outputs: list[Article | ErrorRecord] = []
+    text = raw["body"].decode("utf-8-sig", "replace")
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = repair_surrogates(json.loads(line))
+        except (ValueError, RecursionError) as exc:
+            outputs.append(_line_error(raw, line_number, "invalid_json", str(exc)[:200]))
+            continue
+        if not isinstance(obj, dict):
+            outputs.append(_line_error(raw, line_number, "not_an_object", f"a JSON {type(obj).__name__}, not an object"))
+            continue
+        if not (_pick(obj, "url") or _pick(obj, "title") or _pick(obj, "html")):
+            outputs.append(_line_error(raw, line_number, "missing_fields", "no url, title or html"))
+            continue
+        outputs.append(object_to_article(obj, raw, "jsonl", f"{raw['uri']}#L{line_number}"))
+    if not outputs:
+        outputs.append(make_error("parse", "empty_input", "no JSON lines in the file", source=raw))
+    return outputs
+
+
+def parse_json_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
+    """Parse a JSON Feed (jsonfeed.org 1.0/1.1): one draft per item."""
+    try:
+        feed = repair_surrogates(json.loads(raw["body"].decode("utf-8-sig", "replace")))
+    except (ValueError, RecursionError) as exc:
+        return [make_error("parse", "invalid_json", f"JSON Feed is not valid JSON: {str(exc)[:200]}", source=raw)]
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if not isinstance(items, list) or not items:
+        return [make_error("parse", "empty_feed", "the JSON Feed has no items", source=raw)]
+    feed_raw = {**raw, "feed_url": raw.get("feed_url") or _text(feed.get("feed_url")),
+                "language_hint": raw.get("language_hint") or _text(feed.get("language"))}
+    if not raw.get("source_id"):
+        feed_raw["source_id"] = (urllib.parse.urlsplit(_text(feed.get("home_page_url")) or "").hostname or "").removeprefix("www.") or None
+    return [
+        object_to_article(item, feed_raw, "json_feed", raw["uri"]) if isinstance(item, dict)
+        else _line_error(raw, index, "not_an_object", "JSON Feed item is not an object")
+        for index, item in enumerate(items, start=1)
+    ]

@@ -1,0 +1,31 @@
+"""Turn a raw document into article drafts, whatever its format: the parse stage's one entry point."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from transforms.feeds import parse_feed
+from transforms.html_pages import parse_html_page
+from transforms.json_documents import parse_json_feed, parse_jsonl
+from transforms.records import Article, ErrorRecord, RawDocument, make_error
+from transforms.sniffing import sniff_document_type
+
+Parser = Callable[[RawDocument], list[Article | ErrorRecord]]
+PARSERS: dict[str, Parser] = {
+    "feed": parse_feed, "html": parse_html_page, "jsonl": parse_jsonl, "json_feed": parse_json_feed,
+}
+UNPARSEABLE = {
+    "empty": ("empty_input", "the document is empty"),
+    "binary": ("binary_content", "binary data, not a feed, page or JSON document"),
+    "unknown": ("unknown_format", "not recognisably a feed, an HTML page or JSON"),
+}
+
+
+def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
+    """Sniff the document type from its bytes and parse it; unusable documents give one error record."""
+    document_type = sniff_document_type(raw["body"], content_type=raw.get("content_type"), uri=raw.get("uri"))
+    parser = PARSERS.get(document_type)
+    if parser is None:
+        error_type, message = UNPARSEABLE[document_type]
+        return [make_error("parse", error_type, message, source=raw)]
+    return parser(raw)

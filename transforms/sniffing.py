@@ -1,0 +1,75 @@
+"""Tell what kind of document a blob of bytes is, from its content first and its name last."""
+
+from __future__ import annotations
+
+import re
+
+SNIFF_BYTES = 4096
+FIRST_ELEMENT = re.compile(r"<(?![?!])([A-Za-z][\w:.-]*)")
+FEED_ROOTS = {"rss": "feed", "feed": "feed", "rdf:rdf": "feed", "rdf": "feed", "channel": "feed"}
+EXTENSION_TYPES = {
+    ".rss": "feed", ".atom": "feed", ".xml": "feed", ".rdf": "feed",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+}
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _head_text(body: bytes) -> str:
+    """Decode the first bytes well enough to look at markup: BOM or NUL pattern, else Latin-1."""
+    head = body[:SNIFF_BYTES]
+    for bom, encoding in BOMS:
+        if head.startswith(bom):
+            return head[len(bom):].decode(encoding, "ignore")
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0:
+        return head.decode("utf-16-be", "ignore")
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
+        return head.decode("utf-16-le", "ignore")
+    return head.decode("latin-1")
+
+
+def looks_binary(text: str) -> bool:
+    """True when the decoded head has NULs or many control characters: not a text document."""
+    if not text:
+        return False
+    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\n\r\f")
+    return "\x00" in text or controls / len(text) > 0.05
+
+
+def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: str | None = None) -> str:
+    """One of feed, json_feed, jsonl, html, empty, binary, unknown."""
+    text = _head_text(body).lstrip("\ufeff \t\r\n")
+    if not text:
+        return "empty"
+    if looks_binary(text):
+        return "binary"
+    if text[0] in "{[":
+        return "json_feed" if "jsonfeed.org/version" in text[:2048] else "jsonl"
+    lowered = text.lower()
+    match = FIRST_ELEMENT.search(lowered)
+    if match and match.group(1) in FEED_ROOTS:
+        return FEED_ROOTS[match.group(1)]
+    if match and match.group(1) == "html" or "<!doctype html" in lowered[:512]:
+        return "html"
+    if re.search(r"<(rss|feed|rdf:rdf)[\s>]", lowered):
+        return "feed"
+    if re.search(r"<(body|head|div|p|article)[\s>]", lowered):
+        return "html"
+    return _type_from_hints(content_type, uri)
+
+
+def _type_from_hints(content_type: str | None, uri: str | None) -> str:
+    """Fall back on the declared content type, then on the file extension."""
+    declared = (content_type or "").lower()
+    if "html" in declared:
+        return "html"
+    if any(kind in declared for kind in ("rss", "atom", "xml")):
+        return "feed"
+    path = (uri or "").lower()
+    for suffix in (".gz", ".txt"):
+        path = path.removesuffix(suffix)
+    for extension, kind in EXTENSION_TYPES.items():
+        if path.endswith(extension):
+            return kind
+    return "unknown"
