@@ -39,12 +39,15 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="newsbeam", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="newsbeam", description="Ingest news feeds, pages and archives into partitioned Parquet.")
     parser.add_argument("--log-level", default="WARNING")
     commands = parser.add_subparsers(dest="command", required=True)
     ingest = commands.add_parser("ingest", help="ingest files: feeds, HTML pages, JSON Lines (gz too)")
     ingest.add_argument("paths", nargs="+", help="files, directories or globs")
     _add_run_arguments(ingest)
+    from pipeline.scheduled_run import add_run_parser
+
+    add_run_parser(commands, _add_run_arguments)
     return parser
 
 
@@ -87,7 +90,10 @@ def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
     return exit_code(manifest, options.fail_on_error)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {"ingest": command_ingest}
+def _commands() -> dict[str, Callable[[argparse.Namespace, list[str]], int]]:
+    from pipeline.scheduled_run import command_feeds, command_run
+
+    return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pipeline.locking import OutputLockedError
 
     try:
-        return COMMANDS[args.command](args, beam_args)
+        return _commands()[args.command](args, beam_args)
     except OutputLockedError as exc:
         print(f"newsbeam: {exc}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.metadata
 import json
@@ -49,12 +50,16 @@ def beam_counters(result: Any) -> dict[str, int] | None:
     return {counter.key.metric.name: counter.committed for counter in counters if counter.committed is not None}
 
 
-def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: dict[str, Any] | None = None
-                 ) -> dict[str, Any]:
-    """Run the chain over ``inputs`` into ``options.output_dir``; return the run manifest."""
+def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: dict[str, Any] | None = None,
+                 *, hold_lock: bool = True) -> dict[str, Any]:
+    """Run the chain over ``inputs`` into ``options.output_dir``; return the run manifest.
+
+    ``hold_lock=False`` when the caller already holds the output lock (``run`` fetches under it first).
+    """
     started_at, start = utc_now(), time.monotonic()
     sink = SinkSettings(options.output_dir, options.num_shards, pipeline_version())
-    with output_lock(options.output_dir, options.lock_wait_s):
+    lock = output_lock(options.output_dir, options.lock_wait_s) if hold_lock else contextlib.nullcontext()
+    with lock:
         remove_stale_temp_files(pathlib.Path(options.output_dir))
         pipeline = make_beam_pipeline(options)
         build_pipeline(pipeline, inputs, options.transforms, sink, options.run_id, options.max_document_bytes)

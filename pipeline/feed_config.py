@@ -322,11 +322,12 @@ def load_opml(path: str | Path) -> list[FeedConfig]:
     if problems:
         raise ConfigError(path, problems)
     taken: set[str] = set()
-    return [
-        FeedConfig(source_id=_unique_id(derive_source_id(entry["url"]), taken), **{
-            **entry, "tags": tuple(entry["tags"])})
-        for entry in by_url.values()
-    ]
+    feeds = []
+    for entry in by_url.values():
+        source_id = _unique_id(derive_source_id(entry["url"]), taken)
+        feeds.append(FeedConfig(source_id=source_id, url=entry["url"], name=entry["name"],
+                                language=entry["language"], tags=tuple(entry["tags"])))
+    return feeds
 
 
 def _read_opml_body(path: str | Path) -> ElementTree.Element:

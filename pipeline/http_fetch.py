@@ -77,6 +77,16 @@ class FetchSettings:
     user_agent: str = USER_AGENT
     accept: str = FEED_ACCEPT
 
+    def __post_init__(self) -> None:
+        positive = ("timeout_connect_s", "timeout_read_s", "total_deadline_s", "max_bytes",
+                    "per_host_concurrency", "max_concurrent_requests")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"FetchSettings.{name} must be positive, not {getattr(self, name)!r}")
+        for name in ("max_redirects", "max_retries", "backoff_base_s", "backoff_max_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"FetchSettings.{name} must not be negative, not {getattr(self, name)!r}")
+
 
 @dataclasses.dataclass
 class FetchResult:
@@ -167,7 +177,7 @@ def fetch(
     deadline_s = started_s + settings.total_deadline_s
     headers = _request_headers(settings, etag, last_modified)
     try:
-        _refuse_unfetchable(url)
+        _refuse_unfetchable(url, f"refusing to fetch {url!r}")
     except _Failure as failure:
         return _failed(FetchResult(url=url, final_url=url), failure)
     own_client = client is None
@@ -231,7 +241,7 @@ def fetch_many(
 def backoff_delay_s(
     retry_number: int, settings: FetchSettings, random_fraction: Callable[[], float] = random.random
 ) -> float:
-    """Full-jitter backoff before retry ``retry_number`` (1, 2, ...): uniform in [0, base * 2**(n-1)], capped."""
+    """Full-jitter wait before retry ``retry_number`` (1, 2, ...): uniform in [0, base * 2**(n-1)], capped."""
     ceiling_s = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (retry_number - 1))
     return ceiling_s * random_fraction()
 
@@ -320,23 +330,33 @@ def _follow_redirects(
 ) -> FetchResult:
     """One try: request ``url`` and follow up to ``max_redirects`` redirects, checking each target."""
     current_url, permanent_to, chain_is_permanent = url, None, True
-    for hop_number in range(settings.max_redirects + 1):
+    for _ in range(settings.max_redirects + 1):
         hop = _request_once(client, current_url, headers, settings, deadline_s, limiter)
         hop.result.url = url
         if hop.location is None:
             hop.result.permanent_redirect_to = permanent_to
             return hop.result
-        target_url = str(httpx.URL(current_url).join(hop.location))
+        try:
+            target_url = _redirect_target(current_url, hop.location)
+        except _Failure as failure:
+            return _failed(hop.result, failure)
         chain_is_permanent = chain_is_permanent and hop.result.status in PERMANENT_REDIRECT_STATUSES
         permanent_to = target_url if chain_is_permanent else permanent_to
-        try:
-            _refuse_unfetchable(target_url, redirected_from=current_url)
-        except _Failure as failure:
-            return _failed(dataclasses.replace(hop.result, permanent_redirect_to=None), failure)
         current_url = target_url
     failure = _Failure("too_many_redirects", f"more than {settings.max_redirects} redirects from {url} "
                                              f"(last: {current_url})")
     return _failed(FetchResult(url=url, final_url=current_url, status=hop.result.status), failure)
+
+
+def _redirect_target(current_url: str, location: str) -> str:
+    """The absolute URL a Location header points to, refused unless it is http(s)."""
+    context = f"redirect from {current_url} to {location!r} refused"
+    try:
+        target_url = str(httpx.URL(current_url).join(location))
+    except httpx.InvalidURL as error:
+        raise _Failure("invalid_url", f"{context}: not a valid URL ({error})") from error
+    _refuse_unfetchable(target_url, context)
+    return target_url
 
 
 def _request_once(
@@ -367,7 +387,9 @@ def _request_once(
         return _Hop(_failed(result, _Failure("invalid_url", f"{url!r} is not a valid URL: {error}")))
     except httpx.TransportError as error:
         message = f"{type(error).__name__} on {url}: {error or 'connection failed'}"
-        return _Hop(_failed(result, _Failure("connection_error", message)))
+        # httpx checks a redirect's Location itself; a bad one is the server's fault, not worth a retry.
+        error_type = "invalid_url" if "location header" in str(error).lower() else "connection_error"
+        return _Hop(_failed(result, _Failure(error_type, message)))
     finally:
         limiter.release(host)
 
@@ -489,10 +511,8 @@ def _decoder_for(content_encoding: str | None) -> _IdentityDecoder | _ZlibDecode
 # --- small helpers ---------------------------------------------------------------------------------
 
 
-def _refuse_unfetchable(url: str, redirected_from: str | None = None) -> None:
-    """Raise a _Failure unless ``url`` is an absolute http(s) URL with a host."""
-    context = f"redirect from {redirected_from} to {url!r} refused" if redirected_from else (
-        f"refusing to fetch {url!r}")
+def _refuse_unfetchable(url: str, context: str) -> None:
+    """Raise a _Failure unless ``url`` is an absolute http(s) URL with a host; ``context`` opens the message."""
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:

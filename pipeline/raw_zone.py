@@ -18,12 +18,11 @@ import datetime as dt
 import gzip
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic_files import write_bytes_atomically
 from pipeline.paths import safe_path_component
 from transforms.records import RawDocument, sha256_hex
 
@@ -62,7 +61,7 @@ def store_raw(
     folder.mkdir(parents=True, exist_ok=True)
     body_path = folder / f"{raw_sha256}.gz"
     if not body_path.exists():
-        _write_atomically(body_path, gzip.compress(body, compresslevel=6, mtime=0))
+        write_bytes_atomically(body_path, gzip.compress(body, compresslevel=6, mtime=0))
     sidecar_path = folder / f"{raw_sha256}.json"
     if not sidecar_path.exists():
         provenance = {
@@ -72,7 +71,7 @@ def store_raw(
             "language_hint": language_hint, "tags": list(tags), "raw_sha256": raw_sha256,
             "body_bytes": len(body),
         }
-        _write_atomically(sidecar_path, json.dumps(provenance, indent=1, sort_keys=True).encode())
+        write_bytes_atomically(sidecar_path, json.dumps(provenance, indent=1, sort_keys=True).encode())
     return raw_sha256, str(body_path)
 
 
@@ -150,20 +149,6 @@ def _fetched_at(provenance: dict[str, Any], body_path: Path) -> dt.datetime:
         return dt.datetime.fromisoformat(provenance["fetched_at"])
     day = dt.date.fromisoformat(body_path.parent.parent.name.removeprefix(_DATE_PREFIX))
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    handle, temporary_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary_name, path)
-    except BaseException:
-        Path(temporary_name).unlink(missing_ok=True)
-        raise
 
 
 def _utc(when: dt.datetime) -> dt.datetime:

@@ -13,7 +13,7 @@ import gzip
 import os
 import pathlib
 import zlib
-from typing import Iterator, TypedDict
+from typing import Iterable, Iterator, TypedDict
 
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 
@@ -36,6 +36,8 @@ class InputFile(TypedDict, total=False):
     etag: str | None
     last_modified: str | None
     content_type: str | None
+    container: str  # "file" (default); archives: "warc", "tar", "zip" (see pipeline/archives.py)
+    members: list  # for archives: which members/records of the container this input covers
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
@@ -75,6 +77,8 @@ def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
             inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16) if pending.startswith(GZIP_MAGIC) else None
             if inflater is None:
                 break
+    if inflater is not None and not inflater.eof:  # zlib returns what it has of a cut stream, silently
+        raise EOFError("gzip stream ends before its end-of-stream marker (truncated file)")
     return bytes(output)
 
 
@@ -85,7 +89,19 @@ def _fetched_at(entry: InputFile, stat: os.stat_result) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(stat.st_mtime), dt.timezone.utc)
 
 
-def read_input(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecord]:
+def read_input(entry: InputFile, max_bytes: int) -> Iterable[RawDocument | ErrorRecord]:
+    """Read one input: a plain file, or a chunk of an archive (read lazily, one document at a time)."""
+    container = entry.get("container") or "file"
+    if container == "file":
+        return read_file(entry, max_bytes)
+    if container == "failed_fetch":  # a failure from before the pipeline: straight to the dead letter
+        return list(entry["members"])
+    from pipeline.archives import read_archive_chunk
+
+    return read_archive_chunk(entry, max_bytes)
+
+
+def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecord]:
     """Read one input file, inflating gzip, within ``max_bytes``; failures become error records."""
     path = entry["path"]
     provenance = {"uri": entry.get("feed_url") or path, "source_id": entry.get("source_id"), "raw_path": path}

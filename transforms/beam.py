@@ -9,7 +9,7 @@ record of type ``internal_error`` with the exception, and is counted.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -44,7 +44,7 @@ class ArticleStage(beam.DoFn):
 class DocumentStage(beam.DoFn):
     """Apply ``function(record)`` returning several records (reading, parsing); errors pass through."""
 
-    def __init__(self, stage: str, function: Callable[[dict[str, Any]], list[dict[str, Any]]],
+    def __init__(self, stage: str, function: Callable[[dict[str, Any]], Iterable[dict[str, Any]]],
                  counted_kind: str = "article") -> None:
         self.stage, self.function, self.counted_kind = stage, function, counted_kind
 
@@ -57,15 +57,16 @@ class DocumentStage(beam.DoFn):
             yield record
             return
         try:
-            results = self.function(record)
+            for result in self.function(record):  # may be a generator: archives are read lazily
+                self._count(result)
+                yield result
         except Exception as exc:  # noqa: BLE001 - see module docstring
-            results = [make_error(self.stage, "internal_error", f"{type(exc).__name__}: {exc}", source=record)]
-        for result in results:
-            if result.get("kind") == "error":
-                self.errors.inc()
-            else:
-                self.outputs.inc()
-            yield result
+            error = make_error(self.stage, "internal_error", f"{type(exc).__name__}: {exc}", source=record)
+            self._count(error)
+            yield error
+
+    def _count(self, result: dict[str, Any]) -> None:
+        (self.errors if result.get("kind") == "error" else self.outputs).inc()
 
 
 class EntityStage(beam.DoFn):

@@ -1,0 +1,120 @@
+"""``newsbeam run``: the cron job. Fetch every configured feed that is due, once, then ingest what came.
+
+Fetching happens in the driver, before the Beam pipeline: per-feed state (validators, backoff) and
+per-host politeness need one place that sees every request, and a scheduled run fetches at most a few
+thousand feeds. Every fetched body lands in the raw zone first; the pipeline then reads the raw zone
+files, so the same chain as ``ingest`` and ``backfill`` does the rest, and a failed run can be redone
+from raw alone. Fetch failures are error records in the same stream as everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pipeline.feed_config import ConfigError, FeedConfig, feeds_to_toml, load_feeds_toml, load_opml
+from pipeline.http_fetch import FetchSettings
+from pipeline.sources import InputFile
+from transforms.records import ErrorRecord, RawDocument
+
+MEBIBYTE = 1024 * 1024
+
+
+def add_run_parser(commands: Any, add_run_arguments: Any) -> None:
+    """``newsbeam run`` and ``newsbeam feeds import-opml``."""
+    run = commands.add_parser("run", help="fetch the configured feeds once and ingest what is new (cron)")
+    sources = run.add_mutually_exclusive_group(required=True)
+    sources.add_argument("--config", help="feeds.toml")
+    sources.add_argument("--opml", help="an OPML subscription list")
+    run.add_argument("--force", action="store_true", help="fetch every feed, due or not")
+    run.add_argument("--max-feed-mb", type=float, default=20.0, help="larger bodies are cut and refused")
+    run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout")
+    run.add_argument("--deadline", type=float, default=60.0, metavar="SECONDS", help="whole fetch, retries included")
+    run.add_argument("--retries", type=int, default=3)
+    run.add_argument("--per-host", type=int, default=2, help="requests at once per host")
+    run.add_argument("--user-agent", default=FetchSettings.user_agent)
+    add_run_arguments(run)
+    feeds = commands.add_parser("feeds", help="manage the feed list")
+    feed_commands = feeds.add_subparsers(dest="feeds_command", required=True)
+    import_opml = feed_commands.add_parser("import-opml", help="convert an OPML file to feeds.toml")
+    import_opml.add_argument("opml")
+    import_opml.add_argument("--output", "-o", default="-", help="TOML file to write (default: stdout)")
+
+
+def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
+    """Fetch settings from the ``run`` arguments."""
+    return FetchSettings(
+        timeout_read_s=args.timeout, total_deadline_s=args.deadline, max_bytes=int(args.max_feed_mb * MEBIBYTE),
+        max_retries=args.retries, per_host_concurrency=args.per_host, user_agent=args.user_agent,
+    )
+
+
+def input_for_raw(document: RawDocument) -> InputFile:
+    """The pipeline input of a fetched body: its raw-zone file plus the fetch's provenance."""
+    return InputFile(
+        path=document["raw_path"], source_id=document["source_id"], feed_url=document.get("feed_url"),
+        language_hint=document.get("language_hint"), tags=list(document.get("tags") or []),
+        fetched_at=document["fetched_at"].isoformat(), http_status=document.get("http_status"),
+        etag=document.get("etag"), last_modified=document.get("last_modified"),
+        content_type=document.get("content_type"),
+    )
+
+
+def input_for_error(error: ErrorRecord) -> InputFile:
+    """A fetch failure, carried into the pipeline so it lands in the dead letter with the rest."""
+    return InputFile(path=error.get("uri") or "", container="failed_fetch", members=[error])
+
+
+def load_feed_list(args: argparse.Namespace) -> list[FeedConfig]:
+    """The feeds of ``--config`` or ``--opml``."""
+    return load_feeds_toml(args.config) if args.config else load_opml(args.opml)
+
+
+def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``newsbeam run --config feeds.toml --output DIR``."""
+    from pipeline.cli import exit_code, run_options_from
+    from pipeline.execution import run_pipeline
+    from pipeline.fetch_feeds import fetch_configured_feeds
+    from pipeline.locking import output_lock
+    from pipeline.run_summary import format_summary, utc_now
+
+    try:
+        feeds = load_feed_list(args)
+    except ConfigError as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 2
+    options = run_options_from(args, "run", [args.config or args.opml], beam_args)
+    with output_lock(options.output_dir, options.lock_wait_s):
+        outcome = fetch_configured_feeds(feeds, options.output_dir, fetch_settings_from(args), utc_now(),
+                                         force=args.force)
+        inputs = [input_for_raw(document) for document in outcome.raw_documents]
+        inputs += [input_for_error(error) for error in outcome.errors]
+        skipped = [{"source_id": item.source_id, "reason": item.reason, "until": item.until,
+                    "consecutive_failures": item.consecutive_failures, "last_error": item.last_error}
+                   for item in outcome.skipped]
+        manifest = run_pipeline(options, inputs, {"fetch": outcome.counts, "skipped_feeds": skipped},
+                                hold_lock=False)
+    print(format_summary(manifest))
+    for item in outcome.skipped:
+        if item.reason == "backoff":
+            print(f"  backing off {item.source_id} until {item.until:%Y-%m-%d %H:%M}Z after "
+                  f"{item.consecutive_failures} failures: {item.last_error}")
+    if not feeds:
+        return 1
+    return exit_code(manifest, options.fail_on_error) if inputs else 0
+
+
+def command_feeds(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``newsbeam feeds import-opml FILE [-o feeds.toml]``."""
+    try:
+        toml_text = feeds_to_toml(load_opml(args.opml))
+    except ConfigError as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 2
+    if args.output == "-":
+        sys.stdout.write(toml_text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(toml_text)
+    return 0

@@ -1,0 +1,117 @@
+"""pipeline.fetch_feeds: one round of fetching, with failures isolated and state carried over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from pathlib import Path
+
+import pytest
+
+from pipeline.feed_config import FeedConfig
+from pipeline.feed_state import FeedStateStore
+from pipeline.fetch_feeds import fetch_configured_feeds
+from pipeline.http_fetch import FetchSettings
+from transforms.records import sha256_hex
+from tests.http_server import LocalHTTPServer, RecordedRequest, Response, zeros
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+SETTINGS = FetchSettings(
+    timeout_read_s=0.3, total_deadline_s=3.0, max_retries=1, backoff_base_s=0.01, max_bytes=1024 * 1024,
+)
+FEED_BODY = b"<rss><channel><item><title>a</title></item></channel></rss>"
+
+
+def conditional(body: bytes, etag: str, content_type: str = "application/rss+xml"):
+    def handler(request: RecordedRequest) -> Response:
+        if request.headers.get("if-none-match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body=body, headers={"ETag": etag, "Content-Type": content_type})
+
+    return handler
+
+
+@pytest.fixture
+def feeds(http_server: LocalHTTPServer) -> list[FeedConfig]:
+    """Eight feeds: four good (one moved for good), four failing in different ways."""
+    routes = {
+        "/ok": conditional(FEED_BODY, '"ok-1"'),
+        "/malformed": Response(body=b"<rss><channel><item>", headers={"Content-Type": "application/rss+xml"}),
+        "/html": Response(body=b"<html><body>Not a feed</body></html>", headers={"Content-Type": "text/html"}),
+        "/moved": Response(status=301, headers={"Location": "/new-home"}),
+        "/new-home": conditional(b"<feed xmlns='http://www.w3.org/2005/Atom'/>", '"new-1"'),
+        "/broken": Response(status=500, body=b"oops"),
+        "/slow": Response(body=FEED_BODY, delay_s=2.0),
+        "/huge": Response(body=zeros(200 * 1024 * 1024), headers={"Content-Length": str(200 * 1024 * 1024)}),
+    }
+    for path, answer in routes.items():
+        http_server.route(path, answer)
+    names = ("ok", "malformed", "html", "moved", "broken", "slow", "huge")
+    configured = [FeedConfig(source_id=name, url=http_server.url(f"/{name}"), language="en", tags=("t",))
+                  for name in names]
+    return [*configured, FeedConfig(source_id="ftp", url="ftp://example.org/feed.xml")]
+
+
+def test_one_round_fetches_good_feeds_and_isolates_failures(tmp_path: Path, feeds: list[FeedConfig]) -> None:
+    outcome = fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
+
+    assert outcome.counts == {"fetched": 4, "not_modified": 0, "failed": 4, "skipped_backoff": 0,
+                              "skipped_not_due": 0}
+    assert [doc["source_id"] for doc in outcome.raw_documents] == ["html", "malformed", "moved", "ok"]
+    assert {(error["source_id"], error["error_type"]) for error in outcome.errors} == {
+        ("broken", "http_status"), ("slow", "timeout"), ("huge", "too_large"), ("ftp", "unsupported_scheme")}
+    assert all(error["stage"] == "fetch" and error["occurred_at"] == NOW for error in outcome.errors)
+
+
+def test_raw_documents_carry_provenance_and_point_into_the_raw_zone(
+    tmp_path: Path, feeds: list[FeedConfig], http_server: LocalHTTPServer
+) -> None:
+    outcome = fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
+
+    ok = next(doc for doc in outcome.raw_documents if doc["source_id"] == "ok")
+    assert ok["body"] == FEED_BODY and ok["raw_sha256"] == sha256_hex(FEED_BODY)
+    assert (ok["kind"], ok["http_status"], ok["etag"], ok["fetched_at"]) == ("raw", 200, '"ok-1"', NOW)
+    assert (ok["language_hint"], ok["tags"], ok["content_type"]) == ("en", ["t"], "application/rss+xml")
+    assert gzip.decompress(Path(ok["raw_path"]).read_bytes()) == FEED_BODY
+    assert "raw/date=2026-03-01/source=ok/" in ok["raw_path"]
+    moved = next(doc for doc in outcome.raw_documents if doc["source_id"] == "moved")
+    assert moved["uri"] == http_server.url("/new-home") and moved["feed_url"] == http_server.url("/moved")
+
+
+def test_state_is_updated_for_every_fetched_feed(tmp_path: Path, feeds: list[FeedConfig]) -> None:
+    fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
+
+    with FeedStateStore(tmp_path) as store:
+        states = {state.source_id: state for state in store.all_states()}
+    assert len(states) == 8
+    assert states["ok"].etag == '"ok-1"' and states["ok"].consecutive_failures == 0
+    assert states["moved"].permanent_url.endswith("/new-home")
+    assert states["broken"].consecutive_failures == 1 and states["broken"].last_error.startswith("http_status")
+    assert states["huge"].next_poll_at == NOW + dt.timedelta(seconds=2 * 900)
+
+
+def test_next_rounds_skip_what_is_not_due_and_use_conditional_get(
+    tmp_path: Path, feeds: list[FeedConfig], http_server: LocalHTTPServer
+) -> None:
+    fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
+
+    soon = fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW + dt.timedelta(minutes=10))
+    later = fetch_configured_feeds(feeds[:4], tmp_path, SETTINGS, NOW + dt.timedelta(hours=1))
+
+    assert (soon.counts["skipped_not_due"], soon.counts["skipped_backoff"], soon.counts["fetched"]) == (4, 4, 0)
+    backing_off = next(skipped for skipped in soon.skipped if skipped.source_id == "broken")
+    assert backing_off.reason == "backoff" and backing_off.until == NOW + dt.timedelta(minutes=30)
+    assert backing_off.last_error.startswith("http_status")
+    assert later.counts["not_modified"] == 2 and later.counts["fetched"] == 2  # ok and moved: 304
+    assert len(http_server.requests_to("/moved")) == 1  # the second time, straight to the new home
+    assert http_server.requests_to("/new-home")[-1].headers["if-none-match"] == '"new-1"'
+
+
+def test_force_fetches_feeds_in_backoff(tmp_path: Path, feeds: list[FeedConfig]) -> None:
+    fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
+
+    forced = fetch_configured_feeds(feeds[4:5], tmp_path, SETTINGS, NOW + dt.timedelta(minutes=1), force=True)
+
+    assert forced.counts["failed"] == 1 and forced.skipped == []
+    with FeedStateStore(tmp_path) as store:
+        assert store.get("broken").consecutive_failures == 2

@@ -1,0 +1,359 @@
+"""pipeline.http_fetch against a real HTTP server on 127.0.0.1: conditional GET, retries, limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import time
+import tracemalloc
+import zlib
+
+import pytest
+
+from pipeline import http_fetch
+from pipeline.http_fetch import FetchSettings, backoff_delay_s, fetch, fetch_many, retry_after_s
+from tests.http_server import LocalHTTPServer, RecordedRequest, Response, endless, gzip_bomb, sequence, zeros
+
+FAST = FetchSettings(
+    timeout_connect_s=1.0, timeout_read_s=0.5, total_deadline_s=5.0, max_retries=2,
+    backoff_base_s=0.01, backoff_max_s=2.0,
+)
+MEBIBYTE = 1024 * 1024
+
+
+def max_overlap(requests: list[RecordedRequest]) -> int:
+    """How many of ``requests`` the server was handling at the same time, at most."""
+    events = sorted(
+        [(request.received_at, 1) for request in requests]
+        + [(request.finished_at or float("inf"), -1) for request in requests]
+    )
+    current = peak = 0
+    for _, change in events:
+        current += change
+        peak = max(peak, current)
+    return peak
+
+
+# --- conditional GET -------------------------------------------------------------------------------
+
+
+def test_200_with_etag_then_304_on_second_fetch(http_server: LocalHTTPServer) -> None:
+    def handler(request: RecordedRequest) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(body=b"<rss/>", headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"})
+
+    http_server.route("/feed", handler)
+    first = fetch(http_server.url("/feed"), settings=FAST)
+    second = fetch(http_server.url("/feed"), settings=FAST, etag=first.etag)
+
+    assert (first.ok, first.status, first.body, first.etag) == (True, 200, b"<rss/>", '"v1"')
+    assert first.content_type == "application/rss+xml" and not first.not_modified
+    assert (second.ok, second.status, second.not_modified, second.body) == (True, 304, True, None)
+    assert http_server.requests_to("/feed")[1].headers["if-none-match"] == '"v1"'
+
+
+def test_last_modified_is_sent_as_if_modified_since(http_server: LocalHTTPServer) -> None:
+    stamp = "Wed, 21 Oct 2026 07:28:00 GMT"
+
+    def handler(request: RecordedRequest) -> Response:
+        if request.headers.get("if-modified-since") == stamp:
+            return Response(status=304)
+        return Response(body=b"<feed/>", headers={"Last-Modified": stamp})
+
+    http_server.route("/atom", handler)
+    first = fetch(http_server.url("/atom"), settings=FAST)
+    second = fetch(http_server.url("/atom"), settings=FAST, last_modified=first.last_modified)
+
+    assert first.last_modified == stamp and first.body == b"<feed/>"
+    assert second.not_modified and second.body is None
+
+
+def test_user_agent_and_accepted_encodings_are_sent(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(body=b"x"))
+    fetch(http_server.url("/feed"), settings=FAST)
+
+    headers = http_server.requests_to("/feed")[0].headers
+    assert headers["user-agent"].startswith("newsbeam/") and "github.com/newsbeam" in headers["user-agent"]
+    assert headers["accept-encoding"] == "gzip, deflate"
+    assert "if-none-match" not in headers and "if-modified-since" not in headers
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),  # zlib-wrapped, as the RFC says
+        ("deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, as many servers send
+    ],
+)
+def test_compressed_bodies_are_decoded(http_server: LocalHTTPServer, encoding: str, compress) -> None:
+    body = b"<rss>" + b"news " * 10_000 + b"</rss>"
+    http_server.route("/feed", Response(body=compress(body), headers={"Content-Encoding": encoding}))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert result.ok and result.body == body
+
+
+def test_corrupt_gzip_is_a_decode_error(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(body=b"\x1f\x8bnot gzip at all", headers={"Content-Encoding": "gzip"}))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert result.error_type == "decode_error" and result.body is None
+
+
+# --- retries ---------------------------------------------------------------------------------------
+
+
+def test_500_then_success_is_retried(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", sequence(Response(status=500), Response(body=b"ok")))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert result.ok and result.body == b"ok" and result.attempts == 2
+    assert len(http_server.requests_to("/feed")) == 2
+
+
+def test_503_forever_gives_up_after_max_retries(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=503, body=b"down"))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert (result.error_type, result.status, result.attempts) == ("http_status", 503, 3)
+    assert "503" in (result.error_message or "")
+    assert len(http_server.requests_to("/feed")) == FAST.max_retries + 1
+
+
+def test_429_waits_as_long_as_retry_after_says(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", sequence(Response(status=429, headers={"Retry-After": "1"}), Response(body=b"ok")))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    first, second = http_server.requests_to("/feed")
+    assert result.ok and result.attempts == 2
+    assert second.received_at - first.received_at >= 1.0
+
+
+def test_retry_after_past_the_deadline_gives_up_at_once(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=503, headers={"Retry-After": "30"}))
+    settings = FetchSettings(total_deadline_s=2.0, backoff_max_s=60.0, max_retries=3)
+
+    started = time.monotonic()
+    result = fetch(http_server.url("/feed"), settings=settings)
+
+    assert result.error_type == "http_status" and result.retry_after_s == 30.0
+    assert "deadline" in (result.error_message or "") and time.monotonic() - started < 1.0
+    assert len(http_server.requests_to("/feed")) == 1
+
+
+def test_404_is_not_retried(http_server: LocalHTTPServer) -> None:
+    result = fetch(http_server.url("/missing"), settings=FAST)
+
+    assert (result.error_type, result.status, result.attempts) == ("http_status", 404, 1)
+    assert len(http_server.requests_to("/missing")) == 1
+
+
+def test_read_timeout_is_retried_then_reported(http_server: LocalHTTPServer) -> None:
+    http_server.route("/slow", Response(body=b"late", delay_s=3.0))
+    settings = FetchSettings(timeout_read_s=0.3, max_retries=1, backoff_base_s=0.01, total_deadline_s=5.0)
+
+    started = time.monotonic()
+    result = fetch(http_server.url("/slow"), settings=settings)
+
+    assert result.error_type == "timeout" and result.attempts == 2
+    assert len(http_server.requests_to("/slow")) == 2
+    assert time.monotonic() - started < 2.0
+
+
+def test_connection_refused_is_a_connection_error() -> None:
+    result = fetch("http://127.0.0.1:1/feed", settings=FAST)
+
+    assert result.error_type == "connection_error" and result.attempts == FAST.max_retries + 1
+
+
+def test_backoff_is_full_jitter_doubling_and_capped() -> None:
+    settings = FetchSettings(backoff_base_s=1.0, backoff_max_s=60.0)
+
+    assert [backoff_delay_s(n, settings, lambda: 1.0) for n in (1, 2, 3, 8)] == [1.0, 2.0, 4.0, 60.0]
+    assert backoff_delay_s(3, settings, lambda: 0.0) == 0.0
+    assert backoff_delay_s(2, settings, lambda: 0.5) == 1.0
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+
+    assert retry_after_s("120", now) == 120.0
+    assert retry_after_s("Thu, 01 Jan 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_s("Thu, 01 Jan 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_s("soon", now) is None and retry_after_s(None, now) is None
+
+
+# --- size limits and deadlines ---------------------------------------------------------------------
+
+
+def test_trickling_endless_body_is_cut_by_the_deadline(http_server: LocalHTTPServer) -> None:
+    http_server.route("/trickle", Response(body=endless(b"<"), chunk_delay_s=0.05))
+    settings = FetchSettings(timeout_read_s=0.5, total_deadline_s=1.0, max_retries=0)
+
+    result = fetch(http_server.url("/trickle"), settings=settings)
+
+    assert result.error_type == "deadline_exceeded" and result.body is None
+    assert 0.9 <= result.elapsed_s < 2.0
+
+
+def test_gzip_bomb_is_cut_at_max_bytes_with_bounded_memory(http_server: LocalHTTPServer) -> None:
+    http_server.route("/bomb", Response(body=gzip_bomb(1024 * MEBIBYTE), headers={"Content-Encoding": "gzip"}))
+    settings = FetchSettings(timeout_read_s=2.0, total_deadline_s=10.0, max_retries=0)  # default max_bytes
+
+    tracemalloc.start()
+    try:
+        result = fetch(http_server.url("/bomb"), settings=settings)
+        _, peak_bytes = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert result.error_type == "too_large" and result.body is None
+    assert peak_bytes < 2 * settings.max_bytes  # the 1 GB never existed in memory
+    assert result.elapsed_s < 5.0
+
+
+def test_declared_200_mb_body_is_refused_without_downloading(http_server: LocalHTTPServer) -> None:
+    http_server.route("/huge", Response(body=zeros(200 * MEBIBYTE), headers={"Content-Length": str(200 * MEBIBYTE)}))
+
+    result = fetch(http_server.url("/huge"), settings=FAST)
+
+    assert result.error_type == "too_large" and "declares" in (result.error_message or "")
+    assert result.attempts == 1 and result.elapsed_s < 2.0
+
+
+def test_undeclared_200_mb_body_is_cut_while_reading(http_server: LocalHTTPServer) -> None:
+    http_server.route("/huge", Response(body=zeros(200 * MEBIBYTE)))
+    settings = FetchSettings(max_bytes=MEBIBYTE, max_retries=0, total_deadline_s=5.0)
+
+    result = fetch(http_server.url("/huge"), settings=settings)
+
+    assert result.error_type == "too_large" and "cut while reading" in (result.error_message or "")
+    assert result.elapsed_s < 2.0
+
+
+# --- redirects and schemes -------------------------------------------------------------------------
+
+
+def test_permanent_redirect_is_followed_and_recorded(http_server: LocalHTTPServer) -> None:
+    http_server.route("/old", Response(status=301, headers={"Location": "/new"}))
+    http_server.route("/new", Response(body=b"<rss/>"))
+
+    result = fetch(http_server.url("/old"), settings=FAST)
+
+    assert result.ok and result.body == b"<rss/>"
+    assert result.final_url == result.permanent_redirect_to == http_server.url("/new")
+    assert result.url == http_server.url("/old")
+
+
+def test_temporary_redirect_is_not_recorded_as_permanent(http_server: LocalHTTPServer) -> None:
+    http_server.route("/a", Response(status=308, headers={"Location": http_server.url("/b")}))
+    http_server.route("/b", Response(status=302, headers={"Location": "/c"}))
+    http_server.route("/c", Response(body=b"ok"))
+    http_server.route("/temporary", Response(status=307, headers={"Location": "/c"}))
+
+    chained = fetch(http_server.url("/a"), settings=FAST)
+    temporary = fetch(http_server.url("/temporary"), settings=FAST)
+
+    assert chained.final_url == http_server.url("/c")
+    assert chained.permanent_redirect_to == http_server.url("/b")  # only the permanent part of the chain
+    assert temporary.ok and temporary.permanent_redirect_to is None
+
+
+def test_redirect_loop_is_too_many_redirects(http_server: LocalHTTPServer) -> None:
+    http_server.route("/ping", Response(status=302, headers={"Location": "/pong"}))
+    http_server.route("/pong", Response(status=302, headers={"Location": "/ping"}))
+
+    result = fetch(http_server.url("/ping"), settings=FAST)
+
+    assert result.error_type == "too_many_redirects" and result.attempts == 1
+    assert len(http_server.requests) == FAST.max_redirects + 1
+
+
+def test_redirect_to_a_file_url_is_refused(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=301, headers={"Location": "file:///etc/passwd"}))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert result.error_type == "unsupported_scheme" and result.body is None
+    assert "file:///etc/passwd" in (result.error_message or "") and result.permanent_redirect_to is None
+
+
+def test_redirect_to_a_malformed_url_is_invalid_and_not_retried(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=301, headers={"Location": "http://[::1/feed"}))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert result.error_type == "invalid_url" and len(http_server.requests_to("/feed")) == 1
+
+
+def test_nonsense_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="per_host_concurrency must be positive"):
+        FetchSettings(per_host_concurrency=0)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/feed.xml", "data:text/xml,<rss/>"])
+def test_non_http_urls_are_refused_with_a_clear_message(url: str) -> None:
+    result = fetch(url, settings=FAST)
+
+    assert result.error_type == "unsupported_scheme" and result.attempts == 0
+    assert "only http and https" in (result.error_message or "")
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://", "http://[::1/feed"])
+def test_malformed_urls_are_invalid_url(url: str) -> None:
+    assert fetch(url, settings=FAST).error_type == "invalid_url"
+
+
+# --- fetch_many ------------------------------------------------------------------------------------
+
+
+def test_fetch_many_holds_per_host_concurrency(http_server: LocalHTTPServer) -> None:
+    http_server.route("/slow", Response(body=b"x", delay_s=0.3))
+    settings = FetchSettings(per_host_concurrency=2, max_concurrent_requests=8)
+    requests = [(number, http_server.url(f"/slow?n={number}"), None, None) for number in range(6)]
+
+    results = dict(fetch_many(requests, settings))
+
+    assert sorted(results) == list(range(6)) and all(result.ok for result in results.values())
+    assert http_server.max_in_flight == 2
+
+
+def test_fetch_many_limits_each_host_separately(http_server: LocalHTTPServer) -> None:
+    http_server.route("/slow", Response(body=b"x", delay_s=0.3))
+    settings = FetchSettings(per_host_concurrency=1, max_concurrent_requests=8)
+    requests = [(f"{host}{n}", http_server.url("/slow", host=host), None, None)
+                for host in ("127.0.0.1", "localhost") for n in range(3)]
+
+    results = dict(fetch_many(requests, settings))
+
+    assert len(results) == 6 and all(result.ok for result in results.values())
+    by_host = {host: [r for r in http_server.requests if r.headers["host"].startswith(host)]
+               for host in ("127.0.0.1", "localhost")}
+    assert [max_overlap(by_host[host]) for host in by_host] == [1, 1]
+    assert http_server.max_in_flight == 2  # the two hosts did run side by side
+
+
+def test_fetch_many_turns_a_bug_in_one_fetch_into_an_error_result(
+    http_server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http_server.route("/good", Response(body=b"ok"))
+    real_fetch = http_fetch.fetch
+
+    def buggy_fetch(url: str, **kwargs):
+        if url.endswith("/bug"):
+            raise KeyError("boom")
+        return real_fetch(url, **kwargs)
+
+    monkeypatch.setattr(http_fetch, "fetch", buggy_fetch)
+    requests = [("good", http_server.url("/good"), None, None), ("bug", http_server.url("/bug"), None, None)]
+
+    results = dict(fetch_many(requests, FAST))
+
+    assert results["good"].ok and results["bug"].error_type == "internal_error"
