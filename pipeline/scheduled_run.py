@@ -57,7 +57,7 @@ def input_for_raw(document: RawDocument) -> InputFile:
         language_hint=document.get("language_hint"), tags=list(document.get("tags") or []),
         fetched_at=document["fetched_at"].isoformat(), http_status=document.get("http_status"),
         etag=document.get("etag"), last_modified=document.get("last_modified"),
-        content_type=document.get("content_type"),
+        content_type=document.get("content_type"), expected_type="feed",
     )
 
 

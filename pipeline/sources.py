@@ -38,6 +38,7 @@ class InputFile(TypedDict, total=False):
     content_type: str | None
     container: str  # "file" (default); archives: "warc", "tar", "zip" (see pipeline/archives.py)
     members: list  # for archives: which members/records of the container this input covers
+    expected_type: str | None  # "feed" when the input was fetched from a configured feed URL
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
@@ -129,5 +130,5 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         body=data, fetched_at=fetched_at, http_status=entry.get("http_status"), etag=entry.get("etag"),
         last_modified=entry.get("last_modified"), content_type=entry.get("content_type"),
         raw_sha256=sha256_hex(data), raw_path=path, language_hint=entry.get("language_hint"),
-        tags=list(entry.get("tags") or []),
+        tags=list(entry.get("tags") or []), expected_type=entry.get("expected_type"),
     )]

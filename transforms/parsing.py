@@ -24,6 +24,9 @@ UNPARSEABLE = {
 def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
     """Sniff the document type from its bytes and parse it; unusable documents give one error record."""
     document_type = sniff_document_type(raw["body"], content_type=raw.get("content_type"), uri=raw.get("uri"))
+    if raw.get("expected_type") == "feed" and document_type in ("html", "jsonl"):
+        message = f"expected a feed, got {document_type} (content type {raw.get('content_type') or 'not given'})"
+        return [make_error("parse", "not_a_feed", message, source=raw)]
     parser = PARSERS.get(document_type)
     if parser is None:
         error_type, message = UNPARSEABLE[document_type]

@@ -33,6 +33,7 @@ class RawDocument(TypedDict, total=False):
     raw_path: str | None  # where the bytes are kept in the raw zone (or the input path)
     language_hint: str | None  # configured language of the source, ISO 639-1
     tags: list[str]
+    expected_type: str | None  # "feed" for a configured feed URL: anything else there is an error
 
 
 class Entity(TypedDict):

@@ -1,0 +1,108 @@
+"""``newsbeam run`` end to end: real HTTP server on 127.0.0.1, real Beam pipeline, Parquet read back."""
+
+from __future__ import annotations
+
+import pathlib
+
+import duckdb
+import pytest
+
+from pipeline.cli import main
+from tests.http_server import LocalHTTPServer, Response
+
+
+def rss(items: list[tuple[str, str, str, str]]) -> bytes:
+    """An RSS 2.0 feed of (guid, link, title, description) items, all published on 2023-09-21."""
+    entries = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><link>{link}</link><title>{title}</title>"
+        f"<pubDate>Thu, 21 Sep 2023 1{index}:00:00 +0400</pubDate><description>{description}</description></item>"
+        for index, (guid, link, title, description) in enumerate(items)
+    )
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Courier</title>"
+            f"<link>https://courier.example/</link>{entries}</channel></rss>").encode()
+
+
+ITEM_A = ("a-1", "https://courier.example/a?utm_source=feed", "Port of Baku expands", "Cranes arrive in Baku.")
+ITEM_B = ("b-1", "https://courier.example/b", "Rain in Tbilisi", "Short rain.")
+ITEM_B_EDITED = ("b-1", "https://courier.example/b", "Rain in Tbilisi", "Heavy rain flooded two streets.")
+ITEM_C = ("c-1", "https://courier.example/c", "Ferry to Aktau", "A new ferry line opens.")
+
+
+def write_config(tmp_path: pathlib.Path, feeds: dict[str, str]) -> pathlib.Path:
+    config = tmp_path / "feeds.toml"
+    config.write_text("".join(f'[[feed]]\nid = "{source}"\nurl = "{url}"\npoll_interval_s = 60\n\n'
+                              for source, url in feeds.items()))
+    return config
+
+
+def articles(output: pathlib.Path) -> list[tuple]:
+    return duckdb.sql(
+        f"SELECT article_id, canonical_url, summary_text, source_id, raw_sha256 FROM read_parquet("
+        f"'{output}/articles/**/*.parquet', hive_partitioning=true) ORDER BY canonical_url").fetchall()
+
+
+def run_once(config: pathlib.Path, output: pathlib.Path, capsys: pytest.CaptureFixture, *extra: str) -> str:
+    assert main(["run", "--config", str(config), "--output", str(output), "--force", "--shards", "2",
+                 "--retries", "0", "--timeout", "2", *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_three_scheduled_runs_keep_one_row_per_article(http_server: LocalHTTPServer, tmp_path: pathlib.Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")})
+    output = tmp_path / "out"
+
+    http_server.route("/feed.xml", Response(body=rss([ITEM_A, ITEM_B]), headers={"ETag": '"v1"'}))
+    run_once(config, output, capsys)
+    first = articles(output)
+    assert [row[1] for row in first] == ["https://courier.example/a", "https://courier.example/b"]
+
+    http_server.route("/feed.xml", Response(body=rss([ITEM_A, ITEM_B_EDITED, ITEM_C]), headers={"ETag": '"v2"'}))
+    run_once(config, output, capsys)
+    second = articles(output)
+    assert [row[1] for row in second] == [f"https://courier.example/{name}" for name in "abc"]
+    assert second[0] == first[0]  # A unchanged, row kept as it was
+    assert second[1][0] == first[1][0] and second[1][2] == "Heavy rain flooded two streets."
+
+    def not_modified_unless_etag_differs(request):
+        if request.headers.get("if-none-match") == '"v2"':
+            return Response(status=304)
+        return Response(body=rss([ITEM_A]), headers={"ETag": '"v3"'})
+
+    http_server.route("/feed.xml", not_modified_unless_etag_differs)
+    summary = run_once(config, output, capsys)
+    assert "not modified" in summary and articles(output) == second
+    counts = duckdb.sql(f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet("
+                        f"'{output}/articles/**/*.parquet')").fetchone()
+    assert counts == (3, 3)
+
+
+def test_rows_point_at_their_raw_bytes(http_server: LocalHTTPServer, tmp_path: pathlib.Path,
+                                       capsys: pytest.CaptureFixture) -> None:
+    http_server.route("/feed.xml", Response(body=rss([ITEM_A])))
+    output = tmp_path / "out"
+    run_once(write_config(tmp_path, {"courier": http_server.url("/feed.xml")}), output, capsys)
+    (_, _, _, source_id, raw_sha256), = articles(output)
+    assert source_id == "courier"
+    assert list((output / "raw").glob(f"date=*/source=courier/{raw_sha256}.gz"))
+
+
+def test_failing_feeds_become_error_records_and_good_ones_still_land(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    http_server.route("/good.xml", Response(body=rss([ITEM_A, ITEM_C])))
+    http_server.route("/broken.xml", Response(body=b"<rss><channel><item><title>unclosed"))
+    http_server.route("/page.html", Response(body=b"<html><body><p>We moved.</p></body></html>",
+                                             headers={"Content-Type": "text/html"}))
+    http_server.route("/down.xml", Response(status=500))
+    config = write_config(tmp_path, {name: http_server.url(f"/{path}") for name, path in
+                                     {"good": "good.xml", "broken": "broken.xml", "page": "page.html",
+                                      "down": "down.xml"}.items()})
+    output = tmp_path / "out"
+    run_once(config, output, capsys)
+    assert len(articles(output)) == 2
+    errors = duckdb.sql(f"SELECT source_id, stage, error_type FROM read_parquet('{output}/errors/**/*.parquet') "
+                        "ORDER BY source_id").fetchall()
+    by_source = {source: (stage, error_type) for source, stage, error_type in errors}
+    assert by_source["down"] == ("fetch", "http_status")
+    assert by_source["broken"][0] == "parse"
+    assert "page" in by_source  # an HTML page where a feed was expected is reported, not silently dropped

@@ -1,0 +1,628 @@
+"""Parse the times that news sources give, and pick each article's publication time.
+
+Every time becomes an aware UTC ``datetime`` with the original UTC offset kept beside it. Fast paths
+cover what feeds mostly send (Unix epochs, ISO 8601 / W3C-DTF, RFC 822 and its common variants);
+dateparser reads the rest (dates written out in Azerbaijani, Russian, Turkish, French, German, Spanish and
+many more languages). Nothing here raises on bad input: an unreadable time is ``None``.
+
+Decisions a reader should know about:
+
+- A time without a zone is taken as UTC and reported with ``had_zone=False``.
+- Ambiguous numeric dates (``03/04/2023``) are read month-first when the language is ``en`` or
+  ``en-US``, and day-first for every other language and when the language is unknown: outside the United
+  States day-first is the norm, and US sources nearly always declare ``en``/``en-US``. ``en-GB`` and the
+  other English regions are day-first. Year-first languages (zh, ja, ko, hu, lt, mn) and dates marked
+  with 年/년 keep dateparser's own order.
+- Zone abbreviations are ambiguous; one meaning is chosen per name (``_ZONE_NAMES_MINUTES``): ``IST`` is
+  India (+05:30, the largest news market using it; Israel and Ireland lose), ``CST`` is US Central
+  (RFC 822), ``BST`` British Summer Time, ``GST`` Gulf (+04:00), ``AST`` Atlantic (-04:00, as in
+  email.utils and feedparser). Military single letters follow RFC 822 as written (``A`` = -01:00 ...
+  ``M`` = -12:00, ``N`` = +01:00 ... ``Y`` = +12:00, ``Z`` = UTC), as feedparser does, although RFC 1123
+  notes those signs are reversed.
+- A time that needs "now" to be read (``2 hours ago``, ``вчера``, ``Sept. 21`` without a year) is read
+  only when a ``reference`` time is given; otherwise it is ``None``, so that results never depend on the
+  clock. Month-only and year-only values (``September 2023``, ``2023``) are not publication times.
+- Never silently wrong: an impossible date or time (``2023-02-30``, ``25:00``) is ``None``, not a nearby
+  valid one, and a dateparser reading of an all-numeric date whose day or month is not in the text (its
+  guess) is refused. A date inside words (``Publié le 21 septembre 2023``) is looked for only when the
+  whole string is not a date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any, cast
+
+from dateparser.date import DateDataParser
+
+from transforms.records import Article
+from transforms.settings import TransformSettings
+
+UTC = dt.timezone.utc
+MAX_VALUE_CHARS = 256  # longer strings are not a time value; dateparser also slows down on them
+DATELINE_MAX_CHARS = 300
+DATELINE_MAX_LINES = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedTime:
+    """One parsed instant: UTC time, the offset it was written in, and how it was read."""
+
+    instant_utc: dt.datetime  # aware, UTC
+    offset_minutes: int | None  # the original UTC offset; None when the input had no zone
+    had_zone: bool
+    method: str  # epoch, iso8601, rfc822, month_first, asctime, dateparser, relative
+
+
+# --- Tables -------------------------------------------------------------------------------------------
+
+_ZONE_NAMES_MINUTES: dict[str, int] = {
+    # RFC 822 / 2822
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
+    "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    # feedparser's extras: generic US zones and Atlantic
+    "ET": -300, "CT": -360, "MT": -420, "PT": -480, "AST": -240, "ADT": -180,
+    # Common on news sites (one meaning chosen per ambiguous name, see the module docstring)
+    "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "MSD": 240, "TRT": 180, "EAT": 180, "CAT": 120,
+    "WAT": 60, "SAST": 120, "AZT": 240, "AZST": 300, "GET": 240, "GST": 240, "PKT": 300,
+    "IST": 330, "ICT": 420, "WIB": 420, "HKT": 480, "SGT": 480, "PHT": 480, "AWST": 480,
+    "JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660,
+    "NZST": 720, "NZDT": 780, "HST": -600, "AKST": -540, "AKDT": -480,
+}
+# RFC 822 military zones as written there (and in feedparser); J is not a zone.
+_MILITARY_ZONES_MINUTES: dict[str, int] = {
+    **{letter: -60 * hours for hours, letter in enumerate("ABCDEFGHIKLM", start=1)},
+    **{letter: 60 * hours for hours, letter in enumerate("NOPQRSTUVWXY", start=1)},
+}
+
+_MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+# --- Patterns -----------------------------------------------------------------------------------------
+
+_OFFSET = r"(?:(?:UTC|GMT|UT)\s?)?[+\-]\s?\d{1,2}(?::?\d{2})?"  # +04:00, +0400, -5, GMT+4, UTC+04:00
+_ZONE_TOKEN = rf"(?:{_OFFSET}|[A-Za-z]{{1,5}})"
+# A zone after a time: an offset, a parenthesised zone, Z, or a name after a space; then an optional
+# parenthesised comment (RFC 822 style "+0400 (MSK)").
+_ZONE = (
+    rf"(?:\s*(?P<zone>\(\s*{_ZONE_TOKEN}\s*\)|{_OFFSET}|[Zz]\b|(?<=\s)[A-Za-z]{{1,5}}\b))?"
+    r"(?:\s*\([^()]{0,40}\))?"
+)
+_TIME = (
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
+    r"(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?)?"
+)
+_DAY_NAME = r"(?:[A-Za-z]{2,9}\.?(?:,\s*|\s+))?"  # any word: wrong day names are tolerated
+_TIME_AFTER_DATE = rf"(?:(?:,?\s+(?:at\s+|@\s*)?|\s*[Tt]\s*){_TIME}{_ZONE})?"
+
+_EPOCH_RE = re.compile(r"\d{10}|\d{13}")
+_ISO_RE = re.compile(
+    r"(?P<year>\d{4})"
+    r"(?:-?W(?P<week>\d{2})(?:-?(?P<weekday>[1-7]))?"
+    r"|-?(?P<ordinal>\d{3})"
+    r"|(?P<sep>-?)(?P<month>\d{2})(?:(?P=sep)(?P<day>\d{2}))?)"
+    r"(?:[Tt ]\s*(?P<hour>\d{2})(?::?(?P<minute>\d{2})(?::?(?P<second>\d{2})"
+    rf"(?:[.,](?P<fraction>\d{{1,9}}))?)?)?{_ZONE})?"
+)
+_NAMED_MONTH_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (  # RFC 822 and relatives: [Thu,] 21 Sep 2023 [16:21[:00] [zone]]
+        "rfc822",
+        re.compile(
+            rf"{_DAY_NAME}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?[\s\-/]+(?P<month>[A-Za-z]{{3,9}})\.?,?"
+            rf"[\s\-/]+(?P<year>\d{{4}}|\d{{2,3}}){_TIME_AFTER_DATE}"
+        ),
+    ),
+    (  # US order: [Thursday,] September 21, 2023 [4:21 PM [zone]]
+        "month_first",
+        re.compile(
+            rf"{_DAY_NAME}(?P<month>[A-Za-z]{{3,9}})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
+            rf"(?P<year>\d{{4}}){_TIME_AFTER_DATE}"
+        ),
+    ),
+    (  # asctime, date(1), Twitter: Thu Sep 21 16:21:00 [zone] 2023
+        "asctime",
+        re.compile(
+            rf"{_DAY_NAME}(?P<month>[A-Za-z]{{3,9}})\.?\s+(?P<day>\d{{1,2}}),?\s+{_TIME}{_ZONE}"
+            r"\s+(?P<year>\d{4})"
+        ),
+    ),
+)
+_OFFSET_RE = re.compile(r"(?:UTC|GMT|UT)?([+\-])(\d{1,2})(?::?(\d{2}))?")
+# A zone at the end of a string for dateparser, which does not know our abbreviations (its IST is Israel).
+_TRAILING_ZONE_RE = re.compile(
+    rf"(?P<rest>.*?\S)(?:\s+(?P<spaced>[+\-]\d{{2}}:?\d{{2}}|[A-Z]{{2,5}})"
+    rf"|\s*(?P<labelled>\(\s*{_ZONE_TOKEN}\s*\)|(?:UTC|GMT)\s?[+\-]\s?\d{{1,2}}(?::?\d{{2}})?))"
+    r"(?:\s*\([^()]{0,40}\))?"
+)
+
+# --- Building results ---------------------------------------------------------------------------------
+
+
+def _clean_minus(text: str) -> str:
+    """ASCII hyphen-minus for the Unicode minus sign that some sites write in offsets."""
+    return text.replace("\u2212", "-")
+
+
+def _clean(value: str) -> str:
+    """One line, single spaces, ASCII minus signs."""
+    return " ".join(_clean_minus(value).split())
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as aware UTC; a naive value is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _zone_minutes(token: str) -> int | None:
+    """UTC offset in minutes of a zone token (name, military letter or numeric offset); None if unknown."""
+    token = token.strip("() ").replace(" ", "")
+    named = _ZONE_NAMES_MINUTES.get(token.upper())
+    if named is not None:
+        return named
+    if len(token) == 1:
+        return _MILITARY_ZONES_MINUTES.get(token.upper())
+    match = _OFFSET_RE.fullmatch(token.upper())
+    if match is None:
+        return None
+    hours, minutes = int(match[2]), int(match[3] or 0)
+    if hours > 18 or minutes > 59:
+        return None
+    return (hours * 60 + minutes) * (-1 if match[1] == "-" else 1)
+
+
+def _from_local(local: dt.datetime, offset_minutes: int | None, method: str) -> ParsedTime | None:
+    """The ParsedTime of a naive wall-clock time written at ``offset_minutes`` (None: no zone, UTC)."""
+    try:
+        instant = (local - dt.timedelta(minutes=offset_minutes or 0)).replace(tzinfo=UTC)
+    except OverflowError:
+        return None
+    return ParsedTime(instant, offset_minutes, offset_minutes is not None, method)
+
+
+def _from_fields(fields: dict[str, Any], method: str) -> ParsedTime | None:
+    """Build a ParsedTime from regex groups (year, month, day, hour, ..., zone); None if impossible."""
+    zone = fields.get("zone")
+    offset = None if zone is None else _zone_minutes(zone)
+    if zone is not None and offset is None:
+        return None
+    hour, minute = int(fields.get("hour") or 0), int(fields.get("minute") or 0)
+    second = min(int(fields.get("second") or 0), 59)  # a leap second lands on :59
+    microsecond = int((fields.get("fraction") or "0")[:6].ljust(6, "0"))
+    hour = _apply_ampm(hour, fields.get("ampm"))
+    if hour is None:
+        return None
+    next_day = hour == 24 and minute == second == microsecond == 0  # ISO 8601 end of day
+    try:
+        local = dt.datetime(
+            fields["year"], fields["month"], fields["day"], 0 if next_day else hour, minute, second,
+            microsecond,
+        )
+        local += dt.timedelta(days=int(next_day))
+    except (ValueError, OverflowError):
+        return None
+    return _from_local(local, offset, method)
+
+
+def _apply_ampm(hour: int, ampm: str | None) -> int | None:
+    """24-hour value of ``hour`` given an optional a/p marker; None when the pair is impossible."""
+    if ampm is None:
+        return hour
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if ampm in "Pp" else 0)
+
+
+# --- Fast paths ---------------------------------------------------------------------------------------
+
+
+def _parse_epoch(text: str) -> ParsedTime | None:
+    """Unix time in seconds (10 digits) or milliseconds (13 digits), only when the whole string is digits."""
+    if not _EPOCH_RE.fullmatch(text):
+        return None
+    seconds = int(text) / (1000 if len(text) == 13 else 1)
+    instant = dt.datetime.fromtimestamp(seconds, UTC)
+    return ParsedTime(instant, 0, True, "epoch")
+
+
+def _parse_iso(text: str) -> ParsedTime | None:
+    """ISO 8601 / W3C-DTF: calendar, ordinal and week dates, basic or extended, optional time and zone."""
+    match = _ISO_RE.fullmatch(text)
+    if match is None or (match["month"] and not match["day"]):
+        return None  # YYYY-MM is a month, not a publication time
+    fields: dict[str, Any] = match.groupdict()
+    day = _iso_calendar_day(match)
+    if day is None:
+        return None
+    fields.update(year=day.year, month=day.month, day=day.day)
+    return _from_fields(fields, "iso8601")
+
+
+def _iso_calendar_day(match: re.Match[str]) -> dt.date | None:
+    """The calendar day named by an ISO date match (calendar, ordinal or week form); None if impossible."""
+    year = int(match["year"])
+    try:
+        if match["week"]:
+            return dt.date.fromisocalendar(year, int(match["week"]), int(match["weekday"] or 1))
+        if match["ordinal"]:
+            ordinal = int(match["ordinal"])
+            day = dt.date(year, 1, 1) + dt.timedelta(days=ordinal - 1)
+            return day if 1 <= ordinal and day.year == year else None
+        return dt.date(year, int(match["month"]), int(match["day"] or 1))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_named_month(text: str) -> ParsedTime | None:
+    """RFC 822 / 2822 and the English variants feeds use: day names optional, 2-digit years, no seconds."""
+    for method, pattern in _NAMED_MONTH_RES:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        month = _MONTHS.get(match["month"].lower())
+        if month is None:
+            continue  # a month name in another language: dateparser's job
+        fields: dict[str, Any] = match.groupdict()
+        fields.update(year=_full_year(match["year"]), month=month, day=int(match["day"]))
+        return _from_fields(fields, method)
+    return None
+
+
+def _full_year(digits: str) -> int:
+    """RFC 2822 rule for short years: 00-49 are 2000-2049, 50-99 are 1950-1999, 3 digits add 1900."""
+    year = int(digits)
+    if len(digits) == 2:
+        return year + (2000 if year < 50 else 1900)
+    if len(digits) == 3:
+        return year + 1900
+    return year
+
+
+_FAST_PATHS = (_parse_epoch, _parse_iso, _parse_named_month)
+
+# --- dateparser ---------------------------------------------------------------------------------------
+
+_DATEPARSER_SETTINGS: dict[str, Any] = {
+    # RETURN_AS_TIMEZONE_AWARE stays unset on purpose: dateparser then returns an aware datetime only when
+    # the string had a zone, which is how we know ``had_zone``. TIMEZONE stays "local" because any other
+    # value converts aware results and loses the original offset; naive results are not shifted by it.
+    "PREFER_DATES_FROM": "past",
+    "PREFER_DAY_OF_MONTH": "first",
+    "PARSERS": ["custom-formats", "absolute-time"],
+    "REQUIRE_PARTS": ["day", "month", "year"],
+}
+_RELATIVE_SETTINGS: dict[str, Any] = {
+    **_DATEPARSER_SETTINGS,
+    "PARSERS": ["relative-time", "custom-formats", "absolute-time"],
+    "REQUIRE_PARTS": ["day", "month"],  # the year may come from the reference
+}
+
+
+def _normalize_language(language: str | None) -> str | None:
+    """Lower-case BCP 47 tag with hyphens (``en_US`` -> ``en-us``); None when empty."""
+    if not language or not isinstance(language, str):
+        return None
+    return language.strip().lower().replace("_", "-") or None
+
+
+_YEAR_FIRST_LANGUAGES = frozenset({"zh", "ja", "ko", "hu", "lt", "mn"})
+_YEAR_FIRST_MARKERS = ("年", "년")  # CJK dates mark the year, whatever the declared language
+
+
+def _date_order(language: str | None, text: str) -> str | None:
+    """MDY for en / en-US, dateparser's own (None) for year-first languages, DMY otherwise and if unknown."""
+    if language in ("en", "en-us"):
+        return "MDY"
+    primary = (language or "").split("-")[0]
+    if primary in _YEAR_FIRST_LANGUAGES or any(marker in text for marker in _YEAR_FIRST_MARKERS):
+        return None
+    return "DMY"
+
+
+def _dateparser_languages(language: str | None) -> tuple[str, ...] | None:
+    """Languages to give dateparser: the article's language, then English; None lets it detect."""
+    if language is None:
+        return None
+    primary = language.split("-")[0]
+    return (primary,) if primary == "en" else (primary, "en")
+
+
+@functools.lru_cache(maxsize=256)
+def _date_data_parser(languages: tuple[str, ...] | None, date_order: str | None) -> DateDataParser | None:
+    """A reusable dateparser for a language list; None when dateparser does not know the languages."""
+    order = {"DATE_ORDER": date_order} if date_order else {}
+    try:
+        return DateDataParser(
+            languages=list(languages) if languages else None, settings={**_DATEPARSER_SETTINGS, **order}
+        )
+    except ValueError:
+        return None
+
+
+def _run_dateparser(parser: DateDataParser | None, text: str) -> dt.datetime | None:
+    """dateparser's reading of ``text``, or None; dateparser raises on some hostile strings."""
+    if parser is None:
+        return None
+    try:
+        return parser.get_date_data(text).date_obj
+    except Exception:  # noqa: BLE001 - a third-party parser on untrusted text; failure is "no date"
+        return None
+
+
+def _split_trailing_zone(text: str) -> tuple[str, int | None]:
+    """Cut a trailing zone we know (``MSK``, ``+0400``, ``(UTC+04:00)``) off ``text``, with its offset."""
+    match = _TRAILING_ZONE_RE.fullmatch(text)
+    if match is None:
+        return text, None
+    offset = _zone_minutes(match["spaced"] or match["labelled"])
+    return (text, None) if offset is None else (match["rest"], offset)
+
+
+def _dateparser_result(found: dt.datetime | None, offset: int | None, method: str) -> ParsedTime | None:
+    """ParsedTime from dateparser's datetime (aware if the string had a zone, else naive)."""
+    if found is None:
+        return None
+    utc_offset = found.utcoffset()
+    if utc_offset is not None:
+        offset = int(utc_offset.total_seconds() // 60)
+    return _from_local(found.replace(tzinfo=None), offset, method)
+
+
+def _parse_with_dateparser(text: str, language: str | None) -> ParsedTime | None:
+    """Absolute dates in any language dateparser knows; the article's language first, then detection."""
+    if len(text) > MAX_VALUE_CHARS or not any(char.isdigit() for char in text):
+        return None  # an absolute date needs a year, so digits
+    rest, offset = _split_trailing_zone(text)
+    order = _date_order(language, rest)
+    languages = _dateparser_languages(language)
+    found = _run_dateparser(_date_data_parser(languages, order), rest)
+    if found is None and languages is not None:
+        found = _run_dateparser(_date_data_parser(None, order), rest)
+    if found is not None and not _numbers_agree(rest, found):
+        return None
+    return _dateparser_result(found, offset, "dateparser")
+
+
+_ALL_NUMERIC_DATE_RE = re.compile(r"[\d\s./\-:,]+")
+
+
+def _numbers_agree(text: str, found: dt.datetime) -> bool:
+    """For an all-numeric date, whether the day and month dateparser chose are numbers in the text.
+
+    dateparser fills what it cannot read (``101/05/25`` came back as 2025-05-01); such a guess must not
+    pass for a date.
+    """
+    if not _ALL_NUMERIC_DATE_RE.fullmatch(text):
+        return True
+    numbers = {int(token) for token in re.findall(r"\d+", text)}
+    return found.day in numbers and found.month in numbers
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_relative(text: str, language: str | None, reference: dt.datetime) -> ParsedTime | None:
+    """Times that need "now" (``2 hours ago``, ``вчера``, ``Sept. 21``), read against ``reference``."""
+    if len(text) > MAX_VALUE_CHARS:
+        return None
+    rest, offset = _split_trailing_zone(text)
+    order = _date_order(language, rest)
+    settings = {
+        **_RELATIVE_SETTINGS,
+        **({"DATE_ORDER": order} if order else {}),
+        "RELATIVE_BASE": reference.astimezone(UTC).replace(tzinfo=None),
+    }
+    for languages in dict.fromkeys((_dateparser_languages(language), None)):
+        try:
+            parser = DateDataParser(languages=list(languages) if languages else None, settings=settings)
+        except ValueError:
+            continue
+        found = _run_dateparser(parser, rest)
+        if found is not None and _numbers_agree(rest, found):
+            return _dateparser_result(found, offset, "relative")
+    return None
+
+
+# --- Dates inside text (datelines, "Published on ...") --------------------------------------------------
+
+_WORD = r"[^\W\d_]{3,12}"  # a month name in any alphabet
+_EMBEDDED_DATE_RE = re.compile(
+    r"(?<!\w)(?P<date>\d{4}-\d{2}-\d{2}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}}"
+    # month first; not when the number starts a day-month-year ("Updated 21 September 2023")
+    rf"|{_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}})"
+    r"(?:,?\s+\d{4})?)(?!\d)"
+    r"(?P<time>(?:T|,?\s+(?:at\s+|à\s+|в\s+|saat\s+|um\s+|a\s+las\s+)?)\d{1,2}[:h.]\d{2}(?::\d{2})?"
+    r"(?:\s?[AaPp]\.?[Mm]\.?)?)?"
+    r"(?P<zone>\s*(?:\(\s*(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?\s*\)"
+    r"|(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?|[+\-]\d{2}:?\d{2}|Z\b|\(?[A-Z]{2,5}\b\)?))?",
+)
+
+
+def _embedded_dates(
+    text: str, language: str | None, reference: dt.datetime | None
+) -> Iterator[tuple[tuple[bool, bool], ParsedTime]]:
+    """Each date found inside ``text`` with its specificity (has a time, has a zone), fullest form first."""
+    for match in _EMBEDDED_DATE_RE.finditer(text):
+        date, time, zone = match["date"], match["time"] or "", match["zone"] or ""
+        if match.group() == text or not _possible_clock(time):
+            continue  # the whole string was tried already; an impossible time spoils its date too
+        for variant in dict.fromkeys((date + time + zone, date + time, date)):
+            parsed = _parse_span(variant, language, reference)
+            if parsed is not None:
+                yield (bool(time) and variant != date, parsed.had_zone), parsed
+                break
+
+
+def _possible_clock(time: str) -> bool:
+    """Whether hour, minute (and second) of a matched time are in range; True when there is no time."""
+    numbers = [int(part) for part in re.findall(r"\d+", time)]
+    limits = (24, 59, 60)
+    return all(number <= limit for number, limit in zip(numbers, limits))
+
+
+def _most_specific_embedded(
+    text: str, language: str | None, reference: dt.datetime | None
+) -> ParsedTime | None:
+    """The date inside ``text`` with a time and a zone if any has them, else the first one found."""
+    best: tuple[tuple[bool, bool], ParsedTime] | None = None
+    for score, parsed in _embedded_dates(text, language, reference):
+        if best is None or score > best[0]:
+            best = (score, parsed)
+    return None if best is None else best[1]
+
+
+def _dateline_head(text: str) -> str:
+    """The part of a body where a dateline can be: the first non-empty lines, cut at a length."""
+    lines = [line.strip() for line in text[: DATELINE_MAX_CHARS * 4].splitlines() if line.strip()]
+    return _clean_minus("\n".join(lines[:DATELINE_MAX_LINES])[:DATELINE_MAX_CHARS])
+
+
+# --- Public API ---------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_direct(text: str, language: str | None) -> ParsedTime | None:
+    """Fast paths, then dateparser, for a cleaned string; cached since feeds repeat the same strings."""
+    for parse in _FAST_PATHS:
+        parsed = parse(text)
+        if parsed is not None:
+            return parsed
+    return _parse_with_dateparser(text, language)
+
+
+def _parse_span(text: str, language: str | None, reference: dt.datetime | None) -> ParsedTime | None:
+    """A string that is all date: absolute forms first, then relative ones when there is a reference."""
+    parsed = _parse_direct(text, language)
+    if parsed is None and reference is not None:
+        parsed = _parse_relative(text, language, reference)
+    return parsed
+
+
+def parse_timestamp(
+    value: str, *, language: str | None = None, reference: dt.datetime | None = None
+) -> ParsedTime | None:
+    """Parse one date/time string to UTC keeping its offset; None when it cannot be read. Never raises.
+
+    ``language`` (BCP 47, e.g. ``az``, ``en-US``) guides dateparser and the day/month order of numeric
+    dates; ``reference`` (aware, or naive UTC) allows relative and year-less forms, read against it. A
+    date inside words (``Publié le 16 avril 2019``) is found when the whole string is not a date.
+    """
+    if not isinstance(value, str):
+        return None
+    text = _clean(value)
+    if not text or len(text) > MAX_VALUE_CHARS:
+        return None
+    language = _normalize_language(language)
+    reference = None if reference is None else _as_utc(reference)
+    return _parse_span(text, language, reference) or _most_specific_embedded(text, language, reference)
+
+
+def find_dateline(
+    text: str, *, language: str | None = None, reference: dt.datetime | None = None
+) -> ParsedTime | None:
+    """The most specific date in a body's first lines (a dateline), preferring one with time and zone.
+
+    ``reference`` (e.g. fetched_at) lets year-less datelines such as ``MOSCOW, Sept. 21 (Reuters)`` be read.
+    """
+    if not isinstance(text, str) or not text:
+        return None
+    reference = None if reference is None else _as_utc(reference)
+    return _most_specific_embedded(_dateline_head(text), _normalize_language(language), reference)
+
+
+# --- Choosing an article's time -----------------------------------------------------------------------
+
+
+def _time_candidates(
+    article: Article, language: str | None, reference: dt.datetime | None
+) -> Iterator[tuple[str, str | None, ParsedTime | None]]:
+    """(source name, raw value, parsed) for each place a publication time can come from, in trust order."""
+    for name, field in (("entry.published", "raw_published"), ("entry.updated", "raw_updated")):
+        raw = article.get(field)
+        yield name, raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+    for raw in article.get("raw_meta_times") or ():
+        yield "html.meta", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+    for field in ("body_text", "summary_text"):
+        found = find_dateline(article.get(field) or "", language=language, reference=reference)
+        yield "body.dateline", None, found  # no dateline is not a failure: nothing to flag
+
+
+def _implausibility(
+    instant: dt.datetime, fetched_at: dt.datetime | None, settings: TransformSettings
+) -> str | None:
+    """Why ``instant`` cannot be a publication time (a flag), or None when it can."""
+    if fetched_at is not None and instant > fetched_at + settings.max_future_skew:
+        return "implausible_future"
+    if instant < settings.earliest_plausible:
+        return "implausible_past"
+    return None
+
+
+def normalize_article_time(article: Article, settings: TransformSettings) -> Article:
+    """Set published_at (UTC), its offset, source and flags, and updated_at, from the best candidate.
+
+    Candidates in order: entry published, entry updated, HTML meta times, a dateline in the body, and
+    finally fetched_at (flagged ``fallback``). Unreadable values add ``unparseable`` and implausible ones
+    ``implausible_future`` / ``implausible_past``, and are skipped; ``no_zone`` marks a time read as UTC
+    for want of a zone, ``relative`` one read against fetched_at (``2 hours ago``). Without fetched_at
+    (a contract breach upstream) the future check is skipped and the fallback is None.
+    """
+    fetched_at = article.get("fetched_at")
+    fetched_at = _as_utc(fetched_at) if isinstance(fetched_at, dt.datetime) else None
+    language = article.get("language") or article.get("language_hint")
+    flags: list[str] = []
+    chosen: tuple[str, ParsedTime] | None = None
+    for name, raw, parsed in _time_candidates(article, language, fetched_at):
+        problem = "unparseable" if parsed is None and raw else None
+        if parsed is not None:
+            problem = _implausibility(parsed.instant_utc, fetched_at, settings)
+            if problem is None:
+                chosen = (name, parsed)
+                break
+        if problem and problem not in flags:
+            flags.append(problem)
+    raw_updated = article.get("raw_updated")
+    updated = parse_timestamp(raw_updated, language=language, reference=fetched_at) if raw_updated else None
+    fields = {
+        **_chosen_time_fields(chosen, fetched_at, flags),
+        "updated_at": None if updated is None else updated.instant_utc,
+    }
+    return cast(Article, {**article, **fields})
+
+
+def _chosen_time_fields(
+    chosen: tuple[str, ParsedTime] | None, fetched_at: dt.datetime | None, flags: list[str]
+) -> dict[str, Any]:
+    """The published_* / time_* fields for the chosen candidate, or for the fetched_at fallback."""
+    if chosen is None:
+        return {
+            "published_at": fetched_at,
+            "published_offset_minutes": None,  # the publisher's offset is unknown
+            "time_source": "fetched_at" if fetched_at is not None else None,
+            "time_flags": [*flags, "fallback"],
+        }
+    name, parsed = chosen
+    conditions = (("no_zone", not parsed.had_zone), ("relative", parsed.method == "relative"))
+    extra = [flag for flag, applies in conditions if applies]
+    return {
+        "published_at": parsed.instant_utc,
+        "published_offset_minutes": parsed.offset_minutes,
+        "time_source": name,
+        "time_flags": [*flags, *extra],
+    }
