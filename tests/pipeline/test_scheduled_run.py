@@ -8,18 +8,8 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
+from tests.feed_factory import rss
 from tests.http_server import LocalHTTPServer, Response
-
-
-def rss(items: list[tuple[str, str, str, str]]) -> bytes:
-    """An RSS 2.0 feed of (guid, link, title, description) items, all published on 2023-09-21."""
-    entries = "".join(
-        f"<item><guid isPermaLink='false'>{guid}</guid><link>{link}</link><title>{title}</title>"
-        f"<pubDate>Thu, 21 Sep 2023 1{index}:00:00 +0400</pubDate><description>{description}</description></item>"
-        for index, (guid, link, title, description) in enumerate(items)
-    )
-    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Courier</title>"
-            f"<link>https://courier.example/</link>{entries}</channel></rss>").encode()
 
 
 ITEM_A = ("a-1", "https://courier.example/a?utm_source=feed", "Port of Baku expands", "Cranes arrive in Baku.")

@@ -1,0 +1,240 @@
+"""``newsbeam stream``: the long-running job. Poll feeds and a drop directory, write Parquet per window.
+
+How it runs here: a loop of small bounded pipelines, one per window, over the same chain as ``ingest``
+and ``run``. The local Python runner cannot stream for real (with ``--streaming`` it runs batch-like and
+writes only when the whole run ends; see DESIGN.md and README "What runs where"), so each window's inputs
+are queued in a ledger, processed by one bounded run, then marked done. Runners that stream for real use
+``pipeline.unbounded`` instead: the same chain fed by PeriodicImpulse.
+
+Stopping: SIGINT, SIGTERM or ``--stop-after`` end the loop after the current window has been written and
+the ledger updated; the process exits 0. Inputs queued but not yet processed stay *pending* in the
+ledger (their bytes are in the raw zone or the drop directory) and are processed first at the next start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import pathlib
+import signal
+import threading
+import time
+from typing import Any, Iterator
+
+from pipeline.drop_directory import DropDirectoryWatcher
+from pipeline.execution import run_pipeline
+from pipeline.feed_config import FeedConfig
+from pipeline.http_fetch import FetchSettings
+from pipeline.locking import output_lock
+from pipeline.options import RunOptions
+from pipeline.run_summary import utc_now, write_manifest
+from pipeline.stream_ledger import StreamLedger
+
+LOG = logging.getLogger("newsbeam.stream")
+SUMMED_COUNTS = ("inputs_read", "items_parsed", "articles_written", "articles_new", "articles_updated",
+                 "articles_unchanged", "articles_stale", "duplicates_merged", "errors")
+
+
+@dataclasses.dataclass(frozen=True)
+class StreamSettings:
+    """How the stream polls and batches."""
+
+    window_s: float = 60.0
+    stop_after_s: float | None = None
+    drop_dir: str | None = None
+    settle_s: float = 2.0
+    max_inputs_per_window: int = 500  # a backlog (5,000 dropped files) is worked off in bounded batches
+
+
+def install_stop_handlers(stop: threading.Event) -> None:
+    """SIGINT and SIGTERM ask the loop to stop after the current window."""
+    def request_stop(signum: int, _frame: Any) -> None:
+        LOG.warning("received %s: finishing the current window, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, request_stop)
+
+
+def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings: FetchSettings,
+                   ledger: StreamLedger, now: dt.datetime) -> dict[str, int]:
+    """Fetch the feeds that are due; queue their raw-zone files and failures in the ledger."""
+    from pipeline.fetch_feeds import fetch_configured_feeds
+    from pipeline.scheduled_run import input_for_error, input_for_raw
+
+    outcome = fetch_configured_feeds(feeds, options.output_dir, fetch_settings, now)
+    items = [(f"raw:{document['raw_path']}", input_for_raw(document)) for document in outcome.raw_documents]
+    items += [(f"error:{error['error_id']}:{now.isoformat()}", input_for_error(error)) for error in outcome.errors]
+    ledger.add_pending(items, now)
+    return outcome.counts
+
+
+def _queue_dropped(watcher: DropDirectoryWatcher, ledger: StreamLedger, now: dt.datetime) -> int:
+    """Queue the complete files of the drop directory that were never seen before."""
+    fresh = [(key, {"path": path}) for key, path in watcher.scan() if not ledger.known(key)]
+    return ledger.add_pending(fresh, now)
+
+
+def _process_window(options: RunOptions, ledger: StreamLedger, window: int, limit: int) -> dict[str, Any] | None:
+    """Run one bounded pipeline over up to ``limit`` pending inputs; mark them done once written."""
+    batch = ledger.pending(limit)
+    if not batch:
+        return None
+    window_options = dataclasses.replace(options, run_id=f"{options.run_id}-w{window:06d}")
+    manifest = run_pipeline(window_options, [descriptor for _, descriptor in batch], hold_lock=False,
+                            save_manifest=False)
+    ledger.mark_done([key for key, _ in batch], utc_now())
+    return manifest
+
+
+def _add_window(stream_manifest: dict[str, Any], window_manifest: dict[str, Any] | None,
+                fetch_counts: dict[str, int], line: dict[str, Any]) -> None:
+    """Fold one window into the stream's manifest (counts and Beam metrics summed)."""
+    counts = stream_manifest["counts"]
+    for name, value in fetch_counts.items():
+        stream_manifest["fetch"][name] = stream_manifest["fetch"].get(name, 0) + value
+    if window_manifest:
+        for name in SUMMED_COUNTS:
+            counts[name] += window_manifest["counts"][name]
+        for reason, number in window_manifest["counts"]["errors_by_reason"].items():
+            counts["errors_by_reason"][reason] = counts["errors_by_reason"].get(reason, 0) + number
+        for name, value in (window_manifest.get("beam_metrics") or {}).items():
+            stream_manifest["beam_metrics"][name] = stream_manifest["beam_metrics"].get(name, 0) + value
+        stream_manifest["article_partitions"] = sorted(
+            set(stream_manifest["article_partitions"]) | set(window_manifest["article_partitions"]))
+    stream_manifest["windows"] = (stream_manifest["windows"] + [line])[-200:]
+
+
+def _windows(stream: StreamSettings, stop: threading.Event) -> Iterator[int]:
+    """Window numbers until stopped; waits out the rest of each window unless there is a backlog."""
+    deadline = time.monotonic() + stream.stop_after_s if stream.stop_after_s else None
+    window = 0
+    while True:
+        started = time.monotonic()
+        backlog = yield window
+        window += 1
+        if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+            return
+        if not backlog:
+            wait_s = stream.window_s - (time.monotonic() - started)
+            if deadline is not None:
+                wait_s = min(wait_s, deadline - time.monotonic())
+            stop.wait(max(0.0, wait_s))
+            if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+                return
+
+
+def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: FetchSettings,
+               stream: StreamSettings, stop: threading.Event) -> dict[str, Any]:
+    """Poll, batch and write until stopped; return the stream's manifest."""
+    manifest: dict[str, Any] = {
+        "run_id": options.run_id, "mode": "stream", "runner": options.runner, "output_dir": options.output_dir,
+        "started_at": utc_now().isoformat(), "inputs": list(options.inputs), "fetch": {}, "windows": [],
+        "counts": {**{name: 0 for name in SUMMED_COUNTS}, "errors_by_reason": {}, "partitions_written": 0},
+        "article_partitions": [], "beam_metrics": {},
+    }
+    start = time.monotonic()
+    with output_lock(options.output_dir, options.lock_wait_s):
+        ledger = StreamLedger(options.output_dir)
+        watcher = DropDirectoryWatcher(pathlib.Path(stream.drop_dir), stream.settle_s) if stream.drop_dir else None
+        windows = _windows(stream, stop)
+        window = next(windows)
+        try:
+            while True:
+                now = utc_now()
+                fetch_counts = _queue_fetched(feeds, options, fetch_settings, ledger, now) if feeds else {}
+                dropped = _queue_dropped(watcher, ledger, now) if watcher else 0
+                window_manifest = _process_window(options, ledger, window, stream.max_inputs_per_window)
+                oldest = ledger.oldest_pending_at()
+                line = {"window": window, "at": now.isoformat(), "dropped_files": dropped,
+                        "inputs": window_manifest["counts"]["inputs_read"] if window_manifest else 0,
+                        "written": window_manifest["counts"]["articles_written"] if window_manifest else 0,
+                        "errors": window_manifest["counts"]["errors"] if window_manifest else 0,
+                        "pending": ledger.pending_count(),
+                        "lag_s": round((utc_now() - oldest).total_seconds(), 1) if oldest else 0.0}
+                LOG.warning("window %(window)d: inputs %(inputs)d, written %(written)d, errors %(errors)d, "
+                            "pending %(pending)d, lag %(lag_s).1f s", line)
+                _add_window(manifest, window_manifest, fetch_counts, line)
+                manifest.update(finished_at=utc_now().isoformat(), elapsed_s=round(time.monotonic() - start, 3))
+                manifest["counts"]["partitions_written"] = len(manifest["article_partitions"])
+                write_manifest(options.output_dir, manifest)
+                window = windows.send(line["pending"] > 0)
+        except StopIteration:
+            pass
+        finally:
+            ledger.close()
+    return manifest
+
+
+DURATION_UNITS_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration_s(text: str) -> float:
+    """Seconds in ``90``, ``90s``, ``10m``, ``2h`` or ``1d``."""
+    text = text.strip().lower()
+    unit = text[-1] if text and text[-1] in DURATION_UNITS_S else "s"
+    number = text[:-1] if text and text[-1] in DURATION_UNITS_S else text
+    try:
+        seconds = float(number) * DURATION_UNITS_S[unit]
+    except ValueError:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 60s, 10m, 2h)") from None
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive: {text!r}")
+    return seconds
+
+
+def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
+    """``newsbeam stream``."""
+    import argparse
+
+    def duration(text: str) -> float:
+        try:
+            return parse_duration_s(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    stream = commands.add_parser("stream", help="poll feeds and a drop directory until stopped; Parquet per window")
+    stream.add_argument("--config", help="feeds.toml (optional when --drop-dir is given)")
+    stream.add_argument("--opml", help="an OPML subscription list instead of --config")
+    stream.add_argument("--drop-dir", help="directory to watch for dropped files (feeds, pages, JSONL, gz)")
+    stream.add_argument("--window", type=duration, default=60.0, help="window length, e.g. 60s (default)")
+    stream.add_argument("--stop-after", type=duration, default=None, help="stop after this long, e.g. 10m")
+    stream.add_argument("--settle", type=duration, default=2.0, help="a dropped file must be unchanged this long")
+    stream.add_argument("--max-inputs-per-window", type=int, default=500)
+    stream.add_argument("--max-feed-mb", type=float, default=20.0)
+    stream.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    stream.add_argument("--deadline", type=float, default=60.0, metavar="SECONDS")
+    stream.add_argument("--retries", type=int, default=3)
+    stream.add_argument("--per-host", type=int, default=2)
+    stream.add_argument("--user-agent", default=FetchSettings.user_agent)
+    stream.add_argument("--force", action="store_true", help=argparse.SUPPRESS)
+    add_run_arguments(stream)
+
+
+def command_stream(args: Any, beam_args: list[str]) -> int:
+    """``newsbeam stream [--config feeds.toml] [--drop-dir DIR] --output OUT``."""
+    import sys
+
+    from pipeline.cli import run_options_from
+    from pipeline.feed_config import ConfigError
+    from pipeline.run_summary import format_summary
+    from pipeline.scheduled_run import fetch_settings_from, load_feed_list
+
+    if not (args.config or args.opml or args.drop_dir):
+        print("newsbeam: stream needs --config/--opml, --drop-dir, or both", file=sys.stderr)
+        return 2
+    try:
+        feeds = load_feed_list(args) if (args.config or args.opml) else []
+    except ConfigError as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 2
+    sources = [path for path in (args.config, args.opml, args.drop_dir) if path]
+    options = run_options_from(args, "stream", sources, beam_args)
+    settings = StreamSettings(window_s=args.window, stop_after_s=args.stop_after, drop_dir=args.drop_dir,
+                              settle_s=args.settle, max_inputs_per_window=args.max_inputs_per_window)
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    manifest = run_stream(options, feeds, fetch_settings_from(args), settings, stop)
+    print(format_summary(manifest))
+    return 0

@@ -1,0 +1,51 @@
+"""The drop-directory watcher takes complete files only."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import time
+
+from pipeline.drop_directory import DropDirectoryWatcher
+
+
+def test_in_progress_names_are_never_taken(tmp_path: pathlib.Path) -> None:
+    for name in ("feed.xml.tmp", "page.html.part", ".hidden.xml", "_staging.xml"):
+        (tmp_path / name).write_text("<rss/>")
+    old = time.time() - 3600
+    for path in tmp_path.iterdir():
+        os.utime(path, (old, old))
+    assert DropDirectoryWatcher(tmp_path, settle_s=1).scan() == []
+
+
+def test_a_fresh_file_is_taken_once_it_stops_changing(tmp_path: pathlib.Path) -> None:
+    watcher = DropDirectoryWatcher(tmp_path, settle_s=60)
+    target = tmp_path / "feed.xml"
+    target.write_text("<rss>")
+    assert watcher.scan() == []  # just written: may still be growing
+    with target.open("a") as handle:
+        handle.write("<channel>")
+    assert watcher.scan() == []  # it grew since the last scan
+    (key, path), = watcher.scan()  # unchanged between two scans: complete
+    assert path == str(target) and key.startswith("drop:")
+
+
+def test_a_settled_file_is_taken_at_the_first_scan(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "sub" / "feed.xml"
+    target.parent.mkdir()
+    target.write_text("<rss/>")
+    old = time.time() - 10
+    os.utime(target, (old, old))
+    assert [path for _, path in DropDirectoryWatcher(tmp_path, settle_s=5).scan()] == [str(target)]
+
+
+def test_a_replaced_file_gets_a_new_key(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "feed.xml"
+    target.write_text("<rss/>")
+    os.utime(target, (time.time() - 100, time.time() - 100))
+    watcher = DropDirectoryWatcher(tmp_path, settle_s=5)
+    (first_key, _), = watcher.scan()
+    target.write_text("<rss version='2.0'/>")
+    os.utime(target, (time.time() - 50, time.time() - 50))
+    (second_key, _), = watcher.scan()
+    assert first_key != second_key
