@@ -36,7 +36,8 @@ case "$mode" in
         ;;
     run)
         [ $# -gt 0 ] && shift
-        exec "$VENV/bin/newsbeam" ingest examples/sample --output out \
+        exec "$VENV/bin/newsbeam" ingest examples/sample/feeds examples/sample/pages \
+            examples/sample/articles.jsonl examples/sample/broken --output out \
             --aliases examples/sample/aliases.toml "$@"
         ;;
     *)

@@ -5,18 +5,30 @@ A record's shard is a hash of its id, so each article has exactly one possible f
 writer owns it during a run: no two workers ever write the same file. A writer reads the file it is about
 to replace, merges by id (latest version wins; an unchanged article keeps its old row), writes a temporary
 file and renames it into place. Reruns therefore replace instead of duplicating, and a reader sees either
-the old or the new file. A per-shard index of (article_id, date, content hash, version) under
+the old or the new file. A per-shard index of (article_id, date, content hash, update and fetch times) under
 ``OUT/_state/article_index/`` lets the writer find an article written on another day (when a source
 corrects its publication time) and remove the old row, so the dataset holds one row per article_id.
+
+Two other kinds of file may sit in a partition, and the writers keep the one-row-per-id rule with them:
+- ``part-SSSSS-<run>.parquet``: a backfill gives its files names of their own, so that a reader who
+  listed a partition just before it was swapped finds a missing file rather than a mix of two versions.
+  The shard's writer keeps updating the file under that name (``part_path`` resolves it).
+- ``compact-<run>-NNNNN.parquet``: compaction (``pipeline/compaction.py``) merges a partition's files,
+  every shard together, sorted by time. A writer that replaces or moves a row removes the old copy from
+  these files too (after writing the new row: a crash leaves a duplicate, never a loss), holding a lock
+  per partition, since the rows of every shard share them.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
+import os
 import pathlib
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,8 +45,10 @@ from schemas.error import ERROR_SCHEMA
 INDEX_SCHEMA = pa.schema([
     pa.field("article_id", pa.string(), nullable=False), pa.field("date", pa.string(), nullable=False),
     pa.field("content_sha256", pa.string(), nullable=False),
-    pa.field("version_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    pa.field("version_at", pa.timestamp("us", tz="UTC"), nullable=False),  # updated_at, else the epoch
+    pa.field("fetched_at", pa.timestamp("us", tz="UTC")),  # null in indexes written before it existed
 ])
+IndexEntry = tuple[str, str, dt.datetime, dt.datetime]  # date, content_sha256, version_at, fetched_at
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,9 +65,25 @@ def dataset_dir(output_dir: str | pathlib.Path, dataset: str) -> pathlib.Path:
     return pathlib.Path(output_dir) / dataset
 
 
+COMPACTED_PREFIX = "compact-"
+
+
 def part_path(output_dir: str | pathlib.Path, dataset: str, date: str, shard: int) -> pathlib.Path:
-    """The one file of ``shard`` in the ``date`` partition of ``dataset``."""
-    return dataset_dir(output_dir, dataset) / f"date={date}" / f"part-{shard:05d}.parquet"
+    """The one file of ``shard`` in the ``date`` partition of ``dataset``: its current name if it has
+    one (a backfill names its files ``part-SSSSS-<run>.parquet``), else ``part-SSSSS.parquet``."""
+    partition = dataset_dir(output_dir, dataset) / f"date={date}"
+    stem = f"part-{shard:05d}"
+    try:
+        names = sorted(name for name in os.listdir(partition)
+                       if name.endswith(".parquet") and (name == f"{stem}.parquet" or name.startswith(f"{stem}-")))
+    except FileNotFoundError:
+        names = []
+    return partition / (names[0] if names else f"{stem}.parquet")
+
+
+def compacted_files(partition: pathlib.Path) -> list[pathlib.Path]:
+    """The compacted files of one partition directory, in order."""
+    return sorted(partition.glob(f"{COMPACTED_PREFIX}*.parquet"))
 
 
 def index_path(output_dir: str | pathlib.Path, shard: int) -> pathlib.Path:
@@ -65,7 +95,7 @@ def empty_stats() -> dict[str, Any]:
     """The stats of a writer that wrote nothing; ``merge_stats`` sums these."""
     return {"articles_new": 0, "articles_updated": 0, "articles_unchanged": 0, "articles_stale": 0,
             "duplicates_in_run": 0, "error_rows": 0, "errors_by_type": {}, "article_partitions": [],
-            "files_written": 0, "files_removed": 0}
+            "files_written": 0, "files_removed": 0, "articles_out_of_range": 0, "errors_out_of_range": 0}
 
 
 def merge_stats(many: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -114,16 +144,22 @@ def _merge_partition_file(path: pathlib.Path, new_rows: list[dict[str, Any]], dr
     return _sorted(pa.concat_tables([kept, new_table]), time_column, id_column)
 
 
-def _load_index(output_dir: str, shard: int) -> dict[str, tuple[str, str, dt.datetime]]:
+def _index_entry(row: dict[str, Any]) -> IndexEntry:
+    if row["fetched_at"] is None:  # written before fetch times were kept: not comparable, any copy replaces it
+        return row["date"], row["content_sha256"], EPOCH, EPOCH
+    return row["date"], row["content_sha256"], row["version_at"], row["fetched_at"]
+
+
+def _load_index(output_dir: str, shard: int) -> dict[str, IndexEntry]:
     table = _read_table(index_path(output_dir, shard), INDEX_SCHEMA)
     if table is None:
         return {}
-    return {row["article_id"]: (row["date"], row["content_sha256"], row["version_at"]) for row in table.to_pylist()}
+    return {row["article_id"]: _index_entry(row) for row in table.to_pylist()}
 
 
-def _save_index(output_dir: str, shard: int, index: dict[str, tuple[str, str, dt.datetime]]) -> None:
-    rows = [{"article_id": key, "date": date, "content_sha256": sha, "version_at": version}
-            for key, (date, sha, version) in sorted(index.items())]
+def _save_index(output_dir: str, shard: int, index: dict[str, IndexEntry]) -> None:
+    rows = [{"article_id": key, "date": date, "content_sha256": sha, "version_at": version, "fetched_at": fetched}
+            for key, (date, sha, version, fetched) in sorted(index.items())]
     write_parquet_atomically(pa.Table.from_pylist(rows, schema=INDEX_SCHEMA), index_path(output_dir, shard), ())
 
 
@@ -145,25 +181,29 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
     index = _load_index(settings.output_dir, shard)
     new_by_date: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     drop_by_date: dict[str, set[str]] = collections.defaultdict(set)
+    old_copy_dates: dict[str, set[str]] = collections.defaultdict(set)  # where replaced rows lived
     for article_id, article in sorted(_latest_per_id(articles, stats).items()):
-        date, version = partition_date(article), version_key(article)[0]
+        date, version = partition_date(article), version_key(article)[:2]  # (updated_at, fetched_at)
         known = index.get(article_id)
         if known and known[1] == article["content_sha256"] and known[0] == date:
             stats["articles_unchanged"] += 1
             continue
-        if known and version < known[2]:
+        if known and version < known[2:]:
             stats["articles_stale"] += 1  # an older copy of what is already written
             continue
         stats["articles_updated" if known else "articles_new"] += 1
         if known and known[0] != date:
             drop_by_date[known[0]].add(article_id)
+        if known:
+            old_copy_dates[known[0]].add(article_id)
         new_by_date[date].append(article_row(article, settings.pipeline_version))
-        index[article_id] = (date, article["content_sha256"], version if version != EPOCH else article["fetched_at"])
+        index[article_id] = (date, article["content_sha256"], *version)
     for date in sorted(set(new_by_date) | set(drop_by_date)):
         path = part_path(settings.output_dir, "articles", date, shard)
         table = _merge_partition_file(path, new_by_date.get(date, []), drop_by_date.get(date, set()),
                                       ARTICLE_SCHEMA, "article_id", "published_at")
         _write_or_remove(table, path, ARTICLE_DICTIONARY_COLUMNS, stats)
+        remove_from_compacted(settings.output_dir, "articles", date, old_copy_dates.get(date, set()), stats)
     if new_by_date or drop_by_date:
         _save_index(settings.output_dir, shard, index)
     stats["article_partitions"] = sorted(new_by_date)
@@ -183,19 +223,66 @@ def write_error_shard(shard: int, errors: Iterable[dict[str, Any]], settings: Si
         table = _merge_partition_file(path, [rows[key] for key in sorted(rows)], set(), ERROR_SCHEMA,
                                       "error_id", "occurred_at")
         _write_or_remove(table, path, ERROR_DICTIONARY_COLUMNS, stats)
+        remove_from_compacted(settings.output_dir, "errors", date, set(rows), stats)
     stats["error_rows"] = sum(by_type.values())
     stats["errors_by_type"] = dict(by_type)
+    return stats
+
+
+def count_skipped(shard: int, markers: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
+    """Count the markers of records left out on purpose (see ``pipeline.date_range``); nothing is written."""
+    stats = empty_stats()
+    for marker in markers:
+        stats[marker["counter"]] += 1
     return stats
 
 
 def write_shard(key: tuple[str, int], records: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
     """Dispatch one grouped (dataset, shard) to its writer."""
     dataset, shard = key
-    writer = write_error_shard if dataset == "errors" else write_article_shard
-    return writer(shard, records, settings)
+    writers = {"errors": write_error_shard, "skipped": count_skipped}
+    return writers.get(dataset, write_article_shard)(shard, records, settings)
 
 
 def shard_key(record: dict[str, Any], num_shards: int) -> tuple[str, int]:
-    """(dataset, shard) that owns ``record``."""
-    dataset = "errors" if record.get("kind") == "error" else "articles"
+    """(dataset, shard) that owns ``record``; markers of skipped records are counted, never written."""
+    kind = record.get("kind")
+    if kind == "skipped":
+        return "skipped", int(record["skipped_id"][:8], 16) % num_shards
+    dataset = "errors" if kind == "error" else "articles"
     return dataset, int(record_id(record)[:8], 16) % num_shards
+
+
+@contextlib.contextmanager
+def _partition_lock(output_dir: str, dataset: str, date: str) -> Iterator[None]:
+    """Exclusive lock on one partition's compacted files, between the writers of one run."""
+    lock_path = pathlib.Path(output_dir) / "_state" / "partition_locks" / f"{dataset}-{date}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def remove_from_compacted(output_dir: str, dataset: str, date: str, ids: set[str], stats: dict[str, Any]) -> None:
+    """Remove the rows of ``ids`` from the compacted files of one partition, if any holds them."""
+    partition = dataset_dir(output_dir, dataset) / f"date={date}"
+    if not ids or not compacted_files(partition):
+        return
+    schema, id_column, dictionary_columns = DATASET_LAYOUTS[dataset]
+    removed = pa.array(sorted(ids), pa.string())
+    with _partition_lock(output_dir, dataset, date):
+        for path in compacted_files(partition):  # listed again under the lock
+            if not pc.any(pc.is_in(pq.read_table(path, columns=[id_column])[id_column], value_set=removed)).as_py():
+                continue
+            table = pq.read_table(path, schema=schema)
+            kept = table.filter(pc.invert(pc.is_in(table[id_column], value_set=removed)))
+            _write_or_remove(kept, path, dictionary_columns, stats)
+
+
+DATASET_LAYOUTS: dict[str, tuple[pa.Schema, str, tuple[str, ...]]] = {
+    "articles": (ARTICLE_SCHEMA, "article_id", ARTICLE_DICTIONARY_COLUMNS),
+    "errors": (ERROR_SCHEMA, "error_id", ERROR_DICTIONARY_COLUMNS),
+}

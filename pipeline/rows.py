@@ -31,10 +31,13 @@ def partition_date(record: dict[str, Any]) -> str:
 
 
 def version_key(article: dict[str, Any]) -> tuple:
-    """Order of versions of one article: latest update wins; ties broken deterministically."""
-    updated = article.get("updated_at") or article.get("published_at") or EPOCH
-    return (updated, article.get("fetched_at") or EPOCH, article.get("content_sha256") or "",
-            article.get("source_id") or "", article.get("uri") or "")
+    """Order of versions of one article: the source's update time, else the later fetch; ties deterministic.
+
+    The publication time is not a version: a source (or a re-parse by a fixed pipeline) may correct it
+    either way, and an older fetch must never replace a newer one.
+    """
+    return (article.get("updated_at") or EPOCH, article.get("fetched_at") or EPOCH,
+            article.get("content_sha256") or "", article.get("source_id") or "", article.get("uri") or "")
 
 
 def article_row(article: Article, pipeline_version: str) -> dict[str, Any]:

@@ -61,10 +61,29 @@ def _is_single_byte(encoding: str) -> bool:
         and "jis" not in encoding and "gb" not in encoding and "big5" not in encoding and "euc" not in encoding
 
 
+def _utf16_without_bom(body: bytes) -> str | None:
+    """UTF-16 recognised by the NULs of its first two (ASCII) characters, as XML autodetection does.
+
+    ASCII text in UTF-16 is also valid UTF-8 (NUL is a legal byte), so without this check it would be
+    decoded as UTF-8 with a NUL between every character.
+    """
+    head = body[:4]
+    if len(head) < 4:
+        return None
+    if head[0] == 0 and head[2] == 0 and head[1] and head[3]:
+        return "utf-16-be"
+    if head[1] == 0 and head[3] == 0 and head[0] and head[2]:
+        return "utf-16-le"
+    return None
+
+
 def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingChoice:
     """Pick the encoding of ``body``: BOM, else the declaration unless it is provably wrong."""
     if body.startswith(UNICODE_BOMS):
         return EncodingChoice("utf-8-sig" if body.startswith(b"\xef\xbb\xbf") else "utf-16", None, None)
+    utf16 = _utf16_without_bom(body)
+    if utf16:
+        return EncodingChoice(utf16, None, None)
     declared = declared_encoding(body, content_type)
     is_utf8 = _decodes(body, "utf-8")
     if declared and _decodes(body, declared):
@@ -90,5 +109,5 @@ def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, 
 def as_utf8_xml(body: bytes, choice: EncodingChoice) -> bytes:
     """Re-encode an XML document to UTF-8 and make its declaration say so, for parsers that trust it."""
     text = body.decode(choice.encoding, "replace").lstrip("\ufeff")
-    encoded = text.encode("utf-8", "surrogatepass" if False else "replace")
+    encoded = text.encode("utf-8", "replace")
     return XML_DECLARATION_ENCODING.sub(rb"\1utf-8\3", encoded, count=1)

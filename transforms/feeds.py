@@ -18,10 +18,12 @@ HARMLESS_BOZO = ("CharacterEncodingOverride",)
 
 
 def _document_type(version: str) -> str:
+    if version in FEED_FORMATS:  # exact first: "rss090" and "rss10" would match the "rss" prefix
+        return FEED_FORMATS[version]
     for prefix, kind in FEED_FORMATS.items():
-        if version == prefix or version.startswith(prefix) and not version.startswith("rss10"):
+        if version.startswith(prefix):
             return kind
-    return FEED_FORMATS.get(version, "rss")
+    return "rss"
 
 
 def _authors(entry: dict[str, Any]) -> list[str]:
@@ -51,6 +53,12 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
                      flags: list[str]) -> Article:
     """Map one feedparser entry onto an Article draft, keeping raw values for later stages."""
     link = entry.get("link")
+    # dict.get: FeedParserDict maps a missing "updated" onto "published", which would fake an update time
+    raw_published = dict.get(entry, "published") or dict.get(entry, "created")
+    raw_updated = dict.get(entry, "updated")
+    if raw_published is None and document_type != "atom":
+        # feedparser files dc:date (RSS 1.0's only item date, also common in RSS 2.0) under "updated"
+        raw_published, raw_updated = raw_updated, None
     return Article(
         kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
         source_id=_source_id(raw, feed, link), feed_url=raw.get("feed_url") or feed.get("link"),
@@ -59,9 +67,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         authors=_authors(entry),
         tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or feed.get("language"),
-        # dict.get: FeedParserDict maps a missing "updated" onto "published", which would fake an update time
-        raw_published=dict.get(entry, "published") or dict.get(entry, "created"),
-        raw_updated=dict.get(entry, "updated"),
+        raw_published=raw_published, raw_updated=raw_updated,
         raw_meta_times=[], fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
         raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
     )
@@ -76,11 +82,16 @@ def _bozo_type(exception: BaseException | None) -> str:
 def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     """Parse a feed document: one draft per item; errors for unusable or partly recovered feeds."""
     choice = choose_encoding(raw["body"], raw.get("content_type"))
-    body, flags = raw["body"], []
-    if choice.flag:
-        body, flags = as_utf8_xml(raw["body"], choice), [choice.flag]
+    flags = [choice.flag] if choice.flag else []
+    # Always UTF-8 for feedparser: it never sees the HTTP charset, which beats the XML declaration.
+    body = as_utf8_xml(raw["body"], choice)
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    base_url = raw.get("feed_url") or raw["uri"]
+    if base_url.startswith(("http://", "https://")):
+        headers["content-location"] = base_url  # the base of relative item links
     # A stream, never a str: feedparser fetches strings that look like URLs and opens file paths.
-    parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=True, sanitize_html=False)
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, resolve_relative_uris=True,
+                              sanitize_html=False)
     exception = parsed.get("bozo_exception") if parsed.get("bozo") else None
     harmful = exception is not None and type(exception).__name__ not in HARMLESS_BOZO
     if not parsed.entries:

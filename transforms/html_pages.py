@@ -49,6 +49,12 @@ def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
                 yield item
 
 
+def _is_article_type(obj: dict[str, Any]) -> bool:
+    """True for schema.org article types (NewsArticle, Article, ..., BlogPosting), not WebPage or WebSite."""
+    types = obj.get("@type") if isinstance(obj.get("@type"), list) else [obj.get("@type")]
+    return any(isinstance(name, str) and name.endswith(("Article", "BlogPosting")) for name in types)
+
+
 def _json_ld_names(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     names = [item.get("name") if isinstance(item, dict) else item for item in items]
@@ -60,24 +66,28 @@ def _first(values: dict[str, list[str]], keys: tuple[str, ...]) -> list[str]:
 
 
 def _page_url(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], raw: RawDocument) -> str | None:
+    fetched_from = raw["uri"] if raw["uri"].startswith(("http://", "https://")) else None
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return urllib.parse.urljoin(raw.get("feed_url") or "", link.get("href").strip())
+            # a relative canonical link is relative to the page itself
+            return urllib.parse.urljoin(fetched_from or raw.get("feed_url") or "", link.get("href").strip())
     og_url = meta.get("og:url")
     if og_url:
         return og_url[0]
-    return raw["uri"] if raw["uri"].startswith(("http://", "https://")) else None
+    return fetched_from
 
 
 def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One article draft from a full page, with title, URL, times, authors and language from its metadata."""
     text, choice = decode_document(raw["body"], raw.get("content_type"))
+    text = text.replace("\x00", "")  # lxml refuses NULs, and so would the cleaning stage
     try:
-        tree = lxml.html.document_fromstring(text.replace("\x00", ""))
+        tree = lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError) as exc:
         return [make_error("parse", "malformed_html", f"page could not be parsed: {exc}", source=raw)]
     meta = _meta_values(tree)
     ld_articles = [obj for obj in _json_ld_objects(tree) if "datePublished" in obj or "headline" in obj]
+    ld_articles.sort(key=lambda obj: not _is_article_type(obj))  # articles first, else page order
     ld = ld_articles[0] if ld_articles else {}
     title_element = tree.find(".//title")
     title = (meta.get("og:title") or [None])[0] or ld.get("headline") or (

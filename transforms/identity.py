@@ -22,6 +22,7 @@ EXTRA_TRACKING_PARAMETERS = frozenset(
      "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "at_medium", "at_campaign",
      "wt.mc_id", "wt_mc_id", "spm", "share", "xtor"}
 )
+DEFAULT_PORTS = {"http": 80, "https": 443}
 SHORT_GUID_CHARS = 16  # shorter GUIDs ("1234") are only unique within their source
 
 
@@ -33,7 +34,13 @@ def canonicalize_url(url: str | None) -> str | None:
     """
     if not url:
         return None
-    url = url.strip()
+    try:
+        return _canonicalize(url.strip())
+    except ValueError:  # a port out of range, a broken IPv6 literal: not a usable URL
+        return None
+
+
+def _canonicalize(url: str) -> str | None:
     parts = urllib.parse.urlsplit(url) if "://" in url else None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
@@ -51,10 +58,11 @@ def canonicalize_url(url: str | None) -> str | None:
     host = (parts.hostname or "").lower().rstrip(".")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    port = parts.port if parts.port not in (None, 80, 443) else None
+    scheme = parts.scheme.lower()
+    port = parts.port if parts.port != DEFAULT_PORTS.get(scheme) else None  # https://host:80/ is another server
     netloc = f"{host}:{port}" if port else host
     path = parts.path or "/"
-    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, urllib.parse.urlencode(sorted(query)), ""))
+    return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(sorted(query)), ""))
 
 
 def _digest(*parts: str) -> str:
@@ -65,8 +73,8 @@ def compute_article_id(canonical_url: str | None, guid: str | None, source_id: s
     """Stable id: canonical URL, else GUID (scoped to the source when short), else content."""
     if canonical_url:
         return _digest("url", canonical_url)
+    guid = (guid or "").strip()  # a blank GUID is no GUID (else every such item of a source would share one id)
     if guid:
-        guid = guid.strip()
         canonical_guid = canonicalize_url(guid)
         if canonical_guid:
             return _digest("url", canonical_guid)

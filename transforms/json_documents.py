@@ -8,7 +8,9 @@ record naming the line; the other lines flow on.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import urllib.parse
 from typing import Any
 
@@ -44,6 +46,17 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else (str(value) if isinstance(value, (int, float)) else None)
 
 
+def _text_as_html(text: str | None) -> str | None:
+    """Plain text (JSON Feed ``content_text``) as escaped HTML paragraphs, for the cleaning stage."""
+    paragraphs = [paragraph.strip() for paragraph in re.split(r"\n\s*\n", text or "") if paragraph.strip()]
+    return "".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs) or None
+
+
+def _has_content(obj: dict[str, Any]) -> bool:
+    """True when the object has a URL or any text: otherwise there is no article to keep."""
+    return any(_pick(obj, field) for field in ("url", "title", "html", "summary")) or bool(obj.get("content_text"))
+
+
 def _names(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     names = [item.get("name") if isinstance(item, dict) else item for item in items]
@@ -59,7 +72,8 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
         kind="article", url=url, guid=_text(_pick(obj, "guid")),
         source_id=raw.get("source_id") or _text(_pick(obj, "source")) or (host or "").removeprefix("www.") or "jsonl",
         feed_url=raw.get("feed_url"), document_type=document_type, title=_text(_pick(obj, "title")),
-        summary_html=_text(_pick(obj, "summary")), content_html=_text(_pick(obj, "html")),
+        summary_html=_text(_pick(obj, "summary")),
+        content_html=_text(_pick(obj, "html")) or _text_as_html(_text(obj.get("content_text"))),
         authors=_names(obj.get("authors") or obj.get("author")),
         tags=[tag for tag in tags if isinstance(tag, str)] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
@@ -78,7 +92,8 @@ def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One draft per valid line; an error record for each line that is not a usable article."""
     outputs: list[Article | ErrorRecord] = []
     text = raw["body"].decode("utf-8-sig", "replace")
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: str.splitlines also splits on U+2028, U+0085 and others, legal inside JSON strings
+    for line_number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -89,8 +104,8 @@ def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
         if not isinstance(obj, dict):
             outputs.append(_line_error(raw, line_number, "not_an_object", f"a JSON {type(obj).__name__}, not an object"))
             continue
-        if not (_pick(obj, "url") or _pick(obj, "title") or _pick(obj, "html")):
-            outputs.append(_line_error(raw, line_number, "missing_fields", "no url, title or html"))
+        if not _has_content(obj):
+            outputs.append(_line_error(raw, line_number, "missing_fields", "no url, title or text"))
             continue
         outputs.append(object_to_article(obj, raw, "jsonl", f"{raw['uri']}#L{line_number}"))
     if not outputs:
@@ -111,8 +126,12 @@ def parse_json_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
                 "language_hint": raw.get("language_hint") or _text(feed.get("language"))}
     if not raw.get("source_id"):
         feed_raw["source_id"] = (urllib.parse.urlsplit(_text(feed.get("home_page_url")) or "").hostname or "").removeprefix("www.") or None
-    return [
-        object_to_article(item, feed_raw, "json_feed", raw["uri"]) if isinstance(item, dict)
-        else _line_error(raw, index, "not_an_object", "JSON Feed item is not an object")
-        for index, item in enumerate(items, start=1)
-    ]
+    outputs: list[Article | ErrorRecord] = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            outputs.append(_line_error(raw, index, "not_an_object", "JSON Feed item is not an object"))
+        elif not _has_content(item):
+            outputs.append(_line_error(raw, index, "empty_item", "JSON Feed item has no url, title or text"))
+        else:
+            outputs.append(object_to_article(item, feed_raw, "json_feed", raw["uri"]))
+    return outputs

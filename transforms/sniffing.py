@@ -45,7 +45,8 @@ def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: st
     if looks_binary(text):
         return "binary"
     if text[0] in "{[":
-        return "json_feed" if "jsonfeed.org/version" in text[:2048] else "jsonl"
+        # PHP escapes slashes by default: "https:\/\/jsonfeed.org\/version\/1.1"
+        return "json_feed" if "jsonfeed.org/version" in text[:2048].replace("\\/", "/") else "jsonl"
     lowered = text.lower()
     match = FIRST_ELEMENT.search(lowered)
     if match and match.group(1) in FEED_ROOTS:

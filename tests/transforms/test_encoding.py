@@ -1,0 +1,131 @@
+"""Encoding choice: trust BOMs and correct declarations, repair the two common lies, and say so."""
+
+from __future__ import annotations
+
+from transforms.encoding import as_utf8_xml, choose_encoding, declared_encoding, decode_document
+
+FRENCH = "Les pêcheurs de Saint-Malo réclament une révision des quotas dès l'été prochain."
+# A few paragraphs of Russian news prose: about the length of a real feed item or short page.
+RUSSIAN = (
+    "Городская дума утвердила бюджет на следующий год. Депутаты обсудили поправки, касающиеся "
+    "ремонта дорог, школ и больниц, и приняли решение о проведении второго чтения в конце месяца. "
+    "По словам председателя комитета, расходы на общественный транспорт вырастут почти на треть, "
+    "а новые автобусные маршруты свяжут окраины с центром города. Жители смогут высказать своё "
+    "мнение на публичных слушаниях, которые пройдут в библиотеке на Садовой улице. "
+) * 3
+
+
+def _xml(encoding_label: str, text: str) -> str:
+    return (f'<?xml version="1.0" encoding="{encoding_label}"?>\n'
+            f'<rss version="2.0"><channel><title>{text}</title></channel></rss>')
+
+
+def test_utf8_bytes_declared_iso_8859_1_are_read_as_utf8_and_flagged() -> None:
+    body = _xml("ISO-8859-1", FRENCH).encode("utf-8")
+    text, choice = decode_document(body)
+    assert choice.encoding == "utf-8"
+    assert choice.flag is not None and choice.flag.startswith("encoding_repaired:") and choice.flag.endswith("->utf-8")
+    assert FRENCH in text
+
+
+def test_windows_1251_declared_utf8_is_repaired_to_cp1251() -> None:
+    body = _xml("UTF-8", RUSSIAN).encode("cp1251")
+    text, choice = decode_document(body)
+    assert choice.encoding == "cp1251"
+    assert choice.flag == "encoding_repaired:utf-8->cp1251"
+    assert RUSSIAN in text
+
+
+def test_correct_latin1_declaration_is_kept_without_flag() -> None:
+    body = _xml("ISO-8859-1", FRENCH).encode("latin-1")
+    text, choice = decode_document(body)
+    assert choice.flag is None
+    assert choice.encoding == "iso8859-1"
+    assert FRENCH in text
+
+
+def test_correct_windows_1251_declaration_is_kept_without_flag() -> None:
+    body = _xml("windows-1251", RUSSIAN).encode("cp1251")
+    text, choice = decode_document(body)
+    assert (choice.encoding, choice.flag) == ("cp1251", None)
+    assert RUSSIAN in text
+
+
+def test_correct_utf8_declaration_is_kept_without_flag() -> None:
+    text, choice = decode_document(_xml("utf-8", RUSSIAN).encode("utf-8"))
+    assert (choice.encoding, choice.flag) == ("utf-8", None)
+    assert RUSSIAN in text
+
+
+def test_ascii_document_declared_latin1_is_not_flagged() -> None:
+    choice = choose_encoding(_xml("iso-8859-1", "Plain ASCII title").encode("ascii"))
+    assert choice.flag is None
+
+
+def test_html_meta_charset_is_a_declaration() -> None:
+    body = f'<html><head><meta charset="windows-1252"></head><body><p>{FRENCH}</p></body></html>'.encode("cp1252")
+    text, choice = decode_document(body)
+    assert (choice.encoding, choice.flag) == ("cp1252", None)
+    assert FRENCH in text
+
+
+def test_utf8_bom_wins_over_a_wrong_declaration_and_is_not_in_the_text() -> None:
+    body = b"\xef\xbb\xbf" + _xml("iso-8859-1", FRENCH).encode("utf-8")
+    text, choice = decode_document(body)
+    assert choice.flag is None
+    assert FRENCH in text
+    assert not text.startswith("\ufeff")
+
+
+def test_utf16_bom_decodes_the_document() -> None:
+    body = _xml("utf-16", RUSSIAN).encode("utf-16")  # with BOM
+    text, choice = decode_document(body)
+    assert choice.flag is None
+    assert RUSSIAN in text
+    assert not text.startswith("\ufeff")
+
+
+def test_utf16_without_bom_is_recognised_from_its_nul_pattern() -> None:
+    for codec in ("utf-16-le", "utf-16-be"):
+        body = _xml("utf-16", "Plain ASCII title").encode(codec)
+        text, choice = decode_document(body)
+        assert "\x00" not in text, codec
+        assert "<title>Plain ASCII title</title>" in text
+        assert choice.flag is None
+
+
+def test_http_charset_beats_the_xml_declaration() -> None:
+    body = _xml("iso-8859-1", RUSSIAN).encode("cp1251")
+    text, choice = decode_document(body, "application/rss+xml; charset=windows-1251")
+    assert choice.encoding == "cp1251"
+    assert choice.declared == "cp1251"
+    assert RUSSIAN in text
+
+
+def test_declared_encoding_order_is_header_then_xml_declaration() -> None:
+    body = _xml("iso-8859-1", "x").encode("ascii")
+    assert declared_encoding(body, 'text/xml; charset="UTF-8"') == "utf-8"
+    assert declared_encoding(body, "text/xml") == "iso8859-1"
+    assert declared_encoding(body) == "iso8859-1"
+
+
+def test_unknown_charset_label_counts_as_undeclared() -> None:
+    body = _xml("x-no-such-charset", FRENCH).encode("utf-8")
+    text, choice = decode_document(body)
+    assert choice.declared is None
+    assert choice.encoding == "utf-8"
+    assert FRENCH in text
+
+
+def test_undecodable_bytes_never_raise() -> None:
+    body = b'<?xml version="1.0" encoding="utf-8"?><a>\xff\xfe\xfd broken \x80\x81</a>'
+    text, choice = decode_document(body)
+    assert "broken" in text
+    assert choice.flag is not None
+
+
+def test_as_utf8_xml_rewrites_the_declaration_to_match_the_bytes() -> None:
+    body = _xml("windows-1251", RUSSIAN).encode("cp1251")
+    converted = as_utf8_xml(body, choose_encoding(body))
+    assert converted.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    assert RUSSIAN in converted.decode("utf-8")

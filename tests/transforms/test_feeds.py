@@ -1,0 +1,332 @@
+"""Feed parsing: every RSS/RDF/Atom flavour to article drafts, broken feeds to flagged items and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import pathlib
+import threading
+from typing import Any, Iterator
+
+import pytest
+
+from transforms.feeds import parse_feed
+from transforms.records import RawDocument, sha256_hex
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
+FETCHED_AT = dt.datetime(2024, 6, 3, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def make_raw(body: bytes, **provenance: Any) -> RawDocument:
+    raw: dict[str, Any] = {"kind": "raw", "uri": "/in/feed.xml", "body": body, "fetched_at": FETCHED_AT,
+                           "raw_sha256": sha256_hex(body), "raw_path": "/in/feed.xml", "tags": []}
+    return RawDocument(**{**raw, **provenance})
+
+
+def parse_fixture(name: str, **provenance: Any) -> list[dict[str, Any]]:
+    return parse_feed(make_raw((FIXTURES / name).read_bytes(), **provenance))
+
+
+def articles(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [record for record in records if record["kind"] == "article"]
+
+
+def errors(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [record for record in records if record["kind"] == "error"]
+
+
+def rss(items: str, channel_extra: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+            f"<link>https://quay.example.org/</link>{channel_extra}{items}</channel></rss>").encode()
+
+
+# --- formats ---------------------------------------------------------------------------------------
+
+def test_rss_091_items_have_title_link_description_and_channel_language() -> None:
+    records = parse_fixture("rss091.xml")
+    assert errors(records) == []
+    first, second = records
+    assert first["document_type"] == "rss"
+    assert first["title"] == "Ferry timetable changes for winter"
+    assert first["url"] == "http://gazette.example.org/news/ferry-winter.html"
+    assert first["summary_html"] == "The evening crossing moves to 18:30 from November."
+    assert first["language_hint"] == "en-gb"
+    assert first["source_id"] == "gazette.example.org"
+    assert second["title"] == "Lighthouse reopens after repairs"
+
+
+def test_rss_091_item_without_pubdate_has_no_fake_times() -> None:
+    for record in parse_fixture("rss091.xml"):
+        assert record["raw_published"] is None
+        assert record["raw_updated"] is None
+
+
+def test_rss_092_keeps_description_only_items_and_categories() -> None:
+    records = parse_fixture("rss092.xml")
+    assert errors(records) == []
+    show, description_only = records
+    assert show["tags"] == ["Farming"]
+    assert show["url"] is None
+    assert description_only["title"] is None
+    assert description_only["summary_html"] == "A description-only item, as RSS 0.92 allows."
+
+
+def test_rss_20_item_has_full_content_creator_categories_and_guid() -> None:
+    river = parse_fixture("rss20.xml")[0]
+    assert river["document_type"] == "rss"
+    assert river["guid"] == "meridian-2024-0311-river"
+    assert river["url"] == "https://www.meridian-post.example.com/2024/03/river-levels?utm_source=rss"
+    assert river["authors"] == ["Ana Petrović"]
+    assert river["tags"] == ["Weather", "Environment", "Regional"]
+    assert river["summary_html"] == "Flood warnings were lifted on Monday."
+    assert "<b>two metres</b>" in river["content_html"] and "levees" in river["content_html"]
+    assert river["raw_published"] == "Mon, 11 Mar 2024 08:15:00 +0100"
+    assert river["source_id"] == "meridian-post.example.com"
+
+
+def test_rss_item_without_pubdate_has_no_fake_updated_time() -> None:
+    cycle_lanes = parse_fixture("rss20.xml")[1]
+    assert cycle_lanes["raw_published"] is None
+    assert cycle_lanes["raw_updated"] is None
+
+
+def test_rss_item_with_pubdate_only_is_not_given_an_update_time() -> None:
+    river = parse_fixture("rss20.xml")[0]
+    assert river["raw_updated"] is None
+
+
+def test_rdf_item_dc_date_is_its_publication_time() -> None:
+    (item,) = parse_fixture("rss10.rdf")
+    assert item["document_type"] == "rdf"
+    assert item["raw_published"] == "2023-11-05T21:30:00+01:00"
+    assert item["raw_updated"] is None
+    assert item["authors"] == ["Claire Dubois"]
+    assert item["tags"] == ["Instruments"]
+    assert item["language_hint"] == "fr"
+    assert item["url"] == "http://observatory.example.edu/bulletin/42"
+    assert item["title"] == "Nouvelle lunette installée"
+
+
+def test_rss_20_item_with_only_dc_date_is_published_then() -> None:
+    body = rss('<item><title>t</title><link>https://quay.example.org/1</link>'
+               '<dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">2024-02-29T23:59:00Z</dc:date></item>')
+    (item,) = parse_feed(make_raw(body))
+    assert (item["raw_published"], item["raw_updated"]) == ("2024-02-29T23:59:00Z", None)
+
+
+def test_atom_entry_with_only_updated_keeps_it_as_the_update_time() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>e</title>'
+            b'<id>tag:quay.example.org,2024:1</id><updated>2024-03-01T10:00:00Z</updated></entry></feed>')
+    (entry,) = parse_feed(make_raw(body))
+    assert (entry["raw_published"], entry["raw_updated"]) == (None, "2024-03-01T10:00:00Z")
+
+
+def test_rss_090_is_an_rdf_document() -> None:
+    (item,) = parse_fixture("rss090.rdf")
+    assert item["document_type"] == "rdf"
+    assert item["title"] == "Bakery opens on the corner"
+    assert item["url"] == "http://millstreet.example.net/notes/bakery"
+
+
+def test_atom_entry_has_published_updated_all_authors_and_xhtml_content() -> None:
+    (entry,) = parse_fixture("atom10.xml")
+    assert entry["document_type"] == "atom"
+    assert entry["raw_published"] == "2024-06-01T07:00:00+02:00"
+    assert entry["raw_updated"] == "2024-06-02T09:30:00+02:00"
+    assert entry["authors"] == ["Lucía Romero", "Jordi Vidal"]
+    assert entry["guid"] == "tag:diario.example.es,2024:crucero"
+    assert entry["url"] == "https://diario.example.es/2024/06/crucero"
+    assert "<strong>siete</strong>" in entry["content_html"]
+    assert entry["summary_html"] == "El barco atracó a las siete."
+    assert entry["language_hint"] == "es"
+    assert entry["tags"] == ["Turismo"]
+
+
+def test_article_drafts_keep_the_raw_documents_provenance() -> None:
+    raw = make_raw((FIXTURES / "rss20.xml").read_bytes(), raw_path="/raw/ab/cd.xml", uri="https://x.example/rss")
+    for record in parse_feed(raw):
+        assert record["raw_sha256"] == raw["raw_sha256"]
+        assert record["raw_path"] == "/raw/ab/cd.xml"
+        assert record["uri"] == "https://x.example/rss"
+        assert record["fetched_at"] == FETCHED_AT
+
+
+# --- configuration wins over the feed --------------------------------------------------------------
+
+def test_configured_source_id_tags_and_language_hint_win_over_the_feeds() -> None:
+    records = parse_fixture("rss20.xml", source_id="meridian", tags=["configured"], language_hint="hr")
+    for record in records:
+        assert record["source_id"] == "meridian"
+        assert record["language_hint"] == "hr"
+        assert "configured" in record["tags"]
+    assert records[0]["tags"][:3] == ["Weather", "Environment", "Regional"]
+
+
+def test_configured_feed_url_is_the_feed_url() -> None:
+    records = parse_fixture("atom10.xml", feed_url="https://diario.example.es/atom.xml")
+    assert records[0]["feed_url"] == "https://diario.example.es/atom.xml"
+
+
+def test_relative_item_links_are_resolved_against_the_feed_url() -> None:
+    body = rss("<item><title>Relative</title><link>/news/2024/relative-story</link></item>")
+    (item,) = parse_feed(make_raw(body, feed_url="https://quay.example.org/feeds/all.rss",
+                                  uri="https://quay.example.org/feeds/all.rss"))
+    assert item["url"] == "https://quay.example.org/news/2024/relative-story"
+    assert item["quality_flags"] == []
+
+
+# --- encodings -------------------------------------------------------------------------------------
+
+def test_cp1251_feed_declared_utf8_is_repaired_and_flagged() -> None:
+    title = "Городская дума утвердила бюджет на следующий год и обсудила ремонт дорог"
+    text = " ".join(["Депутаты обсудили поправки и приняли решение о втором чтении."] * 8)
+    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Дума</title>'
+            f"<item><title>{title}</title><description>{text}</description>"
+            "<link>https://duma.example.ru/1</link></item></channel></rss>").encode("cp1251")
+    (item,) = parse_feed(make_raw(body))
+    assert item["title"] == title
+    assert item["quality_flags"] == ["encoding_repaired:utf-8->cp1251"]
+
+
+def test_http_charset_is_used_for_a_feed_whose_xml_declaration_lies() -> None:
+    title = "Новости дня: правительство приняло бюджет"
+    body = ('<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>{title}</title><link>https://news.example.ru/1</link></item></channel></rss>"
+            ).encode("cp1251")
+    (item,) = parse_feed(make_raw(body, content_type="application/rss+xml; charset=windows-1251"))
+    assert item["title"] == title
+
+
+def test_http_charset_is_used_for_a_feed_without_xml_declaration() -> None:
+    title = "Новости дня: правительство приняло бюджет"
+    body = (f'<rss version="2.0"><channel><title>t</title><item><title>{title}</title>'
+            "<link>https://news.example.ru/1</link></item></channel></rss>").encode("cp1251")
+    (item,) = parse_feed(make_raw(body, content_type="text/xml; charset=windows-1251"))
+    assert item["title"] == title
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_feed_is_parsed_with_or_without_bom(codec: str) -> None:
+    body = ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>t</title>'
+            "<item><title>Grüße aus Köln</title><link>https://k.example.de/1</link></item></channel></rss>")
+    (item,) = parse_feed(make_raw(body.encode(codec)))
+    assert item["title"] == "Grüße aus Köln"
+    assert item["quality_flags"] == []
+
+
+# --- never fetches, never opens --------------------------------------------------------------------
+
+@pytest.fixture
+def counting_http_server() -> Iterator[tuple[str, list[str]]]:
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            requests.append(self.path)
+            payload = rss("<item><title>FETCHED FROM THE NETWORK</title></item>")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_body_that_is_a_url_is_not_fetched(counting_http_server: tuple[str, list[str]]) -> None:
+    url, requests = counting_http_server
+    records = parse_feed(make_raw(url.encode()))
+    assert requests == []
+    assert [record["kind"] for record in records] == ["error"]
+    assert "FETCHED" not in repr(records)
+
+
+def test_body_that_is_an_unreachable_url_is_an_error_record() -> None:
+    records = parse_feed(make_raw(b"http://127.0.0.1:1/x"))
+    assert [record["kind"] for record in records] == ["error"]
+
+
+def test_body_that_is_a_local_path_is_not_opened(tmp_path: pathlib.Path) -> None:
+    secret = tmp_path / "feed.xml"
+    secret.write_bytes(rss("<item><title>CONTENTS OF A LOCAL FILE</title><link>https://a.example/1</link></item>"))
+    for body in (str(secret).encode(), b"/etc/passwd"):
+        records = parse_feed(make_raw(body))
+        assert [record["kind"] for record in records] == ["error"]
+        assert "CONTENTS OF A LOCAL FILE" not in repr(records)
+        assert "root:" not in repr(records)
+
+
+def test_external_entities_are_not_expanded(tmp_path: pathlib.Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET CONTENTS")
+    body = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY leak SYSTEM "file://{secret}">]>'
+            '<rss version="2.0"><channel><title>t</title><item><title>before &leak; after</title>'
+            "<link>https://a.example/1</link></item></channel></rss>").encode()
+    records = parse_feed(make_raw(body))
+    assert "TOP SECRET" not in repr(records)
+
+
+# --- broken feeds ----------------------------------------------------------------------------------
+
+def test_items_before_a_break_are_kept_flagged_with_a_partial_error() -> None:
+    body = rss("<item><title>One</title><link>https://quay.example.org/1</link></item>"
+               "<item><title>Two &amp; more</title><link>https://quay.example.org/2</link></item>"
+               "<item><title>Broken <b>markup</title></item>")
+    records = parse_feed(make_raw(body))
+    kept = articles(records)
+    assert [item["url"] for item in kept][:2] == ["https://quay.example.org/1", "https://quay.example.org/2"]
+    assert kept[1]["title"] == "Two & more"
+    assert all("recovered_from_malformed_feed" in item["quality_flags"] for item in kept)
+    (error,) = errors(records)
+    assert error["error_type"] == "malformed_xml_partial"
+    assert error["stage"] == "parse"
+    assert error["raw_sha256"] == sha256_hex(body)
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</ti',
+    b"<<<>>> &&& </rss>",
+], ids=["truncated", "garbage"])
+def test_hopeless_xml_gives_one_error(body: bytes) -> None:
+    (error,) = parse_feed(make_raw(body))
+    assert error["kind"] == "error"
+    assert error["error_type"] == "malformed_xml"
+
+
+def test_feed_with_zero_items_is_an_empty_feed_error() -> None:
+    for body in (rss(""), b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'):
+        (error,) = parse_feed(make_raw(body))
+        assert error["kind"] == "error"
+        assert error["error_type"] == "empty_feed"
+
+
+def test_well_formed_xml_that_is_not_a_feed_is_not_a_feed_error() -> None:
+    (error,) = parse_feed(make_raw(b'<?xml version="1.0"?><catalog><book id="1"><title>x</title></book></catalog>'))
+    assert error["error_type"] == "not_a_feed"
+
+
+def test_item_with_nothing_in_it_is_an_empty_item_error_and_others_survive() -> None:
+    records = parse_feed(make_raw(rss("<item></item><item><title>Kept</title></item>")))
+    empty, kept = records
+    assert empty["kind"] == "error" and empty["error_type"] == "empty_item"
+    assert "item 1" in empty["message"]
+    assert kept["kind"] == "article" and kept["title"] == "Kept"
+
+
+def test_two_empty_items_give_two_distinct_errors() -> None:
+    first, second = parse_feed(make_raw(rss("<item></item><item> </item>")))
+    assert first["error_id"] != second["error_id"]
+
+
+def test_parsing_is_deterministic() -> None:
+    body = (FIXTURES / "rss20.xml").read_bytes()
+    assert parse_feed(make_raw(body)) == parse_feed(make_raw(body))

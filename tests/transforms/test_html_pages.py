@@ -1,0 +1,225 @@
+"""Full HTML pages: one article draft from the page and its metadata (links, meta tags, JSON-LD)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from transforms.html_pages import parse_html_page
+from transforms.records import RawDocument, sha256_hex
+
+FETCHED_AT = dt.datetime(2024, 5, 2, 6, 0, tzinfo=dt.timezone.utc)
+
+
+def make_raw(body: bytes | str, **provenance: Any) -> RawDocument:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    raw: dict[str, Any] = {"kind": "raw", "uri": "/in/pages/story.html", "body": data, "fetched_at": FETCHED_AT,
+                           "raw_sha256": sha256_hex(data), "raw_path": "/in/pages/story.html", "tags": []}
+    return RawDocument(**{**raw, **provenance})
+
+
+def page(head: str = "", body: str = "<p>Text of the story.</p>", html_attributes: str = "") -> str:
+    return f"<!DOCTYPE html><html{html_attributes}><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+def json_ld(data: Any) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def parse_one(html: str | bytes, **provenance: Any) -> dict[str, Any]:
+    (record,) = parse_html_page(make_raw(html, **provenance))
+    assert record["kind"] == "article", record
+    return record
+
+
+def test_canonical_link_is_the_url_and_gives_the_source() -> None:
+    article = parse_one(page('<link rel="canonical" href="https://www.tidewater.example.com/2024/05/ferry">'
+                             '<meta property="og:url" content="https://m.tidewater.example.com/ferry">'))
+    assert article["url"] == "https://www.tidewater.example.com/2024/05/ferry"
+    assert article["source_id"] == "tidewater.example.com"
+    assert article["document_type"] == "html"
+
+
+def test_relative_canonical_link_is_resolved_against_the_page_url() -> None:
+    article = parse_one(page('<link rel="canonical" href="/2024/05/ferry">'),
+                        uri="https://tidewater.example.com/2024/05/ferry?ref=home")
+    assert article["url"] == "https://tidewater.example.com/2024/05/ferry"
+
+
+def test_og_url_is_used_without_canonical_link() -> None:
+    article = parse_one(page('<meta property="og:url" content="https://tidewater.example.com/lighthouse">'))
+    assert article["url"] == "https://tidewater.example.com/lighthouse"
+
+
+def test_page_fetched_from_a_url_without_metadata_uses_that_url() -> None:
+    article = parse_one(page("<title>Plain</title>"), uri="https://plain.example.net/a/b.html")
+    assert article["url"] == "https://plain.example.net/a/b.html"
+
+
+def test_local_page_without_any_url_has_none() -> None:
+    article = parse_one(page("<title>Plain</title>"))
+    assert article["url"] is None
+    assert article["source_id"] == "pages"
+
+
+def test_configured_source_id_tags_and_language_win() -> None:
+    article = parse_one(page('<link rel="canonical" href="https://tidewater.example.com/x">',
+                             html_attributes=' lang="en"'),
+                        source_id="tidewater", tags=["coast"], language_hint="cy")
+    assert (article["source_id"], article["tags"], article["language_hint"]) == ("tidewater", ["coast"], "cy")
+
+
+def test_json_ld_news_article_gives_headline_date_and_authors() -> None:
+    head = "<title>Tidewater | Home</title>" + json_ld({
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": "Ferry service resumes",
+        "datePublished": "2024-05-01T08:30:00+01:00", "dateModified": "2024-05-01T12:00:00+01:00",
+        "author": [{"@type": "Person", "name": "Morgan Reed"}, {"@type": "Person", "name": " Sam Okafor "}],
+    })
+    article = parse_one(page(head))
+    assert article["title"] == "Ferry service resumes"
+    assert article["raw_published"] == "2024-05-01T08:30:00+01:00"
+    assert article["raw_updated"] == "2024-05-01T12:00:00+01:00"
+    assert article["authors"] == ["Morgan Reed", "Sam Okafor"]
+
+
+def test_json_ld_single_author_object_and_plain_string_author() -> None:
+    one = parse_one(page(json_ld({"@type": "NewsArticle", "headline": "h", "author": {"name": "Ines Duarte"}})))
+    plain = parse_one(page(json_ld({"@type": "NewsArticle", "headline": "h", "author": "Kai Berg"})))
+    assert one["authors"] == ["Ines Duarte"]
+    assert plain["authors"] == ["Kai Berg"]
+
+
+def test_json_ld_article_inside_a_graph_is_found() -> None:
+    head = json_ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Tidewater", "url": "https://tidewater.example.com/"},
+        {"@type": "BreadcrumbList", "itemListElement": []},
+        {"@type": "NewsArticle", "headline": "Graph headline", "datePublished": "2024-04-30T22:00:00Z",
+         "author": {"@type": "Person", "name": "Lee Park"}},
+    ]})
+    article = parse_one(page(head))
+    assert article["raw_published"] == "2024-04-30T22:00:00Z"
+    assert article["authors"] == ["Lee Park"]
+    assert article["title"] == "Graph headline"
+
+
+def test_json_ld_news_article_is_preferred_over_a_web_page_listed_first() -> None:
+    head = json_ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Ferry | Tidewater", "datePublished": "2024-05-03T00:00:00Z"},
+        {"@type": ["NewsArticle", "Article"], "headline": "Ferry service resumes",
+         "datePublished": "2024-05-01T08:30:00+01:00", "author": {"name": "Morgan Reed"}},
+    ]})
+    article = parse_one(page(head))
+    assert article["raw_published"] == "2024-05-01T08:30:00+01:00"
+    assert article["authors"] == ["Morgan Reed"]
+    assert article["title"] == "Ferry service resumes"
+
+
+def test_broken_json_ld_is_ignored_and_the_next_block_is_used() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "broken",</script>'
+            + json_ld({"@type": "NewsArticle", "headline": "Good block", "datePublished": "2024-05-01"}))
+    article = parse_one(page(head))
+    assert article["title"] == "Good block"
+    assert article["raw_published"] == "2024-05-01"
+
+
+def test_only_broken_json_ld_leaves_a_draft_from_the_other_metadata() -> None:
+    head = '<title>Title tag</title><script type="application/ld+json">{not json at all</script>'
+    article = parse_one(page(head))
+    assert article["title"] == "Title tag"
+    assert article["raw_published"] is None
+
+
+def test_og_title_is_preferred_over_the_title_tag() -> None:
+    article = parse_one(page('<title>Ferry | Tidewater</title><meta property="og:title" content="Ferry">'))
+    assert article["title"] == "Ferry"
+
+
+def test_meta_times_keep_the_order_of_trust_then_time_elements() -> None:
+    head = ('<meta name="date" content="2024-05-01">'
+            '<meta property="article:published_time" content="2024-05-01T09:00:00+02:00">'
+            '<meta name="dc.date" content="2024-05-01T09:00">'
+            '<meta property="article:modified_time" content="2024-05-02T10:00:00+02:00">')
+    body = '<p>On <time datetime="2024-04-30T18:00:00Z">Tuesday</time> the harbour closed.</p><time>no attribute</time>'
+    article = parse_one(page(head, body))
+    assert article["raw_meta_times"] == ["2024-05-01T09:00:00+02:00", "2024-05-01", "2024-05-01T09:00",
+                                         "2024-04-30T18:00:00Z"]
+    assert article["raw_updated"] == "2024-05-02T10:00:00+02:00"
+
+
+def test_meta_author_is_used_without_json_ld() -> None:
+    article = parse_one(page('<meta name="author" content="Rosa Lindqvist">'))
+    assert article["authors"] == ["Rosa Lindqvist"]
+
+
+def test_description_meta_is_the_summary() -> None:
+    article = parse_one(page('<meta name="description" content="Services resume on Monday.">'))
+    assert article["summary_html"] == "Services resume on Monday."
+
+
+@pytest.mark.parametrize(("attribute", "expected"), [("az-AZ", "az"), ("EN", "en"), ("pt-br", "pt"), ("", None)])
+def test_html_lang_attribute_gives_the_language_hint(attribute: str, expected: str | None) -> None:
+    article = parse_one(page("<title>t</title>", html_attributes=f' lang="{attribute}"'))
+    assert article["language_hint"] == expected
+
+
+@pytest.mark.parametrize("value", [False, "false", "False"])
+def test_not_accessible_for_free_is_flagged_paywalled(value: Any) -> None:
+    article = parse_one(page(json_ld({"@type": "NewsArticle", "headline": "h", "isAccessibleForFree": value})))
+    assert "paywalled" in article["quality_flags"]
+
+
+def test_free_article_is_not_flagged_paywalled() -> None:
+    article = parse_one(page(json_ld({"@type": "NewsArticle", "headline": "h", "isAccessibleForFree": True})))
+    assert "paywalled" not in article["quality_flags"]
+
+
+def test_whole_page_is_kept_as_content_for_the_cleaning_stage() -> None:
+    article = parse_one(page("<title>t</title>", "<article><p>Paragraph one.</p><p>Paragraph two.</p></article>"))
+    assert "<p>Paragraph two.</p>" in article["content_html"]
+
+
+def test_nul_bytes_are_removed_from_the_page() -> None:
+    article = parse_one(b"<html><head><title>Null\x00 title</title></head><body><p>Te\x00xt</p></body></html>")
+    assert article["title"] == "Null title"
+    assert "\x00" not in article["content_html"]
+    assert "<p>Text</p>" in article["content_html"]
+
+
+def test_latin1_page_with_meta_charset_is_decoded() -> None:
+    html = page("<title>Café à Zürich</title>").replace("charset='utf-8'", "charset='iso-8859-1'")
+    article = parse_one(html.encode("latin-1"))
+    assert article["title"] == "Café à Zürich"
+    assert article["quality_flags"] == []
+
+
+def test_utf8_page_declared_latin1_is_repaired_and_flagged() -> None:
+    html = page("<title>Café à Zürich</title>").replace("charset='utf-8'", "charset='iso-8859-1'")
+    article = parse_one(html.encode("utf-8"))
+    assert article["title"] == "Café à Zürich"
+    assert any(flag.startswith("encoding_repaired:") for flag in article["quality_flags"])
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n ", b"\x00\x00\x00"], ids=["empty", "blank", "nuls"])
+def test_page_with_no_markup_at_all_is_an_error(body: bytes) -> None:
+    (record,) = parse_html_page(make_raw(body))
+    assert record["kind"] == "error"
+    assert record["error_type"] == "malformed_html"
+    assert record["raw_sha256"] == sha256_hex(body)
+
+
+def test_garbage_text_gives_a_draft_with_no_metadata() -> None:
+    article = parse_one(b"garbage &&& <<< >>> ]]>")
+    assert article["title"] is None
+    assert article["url"] is None
+    assert article["authors"] == []
+    assert article["raw_published"] is None and article["raw_meta_times"] == []
+
+
+def test_provenance_is_kept() -> None:
+    raw = make_raw(page("<title>t</title>"), raw_path="/raw/11/22.html")
+    (article,) = parse_html_page(raw)
+    assert (article["raw_sha256"], article["raw_path"], article["fetched_at"], article["uri"]) == (
+        raw["raw_sha256"], "/raw/11/22.html", FETCHED_AT, "/in/pages/story.html")

@@ -1,0 +1,177 @@
+"""Article identity: canonical URLs and an article_id that stays the same for the same story."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from transforms.identity import (canonicalize_url, compute_article_id, compute_content_sha256,
+                                 identify_article)
+from transforms.records import Article
+from transforms.settings import TransformSettings
+
+SETTINGS = TransformSettings()
+
+
+def draft(**fields: Any) -> Article:
+    base: dict[str, Any] = {"kind": "article", "url": None, "guid": None, "source_id": "quay", "title": "Ferry",
+                            "summary_text": "Summary", "body_text": "Body", "raw_sha256": "0" * 64,
+                            "fetched_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}
+    return Article(**{**base, **fields})
+
+
+# --- canonical URLs --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("parameter", ["utm_source=rss", "utm_medium=email", "UTM_Campaign=x", "fbclid=IwAR0abc",
+                                       "gclid=Cj0KCQ", "mc_cid=a1b2c3", "mc_eid=d4e5"])
+def test_tracking_parameters_are_removed(parameter: str) -> None:
+    assert canonicalize_url(f"https://quay.example.org/story?id=7&{parameter}") == "https://quay.example.org/story?id=7"
+
+
+def test_fragment_is_removed() -> None:
+    assert canonicalize_url("https://quay.example.org/story#comments") == "https://quay.example.org/story"
+
+
+def test_scheme_and_host_are_lowercased_but_not_the_path() -> None:
+    assert canonicalize_url("HTTPS://Quay.EXAMPLE.org/News/Story") == "https://quay.example.org/News/Story"
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://quay.example.org:443/a", "https://quay.example.org/a"),
+    ("http://quay.example.org:80/a", "http://quay.example.org/a"),
+    ("http://quay.example.org:8080/a", "http://quay.example.org:8080/a"),
+    ("https://quay.example.org:80/a", "https://quay.example.org:80/a"),
+    ("http://quay.example.org:443/a", "http://quay.example.org:443/a"),
+])
+def test_default_ports_are_dropped_and_others_kept(url: str, expected: str) -> None:
+    assert canonicalize_url(url) == expected
+
+
+def test_ipv6_literal_host_stays_bracketed() -> None:
+    assert canonicalize_url("http://[2001:DB8::1]/feed/item?b=2&a=1") == "http://[2001:db8::1]/feed/item?a=1&b=2"
+    assert canonicalize_url("http://[2001:db8::1]:8080/x") == "http://[2001:db8::1]:8080/x"
+
+
+def test_query_parameters_are_sorted() -> None:
+    sorted_url = "https://quay.example.org/s?id=9&lang=en&page=2"
+    assert canonicalize_url("https://quay.example.org/s?page=2&id=9&lang=en") == sorted_url
+
+
+def test_empty_path_becomes_slash() -> None:
+    assert canonicalize_url("https://quay.example.org") == "https://quay.example.org/"
+
+
+def test_trailing_dot_of_host_is_dropped() -> None:
+    assert canonicalize_url("https://quay.example.org./a") == "https://quay.example.org/a"
+
+
+@pytest.mark.parametrize("url", ["ftp://quay.example.org/a", "mailto:desk@quay.example.org", "javascript:alert(1)",
+                                 "file:///etc/passwd", "data:text/html,hi", "/news/relative", "quay.example.org/a",
+                                 "", "   ", None, "https://", "http://quay.example.org:99999/a",
+                                 "http://quay.example.org:abc/a", "http://[2001:db8::1/a"])
+def test_non_http_relative_or_malformed_urls_have_no_canonical_form(url: str | None) -> None:
+    assert canonicalize_url(url) is None
+
+
+# --- article_id ------------------------------------------------------------------------------------
+
+def test_article_id_is_the_same_across_equivalent_urls() -> None:
+    variants = ["https://quay.example.org/story?id=7",
+                "HTTPS://QUAY.example.org:443/story?utm_source=rss&id=7#top",
+                " https://quay.example.org/story?fbclid=x&id=7 "]
+    ids = {identify_article(draft(url=url), SETTINGS)["article_id"] for url in variants}
+    assert len(ids) == 1
+
+
+def test_article_id_differs_for_different_stories() -> None:
+    first = identify_article(draft(url="https://quay.example.org/story?id=7"), SETTINGS)
+    second = identify_article(draft(url="https://quay.example.org/story?id=8"), SETTINGS)
+    assert first["article_id"] != second["article_id"]
+
+
+def test_article_id_ignores_text_and_source_when_there_is_a_url() -> None:
+    first = identify_article(draft(url="https://quay.example.org/a", title="Old", source_id="one"), SETTINGS)
+    second = identify_article(draft(url="https://quay.example.org/a", title="New", source_id="two"), SETTINGS)
+    assert first["article_id"] == second["article_id"]
+    assert first["content_sha256"] != second["content_sha256"]
+
+
+def test_identify_sets_canonical_url_content_hash_and_a_hex_id() -> None:
+    article = identify_article(draft(url="https://quay.example.org/a?utm_medium=x"), SETTINGS)
+    assert article["canonical_url"] == "https://quay.example.org/a"
+    assert article["content_sha256"] == compute_content_sha256(article)
+    assert len(article["article_id"]) == 32
+    int(article["article_id"], 16)
+
+
+def test_article_id_is_not_affected_by_a_refined_canonical_url() -> None:
+    plain = identify_article(draft(url="https://m.quay.example.org/a"), SETTINGS)
+    refined = identify_article(draft(url="https://m.quay.example.org/a", canonical_url="https://quay.example.org/a"),
+                               SETTINGS)
+    assert refined["article_id"] == plain["article_id"]
+
+
+def test_url_shaped_guid_stands_in_for_a_missing_link() -> None:
+    by_guid = identify_article(draft(guid="https://quay.example.org/a?utm_source=x"), SETTINGS)
+    by_url = identify_article(draft(url="https://quay.example.org/a"), SETTINGS)
+    assert by_guid["canonical_url"] == "https://quay.example.org/a"
+    assert by_guid["article_id"] == by_url["article_id"]
+
+
+def test_short_guid_is_scoped_by_source() -> None:
+    first = identify_article(draft(guid="1234", source_id="quay"), SETTINGS)
+    second = identify_article(draft(guid="1234", source_id="harbour"), SETTINGS)
+    again = identify_article(draft(guid=" 1234 ", source_id="quay", title="Edited"), SETTINGS)
+    assert first["article_id"] != second["article_id"]
+    assert first["article_id"] == again["article_id"]
+
+
+def test_long_guid_is_global() -> None:
+    guid = "tag:quay.example.org,2024:story-778"
+    first = identify_article(draft(guid=guid, source_id="quay"), SETTINGS)
+    second = identify_article(draft(guid=guid, source_id="mirror", title="Other text"), SETTINGS)
+    assert first["article_id"] == second["article_id"]
+
+
+def test_relative_link_falls_back_to_the_guid() -> None:
+    with_relative = identify_article(draft(url="/news/7", guid="quay-0000000000007"), SETTINGS)
+    only_guid = identify_article(draft(guid="quay-0000000000007"), SETTINGS)
+    assert with_relative["canonical_url"] is None
+    assert with_relative["article_id"] == only_guid["article_id"]
+
+
+def test_without_url_or_guid_the_id_comes_from_content_and_source() -> None:
+    same = identify_article(draft(title="A"), SETTINGS)["article_id"]
+    assert identify_article(draft(title="A"), SETTINGS)["article_id"] == same
+    assert identify_article(draft(title="B"), SETTINGS)["article_id"] != same
+    assert identify_article(draft(title="A", source_id="other"), SETTINGS)["article_id"] != same
+
+
+def test_blank_guid_is_no_guid() -> None:
+    first = identify_article(draft(guid="   ", title="First story"), SETTINGS)
+    second = identify_article(draft(guid="   ", title="Second story"), SETTINGS)
+    assert first["article_id"] != second["article_id"]
+    assert first["article_id"] == identify_article(draft(title="First story"), SETTINGS)["article_id"]
+
+
+def test_compute_article_id_order_is_url_then_guid_then_content() -> None:
+    by_url = compute_article_id("https://a.example/1", "guid-guid-guid-guid", "s", "c" * 64)
+    by_guid = compute_article_id(None, "guid-guid-guid-guid", "s", "c" * 64)
+    by_content = compute_article_id(None, None, "s", "c" * 64)
+    assert len({by_url, by_guid, by_content}) == 3
+    assert compute_article_id("https://a.example/1", "other-guid-entirely", "t", "d" * 64) == by_url
+
+
+def test_content_hash_covers_title_summary_and_body() -> None:
+    base = compute_content_sha256(draft())
+    assert compute_content_sha256(draft(title="Other")) != base
+    assert compute_content_sha256(draft(summary_text="Other")) != base
+    assert compute_content_sha256(draft(body_text="Other")) != base
+    assert compute_content_sha256(draft(url="https://elsewhere.example/")) == base
+
+
+def test_surrogates_do_not_break_hashing() -> None:
+    article = identify_article(draft(title="bad \ud800", guid="\udc00short"), SETTINGS)
+    assert len(article["article_id"]) == 32

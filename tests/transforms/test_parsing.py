@@ -1,0 +1,59 @@
+"""The parse stage's entry point: sniff the bytes, hand them to the right parser, or give one error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from transforms.parsing import parse_document
+from transforms.records import RawDocument, sha256_hex
+
+FETCHED_AT = dt.datetime(2024, 8, 1, tzinfo=dt.timezone.utc)
+
+
+def make_raw(body: bytes, uri: str = "/in/document", **provenance: Any) -> RawDocument:
+    return RawDocument(kind="raw", uri=uri, body=body, fetched_at=FETCHED_AT, raw_sha256=sha256_hex(body),
+                       raw_path=uri, tags=[], **provenance)
+
+
+def test_feed_named_txt_is_parsed_as_a_feed() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            b'<entry><title>Atom in a txt</title><id>tag:a.example,2024:1</id><link href="https://a.example/1"/>'
+            b"<updated>2024-08-01T00:00:00Z</updated></entry></feed>")
+    (article,) = parse_document(make_raw(body, uri="/in/export.txt"))
+    assert (article["kind"], article["document_type"], article["title"]) == ("article", "atom", "Atom in a txt")
+
+
+def test_html_page_is_parsed_as_a_page() -> None:
+    (article,) = parse_document(make_raw(b"<html><head><title>Page</title></head><body><p>x</p></body></html>"))
+    assert (article["document_type"], article["title"]) == ("html", "Page")
+
+
+def test_json_lines_are_parsed_line_by_line() -> None:
+    body = b'{"url": "https://a.example/1", "title": "One"}\n{"url": "https://a.example/2", "title": "Two"}\n'
+    records = parse_document(make_raw(body, uri="/in/dump.json"))
+    assert [(record["document_type"], record["title"]) for record in records] == [("jsonl", "One"), ("jsonl", "Two")]
+
+
+def test_pretty_printed_json_feed_is_parsed_as_one_feed() -> None:
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "t",
+            "items": [{"id": "1", "url": "https://a.example/1", "title": "Item"}]}
+    (article,) = parse_document(make_raw(json.dumps(feed, indent=2).encode(), uri="/in/feed.json"))
+    assert (article["document_type"], article["title"]) == ("json_feed", "Item")
+
+
+@pytest.mark.parametrize(("body", "error_type"), [
+    (b"", "empty_input"),
+    (b" \n\t ", "empty_input"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary_content"),
+    (b"Nothing but prose here.\n", "unknown_format"),
+], ids=["empty", "whitespace", "png", "prose"])
+def test_unparseable_document_gives_one_error_with_provenance(body: bytes, error_type: str) -> None:
+    (error,) = parse_document(make_raw(body, uri="/in/mystery", source_id="quay"))
+    assert error["kind"] == "error"
+    assert (error["stage"], error["error_type"]) == ("parse", error_type)
+    assert (error["uri"], error["source_id"], error["raw_sha256"]) == ("/in/mystery", "quay", sha256_hex(body))
+    assert error["occurred_at"] == FETCHED_AT
