@@ -15,6 +15,7 @@ from typing import Any
 import apache_beam as beam
 
 from pipeline.atomic_files import write_bytes_atomically
+from pipeline.date_range import DateRange, keep_in_range
 from pipeline.parquet_sink import SinkSettings, merge_stats, shard_key, write_shard
 from pipeline.sources import InputFile, read_input
 from transforms.beam import DocumentStage, NormalizeArticles
@@ -69,12 +70,15 @@ class WriteDatasets(beam.PTransform):
 
 
 def build_pipeline(pipeline: beam.Pipeline, inputs: list[InputFile], transforms: TransformSettings,
-                   sink: SinkSettings, run_id: str, max_document_bytes: int) -> None:
-    """Attach the whole chain to ``pipeline``."""
-    _ = (
+                   sink: SinkSettings, run_id: str, max_document_bytes: int,
+                   date_range: DateRange | None = None) -> None:
+    """Attach the whole chain to ``pipeline``; with ``date_range``, records outside it are only counted."""
+    records = (
         pipeline
         | "Input files" >> beam.Create(inputs, reshuffle=len(inputs) > 1)
         | "Read and parse" >> ReadAndParse(max_document_bytes)
         | "Normalize" >> NormalizeArticles(transforms)
-        | "Write" >> WriteDatasets(sink, run_id)
     )
+    if date_range is not None and not date_range.is_unbounded():
+        records = records | "Keep date range" >> beam.Map(keep_in_range, date_range)
+    _ = records | "Write" >> WriteDatasets(sink, run_id)

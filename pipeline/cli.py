@@ -46,8 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", help="files, directories or globs")
     _add_run_arguments(ingest)
     from pipeline.scheduled_run import add_run_parser
+    from pipeline.streaming import add_stream_parser
 
     add_run_parser(commands, _add_run_arguments)
+    add_stream_parser(commands, _add_run_arguments)
     return parser
 
 
@@ -92,20 +94,23 @@ def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 def _commands() -> dict[str, Callable[[argparse.Namespace, list[str]], int]]:
     from pipeline.scheduled_run import command_feeds, command_run
+    from pipeline.streaming import command_stream
 
-    return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds}
+    return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds, "stream": command_stream}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsbeam`` console script."""
-    args, beam_args = build_parser().parse_known_args(argv)
     logging.basicConfig(level=logging.ERROR)  # silences Beam's import-time warnings about cloud extras
     import apache_beam  # noqa: F401 - imported first: it installs a root log handler we then replace
+
+    args, beam_args = build_parser().parse_known_args(argv)
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
     for noisy in ("distributed", "apache_beam"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    from pipeline.dataset_layout import LayoutMismatchError
     from pipeline.locking import OutputLockedError
 
     try:
@@ -113,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputLockedError as exc:
         print(f"newsbeam: {exc}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
+    except LayoutMismatchError as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

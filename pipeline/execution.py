@@ -15,6 +15,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.assembly import build_pipeline, stats_path
 from pipeline.atomic_files import remove_stale_temp_files
+from pipeline.dataset_layout import ensure_layout
 from pipeline.locking import output_lock
 from pipeline.options import LOCAL_RUNNERS, RunOptions, resolve_runner
 from pipeline.parquet_sink import SinkSettings
@@ -51,18 +52,21 @@ def beam_counters(result: Any) -> dict[str, int] | None:
 
 
 def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: dict[str, Any] | None = None,
-                 *, hold_lock: bool = True) -> dict[str, Any]:
+                 *, hold_lock: bool = True, save_manifest: bool = True) -> dict[str, Any]:
     """Run the chain over ``inputs`` into ``options.output_dir``; return the run manifest.
 
-    ``hold_lock=False`` when the caller already holds the output lock (``run`` fetches under it first).
+    ``hold_lock=False`` when the caller already holds the output lock (``run`` fetches under it first);
+    ``save_manifest=False`` when the caller keeps its own manifest (``stream`` keeps one per stream).
     """
     started_at, start = utc_now(), time.monotonic()
     sink = SinkSettings(options.output_dir, options.num_shards, pipeline_version())
     lock = output_lock(options.output_dir, options.lock_wait_s) if hold_lock else contextlib.nullcontext()
     with lock:
+        ensure_layout(options.output_dir, options.num_shards)
         remove_stale_temp_files(pathlib.Path(options.output_dir))
         pipeline = make_beam_pipeline(options)
-        build_pipeline(pipeline, inputs, options.transforms, sink, options.run_id, options.max_document_bytes)
+        build_pipeline(pipeline, inputs, options.transforms, sink, options.run_id, options.max_document_bytes,
+                       options.date_range)
         result = pipeline.run()
         result.wait_until_finish()
         stats_file = stats_path(options.output_dir, options.run_id)
@@ -74,10 +78,11 @@ def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: d
             "elapsed_s": round(time.monotonic() - start, 3), "output_dir": options.output_dir,
             "inputs": [entry["path"] for entry in inputs], "pipeline_version": sink.pipeline_version,
             "options": _jsonable(options), "counts": counts_from(stats, len(inputs)),
-            "article_partitions": stats["article_partitions"],
+            "article_partitions": stats["article_partitions"], "writer_stats": stats,
             "beam_metrics": beam_counters(result), **(extra_manifest or {}),
         }
-        write_manifest(options.output_dir, manifest)
+        if save_manifest:
+            write_manifest(options.output_dir, manifest)
     return manifest
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import secrets
 
+from pipeline.date_range import DateRange
 from transforms.settings import TransformSettings
 
 DASK_RUNNER = "apache_beam.runners.dask.dask_runner.DaskRunner"
@@ -29,6 +30,7 @@ class RunOptions:
     runner: str = "FnApiRunner"
     beam_args: tuple[str, ...] = ()  # passed through to Beam's PipelineOptions
     lock_wait_s: float = 0.0  # how long to wait for another run holding the output directory
+    date_range: DateRange | None = None  # backfill: partition days to write; records outside are counted
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:

@@ -77,6 +77,19 @@ def _page_url(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], raw: RawD
     return fetched_from
 
 
+MIN_UNMARKED_ARTICLE_CHARS = 1500  # a page with no article markup needs this much text to count as one
+
+
+def _looks_like_article(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any]) -> bool:
+    """Article markup or metadata, or else enough text: error pages and index pages are not articles."""
+    if ld or "article" in meta.get("og:type", []) or "article:published_time" in meta:
+        return True
+    if tree.find(".//article") is not None or tree.find(".//*[@itemprop='articleBody']") is not None:
+        return True
+    body = tree.find(".//body")
+    return body is not None and len(" ".join(body.text_content().split())) >= MIN_UNMARKED_ARTICLE_CHARS
+
+
 def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One article draft from a full page, with title, URL, times, authors and language from its metadata."""
     text, choice = decode_document(raw["body"], raw.get("content_type"))
@@ -92,6 +105,9 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     title_element = tree.find(".//title")
     title = (meta.get("og:title") or [None])[0] or ld.get("headline") or (
         title_element.text_content() if title_element is not None else None)
+    if not _looks_like_article(tree, meta, ld):
+        return [make_error("parse", "not_an_article", "an HTML page with no article in it (no article markup or "
+                           f"metadata and under {MIN_UNMARKED_ARTICLE_CHARS} characters of text)", source=raw)]
     url = _page_url(tree, meta, raw)
     flags = [choice.flag] if choice.flag else []
     if ld.get("isAccessibleForFree") in (False, "False", "false"):

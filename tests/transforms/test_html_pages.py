@@ -22,7 +22,8 @@ def make_raw(body: bytes | str, **provenance: Any) -> RawDocument:
 
 
 def page(head: str = "", body: str = "<p>Text of the story.</p>", html_attributes: str = "") -> str:
-    return f"<!DOCTYPE html><html{html_attributes}><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return (f"<!DOCTYPE html><html{html_attributes}><head><meta charset='utf-8'>{head}</head>"
+            f"<body><article>{body}</article></body></html>")
 
 
 def json_ld(data: Any) -> str:
@@ -182,7 +183,8 @@ def test_whole_page_is_kept_as_content_for_the_cleaning_stage() -> None:
 
 
 def test_nul_bytes_are_removed_from_the_page() -> None:
-    article = parse_one(b"<html><head><title>Null\x00 title</title></head><body><p>Te\x00xt</p></body></html>")
+    article = parse_one(b"<html><head><title>Null\x00 title</title></head><body><article><p>Te\x00xt</p></article>"
+                        b"</body></html>")
     assert article["title"] == "Null title"
     assert "\x00" not in article["content_html"]
     assert "<p>Text</p>" in article["content_html"]
@@ -210,12 +212,9 @@ def test_page_with_no_markup_at_all_is_an_error(body: bytes) -> None:
     assert record["raw_sha256"] == sha256_hex(body)
 
 
-def test_garbage_text_gives_a_draft_with_no_metadata() -> None:
-    article = parse_one(b"garbage &&& <<< >>> ]]>")
-    assert article["title"] is None
-    assert article["url"] is None
-    assert article["authors"] == []
-    assert article["raw_published"] is None and article["raw_meta_times"] == []
+def test_garbage_text_is_not_an_article() -> None:
+    (record,) = parse_html_page(make_raw(b"garbage &&& <<< >>> ]]>"))
+    assert record["kind"] == "error" and record["error_type"] == "not_an_article"
 
 
 def test_provenance_is_kept() -> None:
@@ -223,3 +222,15 @@ def test_provenance_is_kept() -> None:
     (article,) = parse_html_page(raw)
     assert (article["raw_sha256"], article["raw_path"], article["fetched_at"], article["uri"]) == (
         raw["raw_sha256"], "/raw/11/22.html", FETCHED_AT, "/in/pages/story.html")
+
+
+def test_an_error_page_without_article_markup_is_not_an_article() -> None:
+    from transforms.html_pages import parse_html_page
+    import datetime as dt
+
+    body = (b"<html><head><title>Page not found</title></head><body><nav><a href='/'>Home</a></nav>"
+            b"<h1>404</h1><p>The page you asked for has moved.</p></body></html>")
+    raw = {"kind": "raw", "uri": "/drop/missing.html", "body": body, "raw_sha256": "0" * 64,
+           "fetched_at": dt.datetime(2023, 9, 21, tzinfo=dt.timezone.utc)}
+    (error,) = parse_html_page(raw)
+    assert error["kind"] == "error" and error["error_type"] == "not_an_article"
