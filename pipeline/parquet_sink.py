@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.atomic_files import write_parquet_atomically
-from pipeline.rows import (EPOCH, article_row, error_row, partition_date, record_id, rows_to_table,
+from pipeline.rows import (EPOCH, article_row, copy_rank, error_row, partition_date, record_id, rows_to_table,
                            version_key)
 from schemas.article import ARTICLE_SCHEMA
 from schemas.article import DICTIONARY_COLUMNS as ARTICLE_DICTIONARY_COLUMNS
@@ -170,7 +170,7 @@ def _latest_per_id(articles: Iterable[dict[str, Any]], stats: dict[str, Any]) ->
         current = latest.get(article["article_id"])
         if current is not None:
             stats["duplicates_in_run"] += 1
-        if current is None or version_key(article) > version_key(current):
+        if current is None or copy_rank(article) > copy_rank(current):
             latest[article["article_id"]] = article
     return latest
 

@@ -40,6 +40,16 @@ def version_key(article: dict[str, Any]) -> tuple:
             article.get("content_sha256") or "", article.get("source_id") or "", article.get("uri") or "")
 
 
+def copy_rank(article: dict[str, Any]) -> tuple:
+    """Order of the copies of one article seen in the same run: the latest edition wins.
+
+    Copies of one run are all current, so the later source time (update, else publication: a re-published
+    item carries a later pubDate) names the newer edition; the fetch time and content break ties. Across
+    runs ``version_key`` decides instead, where a later fetch is newer information.
+    """
+    return (article.get("updated_at") or article.get("published_at") or EPOCH,) + version_key(article)
+
+
 def article_row(article: Article, pipeline_version: str) -> dict[str, Any]:
     """The written row of an article: exactly the schema's columns."""
     row = {name: article.get(name) for name in ARTICLE_SCHEMA.names}

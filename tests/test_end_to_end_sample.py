@@ -1,0 +1,161 @@
+"""The bundled sample, end to end: the real CLI on the local Beam runner, Parquet read back with DuckDB
+and pyarrow, checked against ``examples/sample/expected.json`` (computed by the sample's generator)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pathlib
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.cli import main
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample"
+EXPECTED = json.loads((SAMPLE / "expected.json").read_text())
+INPUTS = [str(SAMPLE / name) for name in ("feeds", "pages", "articles.jsonl", "broken")]
+SAMPLE_DAYS = sorted(EXPECTED["per_day_distinct_articles"])
+
+
+def ingest(output: pathlib.Path) -> int:
+    return main(["ingest", *INPUTS, "--output", str(output), "--aliases", str(SAMPLE / "aliases.toml")])
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    directory = tmp_path_factory.mktemp("sample") / "out"
+    assert ingest(directory) == 0
+    return directory
+
+
+def query(output: pathlib.Path, sql: str) -> list[tuple[Any, ...]]:
+    """Run ``sql`` with ``articles`` and ``errors`` views over the output (hive partitions on)."""
+    connection = duckdb.connect()
+    connection.execute(f"CREATE VIEW articles AS SELECT * FROM read_parquet('{output}/articles/**/*.parquet', "
+                       "hive_partitioning = true)")
+    connection.execute(f"CREATE VIEW errors AS SELECT * FROM read_parquet('{output}/errors/**/*.parquet', "
+                       "hive_partitioning = true)")
+    return connection.execute(sql).fetchall()
+
+
+def test_counts_per_day_match_the_sample(output: pathlib.Path) -> None:
+    rows = dict(query(output, "SELECT strftime(date, '%Y-%m-%d'), count(*) FROM articles "
+                              "WHERE uri NOT LIKE '%/broken/%' GROUP BY 1"))
+    assert {day: rows.get(day, 0) for day in SAMPLE_DAYS} == EXPECTED["per_day_distinct_articles"]
+
+
+def test_every_article_id_is_written_once(output: pathlib.Path) -> None:
+    (total, distinct), = query(output, "SELECT count(*), count(DISTINCT article_id) FROM articles")
+    assert total == distinct
+    valid = query(output, "SELECT count(*) FROM articles WHERE uri NOT LIKE '%/broken/%'")[0][0]
+    assert valid == EXPECTED["totals"]["distinct_articles"]
+
+
+def test_the_seed_dateline_gives_the_utc_instant_and_offset(output: pathlib.Path) -> None:
+    seed = EXPECTED["seed"]
+    (published_at, offset, source, day), = query(
+        output, "SELECT strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), published_offset_minutes, "
+                f"time_source, strftime(date, '%Y-%m-%d') FROM articles WHERE canonical_url = '{seed['canonical_url']}'")
+    assert (published_at, offset, source, day) == (seed["published_at"], seed["offset_minutes"],
+                                                   seed["time_source"], seed["date"])
+
+
+def test_each_firm_date_matches_the_sample(output: pathlib.Path) -> None:
+    expected = {article["key"]: (_epoch_us(article["published_at"]), article["offset_minutes"])
+                for article in EXPECTED["articles"] if article["key_type"] == "canonical_url"
+                and article["published_at"] and "implausible_future" not in article["flags"]}
+    rows = query(output, "SELECT canonical_url, epoch_us(published_at), published_offset_minutes FROM articles")
+    found = {url: (published_us, offset) for url, published_us, offset in rows}
+    wrong = {key: (found.get(key), value) for key, value in expected.items() if found.get(key) != value}
+    assert not wrong
+
+
+def _epoch_us(text: str) -> int:
+    import datetime as dt
+
+    instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return int(instant.timestamp()) * 1_000_000 + instant.microsecond
+
+
+def test_undated_and_impossible_dates_fall_back_to_fetched_time_and_say_so(output: pathlib.Path) -> None:
+    rows = query(output, "SELECT title, time_source, time_flags, published_at = fetched_at FROM articles "
+                         "WHERE list_contains(time_flags, 'fallback') AND uri NOT LIKE '%/broken/%'")
+    titles = {row[0] for row in rows}
+    for case in EXPECTED["fetched_at_fallback"] + EXPECTED["implausible_future"]:
+        assert case["title"] in titles
+    assert all(source == "fetched_at" and same for _, source, _, same in rows)
+
+
+def test_tracking_parameters_and_fragments_are_removed(output: pathlib.Path) -> None:
+    leftovers = query(output, "SELECT canonical_url FROM articles WHERE regexp_matches(canonical_url, "
+                              "'utm_|fbclid|gclid|#') OR canonical_url <> lower(canonical_url[1:strpos(canonical_url, "
+                              "'.example') + 7]) || canonical_url[strpos(canonical_url, '.example') + 8:]")
+    assert leftovers == []
+    assert query(output, "SELECT count(*) FROM articles WHERE url LIKE '%utm_%'")[0][0] > 0  # the input had them
+
+
+def test_spelling_variants_merge_into_one_entity(output: pathlib.Path) -> None:
+    rows = query(output, "SELECT DISTINCT e.id, e.name FROM articles, unnest(entities) AS t(e) "
+                         "WHERE regexp_matches(body_text || ' ' || coalesce(title, ''), 'Garabagh|Qarabağ|Qarabag|Карабах')")
+    ids = {identifier for identifier, name in rows if "arabakh" in name.lower() or "arabag" in name.lower()}
+    assert len(ids) == 1
+    karabakh = ids.pop()
+    variants = query(output, "SELECT count(DISTINCT article_id) FROM articles, unnest(entities) AS t(e) "
+                             f"WHERE e.id = '{karabakh}'")[0][0]
+    assert variants >= EXPECTED["entities"]["counts"]["Karabakh"]["articles"] - 3
+    seed = query(output, "SELECT list_transform(entities, lambda e: e.id) FROM articles WHERE canonical_url = "
+                         f"'{EXPECTED['seed']['canonical_url']}'")[0][0]
+    assert karabakh in seed and "country:AZ" in seed and "country:AM" in seed
+
+
+def test_broken_inputs_land_in_the_dead_letter_with_reasons(output: pathlib.Path) -> None:
+    errors = query(output, "SELECT uri, stage, error_type, message, raw_sha256 FROM errors")
+    by_file = {}
+    for uri, stage, error_type, message, raw_sha256 in errors:
+        by_file.setdefault(uri.split("/examples/sample/")[-1].split("#")[0], []).append((stage, error_type))
+        assert message and raw_sha256
+    for case in EXPECTED["dead_letter"]:
+        if case["certain"]:
+            assert case["file"] in by_file, case
+    assert ("parse", "invalid_json") in by_file["articles.jsonl"]
+    assert by_file["broken/empty.xml"] == [("parse", "empty_input")]
+
+
+def test_every_file_carries_the_schema_version(output: pathlib.Path) -> None:
+    files = list(output.glob("articles/date=*/*.parquet")) + list(output.glob("errors/date=*/*.parquet"))
+    assert files
+    for path in files:
+        metadata = pq.read_schema(path).metadata
+        assert metadata[b"newsbeam.schema_version"] == b"1.0"
+        assert "date" not in pq.read_schema(path).names
+
+
+def test_the_run_manifest_counts_what_was_written(output: pathlib.Path) -> None:
+    (manifest_path,) = (output / "_runs").glob("*.json")
+    manifest = json.loads(manifest_path.read_text())
+    counts = manifest["counts"]
+    assert counts["articles_written"] == query(output, "SELECT count(*) FROM articles")[0][0]
+    assert counts["errors"] == query(output, "SELECT count(*) FROM errors")[0][0]
+    assert counts["duplicates_merged"] >= EXPECTED["totals"]["duplicate_copies_dropped"]
+    assert counts["inputs_read"] == EXPECTED["totals"]["input_files"]
+    assert manifest["beam_metrics"]["read.outputs"] == EXPECTED["totals"]["input_files"]
+
+
+def digest_tree(directory: pathlib.Path) -> dict[str, str]:
+    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(directory.rglob("*")) if path.is_file()
+            and path.parts[len(directory.parts)] in ("articles", "errors")}
+
+
+def test_a_rerun_changes_nothing_and_leaves_no_temp_files(output: pathlib.Path,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    before = digest_tree(output)
+    assert ingest(output) == 0
+    summary = capsys.readouterr().out
+    assert digest_tree(output) == before
+    assert "unchanged (already written)" in summary
+    assert not [path for path in output.rglob("*") if ".tmp-" in path.name]
