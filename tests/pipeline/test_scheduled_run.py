@@ -62,8 +62,8 @@ def test_three_scheduled_runs_keep_one_row_per_article(http_server: LocalHTTPSer
     http_server.route("/feed.xml", not_modified_unless_etag_differs)
     summary = run_once(config, output, capsys)
     assert "not modified" in summary and articles(output) == second
-    counts = duckdb.sql(f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet("
-                        f"'{output}/articles/**/*.parquet')").fetchone()
+    (counts,) = duckdb.sql(f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet("
+                           f"'{output}/articles/**/*.parquet')").fetchall()
     assert counts == (3, 3)
 
 

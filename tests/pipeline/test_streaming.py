@@ -89,7 +89,7 @@ def test_feeds_are_polled_per_window(http_server: LocalHTTPServer, tmp_path: pat
     http_server.route("/feed.xml", Response(body=rss(numbered_items(4)), headers={"ETag": '"v1"'}))
     feeds = [FeedConfig(source_id="courier", url=http_server.url("/feed.xml"), poll_interval_s=60)]
     output = tmp_path / "out"
-    settings = StreamSettings(window_s=0.2, stop_after_s=0.6)
+    settings = StreamSettings(window_s=0.5, stop_after_s=8)  # the first window runs the pipeline; later ones poll
     manifest = run_stream(stream_options(output), feeds, FetchSettings(max_retries=0), settings, threading.Event())
     assert manifest["fetch"]["fetched"] == 1 and manifest["fetch"]["skipped_not_due"] >= 1
     assert len(urls(output)) == 4
