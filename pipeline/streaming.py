@@ -208,6 +208,8 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     stream.add_argument("--retries", type=int, default=3)
     stream.add_argument("--per-host", type=int, default=2)
     stream.add_argument("--user-agent", default=FetchSettings.user_agent)
+    stream.add_argument("--unbounded", action="store_true",
+                        help="build the unbounded pipeline (for runners that stream: Flink, Dataflow)")
     stream.add_argument("--force", action="store_true", help=argparse.SUPPRESS)
     add_run_arguments(stream)
 
@@ -233,8 +235,36 @@ def command_stream(args: Any, beam_args: list[str]) -> int:
     options = run_options_from(args, "stream", sources, beam_args)
     settings = StreamSettings(window_s=args.window, stop_after_s=args.stop_after, drop_dir=args.drop_dir,
                               settle_s=args.settle, max_inputs_per_window=args.max_inputs_per_window)
+    if args.unbounded:
+        return run_unbounded(options, feeds, fetch_settings_from(args), settings)
     stop = threading.Event()
     install_stop_handlers(stop)
     manifest = run_stream(options, feeds, fetch_settings_from(args), settings, stop)
     print(format_summary(manifest))
+    return 0
+
+
+def run_unbounded(options: RunOptions, feeds: list[FeedConfig], fetch_settings: FetchSettings,
+                  stream: StreamSettings) -> int:
+    """Submit the unbounded form of the stream to the chosen runner (``--streaming`` is implied)."""
+    from apache_beam.utils.timestamp import MAX_TIMESTAMP
+
+    from pipeline.dataset_layout import ensure_layout
+    from pipeline.execution import make_beam_pipeline, pipeline_version
+    from pipeline.parquet_sink import SinkSettings
+    from pipeline.unbounded import build_unbounded_pipeline
+
+    options = dataclasses.replace(options, beam_args=(*options.beam_args, "--streaming"))
+    start = time.time()
+    stop = start + stream.stop_after_s if stream.stop_after_s else MAX_TIMESTAMP.micros / 1e6
+    with output_lock(options.output_dir, options.lock_wait_s):
+        ensure_layout(options.output_dir, options.num_shards)
+        pipeline = make_beam_pipeline(options)
+        build_unbounded_pipeline(
+            pipeline, output_dir=options.output_dir, drop_dir=stream.drop_dir, feeds=feeds,
+            fetch_settings=fetch_settings, transforms=options.transforms,
+            sink=SinkSettings(options.output_dir, options.num_shards, pipeline_version()),
+            window_s=stream.window_s, start=start, stop=stop, settle_s=stream.settle_s,
+            max_document_bytes=options.max_document_bytes)
+        pipeline.run().wait_until_finish()
     return 0
