@@ -9,6 +9,7 @@ record of type ``internal_error`` with the exception, and is counted.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Iterable, Iterator
 
 import apache_beam as beam
@@ -69,6 +70,15 @@ class DocumentStage(beam.DoFn):
         (self.errors if result.get("kind") == "error" else self.outputs).inc()
 
 
+@functools.lru_cache(maxsize=4)
+def shared_matcher(settings: TransformSettings) -> Any:
+    """One entity automaton per worker process (about 32 MB), whatever the number of DoFn instances."""
+    from transforms.entities import EntityMatcher
+    from transforms.gazetteer import build_gazetteer
+
+    return EntityMatcher(build_gazetteer(settings))
+
+
 class EntityStage(beam.DoFn):
     """Annotate entities; the gazetteer automaton is built once per worker in ``setup``."""
 
@@ -76,10 +86,9 @@ class EntityStage(beam.DoFn):
         self.settings = settings
 
     def setup(self) -> None:
-        from transforms.entities import EntityMatcher, annotate_entities
-        from transforms.gazetteer import build_gazetteer
+        from transforms.entities import annotate_entities
 
-        self.matcher = EntityMatcher(build_gazetteer(self.settings))
+        self.matcher = shared_matcher(self.settings)
         self.annotate = annotate_entities
         self.errors = Metrics.counter(METRICS_NAMESPACE, "errors.entities")
 

