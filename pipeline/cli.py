@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
-    for noisy in ("distributed", "apache_beam"):
+    for noisy in ("distributed", "apache_beam", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     from pipeline.dataset_layout import LayoutMismatchError
     from pipeline.locking import OutputLockedError

@@ -28,7 +28,8 @@ def test_feed_named_txt_is_parsed_as_a_feed() -> None:
 
 
 def test_html_page_is_parsed_as_a_page() -> None:
-    (article,) = parse_document(make_raw(b"<html><head><title>Page</title></head><body><p>x</p></body></html>"))
+    (article,) = parse_document(make_raw(b"<html><head><title>Page</title></head><body><article><p>x</p></article>"
+                                         b"</body></html>"))
     assert (article["document_type"], article["title"]) == ("html", "Page")
 
 

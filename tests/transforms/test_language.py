@@ -1,0 +1,93 @@
+"""Tests of transforms.language: language detection with py3langid and the source's hint as fallback."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms import language
+from transforms.language import annotate_language, detect_language, normalize_language_code
+from transforms.records import make_error
+from transforms.settings import TransformSettings
+
+SAMPLES = {
+    "en": "The county council reopened the old stone footbridge on Tuesday after eight months of repairs.",
+    "ru": "В Казани в четверг открыли новый пешеходный мост через реку после восьми месяцев ремонта.",
+    "az": ("Bakı şəhərində yeni piyada körpüsü çərşənbə axşamı səkkiz aylıq təmirdən sonra "
+           "istifadəyə verilib."),
+    "fa": "پل عابر پیاده جدید در مرکز شهر پس از هشت ماه تعمیر روز سه\u200cشنبه بازگشایی شد.",
+    "de": "Die neue Fußgängerbrücke in der Altstadt wurde am Dienstag nach acht Monaten Bauzeit eröffnet.",
+}
+
+
+@pytest.mark.parametrize("expected", sorted(SAMPLES))
+def test_language_of_a_sentence_is_detected(expected: str) -> None:
+    assert detect_language(SAMPLES[expected]) == expected
+
+
+def test_detection_outweighs_a_wrong_hint_on_clear_text() -> None:
+    assert detect_language(SAMPLES["az"], hint="tr") == "az"
+
+
+@pytest.mark.parametrize("text", [None, "", "Hello", "Breaking: bridge reopens", "Ana səhifə"])
+def test_text_too_short_to_judge_gives_the_hint(text: str | None) -> None:
+    assert detect_language(text, hint="en-GB") == "en"
+    assert detect_language(text) is None
+
+
+def test_text_without_language_gives_the_hint() -> None:
+    assert detect_language("12 345 678 910 11 12 13 14 15 16 17 18 19 20 21 22", hint="ru") == "ru"
+
+
+def test_regional_variety_is_reported_as_its_macrolanguage(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Guess:
+        def classify(self, text: str) -> tuple[str, float]:
+            return "arz", 0.99
+
+    monkeypatch.setattr(language, "_identifier", lambda: Guess())
+    assert detect_language(SAMPLES["en"]) == "ar"
+
+
+@pytest.mark.parametrize(("code", "expected"), [("en-GB", "en"), ("EN_us", "en"), (" az ", "az"), ("fil", "fil"),
+                                                ("", None), (None, None), ("english", None), ("e1", None)])
+def test_language_codes_are_reduced_to_the_primary_subtag(code: str | None, expected: str | None) -> None:
+    assert normalize_language_code(code) == expected
+
+
+def test_model_is_loaded_once() -> None:
+    detect_language(SAMPLES["en"])
+    detect_language(SAMPLES["ru"])
+    assert language._identifier.cache_info().currsize == 1
+    assert language._identifier.cache_info().misses <= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), st.sampled_from([None, "en", "az-Latn-AZ", "xx-invalid-", "!!"]))
+def test_arbitrary_text_never_raises_and_gives_a_code_or_none(text: str, hint: str | None) -> None:
+    result = detect_language(text, hint=hint)
+    assert result is None or (result.isalpha() and result.islower() and 2 <= len(result) <= 3)
+
+
+def test_article_language_comes_from_title_summary_and_body() -> None:
+    article = {"kind": "article", "title": "Körpü açıldı", "summary_text": None, "body_text": SAMPLES["az"],
+               "language_hint": "en"}
+    result = annotate_language(article, TransformSettings())  # type: ignore[arg-type]
+    assert result["language"] == "az"
+    assert "language" not in article
+
+
+def test_short_article_takes_the_language_of_its_source() -> None:
+    article = {"kind": "article", "title": "Bridge open", "language_hint": "en-GB"}
+    assert annotate_language(article, TransformSettings())["language"] == "en"  # type: ignore[arg-type]
+
+
+def test_without_detection_the_hint_is_the_language() -> None:
+    article = {"kind": "article", "body_text": SAMPLES["ru"], "language_hint": "uk"}
+    settings_off = TransformSettings(detect_language=False)
+    assert annotate_language(article, settings_off)["language"] == "uk"  # type: ignore[arg-type]
+
+
+def test_error_records_pass_through_untouched() -> None:
+    error = make_error("parse", "malformed_xml", "bad", source={"uri": "x"})
+    assert annotate_language(error, TransformSettings()) is error  # type: ignore[arg-type]
