@@ -126,12 +126,17 @@ def test_broken_inputs_land_in_the_dead_letter_with_reasons(output: pathlib.Path
 
 
 def test_every_file_carries_the_schema_version(output: pathlib.Path) -> None:
-    files = list(output.glob("articles/date=*/*.parquet")) + list(output.glob("errors/date=*/*.parquet"))
-    assert files
-    for path in files:
-        metadata = pq.read_schema(path).metadata
-        assert metadata[b"newsbeam.schema_version"] == b"1.0"
-        assert "date" not in pq.read_schema(path).names
+    from schemas import ARTICLE_SCHEMA_VERSION, ERROR_SCHEMA_VERSION
+
+    versions = {"articles": ARTICLE_SCHEMA_VERSION.encode(), "errors": ERROR_SCHEMA_VERSION.encode()}
+    for dataset, version in versions.items():
+        files = list(output.glob(f"{dataset}/date=*/*.parquet"))
+        assert files
+        for path in files:
+            schema = pq.read_schema(path)
+            assert schema.metadata[b"newsbeam.schema_version"] == version
+            assert schema.metadata[b"newsbeam.dataset"] == dataset.encode()
+            assert "date" not in schema.names
 
 
 def test_the_run_manifest_counts_what_was_written(output: pathlib.Path) -> None:
