@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Any
+from typing import Any, Iterator
 
 import apache_beam as beam
 
@@ -18,6 +18,7 @@ from pipeline.atomic_files import write_bytes_atomically
 from pipeline.date_range import DateRange, keep_in_range
 from pipeline.parquet_sink import SinkSettings, merge_stats, shard_key, write_shard
 from pipeline.sources import InputFile, read_input
+from pipeline.staging import StagingFile, remove_staging, staging_directory
 from transforms.beam import DocumentStage, NormalizeArticles
 from transforms.parsing import parse_document
 from transforms.settings import TransformSettings
@@ -29,8 +30,10 @@ def stats_path(output_dir: str, run_id: str) -> pathlib.Path:
 
 
 def save_stats(stats: dict[str, Any], output_dir: str, run_id: str) -> dict[str, Any]:
-    """Write the run's summed stats (the chain's final step, so it runs on every runner)."""
+    """Write the run's summed stats (the chain's final step, so it runs on every runner); every writer is
+    done by then, so the run's staged rows go too."""
     write_bytes_atomically(stats_path(output_dir, run_id), json.dumps(stats, sort_keys=True).encode())
+    remove_staging(output_dir, run_id)
     return stats
 
 
@@ -50,8 +53,32 @@ class ReadAndParse(beam.PTransform):
         )
 
 
+class StageArticles(beam.DoFn):
+    """Write each article's row to a staging file of the bundle and pass on its small stub (see
+    ``pipeline.staging``: the shuffle then carries stubs, not whole articles); other records pass."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+
+    def start_bundle(self) -> None:
+        self.staging: StagingFile | None = None  # opened on the bundle's first article
+
+    def process(self, record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if record.get("kind") != "article":
+            yield record
+            return
+        if self.staging is None:
+            self.staging = StagingFile(self.directory)
+        yield self.staging.stage(record)
+
+    def finish_bundle(self) -> None:
+        if self.staging is not None:
+            self.staging.close()
+            self.staging = None
+
+
 class WriteDatasets(beam.PTransform):
-    """Group records by (dataset, shard), merge them into Parquet, and leave the summed stats."""
+    """Stage rows, group records by (dataset, shard), merge them into Parquet, and leave the summed stats."""
 
     def __init__(self, sink: SinkSettings, run_id: str) -> None:
         super().__init__()
@@ -61,6 +88,7 @@ class WriteDatasets(beam.PTransform):
         sink, run_id = self.sink, self.run_id
         return (
             records
+            | "Stage rows" >> beam.ParDo(StageArticles(str(staging_directory(sink.output_dir, run_id))))
             | "Key by shard" >> beam.Map(lambda record: (shard_key(record, sink.num_shards), record))
             | "Group by shard" >> beam.GroupByKey()
             | "Write Parquet" >> beam.MapTuple(lambda key, group: write_shard(key, group, sink))

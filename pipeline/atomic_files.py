@@ -55,6 +55,19 @@ def rows_per_group(table: pa.Table) -> int:
     return max(MIN_ROWS_PER_GROUP, min(MAX_ROWS_PER_GROUP, TARGET_ROW_GROUP_BYTES // average_row_bytes))
 
 
+def _is_text(data_type: pa.DataType) -> bool:
+    while pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        data_type = data_type.value_type
+    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type) or pa.types.is_struct(data_type)
+
+
+def statistics_columns(table: pa.Table, dictionary_columns: tuple[str, ...]) -> list[str]:
+    """Columns worth min/max statistics: times, numbers and the dictionary-encoded labels, which readers
+    prune with. Not free text (titles, bodies, URLs, random ids): Parquet copies each chunk's min and max
+    into the footer and every page header, which doubled the bytes per article of the day-and-shard files."""
+    return [field.name for field in table.schema if field.name in dictionary_columns or not _is_text(field.type)]
+
+
 def write_parquet_atomically(table: pa.Table, path: pathlib.Path, dictionary_columns: tuple[str, ...]) -> None:
     """Write ``table`` as zstd Parquet at ``path`` via a temporary file; the schema metadata is kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +76,7 @@ def write_parquet_atomically(table: pa.Table, path: pathlib.Path, dictionary_col
         pq.write_table(
             table, temp, compression="zstd", compression_level=6,
             use_dictionary=[name for name in dictionary_columns if name in table.column_names],
-            row_group_size=rows_per_group(table), write_statistics=True,
+            row_group_size=rows_per_group(table), write_statistics=statistics_columns(table, dictionary_columns),
         )
         replace_atomically(temp, path)
     finally:

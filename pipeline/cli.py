@@ -7,8 +7,10 @@ Arguments this CLI does not know are Beam pipeline options and pass through to B
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import pathlib
+import re
 import sys
 from typing import Any, Callable, Sequence
 
@@ -16,6 +18,7 @@ from pipeline.options import RunOptions, new_run_id
 from transforms.settings import TransformSettings
 
 LOG = logging.getLogger("newsbeam")
+URL_ARGUMENT = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^\\/])")  # scheme:// or data:..., not C:\ or a path
 MEBIBYTE = 1024 * 1024
 
 
@@ -80,14 +83,20 @@ def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``newsbeam ingest PATHS... --output DIR``."""
     from pipeline.execution import run_pipeline
     from pipeline.run_summary import format_summary
-    from pipeline.sources import expand_inputs
+    from pipeline.sources import expand_inputs, input_for_path
 
+    urls = [path for path in args.paths if URL_ARGUMENT.match(path) and not pathlib.Path(path).exists()]
+    if urls:
+        print(f"newsbeam: {urls[0]} is a URL: ingest reads local files, directories and globs only (give the "
+              "path itself); http(s) feeds are fetched by `newsbeam run`, and file:, ftp: or data: URLs never are",
+              file=sys.stderr)
+        return 2
     files = expand_inputs(args.paths)
     if not files:
         print(f"newsbeam: no input files found in {' '.join(args.paths)}", file=sys.stderr)
         return 1
     options = run_options_from(args, "ingest", args.paths, beam_args)
-    manifest = run_pipeline(options, [{"path": path} for path in files])
+    manifest = run_pipeline(options, [input_for_path(path) for path in files])
     print(format_summary(manifest))
     return exit_code(manifest, options.fail_on_error)
 
@@ -121,6 +130,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LayoutMismatchError as exc:
         print(f"newsbeam: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        output = getattr(args, "output", None) or "the output directory"
+        print(f"newsbeam: no space left on the device of {output}; the run stopped. Every file of the dataset "
+              "is whole (written under a temporary name, then renamed) and no row that was there before is lost. "
+              "Free some space and run the same command again to complete the run.", file=sys.stderr)
+        return 74  # EX_IOERR
+
+
+def is_disk_full(error: BaseException | None) -> bool:
+    """True when ``error``, or an error that led to it, is ENOSPC or EDQUOT.
+
+    Beam re-raises a worker's ``OSError`` as a ``RuntimeError`` that keeps only its text, so the text is
+    checked too.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if f"[Errno {errno.ENOSPC}]" in str(error) or "No space left on device" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 if __name__ == "__main__":

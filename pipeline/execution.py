@@ -51,6 +51,14 @@ def beam_counters(result: Any) -> dict[str, int] | None:
     return {counter.key.metric.name: counter.committed for counter in counters if counter.committed is not None}
 
 
+def release_runner(result: Any) -> None:
+    """Close the Dask client Beam's DaskRunner opened for this run: otherwise every run leaves one
+    connected, and a cluster it started itself (no --dask_client_address) keeps running."""
+    client = getattr(result, "client", None)
+    if client is not None and hasattr(client, "close"):
+        client.close()
+
+
 def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: dict[str, Any] | None = None,
                  *, hold_lock: bool = True, save_manifest: bool = True) -> dict[str, Any]:
     """Run the chain over ``inputs`` into ``options.output_dir``; return the run manifest.
@@ -69,6 +77,7 @@ def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: d
                        options.date_range)
         result = pipeline.run()
         result.wait_until_finish()
+        release_runner(result)
         stats_file = stats_path(options.output_dir, options.run_id)
         stats = json.loads(stats_file.read_text())
         stats_file.unlink()

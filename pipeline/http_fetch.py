@@ -5,6 +5,8 @@
 
 - ``invalid_url``, ``unsupported_scheme``: refused before any request (only http and https are fetched,
   also as redirect targets);
+- ``private_address``: with ``allow_private_addresses=False``, a URL (or redirect target) whose host is
+  or resolves to a loopback, private, link-local or otherwise non-public address;
 - ``timeout``, ``connection_error``: after the last retry;
 - ``http_status``: a 4xx (never retried) or a 429/5xx after the last retry;
 - ``too_large``: the declared or the decoded size passed ``max_bytes`` (counted after gzip/deflate
@@ -17,6 +19,10 @@
 Redirects are followed by hand so that permanent ones (301, 308) can be reported and every hop is
 checked. Decompression is done here too (from ``iter_raw``) because httpx inflates a whole network
 chunk at once, which lets one 64 KB chunk of a gzip bomb become 64 MB.
+
+Politeness lives in ``HostLimiter``: at most ``per_host_concurrency`` requests at once per host, and
+optionally a minimum interval between the starts of two requests to one host (every hop and retry
+counts); a 429/5xx with Retry-After pauses the whole host, not only the request that got it.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ import dataclasses
 import datetime as dt
 import email.utils
 import importlib.metadata
+import ipaddress
 import logging
 import random
+import socket
 import threading
 import time
 import zlib
@@ -76,6 +84,9 @@ class FetchSettings:
     max_concurrent_requests: int = 16  # threads of fetch_many
     user_agent: str = USER_AGENT
     accept: str = FEED_ACCEPT
+    # Configured feeds are trusted; links found in feeds are not (see docs/full-text.md): page fetching
+    # turns this off so that a stranger's feed cannot make us fetch from our own network.
+    allow_private_addresses: bool = True
 
     def __post_init__(self) -> None:
         positive = ("timeout_connect_s", "timeout_read_s", "total_deadline_s", "max_bytes",
@@ -101,6 +112,7 @@ class FetchResult:
     body: bytes | None = None  # decoded; None on 304 and on errors
     not_modified: bool = False
     permanent_redirect_to: str | None = None  # where a run of 301/308 from ``url`` led
+    redirects: list[str] = dataclasses.field(default_factory=list)  # each URL redirected to, in order
     retry_after_s: float | None = None  # what the server asked for on the last 429/503, if anything
     attempts: int = 0
     elapsed_s: float = 0.0
@@ -131,18 +143,62 @@ class _Hop:
 
 
 class HostLimiter:
-    """At most ``per_host`` requests at once to each host, shared by all threads of a fetch."""
+    """Per-host politeness shared by all threads of a fetch: at most ``per_host`` requests at once, and
+    at least ``min_interval_s`` between the starts of two requests to one host (0: no spacing)."""
 
-    def __init__(self, per_host: int) -> None:
+    def __init__(self, per_host: int, min_interval_s: float = 0.0, *,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self._per_host = per_host
+        self._min_interval_s = min_interval_s
+        self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._intervals_s: dict[str, float] = {}
+        self._next_start: dict[str, float] = {}  # clock time before which no request to the host starts
+        self._last_start: dict[str, float] = {}
+
+    def set_min_interval(self, host: str, interval_s: float) -> None:
+        """Space requests to ``host`` by ``interval_s`` instead of the default (e.g. a Crawl-delay), counting
+        from the last request already made."""
+        with self._lock:
+            self._intervals_s[host] = interval_s
+            if host in self._last_start:
+                self._next_start[host] = max(self._next_start[host], self._last_start[host] + interval_s)
+
+    def min_interval_s(self, host: str) -> float:
+        """The spacing of requests to ``host``."""
+        return self._intervals_s.get(host, self._min_interval_s)
+
+    def wait_s(self, host: str) -> float:
+        """Seconds until ``host``'s next turn: 0 when a request may start now."""
+        with self._lock:
+            return max(0.0, self._next_start.get(host, 0.0) - self._clock())
+
+    def defer(self, host: str, delay_s: float) -> None:
+        """Start no request to ``host`` for ``delay_s`` from now (a server's Retry-After)."""
+        with self._lock:
+            until = self._clock() + max(delay_s, 0.0)
+            self._next_start[host] = max(self._next_start.get(host, until), until)
 
     def acquire(self, host: str, timeout_s: float) -> bool:
-        """Take a slot for ``host``, waiting at most ``timeout_s``; False if none came free."""
+        """Take a slot for ``host`` and wait for its turn, at most ``timeout_s`` in all; False if none came."""
+        deadline = self._clock() + max(timeout_s, 0.0)
         with self._lock:
             semaphore = self._semaphores.setdefault(host, threading.BoundedSemaphore(self._per_host))
-        return semaphore.acquire(timeout=max(timeout_s, 0.0))
+        if not semaphore.acquire(timeout=max(timeout_s, 0.0)):
+            return False
+        while True:  # no reservations: a defer() while we sleep is seen when we wake
+            with self._lock:
+                now = self._clock()
+                start = self._next_start.get(host, now)
+                if start <= now:
+                    self._last_start[host] = now
+                    self._next_start[host] = now + self.min_interval_s(host)
+                    return True
+            if start > deadline:
+                semaphore.release()
+                return False
+            self._sleep(start - now)
 
     def release(self, host: str) -> None:
         """Give back a slot taken with ``acquire``."""
@@ -197,14 +253,16 @@ def fetch_many(
     settings: FetchSettings = FetchSettings(),
     *,
     client: httpx.Client | None = None,
+    host_limiter: HostLimiter | None = None,
 ) -> Iterator[tuple[Key, FetchResult]]:
     """Fetch (key, url, etag, last_modified) requests concurrently; yield (key, result) as each ends.
 
     Requests are started only when their host has a free slot (at most ``per_host_concurrency``),
     so a host with many feeds does not tie up every thread while other hosts wait; the same limit is
-    applied again to every redirect hop, whichever host it goes to.
+    applied again to every redirect hop, whichever host it goes to. ``host_limiter`` adds rate limits
+    (page fetching shares one across its robots.txt and page requests).
     """
-    limiter = HostLimiter(settings.per_host_concurrency)
+    limiter = host_limiter or HostLimiter(settings.per_host_concurrency)
     queues: dict[str, deque[tuple[Key, str, str | None, str | None]]] = defaultdict(deque)
     for request in requests:
         queues[_host_of(request[1])].append(request)
@@ -297,13 +355,15 @@ def _fetch_with_retries(
     for attempt in range(1, settings.max_retries + 2):
         result = _follow_redirects(client, url, headers, settings, deadline_s, limiter)
         result.attempts = attempt
+        if result.retry_after_s is not None and _is_retryable(result):
+            limiter.defer(_host_of(result.final_url), result.retry_after_s)  # the whole host waits
         if not _is_retryable(result) or attempt > settings.max_retries:
             return result
-        wait_s = (
-            min(result.retry_after_s, settings.backoff_max_s)
-            if result.retry_after_s is not None
-            else backoff_delay_s(attempt, settings)
-        )
+        if result.retry_after_s is not None and result.retry_after_s > settings.backoff_max_s:
+            result.error_message = (f"{result.error_message}; not retried: the server asked to wait "
+                                    f"{result.retry_after_s:g} s, more than {settings.backoff_max_s:g} s")
+            return result
+        wait_s = result.retry_after_s if result.retry_after_s is not None else backoff_delay_s(attempt, settings)
         if time.monotonic() + wait_s >= deadline_s:
             result.error_message = (
                 f"{result.error_message}; not retried: waiting {wait_s:.1f} s would pass the "
@@ -330,9 +390,11 @@ def _follow_redirects(
 ) -> FetchResult:
     """One try: request ``url`` and follow up to ``max_redirects`` redirects, checking each target."""
     current_url, permanent_to, chain_is_permanent = url, None, True
+    redirects: list[str] = []
     for _ in range(settings.max_redirects + 1):
         hop = _request_once(client, current_url, headers, settings, deadline_s, limiter)
         hop.result.url = url
+        hop.result.redirects = redirects
         if hop.location is None:
             hop.result.permanent_redirect_to = permanent_to
             return hop.result
@@ -343,6 +405,7 @@ def _follow_redirects(
         chain_is_permanent = chain_is_permanent and hop.result.status in PERMANENT_REDIRECT_STATUSES
         permanent_to = target_url if chain_is_permanent else permanent_to
         current_url = target_url
+        redirects.append(target_url)
     failure = _Failure("too_many_redirects", f"more than {settings.max_redirects} redirects from {url} "
                                              f"(last: {current_url})")
     return _failed(FetchResult(url=url, final_url=current_url, status=hop.result.status), failure)
@@ -370,8 +433,14 @@ def _request_once(
     """Send one GET and read the response; network trouble becomes an error result."""
     result = FetchResult(url=url, final_url=url)
     host = _host_of(url)
+    if not settings.allow_private_addresses:
+        try:
+            _refuse_private_address(url)
+        except _Failure as failure:
+            return _Hop(_failed(result, failure))
     if not limiter.acquire(host, deadline_s - time.monotonic()):
-        return _Hop(_failed(result, _deadline_failure(settings, f"waiting for a free slot for {host}")))
+        doing = f"waiting for a turn on {host} (requests at once, rate limit or Retry-After)"
+        return _Hop(_failed(result, _deadline_failure(settings, doing)))
     try:
         timeout = _timeout(settings, deadline_s - time.monotonic())
         with client.stream("GET", url, headers=headers, timeout=timeout) as response:
@@ -384,7 +453,13 @@ def _request_once(
             return _Hop(_failed(result, _deadline_failure(settings, doing)))
         return _Hop(_failed(result, _Failure("timeout", f"{type(error).__name__} on {url}: {error}")))
     except httpx.InvalidURL as error:
-        return _Hop(_failed(result, _Failure("invalid_url", f"{url!r} is not a valid URL: {error}")))
+        # httpx parses a redirect's Location while receiving the response: when ``url`` itself is fine,
+        # the bad URL is the one it redirects to (``data:text/xml,<rss/>``, say).
+        if _is_valid_url(url):
+            message = f"redirect from {url} refused: its Location is not a valid http(s) URL ({error})"
+        else:
+            message = f"{url!r} is not a valid URL: {error}"
+        return _Hop(_failed(result, _Failure("invalid_url", message)))
     except httpx.TransportError as error:
         message = f"{type(error).__name__} on {url}: {error or 'connection failed'}"
         # httpx checks a redirect's Location itself; a bad one is the server's fault, not worth a retry.
@@ -524,6 +599,36 @@ def _refuse_unfetchable(url: str, context: str) -> None:
                                              f"not {parsed.scheme}:")
     if not parsed.host:
         raise _Failure("invalid_url", f"{context}: no host name")
+
+
+def _refuse_private_address(url: str) -> None:
+    """Raise a _Failure when ``url``'s host is, or resolves to, an address that is not public.
+
+    Checked before every hop. A host whose DNS answer changes between this check and the connection
+    (DNS rebinding) is not caught: see docs/full-text.md.
+    """
+    host = _host_of(url).strip("[]")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return  # unresolvable: the request itself fails with a connection error
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for address in addresses:
+        mapped = getattr(address, "ipv4_mapped", None)
+        if not (mapped or address).is_global:
+            raise _Failure("private_address", f"refusing to fetch {url}: {host} is a non-public address "
+                                              f"({address}); see --allow-private-addresses")
+
+
+def _is_valid_url(url: str) -> bool:
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    return True
 
 
 def _request_headers(settings: FetchSettings, etag: str | None, last_modified: str | None) -> dict[str, str]:

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from pipeline.atomic_files import write_parquet_atomically
 from pipeline.rows import (EPOCH, article_row, copy_rank, error_row, partition_date, record_id, rows_to_table,
                            version_key)
+from pipeline.staging import load_staged
 from schemas.article import ARTICLE_SCHEMA
 from schemas.article import DICTIONARY_COLUMNS as ARTICLE_DICTIONARY_COLUMNS
 from schemas.error import DICTIONARY_COLUMNS as ERROR_DICTIONARY_COLUMNS
@@ -95,7 +96,8 @@ def empty_stats() -> dict[str, Any]:
     """The stats of a writer that wrote nothing; ``merge_stats`` sums these."""
     return {"articles_new": 0, "articles_updated": 0, "articles_unchanged": 0, "articles_stale": 0,
             "duplicates_in_run": 0, "error_rows": 0, "errors_by_type": {}, "article_partitions": [],
-            "files_written": 0, "files_removed": 0, "articles_out_of_range": 0, "errors_out_of_range": 0}
+            "files_written": 0, "files_removed": 0, "articles_out_of_range": 0, "errors_out_of_range": 0,
+            "body_status": {}}
 
 
 def merge_stats(many: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -103,14 +105,17 @@ def merge_stats(many: Iterable[dict[str, Any]]) -> dict[str, Any]:
     total = empty_stats()
     partitions: set[str] = set()
     errors: collections.Counter[str] = collections.Counter()
+    body_statuses: collections.Counter[str] = collections.Counter()
     for stats in many:
         for key, value in stats.items():
             if isinstance(value, int):
                 total[key] += value
         partitions.update(stats["article_partitions"])
         errors.update(stats["errors_by_type"])
+        body_statuses.update(stats.get("body_status") or {})
     total["article_partitions"] = sorted(partitions)
     total["errors_by_type"] = dict(sorted(errors.items()))
+    total["body_status"] = dict(sorted(body_statuses.items()))
     return total
 
 
@@ -182,7 +187,9 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
     new_by_date: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     drop_by_date: dict[str, set[str]] = collections.defaultdict(set)
     old_copy_dates: dict[str, set[str]] = collections.defaultdict(set)  # where replaced rows lived
-    for article_id, article in sorted(_latest_per_id(articles, stats).items()):
+    latest = _latest_per_id(articles, stats)
+    stats["body_status"] = dict(collections.Counter(article.get("body_status") or "unknown" for article in latest.values()))
+    for article_id, article in sorted(latest.items()):
         date, version = partition_date(article), version_key(article)[:2]  # (updated_at, fetched_at)
         known = index.get(article_id)
         if known and known[1] == article["content_sha256"] and known[0] == date:
@@ -196,18 +203,29 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
             drop_by_date[known[0]].add(article_id)
         if known:
             old_copy_dates[known[0]].add(article_id)
-        new_by_date[date].append(article_row(article, settings.pipeline_version))
+        new_by_date[date].append(article)  # may be a staging stub: rows are loaded one partition at a time
         index[article_id] = (date, article["content_sha256"], *version)
+    # Every new row lands before any old copy is removed (a moved article leaves its old day last): a crash
+    # in between leaves a duplicate that the rerun removes, never a lost article.
+    for date in sorted(new_by_date):
+        rows = [article_row(record, settings.pipeline_version) for record in load_staged(new_by_date[date])]
+        _write_article_partition(settings, shard, date, rows, set(), stats)
     for date in sorted(set(new_by_date) | set(drop_by_date)):
-        path = part_path(settings.output_dir, "articles", date, shard)
-        table = _merge_partition_file(path, new_by_date.get(date, []), drop_by_date.get(date, set()),
-                                      ARTICLE_SCHEMA, "article_id", "published_at")
-        _write_or_remove(table, path, ARTICLE_DICTIONARY_COLUMNS, stats)
+        if drop_by_date.get(date):
+            _write_article_partition(settings, shard, date, [], drop_by_date[date], stats)
         remove_from_compacted(settings.output_dir, "articles", date, old_copy_dates.get(date, set()), stats)
     if new_by_date or drop_by_date:
         _save_index(settings.output_dir, shard, index)
     stats["article_partitions"] = sorted(new_by_date)
     return stats
+
+
+def _write_article_partition(settings: SinkSettings, shard: int, date: str, rows: list[dict[str, Any]],
+                             drop_ids: set[str], stats: dict[str, Any]) -> None:
+    """Merge ``rows`` into, and ``drop_ids`` out of, the shard's file of one day."""
+    path = part_path(settings.output_dir, "articles", date, shard)
+    table = _merge_partition_file(path, rows, drop_ids, ARTICLE_SCHEMA, "article_id", "published_at")
+    _write_or_remove(table, path, ARTICLE_DICTIONARY_COLUMNS, stats)
 
 
 def write_error_shard(shard: int, errors: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:

@@ -5,6 +5,10 @@ Layout::
     OUT/raw/date=YYYY-MM-DD/source=<safe id>/<sha256>.gz     the body, gzip (mtime 0, so reproducible)
     OUT/raw/date=YYYY-MM-DD/source=<safe id>/<sha256>.json   provenance: source id, URI, fetch time, ...
 
+Pages fetched for full text (``pipeline/page_fetch.py``) live in the same layout under ``OUT/raw/pages/``
+(``PAGE_ZONE``), apart from the feeds: reprocessing ``OUT/raw`` must not read an article page as an
+article of its own.
+
 ``date`` is the UTC day of the fetch. Both files are written to a temporary name and renamed into place,
 so a reader never sees half a file, and never rewritten: the same body fetched again on the same day from
 the same source is stored once, and its provenance is that of the first fetch (reprocessing a day then
@@ -29,14 +33,15 @@ from transforms.records import RawDocument, sha256_hex
 logger = logging.getLogger(__name__)
 
 RAW_DIR_NAME = "raw"
+PAGE_ZONE = f"{RAW_DIR_NAME}/pages"  # full-text pages, kept out of the feeds' day folders
 _DATE_PREFIX = "date="
 _SOURCE_PREFIX = "source="
 
 
-def raw_folder(output_dir: str | Path, source_id: str, fetched_at: dt.datetime) -> Path:
-    """The folder for ``source_id``'s bodies fetched on ``fetched_at``'s UTC day."""
+def raw_folder(output_dir: str | Path, source_id: str, fetched_at: dt.datetime, *, zone: str = RAW_DIR_NAME) -> Path:
+    """The folder for ``source_id``'s bodies fetched on ``fetched_at``'s UTC day (in ``zone``)."""
     day = _utc(fetched_at).date().isoformat()
-    return Path(output_dir) / RAW_DIR_NAME / f"{_DATE_PREFIX}{day}" / (
+    return Path(output_dir) / zone / f"{_DATE_PREFIX}{day}" / (
         f"{_SOURCE_PREFIX}{safe_path_component(source_id)}")
 
 
@@ -54,10 +59,11 @@ def store_raw(
     content_type: str | None = None,
     language_hint: str | None = None,
     tags: Iterable[str] = (),
+    zone: str = RAW_DIR_NAME,
 ) -> tuple[str, str]:
     """Keep ``body`` and its provenance in the raw zone; return (sha256, path of the .gz file)."""
     raw_sha256 = sha256_hex(body)
-    folder = raw_folder(output_dir, source_id, fetched_at)
+    folder = raw_folder(output_dir, source_id, fetched_at, zone=zone)
     folder.mkdir(parents=True, exist_ok=True)
     body_path = folder / f"{raw_sha256}.gz"
     if not body_path.exists():

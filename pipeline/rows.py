@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -12,6 +13,7 @@ from schemas.error import ERROR_SCHEMA, ERROR_SCHEMA_VERSION
 from transforms.records import Article, ErrorRecord
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def record_id(record: dict[str, Any]) -> str:
@@ -50,9 +52,25 @@ def copy_rank(article: dict[str, Any]) -> tuple:
     return (article.get("updated_at") or article.get("published_at") or EPOCH,) + version_key(article)
 
 
+def storable(value: Any) -> Any:
+    """``value`` with every string made valid UTF-8: a lone surrogate becomes U+FFFD, in lists and dicts too.
+
+    Parquet holds UTF-8 only, and one unencodable string fails the write of a whole shard. They come from
+    file names that are not UTF-8 (Python keeps their bytes as surrogates), from character references in
+    sources, from exception messages; fields that the text stage normalizes are already clean.
+    """
+    if isinstance(value, str):
+        return value if value.isascii() else LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: storable(item) for key, item in value.items()}
+    return value
+
+
 def article_row(article: Article, pipeline_version: str) -> dict[str, Any]:
     """The written row of an article: exactly the schema's columns."""
-    row = {name: article.get(name) for name in ARTICLE_SCHEMA.names}
+    row = {name: storable(article.get(name)) for name in ARTICLE_SCHEMA.names}
     for name in ("authors", "tags", "time_flags", "entities", "links", "images", "quality_flags"):
         row[name] = list(row[name] or [])
     row["schema_version"] = ARTICLE_SCHEMA_VERSION
@@ -62,7 +80,7 @@ def article_row(article: Article, pipeline_version: str) -> dict[str, Any]:
 
 def error_row(error: ErrorRecord, pipeline_version: str) -> dict[str, Any]:
     """The written row of a dead-letter record."""
-    row = {name: error.get(name) for name in ERROR_SCHEMA.names}
+    row = {name: storable(error.get(name)) for name in ERROR_SCHEMA.names}
     row["schema_version"] = ERROR_SCHEMA_VERSION
     row["pipeline_version"] = pipeline_version
     return row

@@ -24,7 +24,8 @@ def counts_from(stats: dict[str, Any], inputs_read: int, extra: dict[str, int] |
         "articles_new": stats["articles_new"], "articles_updated": stats["articles_updated"],
         "articles_unchanged": stats["articles_unchanged"], "articles_stale": stats["articles_stale"],
         "duplicates_merged": stats["duplicates_in_run"], "partitions_written": len(stats["article_partitions"]),
-        "errors": stats["error_rows"], "errors_by_reason": stats["errors_by_type"], **(extra or {}),
+        "errors": stats["error_rows"], "errors_by_reason": stats["errors_by_type"],
+        "body_status": stats.get("body_status", {}), **(extra or {}),
     }
 
 
@@ -49,6 +50,13 @@ def format_summary(manifest: dict[str, Any]) -> str:
         ("partitions written", counts["partitions_written"]),
     ]
     rows += [(f"  {key.replace('_', ' ')}", value) for key, value in manifest.get("fetch", {}).items()]
+    if manifest.get("pages"):  # full text: what the page fetcher did (items considered, then each outcome)
+        pages = dict(manifest["pages"])
+        rows.append(("pages (full text)", pages.pop("items_considered", "")))
+        rows += [(f"  {key.replace('_', ' ')}", value) for key, value in pages.items() if value]
+    if counts.get("body_status"):
+        rows.append(("body status (articles in run)", sum(counts["body_status"].values())))
+        rows += [(f"  {status}", number) for status, number in counts["body_status"].items()]
     rows.append(("errors (dead letter)", counts["errors"]))
     rows += [(f"  {reason}", number) for reason, number in counts["errors_by_reason"].items()]
     rows += [("elapsed", f"{elapsed:.1f} s"), ("items/second", f"{rate:.1f}"), ("output", manifest["output_dir"])]

@@ -5,18 +5,26 @@ per-host politeness need one place that sees every request, and a scheduled run 
 thousand feeds. Every fetched body lands in the raw zone first; the pipeline then reads the raw zone
 files, so the same chain as ``ingest`` and ``backfill`` does the rest, and a failed run can be redone
 from raw alone. Fetch failures are error records in the same stream as everything else.
+
+With full text (``--full-text``, or ``full_text = true`` on a feed) the linked page of each new or changed
+item is fetched too, in the driver, between the feeds and the pipeline (``pipeline/page_fetch.py``); the
+pages travel to the pipeline inside each feed's input (``InputFile.pages``). See docs/full-text.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.feed_config import ConfigError, FeedConfig, feeds_to_toml, load_feeds_toml, load_opml
 from pipeline.http_fetch import FetchSettings
 from pipeline.sources import InputFile
-from transforms.records import ErrorRecord, RawDocument
+from transforms.records import ErrorRecord, PageInfo, RawDocument
+
+if TYPE_CHECKING:
+    from pipeline.page_fetch import PageFetchOutcome
 
 MEBIBYTE = 1024 * 1024
 
@@ -34,6 +42,14 @@ def add_run_parser(commands: Any, add_run_arguments: Any) -> None:
     run.add_argument("--retries", type=int, default=3)
     run.add_argument("--per-host", type=int, default=2, help="requests at once per host")
     run.add_argument("--user-agent", default=FetchSettings.user_agent)
+    run.add_argument("--full-text", action="store_true",
+                     help="fetch the linked page of every new or changed item (per feed: full_text = true)")
+    run.add_argument("--page-rate", type=_positive_float, default=1.0, metavar="PER_SECOND",
+                     help="page requests per second per host, default 1 (a slower Crawl-delay wins)")
+    run.add_argument("--page-budget", type=_positive_float, default=600.0, metavar="SECONDS",
+                     help="pages a host cannot serve within this time at its rate wait for the next run")
+    run.add_argument("--allow-private-addresses", action="store_true",
+                     help="fetch item pages on loopback/private addresses too (off: feeds are strangers' input)")
     add_run_arguments(run)
     feeds = commands.add_parser("feeds", help="manage the feed list")
     feed_commands = feeds.add_subparsers(dest="feeds_command", required=True)
@@ -50,14 +66,22 @@ def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
     )
 
 
-def input_for_raw(document: RawDocument) -> InputFile:
-    """The pipeline input of a fetched body: its raw-zone file plus the fetch's provenance."""
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
+def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = None) -> InputFile:
+    """The pipeline input of a fetched body: its raw-zone file plus the fetch's provenance (and, with
+    full text, its items' pages)."""
     return InputFile(
         path=document["raw_path"], source_id=document["source_id"], feed_url=document.get("feed_url"),
         language_hint=document.get("language_hint"), tags=list(document.get("tags") or []),
         fetched_at=document["fetched_at"].isoformat(), http_status=document.get("http_status"),
         etag=document.get("etag"), last_modified=document.get("last_modified"),
-        content_type=document.get("content_type"), expected_type="feed",
+        content_type=document.get("content_type"), expected_type="feed", **({"pages": pages} if pages else {}),
     )
 
 
@@ -86,15 +110,18 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         return 2
     options = run_options_from(args, "run", [args.config or args.opml], beam_args)
     with output_lock(options.output_dir, options.lock_wait_s):
-        outcome = fetch_configured_feeds(feeds, options.output_dir, fetch_settings_from(args), utc_now(),
-                                         force=args.force)
-        inputs = [input_for_raw(document) for document in outcome.raw_documents]
+        now = utc_now()
+        outcome = fetch_configured_feeds(feeds, options.output_dir, fetch_settings_from(args), now, force=args.force)
+        pages = fetch_item_pages(args, feeds, outcome.raw_documents, options.output_dir, now)
+        inputs = [input_for_raw(document, pages.pages.get(document["raw_path"])) for document in outcome.raw_documents]
         inputs += [input_for_error(error) for error in outcome.errors]
         skipped = [{"source_id": item.source_id, "reason": item.reason, "until": item.until,
                     "consecutive_failures": item.consecutive_failures, "last_error": item.last_error}
                    for item in outcome.skipped]
-        manifest = run_pipeline(options, inputs, {"fetch": outcome.counts, "skipped_feeds": skipped},
-                                hold_lock=False)
+        extra = {"fetch": outcome.counts, "skipped_feeds": skipped}
+        if args.full_text or any(feed.full_text for feed in feeds):
+            extra["pages"] = pages.counts
+        manifest = run_pipeline(options, inputs, extra, hold_lock=False)
     print(format_summary(manifest))
     for item in outcome.skipped:
         if item.reason == "backoff":
@@ -103,6 +130,18 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     if not feeds:
         return 1
     return exit_code(manifest, options.fail_on_error) if inputs else 0
+
+
+def fetch_item_pages(args: argparse.Namespace, feeds: list[FeedConfig], documents: list[RawDocument],
+                     output_dir: str, now: dt.datetime) -> PageFetchOutcome:
+    """Fetch the pages of the items of feeds that want full text (all of them with ``--full-text``)."""
+    from pipeline.page_fetch import fetch_pages, page_settings_from
+
+    wanted = {feed.source_id for feed in feeds if feed.full_text or args.full_text}
+    settings = page_settings_from(fetch_settings_from(args), requests_per_second=args.page_rate,
+                                  allow_private_addresses=args.allow_private_addresses,
+                                  time_budget_s=args.page_budget)
+    return fetch_pages(documents, wanted.__contains__, output_dir, settings, now)
 
 
 def command_feeds(args: argparse.Namespace, beam_args: list[str]) -> int:

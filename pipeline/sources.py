@@ -15,7 +15,7 @@ import pathlib
 import zlib
 from typing import Iterable, Iterator, TypedDict
 
-from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
+from transforms.records import ErrorRecord, PageInfo, RawDocument, make_error, sha256_hex
 
 GZIP_MAGIC = b"\x1f\x8b"
 READ_CHUNK_BYTES = 1024 * 1024
@@ -39,6 +39,8 @@ class InputFile(TypedDict, total=False):
     container: str  # "file" (default); archives: "warc", "tar", "zip" (see pipeline/archives.py)
     members: list  # for archives: which members/records of the container this input covers
     expected_type: str | None  # "feed" when the input was fetched from a configured feed URL
+    path_bytes_hex: str  # the file name's bytes, when they are not UTF-8 (see ``input_for_path``)
+    pages: dict[str, PageInfo]  # item link -> linked page, when full text was fetched (pipeline/page_fetch.py)
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
@@ -53,7 +55,9 @@ def expand_inputs(patterns: list[str] | tuple[str, ...]) -> list[str]:
     """Absolute paths of every file named by ``patterns`` (files, directories walked, globs), sorted."""
     found: set[str] = set()
     for pattern in patterns:
-        matches = glob.glob(pattern, recursive=True) if glob.has_magic(pattern) else [pattern]
+        # A file that exists under this very name is taken as it is, even with "[", "*" or "?" in it.
+        literal = os.path.lexists(pattern) or not glob.has_magic(pattern)
+        matches = [pattern] if literal else glob.glob(pattern, recursive=True)
         for match in matches:
             path = pathlib.Path(match)
             if path.is_dir():
@@ -61,6 +65,21 @@ def expand_inputs(patterns: list[str] | tuple[str, ...]) -> list[str]:
             elif path.is_file():
                 found.add(str(path.resolve()))
     return sorted(found)
+
+
+def input_for_path(path: str) -> InputFile:
+    """The input of a local file found on disk.
+
+    A name that is not valid UTF-8 (Python keeps its bytes as surrogates) cannot travel through Beam, whose
+    coders encode strings as strict UTF-8: it travels as the hex of its bytes, and ``path`` shows it with
+    U+FFFD where the bad bytes were.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return InputFile(path=path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                         path_bytes_hex=os.fsencode(path).hex())
+    return InputFile(path=path)
 
 
 def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
@@ -106,12 +125,13 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
     """Read one input file, inflating gzip, within ``max_bytes``; failures become error records."""
     path = entry["path"]
     provenance = {"uri": entry.get("feed_url") or path, "source_id": entry.get("source_id"), "raw_path": path}
+    disk_path = os.fsdecode(bytes.fromhex(entry["path_bytes_hex"])) if entry.get("path_bytes_hex") else path
     try:
-        stat = os.stat(path)
+        stat = os.stat(disk_path)
         if stat.st_size > max_bytes:
             return [make_error("read", "too_large", f"{stat.st_size} bytes, over the {max_bytes}-byte limit",
                                source={**provenance, "fetched_at": _fetched_at(entry, stat)})]
-        with open(path, "rb") as handle:
+        with open(disk_path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return [make_error("read", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", source=provenance)]
@@ -131,4 +151,5 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         last_modified=entry.get("last_modified"), content_type=entry.get("content_type"),
         raw_sha256=sha256_hex(data), raw_path=path, language_hint=entry.get("language_hint"),
         tags=list(entry.get("tags") or []), expected_type=entry.get("expected_type"),
+        **({"pages": entry["pages"]} if entry.get("pages") else {}),
     )]

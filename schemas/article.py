@@ -2,6 +2,10 @@
 
 Version history
 - 1.0: first release.
+- 1.1: ``body_status`` (what ``body_text`` holds: full, teaser_only, paywalled, empty, not_html,
+  blocked_by_robots; see docs/full-text.md) and ``field_sources`` (field -> where its value came from, for
+  fields filled from the article's page: ``page.json_ld``, ``page.meta``, ...). Both are null in rows
+  written before 1.1.
 Bump the major version when a change breaks readers (a column removed, renamed or retyped); adding a
 nullable column is a minor bump.
 """
@@ -12,7 +16,7 @@ import pyarrow as pa
 
 from schemas.versioning import with_version
 
-ARTICLE_SCHEMA_VERSION = "1.0"
+ARTICLE_SCHEMA_VERSION = "1.1"
 DATASET = "articles"
 PARTITION_COLUMN = "date"  # hive partition; in the path only, not in the files (Spark rejects duplicates)
 
@@ -40,6 +44,7 @@ ARTICLE_SCHEMA = with_version(
             pa.field("summary_text", pa.string()),
             pa.field("body_text", pa.string()),
             pa.field("body_html", pa.string()),
+            pa.field("body_status", pa.string()),
             pa.field("authors", pa.list_(pa.string())),
             pa.field("tags", pa.list_(pa.string())),
             pa.field("language", pa.string()),
@@ -53,6 +58,7 @@ ARTICLE_SCHEMA = with_version(
             pa.field("links", pa.list_(pa.string())),
             pa.field("images", pa.list_(pa.string())),
             pa.field("quality_flags", pa.list_(pa.string())),
+            pa.field("field_sources", pa.map_(pa.string(), pa.string())),
             pa.field("content_sha256", pa.string(), nullable=False),
             pa.field("raw_sha256", pa.string(), nullable=False),
             pa.field("raw_path", pa.string()),
@@ -67,4 +73,4 @@ ARTICLE_SCHEMA = with_version(
 
 # Columns with few distinct values: dictionary-encoded in Parquet.
 DICTIONARY_COLUMNS = ("source_id", "feed_url", "document_type", "language", "time_source", "schema_version",
-                      "pipeline_version")
+                      "pipeline_version", "body_status")

@@ -73,14 +73,15 @@ def sequence(*responses: Response) -> Handler:
 class LocalHTTPServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 with programmable routes."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        self.address = address  # any 127.0.0.x works on Linux: one more "host" for per-host limits
         self.routes: dict[str, Response | Handler] = {}
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._server = _ThreadingServer(("127.0.0.1", 0), _RequestHandler)
+        self._server = _ThreadingServer((address, 0), _RequestHandler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
@@ -89,9 +90,9 @@ class LocalHTTPServer:
         """The port the server listens on."""
         return self._server.server_address[1]
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
+    def url(self, path: str, host: str | None = None) -> str:
         """Absolute URL of ``path`` on this server (``host="localhost"`` for a second host name)."""
-        return f"http://{host}:{self.port}{path}"
+        return f"http://{host or self.address}:{self.port}{path}"
 
     def route(self, path: str, answer: Response | Handler) -> None:
         """Answer requests to ``path`` (query ignored) with a fixed response or a handler."""

@@ -104,13 +104,14 @@ class EntityStage(beam.DoFn):
 
 
 class NormalizeArticles(beam.PTransform):
-    """clean -> normalize text -> language -> time -> identity -> entities, as one composite step."""
+    """clean -> full text -> normalize text -> language -> time -> identity -> entities, as one composite step."""
 
     def __init__(self, settings: TransformSettings) -> None:
         super().__init__()
         self.settings = settings
 
     def expand(self, records: beam.PCollection) -> beam.PCollection:
+        from transforms.full_text import attach_full_text
         from transforms.html_cleaning import clean_article
         from transforms.identity import identify_article
         from transforms.language import annotate_language
@@ -121,6 +122,7 @@ class NormalizeArticles(beam.PTransform):
         return (
             records
             | "Clean HTML" >> beam.ParDo(ArticleStage("clean", clean_article, settings))
+            | "Attach full text" >> beam.ParDo(ArticleStage("full_text", attach_full_text, settings))
             | "Normalize text" >> beam.ParDo(ArticleStage("normalize_text", normalize_article_text, settings))
             | "Detect language" >> beam.ParDo(ArticleStage("language", annotate_language, settings))
             | "Normalize time" >> beam.ParDo(ArticleStage("normalize_time", normalize_article_time, settings))

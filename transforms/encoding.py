@@ -3,6 +3,10 @@
 Feeds and pages often declare one charset and are written in another (UTF-8 bytes labelled
 ISO-8859-1, windows-1251 labelled UTF-8). A single-byte codec decodes any bytes without error, so a
 wrong label silently gives mojibake; these rules catch the two common lies and record the repair.
+A third case is the mixed document: UTF-8 with a few bytes of another encoding pasted in (a Windows
+"smart quote"), or a few broken bytes. When more characters decode as UTF-8 than fail, it is read as
+UTF-8 and each invalid byte as Windows-1252 (U+FFFD where that has no character), rather than letting a
+detector pick a single-byte encoding that turns every UTF-8 character into mojibake.
 """
 
 from __future__ import annotations
@@ -16,7 +20,20 @@ import charset_normalizer
 XML_DECLARATION_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
-UNICODE_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# UTF-32 first: its little-endian BOM starts with UTF-16's.
+UNICODE_BOMS = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
+                (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+WINDOWS_1252_FALLBACK = "newsbeam-windows-1252-fallback"  # decode error handler: invalid UTF-8 bytes as cp1252
+
+
+def _windows_1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 refused as Windows-1252 (U+FFFD for its five undefined bytes)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start:error.end].decode("windows-1252", "replace"), error.end
+
+
+codecs.register_error(WINDOWS_1252_FALLBACK, _windows_1252_fallback)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,6 +43,7 @@ class EncodingChoice:
     encoding: str
     declared: str | None
     flag: str | None  # e.g. "encoding_repaired:iso-8859-1->utf-8"
+    errors: str = "replace"  # how to decode bytes the encoding refuses (WINDOWS_1252_FALLBACK: mixed UTF-8)
 
 
 def _codec_name(label: str | None) -> str | None:
@@ -62,7 +80,7 @@ def _is_single_byte(encoding: str) -> bool:
 
 
 def _utf16_without_bom(body: bytes) -> str | None:
-    """UTF-16 recognised by the NULs of its first two (ASCII) characters, as XML autodetection does.
+    """UTF-16 (or UTF-32) recognised by the NULs of its first (ASCII) characters, as XML autodetection does.
 
     ASCII text in UTF-16 is also valid UTF-8 (NUL is a legal byte), so without this check it would be
     decoded as UTF-8 with a NUL between every character.
@@ -70,6 +88,10 @@ def _utf16_without_bom(body: bytes) -> str | None:
     head = body[:4]
     if len(head) < 4:
         return None
+    if head[:3] == b"\x00\x00\x00" and head[3]:
+        return "utf-32-be"
+    if head[1:] == b"\x00\x00\x00" and head[0]:
+        return "utf-32-le"
     if head[0] == 0 and head[2] == 0 and head[1] and head[3]:
         return "utf-16-be"
     if head[1] == 0 and head[3] == 0 and head[0] and head[2]:
@@ -77,23 +99,40 @@ def _utf16_without_bom(body: bytes) -> str | None:
     return None
 
 
+def _utf8_validity(body: bytes) -> str | None:
+    """"valid" UTF-8; "mostly" when more non-ASCII characters decode than invalid sequences fail; else None."""
+    if _decodes(body, "utf-8"):
+        return "valid"
+    text = body.decode("utf-8", "replace")
+    invalid = text.count("\ufffd") - body.count("\ufffd".encode())
+    decoded = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")  # non-ASCII, C speed
+    return "mostly" if decoded > invalid else None
+
+
+def _utf8_choice(declared: str | None, validity: str) -> EncodingChoice:
+    if validity == "mostly":
+        return EncodingChoice("utf-8", declared, f"encoding_repaired:{declared or 'undeclared'}->utf-8+windows-1252",
+                              WINDOWS_1252_FALLBACK)
+    return EncodingChoice("utf-8", declared, f"encoding_repaired:{declared}->utf-8" if declared else None)
+
+
 def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingChoice:
     """Pick the encoding of ``body``: BOM, else the declaration unless it is provably wrong."""
-    if body.startswith(UNICODE_BOMS):
-        return EncodingChoice("utf-8-sig" if body.startswith(b"\xef\xbb\xbf") else "utf-16", None, None)
+    for bom, encoding in UNICODE_BOMS:
+        if body.startswith(bom):
+            return EncodingChoice(encoding, None, None)
     utf16 = _utf16_without_bom(body)
     if utf16:
         return EncodingChoice(utf16, None, None)
     declared = declared_encoding(body, content_type)
-    is_utf8 = _decodes(body, "utf-8")
+    utf8 = _utf8_validity(body)
     if declared and _decodes(body, declared):
-        # Valid multi-byte UTF-8 under a single-byte label is, in practice, always UTF-8.
-        if is_utf8 and _is_single_byte(declared) and not body.isascii():
-            return EncodingChoice("utf-8", declared, f"encoding_repaired:{declared}->utf-8")
+        # Valid (or mostly valid) multi-byte UTF-8 under a single-byte label is, in practice, always UTF-8.
+        if utf8 and _is_single_byte(declared) and not body.isascii():
+            return _utf8_choice(declared, utf8)
         return EncodingChoice(declared, declared, None)
-    if is_utf8:
-        flag = f"encoding_repaired:{declared}->utf-8" if declared else None
-        return EncodingChoice("utf-8", declared, flag)
+    if utf8:
+        return _utf8_choice(declared, utf8)
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     detected = _codec_name(best.encoding) if best else None
     encoding = detected or "windows-1252"
@@ -103,11 +142,11 @@ def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingCho
 def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, EncodingChoice]:
     """Decode ``body`` with the chosen encoding; undecodable bytes become U+FFFD, never an exception."""
     choice = choose_encoding(body, content_type)
-    return body.decode(choice.encoding, "replace"), choice
+    return body.decode(choice.encoding, choice.errors), choice
 
 
 def as_utf8_xml(body: bytes, choice: EncodingChoice) -> bytes:
     """Re-encode an XML document to UTF-8 and make its declaration say so, for parsers that trust it."""
-    text = body.decode(choice.encoding, "replace").lstrip("\ufeff")
+    text = body.decode(choice.encoding, choice.errors).lstrip("\ufeff")
     encoded = text.encode("utf-8", "replace")
     return XML_DECLARATION_ENCODING.sub(rb"\1utf-8\3", encoded, count=1)

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import io
-import urllib.parse
+import re
 from typing import Any
 
 import feedparser
 
+from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
-from transforms.records import Article, ErrorRecord, RawDocument, make_error
+from transforms.identity import url_host
+from transforms.markup_limits import limit_tags
+from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
+                                too_many_items_error)
 
 # feedparser's version string -> our document_type
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
 # feedparser's bozo exceptions that still leave a correct document (the items are trusted)
 HARMLESS_BOZO = ("CharacterEncodingOverride",)
+# Start and end tags of RSS/RDF items and Atom entries, any namespace prefix. ``[^<>]*`` (not ``[^>]*``)
+# so that an unclosed tag fails at the next "<" instead of scanning to the end of the document each time.
+ITEM_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])[^<>]*>")
+# Numeric character references: feedparser's fallback parser raises on those that name no character
+# (beyond U+10FFFF, a UTF-16 surrogate, thousands of digits) instead of flagging the feed.
+CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
 
 
 def _document_type(version: str) -> str:
@@ -43,9 +53,9 @@ def _source_id(raw: RawDocument, feed: dict[str, Any], entry_link: str | None) -
     if raw.get("source_id"):
         return raw["source_id"]
     for url in (feed.get("link"), entry_link, raw.get("feed_url")):
-        host = urllib.parse.urlsplit(url or "").hostname
+        host = url_host(url)
         if host:
-            return host.removeprefix("www.")
+            return host
     return raw["uri"].rsplit("/", 1)[-1].split(".", 1)[0] or "unknown"
 
 
@@ -73,6 +83,60 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
     )
 
 
+def _checked_reference(match: re.Match[bytes]) -> bytes:
+    digits, base = (match.group(1), 16) if match.group(1) else (match.group(2), 10)
+    significant = digits.lstrip(b"0") or b"0"
+    code = int(significant, base) if len(significant) <= 8 else -1  # int() refuses thousands of digits
+    return match.group() if 0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
+
+
+def replace_impossible_references(body: bytes) -> bytes:
+    """``body`` with every numeric character reference that names no character replaced by U+FFFD."""
+    return CHARACTER_REFERENCE.sub(_checked_reference, body) if b"&#" in body else body
+
+
+def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[bytes, int]:
+    """Cut the items after the first ``max_items`` out of a feed, before parsing; return (body, items found).
+
+    The document around the items (channel metadata, closing tags) is kept, so a well-formed feed stays
+    well-formed. The count is of item start tags and may include some inside CDATA: only an upper bound.
+    """
+    if body.count(b"item") + body.count(b"entry") <= max_items:  # fast path for every normal feed
+        return body, 0
+    found, cut, last_end = 0, None, None
+    for match in ITEM_TAG.finditer(body):
+        if match.group(1):
+            last_end = match.end()
+            continue
+        found += 1
+        if found == max_items + 1:
+            cut = match.start()
+        if match.group().endswith(b"/>"):
+            last_end = match.end()
+    if cut is None:
+        return body, found
+    return body[:cut] + body[max(cut, last_end or cut):], found
+
+
+def safe_for_feedparser(body: bytes, flags: list[str]) -> tuple[bytes, int]:
+    """A UTF-8 feed made safe and cheap for feedparser; returns it and the items found when over the cap.
+
+    NULs go (expat stops at the first), the DOCTYPE is defused (``transforms.doctype``), oversized tags
+    are trimmed (``transforms.markup_limits``), references to no character become U+FFFD, and items past
+    ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was changed is appended to ``flags``.
+    """
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+        flags.append("nul_bytes_removed")
+    defused = defuse_doctype(body)
+    if defused.removed_declarations:
+        flags.append("dtd_entities_removed")
+    body, oversized_tags = limit_tags(defused.body)
+    if oversized_tags:
+        flags.append("oversized_attributes_removed")
+    return cap_items(replace_impossible_references(body))
+
+
 def _bozo_type(exception: BaseException | None) -> str:
     name = type(exception).__name__ if exception else ""
     return {"SAXParseException": "malformed_xml", "CharacterEncodingUnknown": "undecodable",
@@ -84,7 +148,7 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     choice = choose_encoding(raw["body"], raw.get("content_type"))
     flags = [choice.flag] if choice.flag else []
     # Always UTF-8 for feedparser: it never sees the HTTP charset, which beats the XML declaration.
-    body = as_utf8_xml(raw["body"], choice)
+    body, items_found = safe_for_feedparser(as_utf8_xml(raw["body"], choice), flags)
     headers = {"content-type": "application/xml; charset=utf-8"}
     base_url = raw.get("feed_url") or raw["uri"]
     if base_url.startswith(("http://", "https://")):
@@ -110,6 +174,8 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
             outputs.append(make_error("parse", "empty_item", f"item {position} has no link, id, title or text", source=located))
             continue
         outputs.append(entry_to_article(entry, parsed.feed, raw, document_type, flags))
+    if items_found > MAX_ITEMS_PER_DOCUMENT:
+        outputs.append(too_many_items_error(raw, items_found))
     if harmful:
         message = f"feed is malformed ({exception}); {len(parsed.entries)} items recovered, later items may be lost"
         outputs.append(make_error("parse", _bozo_type(exception) + "_partial", message, source=raw))

@@ -5,6 +5,7 @@ The body is left as the whole page; ``html_cleaning.clean_article`` extracts the
 
 from __future__ import annotations
 
+import collections
 import json
 import urllib.parse
 from typing import Any, Iterator
@@ -13,6 +14,8 @@ import lxml.etree
 import lxml.html
 
 from transforms.encoding import decode_document
+from transforms.identity import url_host
+from transforms.markup_limits import limit_tags
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
 
 PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
@@ -39,14 +42,20 @@ def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             continue
-        stack = data if isinstance(data, list) else [data]
-        while stack:
-            item = stack.pop(0)
+        queue = collections.deque(data if isinstance(data, list) else [data])
+        while queue:
+            item = queue.popleft()
             if isinstance(item, dict):
-                stack.extend(item.get("@graph") or [])
+                graph = item.get("@graph")
+                queue.extend(graph if isinstance(graph, list) else [graph] if isinstance(graph, dict) else [])
                 yield item
+
+
+def _text(value: Any) -> str | None:
+    """``value`` when it is a string (JSON-LD values may be anything), else None."""
+    return value if isinstance(value, str) else None
 
 
 def _is_article_type(obj: dict[str, Any]) -> bool:
@@ -70,7 +79,10 @@ def _page_url(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], raw: RawD
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             # a relative canonical link is relative to the page itself
-            return urllib.parse.urljoin(fetched_from or raw.get("feed_url") or "", link.get("href").strip())
+            try:
+                return urllib.parse.urljoin(fetched_from or raw.get("feed_url") or "", link.get("href").strip())
+            except ValueError:  # e.g. a broken IPv6 literal: not a usable link
+                break
     og_url = meta.get("og:url")
     if og_url:
         return og_url[0]
@@ -94,6 +106,10 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One article draft from a full page, with title, URL, times, authors and language from its metadata."""
     text, choice = decode_document(raw["body"], raw.get("content_type"))
     text = text.replace("\x00", "")  # lxml refuses NULs, and so would the cleaning stage
+    flags = [choice.flag] if choice.flag else []
+    text, oversized_tags = limit_tags(text)  # see markup_limits: a few tags can stall the parser
+    if oversized_tags:
+        flags.append("oversized_attributes_removed")
     try:
         tree = lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -103,24 +119,22 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     ld_articles.sort(key=lambda obj: not _is_article_type(obj))  # articles first, else page order
     ld = ld_articles[0] if ld_articles else {}
     title_element = tree.find(".//title")
-    title = (meta.get("og:title") or [None])[0] or ld.get("headline") or (
+    title = (meta.get("og:title") or [None])[0] or _text(ld.get("headline")) or (
         title_element.text_content() if title_element is not None else None)
     if not _looks_like_article(tree, meta, ld):
         return [make_error("parse", "not_an_article", "an HTML page with no article in it (no article markup or "
                            f"metadata and under {MIN_UNMARKED_ARTICLE_CHARS} characters of text)", source=raw)]
     url = _page_url(tree, meta, raw)
-    flags = [choice.flag] if choice.flag else []
     if ld.get("isAccessibleForFree") in (False, "False", "false"):
         flags.append("paywalled")
-    host = urllib.parse.urlsplit(url or "").hostname
     return [Article(
-        kind="article", url=url, guid=None, source_id=raw.get("source_id") or (host or "").removeprefix("www.") or "pages",
+        kind="article", url=url, guid=None, source_id=raw.get("source_id") or url_host(url) or "pages",
         feed_url=raw.get("feed_url"), document_type="html", title=title,
         summary_html=(_first(meta, ("description", "og:description")) or [None])[0], content_html=text,
         authors=_json_ld_names(ld.get("author")) or _first(meta, AUTHOR_META)[:3], tags=list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or (tree.get("lang") or "").split("-")[0].lower() or None,
-        raw_published=ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None,
-        raw_updated=(_first(meta, UPDATED_META) or [ld.get("dateModified")])[0],
+        raw_published=_text(ld.get("datePublished")),
+        raw_updated=(_first(meta, UPDATED_META) or [_text(ld.get("dateModified"))])[0],
         raw_meta_times=_first(meta, PUBLISHED_META) + [t.get("datetime") for t in tree.iter("time") if t.get("datetime")][:3],
         fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"], raw_path=raw.get("raw_path"), uri=raw["uri"],
         quality_flags=flags,

@@ -3,6 +3,8 @@
 ``article_id`` is a hash of the canonical URL of the item's own link (else its GUID, else its content).
 It is computed from what the feed or file says, never from a fetched page's ``rel=canonical``, so that
 a run with full-text fetching and one without give the same id (otherwise the dataset would duplicate).
+The page's canonical URL (``page_canonical_url``, set by ``transforms/full_text.py`` only when it is on
+the page's own site) does become ``canonical_url``: the column names the article, the id stays put.
 """
 
 from __future__ import annotations
@@ -40,7 +42,18 @@ def canonicalize_url(url: str | None) -> str | None:
         return None
 
 
+def url_host(url: str | None) -> str:
+    """The lower-cased host of ``url`` without ``www.``, or "" (also for URLs that do not parse, such as a
+    broken IPv6 literal or a bad port: ``urlsplit`` raises on those, and a source id is no reason to fail)."""
+    try:
+        host = urllib.parse.urlsplit(url or "").hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
 def _canonicalize(url: str) -> str | None:
+    url = url.split("#", 1)[0]  # dropped anyway; first, so that a broken fragment cannot derail courlan
     parts = urllib.parse.urlsplit(url) if "://" in url else None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
@@ -91,10 +104,11 @@ def compute_content_sha256(article: Article) -> str:
 
 
 def identify_article(article: Article, settings: TransformSettings) -> Article:
-    """Set canonical_url, content_sha256 and article_id."""
-    canonical_url = canonicalize_url(article.get("url"))
-    if canonical_url is None and article.get("guid"):
-        canonical_url = canonicalize_url(article["guid"])
+    """Set canonical_url, content_sha256 and article_id (from the item's own link, never from its page)."""
+    link_url = canonicalize_url(article.get("url"))
+    if link_url is None and article.get("guid"):
+        link_url = canonicalize_url(article["guid"])
     content_sha256 = compute_content_sha256(article)
-    article_id = compute_article_id(canonical_url, article.get("guid"), article.get("source_id") or "", content_sha256)
+    article_id = compute_article_id(link_url, article.get("guid"), article.get("source_id") or "", content_sha256)
+    canonical_url = canonicalize_url(article.get("page_canonical_url")) or link_url
     return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id}

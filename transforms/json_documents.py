@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import urllib.parse
 from typing import Any
 
-from transforms.records import Article, ErrorRecord, RawDocument, make_error
+from transforms.encoding import decode_document
+from transforms.identity import url_host
+from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
+                                too_many_items_error)
 
 FIELD_ALIASES = {
     "url": ("url", "link"), "title": ("title", "headline"), "html": ("html", "content_html", "content", "body"),
@@ -63,14 +65,14 @@ def _names(value: Any) -> list[str]:
     return [name for name in names if isinstance(name, str) and name.strip()]
 
 
-def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str, uri: str) -> Article:
+def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str, uri: str,
+                      quality_flags: list[str] | None = None) -> Article:
     """Map one JSON object (a JSONL line or a JSON Feed item) onto an Article draft."""
     url = _text(_pick(obj, "url"))
-    host = urllib.parse.urlsplit(url or "").hostname
     tags = obj.get("tags") if isinstance(obj.get("tags"), list) else []
     return Article(
         kind="article", url=url, guid=_text(_pick(obj, "guid")),
-        source_id=raw.get("source_id") or _text(_pick(obj, "source")) or (host or "").removeprefix("www.") or "jsonl",
+        source_id=raw.get("source_id") or _text(_pick(obj, "source")) or url_host(url) or "jsonl",
         feed_url=raw.get("feed_url"), document_type=document_type, title=_text(_pick(obj, "title")),
         summary_html=_text(_pick(obj, "summary")),
         content_html=_text(_pick(obj, "html")) or _text_as_html(_text(obj.get("content_text"))),
@@ -79,7 +81,7 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
         language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
         raw_published=_text(_pick(obj, "published")), raw_updated=_text(_pick(obj, "updated")), raw_meta_times=[],
         fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"], raw_path=raw.get("raw_path"), uri=uri,
-        quality_flags=[],
+        quality_flags=list(quality_flags or []),
     )
 
 
@@ -88,14 +90,29 @@ def _line_error(raw: RawDocument, line_number: int, error_type: str, message: st
     return make_error("parse", error_type, f"line {line_number}: {message}", source=located)
 
 
+def _decode_json(raw: RawDocument) -> tuple[str, list[str]]:
+    """The text of a JSON document and its quality flags: decoded as UTF-8 (what RFC 8259 mandates) unless
+    the bytes prove otherwise (a BOM, UTF-16, another encoding: see ``transforms.encoding``), NULs dropped."""
+    content_type = raw.get("content_type")
+    if "charset" not in (content_type or "").lower():
+        content_type = "application/json; charset=utf-8"
+    text, choice = decode_document(raw["body"], content_type)
+    flags = [choice.flag] if choice.flag else []
+    if "\x00" in text:  # a raw NUL is never valid JSON; escaped ones (\u0000) are left to the text stage
+        text = text.replace("\x00", "")
+        flags.append("nul_bytes_removed")
+    return text.lstrip("\ufeff"), flags
+
+
 def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One draft per valid line; an error record for each line that is not a usable article."""
     outputs: list[Article | ErrorRecord] = []
-    text = raw["body"].decode("utf-8-sig", "replace")
+    text, flags = _decode_json(raw)
     # split on "\n" only: str.splitlines also splits on U+2028, U+0085 and others, legal inside JSON strings
-    for line_number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    lines = [(number, line) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    if len(lines) > MAX_ITEMS_PER_DOCUMENT:
+        outputs.append(too_many_items_error(raw, len(lines)))
+    for line_number, line in lines[:MAX_ITEMS_PER_DOCUMENT]:
         try:
             obj = repair_surrogates(json.loads(line))
         except (ValueError, RecursionError) as exc:
@@ -107,7 +124,7 @@ def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
         if not _has_content(obj):
             outputs.append(_line_error(raw, line_number, "missing_fields", "no url, title or text"))
             continue
-        outputs.append(object_to_article(obj, raw, "jsonl", f"{raw['uri']}#L{line_number}"))
+        outputs.append(object_to_article(obj, raw, "jsonl", f"{raw['uri']}#L{line_number}", flags))
     if not outputs:
         outputs.append(make_error("parse", "empty_input", "no JSON lines in the file", source=raw))
     return outputs
@@ -115,8 +132,9 @@ def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
 
 def parse_json_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     """Parse a JSON Feed (jsonfeed.org 1.0/1.1): one draft per item."""
+    text, flags = _decode_json(raw)
     try:
-        feed = repair_surrogates(json.loads(raw["body"].decode("utf-8-sig", "replace")))
+        feed = repair_surrogates(json.loads(text))
     except (ValueError, RecursionError) as exc:
         return [make_error("parse", "invalid_json", f"JSON Feed is not valid JSON: {str(exc)[:200]}", source=raw)]
     items = feed.get("items") if isinstance(feed, dict) else None
@@ -125,13 +143,15 @@ def parse_json_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     feed_raw = {**raw, "feed_url": raw.get("feed_url") or _text(feed.get("feed_url")),
                 "language_hint": raw.get("language_hint") or _text(feed.get("language"))}
     if not raw.get("source_id"):
-        feed_raw["source_id"] = (urllib.parse.urlsplit(_text(feed.get("home_page_url")) or "").hostname or "").removeprefix("www.") or None
+        feed_raw["source_id"] = url_host(_text(feed.get("home_page_url"))) or None
     outputs: list[Article | ErrorRecord] = []
-    for index, item in enumerate(items, start=1):
+    if len(items) > MAX_ITEMS_PER_DOCUMENT:
+        outputs.append(too_many_items_error(raw, len(items)))
+    for index, item in enumerate(items[:MAX_ITEMS_PER_DOCUMENT], start=1):
         if not isinstance(item, dict):
             outputs.append(_line_error(raw, index, "not_an_object", "JSON Feed item is not an object"))
         elif not _has_content(item):
             outputs.append(_line_error(raw, index, "empty_item", "JSON Feed item has no url, title or text"))
         else:
-            outputs.append(object_to_article(item, feed_raw, "json_feed", raw["uri"]))
+            outputs.append(object_to_article(item, feed_raw, "json_feed", raw["uri"], flags))
     return outputs

@@ -31,4 +31,10 @@ def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
     if parser is None:
         error_type, message = UNPARSEABLE[document_type]
         return [make_error("parse", error_type, message, source=raw)]
-    return parser(raw)
+    outputs = parser(raw)
+    pages = raw.get("pages")
+    if pages:  # full text: each item gets what the driver learnt about its linked page
+        for record in outputs:
+            if record.get("kind") == "article" and record.get("url") in pages:
+                record["page"] = pages[record["url"]]  # type: ignore[typeddict-unknown-key]
+    return outputs

@@ -14,6 +14,28 @@ import hashlib
 from typing import Any, Literal, TypedDict
 
 RecordKind = Literal["raw", "article", "error"]
+# Items read from one document (feed items, JSON Feed items, JSON lines); the rest are dropped with one
+# error record. A 50 MB feed of a million empty ``<item/>``s would otherwise cost feedparser minutes and
+# gigabytes before the first item came out; real feeds stay far below (a 50 MB file of 5 KB articles
+# holds 10,000). Bigger JSON Lines exports are split into several files.
+MAX_ITEMS_PER_DOCUMENT = 10_000
+
+
+class PageInfo(TypedDict, total=False):
+    """What the driver learnt about an item's linked page (``pipeline/page_fetch.py``), for the pipeline."""
+
+    status: str  # fetched, not_html, blocked_by_robots, failed, deferred (not tried: the run's budget ran out)
+    url: str  # the item link as requested
+    final_url: str | None  # after redirects
+    redirects: list[str]  # every URL redirected to, in order
+    http_status: int | None
+    content_type: str | None
+    raw_path: str | None  # the page body in the raw zone (fetched and not_html)
+    raw_sha256: str | None
+    fetched_at: str | None  # ISO 8601, UTC
+    error_type: str | None  # why it failed: http_status, timeout, private_address, robots_unreachable, ...
+    error_message: str | None
+    from_earlier_run: bool  # reused from the ledger: no request this run
 
 
 class RawDocument(TypedDict, total=False):
@@ -34,6 +56,7 @@ class RawDocument(TypedDict, total=False):
     language_hint: str | None  # configured language of the source, ISO 639-1
     tags: list[str]
     expected_type: str | None  # "feed" for a configured feed URL: anything else there is an error
+    pages: dict[str, PageInfo]  # item link -> its page, for feeds fetched with full text
 
 
 class Entity(TypedDict):
@@ -87,6 +110,11 @@ class Article(TypedDict, total=False):
     raw_sha256: str
     raw_path: str | None
     uri: str  # the input the article came from
+    page: PageInfo | None  # the item's linked page, when full text was asked for
+    page_canonical_url: str | None  # the page's own canonical URL (same site), preferred as canonical_url
+    page_times: list[tuple[str, str]]  # (source, raw time) from the page, e.g. ("page.json_ld", "2023-...")
+    field_sources: dict[str, str]  # field -> where it came from, for fields filled from the page
+    body_status: str  # full, teaser_only, paywalled, empty, not_html, blocked_by_robots
 
 
 class ErrorRecord(TypedDict):
@@ -153,3 +181,10 @@ def make_error(
         raw_path=source.get("raw_path"),
         occurred_at=when,
     )
+
+
+def too_many_items_error(raw: dict[str, Any], found: int, kept: int = MAX_ITEMS_PER_DOCUMENT) -> ErrorRecord:
+    """The error record of a document with more than ``kept`` items: how many were found and dropped."""
+    message = (f"the document has {found} items, over the limit of {kept} per document: "
+               f"the first {kept} were read, {found - kept} dropped")
+    return make_error("parse", "too_many_items", message, source=raw)

@@ -22,6 +22,10 @@ def _head_text(body: bytes) -> str:
     for bom, encoding in BOMS:
         if head.startswith(bom):
             return head[len(bom):].decode(encoding, "ignore")
+    if len(head) >= 4 and head[:3] == b"\x00\x00\x00" and head[3]:
+        return head.decode("utf-32-be", "ignore")
+    if len(head) >= 4 and head[1:4] == b"\x00\x00\x00" and head[0]:
+        return head.decode("utf-32-le", "ignore")
     if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0:
         return head.decode("utf-16-be", "ignore")
     if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
@@ -30,11 +34,14 @@ def _head_text(body: bytes) -> str:
 
 
 def looks_binary(text: str) -> bool:
-    """True when the decoded head has NULs or many control characters: not a text document."""
+    """True when the decoded head has many NULs or control characters: not a text document.
+
+    A few stray NULs (a bad export, a truncated field) do not make a feed binary: the parsers drop them.
+    """
     if not text:
         return False
     controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\n\r\f")
-    return "\x00" in text or controls / len(text) > 0.05
+    return text.count("\x00") > max(2, len(text) // 1000) or controls / len(text) > 0.05
 
 
 def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: str | None = None) -> str:

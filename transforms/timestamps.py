@@ -553,9 +553,14 @@ def _time_candidates(
     article: Article, language: str | None, reference: dt.datetime | None
 ) -> Iterator[tuple[str, str | None, ParsedTime | None]]:
     """(source name, raw value, parsed) for each place a publication time can come from, in trust order."""
-    for name, field in (("entry.published", "raw_published"), ("entry.updated", "raw_updated")):
-        raw = article.get(field)
+    raw = article.get("raw_published")
+    yield "entry.published", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+    # Times from the item's fetched page (full text), each named for where it was found ("page.json_ld",
+    # "page.meta", "page.time"): a publication time the page declares beats the feed's update time.
+    for name, raw in article.get("page_times") or ():
         yield name, raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+    raw = article.get("raw_updated")
+    yield "entry.updated", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
     for raw in article.get("raw_meta_times") or ():
         yield "html.meta", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
     for field in ("body_text", "summary_text"):
@@ -577,7 +582,8 @@ def _implausibility(
 def normalize_article_time(article: Article, settings: TransformSettings) -> Article:
     """Set published_at (UTC), its offset, source and flags, and updated_at, from the best candidate.
 
-    Candidates in order: entry published, entry updated, HTML meta times, a dateline in the body, and
+    Candidates in order: entry published, the page's own times (full text), entry updated, HTML meta
+    times, a dateline in the body, and
     finally fetched_at (flagged ``fallback``). Unreadable values add ``unparseable`` and implausible ones
     ``implausible_future`` / ``implausible_past``, and are skipped; ``no_zone`` marks a time read as UTC
     for want of a zone, ``relative`` one read against fetched_at (``2 hours ago``). Without fetched_at

@@ -357,3 +357,98 @@ def test_fetch_many_turns_a_bug_in_one_fetch_into_an_error_result(
     results = dict(fetch_many(requests, FAST))
 
     assert results["good"].ok and results["bug"].error_type == "internal_error"
+
+
+# --- politeness: rate per host, Retry-After for the whole host, private addresses --------------------
+
+
+def test_host_limiter_spaces_the_starts_of_requests_to_one_host(http_server: LocalHTTPServer) -> None:
+    for number in range(5):
+        http_server.route(f"/page/{number}", Response(body=b"ok"))
+    limiter = http_fetch.HostLimiter(per_host=3, min_interval_s=0.15)
+
+    results = list(fetch_many([(n, http_server.url(f"/page/{n}"), None, None) for n in range(5)], FAST,
+                              host_limiter=limiter))
+
+    assert all(result.ok for _, result in results)
+    times = sorted(request.received_at for request in http_server.requests)
+    assert min(later - earlier for earlier, later in zip(times, times[1:])) >= 0.15 - 0.02
+
+
+def test_host_limiter_defer_holds_back_every_request_to_the_host() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = http_fetch.HostLimiter(per_host=2, min_interval_s=1.0, clock=lambda: now[0], sleep=sleep)
+    assert limiter.acquire("a.example", 10.0)
+    limiter.release("a.example")
+    limiter.defer("a.example", 5.0)
+    assert limiter.acquire("b.example", 10.0)  # other hosts are not held back
+    assert limiter.acquire("a.example", 10.0)
+    assert now[0] == 105.0 and slept == [5.0]
+    assert not limiter.acquire("a.example", 0.5)  # its next turn (106.0) is past the timeout
+
+
+def test_retry_after_on_one_request_pauses_the_others_to_that_host(http_server: LocalHTTPServer) -> None:
+    http_server.route("/busy", sequence(Response(status=503, headers={"Retry-After": "1"}), Response(body=b"ok")))
+    http_server.route("/other", Response(body=b"ok", delay_s=0.1))
+    limiter = http_fetch.HostLimiter(per_host=2)
+
+    results = dict(fetch_many([("busy", http_server.url("/busy"), None, None),
+                               ("other", http_server.url("/other"), None, None),
+                               ("third", http_server.url("/other"), None, None)], FAST, host_limiter=limiter))
+
+    assert all(result.ok for result in results.values())
+    refused = http_server.requests_to("/busy")[0].received_at
+    after = [request.received_at for request in http_server.requests if request.received_at > refused + 0.05]
+    assert after and min(after) - refused >= 1.0 - 0.02
+
+
+def test_retry_after_longer_than_the_backoff_cap_is_not_cut_short(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=429, headers={"Retry-After": "30"}))
+    settings = FetchSettings(total_deadline_s=60.0, backoff_max_s=1.0, max_retries=3)
+
+    started = time.monotonic()
+    result = fetch(http_server.url("/feed"), settings=settings)
+
+    assert result.error_type == "http_status" and "asked to wait 30 s" in (result.error_message or "")
+    assert len(http_server.requests_to("/feed")) == 1 and time.monotonic() - started < 1.0
+
+
+def test_redirect_hops_are_recorded(http_server: LocalHTTPServer) -> None:
+    http_server.route("/a", Response(status=301, headers={"Location": "/b"}))
+    http_server.route("/b", Response(status=307, headers={"Location": "/c"}))
+    http_server.route("/c", Response(body=b"here"))
+
+    result = fetch(http_server.url("/a"), settings=FAST)
+
+    assert result.redirects == [http_server.url("/b"), http_server.url("/c")] and result.final_url == http_server.url("/c")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_private_addresses_are_refused_when_not_allowed(http_server: LocalHTTPServer, host: str) -> None:
+    http_server.route("/page", Response(body=b"secret"))
+    settings = FetchSettings(allow_private_addresses=False)
+
+    result = fetch(http_server.url("/page", host=host), settings=settings)
+
+    assert result.error_type == "private_address" and http_server.requests == []
+
+
+def test_a_redirect_to_a_private_address_is_refused_too(http_server: LocalHTTPServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first hop stands for a public host: only the redirect target is checked for real here.
+    real_check = http_fetch._refuse_private_address
+    monkeypatch.setattr(http_fetch, "_refuse_private_address",
+                        lambda url: None if url.endswith("/public") else real_check(url))
+    http_server.route("/public", Response(status=302, headers={"Location": http_server.url("/admin")}))
+    http_server.route("/admin", Response(body=b"secret"))
+
+    result = fetch(http_server.url("/public"), settings=FetchSettings(allow_private_addresses=False))
+
+    assert result.error_type == "private_address"
+    assert [request.path for request in http_server.requests] == ["/public"]

@@ -1,0 +1,519 @@
+"""Archives as pipeline inputs: WARC/ARC, tar and zip files, and the raw landing zone.
+
+The driver lists an archive without holding a single body (``list_archive``): the offsets of WARC
+records, the data offsets of tar members, the local-header offsets of zip members, the paths of raw-zone
+bodies. It groups them into chunks of at most ``chunk_records`` members, each one ``InputFile`` with a
+``container`` and its ``members``, so that one huge archive becomes many pipeline elements (parallelism,
+and batches of bounded size) while staying few enough for ``beam.Create`` to be fast. A worker reads its
+chunk with ``read_archive_chunk``, seeking to each member and yielding one RawDocument (or one error
+record) at a time.
+
+Member layouts, one list per member:
+- ``warc``: ``[record_offset, record_length]``; only response/resource records with HTTP 200 (or no
+  HTTP status) and a document content type, or a body that sniffs as one. Other records (request,
+  metadata, warcinfo, revisit, images, redirects...) are not documents: skipped and counted, not errors.
+- ``tar``: ``[member_name, data_offset, size_bytes, mtime_s]`` (regular files only).
+- ``zip``: ``[member_name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s]``.
+The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical.
+- ``raw``: ``[path_relative_to_raw_root, size_bytes]`` (``date=D/source=S/<sha256>.gz``).
+- any container: ``["!error", position, message]`` where listing stopped (a truncated archive, bad
+  gzip): the reader turns it into an error record, so the failure reaches the dead letter, not a crash.
+
+Member names are only names: nothing is ever extracted to disk, so ``../`` in a name is harmless.
+"""
+
+from __future__ import annotations
+
+import bz2
+import collections
+import dataclasses
+import datetime as dt
+import gzip
+import io
+import json
+import lzma
+import os
+import pathlib
+import re
+import struct
+import tarfile
+import zipfile
+import zlib
+from typing import Any, Callable, Iterator
+
+from pipeline.gzip_seek import TruncatedGzipError, seeker_for
+from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded
+from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
+from transforms.sniffing import sniff_document_type
+
+ERROR_MEMBER = "!error"
+DEFAULT_CHUNK_RECORDS = 500
+DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
+ARCHIVE_SUFFIXES = {
+    ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
+    ".tar": "tar", ".tar.gz": "tar", ".tgz": "tar", ".tar.bz2": "tar", ".tar.xz": "tar", ".zip": "zip",
+}
+DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
+    "html", "xhtml+xml", "xml", "rss+xml", "atom+xml", "rdf+xml", "x-rss+xml", "rss", "atom",
+    "json", "feed+json", "ld+json", "x-ndjson", "ndjson", "jsonl", "x-jsonlines",
+})
+SNIFF_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream", "unknown/unknown")
+SNIFF_BYTES = 4096
+DOCUMENT_KINDS = ("html", "feed", "jsonl", "json_feed")
+READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
+ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
+ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
+
+
+@dataclasses.dataclass
+class ArchiveListing:
+    """The chunks of one archive, and what was left out of them."""
+
+    inputs: list[InputFile]
+    members: int = 0  # documents listed
+    skipped: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+
+
+def archive_kind(path: str) -> str | None:
+    """``warc``, ``tar`` or ``zip`` from the file name, or None for a plain input file."""
+    name = path.lower()
+    matches = [suffix for suffix in ARCHIVE_SUFFIXES if name.endswith(suffix)]
+    return ARCHIVE_SUFFIXES[max(matches, key=len)] if matches else None
+
+
+def enumerate_archive_inputs(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS) -> list[InputFile]:
+    """The chunks of the archive at ``path`` (see ``list_archive``)."""
+    return list_archive(path, chunk_records).inputs
+
+
+def list_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
+                 chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ArchiveListing:
+    """List ``path`` (a WARC/ARC, tar or zip file) as chunks, streaming: no body is held."""
+    kind = archive_kind(path)
+    if kind is None:
+        raise ValueError(f"not an archive name: {path}")
+    skipped: collections.Counter[str] = collections.Counter()
+    members = MEMBER_LISTERS[kind](path, skipped)
+    return _chunked(str(path), kind, members, skipped, chunk_records, chunk_bytes)
+
+
+def list_raw_zone(raw_root: str, fetched_since: dt.date | None = None, chunk_records: int = DEFAULT_CHUNK_RECORDS,
+                  chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ArchiveListing:
+    """The raw landing zone (``OUT/raw``) as chunks, from the UTC fetch day ``fetched_since`` on."""
+    root = pathlib.Path(raw_root)
+    skipped: collections.Counter[str] = collections.Counter()
+
+    def members() -> Iterator[list[Any]]:
+        for day_folder in sorted(root.glob("date=*")):
+            if fetched_since and day_folder.name.removeprefix("date=") < fetched_since.isoformat():
+                skipped["raw zone: fetched before the range"] += sum(1 for _ in day_folder.glob("source=*/*.gz"))
+                continue
+            for body_path in sorted(day_folder.glob("source=*/*.gz")):
+                yield [str(body_path.relative_to(root)), body_path.stat().st_size]
+
+    return _chunked(str(root), "raw", members(), skipped, chunk_records, chunk_bytes)
+
+
+def is_raw_zone(path: str) -> bool:
+    """True when ``path`` is a raw landing zone: ``date=YYYY-MM-DD/source=ID/`` folders."""
+    root = pathlib.Path(path)
+    return root.is_dir() and any(root.glob("date=*/source=*"))
+
+
+def member_size_bytes(container: str, member: list[Any]) -> int:
+    """The (uncompressed where known) size of one member, for sizing chunks and batches."""
+    if member[0] == ERROR_MEMBER:
+        return 0
+    return int(member[SIZE_INDEX[container]])
+
+
+def chunk_size_bytes(entry: InputFile) -> int:
+    """Bytes an input covers: its members' sizes for a chunk, the file size for a plain file."""
+    container = entry.get("container") or "file"
+    if container == "file":
+        try:
+            return os.stat(entry["path"]).st_size
+        except OSError:
+            return 0
+    return sum(member_size_bytes(container, member) for member in entry.get("members") or [])
+
+
+def _chunked(path: str, container: str, members: Iterator[list[Any]], skipped: collections.Counter[str],
+             chunk_records: int, chunk_bytes: int) -> ArchiveListing:
+    listing = ArchiveListing(inputs=[], skipped=skipped)
+    current: list[list[Any]] = []
+    current_bytes = 0
+    for member in members:
+        size = member_size_bytes(container, member)
+        if current and (len(current) >= chunk_records or current_bytes + size > chunk_bytes):
+            listing.inputs.append(InputFile(path=path, container=container, members=current))
+            current, current_bytes = [], 0
+        current.append(member)
+        current_bytes += size
+        listing.members += member[0] != ERROR_MEMBER
+    if current:
+        listing.inputs.append(InputFile(path=path, container=container, members=current))
+    return listing
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
+
+
+# Listing (driver side) ---------------------------------------------------------------------------------
+
+
+def _warc_skip_reason(record: Any) -> str | None:
+    """Why a WARC record is not a document, or None when it is one."""
+    if record.rec_type not in ("response", "resource"):
+        return f"warc {record.rec_type} record"
+    http = record.http_headers if record.rec_type == "response" else None
+    if http is not None and http.get_statuscode() and http.get_statuscode() != "200":
+        return f"http status {http.get_statuscode()}"
+    content_type = _warc_content_type(record) or ""
+    main_type = content_type.split(";", 1)[0].strip().lower()
+    top_type, _, subtype = main_type.partition("/")
+    if top_type in ("text", "application") and subtype in DOCUMENT_SUBTYPES:
+        return None
+    if main_type in SNIFF_CONTENT_TYPES:
+        kind = sniff_document_type(record.content_stream().read(SNIFF_BYTES))
+        return None if kind in DOCUMENT_KINDS else f"content {kind} ({main_type or 'no type'})"
+    return f"content type {main_type}"
+
+
+def _warc_content_type(record: Any) -> str | None:
+    if record.rec_type == "response":
+        return record.http_headers.get_header("Content-Type") if record.http_headers else None
+    return record.rec_headers.get_header("Content-Type")
+
+
+def _list_warc(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    if not _starts_like_a_web_archive(path):
+        yield [ERROR_MEMBER, 0, "not a WARC or ARC file (no WARC/ or filedesc:// header)"]
+        return
+    next_offset = 0
+    try:
+        with open(path, "rb") as handle:
+            records = ArchiveIterator(handle, arc2warc=True)
+            for record in records:
+                offset = records.offset
+                reason = _warc_skip_reason(record)
+                length = records.get_record_length()  # reads to the record's end, holding nothing
+                next_offset = offset + length
+                if getattr(record.raw_stream, "limit", 1) != 0:  # no declared length, or not all there:
+                    # the file ended inside this record
+                    yield [ERROR_MEMBER, offset, "WARC record cut short (truncated file?)"]
+                elif reason:
+                    skipped[reason] += 1
+                else:
+                    yield [offset, length]
+            next_offset = records.offset
+        if next_offset < os.path.getsize(path):  # warcio stops quietly inside a cut gzip member
+            yield [ERROR_MEMBER, next_offset, "unreadable data after this offset (truncated file?)"]
+    except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken archives
+        yield [ERROR_MEMBER, max(next_offset, 0), _one_line(exc)]
+
+
+def _starts_like_a_web_archive(path: str) -> bool:
+    with _open_decompressed(path) as stream:
+        try:
+            head = stream.read(16)
+        except READ_ERRORS:
+            return True  # let the listing report what is wrong
+    return head.lstrip().startswith((b"WARC/", b"filedesc://"))
+
+
+def _open_decompressed(path: str) -> Any:
+    """The file's bytes, inflated by magic number (gzip, bzip2, xz) or as they are."""
+    with open(path, "rb") as handle:
+        magic = handle.read(6)
+    if magic.startswith(GZIP_MAGIC):
+        return gzip.open(path, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(path, "rb")
+    return lzma.open(path, "rb") if magic.startswith(b"\xfd7zXZ") else open(path, "rb")
+
+
+def _tar_kind(info: tarfile.TarInfo) -> str:
+    return "directory" if info.isdir() else "link" if info.issym() or info.islnk() else "special file"
+
+
+def _list_tar(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    position = 0
+    try:
+        # streaming, one header at a time; our own decompressor, so a cut stream raises EOFError
+        with _open_decompressed(path) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
+            while (info := tar.next()) is not None:
+                tar.members.clear()  # a TarFile keeps every TarInfo otherwise: memory would grow
+                position = info.offset_data + info.size
+                if info.isreg() and info.sparse is None:
+                    yield [info.name, info.offset_data, info.size, int(info.mtime)]
+                else:
+                    skipped[f"tar {_tar_kind(info) if not info.isreg() else 'sparse file'}"] += 1
+            end_of_members = tar.offset
+        if isinstance(stream, io.BufferedReader) and os.path.getsize(path) < end_of_members + 2 * tarfile.BLOCKSIZE:
+            yield [ERROR_MEMBER, end_of_members, "no end-of-archive marker (truncated tar?)"]
+    except READ_ERRORS as exc:
+        yield [ERROR_MEMBER, position, _one_line(exc)]
+
+
+def _list_zip(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except READ_ERRORS as exc:
+        yield [ERROR_MEMBER, 0, _one_line(exc)]
+        return
+    for info in infos:
+        if info.is_dir():
+            skipped["zip directory"] += 1
+            continue
+        mtime_s = int(dt.datetime(*info.date_time, tzinfo=dt.timezone.utc).timestamp())  # zip times are local
+        yield [info.filename, info.header_offset, info.compress_type, info.compress_size, info.file_size,
+               info.flag_bits, mtime_s]
+
+
+MEMBER_LISTERS: dict[str, Callable[[str, collections.Counter[str]], Iterator[list[Any]]]] = {
+    "warc": _list_warc, "tar": _list_tar, "zip": _list_zip,
+}
+SIZE_INDEX = {"warc": 1, "tar": 2, "zip": 4, "raw": 1}
+
+
+# Reading (worker side) ---------------------------------------------------------------------------------
+
+
+def read_archive_chunk(entry: InputFile, max_bytes: int) -> Iterator[RawDocument | ErrorRecord]:
+    """Yield the documents of one chunk lazily, one RawDocument or error record per member."""
+    container = entry.get("container") or "file"
+    reader = CHUNK_READERS.get(container)
+    if reader is None:
+        yield make_error("read", "unknown_container", f"no reader for container {container!r}",
+                         source={"uri": entry["path"], "raw_path": entry["path"]})
+        return
+    fallback_time = _modified_at(entry["path"])
+    for member in entry.get("members") or []:
+        if member[0] == ERROR_MEMBER:
+            where = f"{entry['path']}#{member[1]}"
+            yield make_error("read", "bad_archive", f"archive unreadable from offset {member[1]}: {member[2]}",
+                             source={"uri": where, "raw_path": where, "fetched_at": fallback_time,
+                                     "source_id": entry.get("source_id")})
+            continue
+        yield from reader(entry, member, max_bytes, fallback_time)
+
+
+def _modified_at(path: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(int(os.stat(path).st_mtime), dt.timezone.utc)
+    except OSError:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _document(entry: InputFile, body: bytes, uri: str, raw_path: str, fetched_at: dt.datetime,
+              provenance: dict[str, Any] | None = None) -> RawDocument:
+    provenance = provenance or {}
+    return RawDocument(
+        kind="raw", source_id=provenance.get("source_id", entry.get("source_id")), uri=uri,
+        feed_url=provenance.get("feed_url"), body=body, fetched_at=fetched_at,
+        http_status=provenance.get("http_status"), etag=provenance.get("etag"),
+        last_modified=provenance.get("last_modified"), content_type=provenance.get("content_type"),
+        raw_sha256=sha256_hex(body), raw_path=raw_path,
+        language_hint=provenance.get("language_hint", entry.get("language_hint")),
+        tags=list(provenance.get("tags") or entry.get("tags") or []),
+    )
+
+
+def _member_error(entry: InputFile, error_type: str, message: str, where: str, fetched_at: dt.datetime,
+                  body: bytes | None = None) -> ErrorRecord:
+    source = {"uri": where, "raw_path": where, "fetched_at": fetched_at, "source_id": entry.get("source_id"),
+              "raw_sha256": sha256_hex(body) if body is not None else None}
+    return make_error("read", error_type, message, source=source)
+
+
+def _inflate_member(data: bytes, max_bytes: int) -> bytes:
+    """Members stored gzipped (``*.xml.gz``) are inflated, within ``max_bytes``."""
+    return _gunzip_bounded(data, max_bytes) if data.startswith(GZIP_MAGIC) else data
+
+
+def _member_body_or_error(entry: InputFile, data: bytes, max_bytes: int, where: str,
+                          fetched_at: dt.datetime) -> bytes | ErrorRecord:
+    try:
+        return _inflate_member(data, max_bytes)
+    except OverflowError as exc:
+        return _member_error(entry, "too_large", f"gzip {exc}", where, fetched_at, data)
+    except (zlib.error, EOFError) as exc:
+        return _member_error(entry, "bad_gzip", f"gzip data is corrupt: {exc}", where, fetched_at, data)
+
+
+def _warc_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
+                      fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    offset, length = member
+    where = f"{entry['path']}#{offset}"
+    if length > max_bytes * 4:  # a record much larger than any document we would keep
+        yield _member_error(entry, "too_large", f"WARC record of {length} bytes", where, fallback_time)
+        return
+    try:
+        with open(entry["path"], "rb") as handle:
+            handle.seek(offset)
+            record = next(iter(ArchiveIterator(handle, arc2warc=True)))
+            yield _warc_document(entry, record, where, max_bytes, fallback_time)
+    except StopIteration:
+        yield _member_error(entry, "bad_archive", "no WARC record at this offset (truncated?)", where,
+                            fallback_time)
+    except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken records
+        yield _member_error(entry, "bad_archive", f"WARC record unreadable: {_one_line(exc)}", where,
+                            fallback_time)
+
+
+def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
+                   fallback_time: dt.datetime) -> RawDocument | ErrorRecord:
+    headers = record.rec_headers
+    fetched_at = _warc_date(headers.get_header("WARC-Date")) or fallback_time
+    uri = (headers.get_header("WARC-Target-URI") or "").strip("<> ") or where
+    body = record.content_stream().read(max_bytes + 1)
+    if len(body) > max_bytes:
+        return _member_error(entry, "too_large", f"WARC payload over the {max_bytes}-byte limit",
+                             uri, fetched_at)
+    http = record.http_headers if record.rec_type == "response" else None
+    return _document(entry, body, uri, where, fetched_at, {
+        "content_type": _warc_content_type(record),
+        "http_status": int(http.get_statuscode()) if http is not None and http.get_statuscode() else None,
+        "etag": http.get_header("ETag") if http is not None else None,
+        "last_modified": http.get_header("Last-Modified") if http is not None else None,
+    })
+
+
+def _tar_reader(path: str) -> Callable[[int, int], bytes]:
+    """read(offset, size) on the tar's uncompressed stream, whatever its compression."""
+    with open(path, "rb") as handle:
+        if handle.read(2) == GZIP_MAGIC:
+            return seeker_for(path).read_at  # random access with checkpoints
+
+    def read_at(offset: int, size: int) -> bytes:
+        # plain files seek; bz2/xz streams seek by inflating from the start (slow for big archives)
+        with _open_decompressed(path) as stream:
+            stream.seek(offset)
+            data = stream.read(size)
+        if len(data) < size:
+            raise TruncatedGzipError(f"archive ends before byte {offset + size}")
+        return data
+
+    return read_at
+
+
+def _read_tar_member(entry: InputFile, member: list[Any], max_bytes: int,
+                     fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
+    name, offset, size, mtime_s = member
+    where = f"{entry['path']}!{name}"
+    fetched_at = dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc)
+    if size > max_bytes:
+        yield _member_error(entry, "too_large", f"{size} bytes, over the {max_bytes}-byte limit", where,
+                            fetched_at)
+        return
+    try:
+        data = _tar_reader(entry["path"])(offset, size)
+    except READ_ERRORS as exc:
+        yield _member_error(entry, "bad_archive", f"tar member unreadable: {_one_line(exc)}", where, fetched_at)
+        return
+    body = _member_body_or_error(entry, data, max_bytes, where, fetched_at)
+    yield body if isinstance(body, dict) else _document(entry, body, where, where, fetched_at)
+
+
+def _zip_inflate(data: bytes, compress_type: int, max_bytes: int) -> bytes:
+    """Inflate one zip member within ``max_bytes`` (a zip bomb stops at the limit)."""
+    if compress_type == zipfile.ZIP_STORED:
+        return data
+    if compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    elif compress_type == zipfile.ZIP_BZIP2:
+        inflater = bz2.BZ2Decompressor()
+    else:
+        raise NotImplementedError(f"zip compression method {compress_type} is not supported")
+    output = inflater.decompress(data, max_bytes + 1)
+    if len(output) > max_bytes:
+        raise OverflowError(f"inflates to more than {max_bytes} bytes")
+    return output
+
+
+def _read_zip_member(entry: InputFile, member: list[Any], max_bytes: int,
+                     fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
+    name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s = member
+    where = f"{entry['path']}!{name}"
+    fetched_at = dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc)
+    if flag_bits & 0x1:
+        yield _member_error(entry, "encrypted", "encrypted zip member", where, fetched_at)
+        return
+    if max(file_size, compress_size) > max_bytes:
+        yield _member_error(entry, "too_large", f"{file_size} bytes, over the {max_bytes}-byte limit", where,
+                            fetched_at)
+        return
+    try:
+        with open(entry["path"], "rb") as handle:
+            handle.seek(header_offset)
+            signature, name_length, extra_length = ZIP_LOCAL_HEADER.unpack(handle.read(ZIP_LOCAL_HEADER.size))
+            if signature != ZIP_LOCAL_SIGNATURE:
+                raise zipfile.BadZipFile("no local file header at the listed offset")
+            handle.seek(name_length + extra_length, os.SEEK_CUR)
+            data = _zip_inflate(handle.read(compress_size), compress_type, max_bytes)
+        body = _member_body_or_error(entry, data, max_bytes, where, fetched_at)
+    except OverflowError as exc:
+        body = _member_error(entry, "too_large", f"zip member {exc}", where, fetched_at)
+    except NotImplementedError as exc:
+        body = _member_error(entry, "unsupported_compression", str(exc), where, fetched_at)
+    except (*READ_ERRORS, struct.error) as exc:
+        body = _member_error(entry, "bad_archive", f"zip member unreadable: {_one_line(exc)}", where, fetched_at)
+    yield body if isinstance(body, dict) else _document(entry, body, where, where, fetched_at)
+
+
+def _raw_provenance(body_path: pathlib.Path) -> dict[str, Any]:
+    try:
+        return json.loads(body_path.with_suffix(".json").read_bytes())
+    except (OSError, ValueError):
+        return {}  # a crash between the two writes of the raw zone: the path tells the rest
+
+
+def _raw_fetched_at(provenance: dict[str, Any], body_path: pathlib.Path) -> dt.datetime:
+    if provenance.get("fetched_at"):
+        return dt.datetime.fromisoformat(provenance["fetched_at"]).astimezone(dt.timezone.utc)
+    day = dt.date.fromisoformat(body_path.parent.parent.name.removeprefix("date="))
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+
+
+def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
+                     fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
+    """One raw-zone body with its sidecar provenance (as ``pipeline.raw_zone.iter_raw`` reads it)."""
+    body_path = pathlib.Path(entry["path"]) / member[0]
+    where = str(body_path)
+    provenance = _raw_provenance(body_path)
+    fetched_at = _raw_fetched_at(provenance, body_path)
+    try:
+        body = _gunzip_bounded(body_path.read_bytes(), max_bytes)
+    except OverflowError as exc:
+        yield _member_error(entry, "too_large", f"gzip {exc}", where, fetched_at)
+        return
+    except (OSError, zlib.error, EOFError) as exc:
+        yield _member_error(entry, "unreadable", f"raw body unreadable: {_one_line(exc)}", where, fetched_at)
+        return
+    if sha256_hex(body) != body_path.name.removesuffix(".gz"):
+        yield _member_error(entry, "raw_corrupt", "raw body does not match its sha256 name", where, fetched_at, body)
+        return
+    source_id = provenance.get("source_id") or re.sub(r"^source=", "", body_path.parent.name)
+    uri = provenance.get("uri") or provenance.get("feed_url") or where
+    yield _document(entry, body, uri, where, fetched_at, {**provenance, "source_id": source_id})
+
+
+CHUNK_READERS: dict[str, Callable[[InputFile, list[Any], int, dt.datetime], Iterator[RawDocument | ErrorRecord]]] = {
+    "warc": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member, "raw": _read_raw_member,
+}

@@ -1,0 +1,68 @@
+"""Rebuild the sink's article index (``OUT/_state/article_index/``) from the articles dataset itself.
+
+The index is what lets the sink keep one row per article_id across days (see ``pipeline.parquet_sink``).
+A backfill replaces whole partitions behind the sink's back, so afterwards the index entries of those days
+are rebuilt from the rows now in them; entries of other days are kept as they are. One shard at a time,
+as the sink itself works: memory is that of one index shard, not of the whole dataset.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from typing import Collection, Iterator
+
+import pyarrow.parquet as pq
+
+from pipeline.parquet_sink import _load_index, _save_index, dataset_dir  # the sink owns the index format
+from pipeline.rows import shard_of, version_key
+
+INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
+SHARD_FILE = re.compile(r"part-(\d{5})(-.*)?\.parquet")  # a shard's own file; other files mix shards
+
+
+def article_partition_dates(output_dir: str | pathlib.Path) -> list[str]:
+    """Every ``date=`` partition of the articles dataset, in order."""
+    root = dataset_dir(output_dir, "articles")
+    return sorted(path.name.removeprefix("date=") for path in root.glob("date=*") if path.is_dir())
+
+
+def _files_holding_shard(partition: pathlib.Path, shard: int) -> Iterator[pathlib.Path]:
+    """Files of a partition that may hold rows of ``shard``: its own file, and files of every shard."""
+    for path in sorted(partition.glob("*.parquet")):
+        match = SHARD_FILE.fullmatch(path.name)
+        if match is None or int(match.group(1)) == shard:
+            yield path
+
+
+def _shard_entries(output_dir: str | pathlib.Path, dates: Collection[str], shard: int, num_shards: int
+                   ) -> dict[str, tuple]:
+    """Index entries of one shard's rows in ``dates`` (the latest version when an id appears twice)."""
+    entries: dict[str, tuple] = {}
+    for date in sorted(dates):
+        for path in _files_holding_shard(dataset_dir(output_dir, "articles") / f"date={date}", shard):
+            for row in pq.read_table(path, columns=INDEX_COLUMNS).to_pylist():
+                if shard_of(row["article_id"], num_shards) != shard:
+                    continue
+                entry = (date, row["content_sha256"], *version_key(row)[:2])
+                current = entries.get(row["article_id"])
+                if current is None or entry[2:] > current[2:]:
+                    entries[row["article_id"]] = entry
+    return entries
+
+
+def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,
+                          dates: Collection[str] | None = None) -> int:
+    """Rebuild the index entries of ``dates`` (every partition when None) from the dataset; return the
+    number of entries now in the index."""
+    full_rebuild = dates is None
+    dates = set(article_partition_dates(output_dir) if full_rebuild else dates)
+    total = 0
+    for shard in range(num_shards):
+        index = {} if full_rebuild else {
+            article_id: entry for article_id, entry in _load_index(str(output_dir), shard).items()
+            if entry[0] not in dates}
+        index.update(_shard_entries(output_dir, dates, shard, num_shards))
+        _save_index(str(output_dir), shard, index)
+        total += len(index)
+    return total

@@ -1,0 +1,286 @@
+"""``newsbeam compact OUT [--partition date=...]``: merge each partition's small files into files of a target size.
+
+Per partition: DuckDB reads every file, keeps one row per id (the latest version, as the sink would) and
+sorts by (time, id), spilling to disk past its memory limit; pyarrow writes the rows in the dataset's own
+schema (so the schema version stays in the files) to ``compact-<run>-NNNNN.parquet`` files of about the
+target size, in a staging directory; the staged partition is then swapped in whole
+(``pipeline.directory_swap``), so a reader sees the old files or the new ones.
+
+Compacted files hold rows of every shard. The sink still writes new rows to ``part-SSSSS.parquet`` and
+removes a replaced row's old copy from the compacted files (see ``pipeline.parquet_sink``), so the dataset
+keeps one row per id. Compacting again folds those part files in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import pathlib
+import shutil
+import sys
+import time
+from typing import Any, Callable, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.atomic_files import remove_stale_temp_files, replace_atomically, rows_per_group, temp_path_for
+from pipeline.directory_swap import swap_directory
+from pipeline.parquet_sink import COMPACTED_PREFIX, DATASET_LAYOUTS, dataset_dir
+
+DEFAULT_TARGET_FILE_BYTES = 128 * 1024 * 1024
+MARKER_PREFIX = ".compact-"
+STAGING_PREFIX = "compact-"
+DUCKDB_MEMORY_LIMIT = "1GB"
+BATCH_ROWS = 10_000
+# How the sink orders versions (pipeline.rows.version_key): latest update, then latest fetch, then ties.
+LATEST_FIRST = {
+    "articles": ("coalesce(updated_at, TIMESTAMPTZ '1970-01-01 00:00:00+00') DESC, "
+                 "coalesce(fetched_at, TIMESTAMPTZ '1970-01-01 00:00:00+00') DESC, "
+                 "content_sha256 DESC, source_id DESC, uri DESC"),
+    "errors": "occurred_at DESC",
+}
+TIME_COLUMNS = {"articles": "published_at", "errors": "occurred_at"}
+
+
+@dataclasses.dataclass
+class PartitionCompaction:
+    """What compacting one partition did."""
+
+    dataset: str
+    date: str
+    files_before: int
+    files_after: int
+    rows: int
+    bytes_before: int
+    bytes_after: int
+    duplicates_removed: int
+
+
+def partition_dirs(output_dir: str, dataset: str, dates: Iterable[str] | None = None) -> list[pathlib.Path]:
+    """The ``date=`` folders of ``dataset`` (only ``dates`` when given) that exist."""
+    root = dataset_dir(output_dir, dataset)
+    if dates is None:
+        return sorted(path for path in root.glob("date=*") if path.is_dir())
+    return [root / f"date={date}" for date in sorted(set(dates)) if (root / f"date={date}").is_dir()]
+
+
+def files_needed(total_bytes: int, target_file_bytes: int) -> int:
+    """How many files of about ``target_file_bytes`` hold ``total_bytes``."""
+    return max(1, math.ceil(total_bytes / target_file_bytes))
+
+
+def sql_string(value: str | pathlib.Path) -> str:
+    """``value`` as a quoted SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _duckdb_connection(spill_dir: pathlib.Path) -> Any:
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    connection.execute(f"SET temp_directory = {sql_string(spill_dir)}")
+    connection.execute("SET preserve_insertion_order = false")
+    return connection
+
+
+def _arrow_batches(relation: Any, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Record batches of a DuckDB result, whatever the DuckDB version calls the reader."""
+    reader = relation.to_arrow_reader(batch_rows) if hasattr(relation, "to_arrow_reader") else (
+        relation.fetch_arrow_reader(batch_rows))
+    yield from reader
+
+
+def sorted_unique_rows(files: list[pathlib.Path], dataset: str, spill_dir: pathlib.Path) -> Iterator[pa.Table]:
+    """The rows of ``files``, one per id (the latest version), sorted by (time, id), in the dataset schema."""
+    schema, id_column, _ = DATASET_LAYOUTS[dataset]
+    names = ", ".join(sql_string(path) for path in files)
+    query = (f"SELECT * FROM read_parquet([{names}], hive_partitioning = false) "
+             f"QUALIFY row_number() OVER (PARTITION BY {id_column} ORDER BY {LATEST_FIRST[dataset]}) = 1 "
+             f"ORDER BY {TIME_COLUMNS[dataset]}, {id_column}")
+    connection = _duckdb_connection(spill_dir)
+    try:
+        for batch in _arrow_batches(connection.sql(query), BATCH_ROWS):
+            yield pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+    finally:
+        connection.close()
+
+
+class RollingParquetWriter:
+    """Write a stream of tables into files of about ``rows_per_file`` rows each, named by ``name_for(n)``."""
+
+    def __init__(self, directory: pathlib.Path, name_for: Callable[[int], str], schema: pa.Schema,
+                 dictionary_columns: tuple[str, ...], rows_per_file: int) -> None:
+        self.directory, self.name_for, self.schema = directory, name_for, schema
+        self.dictionary_columns, self.rows_per_file = dictionary_columns, rows_per_file
+        self.paths: list[pathlib.Path] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.rows_in_file = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table``, starting new files as the current one fills."""
+        while table.num_rows:
+            if self.writer is None:
+                self._open()
+            take = min(table.num_rows, self.rows_per_file - self.rows_in_file)
+            part = table.slice(0, take)
+            self.writer.write_table(part, row_group_size=rows_per_group(part))
+            self.rows_in_file += take
+            table = table.slice(take)
+            if self.rows_in_file >= self.rows_per_file:
+                self._close()
+
+    def close(self) -> list[pathlib.Path]:
+        """Finish the last file; return every file written."""
+        self._close()
+        return self.paths
+
+    def _open(self) -> None:
+        path = self.directory / self.name_for(len(self.paths))
+        self.temp = temp_path_for(path)
+        self.writer = pq.ParquetWriter(
+            self.temp, self.schema, compression="zstd", compression_level=6, write_statistics=True,
+            use_dictionary=[name for name in self.dictionary_columns if name in self.schema.names])
+        self.paths.append(path)
+        self.rows_in_file = 0
+
+    def _close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            replace_atomically(self.temp, self.paths[-1])
+            self.writer = None
+
+
+def compact_partition(live: pathlib.Path, dataset: str, staging: pathlib.Path, run_id: str,
+                      target_file_bytes: int) -> PartitionCompaction | None:
+    """Compact one partition through ``staging`` and swap it in; None when it is compact already."""
+    files = sorted(live.glob("*.parquet"))
+    bytes_before = sum(path.stat().st_size for path in files)
+    rows_before = sum(pq.read_metadata(path).num_rows for path in files)
+    if rows_before == 0 or len(files) <= files_needed(bytes_before, target_file_bytes):
+        return None
+    schema, _, dictionary_columns = DATASET_LAYOUTS[dataset]
+    staged = dataset_dir(staging, dataset) / live.name
+    staged.mkdir(parents=True)
+    rows_per_file = max(1, int(target_file_bytes * rows_before / bytes_before))
+    writer = RollingParquetWriter(staged, lambda number: f"{COMPACTED_PREFIX}{run_id}-{number:05d}.parquet",
+                                  schema, dictionary_columns, rows_per_file)
+    for table in sorted_unique_rows(files, dataset, staging / "spill"):
+        writer.write(table)
+    written = writer.close()
+    rows_after = sum(pq.read_metadata(path).num_rows for path in written)
+    marker = staged / f"{MARKER_PREFIX}{run_id}"
+    marker.touch()
+    displaced = swap_directory(staged, live)
+    (live / marker.name).unlink()
+    if displaced is not None:
+        shutil.rmtree(displaced)
+    return PartitionCompaction(dataset, live.name.removeprefix("date="), len(files), len(written), rows_after,
+                               bytes_before, sum(path.stat().st_size for path in live.glob("*.parquet")),
+                               rows_before - rows_after)
+
+
+def recover_interrupted_compactions(output_dir: str) -> int:
+    """Finish or drop what a killed compaction left; return how many partitions were moved into place.
+
+    A staged partition with its marker whose live partition is missing was caught between the two renames
+    of the fallback swap: it is complete, so it goes live. Anything else in the staging is deleted.
+    """
+    moved = 0
+    for staging in sorted((pathlib.Path(output_dir) / "_staging").glob(f"{STAGING_PREFIX}*")):
+        marker_name = f"{MARKER_PREFIX}{staging.name.removeprefix(STAGING_PREFIX)}"
+        for dataset in DATASET_LAYOUTS:
+            for staged in sorted(dataset_dir(staging, dataset).glob("date=*")):
+                live = dataset_dir(output_dir, dataset) / staged.name
+                if (staged / marker_name).exists() and not live.exists():
+                    staged.rename(live)
+                    moved += 1
+            for marker in dataset_dir(output_dir, dataset).glob(f"date=*/{marker_name}"):
+                marker.unlink()
+        shutil.rmtree(staging)
+    return moved
+
+
+def compact(output_dir: str, partitions: Iterable[str] | None = None,
+            target_file_bytes: int = DEFAULT_TARGET_FILE_BYTES, datasets: Iterable[str] = ("articles", "errors"),
+            run_id: str | None = None, lock_wait_s: float = 0.0) -> dict[str, Any]:
+    """Compact the partitions of ``datasets`` (``partitions``: ``date=YYYY-MM-DD`` or ``YYYY-MM-DD``; all when
+    None) into files of about ``target_file_bytes``; return the stats."""
+    from pipeline.locking import output_lock
+    from pipeline.options import new_run_id
+
+    run_id = run_id or new_run_id()
+    dates = None if partitions is None else [name.removeprefix("date=") for name in partitions]
+    started = time.monotonic()
+    done: list[PartitionCompaction] = []
+    with output_lock(output_dir, lock_wait_s):
+        recover_interrupted_compactions(output_dir)
+        remove_stale_temp_files(pathlib.Path(output_dir))
+        staging = pathlib.Path(output_dir) / "_staging" / f"{STAGING_PREFIX}{run_id}"
+        staging.mkdir(parents=True)
+        try:
+            for dataset in datasets:
+                for live in partition_dirs(output_dir, dataset, dates):
+                    result = compact_partition(live, dataset, staging, run_id, target_file_bytes)
+                    done += [result] if result else []
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not any(staging.parent.iterdir()):
+                staging.parent.rmdir()
+    return compaction_stats(done, time.monotonic() - started)
+
+
+def compaction_stats(done: list[PartitionCompaction], elapsed_s: float) -> dict[str, Any]:
+    """Totals over the compacted partitions, and each partition's figures."""
+    return {
+        "partitions_compacted": len(done), "files_before": sum(item.files_before for item in done),
+        "files_after": sum(item.files_after for item in done), "rows": sum(item.rows for item in done),
+        "bytes_before": sum(item.bytes_before for item in done), "bytes_after": sum(item.bytes_after for item in done),
+        "duplicates_removed": sum(item.duplicates_removed for item in done), "elapsed_s": round(elapsed_s, 3),
+        "partitions": [dataclasses.asdict(item) for item in done],
+    }
+
+
+def format_compaction(stats: dict[str, Any]) -> str:
+    """An aligned table: one line per compacted partition, then the totals."""
+    header = ("dataset", "partition", "files", "rows", "MB before", "MB after")
+    lines = [(item["dataset"], item["date"], f"{item['files_before']} -> {item['files_after']}", f"{item['rows']:,}",
+              f"{item['bytes_before'] / 1e6:.1f}", f"{item['bytes_after'] / 1e6:.1f}") for item in stats["partitions"]]
+    lines.append(("total", f"{stats['partitions_compacted']} partitions",
+                  f"{stats['files_before']} -> {stats['files_after']}", f"{stats['rows']:,}",
+                  f"{stats['bytes_before'] / 1e6:.1f}", f"{stats['bytes_after'] / 1e6:.1f}"))
+    widths = [max(len(row[column]) for row in [header, *lines]) for column in range(len(header))]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *lines]]
+    if stats["duplicates_removed"]:
+        text.append(f"duplicate rows removed: {stats['duplicates_removed']:,}")
+    return "\n".join(text)
+
+
+def add_compact_parser(commands: Any, add_run_arguments: Callable[[Any], None] | None = None) -> Any:
+    """Register ``newsbeam compact`` on the CLI's subcommands (``add_run_arguments`` is not needed)."""
+    parser = commands.add_parser("compact", help="merge the small files of each partition, atomically")
+    parser.add_argument("output", metavar="OUT", help="output directory of earlier runs")
+    parser.add_argument("--partition", action="append", metavar="date=YYYY-MM-DD",
+                        help="only this partition (repeatable); default: every partition")
+    parser.add_argument("--target-mb", type=float, default=DEFAULT_TARGET_FILE_BYTES / 1024 / 1024,
+                        help="size of the compacted files (default %(default)s MB)")
+    parser.add_argument("--dataset", choices=("articles", "errors", "all"), default="all")
+    parser.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+    return parser
+
+
+def command_compact(args: Any, beam_args: list[str]) -> int:
+    """``newsbeam compact OUT [--partition date=...] [--target-mb N]``."""
+    if beam_args:
+        print(f"newsbeam compact: unknown arguments {' '.join(beam_args)}", file=sys.stderr)
+        return 2
+    if not dataset_dir(args.output, "articles").parent.is_dir():
+        print(f"newsbeam compact: no such output directory {args.output}", file=sys.stderr)
+        return 1
+    datasets = ("articles", "errors") if args.dataset == "all" else (args.dataset,)
+    stats = compact(str(pathlib.Path(args.output).resolve()), args.partition, int(args.target_mb * 1024 * 1024),
+                    datasets, lock_wait_s=args.lock_wait)
+    print(format_compaction(stats))
+    return 0

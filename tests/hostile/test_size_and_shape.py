@@ -1,0 +1,234 @@
+"""Size and shape attacks: bombs, endless bodies, absurd nesting, giant attributes, a million items.
+
+One ingest in a fresh process reads every hostile file at once, so that its peak memory and time can be
+measured; the tests below then check what became of each file. The HTTP attacks go through
+``newsbeam run`` against the test server. Bounds are generous safety limits, not performance targets.
+
+Already covered elsewhere (not repeated): the fetch-level gzip bomb, trickling endless body and 200 MB
+bodies (tests/pipeline/test_http_fetch.py) and the read-level gzip bomb (tests/pipeline/test_sources.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import struct
+import zlib
+
+import pytest
+
+from pipeline.cli import main
+from tests.hostile.support import ERROR_COLUMNS, raw_document, read_dataset, run_cli_subprocess
+from tests.http_server import LocalHTTPServer, Response, endless, gzip_bomb
+from transforms.feeds import cap_items
+from transforms.markup_limits import MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, limit_tags
+from transforms.parsing import parse_document
+from transforms.records import MAX_ITEMS_PER_DOCUMENT
+
+MEBIBYTE = 1024 * 1024
+# The process alone peaks near 300 MB (Beam, the gazetteer, the language model); the largest input is 52 MB
+# and is held a few times over while it is decoded. Expansion of any kind would take gigabytes.
+MEMORY_BOUND_MB = 800
+TIME_BOUND_S = 60
+DEPTH = 100_000
+STORY = "Ferries from Baku to Aktau run again after the storm, the port authority said on Monday. "
+
+
+def gzip_bomb_file(inflated_mb: int) -> bytes:
+    """A valid gzip file of ``inflated_mb`` MB of zeros, about 1 KB per MB: built from one compressed block
+    repeated (a full flush makes each block's bytes independent of what came before)."""
+    block = bytes(MEBIBYTE)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    final_block = compressor.flush()[:-8]  # the trailer it writes counts two blocks; ours counts them all
+    crc = 0
+    for _ in range(inflated_mb):
+        crc = zlib.crc32(block, crc)
+    return first + repeated * (inflated_mb - 1) + final_block + struct.pack("<II", crc, (inflated_mb * MEBIBYTE) % 2**32)
+
+
+def page(title: str, body_html: str, head: str = "") -> str:
+    return f'<!DOCTYPE html><html lang="en"><head><title>{title}</title>{head}</head><body>{body_html}</body></html>'
+
+
+def feed(items_xml: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Courier</title>'
+            f"<link>https://courier.example/</link>{items_xml}</channel></rss>")
+
+
+def item(slug: str, extra: str = "", content: str = "") -> str:
+    encoded = f"<content:encoded><![CDATA[{content}]]></content:encoded>" if content else ""
+    return (f"<item><title>{slug}</title><link>https://courier.example/{slug}</link>"
+            f"<pubDate>Mon, 03 Jun 2024 10:00:00 +0000</pubDate><description>{STORY}</description>"
+            f"{extra}{encoded}</item>")
+
+
+def hostile_files() -> dict[str, bytes]:
+    """Every size and shape attack, by file name."""
+    nested = "<div>" * DEPTH + STORY * 20 + "</div>" * DEPTH
+    # Pages have no URL here, so their id is a hash of their text: each gets a title of its own.
+    return {
+        "bomb.xml.gz": gzip_bomb_file(1024),  # 1 GB inflated from about 1 MB
+        "deep-page.html": page("Deep page", f"<article>{nested}</article>").encode(),
+        "deep-inline-page.html": page("Deep inline", "<article><p>" + "<b><i>" * (DEPTH // 2) + STORY * 20
+                                      + "</i></b>" * (DEPTH // 2) + "</p></article>").encode(),
+        "deep-json-ld.html": page("Deep JSON-LD", f"<article><p>{STORY * 20}</p></article>",
+                                  head=f'<script type="application/ld+json">{"[" * DEPTH}</script>').encode(),
+        "deep-feed-html.xml": feed(item("deep-html", content=nested)).encode(),
+        "deep-feed-xml.xml": feed(item("deep-xml", extra="<x>" * DEPTH + "</x>" * DEPTH)).encode(),
+        "deep.jsonl": (json.dumps({"url": "https://courier.example/flat", "title": "Flat", "html": STORY}) + "\n"
+                       + "[" * DEPTH + "]" * DEPTH + "\n").encode(),
+        "attribute-page.html": page("Giant attribute", f'<article><p data-blob="{"A" * 50 * MEBIBYTE}">{STORY * 20}</p></article>').encode(),
+        "attribute-feed.xml": feed(item("attribute", extra=f'<enclosure url="https://courier.example/{"A" * 50 * MEBIBYTE}" '
+                                                           'type="audio/mpeg"/>')).encode(),
+        "many-attributes.xml": feed(item("attributes", extra="<enclosure" + "".join(
+            f' a{number}="x"' for number in range(20_000)) + "/>")).encode(),
+        "million-items.xml": feed("<item/>" * 1_000_000).encode(),
+    }
+
+
+@dataclasses.dataclass
+class ShapeRun:
+    inputs: pathlib.Path
+    exit_code: int
+    stderr: str
+    elapsed_s: float
+    peak_mb: float
+    articles: list[dict]
+    errors: list[dict]
+
+    def rows_of(self, name: str) -> tuple[list[dict], list[dict]]:
+        """(articles, errors) that came from the input file ``name`` (JSON lines carry a #L suffix)."""
+        uri = str(self.inputs / name)
+        def mine(row: dict) -> bool:
+            return row["uri"] == uri or row["uri"].startswith(uri + "#")
+        return [row for row in self.articles if mine(row)], [row for row in self.errors if mine(row)]
+
+
+@pytest.fixture(scope="module")
+def shape_run(tmp_path_factory: pytest.TempPathFactory) -> ShapeRun:
+    """One `newsbeam ingest` of every hostile file, in its own process (its memory is measured alone)."""
+    root = tmp_path_factory.mktemp("shapes")
+    inputs = root / "in"
+    inputs.mkdir()
+    for name, body in hostile_files().items():
+        (inputs / name).write_bytes(body)
+    output = root / "out"
+    code, stderr, elapsed_s, peak_mb = run_cli_subprocess(
+        ["ingest", str(inputs), "--output", str(output), "--shards", "2", "--max-document-mb", "64"], timeout_s=300)
+    print(f"shape run: exit {code}, {elapsed_s:.1f} s, peak {peak_mb:.0f} MB")
+    return ShapeRun(inputs.resolve(), code, stderr, elapsed_s, peak_mb, read_dataset(output, "articles"),
+                    read_dataset(output, "errors"))
+
+
+def test_all_shape_attacks_run_in_bounded_time_and_memory(shape_run: ShapeRun) -> None:
+    assert shape_run.exit_code == 0, shape_run.stderr[-3000:]
+    assert shape_run.elapsed_s < TIME_BOUND_S
+    assert shape_run.peak_mb < MEMORY_BOUND_MB
+
+
+def test_no_recursion_error_or_internal_error_escapes(shape_run: ShapeRun) -> None:
+    assert "Traceback" not in shape_run.stderr and "RecursionError" not in shape_run.stderr
+    assert not [row for row in shape_run.errors if row["error_type"] == "internal_error"]
+    assert all(all(row[column] for column in ERROR_COLUMNS) for row in shape_run.errors)
+
+
+def test_gzip_bomb_file_is_refused_at_the_size_limit(shape_run: ShapeRun) -> None:
+    articles, errors = shape_run.rows_of("bomb.xml.gz")
+    assert articles == []
+    assert [(row["stage"], row["error_type"]) for row in errors] == [("read", "too_large")]
+    assert "inflates to more than" in errors[0]["message"] and errors[0]["raw_sha256"]
+
+
+@pytest.mark.parametrize("name", ["deep-page.html", "deep-inline-page.html", "deep-feed-html.xml"])
+def test_html_nested_100000_deep_keeps_its_text(shape_run: ShapeRun, name: str) -> None:
+    articles, errors = shape_run.rows_of(name)
+    assert len(articles) == 1 and errors == []
+    text = articles[0]["body_text"] or ""
+    assert text.count("Ferries from Baku") >= 20
+    assert (articles[0]["body_html"] or "").count("<div>") <= 64  # written nesting is capped
+
+
+def test_xml_nested_100000_deep_is_parsed(shape_run: ShapeRun) -> None:
+    articles, errors = shape_run.rows_of("deep-feed-xml.xml")
+    assert [row["title"] for row in articles] == ["deep-xml"] and errors == []
+
+
+def test_json_nested_100000_deep_is_an_error_line_or_ignored_metadata(shape_run: ShapeRun) -> None:
+    jsonl_articles, jsonl_errors = shape_run.rows_of("deep.jsonl")
+    assert [row["title"] for row in jsonl_articles] == ["Flat"]
+    assert [(row["error_type"], row["uri"].rsplit("#", 1)[-1]) for row in jsonl_errors] == [("invalid_json", "L2")]
+    page_articles, page_errors = shape_run.rows_of("deep-json-ld.html")
+    assert len(page_articles) == 1 and page_errors == []  # the broken JSON-LD block is skipped
+
+
+@pytest.mark.parametrize("name", ["attribute-page.html", "attribute-feed.xml", "many-attributes.xml"])
+def test_giant_attribute_or_20000_attributes_are_dropped_and_the_text_kept(shape_run: ShapeRun, name: str) -> None:
+    articles, errors = shape_run.rows_of(name)
+    assert len(articles) == 1 and errors == []
+    article = articles[0]
+    assert "oversized_attributes_removed" in article["quality_flags"]
+    assert "Ferries from Baku" in (article["body_text"] or article["summary_text"] or "")
+    assert max(len(str(value)) for value in article.values()) < MEBIBYTE
+
+
+def test_a_million_items_are_capped_with_an_error_saying_how_many_were_dropped(shape_run: ShapeRun) -> None:
+    articles, errors = shape_run.rows_of("million-items.xml")
+    too_many = [row for row in errors if row["error_type"] == "too_many_items"]
+    assert articles == [] and len(too_many) == 1
+    assert f"the document has 1000000 items, over the limit of {MAX_ITEMS_PER_DOCUMENT}" in too_many[0]["message"]
+    assert f"{1_000_000 - MAX_ITEMS_PER_DOCUMENT} dropped" in too_many[0]["message"]
+    empty = [row for row in errors if row["error_type"] == "empty_item"]  # the kept ones are empty items
+    assert len(empty) == MAX_ITEMS_PER_DOCUMENT
+
+
+# --- the limits themselves -------------------------------------------------------------------------------
+
+
+def test_cap_items_keeps_the_first_items_and_the_document_around_them() -> None:
+    body = feed("".join(item(f"n{number}") for number in range(25))).encode()
+    capped, found = cap_items(body, max_items=10)
+    parsed = parse_document(raw_document(capped, uri="/in/capped.xml"))
+    assert found == 25
+    assert [record["title"] for record in parsed] == [f"n{number}" for number in range(10)]
+    assert capped.endswith(b"</channel></rss>") and b"<title>Courier</title>" in capped
+
+
+def test_limit_tags_empties_long_values_and_strips_overloaded_tags_only() -> None:
+    normal = '<p class="lead" data-x="y">text</p><img src="a.png" alt="x">'
+    assert limit_tags(normal) == (normal, 0)
+    long_value = f'<p title="{"A" * (MAX_ATTRIBUTE_CHARS + 1)}" class="x">text</p>'
+    assert limit_tags(long_value) == ('<p title="" class="x">text</p>', 1)
+    crowded = "<p" + "".join(f" a{number}='x'" for number in range(MAX_ATTRIBUTES_PER_TAG + 1)) + ">text</p>"
+    assert limit_tags(crowded.encode()) == (b"<p>text</p>", 1)
+
+
+# --- over HTTP: `newsbeam run` against the test server ------------------------------------------------------
+
+
+def test_http_gzip_bomb_and_endless_bodies_are_cut_and_the_good_feed_lands(
+    http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture
+) -> None:
+    http_server.route("/bomb.xml", Response(body=gzip_bomb(1024 * MEBIBYTE), headers={"Content-Encoding": "gzip"}))
+    http_server.route("/endless.xml", Response(body=endless(b"<item>" * 1000)))  # no Content-Length, never ends
+    http_server.route("/trickle.xml", Response(body=endless(b"<"), chunk_delay_s=0.05))  # under the read timeout
+    http_server.route("/good.xml", Response(body=feed(item("good")).encode()))
+    config = tmp_path / "feeds.toml"
+    config.write_text("".join(f'[[feed]]\nid = "{name}"\nurl = "{http_server.url(f"/{name}.xml")}"\n\n'
+                              for name in ("bomb", "endless", "trickle", "good")))
+    output = tmp_path / "out"
+
+    code = main(["run", "--config", str(config), "--output", str(output), "--shards", "2", "--force",
+                 "--max-feed-mb", "5", "--deadline", "3", "--timeout", "2", "--retries", "0"])
+
+    assert code == 0, capsys.readouterr().err
+    errors = {row["source_id"]: row for row in read_dataset(output, "errors")}
+    assert {source: (row["stage"], row["error_type"]) for source, row in errors.items()} == {
+        "bomb": ("fetch", "too_large"), "endless": ("fetch", "too_large"), "trickle": ("fetch", "deadline_exceeded")}
+    assert all(row["uri"] == http_server.url(f"/{source}.xml") for source, row in errors.items())
+    assert [row["title"] for row in read_dataset(output, "articles")] == ["good"]
+    sent = {request.path: request.bytes_sent for request in http_server.requests}
+    assert sent["/bomb.xml"] < 5 * MEBIBYTE and sent["/endless.xml"] < 20 * MEBIBYTE

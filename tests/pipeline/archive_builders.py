@@ -1,0 +1,125 @@
+"""Small inputs written by the tests themselves: RSS feeds, HTML pages, WARC, tar and zip archives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import gzip
+import io
+import os
+import pathlib
+import tarfile
+import zipfile
+from typing import Iterable, NamedTuple
+from xml.sax.saxutils import escape
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+UTC = dt.timezone.utc
+FIXED_MTIME_S = 1_717_200_000  # 2024-06-01T00:00:00Z (after the items): reruns give identical rows
+
+
+class Item(NamedTuple):
+    """One feed item: its slug (the URL path), publication time and title."""
+
+    slug: str
+    published_at: dt.datetime
+    title: str
+
+
+def rss_feed(site: str, items: Iterable[Item]) -> bytes:
+    """An RSS 2.0 feed of ``site`` (a host name) with ``items``."""
+    entries = "".join(
+        f"<item><title>{escape(item.title)}</title><link>https://{site}/news/{item.slug}</link>"
+        f"<guid>https://{site}/news/{item.slug}</guid>"
+        f"<pubDate>{email.utils.format_datetime(item.published_at)}</pubDate>"
+        f"<description>{escape(item.title)}: the full report from {site}.</description></item>"
+        for item in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{site}</title>'
+            f"<link>https://{site}/</link><description>news</description>{entries}</channel></rss>").encode()
+
+
+def html_page(site: str, item: Item) -> bytes:
+    """A news page with its title, canonical URL and publication time in the metadata."""
+    return (f'<!DOCTYPE html><html lang="en"><head><title>{escape(item.title)}</title>'
+            f'<link rel="canonical" href="https://{site}/news/{item.slug}">'
+            f'<meta property="article:published_time" content="{item.published_at.isoformat()}"></head>'
+            f"<body><article><h1>{escape(item.title)}</h1><p>{escape(item.title)}, reported from {site}. "
+            "The council met on Tuesday and agreed the budget after a long debate.</p></article></body></html>"
+            ).encode()
+
+
+def day(number: int, hour: int = 12) -> dt.datetime:
+    """Noon UTC (or ``hour``) on 2024-05-``number``."""
+    return dt.datetime(2024, 5, number, hour, tzinfo=UTC)
+
+
+def write_file(path: pathlib.Path, data: bytes) -> pathlib.Path:
+    """Write ``data`` (gzipped when the name ends in .gz) with a fixed mtime; return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
+    os.utime(path, (FIXED_MTIME_S, FIXED_MTIME_S))
+    return path
+
+
+class WarcRecord(NamedTuple):
+    """What to write: record type, URI, payload, HTTP status and content type (None: no HTTP block)."""
+
+    record_type: str
+    uri: str
+    payload: bytes = b""
+    status: str | None = "200 OK"
+    content_type: str | None = "text/html; charset=utf-8"
+    warc_date: str = "2024-06-01T10:00:00Z"
+
+
+def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool = True) -> pathlib.Path:
+    """A WARC file (one gzip member per record when ``compress``) written with warcio."""
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=compress)
+        for spec in records:
+            headers = {"WARC-Date": spec.warc_date}
+            if spec.record_type == "request":
+                http = StatusAndHeaders(f"GET {spec.uri} HTTP/1.1", [("Host", "example")], is_http_request=True)
+                record = writer.create_warc_record(spec.uri, "request", payload=io.BytesIO(b""), http_headers=http,
+                                                   warc_headers_dict=headers)
+            elif spec.record_type == "response":
+                fields = [("Content-Type", spec.content_type)] if spec.content_type else []
+                http = StatusAndHeaders(spec.status, fields, protocol="HTTP/1.1")
+                record = writer.create_warc_record(spec.uri, "response", payload=io.BytesIO(spec.payload),
+                                                   http_headers=http, warc_headers_dict=headers)
+            else:
+                record = writer.create_warc_record(spec.uri, spec.record_type, payload=io.BytesIO(spec.payload),
+                                                   warc_content_type=spec.content_type, warc_headers_dict=headers)
+            writer.write_record(record)
+    os.utime(path, (FIXED_MTIME_S, FIXED_MTIME_S))
+    return path
+
+
+def write_tar(path: pathlib.Path, members: dict[str, bytes], mode: str = "w:gz",
+              directories: Iterable[str] = ()) -> pathlib.Path:
+    """A tar archive of ``members`` (name -> bytes), plus empty ``directories``."""
+    with tarfile.open(path, mode) as tar:
+        for name in directories:
+            info = tarfile.TarInfo(name)
+            info.type, info.mtime = tarfile.DIRTYPE, FIXED_MTIME_S
+            tar.addfile(info)
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), FIXED_MTIME_S
+            tar.addfile(info, io.BytesIO(data))
+    os.utime(path, (FIXED_MTIME_S, FIXED_MTIME_S))
+    return path
+
+
+def write_zip(path: pathlib.Path, members: dict[str, bytes], directories: Iterable[str] = ()) -> pathlib.Path:
+    """A deflated zip archive of ``members`` (name -> bytes), plus empty ``directories``."""
+    stamp = (2024, 6, 1, 0, 0, 0)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in directories:
+            archive.writestr(zipfile.ZipInfo(name.rstrip("/") + "/", stamp), b"")
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, stamp), data, compress_type=zipfile.ZIP_DEFLATED)
+    os.utime(path, (FIXED_MTIME_S, FIXED_MTIME_S))
+    return path

@@ -1,0 +1,284 @@
+"""Archives as inputs: listing in the driver without bodies, reading chunks lazily, failures as error records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import pathlib
+import random
+
+import pytest
+
+from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, enumerate_archive_inputs,
+                               is_raw_zone, list_archive, list_raw_zone, read_archive_chunk)
+from pipeline.gzip_seek import GzipSeeker, TruncatedGzipError
+from pipeline.raw_zone import store_raw
+from pipeline.sources import read_input
+from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, day, rss_feed, write_tar, write_warc,
+                                             write_zip)
+
+MAX_BYTES = 1_000_000
+CORPUS = pathlib.Path("/work/shared/corpora/warc")
+FEED = rss_feed("wire.example", [Item("a", day(2), "Budget agreed")])
+PAGE = b"<!DOCTYPE html><html><head><title>Page</title></head><body><p>Text</p></body></html>"
+
+
+def read_all(path: pathlib.Path, chunk_records: int = 500) -> list[dict]:
+    """Every document or error of an archive, through its chunks."""
+    return [document for entry in enumerate_archive_inputs(str(path), chunk_records)
+            for document in read_input(entry, MAX_BYTES)]
+
+
+def mixed_warc(path: pathlib.Path, compress: bool = True) -> pathlib.Path:
+    return write_warc(path, [
+        WarcRecord("warcinfo", "", b"software: tests", None, "application/warc-fields"),
+        WarcRecord("request", "https://wire.example/news/a"),
+        WarcRecord("response", "https://wire.example/news/a", PAGE, warc_date="2024-05-02T08:30:00Z"),
+        WarcRecord("metadata", "https://wire.example/news/a", b"via: x", None, "application/warc-fields"),
+        WarcRecord("response", "https://wire.example/missing", b"gone", "404 Not Found"),
+        WarcRecord("response", "https://wire.example/logo.png", b"\x89PNG\r\n", content_type="image/png"),
+        WarcRecord("response", "https://wire.example/feed", FEED, content_type="application/rss+xml"),
+        WarcRecord("response", "https://wire.example/blob", PAGE, content_type="application/octet-stream"),
+        WarcRecord("resource", "https://wire.example/saved.xml", FEED, None, "application/rss+xml"),
+    ], compress)
+
+
+# Names -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("a.warc", "warc"), ("a.warc.gz", "warc"), ("a.arc", "warc"), ("A.ARC.GZ", "warc"), ("a.tar", "tar"),
+    ("a.tar.gz", "tar"), ("a.tgz", "tar"), ("a.zip", "zip"), ("feed.xml.gz", None), ("a.jsonl", None)])
+def test_archive_kind_comes_from_the_file_name(name: str, kind: str | None) -> None:
+    assert archive_kind(name) == kind
+
+
+# WARC --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_warc_response_and_resource_records_with_documents_become_raw_documents(
+        tmp_path: pathlib.Path, compress: bool) -> None:
+    documents = read_all(mixed_warc(tmp_path / ("a.warc.gz" if compress else "a.warc"), compress))
+    assert [document["uri"] for document in documents] == [
+        "https://wire.example/news/a", "https://wire.example/feed", "https://wire.example/blob",
+        "https://wire.example/saved.xml"]
+    page = documents[0]
+    assert page["kind"] == "raw" and page["body"] == PAGE and page["http_status"] == 200
+    assert page["fetched_at"] == dt.datetime(2024, 5, 2, 8, 30, tzinfo=dt.timezone.utc)
+    assert page["content_type"] == "text/html; charset=utf-8"
+    assert page["raw_path"].startswith(str(tmp_path / "a.warc")) and "#" in page["raw_path"]
+    assert documents[3]["content_type"] == "application/rss+xml" and documents[3]["http_status"] is None
+
+
+def test_records_that_are_not_documents_are_skipped_and_counted_not_errors(tmp_path: pathlib.Path) -> None:
+    listing = list_archive(str(mixed_warc(tmp_path / "a.warc.gz")))
+    assert listing.members == 4
+    assert listing.skipped == {"warc warcinfo record": 1, "warc request record": 1, "warc metadata record": 1,
+                               "http status 404": 1, "content type image/png": 1}
+
+
+def test_a_large_warc_is_cut_into_chunks_that_read_back_every_record(tmp_path: pathlib.Path) -> None:
+    records = [WarcRecord("response", f"https://wire.example/news/{number}", PAGE.replace(b"Text", b"%d" % number))
+               for number in range(23)]
+    path = write_warc(tmp_path / "big.warc.gz", records)
+    chunks = enumerate_archive_inputs(str(path), chunk_records=5)
+    assert [len(chunk["members"]) for chunk in chunks] == [5, 5, 5, 5, 3]
+    assert all(chunk["container"] == "warc" and "body" not in chunk for chunk in chunks)
+    documents = [document for chunk in reversed(chunks) for document in read_archive_chunk(chunk, MAX_BYTES)]
+    assert sorted(int(document["uri"].rsplit("/", 1)[1]) for document in documents) == list(range(23))
+
+
+def test_truncated_warc_gives_error_records_not_a_crash(tmp_path: pathlib.Path) -> None:
+    path = mixed_warc(tmp_path / "a.warc.gz")
+    data = path.read_bytes()
+    truncated = tmp_path / "cut.warc.gz"
+    truncated.write_bytes(data[: len(data) * 2 // 3])
+    documents = read_all(truncated)
+    errors = [document for document in documents if document["kind"] == "error"]
+    assert errors and all(error["error_type"] == "bad_archive" and error["stage"] == "read" for error in errors)
+    assert any(document["kind"] == "raw" for document in documents)  # what came before the cut is kept
+
+
+def test_warc_gzipped_as_one_stream_is_one_error_record(tmp_path: pathlib.Path) -> None:
+    plain = mixed_warc(tmp_path / "a.warc", compress=False)
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    documents = read_all(whole)
+    assert [document["error_type"] for document in documents] == ["bad_archive"]
+    assert "non-chunked" in documents[0]["message"]
+
+
+def test_garbage_with_a_warc_name_is_an_error_record(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "junk.warc"
+    path.write_bytes(b"this is not a web archive\n" * 10)
+    assert [document["error_type"] for document in read_all(path)] == ["bad_archive"]
+
+
+def test_payload_over_the_limit_is_refused(tmp_path: pathlib.Path) -> None:
+    path = write_warc(tmp_path / "a.warc.gz", [WarcRecord("response", "https://x.example/", b"<html>" + b"x" * 5000)])
+    (document,) = [document for entry in enumerate_archive_inputs(str(path))
+                   for document in read_archive_chunk(entry, 1000)]
+    assert document["kind"] == "error" and document["error_type"] == "too_large"
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="shared WARC corpus not available (../shared/corpora/warc)")
+def test_real_web_archives_are_read_without_crashing() -> None:
+    paths = sorted(path for path in CORPUS.rglob("*") if archive_kind(str(path)))
+    assert len(paths) > 20
+    for path in paths:
+        for document in read_all(path):
+            assert document["kind"] in ("raw", "error")
+    iana = CORPUS / "pywb-2.10.0/sample_archive/warcs/iana.warc.gz"
+    listing = list_archive(str(iana))
+    assert listing.members == 16 and listing.skipped["warc request record"] == 171
+    assert listing.skipped["content type image/svg+xml"] == 3
+    arc = [document for document in read_all(CORPUS / "warcio-github/example.arc.gz")]
+    assert [document["uri"] for document in arc] == ["http://example.com/"]
+
+
+# tar ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode, name", [("w", "a.tar"), ("w:gz", "a.tar.gz"), ("w:gz", "a.tgz"),
+                                        ("w:bz2", "a.tar.bz2")])
+def test_tar_members_are_documents_and_directories_are_skipped(tmp_path: pathlib.Path, mode: str, name: str) -> None:
+    path = write_tar(tmp_path / name, {"feeds/a.xml": FEED, "feeds/b.xml.gz": gzip.compress(FEED),
+                                       "pages/p.html": PAGE}, mode, directories=["feeds", "pages"])
+    listing = list_archive(str(path))
+    assert listing.skipped == {"tar directory": 2}
+    documents = read_all(path)
+    assert [document["uri"] for document in documents] == [f"{path}!feeds/a.xml", f"{path}!feeds/b.xml.gz",
+                                                           f"{path}!pages/p.html"]
+    assert [document["body"] for document in documents] == [FEED, FEED, PAGE]  # gz members inflated
+    assert documents[0]["fetched_at"] == dt.datetime.fromtimestamp(FIXED_MTIME_S, dt.timezone.utc)
+
+
+def test_member_names_with_dot_dot_are_only_names(tmp_path: pathlib.Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    path = write_tar(work / "a.tar", {"../../escape.xml": FEED, "/abs.xml": FEED}, "w")
+    documents = read_all(path)
+    assert [document["body"] for document in documents] == [FEED, FEED]
+    assert sorted(item.name for item in tmp_path.rglob("*")) == ["a.tar", "work"]  # nothing extracted
+
+
+def test_tar_gz_chunks_read_in_any_order_match_their_members(tmp_path: pathlib.Path) -> None:
+    members = {f"items/{number:04d}.json": b'{"title": "item %d"}' % number for number in range(300)}
+    path = write_tar(tmp_path / "many.tar.gz", members)
+    chunks = enumerate_archive_inputs(str(path), chunk_records=40)
+    random.Random(7).shuffle(chunks)
+    bodies = {document["uri"].split("!", 1)[1]: document["body"]
+              for chunk in chunks for document in read_archive_chunk(chunk, MAX_BYTES)}
+    assert bodies == members
+
+
+def test_truncated_tar_gz_gives_error_records(tmp_path: pathlib.Path) -> None:
+    path = write_tar(tmp_path / "a.tar.gz", {f"{number}.xml": FEED * 20 for number in range(10)})
+    data = path.read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    documents = read_all(cut)
+    assert documents[-1]["kind"] == "error" and documents[-1]["error_type"] == "bad_archive"
+
+
+def test_oversized_tar_member_and_gzip_bomb_are_refused(tmp_path: pathlib.Path) -> None:
+    path = write_tar(tmp_path / "a.tar", {"big.xml": b"<rss>" + b"x" * 2000, "bomb.xml.gz": gzip.compress(b"0" * 50_000),
+                                          "ok.xml": FEED}, "w")
+    documents = [document for entry in enumerate_archive_inputs(str(path))
+                 for document in read_archive_chunk(entry, 1500)]
+    assert [document.get("error_type") for document in documents] == ["too_large", "too_large", None]
+
+
+# zip ---------------------------------------------------------------------------------------------------
+
+
+def test_zip_members_are_documents_read_from_their_local_headers(tmp_path: pathlib.Path) -> None:
+    path = write_zip(tmp_path / "a.zip", {"feeds/a.xml": FEED, "p.html": PAGE, "../up.xml": FEED},
+                     directories=["feeds"])
+    assert list_archive(str(path)).skipped == {"zip directory": 1}
+    documents = read_all(path)
+    assert [(document["uri"].split("!", 1)[1], document["body"]) for document in documents] == [
+        ("feeds/a.xml", FEED), ("p.html", PAGE), ("../up.xml", FEED)]
+
+
+def test_zip_bomb_stops_at_the_limit(tmp_path: pathlib.Path) -> None:
+    path = write_zip(tmp_path / "bomb.zip", {"bomb.xml": b"<rss>" + b"0" * 200_000})
+    (entry,) = enumerate_archive_inputs(str(path))
+    name, offset, method, compressed, _, flags, mtime = entry["members"][0]
+    entry["members"][0] = [name, offset, method, compressed, 100, flags, mtime]  # a header that lies
+    (document,) = read_archive_chunk(entry, 10_000)
+    assert document["kind"] == "error" and document["error_type"] == "too_large"
+
+
+def test_file_that_is_not_a_zip_is_an_error_record(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "fake.zip"
+    path.write_bytes(b"PK not really")
+    assert [document["error_type"] for document in read_all(path)] == ["bad_archive"]
+
+
+# Raw landing zone --------------------------------------------------------------------------------------
+
+
+def test_raw_zone_bodies_come_back_with_their_provenance(tmp_path: pathlib.Path) -> None:
+    fetched = dt.datetime(2024, 5, 3, 6, 0, tzinfo=dt.timezone.utc)
+    store_raw(tmp_path, "wire", FEED, fetched, uri="https://wire.example/feed", feed_url="https://wire.example/feed",
+              http_status=200, content_type="application/rss+xml", language_hint="en", tags=["politics"])
+    store_raw(tmp_path, "wire", PAGE, fetched - dt.timedelta(days=2), uri="https://wire.example/p")
+    assert is_raw_zone(str(tmp_path / "raw")) and not is_raw_zone(str(tmp_path))
+    listing = list_raw_zone(str(tmp_path / "raw"))
+    documents = [document for entry in listing.inputs for document in read_input(entry, MAX_BYTES)]
+    assert [document["uri"] for document in documents] == ["https://wire.example/p", "https://wire.example/feed"]
+    feed = documents[1]
+    assert (feed["body"], feed["source_id"], feed["feed_url"], feed["fetched_at"], feed["tags"]) == (
+        FEED, "wire", "https://wire.example/feed", fetched, ["politics"])
+    assert feed["raw_path"].endswith(".gz") and feed["language_hint"] == "en"
+
+
+def test_raw_zone_days_fetched_before_the_range_are_not_listed(tmp_path: pathlib.Path) -> None:
+    for number in (1, 5, 9):
+        store_raw(tmp_path, "wire", b"<rss>%d</rss>" % number, day(number))
+    listing = list_raw_zone(str(tmp_path / "raw"), fetched_since=dt.date(2024, 5, 5))
+    assert listing.members == 2 and listing.skipped == {"raw zone: fetched before the range": 1}
+
+
+def test_damaged_raw_body_is_an_error_record(tmp_path: pathlib.Path) -> None:
+    _, body_path = store_raw(tmp_path, "wire", FEED, day(3))
+    pathlib.Path(body_path).write_bytes(gzip.compress(b"something else"))
+    (entry,) = list_raw_zone(str(tmp_path / "raw")).inputs
+    (document,) = read_input(entry, MAX_BYTES)
+    assert document["kind"] == "error" and document["error_type"] == "raw_corrupt"
+
+
+# Chunks and sizes --------------------------------------------------------------------------------------
+
+
+def test_chunks_are_bounded_in_bytes_too(tmp_path: pathlib.Path) -> None:
+    path = write_tar(tmp_path / "a.tar", {f"{number}.xml": b"x" * 1000 for number in range(10)}, "w")
+    listing = list_archive(str(path), chunk_records=100, chunk_bytes=3000)
+    assert [len(entry["members"]) for entry in listing.inputs] == [3, 3, 3, 1]
+    assert [chunk_size_bytes(entry) for entry in listing.inputs] == [3000, 3000, 3000, 1000]
+
+
+def test_listing_error_is_carried_as_a_member(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "broken.tar.gz"
+    path.write_bytes(gzip.compress(b"not a tar at all" * 100)[:40])
+    (entry,) = enumerate_archive_inputs(str(path))
+    assert entry["members"][-1][0] == ERROR_MEMBER
+
+
+# Random access into gzip -------------------------------------------------------------------------------
+
+
+def test_gzip_seeker_reads_any_range_of_a_multi_member_stream(tmp_path: pathlib.Path) -> None:
+    data = bytes(random.Random(1).getrandbits(8) for _ in range(300_000)) * 4
+    path = tmp_path / "data.gz"
+    path.write_bytes(gzip.compress(data[:500_000]) + gzip.compress(data[500_000:]))
+    seeker = GzipSeeker(str(path), checkpoint_every_bytes=64 * 1024)
+    generator = random.Random(2)
+    for _ in range(200):
+        offset, size = generator.randrange(len(data)), generator.randrange(5000)
+        assert seeker.read_at(offset, size) == data[offset:offset + size]
+    assert 1 < len(seeker.checkpoints) <= len(data) // (64 * 1024) + 1
+    with pytest.raises(TruncatedGzipError):
+        seeker.read_at(len(data) - 10, 20)

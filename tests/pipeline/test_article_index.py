@@ -1,0 +1,51 @@
+"""Rebuilding the sink's article index from the dataset gives the index the sink itself keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import shutil
+
+import pyarrow.parquet as pq
+
+from pipeline.article_index import rebuild_article_index
+from pipeline.compaction import compact
+from pipeline.parquet_sink import index_path
+from tests.pipeline.dataset_builders import SHARDS, UTC, article, write_articles
+
+DAY = dt.datetime(2024, 5, 1, 8, tzinfo=UTC)
+
+
+def index_rows(output: pathlib.Path) -> list[dict]:
+    return sorted((row for shard in range(SHARDS) if index_path(output, shard).exists()
+                   for row in pq.read_table(index_path(output, shard)).to_pylist()), key=lambda row: row["article_id"])
+
+
+def dataset(output: pathlib.Path) -> None:
+    write_articles(output, [article(number, DAY + dt.timedelta(days=number % 3, minutes=number)) for number in range(40)])
+    write_articles(output, [article(number, DAY + dt.timedelta(days=number % 3, minutes=number), title="v2",
+                                    updated_at=DAY + dt.timedelta(days=5)) for number in range(0, 40, 4)])
+
+
+def test_full_rebuild_equals_the_index_the_sink_wrote(tmp_path: pathlib.Path) -> None:
+    dataset(tmp_path)
+    written = index_rows(tmp_path)
+    shutil.rmtree(tmp_path / "_state" / "article_index")
+    assert rebuild_article_index(tmp_path, SHARDS) == 40
+    assert index_rows(tmp_path) == written
+
+
+def test_rebuilding_some_days_keeps_the_entries_of_the_others(tmp_path: pathlib.Path) -> None:
+    dataset(tmp_path)
+    written = index_rows(tmp_path)
+    shutil.rmtree(tmp_path / "articles" / "date=2024-05-02")  # as if a backfill emptied that day
+    assert rebuild_article_index(tmp_path, SHARDS, ["2024-05-02"]) == len(written) - 13
+    assert index_rows(tmp_path) == [row for row in written if row["date"] != "2024-05-02"]
+
+
+def test_rows_in_compacted_files_are_indexed_under_their_own_shard(tmp_path: pathlib.Path) -> None:
+    dataset(tmp_path)
+    written = index_rows(tmp_path)
+    compact(str(tmp_path))
+    rebuild_article_index(tmp_path, SHARDS)
+    assert index_rows(tmp_path) == written

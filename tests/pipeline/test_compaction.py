@@ -1,0 +1,176 @@
+"""Compaction: small files merged into sized files, sorted, swapped atomically; the sink stays correct after."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import pathlib
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import pipeline.compaction
+from pipeline.compaction import (STAGING_PREFIX, add_compact_parser, command_compact, compact,
+                                 recover_interrupted_compactions)
+from schemas.article import ARTICLE_SCHEMA, ARTICLE_SCHEMA_VERSION
+from schemas.versioning import VERSION_METADATA_KEY
+from tests.pipeline.dataset_builders import UTC, article, article_id, read_dataset, write_articles, write_errors
+
+DAY = dt.datetime(2024, 5, 1, tzinfo=UTC)
+
+
+def partition(output: pathlib.Path, date: str = "2024-05-01", dataset: str = "articles") -> pathlib.Path:
+    return output / dataset / f"date={date}"
+
+
+def many_articles(count: int, start: dt.datetime = DAY, body_chars: int = 200, first: int = 0) -> list[dict]:
+    """``count`` articles (numbered from ``first``) spread over one day, out of time order."""
+    return [article(number, start + dt.timedelta(minutes=(number * 37) % 1440), body_chars=body_chars)
+            for number in range(first, first + count)]
+
+
+def test_small_files_are_merged_into_one_file_sorted_by_publication_time(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(60))
+    before = sorted(read_dataset(tmp_path), key=lambda row: row["article_id"])
+    assert len(list(partition(tmp_path).glob("*.parquet"))) == 8
+    stats = compact(str(tmp_path))
+    (compacted,) = partition(tmp_path).glob("*.parquet")
+    assert compacted.name.startswith("compact-") and stats["files_before"] == 8 and stats["files_after"] == 1
+    table = pq.read_table(compacted)
+    keys = list(zip(table.column("published_at").to_pylist(), table.column("article_id").to_pylist()))
+    assert keys == sorted(keys)
+    assert sorted(read_dataset(tmp_path), key=lambda row: row["article_id"]) == before
+    assert pq.read_schema(compacted).metadata[VERSION_METADATA_KEY] == ARTICLE_SCHEMA_VERSION.encode()
+    assert pq.read_schema(compacted).remove_metadata() == ARTICLE_SCHEMA.remove_metadata()
+
+
+def test_files_are_cut_at_about_the_target_size_in_time_order(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(400, body_chars=2000))
+    total_bytes = sum(path.stat().st_size for path in partition(tmp_path).glob("*.parquet"))
+    compact(str(tmp_path), target_file_bytes=total_bytes // 4)
+    files = sorted(partition(tmp_path).glob("*.parquet"))
+    assert 3 <= len(files) <= 6
+    times = [pq.read_table(path).column("published_at").to_pylist() for path in files]
+    assert all(earlier[-1] <= later[0] for earlier, later in zip(times, times[1:]))
+    assert sum(len(chunk) for chunk in times) == 400
+
+
+def test_only_the_named_partitions_are_compacted(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(40) + many_articles(40, DAY + dt.timedelta(days=1), first=40))
+    untouched = {path.name: path.read_bytes() for path in partition(tmp_path, "2024-05-02").glob("*.parquet")}
+    stats = compact(str(tmp_path), partitions=["date=2024-05-01"])
+    assert stats["partitions_compacted"] == 1
+    assert {path.name: path.read_bytes() for path in partition(tmp_path, "2024-05-02").glob("*.parquet")} == untouched
+
+
+def test_a_compact_partition_is_left_alone(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(40))
+    compact(str(tmp_path))
+    (compacted,) = partition(tmp_path).glob("*.parquet")
+    assert compact(str(tmp_path))["partitions_compacted"] == 0
+    assert list(partition(tmp_path).glob("*.parquet")) == [compacted]
+
+
+def test_errors_are_compacted_too(tmp_path: pathlib.Path) -> None:
+    write_errors(tmp_path, 30, DAY)
+    compact(str(tmp_path), datasets=["errors"])
+    assert len(list(partition(tmp_path, dataset="errors").glob("*.parquet"))) == 1
+    assert len(read_dataset(tmp_path, "errors")) == 30
+
+
+# The sink after compaction -----------------------------------------------------------------------------
+
+
+def test_an_updated_article_replaces_its_row_in_a_compacted_file(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(30))
+    compact(str(tmp_path))
+    newer = article(7, DAY + dt.timedelta(minutes=7 * 37), title="corrected", updated_at=DAY + dt.timedelta(days=2))
+    write_articles(tmp_path, [newer, article(100, DAY, title="brand new")])
+    rows = read_dataset(tmp_path)
+    assert len(rows) == len({row["article_id"] for row in rows}) == 31
+    assert [row["title"] for row in rows if row["article_id"] == article_id(7)] == ["corrected"]
+
+
+def test_an_article_moving_to_another_day_leaves_the_compacted_file(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(30))
+    compact(str(tmp_path))
+    moved = article(3, DAY + dt.timedelta(days=3), title="moved", updated_at=DAY + dt.timedelta(days=3))
+    write_articles(tmp_path, [moved])
+    rows = read_dataset(tmp_path)
+    assert [(str(row["date"]), row["title"]) for row in rows if row["article_id"] == article_id(3)] == [
+        ("2024-05-04", "moved")]
+    assert len(rows) == 30
+
+
+def test_an_error_written_again_after_compaction_stays_one_row(tmp_path: pathlib.Path) -> None:
+    write_errors(tmp_path, 20, DAY)
+    compact(str(tmp_path), datasets=["errors"])
+    write_errors(tmp_path, 20, DAY)
+    assert len(read_dataset(tmp_path, "errors")) == 20
+
+
+def test_compaction_then_sink_then_compaction_keeps_every_article_once(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(50))
+    compact(str(tmp_path))
+    write_articles(tmp_path, [article(number, DAY, title=f"v2 {number}", updated_at=DAY + dt.timedelta(days=1))
+                              for number in range(0, 60, 3)])
+    compact(str(tmp_path))
+    rows = read_dataset(tmp_path)
+    assert len(rows) == len({row["article_id"] for row in rows}) == 53  # 50, and 51, 54, 57 new
+    assert sum(row["title"].startswith("v2") for row in rows) == 20
+
+
+def test_duplicate_rows_are_merged_keeping_the_latest_version(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(20))
+    stale = article(5, DAY + dt.timedelta(minutes=5 * 37), title="older copy")
+    stale["fetched_at"] -= dt.timedelta(days=1)
+    from pipeline.rows import article_row
+
+    pq.write_table(pa.Table.from_pylist([article_row(stale, "test")], schema=ARTICLE_SCHEMA),
+                   partition(tmp_path) / "stray.parquet")  # as a crash between two writes could leave
+    stats = compact(str(tmp_path))
+    assert stats["duplicates_removed"] == 1
+    assert [row["title"] for row in read_dataset(tmp_path) if row["article_id"] == article_id(5)] == ["story 5"]
+
+
+# Crashes -----------------------------------------------------------------------------------------------
+
+
+def test_a_compaction_killed_before_its_swap_leaves_the_partition_as_it_was(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_articles(tmp_path, many_articles(30))
+    before = {path.name: path.read_bytes() for path in partition(tmp_path).glob("*.parquet")}
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline.compaction, "swap_directory", killed)
+    with pytest.raises(KeyboardInterrupt):
+        compact(str(tmp_path))
+    assert {path.name: path.read_bytes() for path in partition(tmp_path).glob("*.parquet")} == before
+    monkeypatch.undo()
+    assert compact(str(tmp_path))["partitions_compacted"] == 1
+    assert len(read_dataset(tmp_path)) == 30 and not (tmp_path / "_staging").exists()
+
+
+def test_a_staged_partition_caught_between_the_fallback_renames_goes_live(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(30))
+    staged = tmp_path / "_staging" / f"{STAGING_PREFIX}run1" / "articles" / "date=2024-05-01"
+    staged.parent.mkdir(parents=True)
+    partition(tmp_path).rename(staged)  # the live partition is gone, the complete staged one is left
+    (staged / ".compact-run1").touch()
+    assert recover_interrupted_compactions(str(tmp_path)) == 1
+    assert len(read_dataset(tmp_path)) == 30 and not (tmp_path / "_staging" / f"{STAGING_PREFIX}run1").exists()
+    assert not (partition(tmp_path) / ".compact-run1").exists()
+
+
+def test_the_compact_command_prints_a_table(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_articles(tmp_path, many_articles(30))
+    parser = argparse.ArgumentParser()
+    add_compact_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["compact", str(tmp_path), "--partition", "date=2024-05-01", "--target-mb", "1"])
+    assert command_compact(args, []) == 0
+    printed = capsys.readouterr().out
+    assert "2024-05-01" in printed and "8 -> 1" in printed and printed.splitlines()[-1].startswith("total")
+    assert command_compact(args, ["--unknown"]) == 2

@@ -1,0 +1,83 @@
+"""``newsbeam inspect``: the dataset's partitions, counts, range, top sources and entities, errors, schema."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import pathlib
+
+import pytest
+
+from pipeline.inspection import add_inspect_parser, command_inspect, format_table, inspect
+from schemas import ARTICLE_SCHEMA_VERSION, ERROR_SCHEMA_VERSION
+from tests.pipeline.dataset_builders import UTC, article, write_articles, write_errors
+
+
+@pytest.fixture
+def dataset(tmp_path: pathlib.Path) -> pathlib.Path:
+    """Three days of articles from two sources, with entities, and a few errors."""
+    articles = []
+    for number in range(30):
+        published = dt.datetime(2024, 5, 1 + number % 3, 6 + number % 12, tzinfo=UTC)
+        entities = [("Baku", "city")] + ([("Georgia", "country")] if number % 2 else [])
+        articles.append(article(number, published, source_id="north" if number < 20 else "south", entities=entities))
+    write_articles(tmp_path, articles)
+    write_errors(tmp_path, 4, dt.datetime(2024, 5, 2, tzinfo=UTC))
+    write_errors(tmp_path, 2, dt.datetime(2024, 5, 3, tzinfo=UTC), error_type="empty_input")
+    return tmp_path
+
+
+def lines_after(report: str, title: str) -> list[str]:
+    """The rows of the table titled ``title`` (after its header and rule)."""
+    block = report.split(f"\n\n{title}", 1)[1].split("\n\n", 1)[0]
+    return block.splitlines()[3:]
+
+
+def test_report_has_counts_range_and_schema_version(dataset: pathlib.Path) -> None:
+    report = inspect(str(dataset))
+    for expected in ("\narticles                 30\n", "distinct article ids     30", "sources                  2",
+                     "published from           2024-05-01 06:00 UTC", "published until          2024-05-03",
+                     "error rows               6", f"articles schema version  {ARTICLE_SCHEMA_VERSION}",
+                     f"errors schema version    {ERROR_SCHEMA_VERSION}"):
+        assert expected in report
+
+
+def test_report_lists_partitions_with_rows_files_and_errors(dataset: pathlib.Path) -> None:
+    rows = lines_after(inspect(str(dataset)), "partitions (3)")
+    assert [row.split()[0] for row in rows] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert [int(row.split()[1]) for row in rows] == [10, 10, 10]
+    assert [int(row.split()[-1]) for row in rows] == [0, 4, 2]
+
+
+def test_report_ranks_sources_entities_and_error_reasons(dataset: pathlib.Path) -> None:
+    report = inspect(str(dataset))
+    assert [row.split()[:2] for row in lines_after(report, "top sources")] == [["north", "20"], ["south", "10"]]
+    assert [row.split()[:3] for row in lines_after(report, "top entities")] == [
+        ["Baku", "city", "30"], ["Georgia", "country", "15"]]
+    assert [row.split()[:3] for row in lines_after(report, "error reasons")] == [
+        ["parse", "malformed_xml", "4"], ["parse", "empty_input", "2"]]
+
+
+def test_only_the_latest_partitions_are_listed_when_asked(dataset: pathlib.Path) -> None:
+    report = inspect(str(dataset), partitions_shown=2)
+    assert [row.split()[0] for row in lines_after(report, "partitions (3, last 2 shown)")] == [
+        "2024-05-02", "2024-05-03"]
+
+
+def test_an_empty_output_directory_is_reported_plainly(tmp_path: pathlib.Path) -> None:
+    report = inspect(str(tmp_path))
+    assert "articles  0" in report and "partitions (0)" in report
+
+
+def test_tables_align_numbers_right_and_text_left() -> None:
+    table = format_table(["name", "rows"], [("a", 5), ("longer name", 12345)])
+    assert table.splitlines() == ["name           rows", "-----------  ------", "a                 5",
+                                  "longer name  12,345"]
+
+
+def test_the_inspect_command_prints_the_report(dataset: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_inspect_parser(parser.add_subparsers(dest="command"))
+    assert command_inspect(parser.parse_args(["inspect", str(dataset), "--top", "1"]), []) == 0
+    assert len(lines_after(capsys.readouterr().out, "top sources")) == 1
+    assert command_inspect(parser.parse_args(["inspect", str(dataset / "missing")]), []) == 1

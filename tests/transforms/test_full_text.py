@@ -1,0 +1,173 @@
+"""transforms.full_text: the page's body and metadata onto the feed item, and body_status for every article."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import pathlib
+from typing import Any
+
+import pytest
+
+from transforms.full_text import FULL_BODY_MIN_CHARS, attach_full_text, feed_body_is_full, is_paywall_notice
+from transforms.identity import identify_article
+from transforms.settings import TransformSettings
+from transforms.timestamps import normalize_article_time
+
+PAGES = pathlib.Path(__file__).parent.parent / "fixtures" / "pages"
+SETTINGS = TransformSettings()
+FETCHED_AT = dt.datetime(2023, 9, 22, 6, 0, tzinfo=dt.timezone.utc)
+LINK = "https://courier.example/b/cranes?utm_source=rss"
+
+
+def draft(**fields: Any) -> dict[str, Any]:
+    """An article as it leaves "Clean HTML": a feed item with a teaser."""
+    return {"kind": "article", "url": LINK, "guid": "cranes-1", "source_id": "courier", "document_type": "rss",
+            "title": "Cranes in Baku", "summary_text": "Four cranes arrived.", "body_text": None, "authors": [],
+            "images": [], "links": [], "quality_flags": [], "fetched_at": FETCHED_AT, **fields}
+
+
+def stored_page(tmp_path: pathlib.Path, fixture: str, **page: Any) -> dict[str, Any]:
+    """A PageInfo for ``fixture`` kept gzipped, as the raw zone keeps it."""
+    path = tmp_path / f"{fixture}.gz"
+    path.write_bytes(gzip.compress((PAGES / f"{fixture}.html").read_bytes()))
+    return {"status": "fetched", "url": LINK, "final_url": "https://www.courier.example/b/cranes",
+            "content_type": "text/html; charset=utf-8", "raw_path": str(path), **page}
+
+
+def test_page_body_replaces_the_teaser_which_stays_in_the_summary(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(page=stored_page(tmp_path, "article_full")), SETTINGS)
+
+    assert article["body_status"] == "full"
+    assert article["summary_text"] == "Four cranes arrived."
+    assert "Middle Corridor" in article["body_text"] and "Copyright" not in article["body_text"]
+    assert "<p>" in article["body_html"] and "<script" not in article["body_html"]
+    assert article["field_sources"]["body_text"] == "page"
+
+
+def test_feed_body_that_was_only_a_teaser_moves_to_the_summary(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(summary_text=None, body_text="Four cranes arrived.",
+                                     page=stored_page(tmp_path, "article_full")), SETTINGS)
+
+    assert article["summary_text"] == "Four cranes arrived." and "Middle Corridor" in article["body_text"]
+
+
+def test_missing_metadata_comes_from_the_page_with_its_source(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(page=stored_page(tmp_path, "article_full")), SETTINGS)
+
+    assert article["authors"] == ["Leyla Mammadova"]
+    assert article["language_hint"] == "en"
+    assert article["images"][0] == "https://www.courier.example/images/cranes-lead.jpg"
+    assert article["page_times"][0] == ("page.json_ld", "2023-09-21T08:15:00+04:00")
+    assert article["field_sources"] == {"body_text": "page", "canonical_url": "page.rel_canonical",
+                                        "authors": "page.json_ld", "language": "page.html_lang",
+                                        "images": "page.og_image"}
+
+
+def test_feed_metadata_wins_over_the_page(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(authors=["Courier staff"], language_hint="az",
+                                     raw_published="Thu, 21 Sep 2023 10:00:00 +0400",
+                                     page=stored_page(tmp_path, "article_full")), SETTINGS)
+
+    assert article["authors"] == ["Courier staff"] and article["language_hint"] == "az"
+    assert "page_times" not in article
+    assert normalize_article_time(article, SETTINGS)["time_source"] == "entry.published"
+
+
+def test_page_publication_time_is_used_when_the_feed_has_none(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(raw_updated="2023-09-22T00:00:00Z", page=stored_page(tmp_path, "article_full")),
+                               SETTINGS)
+    timed = normalize_article_time(article, SETTINGS)
+
+    assert timed["time_source"] == "page.json_ld"  # a declared publication time beats the feed's update time
+    assert timed["published_at"] == dt.datetime(2023, 9, 21, 4, 15, tzinfo=dt.timezone.utc)
+    assert timed["published_offset_minutes"] == 240
+
+
+def test_canonical_url_on_the_same_site_is_refined_and_the_article_id_is_not(tmp_path: pathlib.Path) -> None:
+    without_page = identify_article(attach_full_text(draft(), SETTINGS), SETTINGS)
+    with_page = identify_article(attach_full_text(draft(page=stored_page(tmp_path, "article_full")), SETTINGS), SETTINGS)
+
+    assert without_page["canonical_url"] == "https://courier.example/b/cranes"
+    assert with_page["canonical_url"] == "https://www.courier.example/business/port-of-baku-cranes"
+    assert with_page["article_id"] == without_page["article_id"]
+
+
+def test_canonical_url_on_another_site_is_ignored(tmp_path: pathlib.Path) -> None:
+    article = identify_article(attach_full_text(draft(page=stored_page(tmp_path, "canonical_elsewhere")), SETTINGS),
+                               SETTINGS)
+
+    assert article["canonical_url"] == "https://courier.example/b/cranes"
+    assert "canonical_url" not in article["field_sources"]
+
+
+@pytest.mark.parametrize("fixture", ["article_paywalled", "paywall_notice"])
+def test_declared_paywall_or_paywall_notice_is_paywalled(tmp_path: pathlib.Path, fixture: str) -> None:
+    assert attach_full_text(draft(page=stored_page(tmp_path, fixture)), SETTINGS)["body_status"] == "paywalled"
+
+
+def test_page_without_an_article_is_empty_and_keeps_the_feed_text(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(body_text="Four cranes.", page=stored_page(tmp_path, "no_article")), SETTINGS)
+
+    assert article["body_status"] == "empty"
+    assert article["body_text"] == "Four cranes." and "main_content_not_found" in article["quality_flags"]
+
+
+@pytest.mark.parametrize(("page", "status", "flag"), [
+    ({"status": "blocked_by_robots", "error_type": "robots_disallowed"}, "blocked_by_robots", "page_robots_disallowed"),
+    ({"status": "not_html", "content_type": "application/pdf"}, "not_html", "page_not_html"),
+    ({"status": "failed", "error_type": "http_status", "http_status": 404}, "teaser_only", "page_http_status"),
+    ({"status": "failed", "error_type": "private_address"}, "teaser_only", "page_private_address"),
+    ({"status": "deferred", "error_type": "deferred"}, "teaser_only", "page_deferred"),
+])
+def test_pages_that_could_not_be_had_say_why(page: dict[str, Any], status: str, flag: str) -> None:
+    article = attach_full_text(draft(page={"url": LINK, **page}), SETTINGS)
+
+    assert article["body_status"] == status and flag in article["quality_flags"]
+    assert article["summary_text"] == "Four cranes arrived."
+
+
+def test_page_missing_from_the_raw_zone_leaves_the_teaser(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(page={"status": "fetched", "raw_path": str(tmp_path / "gone.gz")}), SETTINGS)
+
+    assert article["body_status"] == "teaser_only" and "page_raw_unreadable" in article["quality_flags"]
+
+
+@pytest.mark.parametrize(("fields", "status"), [
+    ({"body_text": "word " * (FULL_BODY_MIN_CHARS // 5)}, "full"),
+    ({"body_text": "A short teaser in content:encoded."}, "teaser_only"),
+    ({}, "teaser_only"),
+    ({"summary_text": None}, "empty"),
+    ({"document_type": "html", "body_text": "A page read as input."}, "full"),
+    ({"document_type": "html", "body_text": None}, "empty"),
+    ({"document_type": "html", "body_text": "Subscribe.", "quality_flags": ["paywalled"]}, "paywalled"),
+])
+def test_items_without_a_page_get_a_status_from_their_own_content(fields: dict[str, Any], status: str) -> None:
+    assert attach_full_text(draft(**fields), SETTINGS)["body_status"] == status
+
+
+def test_error_records_pass_through() -> None:
+    error = {"kind": "error", "error_id": "x"}
+    assert attach_full_text(error, SETTINGS) is error  # type: ignore[arg-type]
+
+
+def test_full_feed_body_threshold_and_paywall_notices() -> None:
+    assert feed_body_is_full("x" * FULL_BODY_MIN_CHARS) and not feed_body_is_full("x" * (FULL_BODY_MIN_CHARS - 1))
+    assert is_paywall_notice("To continue reading, subscribe to the Courier.")
+    assert not is_paywall_notice("The minister urged readers to subscribe to the new bond issue. " * 40)
+
+
+def test_oversized_pages_are_cut_before_extraction_and_flagged(tmp_path: pathlib.Path) -> None:
+    settings = TransformSettings(max_html_chars=1200)
+
+    article = attach_full_text(draft(page=stored_page(tmp_path, "article_full")), settings)
+
+    assert "page_html_truncated" in article["quality_flags"]
+
+
+def test_without_main_content_extraction_the_whole_page_is_the_body(tmp_path: pathlib.Path) -> None:
+    article = attach_full_text(draft(page=stored_page(tmp_path, "article_full")),
+                               TransformSettings(extract_main_content=False))
+
+    assert article["body_status"] == "full"
+    assert "Middle Corridor" in article["body_text"] and "Copyright" in article["body_text"]

@@ -1,0 +1,188 @@
+"""Full text: give each feed item the body of its linked page, and say what its body is (``body_status``).
+
+The page was fetched before the pipeline ran (``pipeline/page_fetch.py``), kept in the raw zone, and
+described in the item's ``page`` (a ``PageInfo``). This stage reads those bytes, extracts the main
+content (``transforms.main_content``), and fills from the page what the feed left empty: publication
+time (as ``page_times``, read by ``transforms.timestamps``), authors, language hint, lead image (first in
+``images``), title, and the page's own canonical URL on its own site (``page_canonical_url``, which
+``transforms.identity`` prefers for ``canonical_url`` but never uses for ``article_id``). Every value
+taken from the page is named in ``field_sources``. The feed's teaser stays in ``summary_text``.
+
+It runs right after "Clean HTML": the extracted body is already sanitized by ``clean_html`` (cleaning
+it again would only lose the page's links and lead image), and text normalization, language, time and
+identity all see the page's fields.
+
+``body_status`` is set on every article, page or not:
+
+- ``full``: the body is the whole article: a page's main content, a full HTML page read as input, or a
+  feed item whose own content (content:encoded, Atom content, JSON Feed content) has at least
+  ``FULL_BODY_MIN_CHARS`` characters of text;
+- ``teaser_only``: no page was asked for, or its fetch failed (the reason is a ``page_*`` quality flag);
+- ``paywalled``: the page declares it (JSON-LD ``isAccessibleForFree: false``) or its extracted body is a
+  known paywall notice;
+- ``empty``: the page (or the HTML input) was read but no article text was found in it (under
+  ``MIN_PAGE_BODY_CHARS`` of main text), or the item has no text at all;
+- ``not_html``: the link serves something else (PDF, image, ...);
+- ``blocked_by_robots``: robots.txt disallows the page for our User-Agent (or could not be read).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from typing import Any, cast
+
+from transforms.encoding import decode_document
+from transforms.html_cleaning import clean_html
+from transforms.page_metadata import PageMetadata, read_page_metadata
+from transforms.records import Article, PageInfo, is_error
+from transforms.settings import TransformSettings
+
+BODY_STATUSES = ("full", "teaser_only", "paywalled", "empty", "not_html", "blocked_by_robots")
+# A feed's own content of this much text is taken as the whole article: teasers and "read more" snippets
+# stay well under it (one or two sentences, 150 to 500 characters), while even a short news story runs
+# to three or four paragraphs. Items with such content get no page request.
+FULL_BODY_MIN_CHARS = 800
+# Less main text than this is not an article body (a cookie banner, a menu the extractor settled for).
+MIN_PAGE_BODY_CHARS = 150
+# An extracted body this short that contains one of these phrases is a paywall notice, not an article.
+PAYWALL_NOTICE_MAX_CHARS = 1500
+PAYWALL_PHRASES = re.compile(
+    r"subscribe (?:now )?to (?:continue|keep) reading|to continue reading,? (?:please )?(?:subscribe|log ?in|sign ?in)"
+    r"|this (?:article|content|story) is (?:only )?(?:available |reserved )?(?:to|for) (?:paying )?subscribers"
+    r"|already a subscriber\??,? (?:please )?(?:log|sign) ?in|you have reached your (?:limit|maximum) of free articles"
+    r"|subscribers only|exclusive to subscribers|create a free account to continue reading"
+    r"|this content is for members only",
+    re.IGNORECASE,
+)
+PAGE_STATUSES = {"not_html": "not_html", "blocked_by_robots": "blocked_by_robots"}  # else teaser_only
+
+
+def feed_body_is_full(body_text: str | None) -> bool:
+    """True when an item's own body text is long enough to be the whole article (no page needed)."""
+    return len(body_text or "") >= FULL_BODY_MIN_CHARS
+
+
+def is_paywall_notice(text: str | None) -> bool:
+    """True for a short text that is a paywall's notice ("Subscribe to continue reading ...")."""
+    return bool(text) and len(text or "") <= PAYWALL_NOTICE_MAX_CHARS and PAYWALL_PHRASES.search(text or "") is not None
+
+
+def attach_full_text(article: Article, settings: TransformSettings) -> Article:
+    """Fill the body and missing metadata of ``article`` from its fetched page; set ``body_status``."""
+    if is_error(article):  # type: ignore[arg-type]
+        return article
+    page = article.get("page")
+    if not page:
+        return cast(Article, {**article, "body_status": _status_without_page(article)})
+    if page.get("status") != "fetched":
+        reason = page.get("error_type") or page.get("status") or "failed"
+        return _flagged(article, PAGE_STATUSES.get(page.get("status") or "", "teaser_only"), f"page_{reason}")
+    try:
+        body = _read_page_bytes(page)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return _flagged(article, "teaser_only", "page_raw_unreadable")
+    return _with_page(article, page, body, settings)
+
+
+def _status_without_page(article: Article) -> str:
+    """The body status of an item no page was fetched for: decided by what the input itself carries."""
+    flags = article.get("quality_flags") or []
+    if "paywalled" in flags:
+        return "paywalled"
+    if article.get("document_type") == "html":
+        return "full" if article.get("body_text") else "empty"
+    if feed_body_is_full(article.get("body_text")):
+        return "full"
+    return "teaser_only" if article.get("summary_text") or article.get("body_text") else "empty"
+
+
+def _flagged(article: Article, body_status: str, flag: str) -> Article:
+    flags = list(article.get("quality_flags") or [])
+    if flag not in flags:
+        flags.append(flag)
+    if feed_body_is_full(article.get("body_text")):
+        body_status = "full"  # the page failed, but the feed's own body is whole
+    return cast(Article, {**article, "body_status": body_status, "quality_flags": flags})
+
+
+def _read_page_bytes(page: PageInfo) -> bytes:
+    """The page body as stored in the raw zone (gzip), or as a plain file."""
+    path = page.get("raw_path") or ""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def _with_page(article: Article, page: PageInfo, body: bytes, settings: TransformSettings) -> Article:
+    """``article`` with its page's main content and metadata."""
+    result: dict[str, Any] = dict(article)
+    flags = list(result.get("quality_flags") or [])
+    html, _ = decode_document(body, page.get("content_type"))
+    html = html.replace("\x00", "")
+    if len(html) > settings.max_html_chars:
+        html = html[: settings.max_html_chars]
+        flags.append("page_html_truncated")
+    page_url = page.get("final_url") or page.get("url") or result.get("url")
+    metadata = read_page_metadata(html, page_url)
+    main = _main_content(html, page_url, settings)
+    if main is not None and len(main.text) < MIN_PAGE_BODY_CHARS:
+        main = None
+    sources: dict[str, str] = dict(result.get("field_sources") or {})
+    if main is not None:
+        if not result.get("summary_text") and result.get("body_text"):
+            result["summary_text"] = result["body_text"]  # the feed's only text was its teaser: keep it
+        result["body_text"], result["body_html"] = main.text or None, main.html or None
+        result["links"] = list(dict.fromkeys([*main.links, *(result.get("links") or [])]))
+        result["images"] = list(dict.fromkeys([*main.images, *(result.get("images") or [])]))
+        sources["body_text"] = "page"
+    _fill_from_metadata(result, metadata, sources)
+    paywalled = metadata.paywalled or (main is not None and is_paywall_notice(main.text))
+    result["body_status"] = "paywalled" if paywalled else "full" if main is not None else "empty"
+    if main is None and feed_body_is_full(result.get("body_text")):
+        result["body_status"] = "full"  # nothing found on the page, but the feed's own body is whole
+    if main is None:
+        flags.append("main_content_not_found")
+    result["quality_flags"] = flags
+    result["field_sources"] = sources
+    return cast(Article, result)
+
+
+def _main_content(html: str, page_url: str | None, settings: TransformSettings) -> Any:
+    """The page's main content (``MainContent``), or None when no article text is found."""
+    from transforms.main_content import MainContent, extract_main_content  # trafilatura loads on first use
+
+    if settings.extract_main_content:
+        return extract_main_content(html, url=page_url)
+    cleaned = clean_html(html, base_url=page_url)  # boilerplate removal turned off: the whole page
+    if not cleaned.text:
+        return None
+    return MainContent(text=cleaned.text, html=cleaned.html, links=cleaned.links, images=cleaned.images,
+                       title=None, authors=[], language=None, published=None)
+
+
+def _fill_from_metadata(result: dict[str, Any], metadata: PageMetadata, sources: dict[str, str]) -> None:
+    """Fields the feed left empty, from the page, each with its source; the lead image goes first."""
+    if metadata.canonical_url:
+        result["page_canonical_url"] = metadata.canonical_url
+        sources["canonical_url"] = metadata.canonical_source or "page"
+    if metadata.published and not result.get("raw_published"):
+        result["page_times"] = list(metadata.published)  # time_source then names the one chosen
+    if metadata.authors and not result.get("authors"):
+        result["authors"] = list(metadata.authors)
+        sources["authors"] = metadata.authors_source or "page"
+    if metadata.language and not result.get("language_hint"):
+        result["language_hint"] = metadata.language
+        sources["language"] = metadata.language_source or "page"
+    if metadata.title and not result.get("title"):
+        result["title"] = metadata.title
+        sources["title"] = "page"
+    if metadata.lead_image:
+        lead = clean_html(f'<img src="{_attribute(metadata.lead_image)}">').images  # drops tracking pixels
+        if lead:
+            result["images"] = list(dict.fromkeys([lead[0], *(result.get("images") or [])]))
+            sources["images"] = metadata.lead_image_source or "page"
+
+
+def _attribute(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
