@@ -51,8 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.scheduled_run import add_run_parser
     from pipeline.streaming import add_stream_parser
 
+    from pipeline.backfill import add_backfill_parser
+    from pipeline.compaction import add_compact_parser
+    from pipeline.inspection import add_inspect_parser
+
     add_run_parser(commands, _add_run_arguments)
     add_stream_parser(commands, _add_run_arguments)
+    add_backfill_parser(commands, _add_run_arguments)
+    add_compact_parser(commands, _add_run_arguments)
+    add_inspect_parser(commands, _add_run_arguments)
     return parser
 
 
@@ -102,10 +109,14 @@ def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace, list[str]], int]]:
+    from pipeline.backfill import command_backfill
+    from pipeline.compaction import command_compact
+    from pipeline.inspection import command_inspect
     from pipeline.scheduled_run import command_feeds, command_run
     from pipeline.streaming import command_stream
 
-    return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds, "stream": command_stream}
+    return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds, "stream": command_stream,
+            "backfill": command_backfill, "compact": command_compact, "inspect": command_inspect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -72,7 +72,9 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
     tags = obj.get("tags") if isinstance(obj.get("tags"), list) else []
     return Article(
         kind="article", url=url, guid=_text(_pick(obj, "guid")),
-        source_id=raw.get("source_id") or _text(_pick(obj, "source")) or url_host(url) or "jsonl",
+        # The site's host, as for feeds and pages, so one outlet has one source_id whatever the input;
+        # a "source" field (often a display name) is used only when there is no URL.
+        source_id=raw.get("source_id") or url_host(url) or _text(_pick(obj, "source")) or "jsonl",
         feed_url=raw.get("feed_url"), document_type=document_type, title=_text(_pick(obj, "title")),
         summary_html=_text(_pick(obj, "summary")),
         content_html=_text(_pick(obj, "html")) or _text_as_html(_text(obj.get("content_text"))),
