@@ -1,0 +1,54 @@
+"""The ``newsbeam`` command line: exit codes, the summary table, runner names, and ``./run_local.sh``."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.options import DASK_RUNNER, resolve_runner
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BROKEN = REPO / "examples" / "sample" / "broken"
+GOOD_FEED = REPO / "examples" / "sample" / "feeds" / "caspian-courier-atom.txt"
+
+
+def test_nothing_processable_exits_1_with_the_errors_written(tmp_path: pathlib.Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    assert main(["ingest", str(empty), "--output", str(tmp_path / "out")]) == 1
+    assert list((tmp_path / "out" / "errors").glob("date=*/*.parquet"))
+
+
+def test_errors_alone_do_not_fail_a_run_unless_asked(tmp_path: pathlib.Path) -> None:
+    inputs = [str(GOOD_FEED), str(BROKEN / "empty.xml")]
+    assert main(["ingest", *inputs, "--output", str(tmp_path / "a")]) == 0
+    assert main(["ingest", *inputs, "--output", str(tmp_path / "b"), "--fail-on-error"]) == 1
+
+
+def test_no_input_files_is_a_clear_failure(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["ingest", str(tmp_path / "missing"), "--output", str(tmp_path / "out")]) == 1
+    assert "no input files" in capsys.readouterr().err
+
+
+def test_the_summary_table_names_every_count(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["ingest", str(GOOD_FEED), str(BROKEN / "random.bin"), "--output", str(tmp_path / "out")]) == 0
+    summary = capsys.readouterr().out
+    for label in ("inputs read", "articles written", "partitions written", "errors (dead letter)",
+                  "parse:binary_content", "elapsed", "items/second"):
+        assert label in summary
+
+
+def test_short_runner_names_map_to_beam_class_paths() -> None:
+    assert resolve_runner("DaskRunner") == DASK_RUNNER
+    assert resolve_runner("DataflowRunner") == "DataflowRunner"
+
+
+def test_run_local_runs_the_sample_job(tmp_path: pathlib.Path) -> None:
+    result = subprocess.run(["./run_local.sh", "run", "--output", str(tmp_path / "out")], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "articles written" in result.stdout
+    assert list((tmp_path / "out" / "articles").glob("date=2023-09-21/*.parquet"))
