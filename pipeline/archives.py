@@ -63,6 +63,7 @@ DOCUMENT_KINDS = ("html", "feed", "jsonl", "json_feed")
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
+GZIP_EXPANSION_ESTIMATE = 4  # gzipped text inflates about this much: sizes of .gz inputs are scaled by it
 
 
 @dataclasses.dataclass
@@ -121,10 +122,11 @@ def is_raw_zone(path: str) -> bool:
 
 
 def member_size_bytes(container: str, member: list[Any]) -> int:
-    """The (uncompressed where known) size of one member, for sizing chunks and batches."""
+    """The uncompressed size of one member (estimated for raw-zone bodies), for sizing chunks and batches."""
     if member[0] == ERROR_MEMBER:
         return 0
-    return int(member[SIZE_INDEX[container]])
+    size = int(member[SIZE_INDEX[container]])
+    return size * GZIP_EXPANSION_ESTIMATE if container == "raw" else size
 
 
 def chunk_size_bytes(entry: InputFile) -> int:
@@ -132,9 +134,10 @@ def chunk_size_bytes(entry: InputFile) -> int:
     container = entry.get("container") or "file"
     if container == "file":
         try:
-            return os.stat(entry["path"]).st_size
+            size = os.stat(entry["path"]).st_size
         except OSError:
             return 0
+        return size * GZIP_EXPANSION_ESTIMATE if entry["path"].endswith(".gz") else size
     return sum(member_size_bytes(container, member) for member in entry.get("members") or [])
 
 

@@ -232,9 +232,10 @@ def pending_stagings(output_dir: str) -> Iterator[tuple[pathlib.Path, dict[str, 
 
 
 def last_live_run(output_dir: str) -> str | None:
-    """Name of the newest run manifest: a staging is resumed only if no run wrote the dataset since."""
-    manifests = sorted((pathlib.Path(output_dir) / "_runs").glob("*.json"))
-    return manifests[-1].name if manifests else None
+    """The newest run manifest (name and modification time): a staging is resumed only if no run wrote
+    the dataset since (a stream rewrites its one manifest, hence the time)."""
+    manifests = [(path.stat().st_mtime_ns, path.name) for path in (pathlib.Path(output_dir) / "_runs").glob("*.json")]
+    return "{1}@{0}".format(*max(manifests)) if manifests else None
 
 
 def new_ledger(run_id: str, key: str, output_dir: str, batches: int) -> dict[str, Any]:
