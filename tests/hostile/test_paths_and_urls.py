@@ -90,7 +90,8 @@ def test_feed_ids_with_nul_newline_or_300_characters_are_refused_with_the_reason
 
 def test_hostile_source_names_in_json_lines_are_data_never_paths(tmp_path: pathlib.Path) -> None:
     sources = ["../../escape", "/abs/path", "a\u0000b", "x" * 300, "date=1999-01-01", "con", "*"]
-    lines = [json.dumps({"url": f"https://courier.example/{number}", "title": f"Story {number}", "source": source,
+    # No url: the "source" field is then the source id (with a URL, the URL's host is).
+    lines = [json.dumps({"guid": f"story-{number}-of-the-hostile-set", "title": f"Story {number}", "source": source,
                          "published": "2024-06-03T10:00:00Z"}) for number, source in enumerate(sources)]
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "dump.jsonl").write_text("\n".join(lines))
