@@ -1,7 +1,7 @@
 """The bare loop: the pipeline's steps in a plain Python loop, with no Beam, as the practical limit.
 
-It calls the same functions as the pipeline, in the same order (read, parse, clean, normalize text,
-language, time, identity, entities), stages each article's row on disk as the pipeline does (so that
+It calls the same functions as the pipeline, in the same order (read, parse, clean, full text, normalize
+text, language, time, identity, entities: ``transforms.beam.NormalizeArticles``), stages each article's row on disk as the pipeline does (so that
 memory stays flat), then groups the records by (dataset, shard) and hands each group to the same sink
 writer (Arrow conversion, merge, Parquet). Whatever the pipeline costs beyond this loop is the
 framework's cost. An exception in a stage becomes an error record, as in ``transforms/beam.py``.
@@ -22,6 +22,7 @@ from pipeline.parquet_sink import SinkSettings, merge_stats, shard_key, write_sh
 from pipeline.sources import expand_inputs, read_input
 from pipeline.staging import StagingFile, remove_staging, staging_directory
 from transforms.entities import EntityMatcher, annotate_entities
+from transforms.full_text import attach_full_text
 from transforms.gazetteer import build_gazetteer
 from transforms.html_cleaning import clean_article
 from transforms.identity import identify_article
@@ -35,7 +36,8 @@ from transforms.timestamps import normalize_article_time
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # the CLI's default
 BARE_RUN_ID = "bare-loop"  # names its staging directory
 ARTICLE_STAGES: tuple[tuple[str, Callable[[dict[str, Any], TransformSettings], dict[str, Any]]], ...] = (
-    ("clean", clean_article), ("normalize_text", normalize_article_text), ("language", annotate_language),
+    ("clean", clean_article), ("full_text", attach_full_text), ("normalize_text", normalize_article_text),
+    ("language", annotate_language),
     ("normalize_time", normalize_article_time), ("identify", identify_article),
 )
 
@@ -88,17 +90,23 @@ def run_bare_loop(paths: list[str], output_dir: str, settings: TransformSettings
     matcher = timer.call("setup (gazetteer)", lambda: EntityMatcher(build_gazetteer(settings)))
     sink = SinkSettings(output_dir, num_shards, pipeline_version())
     groups: dict[tuple[str, int], list[dict[str, Any]]] = collections.defaultdict(list)
-    staging = StagingFile(staging_directory(output_dir, BARE_RUN_ID))
+    files: dict[tuple[str, int], StagingFile] = {}  # one staging file per shard, as a pipeline bundle has
     for path in paths:
         for raw in _guarded("read", _read, {"path": path}, timer=timer):
             parsed = [raw] if raw.get("kind") == "error" else _guarded("parse", parse_document, raw, timer=timer)
             for record in parsed if isinstance(parsed, list) else [parsed]:
                 if record.get("kind") == "article":
                     record = process_article(record, settings, matcher, timer)
-                if record.get("kind") == "article":
-                    record = timer.call("stage", staging.stage, record)
-                groups[shard_key(record, num_shards)].append(record)
-    staging.close()
+                key = shard_key(record, num_shards)
+                if record.get("kind") != "article":
+                    groups[key].append(record)
+                    continue
+                if key not in files:
+                    files[key] = StagingFile(staging_directory(output_dir, BARE_RUN_ID))
+                    groups[key].append(files[key].marker())
+                timer.call("stage", files[key].stage, record)
+    for staging in files.values():
+        staging.close()
     stats = merge_stats(timer.call("write", write_shard, key, records, sink) for key, records in sorted(groups.items()))
     remove_staging(output_dir, BARE_RUN_ID)
     return stats

@@ -37,6 +37,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("clean HTML", "transforms/html_cleaning.py", "clean_article"),
     ("  main content (trafilatura)", "transforms/main_content.py", "extract_main_content"),
     ("  clean_html (BeautifulSoup)", "transforms/html_cleaning.py", "clean_html"),
+    ("full text", "transforms/full_text.py", "attach_full_text"),
     ("normalize text", "transforms/text.py", "normalize_article_text"),
     ("  ftfy", "ftfy/__init__.py", "fix_text"),
     ("language", "transforms/language.py", "annotate_language"),

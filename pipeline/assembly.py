@@ -53,32 +53,35 @@ class ReadAndParse(beam.PTransform):
         )
 
 
-class StageArticles(beam.DoFn):
-    """Write each article's row to a staging file of the bundle and pass on its small stub (see
-    ``pipeline.staging``: the shuffle then carries stubs, not whole articles); other records pass."""
+class StageAndKey(beam.DoFn):
+    """Key each record by (dataset, shard); write articles to a staging file per bundle and shard, and pass
+    on only one marker per file (see ``pipeline.staging``: the shuffle then carries no articles)."""
 
-    def __init__(self, directory: str) -> None:
-        self.directory = directory
+    def __init__(self, directory: str, num_shards: int) -> None:
+        self.directory, self.num_shards = directory, num_shards
 
     def start_bundle(self) -> None:
-        self.staging: StagingFile | None = None  # opened on the bundle's first article
+        self.files: dict[tuple[str, int], StagingFile] = {}
 
-    def process(self, record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def process(self, record: dict[str, Any]) -> Iterator[tuple[tuple[str, int], dict[str, Any]]]:
+        key = shard_key(record, self.num_shards)
         if record.get("kind") != "article":
-            yield record
+            yield key, record
             return
-        if self.staging is None:
-            self.staging = StagingFile(self.directory)
-        yield self.staging.stage(record)
+        staging = self.files.get(key)
+        if staging is None:  # the file's marker leaves now; its articles are read after the shuffle
+            staging = self.files[key] = StagingFile(self.directory)
+            yield key, staging.marker()
+        staging.stage(record)
 
     def finish_bundle(self) -> None:
-        if self.staging is not None:
-            self.staging.close()
-            self.staging = None
+        for staging in self.files.values():
+            staging.close()
+        self.files = {}
 
 
 class WriteDatasets(beam.PTransform):
-    """Stage rows, group records by (dataset, shard), merge them into Parquet, and leave the summed stats."""
+    """Stage articles, group records by (dataset, shard), merge them into Parquet, and leave the summed stats."""
 
     def __init__(self, sink: SinkSettings, run_id: str) -> None:
         super().__init__()
@@ -88,8 +91,8 @@ class WriteDatasets(beam.PTransform):
         sink, run_id = self.sink, self.run_id
         return (
             records
-            | "Stage rows" >> beam.ParDo(StageArticles(str(staging_directory(sink.output_dir, run_id))))
-            | "Key by shard" >> beam.Map(lambda record: (shard_key(record, sink.num_shards), record))
+            | "Stage and key by shard" >> beam.ParDo(StageAndKey(str(staging_directory(sink.output_dir, run_id)),
+                                                                 sink.num_shards))
             | "Group by shard" >> beam.GroupByKey()
             | "Write Parquet" >> beam.MapTuple(lambda key, group: write_shard(key, group, sink))
             | "Sum stats" >> beam.CombineGlobally(merge_stats)

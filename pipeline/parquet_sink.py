@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from pipeline.atomic_files import write_parquet_atomically
 from pipeline.rows import (EPOCH, article_row, copy_rank, error_row, partition_date, record_id, rows_to_table,
                            version_key)
-from pipeline.staging import load_staged
+from pipeline.staging import expand_staged, load_staged
 from schemas.article import ARTICLE_SCHEMA
 from schemas.article import DICTIONARY_COLUMNS as ARTICLE_DICTIONARY_COLUMNS
 from schemas.error import DICTIONARY_COLUMNS as ERROR_DICTIONARY_COLUMNS
@@ -187,7 +187,7 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
     new_by_date: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     drop_by_date: dict[str, set[str]] = collections.defaultdict(set)
     old_copy_dates: dict[str, set[str]] = collections.defaultdict(set)  # where replaced rows lived
-    latest = _latest_per_id(articles, stats)
+    latest = _latest_per_id(expand_staged(articles), stats)  # staging markers become the stubs of their files
     stats["body_status"] = dict(collections.Counter(article.get("body_status") or "unknown" for article in latest.values()))
     for article_id, article in sorted(latest.items()):
         date, version = partition_date(article), version_key(article)[:2]  # (updated_at, fetched_at)

@@ -1,18 +1,18 @@
-"""Stage article rows on disk before the shuffle, so that only small stubs cross it.
+"""Stage article rows on disk before the shuffle, so that only one small marker per file crosses it.
 
 The local runner holds all of a GroupByKey's data in memory, and with several worker processes it sends
-that data through the driver twice. With whole articles in the shuffle, a run's memory grows with its
-size (2 GB for 20,000 items, measured). So the step before the shuffle writes each article's row to a
-staging file and passes on a stub instead: the few fields the writer decides on (id, publication and
-version times, content hash) and where the row is. The writer reads the rows back one partition at a
-time (``load_staged``). Error records are small and pass as they are.
+that data through the driver twice. With whole articles in the shuffle, a run's memory grew with its
+size (2 GB for 20,000 items, measured). So the step before the shuffle writes each article to a staging
+file of its bundle and shard: a small header (the fields the writer decides on: id, times, content hash)
+and the row. Only a marker naming the file crosses the shuffle, once per bundle and shard. The writer
+reads the headers back as stubs (``expand_staged``), decides, and loads the rows one partition at a time
+(``load_staged``). Error records are small and pass as they are.
 
-Each bundle writes its own file, named with a fresh uuid, so a retried bundle writes a new file and the
-stubs the runner keeps point only at the attempt that succeeded. Writes are unbuffered (the row is in
-the file when the stub leaves), so nothing depends on ``finish_bundle``, which some runners skip. Files
-live under ``OUT/_state/staging/<run_id>/`` (on a cluster, the shared file system the output is on),
-named like the sink's temporary files so that a killed run's leftovers go at the next start; the run's
-last step removes the directory.
+Each file is new (a fresh uuid), so a retried bundle writes new files and the markers the runner keeps
+name only the attempt that succeeded. Writes are unbuffered, so nothing depends on ``finish_bundle``,
+which some runners skip. Files live under ``OUT/_state/staging/<run_id>/`` (on a cluster, the shared file
+system the output is on), named like the sink's temporary files so that a killed run's leftovers go at
+the next start; the run's last step removes the directory.
 """
 
 from __future__ import annotations
@@ -21,19 +21,22 @@ import collections
 import pathlib
 import pickle
 import shutil
+import struct
 import uuid
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from pipeline.atomic_files import TEMP_MARKER
 from schemas.article import ARTICLE_SCHEMA
 
 STAGED = "staged_row"  # a stub's (path, offset, length) of its row
+STAGED_FILE = "staged_file"  # a marker's file of staged articles
 # What ``parquet_sink.write_article_shard`` reads of an article before it loads the rows: shard, partition,
 # version, content hash, and what it counts. A field it starts to read there must be added here
 # (tests/pipeline/test_staging.py compares a staged write with a direct one).
 STUB_FIELDS = ("kind", "article_id", "published_at", "updated_at", "fetched_at", "content_sha256", "source_id",
                "uri", "body_status")
 ROW_FIELDS = ARTICLE_SCHEMA.names
+_LENGTH = struct.Struct("<Q")
 
 
 def staging_directory(output_dir: str | pathlib.Path, run_id: str) -> pathlib.Path:
@@ -46,8 +49,13 @@ def remove_staging(output_dir: str | pathlib.Path, run_id: str) -> None:
     shutil.rmtree(staging_directory(output_dir, run_id), ignore_errors=True)
 
 
+def _pickled(value: Any) -> bytes:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
+
+
 class StagingFile:
-    """One bundle's staging file: append rows, get stubs."""
+    """One staging file (of one bundle and shard): append articles, get their stubs, name it in a marker."""
 
     def __init__(self, directory: str | pathlib.Path) -> None:
         directory = pathlib.Path(directory)
@@ -56,18 +64,43 @@ class StagingFile:
         self._handle: BinaryIO = open(self.path, "wb", buffering=0)
         self._offset = 0
 
+    def marker(self) -> dict[str, Any]:
+        """The record that stands for every article of this file in the shuffle."""
+        return {"kind": "staged", STAGED_FILE: self.path}
+
     def stage(self, article: dict[str, Any]) -> dict[str, Any]:
-        """Write the row fields of ``article``; return its stub."""
-        data = pickle.dumps({name: article.get(name) for name in ROW_FIELDS}, protocol=pickle.HIGHEST_PROTOCOL)
-        self._handle.write(data)
+        """Write ``article``'s header and row fields (one unbuffered write); return its stub."""
+        header = _pickled({name: article.get(name) for name in STUB_FIELDS})
+        row = _pickled({name: article.get(name) for name in ROW_FIELDS})
+        self._handle.write(header + row)
         stub = {name: article.get(name) for name in STUB_FIELDS}
-        stub[STAGED] = (self.path, self._offset, len(data))
-        self._offset += len(data)
+        stub[STAGED] = (self.path, self._offset + len(header) + _LENGTH.size, len(row) - _LENGTH.size)
+        self._offset += len(header) + len(row)
         return stub
 
     def close(self) -> None:
         """Close the file (the rows are already written)."""
         self._handle.close()
+
+
+def read_stubs(path: str) -> Iterator[dict[str, Any]]:
+    """The stubs of the articles staged in ``path``, in order, without loading their rows."""
+    with open(path, "rb") as handle:
+        while length_bytes := handle.read(_LENGTH.size):
+            stub = pickle.loads(handle.read(_LENGTH.unpack(length_bytes)[0]))
+            (row_length,) = _LENGTH.unpack(handle.read(_LENGTH.size))
+            stub[STAGED] = (path, handle.tell(), row_length)
+            handle.seek(row_length, 1)
+            yield stub
+
+
+def expand_staged(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """``records`` with each marker replaced by the stubs of its file; other records as they are."""
+    for record in records:
+        if record.get("kind") == "staged":
+            yield from read_stubs(record[STAGED_FILE])
+        else:
+            yield record
 
 
 def load_staged(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

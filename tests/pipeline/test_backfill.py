@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import io
@@ -338,10 +339,12 @@ def test_a_different_backfill_discards_an_interrupted_staging(tmp_path: pathlib.
 
 
 def cli_has_backfill() -> bool:
+    """True once pipeline/cli.py registers the command (the lead wires the subcommands)."""
     from pipeline.cli import build_parser
 
     try:
-        build_parser().parse_args(["backfill", "x", "--output", "y"])
+        with contextlib.redirect_stderr(io.StringIO()):
+            build_parser().parse_args(["backfill", "x", "--output", "y"])
     except SystemExit:
         return False
     return True

@@ -8,7 +8,7 @@ import pathlib
 import pickle
 
 from pipeline.parquet_sink import SinkSettings, write_article_shard
-from pipeline.staging import STAGED, StagingFile, load_staged, remove_staging, staging_directory
+from pipeline.staging import STAGED, StagingFile, expand_staged, load_staged, remove_staging, staging_directory
 from tests.pipeline.test_parquet_sink import article, files_under, ident, when
 
 SHARD = 3
@@ -24,10 +24,13 @@ def _contents(root: str) -> dict[str, str]:
 
 
 def _run(articles: list[dict], sink: SinkSettings, staged: bool) -> dict:
-    if staged:
-        staging = StagingFile(staging_directory(sink.output_dir, "run-1"))
-        articles = [staging.stage(record) for record in articles]
-        staging.close()
+    if staged:  # two bundles' files, as the pipeline's staging step leaves them: only their markers are passed
+        files = [StagingFile(staging_directory(sink.output_dir, "run-1")) for _ in range(2)]
+        for number, record in enumerate(articles):
+            files[number % 2].stage(record)
+        for staging in files:
+            staging.close()
+        articles = [staging.marker() for staging in files]
     return write_article_shard(SHARD, articles, sink)
 
 
@@ -55,6 +58,17 @@ def test_stubs_are_small_and_load_back_in_order(tmp_path: pathlib.Path) -> None:
     assert [record["body_text"] for record in loaded] == [records[3]["body_text"], records[0]["body_text"],
                                                           records[1]["body_text"]]
     assert loaded[0]["published_at"] == records[3]["published_at"] and STAGED not in loaded[0]
+
+
+def test_a_marker_expands_to_the_stubs_of_its_file(tmp_path: pathlib.Path) -> None:
+    records = [article(ident(number), body=f"Body {number}.") for number in range(4)]
+    staging = StagingFile(tmp_path / "staging")
+    stubs = [staging.stage(record) for record in records]
+    staging.close()
+    error = {"kind": "error", "error_id": "e1"}
+    assert list(expand_staged([staging.marker(), error])) == [*stubs, error]
+    assert [row["body_text"] for row in load_staged(list(expand_staged([staging.marker()])))] == \
+        [record["body_text"] for record in records]
 
 
 def test_each_staging_file_is_new_and_the_run_removes_them(tmp_path: pathlib.Path) -> None:
