@@ -14,6 +14,7 @@ pages travel to the pipeline inside each feed's input (``InputFile.pages``). See
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,8 @@ from pipeline.sources import InputFile
 from transforms.records import ErrorRecord, PageInfo, RawDocument
 
 if TYPE_CHECKING:
-    from pipeline.page_fetch import PageFetchOutcome
+    from pipeline.fetch_feeds import FetchOutcome
+    from pipeline.page_fetch import PageFetchOutcome, PageFetchSettings
 
 MEBIBYTE = 1024 * 1024
 
@@ -42,20 +44,25 @@ def add_run_parser(commands: Any, add_run_arguments: Any) -> None:
     run.add_argument("--retries", type=int, default=3)
     run.add_argument("--per-host", type=int, default=2, help="requests at once per host")
     run.add_argument("--user-agent", default=FetchSettings.user_agent)
-    run.add_argument("--full-text", action="store_true",
-                     help="fetch the linked page of every new or changed item (per feed: full_text = true)")
-    run.add_argument("--page-rate", type=_positive_float, default=1.0, metavar="PER_SECOND",
-                     help="page requests per second per host, default 1 (a slower Crawl-delay wins)")
-    run.add_argument("--page-budget", type=_positive_float, default=600.0, metavar="SECONDS",
-                     help="pages a host cannot serve within this time at its rate wait for the next run")
-    run.add_argument("--allow-private-addresses", action="store_true",
-                     help="fetch item pages on loopback/private addresses too (off: feeds are strangers' input)")
+    add_full_text_arguments(run)
     add_run_arguments(run)
     feeds = commands.add_parser("feeds", help="manage the feed list")
     feed_commands = feeds.add_subparsers(dest="feeds_command", required=True)
     import_opml = feed_commands.add_parser("import-opml", help="convert an OPML file to feeds.toml")
     import_opml.add_argument("opml")
     import_opml.add_argument("--output", "-o", default="-", help="TOML file to write (default: stdout)")
+
+
+def add_full_text_arguments(parser: argparse.ArgumentParser) -> None:
+    """The full-text options of ``run`` and ``stream`` (see docs/full-text.md)."""
+    parser.add_argument("--full-text", action="store_true",
+                        help="fetch the linked page of every new or changed item (per feed: full_text = true)")
+    parser.add_argument("--page-rate", type=_positive_float, default=1.0, metavar="PER_SECOND",
+                        help="page requests per second per host, default 1 (a slower Crawl-delay wins)")
+    parser.add_argument("--page-budget", type=_positive_float, default=600.0, metavar="SECONDS",
+                        help="pages a host cannot serve within this time at its rate wait for the next round")
+    parser.add_argument("--allow-private-addresses", action="store_true",
+                        help="fetch item pages on loopback/private addresses too (off: feeds are strangers' input)")
 
 
 def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
@@ -99,7 +106,6 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``newsbeam run --config feeds.toml --output DIR``."""
     from pipeline.cli import exit_code, run_options_from
     from pipeline.execution import run_pipeline
-    from pipeline.fetch_feeds import fetch_configured_feeds
     from pipeline.locking import output_lock
     from pipeline.run_summary import format_summary, utc_now
 
@@ -110,20 +116,18 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         return 2
     options = run_options_from(args, "run", [args.config or args.opml], beam_args)
     with output_lock(options.output_dir, options.lock_wait_s):
-        now = utc_now()
-        outcome = fetch_configured_feeds(feeds, options.output_dir, fetch_settings_from(args), now, force=args.force)
-        pages = fetch_item_pages(args, feeds, outcome.raw_documents, options.output_dir, now)
-        inputs = [input_for_raw(document, pages.pages.get(document["raw_path"])) for document in outcome.raw_documents]
-        inputs += [input_for_error(error) for error in outcome.errors]
+        fetched = fetch_round(feeds, options.output_dir, fetch_settings_from(args), full_text_settings_from(args),
+                              utc_now(), force=args.force)
+        inputs = [descriptor for _, descriptor in fetched.raw_inputs() + fetched.error_inputs()]
         skipped = [{"source_id": item.source_id, "reason": item.reason, "until": item.until,
                     "consecutive_failures": item.consecutive_failures, "last_error": item.last_error}
-                   for item in outcome.skipped]
-        extra = {"fetch": outcome.counts, "skipped_feeds": skipped}
-        if args.full_text or any(feed.full_text for feed in feeds):
-            extra["pages"] = pages.counts
+                   for item in fetched.feeds.skipped]
+        extra = {"fetch": fetched.feeds.counts, "skipped_feeds": skipped}
+        if fetched.pages is not None:
+            extra["pages"] = fetched.pages.counts
         manifest = run_pipeline(options, inputs, extra, hold_lock=False)
     print(format_summary(manifest))
-    for item in outcome.skipped:
+    for item in fetched.feeds.skipped:
         if item.reason == "backoff":
             print(f"  backing off {item.source_id} until {item.until:%Y-%m-%d %H:%M}Z after "
                   f"{item.consecutive_failures} failures: {item.last_error}")
@@ -132,16 +136,58 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     return exit_code(manifest, options.fail_on_error) if inputs else 0
 
 
-def fetch_item_pages(args: argparse.Namespace, feeds: list[FeedConfig], documents: list[RawDocument],
-                     output_dir: str, now: dt.datetime) -> PageFetchOutcome:
-    """Fetch the pages of the items of feeds that want full text (all of them with ``--full-text``)."""
-    from pipeline.page_fetch import fetch_pages, page_settings_from
+@dataclasses.dataclass(frozen=True)
+class FullTextSettings:
+    """Which feeds get their items' pages (``--full-text``: all; else those with ``full_text = true``), and how."""
 
-    wanted = {feed.source_id for feed in feeds if feed.full_text or args.full_text}
-    settings = page_settings_from(fetch_settings_from(args), requests_per_second=args.page_rate,
-                                  allow_private_addresses=args.allow_private_addresses,
-                                  time_budget_s=args.page_budget)
-    return fetch_pages(documents, wanted.__contains__, output_dir, settings, now)
+    every_feed: bool
+    pages: PageFetchSettings
+
+    def wanted(self, feeds: list[FeedConfig]) -> set[str]:
+        """Source ids of the feeds whose items' pages are fetched."""
+        return {feed.source_id for feed in feeds if feed.full_text or self.every_feed}
+
+
+def full_text_settings_from(args: argparse.Namespace) -> FullTextSettings:
+    """Full-text settings from the ``run`` / ``stream`` arguments."""
+    from pipeline.page_fetch import page_settings_from
+
+    pages = page_settings_from(fetch_settings_from(args), requests_per_second=args.page_rate,
+                               allow_private_addresses=args.allow_private_addresses, time_budget_s=args.page_budget)
+    return FullTextSettings(every_feed=args.full_text, pages=pages)
+
+
+@dataclasses.dataclass
+class FetchRound:
+    """One round of fetching in the driver: the feeds that were due, then their items' pages."""
+
+    feeds: FetchOutcome
+    pages: PageFetchOutcome | None  # None when no feed wants full text
+
+    def raw_inputs(self) -> list[tuple[RawDocument, InputFile]]:
+        """Each fetched body with its pipeline input (carrying its items' pages)."""
+        pages = self.pages.pages if self.pages is not None else {}
+        return [(document, input_for_raw(document, pages.get(document["raw_path"])))
+                for document in self.feeds.raw_documents]
+
+    def error_inputs(self) -> list[tuple[ErrorRecord, InputFile]]:
+        """Each fetch failure with the pipeline input that carries it to the dead letter."""
+        return [(error, input_for_error(error)) for error in self.feeds.errors]
+
+
+def fetch_round(feeds: list[FeedConfig], output_dir: str, fetch_settings: FetchSettings,
+                full_text: FullTextSettings | None, now: dt.datetime, *, force: bool = False) -> FetchRound:
+    """Fetch the feeds that are due, then the pages of the items of those that want full text; ``run``
+    does this once, ``stream`` once per window (one politeness, one ledger, raw zone first)."""
+    from pipeline.fetch_feeds import fetch_configured_feeds
+    from pipeline.page_fetch import fetch_pages
+
+    outcome = fetch_configured_feeds(feeds, output_dir, fetch_settings, now, force=force)
+    wanted = full_text.wanted(feeds) if full_text is not None else set()
+    if not wanted:
+        return FetchRound(feeds=outcome, pages=None)
+    return FetchRound(feeds=outcome, pages=fetch_pages(outcome.raw_documents, wanted.__contains__, output_dir,
+                                                       full_text.pages, now))
 
 
 def command_feeds(args: argparse.Namespace, beam_args: list[str]) -> int:

@@ -20,7 +20,7 @@ import pathlib
 import signal
 import threading
 import time
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from pipeline.drop_directory import DropDirectoryWatcher
 from pipeline.execution import run_pipeline
@@ -30,6 +30,9 @@ from pipeline.locking import output_lock
 from pipeline.options import RunOptions
 from pipeline.run_summary import utc_now, write_manifest
 from pipeline.stream_ledger import StreamLedger
+
+if TYPE_CHECKING:
+    from pipeline.scheduled_run import FullTextSettings
 
 LOG = logging.getLogger("newsbeam.stream")
 SUMMED_COUNTS = ("inputs_read", "items_parsed", "articles_written", "articles_new", "articles_updated",
@@ -58,16 +61,18 @@ def install_stop_handlers(stop: threading.Event) -> None:
 
 
 def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings: FetchSettings,
-                   ledger: StreamLedger, now: dt.datetime) -> dict[str, int]:
-    """Fetch the feeds that are due; queue their raw-zone files and failures in the ledger."""
-    from pipeline.fetch_feeds import fetch_configured_feeds
-    from pipeline.scheduled_run import input_for_error, input_for_raw
+                   full_text: FullTextSettings | None, ledger: StreamLedger, now: dt.datetime
+                   ) -> tuple[dict[str, int], dict[str, Any]]:
+    """Fetch the feeds that are due (and their items' pages, as ``run`` does); queue their raw-zone files
+    and failures in the ledger. Returns the feed and page counts."""
+    from pipeline.scheduled_run import fetch_round
 
-    outcome = fetch_configured_feeds(feeds, options.output_dir, fetch_settings, now)
-    items = [(f"raw:{document['raw_path']}", input_for_raw(document)) for document in outcome.raw_documents]
-    items += [(f"error:{error['error_id']}:{now.isoformat()}", input_for_error(error)) for error in outcome.errors]
+    fetched = fetch_round(feeds, options.output_dir, fetch_settings, full_text, now)
+    items = [(f"raw:{document['raw_path']}", descriptor) for document, descriptor in fetched.raw_inputs()]
+    items += [(f"error:{error['error_id']}:{now.isoformat()}", descriptor)
+              for error, descriptor in fetched.error_inputs()]
     ledger.add_pending(items, now)
-    return outcome.counts
+    return fetched.feeds.counts, fetched.pages.counts if fetched.pages is not None else {}
 
 
 def _queue_dropped(watcher: DropDirectoryWatcher, ledger: StreamLedger, now: dt.datetime) -> int:
@@ -88,19 +93,26 @@ def _process_window(options: RunOptions, ledger: StreamLedger, window: int, limi
     return manifest
 
 
+def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
+    """Add ``counts`` into ``total``, name by name."""
+    for name, value in counts.items():
+        total[name] = total.get(name, 0) + value
+
+
 def _add_window(stream_manifest: dict[str, Any], window_manifest: dict[str, Any] | None,
-                fetch_counts: dict[str, int], line: dict[str, Any]) -> None:
+                fetch_counts: dict[str, int], page_counts: dict[str, Any], line: dict[str, Any]) -> None:
     """Fold one window into the stream's manifest (counts and Beam metrics summed)."""
     counts = stream_manifest["counts"]
-    for name, value in fetch_counts.items():
-        stream_manifest["fetch"][name] = stream_manifest["fetch"].get(name, 0) + value
+    _add_counts(stream_manifest["fetch"], fetch_counts)
+    if page_counts:
+        _add_counts(stream_manifest.setdefault("pages", {}), page_counts)
+        stream_manifest["pages"]["elapsed_s"] = round(stream_manifest["pages"].get("elapsed_s", 0.0), 1)
     if window_manifest:
         for name in SUMMED_COUNTS:
             counts[name] += window_manifest["counts"][name]
-        for reason, number in window_manifest["counts"]["errors_by_reason"].items():
-            counts["errors_by_reason"][reason] = counts["errors_by_reason"].get(reason, 0) + number
-        for name, value in (window_manifest.get("beam_metrics") or {}).items():
-            stream_manifest["beam_metrics"][name] = stream_manifest["beam_metrics"].get(name, 0) + value
+        _add_counts(counts["errors_by_reason"], window_manifest["counts"]["errors_by_reason"])
+        _add_counts(counts["body_status"], window_manifest["counts"].get("body_status", {}))
+        _add_counts(stream_manifest["beam_metrics"], window_manifest.get("beam_metrics") or {})
         stream_manifest["article_partitions"] = sorted(
             set(stream_manifest["article_partitions"]) | set(window_manifest["article_partitions"]))
     stream_manifest["windows"] = (stream_manifest["windows"] + [line])[-200:]
@@ -126,12 +138,15 @@ def _windows(stream: StreamSettings, stop: threading.Event) -> Iterator[int]:
 
 
 def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: FetchSettings,
-               stream: StreamSettings, stop: threading.Event) -> dict[str, Any]:
-    """Poll, batch and write until stopped; return the stream's manifest."""
+               stream: StreamSettings, stop: threading.Event, full_text: FullTextSettings | None = None
+               ) -> dict[str, Any]:
+    """Poll, batch and write until stopped; return the stream's manifest. With ``full_text``, the pages of
+    the items of the feeds that want them are fetched in each window, as ``newsbeam run`` fetches them."""
     manifest: dict[str, Any] = {
         "run_id": options.run_id, "mode": "stream", "runner": options.runner, "output_dir": options.output_dir,
         "started_at": utc_now().isoformat(), "inputs": list(options.inputs), "fetch": {}, "windows": [],
-        "counts": {**{name: 0 for name in SUMMED_COUNTS}, "errors_by_reason": {}, "partitions_written": 0},
+        "counts": {**{name: 0 for name in SUMMED_COUNTS}, "errors_by_reason": {}, "body_status": {},
+                   "partitions_written": 0},
         "article_partitions": [], "beam_metrics": {},
     }
     start = time.monotonic()
@@ -143,7 +158,8 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
         try:
             while True:
                 now = utc_now()
-                fetch_counts = _queue_fetched(feeds, options, fetch_settings, ledger, now) if feeds else {}
+                fetch_counts, page_counts = (_queue_fetched(feeds, options, fetch_settings, full_text, ledger, now)
+                                             if feeds else ({}, {}))
                 dropped = _queue_dropped(watcher, ledger, now) if watcher else 0
                 window_manifest = _process_window(options, ledger, window, stream.max_inputs_per_window)
                 oldest = ledger.oldest_pending_at()
@@ -155,7 +171,7 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
                         "lag_s": round((utc_now() - oldest).total_seconds(), 1) if oldest else 0.0}
                 LOG.warning("window %(window)d: inputs %(inputs)d, written %(written)d, errors %(errors)d, "
                             "pending %(pending)d, lag %(lag_s).1f s", line)
-                _add_window(manifest, window_manifest, fetch_counts, line)
+                _add_window(manifest, window_manifest, fetch_counts, page_counts, line)
                 manifest.update(finished_at=utc_now().isoformat(), elapsed_s=round(time.monotonic() - start, 3))
                 manifest["counts"]["partitions_written"] = len(manifest["article_partitions"])
                 write_manifest(options.output_dir, manifest)
@@ -188,6 +204,8 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     """``newsbeam stream``."""
     import argparse
 
+    from pipeline.scheduled_run import add_full_text_arguments
+
     def duration(text: str) -> float:
         try:
             return parse_duration_s(text)
@@ -208,6 +226,7 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     stream.add_argument("--retries", type=int, default=3)
     stream.add_argument("--per-host", type=int, default=2)
     stream.add_argument("--user-agent", default=FetchSettings.user_agent)
+    add_full_text_arguments(stream)
     stream.add_argument("--unbounded", action="store_true",
                         help="build the unbounded pipeline (for runners that stream: Flink, Dataflow)")
     stream.add_argument("--force", action="store_true", help=argparse.SUPPRESS)
@@ -221,7 +240,7 @@ def command_stream(args: Any, beam_args: list[str]) -> int:
     from pipeline.cli import run_options_from
     from pipeline.feed_config import ConfigError
     from pipeline.run_summary import format_summary
-    from pipeline.scheduled_run import fetch_settings_from, load_feed_list
+    from pipeline.scheduled_run import fetch_settings_from, full_text_settings_from, load_feed_list
 
     if not (args.config or args.opml or args.drop_dir):
         print("newsbeam: stream needs --config/--opml, --drop-dir, or both", file=sys.stderr)
@@ -235,11 +254,15 @@ def command_stream(args: Any, beam_args: list[str]) -> int:
     options = run_options_from(args, "stream", sources, beam_args)
     settings = StreamSettings(window_s=args.window, stop_after_s=args.stop_after, drop_dir=args.drop_dir,
                               settle_s=args.settle, max_inputs_per_window=args.max_inputs_per_window)
+    full_text = full_text_settings_from(args)
     if args.unbounded:
+        if full_text.wanted(feeds):
+            print("newsbeam: --unbounded does not fetch pages: items keep the body their feed gives "
+                  "(full text is fetched by the micro-batch stream, without --unbounded)", file=sys.stderr)
         return run_unbounded(options, feeds, fetch_settings_from(args), settings)
     stop = threading.Event()
     install_stop_handlers(stop)
-    manifest = run_stream(options, feeds, fetch_settings_from(args), settings, stop)
+    manifest = run_stream(options, feeds, fetch_settings_from(args), settings, stop, full_text)
     print(format_summary(manifest))
     return 0
 

@@ -163,3 +163,36 @@ def test_durations_accept_units() -> None:
     assert [parse_duration_s(text) for text in ("90", "90s", "10m", "2h", "1d")] == [90, 90, 600, 7200, 86400]
     with pytest.raises(ValueError):
         parse_duration_s("soon")
+
+
+def test_stream_fetches_full_text_pages_as_run_does(http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
+    from tests.pipeline.test_full_text_run import page, story_page, write_config
+
+    links = [http_server.url(path) for path in ("/articles/full", "/articles/paywalled", "/story/1", "/missing")]
+    http_server.route("/feed.xml", Response(body=rss([(f"g{n}", link, f"Story {n}", "A teaser.")
+                                                      for n, link in enumerate(links)])))
+    http_server.route("/articles/full", page("article_full"))
+    http_server.route("/articles/paywalled", page("article_paywalled"))
+    http_server.route("/story/1", story_page(1))
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")}, full_text={"courier"})
+    common = ["--config", str(config), "--shards", "2", "--retries", "0", "--allow-private-addresses",
+              "--page-rate", "50"]
+
+    assert main(["run", "--output", str(tmp_path / "run"), *common]) == 0
+    assert main(["stream", "--output", str(tmp_path / "stream"), "--window", "0.2s", "--stop-after", "0.5s",
+                 *common]) == 0
+
+    ignored = {"fetched_at", "raw_path", "pipeline_version"}
+    tables = {}
+    for mode in ("run", "stream"):
+        relation = duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path / mode}/articles/**/*.parquet', "
+                              "hive_partitioning=true) ORDER BY article_id")
+        tables[mode] = relation.select(", ".join(name for name in relation.columns if name not in ignored)).fetchall()
+    assert tables["stream"] == tables["run"]
+    statuses = duckdb.sql(f"SELECT url, body_status FROM read_parquet('{tmp_path / 'stream'}/articles/**/*.parquet')"
+                          ).fetchall()
+    assert dict(statuses) == {links[0]: "full", links[1]: "paywalled", links[2]: "full", links[3]: "teaser_only"}
+    manifest = json.loads(next((tmp_path / "stream" / "_runs").glob("*.json")).read_text())
+    assert manifest["pages"]["fetched"] == 3 and manifest["pages"]["failed"] == 1
+    assert manifest["counts"]["body_status"] == {"full": 2, "paywalled": 1, "teaser_only": 1}
+    assert len(http_server.requests_to("/articles/full")) == 2  # once per output: each keeps its own ledger
