@@ -42,8 +42,11 @@ def format_pairs(pairs: Sequence[tuple[str, Any]]) -> str:
                      for label, value in pairs)
 
 
-def _glob(output_dir: pathlib.Path, dataset: str) -> str:
-    return str(output_dir / dataset / "**" / "*.parquet").replace("'", "''")
+def _files(output_dir: pathlib.Path, dataset: str) -> str:
+    """The dataset's Parquet files as a DuckDB list literal: listed here, not globbed by DuckDB, so that
+    an output path holding glob characters (``[``, ``*``, ``?``) is read as it is."""
+    paths = sorted((output_dir / dataset).glob("date=*/*.parquet"))
+    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
 
 
 def _has_files(output_dir: pathlib.Path, dataset: str) -> bool:
@@ -63,7 +66,7 @@ def schema_versions(connection: Any, output_dir: pathlib.Path, dataset: str) -> 
     if not _has_files(output_dir, dataset):
         return []
     return connection.execute(
-        f"SELECT decode(value), count(*) FROM parquet_kv_metadata('{_glob(output_dir, dataset)}') "
+        f"SELECT decode(value), count(*) FROM parquet_kv_metadata({_files(output_dir, dataset)}) "
         "WHERE key = ? GROUP BY 1 ORDER BY 1", [VERSION_METADATA_KEY]).fetchall()
 
 
@@ -73,7 +76,7 @@ def partition_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple]:
     for dataset, column in (("articles", 1), ("errors", 4)):
         if not _has_files(output_dir, dataset):
             continue
-        query = (f"SELECT CAST(date AS VARCHAR), count(*) FROM read_parquet('{_glob(output_dir, dataset)}', "
+        query = (f"SELECT CAST(date AS VARCHAR), count(*) FROM read_parquet({_files(output_dir, dataset)}, "
                  "hive_partitioning = true, hive_types = {'date': VARCHAR}) GROUP BY 1")
         for date, rows in connection.execute(query).fetchall():
             counts.setdefault(date, [date, 0, 0, 0.0, 0])[column] = rows
@@ -89,7 +92,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
     if _has_files(output_dir, "articles"):
         total, distinct, sources, first, last = connection.execute(
             f"SELECT count(*), count(DISTINCT article_id), count(DISTINCT source_id), min(published_at), "
-            f"max(published_at) FROM read_parquet('{_glob(output_dir, 'articles')}', hive_partitioning = true)"
+            f"max(published_at) FROM read_parquet({_files(output_dir, 'articles')}, hive_partitioning = true)"
         ).fetchone()
         rows += [("articles", total), ("distinct article ids", distinct), ("sources", sources),
                  ("published from", f"{first:%Y-%m-%d %H:%M} UTC"), ("published until", f"{last:%Y-%m-%d %H:%M} UTC")]
@@ -97,7 +100,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
         rows.append(("articles", 0))
     if _has_files(output_dir, "errors"):
         (errors,) = connection.execute(
-            f"SELECT count(*) FROM read_parquet('{_glob(output_dir, 'errors')}', hive_partitioning = true)").fetchone()
+            f"SELECT count(*) FROM read_parquet({_files(output_dir, 'errors')}, hive_partitioning = true)").fetchone()
         rows.append(("error rows", errors))
     for dataset in ("articles", "errors"):
         versions = schema_versions(connection, output_dir, dataset)
@@ -110,7 +113,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
 def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, tuple[list[str], list[tuple]]]:
     """The top sources, entities and error reasons, each as (header, rows)."""
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
-    articles = f"read_parquet('{_glob(output_dir, 'articles')}', hive_partitioning = true)"
+    articles = f"read_parquet({_files(output_dir, 'articles')}, hive_partitioning = true)"
     if _has_files(output_dir, "articles"):
         tables["top sources"] = (["source", "articles", "share %", "first day", "last day"], connection.execute(
             f"SELECT source_id, count(*) AS n, round(100.0 * count(*) / sum(count(*)) OVER (), 1), "
@@ -123,7 +126,7 @@ def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, t
     if _has_files(output_dir, "errors"):
         tables["error reasons"] = (["stage", "error type", "rows", "last seen"], connection.execute(
             f"SELECT stage, error_type, count(*) AS n, CAST(max(occurred_at) AS DATE) "
-            f"FROM read_parquet('{_glob(output_dir, 'errors')}', hive_partitioning = true) "
+            f"FROM read_parquet({_files(output_dir, 'errors')}, hive_partitioning = true) "
             f"GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT {int(top)}").fetchall())
     return tables
 

@@ -81,3 +81,12 @@ def test_the_inspect_command_prints_the_report(dataset: pathlib.Path, capsys: py
     assert command_inspect(parser.parse_args(["inspect", str(dataset), "--top", "1"]), []) == 0
     assert len(lines_after(capsys.readouterr().out, "top sources")) == 1
     assert command_inspect(parser.parse_args(["inspect", str(dataset / "missing")]), []) == 1
+
+
+def test_an_output_path_with_glob_characters_and_a_quote_is_read_as_it_is(tmp_path: pathlib.Path) -> None:
+    odd = tmp_path / "news [draft]*?'s"
+    write_articles(odd, [article(number, dt.datetime(2024, 5, 1, 6, tzinfo=UTC)) for number in range(3)])
+    write_articles(tmp_path / "news d-x's", [article(9, dt.datetime(2024, 5, 2, 6, tzinfo=UTC))])  # the glob's match
+    report = inspect(str(odd))
+    assert "\narticles                 3\n" in report
+    assert [row.split()[:2] for row in lines_after(report, "partitions (1)")] == [["2024-05-01", "3"]]
