@@ -3,16 +3,27 @@
 Every time becomes an aware UTC ``datetime`` with the original UTC offset kept beside it. Fast paths
 cover what feeds mostly send (Unix epochs, ISO 8601 / W3C-DTF, RFC 822 and its common variants);
 dateparser reads the rest (dates written out in Azerbaijani, Russian, Turkish, French, German, Spanish and
-many more languages). Nothing here raises on bad input: an unreadable time is ``None``.
+many more languages), and its calendars convert Hijri and Persian (Jalali) dates. dateparser is imported
+on first use, not with this module. Nothing here raises on bad input: an unreadable time is ``None``.
 
 Decisions a reader should know about:
 
-- A time without a zone is taken as UTC and reported with ``had_zone=False``.
+- A time without a zone is taken as UTC and reported with ``had_zone=False``, unless the caller gives a
+  ``default_timezone`` (a feed's IANA zone): then it is that zone's wall-clock time, summer time included.
 - Ambiguous numeric dates (``03/04/2023``) are read month-first when the language is ``en`` or
   ``en-US``, and day-first for every other language and when the language is unknown: outside the United
   States day-first is the norm, and US sources nearly always declare ``en``/``en-US``. ``en-GB`` and the
   other English regions are day-first. Year-first languages (zh, ja, ko, hu, lt, mn) and dates marked
-  with 年/년 keep dateparser's own order.
+  with 年/년 keep dateparser's own order. A caller's explicit ``date_order`` (a feed's setting) overrides
+  all of this, but never reorders ISO 8601 dates. Bare digit dates (``21092023``, ``210923``) are read
+  only with an explicit ``date_order``: without one a number is an id as often as a date. Plain 10- and
+  13-digit numbers are Unix epochs (seconds, milliseconds), negative ones before 1970.
+- Other calendars are detected from the string, never guessed from a number alone: Hijri by the ``هـ``
+  marker or a Hijri month name with a year 1300-1599; Jalali by a Persian month name, or a year-first
+  numeric date with a year 13xx-14xx in Persian digits or in a ``fa`` article; the Taiwanese Minguo year
+  by ``民國`` or a 3-digit year first (``112/09/21``: year + 1911). Numeric Hijri and Jalali dates are
+  day-first, as their sites write them. Such a string that does not convert is ``None``, never a
+  Gregorian reading of year 1445.
 - Zone abbreviations are ambiguous; one meaning is chosen per name (``_ZONE_NAMES_MINUTES``): ``IST`` is
   India (+05:30, the largest news market using it; Israel and Ireland lose), ``CST`` is US Central
   (RFC 822), ``BST`` British Summer Time, ``GST`` Gulf (+04:00), ``AST`` Atlantic (-04:00, as in
@@ -34,15 +45,19 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import zoneinfo
 from collections.abc import Iterator
-from typing import Any, cast
-
-from dateparser.date import DateDataParser
+from typing import TYPE_CHECKING, Any, cast
 
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
+if TYPE_CHECKING:  # dateparser is imported where it is used: it costs start-up time
+    from dateparser.date import DateDataParser
+
 UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+DATE_ORDERS = frozenset({"DMY", "MDY", "YMD", "YDM", "DYM", "MYD"})  # dateparser's DATE_ORDER values
 MAX_VALUE_CHARS = 256  # longer strings are not a time value; dateparser also slows down on them
 DATELINE_MAX_CHARS = 300
 DATELINE_MAX_LINES = 3
@@ -53,9 +68,10 @@ class ParsedTime:
     """One parsed instant: UTC time, the offset it was written in, and how it was read."""
 
     instant_utc: dt.datetime  # aware, UTC
-    offset_minutes: int | None  # the original UTC offset; None when the input had no zone
-    had_zone: bool
-    method: str  # epoch, iso8601, rfc822, month_first, asctime, dateparser, relative
+    offset_minutes: int | None  # the original UTC offset; None when no zone was written or assumed
+    had_zone: bool  # the zone was written in the input (not assumed from default_timezone)
+    # epoch, iso8601, rfc822, month_first, asctime, digits, jalali, hijri, minguo, dateparser, relative
+    method: str
 
 
 # --- Tables -------------------------------------------------------------------------------------------
@@ -112,7 +128,7 @@ _TIME = (
 _DAY_NAME = r"(?:[A-Za-z]{2,9}\.?(?:,\s*|\s+))?"  # any word: wrong day names are tolerated
 _TIME_AFTER_DATE = rf"(?:(?:,?\s+(?:at\s+|@\s*)?|\s*[Tt]\s*){_TIME}{_ZONE})?"
 
-_EPOCH_RE = re.compile(r"\d{10}|\d{13}")
+_EPOCH_RE = re.compile(r"-?(?:\d{10}|\d{13})")
 _ISO_RE = re.compile(
     r"(?P<year>\d{4})"
     r"(?:-?W(?P<week>\d{2})(?:-?(?P<weekday>[1-7]))?"
@@ -233,12 +249,11 @@ def _apply_ampm(hour: int, ampm: str | None) -> int | None:
 
 
 def _parse_epoch(text: str) -> ParsedTime | None:
-    """Unix time in seconds (10 digits) or milliseconds (13 digits), only when the whole string is digits."""
+    """Unix time in seconds (10 digits) or milliseconds (13), negative before 1970; the whole string only."""
     if not _EPOCH_RE.fullmatch(text):
         return None
-    seconds = int(text) / (1000 if len(text) == 13 else 1)
-    instant = dt.datetime.fromtimestamp(seconds, UTC)
-    return ParsedTime(instant, 0, True, "epoch")
+    milliseconds = int(text) * (1 if len(text.lstrip("-")) == 13 else 1000)
+    return ParsedTime(EPOCH + dt.timedelta(milliseconds=milliseconds), 0, True, "epoch")
 
 
 def _parse_iso(text: str) -> ParsedTime | None:
@@ -296,6 +311,128 @@ def _full_year(digits: str) -> int:
 
 _FAST_PATHS = (_parse_epoch, _parse_iso, _parse_named_month)
 
+_BARE_DIGITS_RE = re.compile(r"\d{6}|\d{8}")
+
+
+def _parse_bare_digits(text: str, date_order: str | None) -> ParsedTime | None:
+    """``21092023`` / ``210923`` read in an explicit date order; without one a bare number is no date."""
+    if date_order is None or not _BARE_DIGITS_RE.fullmatch(text):
+        return None
+    widths = {"D": 2, "M": 2, "Y": len(text) - 4}
+    fields: dict[str, Any] = {}
+    position = 0
+    for letter in date_order:
+        fields[letter] = text[position : position + widths[letter]]
+        position += widths[letter]
+    date = {"year": _full_year(fields["Y"]), "month": int(fields["M"]), "day": int(fields["D"])}
+    return _from_fields(date, "digits")
+
+
+# --- Other calendars ----------------------------------------------------------------------------------
+
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_TO_ASCII_DIGITS = str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)
+# For detection only: one spelling per Arabic-script letter, no tatweel, no short vowels or shadda.
+_ARABIC_SCRIPT_FOLDING = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "\u0640": None,
+     **{chr(code): None for code in range(0x064B, 0x0653)}}
+)
+_HIJRI_MARKER_RE = re.compile(r"\d\s*هـ")  # "1445 هـ": the year is marked Hijri
+_HIJRI_MONTH_RE = re.compile(
+    r"(?<!\w)(?:ال)?(?:محرم|صفر|ربیع|جمادی|رجب|شعبان|رمضان|شوال|ذ[وی] ?ال(?:قعده|حجه))(?!\w)"
+)
+_HIJRI_YEAR_RE = re.compile(r"(?<!\d)1[345]\d\d(?!\d)")
+_JALALI_MONTH_RE = re.compile(
+    r"(?<!\w)(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|ابان|اذر|دی|بهمن|اسفند)(?!\w)"
+)
+_YEAR_FIRST_JALALI_RE = re.compile(r"1[34]\d\d[/\-.]\d{1,2}[/\-.]\d{1,2}(?!\d).*")
+
+
+def _calendar_of(text: str, language: str | None) -> str | None:
+    """``hijri`` or ``jalali`` when the string says so (marker, month name, Persian digits), else None.
+
+    A Hijri month name or the هـ marker wins over Persian digits (Iranian sites print Hijri dates too);
+    a year-first numeric date is Jalali only in Persian digits or when the language is Persian.
+    """
+    persian_language = (language or "").split("-")[0] == "fa"
+    if not persian_language and not any("\u0600" <= char <= "\u06ff" for char in text):
+        return None
+    folded = text.translate(_ARABIC_SCRIPT_FOLDING)
+    ascii_digits = folded.translate(_TO_ASCII_DIGITS)
+    if _HIJRI_MARKER_RE.search(text) or (
+        _HIJRI_MONTH_RE.search(folded) and _HIJRI_YEAR_RE.search(ascii_digits)
+    ):
+        return "hijri"
+    if _JALALI_MONTH_RE.search(folded):
+        return "jalali"
+    persian_digits = any(char in _PERSIAN_DIGITS for char in text)
+    if (persian_digits or persian_language) and _YEAR_FIRST_JALALI_RE.fullmatch(ascii_digits):
+        return "jalali"
+    return None
+
+
+def _calendar_class(calendar: str) -> Any:
+    """dateparser's calendar class for ``hijri`` / ``jalali`` (imported late: start-up time)."""
+    if calendar == "hijri":
+        from dateparser.calendars.hijri import HijriCalendar
+
+        return HijriCalendar
+    from dateparser.calendars.jalali import JalaliCalendar
+
+    return JalaliCalendar
+
+
+_DAY_MONTH_YEAR_RE = re.compile(r"(?<!\d)(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?!\d)")
+
+
+def _numeric_year_first(text: str, date_order: str | None) -> str:
+    """``06-03-1445`` rewritten ``1445-03-06`` (day first unless the order says month first).
+
+    dateparser's calendar parsers read such dates month first; Arab and Iranian sites write them day first.
+    """
+    def year_first(match: re.Match[str]) -> str:
+        day, month = (match[3], match[1]) if date_order == "MDY" else (match[1], match[3])
+        return f"{int(match[4])}-{int(month):02d}-{int(day):02d}"
+
+    return _DAY_MONTH_YEAR_RE.sub(year_first, text)
+
+
+def _parse_other_calendar(
+    text: str, language: str | None, date_order: str | None
+) -> tuple[bool, ParsedTime | None]:
+    """(whether the string is in the Hijri or Jalali calendar, its Gregorian reading or None)."""
+    calendar = _calendar_of(text, language)
+    if calendar is None:
+        return False, None
+    try:
+        data = _calendar_class(calendar)(_numeric_year_first(text, date_order)).get_date()
+    except Exception:  # noqa: BLE001 - a third-party parser on untrusted text; failure is "no date"
+        return True, None
+    if data is None or not {"day", "month", "year"} <= set(data.parts or ()):
+        return True, None
+    return True, _from_local(data.date_obj, None, calendar)
+
+
+_MINGUO_YEAR_OFFSET = 1911  # Republic of China (Taiwan) year 1 is 1912
+_MINGUO_MARKED_RE = re.compile(r"民[國国]\s*(?P<year>\d{1,3})\s*年")
+_MINGUO_YEAR_FIRST_RE = re.compile(r"(?P<year>1\d\d)(?P<rest>([/.\-])\d{1,2}\3\d{1,2}(?!\d).*)")
+
+
+def _minguo_to_gregorian(text: str) -> str | None:
+    """The string with its Minguo year made Gregorian (``民國112年`` and ``112/09/21``), else None.
+
+    A 3-digit year first is only ever a Minguo year in news; 2-digit ones (before 2011) are not guessed.
+    """
+    marked = _MINGUO_MARKED_RE.search(text)
+    if marked is not None:
+        year = int(marked["year"]) + _MINGUO_YEAR_OFFSET
+        return f"{text[: marked.start()]}{year}年{text[marked.end() :]}"
+    year_first = _MINGUO_YEAR_FIRST_RE.fullmatch(text)
+    if year_first is not None:
+        return f"{int(year_first['year']) + _MINGUO_YEAR_OFFSET}{year_first['rest']}"
+    return None
+
 # --- dateparser ---------------------------------------------------------------------------------------
 
 _DATEPARSER_SETTINGS: dict[str, Any] = {
@@ -325,8 +462,11 @@ _YEAR_FIRST_LANGUAGES = frozenset({"zh", "ja", "ko", "hu", "lt", "mn"})
 _YEAR_FIRST_MARKERS = ("年", "년")  # CJK dates mark the year, whatever the declared language
 
 
-def _date_order(language: str | None, text: str) -> str | None:
-    """MDY for en / en-US, dateparser's own (None) for year-first languages, DMY otherwise and if unknown."""
+def _date_order(language: str | None, text: str, explicit: str | None = None) -> str | None:
+    """The explicit order if any; else MDY for en / en-US, dateparser's own (None) for year-first
+    languages, DMY otherwise and if unknown."""
+    if explicit is not None:
+        return explicit
     if language in ("en", "en-us"):
         return "MDY"
     primary = (language or "").split("-")[0]
@@ -346,6 +486,8 @@ def _dateparser_languages(language: str | None) -> tuple[str, ...] | None:
 @functools.lru_cache(maxsize=256)
 def _date_data_parser(languages: tuple[str, ...] | None, date_order: str | None) -> DateDataParser | None:
     """A reusable dateparser for a language list; None when dateparser does not know the languages."""
+    from dateparser.date import DateDataParser
+
     order = {"DATE_ORDER": date_order} if date_order else {}
     try:
         return DateDataParser(
@@ -384,12 +526,12 @@ def _dateparser_result(found: dt.datetime | None, offset: int | None, method: st
     return _from_local(found.replace(tzinfo=None), offset, method)
 
 
-def _parse_with_dateparser(text: str, language: str | None) -> ParsedTime | None:
+def _parse_with_dateparser(text: str, language: str | None, date_order: str | None) -> ParsedTime | None:
     """Absolute dates in any language dateparser knows; the article's language first, then detection."""
     if len(text) > MAX_VALUE_CHARS or not any(char.isdigit() for char in text):
         return None  # an absolute date needs a year, so digits
     rest, offset = _split_trailing_zone(text)
-    order = _date_order(language, rest)
+    order = _date_order(language, rest, date_order)
     languages = _dateparser_languages(language)
     found = _run_dateparser(_date_data_parser(languages, order), rest)
     if found is None and languages is not None:
@@ -415,12 +557,16 @@ def _numbers_agree(text: str, found: dt.datetime) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_relative(text: str, language: str | None, reference: dt.datetime) -> ParsedTime | None:
+def _parse_relative(
+    text: str, language: str | None, reference: dt.datetime, date_order: str | None
+) -> ParsedTime | None:
     """Times that need "now" (``2 hours ago``, ``вчера``, ``Sept. 21``), read against ``reference``."""
+    from dateparser.date import DateDataParser
+
     if len(text) > MAX_VALUE_CHARS:
         return None
     rest, offset = _split_trailing_zone(text)
-    order = _date_order(language, rest)
+    order = _date_order(language, rest, date_order)
     settings = {
         **_RELATIVE_SETTINGS,
         **({"DATE_ORDER": order} if order else {}),
@@ -454,16 +600,14 @@ _EMBEDDED_DATE_RE = re.compile(
 )
 
 
-def _embedded_dates(
-    text: str, language: str | None, reference: dt.datetime | None
-) -> Iterator[tuple[tuple[bool, bool], ParsedTime]]:
+def _embedded_dates(text: str, hints: _Hints) -> Iterator[tuple[tuple[bool, bool], ParsedTime]]:
     """Each date found inside ``text`` with its specificity (has a time, has a zone), fullest form first."""
     for match in _EMBEDDED_DATE_RE.finditer(text):
         date, time, zone = match["date"], match["time"] or "", match["zone"] or ""
         if match.group() == text or not _possible_clock(time):
             continue  # the whole string was tried already; an impossible time spoils its date too
         for variant in dict.fromkeys((date + time + zone, date + time, date)):
-            parsed = _parse_span(variant, language, reference)
+            parsed = _parse_span(variant, hints)
             if parsed is not None:
                 yield (bool(time) and variant != date, parsed.had_zone), parsed
                 break
@@ -476,12 +620,10 @@ def _possible_clock(time: str) -> bool:
     return all(number <= limit for number, limit in zip(numbers, limits))
 
 
-def _most_specific_embedded(
-    text: str, language: str | None, reference: dt.datetime | None
-) -> ParsedTime | None:
+def _most_specific_embedded(text: str, hints: _Hints) -> ParsedTime | None:
     """The date inside ``text`` with a time and a zone if any has them, else the first one found."""
     best: tuple[tuple[bool, bool], ParsedTime] | None = None
-    for score, parsed in _embedded_dates(text, language, reference):
+    for score, parsed in _embedded_dates(text, hints):
         if best is None or score > best[0]:
             best = (score, parsed)
     return None if best is None else best[1]
@@ -496,54 +638,126 @@ def _dateline_head(text: str) -> str:
 # --- Public API ---------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=65536)
-def _parse_direct(text: str, language: str | None) -> ParsedTime | None:
-    """Fast paths, then dateparser, for a cleaned string; cached since feeds repeat the same strings."""
+@dataclasses.dataclass(frozen=True)
+class _Hints:
+    """What the caller knows that helps read a time: the language, "now", an explicit day/month order."""
+
+    language: str | None = None
+    reference: dt.datetime | None = None  # aware UTC
+    date_order: str | None = None
+
+
+def _make_hints(
+    language: str | None, reference: dt.datetime | None, date_order: str | None
+) -> _Hints:
+    """Normalized hints; an unknown ``date_order`` is a configuration error (ValueError)."""
+    if date_order is not None and date_order.upper() not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {sorted(DATE_ORDERS)}, not {date_order!r}")
+    return _Hints(
+        _normalize_language(language),
+        None if reference is None else _as_utc(reference),
+        None if date_order is None else date_order.upper(),
+    )
+
+
+@functools.lru_cache(maxsize=8192)  # bounded: memory stays flat over archives of 200k items
+def _parse_direct(text: str, language: str | None, date_order: str | None) -> ParsedTime | None:
+    """Other calendars, fast paths, then dateparser, for a cleaned string; cached since feeds repeat.
+
+    Hijri and Jalali come first: ``1402-06-30`` in a Persian article is not ISO 8601.
+    """
+    in_other_calendar, parsed = _parse_other_calendar(text, language, date_order)
+    if in_other_calendar:
+        return parsed  # never a Gregorian reading of a Hijri or Jalali year
     for parse in _FAST_PATHS:
         parsed = parse(text)
         if parsed is not None:
             return parsed
-    return _parse_with_dateparser(text, language)
+    parsed = _parse_bare_digits(text, date_order)
+    if parsed is not None:
+        return parsed
+    gregorian = _minguo_to_gregorian(text)
+    if gregorian is not None:
+        parsed = _parse_direct(gregorian, language, date_order)
+        return None if parsed is None else dataclasses.replace(parsed, method="minguo")
+    return _parse_with_dateparser(text, language, date_order)
 
 
-def _parse_span(text: str, language: str | None, reference: dt.datetime | None) -> ParsedTime | None:
+def _parse_span(text: str, hints: _Hints) -> ParsedTime | None:
     """A string that is all date: absolute forms first, then relative ones when there is a reference."""
-    parsed = _parse_direct(text, language)
-    if parsed is None and reference is not None:
-        parsed = _parse_relative(text, language, reference)
+    parsed = _parse_direct(text, hints.language, hints.date_order)
+    if parsed is None and hints.reference is not None:
+        parsed = _parse_relative(text, hints.language, hints.reference, hints.date_order)
     return parsed
 
 
+@functools.lru_cache(maxsize=64)
+def _zone_named(name: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone ``name``; an unknown name is a configuration error (ValueError)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"default_timezone {name!r} is not an IANA time zone") from error
+
+
+def _in_default_zone(parsed: ParsedTime | None, zone: zoneinfo.ZoneInfo | None) -> ParsedTime | None:
+    """A zone-less absolute time re-read as wall-clock time in ``zone``; others unchanged.
+
+    Relative times (``2 hours ago``) are instants already and are left alone.
+    """
+    if parsed is None or zone is None or parsed.had_zone or parsed.method == "relative":
+        return parsed
+    local = parsed.instant_utc.replace(tzinfo=None)
+    offset = zone.utcoffset(local) or dt.timedelta(0)
+    instant = (local - offset).replace(tzinfo=UTC)
+    return dataclasses.replace(parsed, instant_utc=instant, offset_minutes=int(offset.total_seconds() // 60))
+
+
 def parse_timestamp(
-    value: str, *, language: str | None = None, reference: dt.datetime | None = None
+    value: str,
+    *,
+    language: str | None = None,
+    reference: dt.datetime | None = None,
+    date_order: str | None = None,
+    default_timezone: str | None = None,
 ) -> ParsedTime | None:
-    """Parse one date/time string to UTC keeping its offset; None when it cannot be read. Never raises.
+    """Parse one date/time string to UTC keeping its offset; None when it cannot be read.
 
     ``language`` (BCP 47, e.g. ``az``, ``en-US``) guides dateparser and the day/month order of numeric
     dates; ``reference`` (aware, or naive UTC) allows relative and year-less forms, read against it. A
     date inside words (``Publié le 16 avril 2019``) is found when the whole string is not a date.
+    Per-feed options: ``date_order`` (``DMY``, ``MDY``, ``YMD``, ...) overrides the language's order of
+    numeric dates and lets bare ``21092023`` be read; ``default_timezone`` (IANA name) is the zone of
+    times written without one. Bad input never raises; an unknown ``date_order`` or zone name does.
     """
+    hints = _make_hints(language, reference, date_order)
+    zone = None if default_timezone is None else _zone_named(default_timezone)
     if not isinstance(value, str):
         return None
     text = _clean(value)
     if not text or len(text) > MAX_VALUE_CHARS:
         return None
-    language = _normalize_language(language)
-    reference = None if reference is None else _as_utc(reference)
-    return _parse_span(text, language, reference) or _most_specific_embedded(text, language, reference)
+    return _in_default_zone(_parse_span(text, hints) or _most_specific_embedded(text, hints), zone)
 
 
 def find_dateline(
-    text: str, *, language: str | None = None, reference: dt.datetime | None = None
+    text: str,
+    *,
+    language: str | None = None,
+    reference: dt.datetime | None = None,
+    date_order: str | None = None,
+    default_timezone: str | None = None,
 ) -> ParsedTime | None:
     """The most specific date in a body's first lines (a dateline), preferring one with time and zone.
 
-    ``reference`` (e.g. fetched_at) lets year-less datelines such as ``MOSCOW, Sept. 21 (Reuters)`` be read.
+    ``reference`` (e.g. fetched_at) lets year-less datelines such as ``MOSCOW, Sept. 21 (Reuters)`` be read;
+    ``date_order`` and ``default_timezone`` are as in parse_timestamp.
     """
+    hints = _make_hints(language, reference, date_order)
+    zone = None if default_timezone is None else _zone_named(default_timezone)
     if not isinstance(text, str) or not text:
         return None
-    reference = None if reference is None else _as_utc(reference)
-    return _most_specific_embedded(_dateline_head(text), _normalize_language(language), reference)
+    return _in_default_zone(_most_specific_embedded(_dateline_head(text), hints), zone)
 
 
 # --- Choosing an article's time -----------------------------------------------------------------------

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -12,12 +15,14 @@ from benchmarks.quality_timestamps import (
     measure_dateparser_cases,
     measure_feedparser_tests,
 )
+from transforms import timestamps
 from transforms.settings import TransformSettings
 from transforms.timestamps import ParsedTime, find_dateline, normalize_article_time, parse_timestamp
 
 UTC = dt.timezone.utc
 SEED_INSTANT = dt.datetime(2023, 9, 21, 12, 21, tzinfo=UTC)  # 16:21 at UTC+04:00 (Baku)
 FETCHED_AT = dt.datetime(2023, 9, 22, 6, 0, tzinfo=UTC)
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEED_DATELINE = "date 2023-09-21 21 September 2023 16:21 (UTC+04:00)"
 
 
@@ -169,6 +174,16 @@ def test_digit_strings_of_other_lengths_are_not_epochs() -> None:
     assert parse_timestamp("16952988600") is None  # 11 digits
 
 
+@pytest.mark.parametrize("value", ["-1000000000", "-1000000000000"])
+def test_negative_epochs_are_times_before_1970(value: str) -> None:
+    result = parsed(value)
+    assert (result.instant_utc, result.method) == (utc(1938, 4, 24, 22, 13, 20), "epoch")
+
+
+def test_a_minus_sign_alone_does_not_make_other_lengths_epochs() -> None:
+    assert parse_timestamp("-16952988600") is None
+
+
 # --- Languages -------------------------------------------------------------------------------------------
 
 
@@ -252,7 +267,6 @@ def test_year_less_dates_take_the_most_recent_past_year_of_the_reference() -> No
         "2023-09-21T25:00:00Z",
         "21 Sep 2023 16:21 +9900",
         "0000-00-00",
-        "101/05/25",
         "",
         "   ",
         "not a date",
@@ -265,6 +279,144 @@ def test_impossible_or_empty_values_are_none(value: str) -> None:
 def test_non_string_input_is_none() -> None:
     assert parse_timestamp(None) is None  # type: ignore[arg-type]
     assert parse_timestamp(1695298860) is None  # type: ignore[arg-type]
+
+
+# --- Other calendars -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [
+        ("پنجشنبه ۳۰ شهریور ۱۴۰۲", None, utc(2023, 9, 21)),
+        ("۳۰ شهریور ۱۴۰۲ ساعت ۱۶:۲۱", None, utc(2023, 9, 21, 16, 21)),
+        ("30 شهريور 1402", None, utc(2023, 9, 21)),  # Arabic yeh, Latin digits
+        ("۱۴۰۲/۰۶/۳۰", None, utc(2023, 9, 21)),  # Persian digits mark an Iranian date
+        ("1402/06/30", "fa", utc(2023, 9, 21)),
+        ("1402-06-30 16:21", "fa-IR", utc(2023, 9, 21, 16, 21)),
+    ],
+)
+def test_persian_jalali_dates_are_converted(value: str, language: str | None, expected: dt.datetime) -> None:
+    result = parsed(value, language=language)
+    assert (result.instant_utc, result.had_zone, result.method) == (expected, False, "jalali")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("٦ ربيع الأول ١٤٤٥ هـ", utc(2023, 9, 21)),
+        ("06-03-1445 هـ، 04:21 مساءً", utc(2023, 9, 21, 16, 21)),
+        ("6 ربيع الأول 1445", utc(2023, 9, 21)),
+        ("6 ربيـع الأول 1445 هـ", utc(2023, 9, 21)),  # a tatweel inside the month name
+    ],
+)
+def test_hijri_dates_are_converted(value: str, expected: dt.datetime) -> None:
+    result = parsed(value)
+    assert (result.instant_utc, result.method) == (expected, "hijri")
+
+
+def test_a_numeric_date_with_a_hijri_year_but_no_marker_is_not_converted() -> None:
+    result = parse_timestamp("06-03-1445")
+    assert result is None or result.method != "hijri"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("民國112年9月21日 16:21", utc(2023, 9, 21, 16, 21)),
+        ("民国112年9月21日", utc(2023, 9, 21)),
+        ("112/09/21", utc(2023, 9, 21)),  # a 3-digit year first is only ever a Minguo year
+        ("112.9.21", utc(2023, 9, 21)),
+    ],
+)
+def test_taiwanese_minguo_years_are_converted(value: str, expected: dt.datetime) -> None:
+    assert parsed(value).instant_utc == expected
+
+
+def test_a_gregorian_date_in_persian_words_stays_gregorian() -> None:
+    assert parsed("۲۱ سپتامبر ۲۰۲۳", language="fa").instant_utc == utc(2023, 9, 21)
+
+
+# --- Per-feed options: date order and zone of naive times ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "date_order", "expected_month"),
+    [(None, "MDY", 3), ("fr", "MDY", 3), ("en", "DMY", 4), ("en-US", "DMY", 4)],
+)
+def test_explicit_date_order_overrides_the_language_rule(
+    language: str | None, date_order: str, expected_month: int
+) -> None:
+    assert parsed("03/04/2023", language=language, date_order=date_order).instant_utc.month == expected_month
+
+
+@pytest.mark.parametrize(
+    ("value", "date_order"),
+    [("21092023", "DMY"), ("09212023", "MDY"), ("210923", "DMY"), ("20232109", "YDM")],
+)
+def test_bare_digit_dates_are_read_with_an_explicit_date_order(value: str, date_order: str) -> None:
+    assert parsed(value, date_order=date_order).instant_utc == utc(2023, 9, 21)
+
+
+@pytest.mark.parametrize("value", ["21092023", "210923", "99999999"])
+def test_bare_digit_dates_are_not_guessed_without_a_date_order(value: str) -> None:
+    assert parse_timestamp(value) is None
+
+
+def test_impossible_bare_digit_date_is_none_even_with_a_date_order() -> None:
+    assert parse_timestamp("32092023", date_order="DMY") is None
+
+
+def test_date_order_does_not_reorder_iso_dates() -> None:
+    assert parsed("2023-09-04", date_order="MDY").instant_utc == utc(2023, 9, 4)
+
+
+def test_unknown_date_order_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="date_order"):
+        parse_timestamp("03/04/2023", date_order="DDM")
+
+
+def test_naive_times_are_read_in_the_default_timezone() -> None:
+    result = parsed("2023-09-21 16:21", default_timezone="Asia/Baku")
+    assert (result.instant_utc, result.offset_minutes, result.had_zone) == (SEED_INSTANT, 240, False)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2023-07-01 12:00", utc(2023, 7, 1, 10)), ("2023-01-01 12:00", utc(2023, 1, 1, 11))],
+)
+def test_default_timezone_follows_summer_time(value: str, expected: dt.datetime) -> None:
+    assert parsed(value, default_timezone="Europe/Berlin").instant_utc == expected
+
+
+def test_default_timezone_applies_to_dates_written_out_in_words() -> None:
+    result = parsed("21 сентября 2023 15:21", language="ru", default_timezone="Europe/Moscow")
+    assert (result.instant_utc, result.offset_minutes) == (SEED_INSTANT, 180)
+
+
+def test_an_explicit_zone_beats_the_default_timezone() -> None:
+    result = parsed("2023-09-21T16:21:00+04:00", default_timezone="America/New_York")
+    assert (result.instant_utc, result.offset_minutes, result.had_zone) == (SEED_INSTANT, 240, True)
+
+
+def test_unknown_default_timezone_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="default_timezone"):
+        parse_timestamp("2023-09-21 16:21", default_timezone="Mars/Olympus_Mons")
+
+
+# --- Start-up and memory ---------------------------------------------------------------------------------
+
+
+def test_importing_the_module_does_not_import_dateparser() -> None:
+    code = "import sys, transforms.timestamps; print('dateparser' in sys.modules)"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    assert completed.stdout.strip() == "False"
+
+
+def test_parse_cache_is_bounded_for_long_archives() -> None:
+    maxsize = timestamps._parse_direct.cache_info().maxsize
+    assert maxsize is not None and maxsize <= 8192
 
 
 # --- Datelines -------------------------------------------------------------------------------------------
