@@ -18,6 +18,8 @@ import re
 import charset_normalizer
 
 XML_DECLARATION_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+# The same in decoded text (BOM included), for removing it: group 1 is everything before the pseudo-attribute.
+TEXT_XML_DECLARATION_ENCODING = re.compile(r"""^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 # UTF-32 first: its little-endian BOM starts with UTF-16's.
@@ -140,9 +142,14 @@ def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingCho
 
 
 def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, EncodingChoice]:
-    """Decode ``body`` with the chosen encoding; undecodable bytes become U+FFFD, never an exception."""
+    """Decode ``body`` with the chosen encoding; undecodable bytes become U+FFFD, never an exception.
+
+    A leading XML declaration loses its ``encoding``: it no longer applies to the text, and lxml refuses
+    a string that carries one (an XHTML page starting ``<?xml ... encoding="utf-8"?>`` was an error).
+    """
     choice = choose_encoding(body, content_type)
-    return body.decode(choice.encoding, choice.errors), choice
+    text = body.decode(choice.encoding, choice.errors)
+    return TEXT_XML_DECLARATION_ENCODING.sub(r"\1", text, count=1), choice
 
 
 def as_utf8_xml(body: bytes, choice: EncodingChoice) -> bytes:

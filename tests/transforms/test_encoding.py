@@ -129,3 +129,10 @@ def test_as_utf8_xml_rewrites_the_declaration_to_match_the_bytes() -> None:
     converted = as_utf8_xml(body, choose_encoding(body))
     assert converted.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
     assert RUSSIAN in converted.decode("utf-8")
+
+
+def test_decoded_text_keeps_no_encoding_declaration() -> None:
+    body = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<html><body><p>Été</p></body></html>'.encode("latin-1")
+    text, _ = decode_document(body)
+    assert text.startswith('<?xml version="1.0"?>\n<html>')
+    assert "Été" in text

@@ -234,3 +234,11 @@ def test_an_error_page_without_article_markup_is_not_an_article() -> None:
            "fetched_at": dt.datetime(2023, 9, 21, tzinfo=dt.timezone.utc)}
     (error,) = parse_html_page(raw)
     assert error["kind"] == "error" and error["error_type"] == "not_an_article"
+
+
+def test_xhtml_page_with_an_xml_declaration_naming_its_encoding_is_parsed() -> None:
+    xhtml = ('<?xml version="1.0" encoding="utf-8"?>\n'
+             '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Harbour dredging resumes</title></head>'
+             "<body><article><p>The dredger returned to the outer harbour on Monday.</p></article></body></html>")
+    article = parse_one(xhtml)
+    assert article["title"] == "Harbour dredging resumes"
