@@ -6,7 +6,8 @@ import re
 
 SNIFF_BYTES = 4096
 FIRST_ELEMENT = re.compile(r"<(?![?!])([A-Za-z][\w:.-]*)")
-FEED_ROOTS = {"rss": "feed", "feed": "feed", "rdf:rdf": "feed", "rdf": "feed", "channel": "feed"}
+# Root elements by local name: a feed may put its namespace under any prefix (``<a:feed xmlns:a=...Atom>``).
+FEED_ROOTS = {"rss": "feed", "feed": "feed", "rdf": "feed", "channel": "feed"}
 EXTENSION_TYPES = {
     ".rss": "feed", ".atom": "feed", ".xml": "feed", ".rdf": "feed",
     ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -56,9 +57,10 @@ def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: st
         return "json_feed" if "jsonfeed.org/version" in text[:2048].replace("\\/", "/") else "jsonl"
     lowered = text.lower()
     match = FIRST_ELEMENT.search(lowered)
-    if match and match.group(1) in FEED_ROOTS:
-        return FEED_ROOTS[match.group(1)]
-    if match and match.group(1) == "html" or "<!doctype html" in lowered[:512]:
+    root = match.group(1).rsplit(":", 1)[-1] if match else ""
+    if root in FEED_ROOTS:
+        return FEED_ROOTS[root]
+    if root == "html" or "<!doctype html" in lowered[:512]:
         return "html"
     if re.search(r"<(rss|feed|rdf:rdf)[\s>]", lowered):
         return "feed"

@@ -92,3 +92,10 @@ def test_unrecognised_text_falls_back_on_the_extension() -> None:
 
 def test_unrecognised_text_falls_back_on_the_declared_content_type() -> None:
     assert sniff_document_type(b"no markup here", content_type="text/html; charset=utf-8") == "html"
+
+
+def test_feed_root_under_a_namespace_prefix_is_a_feed() -> None:
+    body = (b'<?xml version="1.0" encoding="utf-8"?>\n<a:feed xmlns:a="http://www.w3.org/2005/Atom" '
+            b'xmlns="http://www.w3.org/1999/xhtml"><a:title>Quay</a:title><a:entry><a:content type="xhtml">'
+            b"<div><p>Boats.</p></div></a:content></a:entry></a:feed>")
+    assert sniff_document_type(body, uri="/in/quay.atom") == "feed"
