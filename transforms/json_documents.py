@@ -106,12 +106,57 @@ def _decode_json(raw: RawDocument) -> tuple[str, list[str]]:
     return text.lstrip("\ufeff"), flags
 
 
+def _whole_document(text: str, first_line: str) -> list[Any] | None:
+    """The items of a pretty-printed JSON document (an object or an array spread over lines), or None for
+    JSON Lines: only tried when the first line alone is not JSON, so JSON Lines cost nothing more."""
+    try:
+        json.loads(first_line)
+        return None
+    except (ValueError, RecursionError):
+        pass
+    try:
+        value = repair_surrogates(json.loads(text))
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, list) else [value]
+
+
+def parse_json_document(raw: RawDocument, items: list[Any], flags: list[str]) -> list[Article | ErrorRecord]:
+    """One draft per article object of a whole JSON document; one error per item that is not one.
+
+    An API response (a WARC holds many) is an object with a ``url`` or an ``id`` but no title or text: an
+    article needs a title or text here, where a JSON line needs only a URL.
+    """
+    outputs: list[Article | ErrorRecord] = []
+    for index, item in enumerate(items[:MAX_ITEMS_PER_DOCUMENT], start=1):
+        uri = f"{raw['uri']}#{index}" if len(items) > 1 else raw["uri"]
+        located = {**raw, "uri": uri, "guid": str(index)}
+        if not isinstance(item, dict):
+            outputs.append(make_error("parse", "not_an_object", f"JSON item {index} is a {type(item).__name__}",
+                                      source=located))
+        elif not any(_pick(item, field) for field in ("title", "html", "summary")) and not item.get("content_text"):
+            outputs.append(make_error("parse", "not_an_article", f"JSON item {index} has no title or text "
+                                      f"(keys: {', '.join(sorted(map(str, item))[:12])})", source=located))
+        else:
+            outputs.append(object_to_article(item, raw, "json", uri, flags))
+    if len(items) > MAX_ITEMS_PER_DOCUMENT:
+        outputs.append(too_many_items_error(raw, len(items)))
+    return outputs or [make_error("parse", "empty_input", "an empty JSON array", source=raw)]
+
+
 def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
-    """One draft per valid line; an error record for each line that is not a usable article."""
+    """One draft per valid line; an error record for each line that is not a usable article.
+
+    A pretty-printed JSON document is read whole instead (``parse_json_document``): line by line, each of its
+    lines was an ``invalid_json`` error.
+    """
     outputs: list[Article | ErrorRecord] = []
     text, flags = _decode_json(raw)
     # split on "\n" only: str.splitlines also splits on U+2028, U+0085 and others, legal inside JSON strings
     lines = [(number, line) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    document = _whole_document(text, lines[0][1]) if len(lines) > 1 else None
+    if document is not None:
+        return parse_json_document(raw, document, flags)
     if len(lines) > MAX_ITEMS_PER_DOCUMENT:
         outputs.append(too_many_items_error(raw, len(lines)))
     for line_number, line in lines[:MAX_ITEMS_PER_DOCUMENT]:

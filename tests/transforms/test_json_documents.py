@@ -218,3 +218,33 @@ def test_json_feed_lone_surrogate_and_bom_are_handled() -> None:
             b'"items": [{"id": "1", "title": "x \\udc00 y"}]}')
     (article,) = parse_json_feed(make_raw(body))
     assert article["title"] == "x \ufffd y"
+
+
+# --- Whole JSON documents ------------------------------------------------------------------------------
+
+
+def test_pretty_printed_article_object_is_one_article_not_an_error_per_line() -> None:
+    records = parse_jsonl(make_raw(json.dumps(STORY, indent=2).encode("utf-8"), uri="/in/story.json"))
+    assert [record["kind"] for record in records] == ["article"]
+    assert records[0]["title"] == "Regatta postponed" and records[0]["document_type"] == "json"
+
+
+def test_pretty_printed_array_gives_one_draft_per_article_object() -> None:
+    other = {**STORY, "url": "https://www.lakeside.example.org/2024/07/ferry", "title": "Ferry timetable"}
+    records = parse_jsonl(make_raw(json.dumps([STORY, other, 7], indent=1).encode("utf-8")))
+    assert [record["kind"] for record in records] == ["article", "article", "error"]
+    assert records[1]["uri"] == "/in/export.jsonl#2"
+    assert records[2]["error_type"] == "not_an_object"
+
+
+def test_pretty_printed_api_response_without_title_or_text_is_one_error() -> None:
+    response = {"args": {}, "headers": {"Host": "api.lakeside.example.org"}, "origin": "192.0.2.7",
+                "url": "https://api.lakeside.example.org/anything"}
+    records = parse_jsonl(make_raw(json.dumps(response, indent=2).encode("utf-8")))
+    assert [(record["kind"], record.get("error_type")) for record in records] == [("error", "not_an_article")]
+
+
+def test_json_lines_whose_first_line_is_broken_stay_lines() -> None:
+    body = b'{"url": "https://www.lakeside.example.org/a", "title": "A"\n' + jsonl(STORY)
+    records = parse_jsonl(make_raw(body))
+    assert [record["kind"] for record in records] == ["error", "article"]
