@@ -12,8 +12,8 @@ from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host
 from transforms.markup_limits import limit_tags
-from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
-                                too_many_items_error)
+from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
+                                make_error, too_many_items_error)
 
 # feedparser's version string -> our document_type
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
@@ -56,7 +56,7 @@ def _source_id(raw: RawDocument, feed: dict[str, Any], entry_link: str | None) -
         host = url_host(url)
         if host:
             return host
-    return raw["uri"].rsplit("/", 1)[-1].split(".", 1)[0] or "unknown"
+    return fallback_source_id(raw["uri"]) or "unknown"
 
 
 def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocument, document_type: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import urllib.parse
 from typing import Any, Literal, TypedDict
 
 RecordKind = Literal["raw", "article", "error"]
@@ -142,6 +143,24 @@ def is_error(record: dict[str, Any]) -> bool:
     return record.get("kind") == "error"
 
 
+def fallback_source_id(uri: str | None) -> str | None:
+    """The source of an input that names none: the host of its URL (without ``www.``), else its file's stem.
+
+    Error rows of local files and archive members get one this way, as their articles do (a feed's own
+    link names its host first, ``transforms/feeds.py``), so that no dead-letter row is without a source.
+    """
+    if not uri:
+        return None
+    if "://" in uri:
+        try:
+            host = urllib.parse.urlsplit(uri).hostname
+        except ValueError:  # a broken IPv6 literal or port
+            host = None
+        if host:
+            return host.removeprefix("www.")
+    return uri.rsplit("/", 1)[-1].split("#", 1)[0].split(".", 1)[0] or None
+
+
 def make_error(
     stage: str,
     error_type: str,
@@ -175,7 +194,7 @@ def make_error(
         stage=stage,
         error_type=error_type,
         message=message,
-        source_id=source.get("source_id"),
+        source_id=source.get("source_id") or fallback_source_id(source.get("uri")),
         uri=source.get("uri"),
         raw_sha256=source.get("raw_sha256"),
         raw_path=source.get("raw_path"),
