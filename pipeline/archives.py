@@ -42,6 +42,7 @@ import zlib
 from typing import Any, Callable, Iterator
 
 from pipeline.gzip_seek import TruncatedGzipError, seeker_for
+from pipeline.raw_zone import as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import sniff_document_type
@@ -496,7 +497,8 @@ def _raw_fetched_at(provenance: dict[str, Any], body_path: pathlib.Path) -> dt.d
 
 def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
                      fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
-    """One raw-zone body with its sidecar provenance (as ``pipeline.raw_zone.iter_raw`` reads it)."""
+    """One raw-zone body with its sidecar provenance, and its items' pages when it was fetched with full
+    text (as ``pipeline.raw_zone.iter_raw`` reads it)."""
     body_path = pathlib.Path(entry["path"]) / member[0]
     where = str(body_path)
     provenance = _raw_provenance(body_path)
@@ -514,7 +516,8 @@ def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
         return
     source_id = provenance.get("source_id") or re.sub(r"^source=", "", body_path.parent.name)
     uri = provenance.get("uri") or provenance.get("feed_url") or where
-    yield _document(entry, body, uri, where, fetched_at, {**provenance, "source_id": source_id})
+    document = _document(entry, body, uri, where, fetched_at, {**provenance, "source_id": source_id})
+    yield RawDocument(**document, **as_fetched_fields(provenance, body_path))  # type: ignore[typeddict-item]
 
 
 CHUNK_READERS: dict[str, Callable[[InputFile, list[Any], int, dt.datetime], Iterator[RawDocument | ErrorRecord]]] = {

@@ -44,7 +44,7 @@ from typing import Any
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.http_fetch import FetchResult, FetchSettings, HostLimiter, fetch_many, make_client
 from pipeline.page_ledger import LedgerEntry, PageLedger
-from pipeline.raw_zone import PAGE_ZONE, store_raw
+from pipeline.raw_zone import PAGE_ZONE, pages_sidecar_path, read_pages_sidecar, store_raw
 from pipeline.robots import RobotsRules, fetch_robots, origin_of, rules_from_text
 from pipeline.run_summary import utc_now
 from transforms.full_text import feed_body_is_full
@@ -392,11 +392,8 @@ def _host(url: str) -> str:
 def _save_pages_sidecar(raw_path: str, pages: dict[str, PageInfo]) -> None:
     """Keep the feed's ``{link: PageInfo}`` beside its body in the raw zone (``<sha256>.pages.json``),
     merged with what earlier runs of the same day kept for the same body."""
-    path = Path(raw_path).with_suffix(".pages.json")
-    try:
-        kept = json.loads(path.read_bytes()) if path.exists() else {}
-    except (OSError, ValueError):
-        kept = {}
+    path = pages_sidecar_path(raw_path)
+    kept = read_pages_sidecar(raw_path)
     merged = {**kept, **{link: {key: value for key, value in page.items() if key != "from_earlier_run"}
                          for link, page in pages.items()}}
     try:

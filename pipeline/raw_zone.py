@@ -7,7 +7,9 @@ Layout::
 
 Pages fetched for full text (``pipeline/page_fetch.py``) live in the same layout under ``OUT/raw/pages/``
 (``PAGE_ZONE``), apart from the feeds: reprocessing ``OUT/raw`` must not read an article page as an
-article of its own.
+article of its own. Beside a feed body fetched with full text, ``<sha256>.pages.json`` keeps its items'
+pages (``{item link: PageInfo}``); reading the body back re-attaches them (``RawDocument.pages``), so a
+reprocessed feed keeps its full text.
 
 ``date`` is the UTC day of the fetch. Both files are written to a temporary name and renamed into place,
 so a reader never sees half a file, and never rewritten: the same body fetched again on the same day from
@@ -28,12 +30,13 @@ from typing import Any
 
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.paths import safe_path_component
-from transforms.records import RawDocument, sha256_hex
+from transforms.records import PageInfo, RawDocument, sha256_hex
 
 logger = logging.getLogger(__name__)
 
 RAW_DIR_NAME = "raw"
 PAGE_ZONE = f"{RAW_DIR_NAME}/pages"  # full-text pages, kept out of the feeds' day folders
+PAGES_SIDECAR_SUFFIX = ".pages.json"
 _DATE_PREFIX = "date="
 _SOURCE_PREFIX = "source="
 
@@ -79,6 +82,25 @@ def store_raw(
         }
         write_bytes_atomically(sidecar_path, json.dumps(provenance, indent=1, sort_keys=True).encode())
     return raw_sha256, str(body_path)
+
+
+def pages_sidecar_path(body_path: str | Path) -> Path:
+    """Where the page list of the feed body at ``body_path`` is kept: ``<sha256>.pages.json`` beside it."""
+    return Path(body_path).with_suffix(PAGES_SIDECAR_SUFFIX)
+
+
+def read_pages_sidecar(body_path: str | Path) -> dict[str, PageInfo]:
+    """The ``{item link: PageInfo}`` kept beside a feed body, or {} when there is none (or it is unreadable:
+    logged, and the feed is reprocessed with its items' own content)."""
+    path = pages_sidecar_path(body_path)
+    try:
+        pages = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        logger.warning("raw zone: unreadable page list %s (%s); the feed is read without its pages", path, error)
+        return {}
+    return pages if isinstance(pages, dict) else {}
 
 
 def iter_raw(
@@ -136,7 +158,15 @@ def _read_document(body_path: Path) -> RawDocument | None:
         raw_path=str(body_path),
         language_hint=provenance.get("language_hint"),
         tags=list(provenance.get("tags") or []),
+        **as_fetched_fields(provenance, body_path),
     )
+
+
+def as_fetched_fields(provenance: dict[str, Any], body_path: Path) -> dict[str, Any]:
+    """What the pipeline input of the original fetch carried beyond the provenance: a body fetched from a
+    configured feed is expected to be a feed, and its items' pages (full text) go with it."""
+    pages = read_pages_sidecar(body_path)
+    return {**({"expected_type": "feed"} if provenance.get("feed_url") else {}), **({"pages": pages} if pages else {})}
 
 
 def _read_provenance(body_path: Path) -> dict[str, Any]:

@@ -375,3 +375,36 @@ def test_sigkill_midway_keeps_the_complete_old_dataset_and_the_rerun_completes_i
     new_rows = read_rows(output)
     assert len(new_rows) == len(old_rows) and all(row["title"].endswith("v2") for row in new_rows)
     assert not staging_root(str(output)).exists()
+
+
+def test_raw_zone_backfill_keeps_the_full_text_of_the_original_run(http_server: Any, tmp_path: pathlib.Path,
+                                                                   capsys: pytest.CaptureFixture) -> None:
+    import duckdb
+
+    from pipeline.cli import main
+    from tests.http_server import Response
+    from tests.pipeline.test_full_text_run import page, serve_teaser_feed, write_config
+
+    links = serve_teaser_feed(http_server)
+    http_server.route("/front-page", page("article_full"))  # a configured feed URL that serves an HTML page
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml"), "front": http_server.url("/front-page")},
+                          full_text={"courier"})
+    original, rebuilt = tmp_path / "original", tmp_path / "rebuilt"
+    assert main(["run", "--config", str(config), "--output", str(original), "--shards", "2", "--retries", "0",
+                 "--allow-private-addresses", "--page-rate", "50"]) == 0
+    http_server.stop()  # the rebuild reads the raw zone alone
+
+    assert main(["backfill", str(original / "raw"), "--output", str(rebuilt), "--shards", "2", "--no-progress"]) == 0
+
+    def table(output: pathlib.Path, dataset: str, columns: str) -> list[tuple]:
+        return duckdb.sql(f"SELECT {columns} FROM read_parquet('{output}/{dataset}/**/*.parquet', "
+                          "hive_partitioning=true) ORDER BY ALL").fetchall()
+
+    articles = table(original, "articles", "* EXCLUDE (pipeline_version)")
+    assert table(rebuilt, "articles", "* EXCLUDE (pipeline_version)") == articles
+    assert sorted(row[0] for row in table(rebuilt, "articles", "body_status")) == [
+        "full", "full", "paywalled", "teaser_only"]
+    errors = "stage, error_type, source_id, raw_sha256"
+    assert table(rebuilt, "errors", errors) == table(original, "errors", errors) == [
+        ("parse", "not_a_feed", "front", table(original, "errors", "raw_sha256")[0][0])]
+    capsys.readouterr()

@@ -38,6 +38,17 @@ def write_config(tmp_path: pathlib.Path, feeds: dict[str, str], full_text: set[s
     return config
 
 
+def serve_teaser_feed(http_server: LocalHTTPServer) -> list[str]:
+    """``/feed.xml``: four teasers whose pages are full, paywalled, a generated story and missing; their links."""
+    links = [http_server.url(path) for path in ("/articles/full", "/articles/paywalled", "/story/1", "/missing")]
+    http_server.route("/feed.xml", Response(body=rss([(f"g{n}", link, f"Story {n}", "A teaser.")
+                                                      for n, link in enumerate(links)])))
+    http_server.route("/articles/full", page("article_full"))
+    http_server.route("/articles/paywalled", page("article_paywalled"))
+    http_server.route("/story/1", story_page(1))
+    return links
+
+
 def run_once(config: pathlib.Path, output: pathlib.Path, capsys: pytest.CaptureFixture, *extra: str) -> str:
     assert main(["run", "--config", str(config), "--output", str(output), "--force", "--shards", "2",
                  "--retries", "0", "--timeout", "2", *extra]) == 0

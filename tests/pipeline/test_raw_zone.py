@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.raw_zone import iter_raw, store_raw
+from pipeline.raw_zone import iter_raw, pages_sidecar_path, read_pages_sidecar, store_raw
 from transforms.records import sha256_hex
 
 MORNING = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
@@ -72,7 +72,27 @@ def test_iter_raw_gives_back_documents_with_provenance(tmp_path: Path) -> None:
         "body": BODY, "fetched_at": MORNING, "http_status": 200, "etag": '"v1"',
         "last_modified": "Sun, 01 Mar 2026 08:00:00 GMT", "content_type": "application/rss+xml",
         "raw_sha256": raw_sha256, "raw_path": path, "language_hint": "en", "tags": ["world"],
+        "expected_type": "feed",  # fetched from a configured feed URL: read as a feed, as the run read it
     }
+
+
+def test_a_feed_body_comes_back_with_the_pages_kept_beside_it(tmp_path: Path) -> None:
+    _, path = store(tmp_path)
+    pages = {"https://a.example/story": {"status": "fetched", "url": "https://a.example/story", "http_status": 200}}
+    pages_sidecar_path(path).write_text(json.dumps(pages))
+
+    (document,) = iter_raw(tmp_path)
+
+    assert document["pages"] == pages and pages_sidecar_path(path).name.endswith(".pages.json")
+
+
+def test_an_unreadable_page_list_leaves_the_feed_without_pages(tmp_path: Path) -> None:
+    _, path = store(tmp_path)
+    pages_sidecar_path(path).write_bytes(b"{not json")
+
+    (document,) = iter_raw(tmp_path)
+
+    assert "pages" not in document and read_pages_sidecar(path) == {}
 
 
 def test_iter_raw_selects_days_inclusively(tmp_path: Path) -> None:

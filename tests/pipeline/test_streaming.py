@@ -166,14 +166,9 @@ def test_durations_accept_units() -> None:
 
 
 def test_stream_fetches_full_text_pages_as_run_does(http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
-    from tests.pipeline.test_full_text_run import page, story_page, write_config
+    from tests.pipeline.test_full_text_run import serve_teaser_feed, write_config
 
-    links = [http_server.url(path) for path in ("/articles/full", "/articles/paywalled", "/story/1", "/missing")]
-    http_server.route("/feed.xml", Response(body=rss([(f"g{n}", link, f"Story {n}", "A teaser.")
-                                                      for n, link in enumerate(links)])))
-    http_server.route("/articles/full", page("article_full"))
-    http_server.route("/articles/paywalled", page("article_paywalled"))
-    http_server.route("/story/1", story_page(1))
+    links = serve_teaser_feed(http_server)
     config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")}, full_text={"courier"})
     common = ["--config", str(config), "--shards", "2", "--retries", "0", "--allow-private-addresses",
               "--page-rate", "50"]
