@@ -20,7 +20,8 @@ def temp_path_for(path: pathlib.Path) -> pathlib.Path:
     return path.with_name(f".{path.name}{TEMP_MARKER}{uuid.uuid4().hex}")
 
 
-def _fsync_directory(directory: pathlib.Path) -> None:
+def fsync_directory(directory: pathlib.Path) -> None:
+    """Flush ``directory``'s entries (a rename is durable only once its directory is)."""
     descriptor = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -33,7 +34,7 @@ def replace_atomically(temp: pathlib.Path, path: pathlib.Path) -> None:
     with open(temp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, path)
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
 
 def write_bytes_atomically(path: pathlib.Path, data: bytes) -> None:

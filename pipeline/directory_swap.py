@@ -15,6 +15,8 @@ import errno
 import os
 import pathlib
 
+from pipeline.atomic_files import fsync_directory
+
 AT_FDCWD = -100
 RENAME_EXCHANGE = 1 << 1
 UNSUPPORTED_ERRNOS = (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP)
@@ -47,7 +49,7 @@ def swap_directory(staged: pathlib.Path, live: pathlib.Path) -> pathlib.Path | N
     if not live.exists():
         live.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged, live)
-        _fsync_directory(live.parent)
+        fsync_directory(live.parent)
         return None
     try:
         exchange_paths(staged, live)
@@ -56,14 +58,6 @@ def swap_directory(staged: pathlib.Path, live: pathlib.Path) -> pathlib.Path | N
         displaced = staged.with_name(f"{staged.name}.old")
         os.rename(live, displaced)  # from here until the next rename, ``live`` is missing
         os.rename(staged, live)
-    _fsync_directory(live.parent)
-    _fsync_directory(displaced.parent)
+    fsync_directory(live.parent)
+    fsync_directory(displaced.parent)
     return displaced
-
-
-def _fsync_directory(directory: pathlib.Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
