@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import html as html_lib
-import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import lxml.html
@@ -24,9 +22,9 @@ from lxml.html import HtmlElement
 
 from transforms.html_cleaning import clean_html
 from transforms.language import normalize_language_code
+from transforms.page_metadata import first_text, is_article_item, json_ld_items, meta_values
 
 LOGGER = logging.getLogger(__name__)
-MAX_JSON_LD_CHARS = 1_000_000  # bigger blocks are data dumps, not article metadata
 
 # Trafilatura options, chosen on the benchmark (F1 of word 4-grams over 181 pages): the balanced mode
 # (neither precision nor recall favoured), no comments, tables and formatting kept. ``fast`` skips its
@@ -51,7 +49,6 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 TEXT_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre", "h2", "h3", "h4")
 MIN_MATCHED_BLOCK_CHARS = 20  # shorter blocks ("News", "Share") match any text by chance
 LEAD_IMAGE_METAS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
-ARTICLE_TYPE_SUFFIXES = ("article", "posting", "report")  # NewsArticle, BlogPosting, Report, ...
 TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
 AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author")
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
@@ -90,7 +87,7 @@ def extract_main_content(html: str, *, url: str | None = None) -> MainContent | 
     body = clean_html(body_html, base_url=url)
     if not body.text:
         return None
-    metas = _meta_values(tree)
+    metas = meta_values(tree)
     links, images = _links_and_images(tree, metas, body.text, url)
     return MainContent(text=body.text, html=body.html, links=links, images=images,
                        **_page_metadata(tree, metas))
@@ -133,62 +130,17 @@ def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
 
 def _page_metadata(tree: HtmlElement, metas: dict[str, list[str]]) -> dict[str, Any]:
     """Title, authors, declared language and raw published time, from JSON-LD first, then meta tags."""
-    articles = [item for item in _json_ld_items(tree) if _is_article(item)]
+    articles = [item for item in json_ld_items(tree) if is_article_item(item)]
     return {
-        "title": _first_text([item.get("headline") for item in articles]
+        "title": first_text([item.get("headline") for item in articles]
                              + [value for name in TITLE_METAS for value in metas.get(name, [])]
                              + [tree.findtext(".//title"), tree.findtext(".//h1")]),
         "authors": _authors(articles, metas),
         "language": _language(tree, metas, articles),
-        "published": _first_text([item.get("datePublished") for item in articles]
+        "published": first_text([item.get("datePublished") for item in articles]
                                  + [value for name in PUBLISHED_METAS for value in metas.get(name, [])]
                                  + _published_time_elements(tree)),
     }
-
-
-def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
-    """Content of <meta> tags by lower-cased property/name/itemprop/http-equiv, in document order."""
-    values: dict[str, list[str]] = {}
-    for meta in tree.iter("meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
-        content = meta.get("content")
-        if key and content and content.strip():
-            values.setdefault(key.strip().lower(), []).append(content)
-    return values
-
-
-def _json_ld_items(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every JSON object in the page's JSON-LD blocks, nested ones and ``@graph`` members included."""
-    for script in tree.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
-            continue
-        if len(script.text) > MAX_JSON_LD_CHARS:
-            continue
-        try:
-            pending = [json.loads(script.text)]
-        except (ValueError, RecursionError):
-            continue
-        while pending:  # iterative: JSON-LD can nest deeply
-            item = pending.pop()
-            if isinstance(item, list):
-                pending.extend(reversed(item))
-            elif isinstance(item, dict):
-                yield item
-                pending.extend(reversed([value for value in item.values() if isinstance(value, (list, dict))]))
-
-
-def _is_article(item: dict[str, Any]) -> bool:
-    types = item.get("@type")
-    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-    return any(isinstance(name, str) and name.lower().endswith(ARTICLE_TYPE_SUFFIXES) for name in names)
-
-
-def _first_text(candidates: list[Any]) -> str | None:
-    """The first candidate that is a non-blank string, whitespace collapsed."""
-    for candidate in candidates:
-        if isinstance(candidate, str) and candidate.strip():
-            return " ".join(candidate.split())
-    return None
 
 
 def _authors(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> list[str]:

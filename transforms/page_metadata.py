@@ -59,9 +59,9 @@ def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
         tree = None
     if tree is None:
         return PageMetadata()
-    metas = _meta_values(tree)
-    ld_objects = list(_json_ld_items(tree))
-    articles = [item for item in ld_objects if _is_article(item)]
+    metas = meta_values(tree)
+    ld_objects = list(json_ld_items(tree))
+    articles = [item for item in ld_objects if is_article_item(item)]
     canonical, canonical_source = _canonical(tree, metas, page_url)
     authors, authors_source = _authors(articles, metas)
     language, language_source = _language(tree, metas, articles)
@@ -71,7 +71,7 @@ def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
         paywalled=any(item.get("isAccessibleForFree") in FALSE_VALUES for item in ld_objects),
         published=tuple(_published(tree, metas, articles)), authors=tuple(authors), authors_source=authors_source,
         language=language, language_source=language_source, lead_image=image, lead_image_source=image_source,
-        title=_first_text([item.get("headline") for item in articles] + metas.get("og:title", [])),
+        title=first_text([item.get("headline") for item in articles] + metas.get("og:title", [])),
     )
 
 
@@ -99,7 +99,7 @@ def _registrable_domain(url: str, host: str) -> str | None:
     return courlan.extract_domain(url) or (".".join(labels[-2:]) if len(labels) >= 2 else None)
 
 
-def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
+def meta_values(tree: HtmlElement) -> dict[str, list[str]]:
     """Content of <meta> tags by lower-cased property/name/itemprop/http-equiv, in document order."""
     values: dict[str, list[str]] = {}
     for meta in tree.iter("meta"):
@@ -110,7 +110,7 @@ def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
     return values
 
 
-def _json_ld_items(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+def json_ld_items(tree: HtmlElement) -> Iterator[dict[str, Any]]:
     """Every JSON object in the page's JSON-LD blocks, nested ones and ``@graph`` members included."""
     for script in tree.iter("script"):
         if "ld+json" not in (script.get("type") or "").lower() or not script.text:
@@ -130,13 +130,15 @@ def _json_ld_items(tree: HtmlElement) -> Iterator[dict[str, Any]]:
                 pending.extend(reversed([value for value in item.values() if isinstance(value, (list, dict))]))
 
 
-def _is_article(item: dict[str, Any]) -> bool:
+def is_article_item(item: dict[str, Any]) -> bool:
+    """Whether a JSON-LD object is an article (NewsArticle, BlogPosting, Report, ...)."""
     types = item.get("@type")
     names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
     return any(isinstance(name, str) and name.lower().endswith(ARTICLE_TYPE_SUFFIXES) for name in names)
 
 
-def _first_text(candidates: list[Any]) -> str | None:
+def first_text(candidates: list[Any]) -> str | None:
+    """The first candidate that is a non-blank string, whitespace collapsed."""
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
             return " ".join(candidate.split())
