@@ -4,11 +4,21 @@ Three measures, each skipped with a note when its corpus is absent:
 
 - ``dateparser_cases``: dateparser 1.5.0's own test cases that carry a literal expected date and no
   relative base; right means the same instant to the minute in UTC (the same day for date-only answers).
-  Cases that pass dateparser options we do not take (formats, date order, settings, time zones) are kept,
-  and also counted apart as ``with_options``; cases whose answer depends on the test's frozen clock
-  (``10 December``, ``Friday``: dateparser reads them differently at two "now"s) are counted apart as
-  ``clock``, the rest as ``absolute``. ``wrong_wall_clock`` means the local time matched but not UTC (the
-  test expected the wall-clock reading).
+  Cases that pass dateparser options are counted apart as ``with_options``; the options parse_timestamp
+  has an equivalent for are passed to it (``order`` / ``date_order`` / ``DATE_ORDER`` as ``date_order``,
+  ``TIMEZONE`` or an IANA zone argument as ``default_timezone``); the others (formats, PREFER_*, ...)
+  are not. Cases whose answer depends on the test's frozen clock (``10 December``, ``Friday``:
+  dateparser reads them differently at two "now"s) are counted apart as ``clock``, the rest as
+  ``absolute``.
+
+  dateparser's expectations are naive datetimes. When the input writes its zone (``4:30 PM EST``), or
+  the case gives the zone of naive input (TIMEZONE, our ``default_timezone``), and the case converts to
+  no other zone, the naive expectation is the wall clock in that zone (as dateparser returns it), so the
+  right UTC instant is that wall clock minus the zone's offset: such a reading counts as right and is
+  also counted as ``right_wall_clock``. When the case names a zone to convert to (``TO_TIMEZONE``, or a zone
+  argument that is not the one written in the input, as ``UTC`` for ``16:10 -0400``), our instant is
+  compared in that zone (``right_converted``). ``wrong_wall_clock`` is left for a wall clock that matched
+  where the case expected another zone.
 - ``feedparser_tests``: the feeds of feedparser's test suite whose expectation compares a ``*_parsed``
   date to a tuple; we parse the raw string feedparser found and compare to that tuple (to the minute).
 - ``realfeeds``: every entry date in real captured feeds, compared with feedparser's own reading.
@@ -26,10 +36,11 @@ import pathlib
 import re
 import sys
 import time
+import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from transforms.timestamps import ParsedTime, parse_timestamp
+from transforms.timestamps import DATE_ORDERS, ParsedTime, parse_timestamp
 
 DEFAULT_CORPORA_DIR = pathlib.Path(__file__).resolve().parents[2] / "shared" / "corpora"
 EXAMPLES_KEPT = 8
@@ -41,6 +52,9 @@ _EXPECTED_KEYS = ("expected", "expected_date", "expected_datetime", "expected_re
 _RELATIVE_KEYS = ("relative", "relative_base", "today")
 _OPTION_KEYS = ("date_formats", "fmt", "order", "date_order", "settings", "timezone", "locales", "region")
 _LANGUAGE_CODE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
+_ZONE_ARGUMENT_RE = re.compile(r"[A-Z]{2,5}|(?:UTC|GMT)?\\?[+\-]\d{2}:?\d{2}|[A-Za-z_]+/[A-Za-z_/]+")
+_OFFSET_ARGUMENT_RE = re.compile(r"(?:UTC|GMT)?\\?([+\-])(\d{2}):?(\d{2})")
+RIGHT_VERDICTS = ("right", "right_wall_clock", "right_converted")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,8 +65,11 @@ class DateCase:
     expected: tuple[int, ...]  # year, month, day[, hour, minute, ...]
     date_only: bool  # the expectation is a date, not a datetime
     language: str | None
-    with_options: bool  # the test passes options parse_timestamp does not take
+    with_options: bool  # the test passes dateparser options (some have an equivalent, see below)
     test: str
+    date_order: str | None = None  # the case's DATE_ORDER, passed to parse_timestamp
+    default_timezone: str | None = None  # the case's TIMEZONE (an IANA zone), passed to parse_timestamp
+    result_zone: str | None = None  # the zone the expectation is written in, when the case names one
 
 
 def _literal(value: Any) -> tuple[tuple[int, ...], bool] | None:
@@ -100,17 +117,90 @@ def date_case(row: dict[str, Any]) -> DateCase | str | None:
     language = _case_language(kwargs, others)
     with_options = any(kwargs.get(key) for key in _OPTION_KEYS) or any(isinstance(a, list) for a in args)
     with_options = with_options or any(arg != language for arg in others)
-    return DateCase(text, expected[0], expected[1], language, with_options, row.get("test", ""))
+    settings = _case_settings(kwargs, args)
+    zones = _case_zones(settings, [arg for arg in others if arg != language])
+    return DateCase(
+        text, expected[0], expected[1], language, with_options, row.get("test", ""),
+        _case_date_order(kwargs, settings), *zones,
+    )
 
 
-def _verdict(parsed: ParsedTime | None, case: DateCase) -> str:
-    """right / wrong / missing; ``wrong_wall_clock`` when only the local wall-clock time matches."""
+def _case_settings(kwargs: dict[str, Any], args: list[Any]) -> dict[str, Any]:
+    """dateparser settings the case passes, by keyword or as a positional dict."""
+    positional = [arg for arg in args if isinstance(arg, dict) and _literal(arg) is None]
+    settings = kwargs.get("settings") if isinstance(kwargs.get("settings"), dict) else {}
+    return {key: value for found in (*positional, settings) for key, value in found.items()}
+
+
+def _case_date_order(kwargs: dict[str, Any], settings: dict[str, Any]) -> str | None:
+    """The case's date order (``order``, ``date_order`` or the DATE_ORDER setting), if it gives one."""
+    order = kwargs.get("order") or kwargs.get("date_order") or settings.get("DATE_ORDER")
+    return order if isinstance(order, str) and order.upper() in DATE_ORDERS else None
+
+
+def _case_zones(settings: dict[str, Any], zone_arguments: list[str]) -> tuple[str | None, str | None]:
+    """(default_timezone, result_zone): the zone of naive inputs and the zone the expectation is in.
+
+    An IANA zone argument (``Asia/Karachi``) or the TIMEZONE setting is the zone of naive inputs; another
+    zone argument (``UTC``, ``+0200``, ``EST``) or TO_TIMEZONE is the zone of the expectation.
+    """
+    zones = [arg for arg in zone_arguments if _ZONE_ARGUMENT_RE.fullmatch(arg)]
+    naive_zone = settings.get("TIMEZONE") or next((zone for zone in zones if "/" in zone), None)
+    result_zone = settings.get("TO_TIMEZONE") or next((zone for zone in zones if "/" not in zone), None)
+    return (naive_zone if _known_zone(naive_zone) else None), result_zone
+
+
+def _known_zone(name: Any) -> bool:
+    """Whether ``name`` is an IANA zone this machine knows."""
+    if not isinstance(name, str) or "/" not in name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def read_case(case: DateCase) -> ParsedTime | None:
+    """parse_timestamp on the case's string, with the case's options that it has an equivalent for."""
+    return parse_timestamp(
+        case.text, language=case.language, date_order=case.date_order, default_timezone=case.default_timezone
+    )
+
+
+def judge_reading(parsed: ParsedTime | None, case: DateCase) -> str:
+    """right (also right_wall_clock, right_converted: see the module docstring), wrong, missing, or
+    wrong_wall_clock when only the wall-clock time written in the input matches."""
     if parsed is None:
         return "missing"
     if _matches(parsed.instant_utc, case):
         return "right"
     local = parsed.instant_utc + dt.timedelta(minutes=parsed.offset_minutes or 0)
+    if parsed.offset_minutes is not None and _keeps_input_zone(case) and _matches(local, case):
+        return "right_wall_clock"
+    result_offset = _zone_offset(case.result_zone, parsed.instant_utc)
+    if result_offset is not None and _matches(parsed.instant_utc + result_offset, case):
+        return "right_converted"
     return "wrong_wall_clock" if _matches(local, case) else "wrong"
+
+
+def _keeps_input_zone(case: DateCase) -> bool:
+    """Whether the expectation is in the input's own zone: no result zone named, or the one written."""
+    if case.result_zone is None:
+        return True
+    written = re.sub(r"^(?:UTC|GMT)(?=[+\-])|[\\:]", "", case.result_zone)
+    return written in case.text.replace(":", "")
+
+
+def _zone_offset(zone: str | None, instant: dt.datetime) -> dt.timedelta | None:
+    """UTC offset of a result zone (``UTC``, ``+0200``, ``UTC\\+01:00``, an IANA name) at ``instant``."""
+    if zone in ("UTC", "GMT", "Z"):
+        return dt.timedelta(0)
+    match = _OFFSET_ARGUMENT_RE.fullmatch(zone or "")
+    if match is not None:
+        minutes = int(match[2]) * 60 + int(match[3])
+        return dt.timedelta(minutes=-minutes if match[1] == "-" else minutes)
+    return instant.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset() if _known_zone(zone) else None
 
 
 def _matches(moment: dt.datetime, case: DateCase) -> bool:
@@ -154,21 +244,26 @@ def measure_dateparser_cases(path: pathlib.Path, *, classify_clock: bool = True)
         if isinstance(case, str):
             counts[f"excluded_{case}"] += 1
             continue
-        verdict = _verdict(parse_timestamp(case.text, language=case.language), case)
+        outcome = judge_reading(read_case(case), case)
         groups = ("with_options" if case.with_options else "plain",)
         if classify_clock:
             groups += ("clock" if needs_clock(case) else "absolute",)
-        counts.update(("eligible", verdict))
-        counts.update(f"{group}_{key}" for group in groups for key in ("total", verdict))
-        if verdict != "right" and len(wrong) < EXAMPLES_KEPT and "clock" not in groups:
-            wrong.append(f"{case.test}: {case.text!r} -> {verdict}")
+        counts.update(("eligible", outcome))
+        counts.update(f"{group}_{key}" for group in groups for key in ("total", outcome))
+        if outcome not in RIGHT_VERDICTS and len(wrong) < EXAMPLES_KEPT and "clock" not in groups:
+            wrong.append(f"{case.test}: {case.text!r} -> {outcome}")
     right_share = {
-        f"{group}_share_right": _share(counts[f"{group}_right"], counts[f"{group}_total"])
+        f"{group}_share_right": _share(_right_count(counts, f"{group}_"), counts[f"{group}_total"])
         for group in ("plain", "with_options", "absolute", "clock")
         if counts[f"{group}_total"]
     }
-    return {**dict(sorted(counts.items())), "share_right": _share(counts["right"], counts["eligible"]),
+    return {**dict(sorted(counts.items())), "share_right": _share(_right_count(counts, ""), counts["eligible"]),
             **right_share, "examples_not_right": wrong}
+
+
+def _right_count(counts: collections.Counter[str], prefix: str) -> int:
+    """Cases judged right in a group (``prefix`` ``absolute_`` ...), whichever way they were judged."""
+    return sum(counts[f"{prefix}{outcome}"] for outcome in RIGHT_VERDICTS)
 
 
 def _share(part: int, whole: int) -> float:
