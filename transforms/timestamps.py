@@ -17,7 +17,9 @@ Decisions a reader should know about:
   with 年/년 keep dateparser's own order. A caller's explicit ``date_order`` (a feed's setting) overrides
   all of this, but never reorders ISO 8601 dates. Bare digit dates (``21092023``, ``210923``) are read
   only with an explicit ``date_order``: without one a number is an id as often as a date. Plain 10- and
-  13-digit numbers are Unix epochs (seconds, milliseconds), negative ones before 1970.
+  13-digit numbers are Unix epochs (seconds, milliseconds), negative ones before 1970. Two-digit years
+  follow RFC 2822 in the fast paths (00-49 are 20xx) and dateparser's fixed pivot elsewhere (00-68),
+  never the clock.
 - Other calendars are detected from the string, never guessed from a number alone: Hijri by the ``هـ``
   marker or a Hijri month name with a year 1300-1599; Jalali by a Persian month name, or a year-first
   numeric date with a year 13xx-14xx in Persian digits or in a ``fa`` article; the Taiwanese Minguo year
@@ -439,13 +441,15 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
     # RETURN_AS_TIMEZONE_AWARE stays unset on purpose: dateparser then returns an aware datetime only when
     # the string had a zone, which is how we know ``had_zone``. TIMEZONE stays "local" because any other
     # value converts aware results and loses the original offset; naive results are not shifted by it.
-    "PREFER_DATES_FROM": "past",
+    # PREFER_DATES_FROM stays unset for absolute dates: "past" would read a 2-digit year by the clock
+    # ("21.09.30" is 1930 until 2030), so dateparser's fixed pivot applies (00-68 are 20xx).
     "PREFER_DAY_OF_MONTH": "first",
     "PARSERS": ["custom-formats", "absolute-time"],
     "REQUIRE_PARTS": ["day", "month", "year"],
 }
 _RELATIVE_SETTINGS: dict[str, Any] = {
     **_DATEPARSER_SETTINGS,
+    "PREFER_DATES_FROM": "past",  # "Sept. 21" read against a reference is the latest one before it
     "PARSERS": ["relative-time", "custom-formats", "absolute-time"],
     "REQUIRE_PARTS": ["day", "month"],  # the year may come from the reference
 }

@@ -120,6 +120,12 @@ def test_two_digit_years_follow_rfc2822() -> None:
     assert parsed("21 Sep 49 10:00 GMT").instant_utc.year == 2049
 
 
+@pytest.mark.parametrize(("value", "year"), [("21.09.30", 2030), ("21.09.99", 1999), ("30 DEC 21", 2021)])
+def test_two_digit_years_in_numeric_dates_do_not_depend_on_the_clock(value: str, year: int) -> None:
+    # Read by dateparser, whose PREFER_DATES_FROM="past" would make "30" 1930 until 2030 and 2030 after.
+    assert parsed(value).instant_utc.year == year
+
+
 # --- ISO 8601 / W3C-DTF ----------------------------------------------------------------------------------
 
 
