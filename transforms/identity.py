@@ -62,9 +62,12 @@ def _canonicalize(url: str) -> str | None:
     except Exception:  # courlan rejects some odd but real URLs; fall back to our own minimum
         normalized = url
     parts = urllib.parse.urlsplit(normalized)
+    # courlan drops keys without a value, but "default.asp?4471" and "?p" name the document: put them back
+    bare_keys = [(key, None) for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query,
+                                                                      keep_blank_values=True) if not value]
     query = [
         (key, value)
-        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) + bare_keys
         if not key.lower().startswith("utm_") and key.lower() not in EXTRA_TRACKING_PARAMETERS
         and key.lower() not in ("fbclid", "gclid")
     ]
@@ -75,7 +78,13 @@ def _canonicalize(url: str) -> str | None:
     port = parts.port if parts.port != DEFAULT_PORTS.get(scheme) else None  # https://host:80/ is another server
     netloc = f"{host}:{port}" if port else host
     path = parts.path or "/"
-    return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(sorted(query)), ""))
+    return urllib.parse.urlunsplit((scheme, netloc, path, _encode_query(query), ""))
+
+
+def _encode_query(pairs: list[tuple[str, str | None]]) -> str:
+    """``key=value`` pairs sorted and encoded; a key without a value stays bare (``?4471``, not ``?4471=``)."""
+    return "&".join(urllib.parse.quote_plus(key) + ("" if value is None else "=" + urllib.parse.quote_plus(value))
+                    for key, value in sorted(pairs, key=lambda pair: (pair[0], pair[1] or "")))
 
 
 def _digest(*parts: str) -> str:

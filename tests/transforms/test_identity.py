@@ -175,3 +175,13 @@ def test_content_hash_covers_title_summary_and_body() -> None:
 def test_surrogates_do_not_break_hashing() -> None:
     article = identify_article(draft(title="bad \ud800", guid="\udc00short"), SETTINGS)
     assert len(article["article_id"]) == 32
+
+
+def test_query_keys_without_a_value_are_kept_bare() -> None:
+    assert canonicalize_url("http://jobs.quayside.example/default.asp?4471") == "http://jobs.quayside.example/default.asp?4471"
+    assert canonicalize_url("https://quayside.example/?p&utm_source=feed&b=2") == "https://quayside.example/?b=2&p"
+
+
+def test_links_that_differ_only_in_a_valueless_query_key_are_different_articles() -> None:
+    first, second = (canonicalize_url(f"http://jobs.quayside.example/default.asp?{number}") for number in (4470, 4471))
+    assert first != second
