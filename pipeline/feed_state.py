@@ -3,6 +3,11 @@
 SQLite in WAL mode with one transaction per update, so a run killed mid-write leaves the last committed
 state intact. Feeds that keep failing are backed off (the wait doubles with each consecutive failure, up
 to a day) but stay in the table with their last error, for the caller to report as skipped.
+
+Two kinds of failure count alike (``failure_kind``): ``fetch``, no usable answer (an HTTP error, a
+timeout, a refused connection, ...), and ``content``, a 200 whose body gives no article but an error (an
+HTML page, broken XML, a JSON error message at the feed URL): a feed that keeps answering 200 with
+rubbish is not worth polling at full rate either. The next good body, or a 304, resets both.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from pipeline.http_fetch import FetchResult
 STATE_DIR_NAME = "_state"
 STATE_FILE_NAME = "feeds.sqlite"
 MAX_BACKOFF_S = 24 * 3600
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: failure_kind
+FETCH_FAILURE = "fetch"
+CONTENT_FAILURE = "content"
 
 _CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS feed_state (
@@ -34,9 +41,11 @@ CREATE TABLE IF NOT EXISTS feed_state (
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     next_poll_at TEXT,
-    permanent_url TEXT
+    permanent_url TEXT,
+    failure_kind TEXT
 )
 """
+_ADDED_COLUMNS = {"failure_kind": "TEXT"}  # columns later schema versions added, for older databases
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +63,7 @@ class FeedState:
     last_error: str | None = None
     next_poll_at: dt.datetime | None = None
     permanent_url: str | None = None  # where the feed moved (301/308); fetched instead of ``url``
+    failure_kind: str | None = None  # of the last failure while failing: FETCH_FAILURE or CONTENT_FAILURE
 
     def backing_off(self, now: dt.datetime) -> bool:
         """True when the feed failed last time and its backoff has not yet run out."""
@@ -75,6 +85,10 @@ class FeedStateStore:
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
         self._connection.execute(_CREATE_TABLE)
+        present = {row[1] for row in self._connection.execute("PRAGMA table_info(feed_state)")}
+        for column, column_type in _ADDED_COLUMNS.items():
+            if column not in present:
+                self._connection.execute(f"ALTER TABLE feed_state ADD COLUMN {column} {column_type}")
         self._connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -133,11 +147,13 @@ class FeedStateStore:
     def record_failure(
         self, source_id: str, error: str, now: dt.datetime, poll_interval_s: int,
         *, feed_url: str | None = None, status: int | None = None, retry_after_s: float | None = None,
+        kind: str = FETCH_FAILURE,
     ) -> FeedState:
         """Count a failure and back off: next poll after min(interval * 2**failures, 24 h).
 
         ``failures`` includes this one, so the first failure waits two intervals. A longer
-        Retry-After from the server is honoured.
+        Retry-After from the server is honoured. A ``CONTENT_FAILURE`` (a 200 whose body gave no
+        article) keeps the old validators: storing the bad body's would let a 304 pass it as good.
         """
         def failed(old: FeedState) -> FeedState:
             failures = old.consecutive_failures + 1
@@ -145,7 +161,7 @@ class FeedStateStore:
             wait_s = max(wait_s, retry_after_s or 0)
             return dataclasses.replace(
                 old, last_attempt_at=_utc(now), consecutive_failures=failures, last_error=error,
-                last_status=status, next_poll_at=_utc(now) + dt.timedelta(seconds=wait_s),
+                last_status=status, next_poll_at=_utc(now) + dt.timedelta(seconds=wait_s), failure_kind=kind,
             )
 
         return self._update(source_id, feed_url, failed)
@@ -180,6 +196,7 @@ def _succeeded(old: FeedState, result: FetchResult, now: dt.datetime, poll_inter
         last_success_at=_utc(now),
         consecutive_failures=0,
         last_error=None,
+        failure_kind=None,
         next_poll_at=_utc(now) + dt.timedelta(seconds=poll_interval_s),
         permanent_url=result.permanent_redirect_to or old.permanent_url,
     )

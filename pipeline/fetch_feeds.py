@@ -5,6 +5,12 @@ and its ``errors`` go to the dead letter with the pipeline's own. Every configur
 one count: fetched, not_modified, failed, skipped_backoff or skipped_not_due; skipped feeds are also
 listed in ``skipped`` with the time they become due, so the caller can report them.
 
+A fetched body is parsed here once, as the pipeline will parse it, to learn whether it gives any article:
+one that gives none but an error (an HTML page at the feed URL, broken XML) is a *content failure*, backed
+off like a failed fetch (``pipeline/feed_state.py``) and counted in ``content_failed`` (a part of
+``fetched``: the body still goes to the pipeline, whose parse error lands in the dead letter). A well-formed
+feed with no items is not a failure.
+
 Trade-off: raw documents carry their body in memory (at most ``max_bytes`` each) although it is also in
 the raw zone. That keeps them complete records; a pipeline that reads its inputs on the workers can
 drop ``body`` and read ``raw_path`` instead.
@@ -19,14 +25,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.feed_config import FeedConfig
-from pipeline.feed_state import FeedState, FeedStateStore
+from pipeline.feed_state import CONTENT_FAILURE, FeedState, FeedStateStore
 from pipeline.http_fetch import FetchResult, FetchSettings, fetch_many
 from pipeline.raw_zone import store_raw
 from transforms.records import ErrorRecord, RawDocument, make_error
 
 logger = logging.getLogger(__name__)
 
-COUNT_NAMES = ("fetched", "not_modified", "failed", "skipped_backoff", "skipped_not_due")
+COUNT_NAMES = ("fetched", "content_failed", "not_modified", "failed", "skipped_backoff", "skipped_not_due")
+# Parse errors that do not make a body a content failure: a well-formed feed may have no items for a while.
+NOT_CONTENT_FAILURES = frozenset({"empty_feed"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +46,7 @@ class SkippedFeed:
     until: dt.datetime | None
     consecutive_failures: int
     last_error: str | None
+    failure_kind: str | None = None  # while backing off: "fetch" (no usable answer) or "content" (no article)
 
 
 @dataclasses.dataclass
@@ -99,6 +108,7 @@ def _skipped(feed: FeedConfig, state: FeedState | None) -> SkippedFeed:
         until=state.next_poll_at,
         consecutive_failures=state.consecutive_failures,
         last_error=state.last_error,
+        failure_kind=state.failure_kind if state.consecutive_failures else None,
     )
 
 
@@ -115,9 +125,19 @@ def _record_result(
         store.record_not_modified(feed.source_id, result, now, feed.poll_interval_s, feed_url=feed.url)
         outcome.counts["not_modified"] += 1
     elif result.ok and result.body is not None:
-        outcome.raw_documents.append(_raw_document(feed, result, output_dir, now))
-        store.record_success(feed.source_id, result, now, feed.poll_interval_s, feed_url=feed.url)
+        document = _raw_document(feed, result, output_dir, now)
+        outcome.raw_documents.append(document)
         outcome.counts["fetched"] += 1
+        problem = content_failure(document)
+        if problem is None:
+            store.record_success(feed.source_id, result, now, feed.poll_interval_s, feed_url=feed.url)
+            return
+        logger.info("feed %s: a %s without an article: %s", feed.source_id, result.status, problem["message"])
+        store.record_failure(
+            feed.source_id, f"{problem['stage']}:{problem['error_type']}: {problem['message']}", now,
+            feed.poll_interval_s, feed_url=feed.url, status=result.status, kind=CONTENT_FAILURE,
+        )
+        outcome.counts["content_failed"] += 1
     else:
         error = _error_record(feed, result, now)
         logger.info("feed %s: %s", feed.source_id, error["message"])
@@ -127,6 +147,22 @@ def _record_result(
         )
         outcome.errors.append(error)
         outcome.counts["failed"] += 1
+
+
+def content_failure(document: RawDocument) -> ErrorRecord | None:
+    """The parse error of a fetched feed body that gives no article (see the module docstring), or None."""
+    from transforms.parsing import parse_document
+
+    try:
+        records = parse_document({**document, "expected_type": "feed"})  # type: ignore[typeddict-item]
+    except Exception:  # noqa: BLE001 - a parser bug is not the feed's fault; the pipeline reports it
+        logger.exception("parsing the feed %s failed", document.get("uri"))
+        return None
+    if any(record.get("kind") == "article" for record in records):
+        return None
+    errors = [record for record in records if record.get("kind") == "error"
+              and record["error_type"] not in NOT_CONTENT_FAILURES]
+    return errors[-1] if errors else None  # the document's own error (broken XML, ...) follows its items'
 
 
 def _raw_document(

@@ -119,21 +119,29 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         fetched = fetch_round(feeds, options.output_dir, fetch_settings_from(args), full_text_settings_from(args),
                               utc_now(), force=args.force)
         inputs = [descriptor for _, descriptor in fetched.raw_inputs() + fetched.error_inputs()]
-        skipped = [{"source_id": item.source_id, "reason": item.reason, "until": item.until,
-                    "consecutive_failures": item.consecutive_failures, "last_error": item.last_error}
-                   for item in fetched.feeds.skipped]
-        extra = {"fetch": fetched.feeds.counts, "skipped_feeds": skipped}
+        extra = {"fetch": fetched.feeds.counts, "skipped_feeds": skipped_feeds(fetched.feeds)}
         if fetched.pages is not None:
             extra["pages"] = fetched.pages.counts
         manifest = run_pipeline(options, inputs, extra, hold_lock=False)
     print(format_summary(manifest))
-    for item in fetched.feeds.skipped:
-        if item.reason == "backoff":
-            print(f"  backing off {item.source_id} until {item.until:%Y-%m-%d %H:%M}Z after "
-                  f"{item.consecutive_failures} failures: {item.last_error}")
+    for line in backoff_lines(manifest["skipped_feeds"]):
+        print(line)
     if not feeds:
         return 1
     return exit_code(manifest, options.fail_on_error) if inputs else 0
+
+
+def skipped_feeds(outcome: FetchOutcome) -> list[dict[str, Any]]:
+    """The feeds a round did not fetch, for the manifest: why, until when, and their failures."""
+    return [dataclasses.asdict(item) for item in outcome.skipped]
+
+
+def backoff_lines(skipped: list[dict[str, Any]]) -> list[str]:
+    """One line per feed backing off, for the end of the summary: until when, after what."""
+    kinds = {"content": " (the last a 200 that gave no article)"}
+    return [f"  backing off {item['source_id']} until {item['until']:%Y-%m-%d %H:%M}Z after "
+            f"{item['consecutive_failures']} failures{kinds.get(item.get('failure_kind') or '', '')}: "
+            f"{item['last_error']}" for item in skipped if item["reason"] == "backoff"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -32,7 +32,7 @@ from pipeline.run_summary import utc_now, write_manifest
 from pipeline.stream_ledger import StreamLedger
 
 if TYPE_CHECKING:
-    from pipeline.scheduled_run import FullTextSettings
+    from pipeline.scheduled_run import FetchRound, FullTextSettings
 
 LOG = logging.getLogger("newsbeam.stream")
 SUMMED_COUNTS = ("inputs_read", "items_parsed", "articles_written", "articles_new", "articles_updated",
@@ -61,10 +61,9 @@ def install_stop_handlers(stop: threading.Event) -> None:
 
 
 def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings: FetchSettings,
-                   full_text: FullTextSettings | None, ledger: StreamLedger, now: dt.datetime
-                   ) -> tuple[dict[str, int], dict[str, Any]]:
+                   full_text: FullTextSettings | None, ledger: StreamLedger, now: dt.datetime) -> FetchRound:
     """Fetch the feeds that are due (and their items' pages, as ``run`` does); queue their raw-zone files
-    and failures in the ledger. Returns the feed and page counts."""
+    and failures in the ledger."""
     from pipeline.scheduled_run import fetch_round
 
     fetched = fetch_round(feeds, options.output_dir, fetch_settings, full_text, now)
@@ -72,7 +71,7 @@ def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings:
     items += [(f"error:{error['error_id']}:{now.isoformat()}", descriptor)
               for error, descriptor in fetched.error_inputs()]
     ledger.add_pending(items, now)
-    return fetched.feeds.counts, fetched.pages.counts if fetched.pages is not None else {}
+    return fetched
 
 
 def _queue_dropped(watcher: DropDirectoryWatcher, ledger: StreamLedger, now: dt.datetime) -> int:
@@ -100,12 +99,17 @@ def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
 
 
 def _add_window(stream_manifest: dict[str, Any], window_manifest: dict[str, Any] | None,
-                fetch_counts: dict[str, int], page_counts: dict[str, Any], line: dict[str, Any]) -> None:
-    """Fold one window into the stream's manifest (counts and Beam metrics summed)."""
+                fetched: FetchRound | None, line: dict[str, Any]) -> None:
+    """Fold one window into the stream's manifest (counts and Beam metrics summed; the feeds skipped by
+    the window's poll replace those of the last one)."""
+    from pipeline.scheduled_run import skipped_feeds
+
     counts = stream_manifest["counts"]
-    _add_counts(stream_manifest["fetch"], fetch_counts)
-    if page_counts:
-        _add_counts(stream_manifest.setdefault("pages", {}), page_counts)
+    if fetched is not None:
+        _add_counts(stream_manifest["fetch"], fetched.feeds.counts)
+        stream_manifest["skipped_feeds"] = skipped_feeds(fetched.feeds)
+    if fetched is not None and fetched.pages is not None:
+        _add_counts(stream_manifest.setdefault("pages", {}), fetched.pages.counts)
         stream_manifest["pages"]["elapsed_s"] = round(stream_manifest["pages"].get("elapsed_s", 0.0), 1)
     if window_manifest:
         for name in SUMMED_COUNTS:
@@ -144,7 +148,8 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
     the items of the feeds that want them are fetched in each window, as ``newsbeam run`` fetches them."""
     manifest: dict[str, Any] = {
         "run_id": options.run_id, "mode": "stream", "runner": options.runner, "output_dir": options.output_dir,
-        "started_at": utc_now().isoformat(), "inputs": list(options.inputs), "fetch": {}, "windows": [],
+        "started_at": utc_now().isoformat(), "inputs": list(options.inputs), "fetch": {}, "skipped_feeds": [],
+        "windows": [],
         "counts": {**{name: 0 for name in SUMMED_COUNTS}, "errors_by_reason": {}, "body_status": {},
                    "partitions_written": 0},
         "article_partitions": [], "beam_metrics": {},
@@ -158,8 +163,7 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
         try:
             while True:
                 now = utc_now()
-                fetch_counts, page_counts = (_queue_fetched(feeds, options, fetch_settings, full_text, ledger, now)
-                                             if feeds else ({}, {}))
+                fetched = _queue_fetched(feeds, options, fetch_settings, full_text, ledger, now) if feeds else None
                 dropped = _queue_dropped(watcher, ledger, now) if watcher else 0
                 window_manifest = _process_window(options, ledger, window, stream.max_inputs_per_window)
                 oldest = ledger.oldest_pending_at()
@@ -171,7 +175,7 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
                         "lag_s": round((utc_now() - oldest).total_seconds(), 1) if oldest else 0.0}
                 LOG.warning("window %(window)d: inputs %(inputs)d, written %(written)d, errors %(errors)d, "
                             "pending %(pending)d, lag %(lag_s).1f s", line)
-                _add_window(manifest, window_manifest, fetch_counts, page_counts, line)
+                _add_window(manifest, window_manifest, fetched, line)
                 manifest.update(finished_at=utc_now().isoformat(), elapsed_s=round(time.monotonic() - start, 3))
                 manifest["counts"]["partitions_written"] = len(manifest["article_partitions"])
                 write_manifest(options.output_dir, manifest)
@@ -240,7 +244,7 @@ def command_stream(args: Any, beam_args: list[str]) -> int:
     from pipeline.cli import run_options_from
     from pipeline.feed_config import ConfigError
     from pipeline.run_summary import format_summary
-    from pipeline.scheduled_run import fetch_settings_from, full_text_settings_from, load_feed_list
+    from pipeline.scheduled_run import backoff_lines, fetch_settings_from, full_text_settings_from, load_feed_list
 
     if not (args.config or args.opml or args.drop_dir):
         print("newsbeam: stream needs --config/--opml, --drop-dir, or both", file=sys.stderr)
@@ -264,6 +268,8 @@ def command_stream(args: Any, beam_args: list[str]) -> int:
     install_stop_handlers(stop)
     manifest = run_stream(options, feeds, fetch_settings_from(args), settings, stop, full_text)
     print(format_summary(manifest))
+    for line in backoff_lines(manifest["skipped_feeds"]):
+        print(line)
     return 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.feed_config import FeedConfig
-from pipeline.feed_state import MAX_BACKOFF_S, FeedStateStore
+from pipeline.feed_state import CONTENT_FAILURE, MAX_BACKOFF_S, FeedStateStore
 from pipeline.http_fetch import FetchResult
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -79,6 +79,37 @@ def test_success_after_failures_resets_the_backoff(tmp_path: Path) -> None:
 
     assert (state.consecutive_failures, state.last_error) == (0, None)
     assert not state.backing_off(NOW + dt.timedelta(hours=1))
+
+
+def test_content_and_fetch_failures_share_one_backoff_and_keep_the_old_validators(tmp_path: Path) -> None:
+    with FeedStateStore(tmp_path) as store:
+        store.record_success("a", ok_result(), NOW, 900, feed_url=URL)
+        store.record_failure("a", "http_status: HTTP 503", NOW, 900, feed_url=URL)
+        state = store.record_failure("a", "parse:not_a_feed: expected a feed, got html", NOW, 900, feed_url=URL,
+                                     status=200, kind=CONTENT_FAILURE)
+        assert (state.consecutive_failures, state.failure_kind, state.etag) == (2, "content", '"v1"')
+        assert state.next_poll_at == NOW + dt.timedelta(seconds=4 * 900)
+        state = store.record_not_modified("a", ok_result(), NOW + dt.timedelta(hours=1), 900, feed_url=URL)
+
+    assert (state.consecutive_failures, state.failure_kind, state.last_error) == (0, None, None)
+
+
+def test_a_state_file_of_schema_1_gains_the_failure_kind(tmp_path: Path) -> None:
+    (tmp_path / "_state").mkdir()
+    with sqlite3.connect(tmp_path / "_state" / "feeds.sqlite") as connection:
+        connection.execute("CREATE TABLE feed_state (source_id TEXT PRIMARY KEY, url TEXT, etag TEXT, "
+                           "last_modified TEXT, last_status INTEGER, last_attempt_at TEXT, last_success_at TEXT, "
+                           "consecutive_failures INTEGER NOT NULL DEFAULT 0, last_error TEXT, next_poll_at TEXT, "
+                           "permanent_url TEXT)")
+        connection.execute("INSERT INTO feed_state (source_id, url, consecutive_failures, last_error) "
+                           "VALUES ('a', ?, 1, 'timeout: read timed out')", (URL,))
+
+    with FeedStateStore(tmp_path) as store:
+        assert (store.get("a").last_error, store.get("a").failure_kind) == ("timeout: read timed out", None)
+        state = store.record_failure("a", "parse:malformed_xml: no items", NOW, 900, feed_url=URL,
+                                     kind=CONTENT_FAILURE)
+
+    assert (state.consecutive_failures, state.failure_kind) == (2, "content")
 
 
 def test_a_longer_retry_after_is_honoured(tmp_path: Path) -> None:

@@ -55,8 +55,8 @@ def feeds(http_server: LocalHTTPServer) -> list[FeedConfig]:
 def test_one_round_fetches_good_feeds_and_isolates_failures(tmp_path: Path, feeds: list[FeedConfig]) -> None:
     outcome = fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
 
-    assert outcome.counts == {"fetched": 4, "not_modified": 0, "failed": 4, "skipped_backoff": 0,
-                              "skipped_not_due": 0}
+    assert outcome.counts == {"fetched": 4, "content_failed": 2, "not_modified": 0, "failed": 4,
+                              "skipped_backoff": 0, "skipped_not_due": 0}  # html and malformed: no article
     assert [doc["source_id"] for doc in outcome.raw_documents] == ["html", "malformed", "moved", "ok"]
     assert {(error["source_id"], error["error_type"]) for error in outcome.errors} == {
         ("broken", "http_status"), ("slow", "timeout"), ("huge", "too_large"), ("ftp", "unsupported_scheme")}
@@ -98,7 +98,7 @@ def test_next_rounds_skip_what_is_not_due_and_use_conditional_get(
     soon = fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW + dt.timedelta(minutes=10))
     later = fetch_configured_feeds(feeds[:4], tmp_path, SETTINGS, NOW + dt.timedelta(hours=1))
 
-    assert (soon.counts["skipped_not_due"], soon.counts["skipped_backoff"], soon.counts["fetched"]) == (4, 4, 0)
+    assert (soon.counts["skipped_not_due"], soon.counts["skipped_backoff"], soon.counts["fetched"]) == (2, 6, 0)
     backing_off = next(skipped for skipped in soon.skipped if skipped.source_id == "broken")
     assert backing_off.reason == "backoff" and backing_off.until == NOW + dt.timedelta(minutes=30)
     assert backing_off.last_error.startswith("http_status")
@@ -115,3 +115,39 @@ def test_force_fetches_feeds_in_backoff(tmp_path: Path, feeds: list[FeedConfig])
     assert forced.counts["failed"] == 1 and forced.skipped == []
     with FeedStateStore(tmp_path) as store:
         assert store.get("broken").consecutive_failures == 2
+
+
+def test_a_200_without_an_article_is_backed_off_like_a_failed_fetch(tmp_path: Path, feeds: list[FeedConfig]) -> None:
+    fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)
+
+    with FeedStateStore(tmp_path) as store:
+        states = {state.source_id: state for state in store.all_states()}
+    for name, error in (("html", "parse:not_a_feed: "), ("malformed", "parse:malformed_xml_partial: ")):
+        state = states[name]
+        assert (state.consecutive_failures, state.failure_kind, state.last_status) == (1, "content", 200)
+        assert state.last_error.startswith(error) and state.next_poll_at == NOW + dt.timedelta(seconds=2 * 900)
+    assert states["broken"].failure_kind == "fetch"
+    assert states["ok"].failure_kind is None and states["moved"].consecutive_failures == 0  # an empty feed is fine
+
+
+def test_content_failures_grow_the_backoff_until_a_good_body_resets_it(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/feed", conditional(b"<html><body>Maintenance</body></html>", '"html-1"', "text/html"))
+    feed = [FeedConfig(source_id="courier", url=http_server.url("/feed"), poll_interval_s=60)]
+    waits = []
+    for minutes in (0, 2, 6):  # each round once the backoff of the last has run out
+        fetch_configured_feeds(feed, tmp_path, SETTINGS, NOW + dt.timedelta(minutes=minutes))
+        with FeedStateStore(tmp_path) as store:
+            state = store.get("courier")
+        waits.append((state.consecutive_failures, state.next_poll_at - state.last_attempt_at, state.etag))
+    assert waits == [(count, dt.timedelta(minutes=2 ** count), None) for count in (1, 2, 3)]
+    assert all("if-none-match" not in request.headers for request in http_server.requests_to("/feed"))
+
+    http_server.route("/feed", conditional(FEED_BODY, '"rss-1"'))
+    good = fetch_configured_feeds(feed, tmp_path, SETTINGS, NOW + dt.timedelta(minutes=14))
+
+    with FeedStateStore(tmp_path) as store:
+        state = store.get("courier")
+    assert good.counts["content_failed"] == 0
+    assert (state.consecutive_failures, state.failure_kind, state.last_error, state.etag) == (0, None, None, '"rss-1"')

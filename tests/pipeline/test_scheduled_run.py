@@ -96,3 +96,50 @@ def test_failing_feeds_become_error_records_and_good_ones_still_land(
     assert by_source["down"] == ("fetch", "http_status")
     assert by_source["broken"][0] == "parse"
     assert "page" in by_source  # an HTML page where a feed was expected is reported, not silently dropped
+
+
+def test_a_feed_url_serving_html_is_backed_off_across_scheduled_runs_until_it_serves_a_feed(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    import json
+    import sqlite3
+
+    http_server.route("/feed.xml", Response(body=b"<html><body><h1>Down for maintenance</h1></body></html>",
+                                            headers={"Content-Type": "text/html"}))
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")})
+    output = tmp_path / "out"
+
+    def scheduled_run() -> tuple[int, str, dict]:
+        code = main(["run", "--config", str(config), "--output", str(output), "--shards", "2", "--retries", "0"])
+        latest = max((output / "_runs").glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
+        return code, capsys.readouterr().out, json.loads(latest.read_text())
+
+    def backoff_runs_out() -> None:  # the next cron run comes after the feed's backoff
+        with sqlite3.connect(output / "_state" / "feeds.sqlite") as connection:
+            connection.execute("UPDATE feed_state SET next_poll_at = '2000-01-01T00:00:00+00:00'")
+
+    def state() -> tuple:
+        with sqlite3.connect(output / "_state" / "feeds.sqlite") as connection:
+            return connection.execute("SELECT consecutive_failures, failure_kind, last_status, "
+                                      "unixepoch(next_poll_at) - unixepoch(last_attempt_at) FROM feed_state").fetchone()
+
+    code, summary, _ = scheduled_run()
+    assert code == 1 and "content failed" in summary  # nothing but an error: exit 1, as before
+    assert state() == (1, "content", 200, 120)
+
+    code, summary, manifest = scheduled_run()
+    assert code == 0 and len(http_server.requests_to("/feed.xml")) == 1  # backing off: not polled
+    assert ("backing off courier" in summary and "after 1 failures (the last a 200 that gave no article): "
+            "parse:not_a_feed: expected a feed, got html" in summary)
+    assert [(item["reason"], item["failure_kind"]) for item in manifest["skipped_feeds"]] == [("backoff", "content")]
+
+    backoff_runs_out()
+    scheduled_run()
+    assert len(http_server.requests_to("/feed.xml")) == 2 and state() == (2, "content", 200, 240)
+
+    http_server.route("/feed.xml", Response(body=rss([ITEM_A, ITEM_C])))
+    backoff_runs_out()
+    code, summary, manifest = scheduled_run()
+    assert code == 0 and len(articles(output)) == 2 and manifest["fetch"]["content_failed"] == 0
+    assert state() == (0, None, 200, 60)
+    errors = duckdb.sql(f"SELECT error_type FROM read_parquet('{output}/errors/**/*.parquet')").fetchall()
+    assert errors == [("not_a_feed",)]  # the two HTML bodies: one error row (same body, same error id)

@@ -92,6 +92,7 @@ def test_feeds_are_polled_per_window(http_server: LocalHTTPServer, tmp_path: pat
     settings = StreamSettings(window_s=0.5, stop_after_s=8)  # the first window runs the pipeline; later ones poll
     manifest = run_stream(stream_options(output), feeds, FetchSettings(max_retries=0), settings, threading.Event())
     assert manifest["fetch"]["fetched"] == 1 and manifest["fetch"]["skipped_not_due"] >= 1
+    assert [(item["source_id"], item["reason"]) for item in manifest["skipped_feeds"]] == [("courier", "not_due")]
     assert len(urls(output)) == 4
 
 
