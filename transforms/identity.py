@@ -9,8 +9,10 @@ the page's own site) does become ``canonical_url``: the column names the article
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import urllib.parse
+from typing import Any
 
 import courlan
 
@@ -25,7 +27,8 @@ EXTRA_TRACKING_PARAMETERS = frozenset(
      "wt.mc_id", "wt_mc_id", "spm", "share", "xtor"}
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
-SHORT_GUID_CHARS = 16  # shorter GUIDs ("1234") are only unique within their source
+SHORT_GUID_CHARS = 16
+SHARED_LINK_MIN_ITEMS = 3  # items of one document on one link: a home or index page, not an edition  # shorter GUIDs ("1234") are only unique within their source
 
 
 def canonicalize_url(url: str | None) -> str | None:
@@ -112,6 +115,35 @@ def compute_content_sha256(article: Article) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _item_key(article: dict[str, Any]) -> str:
+    """What tells an item from the others of its document: its GUID, else its link's fragment, else its title."""
+    guid = (article.get("guid") or "").strip()
+    fragment = urllib.parse.urldefrag(article.get("url") or "").fragment
+    return f"guid:{guid}" if guid else f"fragment:{fragment}" if fragment else f"title:{article.get('title') or ''}"
+
+
+def distinguish_shared_links(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give the items of one document that share a link but are different items a ``link_discriminator``.
+
+    Podcasts link every episode to the show's home page, some sites every item to one news page or to
+    ``entries.php#N``: by link alone they were one article (a real feed of 131 episodes gave 9). When at
+    least ``SHARED_LINK_MIN_ITEMS`` items share a canonical link, those that differ by GUID, by fragment or
+    by title keep apart, by that key; the same item repeated stays one article. Two items on one link are
+    two editions of one story (an update re-issued under a new GUID): they stay one article, the latest
+    edition winning. The id of a split item is stable while its document keeps sharing the link.
+    """
+    groups: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    for record in records:
+        link = canonicalize_url(record.get("url")) if record.get("kind") == "article" else None
+        if link:
+            groups[link].append(record)
+    for items in groups.values():
+        if len(items) >= SHARED_LINK_MIN_ITEMS and len({_item_key(item) for item in items}) > 1:
+            for item in items:
+                item["link_discriminator"] = _item_key(item)
+    return records
+
+
 def identify_article(article: Article, settings: TransformSettings) -> Article:
     """Set canonical_url, content_sha256 and article_id (from the item's own link, never from its page)."""
     link_url = canonicalize_url(article.get("url"))
@@ -119,5 +151,7 @@ def identify_article(article: Article, settings: TransformSettings) -> Article:
         link_url = canonicalize_url(article["guid"])
     content_sha256 = compute_content_sha256(article)
     article_id = compute_article_id(link_url, article.get("guid"), article.get("source_id") or "", content_sha256)
+    if link_url and article.get("link_discriminator"):  # a link several items of its document share
+        article_id = _digest("url", link_url, article["link_discriminator"])
     canonical_url = canonicalize_url(article.get("page_canonical_url")) or link_url
     return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id}

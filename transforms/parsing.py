@@ -6,6 +6,7 @@ from typing import Callable
 
 from transforms.feeds import parse_feed
 from transforms.html_pages import parse_html_page
+from transforms.identity import distinguish_shared_links
 from transforms.json_documents import parse_json_feed, parse_jsonl
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
 from transforms.sniffing import sniff_document_type
@@ -31,7 +32,7 @@ def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
     if parser is None:
         error_type, message = UNPARSEABLE[document_type]
         return [make_error("parse", error_type, message, source=raw)]
-    outputs = parser(raw)
+    outputs = distinguish_shared_links(parser(raw))
     pages = raw.get("pages")
     if pages:  # full text: each item gets what the driver learnt about its linked page
         for record in outputs:

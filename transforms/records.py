@@ -113,6 +113,7 @@ class Article(TypedDict, total=False):
     uri: str  # the input the article came from
     page: PageInfo | None  # the item's linked page, when full text was asked for
     page_canonical_url: str | None  # the page's own canonical URL (same site), preferred as canonical_url
+    link_discriminator: str | None  # set when items of one document share a link (identity.distinguish_shared_links)
     page_times: list[tuple[str, str]]  # (source, raw time) from the page, e.g. ("page.json_ld", "2023-...")
     field_sources: dict[str, str]  # field -> where it came from, for fields filled from the page
     body_status: str  # full, teaser_only, paywalled, empty, not_html, blocked_by_robots

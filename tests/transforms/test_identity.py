@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from transforms.identity import (canonicalize_url, compute_article_id, compute_content_sha256,
-                                 identify_article)
+                                 distinguish_shared_links, identify_article)
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -185,3 +185,46 @@ def test_query_keys_without_a_value_are_kept_bare() -> None:
 def test_links_that_differ_only_in_a_valueless_query_key_are_different_articles() -> None:
     first, second = (canonicalize_url(f"http://jobs.quayside.example/default.asp?{number}") for number in (4470, 4471))
     assert first != second
+
+
+# --- items of one document sharing a link ----------------------------------------------------------
+
+
+def _ids(*drafts: Article) -> list[str]:
+    return [identify_article(item, SETTINGS)["article_id"] for item in distinguish_shared_links(list(drafts))]
+
+
+def test_episodes_linking_to_the_show_page_keep_apart_by_guid() -> None:
+    show = "https://www.quay-podcast.example/"
+    ids = _ids(*(draft(url=show, guid=f"https://www.quay-podcast.example/shows/{n}.mp3", title=f"Episode {n}")
+                 for n in range(3)))
+    assert len(set(ids)) == 3
+
+
+def test_items_differing_only_by_fragment_keep_apart() -> None:
+    ids = _ids(*(draft(url=f"https://letters.quay.example/entries.php#{n}", title="Newsletter") for n in (1, 2, 3)))
+    assert len(set(ids)) == 3
+
+
+def test_items_on_one_news_page_without_guid_keep_apart_by_title() -> None:
+    ids = _ids(*(draft(url="https://quay.example/news.html", title=title)
+                 for title in ("Release 2.1", "Mirror moved", "Release 2.0")))
+    assert len(set(ids)) == 3
+
+
+def test_two_editions_of_a_story_under_new_guids_stay_one_article() -> None:
+    link = "https://quay.example/2024/embankment"
+    ids = _ids(draft(url=f"{link}#comments", guid="quay:91", title="Embankment works"),
+               draft(url=f"{link}?utm_campaign=push", guid="quay:92", title="Embankment works (updated)"))
+    assert ids[0] == ids[1]
+
+
+def test_the_same_item_repeated_stays_one_article_with_its_plain_link_id() -> None:
+    link = "https://quay.example/2024/ferry"
+    ids = _ids(draft(url=link, guid="ferry-1"), draft(url=link, guid="ferry-1"))
+    assert ids[0] == ids[1] == identify_article(draft(url=link), SETTINGS)["article_id"]
+
+
+def test_an_item_with_a_link_of_its_own_keeps_its_plain_link_id() -> None:
+    (record,) = distinguish_shared_links([draft(url="https://quay.example/2024/ferry", guid="g1")])
+    assert "link_discriminator" not in record

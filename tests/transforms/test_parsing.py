@@ -58,3 +58,11 @@ def test_unparseable_document_gives_one_error_with_provenance(body: bytes, error
     assert (error["stage"], error["error_type"]) == ("parse", error_type)
     assert (error["uri"], error["source_id"], error["raw_sha256"]) == ("/in/mystery", "quay", sha256_hex(body))
     assert error["occurred_at"] == FETCHED_AT
+
+
+def test_podcast_episodes_sharing_the_show_link_are_separate_articles() -> None:
+    items = "".join(f"<item><title>Episode {n}</title><link>https://quay-podcast.example/</link>"
+                    f"<guid>https://quay-podcast.example/shows/{n}.mp3</guid></item>" for n in range(4))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Quay</title>{items}</channel></rss>'.encode()
+    records = parse_document(make_raw(body, uri="/in/podcast.xml"))
+    assert len({record["link_discriminator"] for record in records}) == 4
