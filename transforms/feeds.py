@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import feedparser
+import lxml.etree
+import lxml.html
 
 from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
@@ -19,6 +21,7 @@ from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, Ra
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
 # feedparser's bozo exceptions that still leave a correct document (the items are trusted)
 HARMLESS_BOZO = ("CharacterEncodingOverride",)
+HTML_TITLE_TYPES = ("text/html", "application/xhtml+xml")  # feedparser's title_detail types that hold markup
 # Start and end tags of RSS/RDF items and Atom entries, any namespace prefix. ``[^<>]*`` (not ``[^>]*``)
 # so that an unclosed tag fails at the next "<" instead of scanning to the end of the document each time.
 ITEM_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])[^<>]*>")
@@ -40,6 +43,18 @@ def _authors(entry: dict[str, Any]) -> list[str]:
     names = [author.get("name") or author.get("email") for author in entry.get("authors") or []]
     names = [name for name in names if name]
     return names or ([entry["author"]] if entry.get("author") else [])
+
+
+def _title_text(entry: dict[str, Any]) -> str | None:
+    """The entry's title as text: feedparser keeps the markup of a title typed HTML or XHTML (``<b>Slack</b>``
+    in alert feeds, ``ft<sup>2</sup>`` in listings), which would otherwise reach the dataset as tags."""
+    title = entry.get("title")
+    if not title or "<" not in title or (entry.get("title_detail") or {}).get("type") not in HTML_TITLE_TYPES:
+        return title
+    try:
+        return lxml.html.fragment_fromstring(title, create_parent="div").text_content()
+    except (lxml.etree.ParserError, ValueError):
+        return title
 
 
 def _content_html(entry: dict[str, Any]) -> str | None:
@@ -72,7 +87,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
     return Article(
         kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
         source_id=_source_id(raw, feed, link), feed_url=raw.get("feed_url") or feed.get("link"),
-        document_type=document_type, title=entry.get("title"),
+        document_type=document_type, title=_title_text(entry),
         summary_html=entry.get("summary"), content_html=_content_html(entry),
         authors=_authors(entry),
         tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),

@@ -330,3 +330,20 @@ def test_two_empty_items_give_two_distinct_errors() -> None:
 def test_parsing_is_deterministic() -> None:
     body = (FIXTURES / "rss20.xml").read_bytes()
     assert parse_feed(make_raw(body)) == parse_feed(make_raw(body))
+
+
+def test_atom_titles_typed_html_or_xhtml_become_text_without_tags() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title>'
+            b'<entry><id>tag:quay.example,2024:1</id><link href="https://quay.example/1"/>'
+            b'<title type="html">Ferry operator &lt;b&gt;Quayline&lt;/b&gt; orders two vessels</title></entry>'
+            b'<entry><id>tag:quay.example,2024:2</id><link href="https://quay.example/2"/>'
+            b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Sentry collar for <i>dogs</i></div>'
+            b"</title></entry></feed>")
+    titles = [article["title"] for article in articles(parse_feed(make_raw(body)))]
+    assert titles == ["Ferry operator Quayline orders two vessels", "Sentry collar for dogs"]
+
+
+def test_plain_text_titles_keep_their_angle_brackets() -> None:
+    body = rss("<item><title>Rates: 3 &lt; 4 and rising</title><link>https://quay.example/rates</link></item>")
+    (article,) = articles(parse_feed(make_raw(body)))
+    assert article["title"] == "Rates: 3 < 4 and rising"
