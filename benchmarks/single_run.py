@@ -7,6 +7,7 @@ JSON to ``--result``; the parent adds wall time and peak RSS, which only it can 
     python -m benchmarks.single_run bare CORPUS OUTPUT --result FILE
     python -m benchmarks.single_run pipeline CORPUS OUTPUT --workers 2 --result FILE
     python -m benchmarks.single_run pipeline "" OUTPUT --result FILE      # empty input: start-up cost
+    python -m benchmarks.single_run pipeline "" OUTPUT --result FILE --cache-dir DIR   # gazetteer kept in DIR
 """
 
 from __future__ import annotations
@@ -22,27 +23,28 @@ from typing import Any  # noqa: E402
 
 from pipeline.run_summary import counts_from  # noqa: E402
 from pipeline.sources import expand_inputs  # noqa: E402
+from transforms.settings import TransformSettings  # noqa: E402
 
 # Beam options of the local runner per worker count; multi_threading is never used (wrong sums, DESIGN.md).
 WORKER_ARGS = {1: ("--direct_num_workers=1",),
                2: ("--direct_num_workers=2", "--direct_running_mode=multi_processing")}
 
 
-def run_bare(paths: list[str], output_dir: str) -> dict[str, Any]:
+def run_bare(paths: list[str], output_dir: str, settings: TransformSettings) -> dict[str, Any]:
     """The bare loop over ``paths``; its counts, in the pipeline manifest's terms."""
     from benchmarks.bare_loop import run_bare_loop
 
-    stats = run_bare_loop(paths, output_dir)
+    stats = run_bare_loop(paths, output_dir, settings)
     return counts_from(stats, len(paths))
 
 
-def run_beam(paths: list[str], output_dir: str, workers: int) -> dict[str, Any]:
+def run_beam(paths: list[str], output_dir: str, workers: int, settings: TransformSettings) -> dict[str, Any]:
     """The pipeline on the local FnApiRunner over ``paths``, as ``newsbeam ingest`` runs it."""
     from pipeline.execution import run_pipeline
     from pipeline.options import RunOptions, new_run_id
 
     options = RunOptions(mode="ingest", inputs=tuple(paths), output_dir=output_dir, run_id=new_run_id(),
-                         runner="FnApiRunner", beam_args=WORKER_ARGS[workers])
+                         transforms=settings, runner="FnApiRunner", beam_args=WORKER_ARGS[workers])
     return run_pipeline(options, [{"path": path} for path in paths])["counts"]
 
 
@@ -54,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output")
     parser.add_argument("--workers", type=int, default=1, choices=sorted(WORKER_ARGS))
     parser.add_argument("--result", required=True)
+    parser.add_argument("--cache-dir", default=None, help="the gazetteer cache directory (default: none, build)")
     args = parser.parse_args(argv)
     # The transforms are imported here, outside the timed part, as a long-running worker has them loaded.
     import benchmarks.bare_loop  # noqa: F401
@@ -62,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     imported = time.perf_counter()
     paths = expand_inputs([args.corpus]) if args.corpus else []
     start = time.perf_counter()
-    counts = run_bare(paths, args.output) if args.mode == "bare" else run_beam(paths, args.output, args.workers)
+    settings = TransformSettings(cache_dir=args.cache_dir)
+    counts = (run_bare(paths, args.output, settings) if args.mode == "bare"
+              else run_beam(paths, args.output, args.workers, settings))
     finished = time.perf_counter()
     result = {"mode": args.mode, "workers": args.workers, "files": len(paths),
               "input_bytes": sum(pathlib.Path(path).stat().st_size for path in paths),

@@ -28,6 +28,8 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--aliases", action="append", default=[], metavar="TOML",
                         help="extra entity alias file (repeatable)")
     parser.add_argument("--min-city-population", type=int, default=TransformSettings.min_city_population)
+    parser.add_argument("--cache-dir", metavar="DIR", default=None,
+                        help="where the built entity gazetteer is kept between runs (default OUTPUT/_state/cache)")
     parser.add_argument("--no-main-content", action="store_true", help="skip boilerplate removal on full pages")
     parser.add_argument("--no-language-detection", action="store_true")
     parser.add_argument("--shards", type=int, default=8, help="files per partition (default 8)")
@@ -65,13 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_options_from(args: argparse.Namespace, mode: str, inputs: Sequence[str], beam_args: Sequence[str]) -> RunOptions:
     """The one options object, from parsed arguments."""
+    output_dir = pathlib.Path(args.output).resolve()
     transforms = TransformSettings(
         alias_paths=tuple(str(pathlib.Path(path).resolve()) for path in args.aliases),
         min_city_population=args.min_city_population,
+        cache_dir=str(pathlib.Path(args.cache_dir).resolve() if args.cache_dir else output_dir / "_state" / "cache"),
         extract_main_content=not args.no_main_content, detect_language=not args.no_language_detection,
     )
     return RunOptions(
-        mode=mode, inputs=tuple(inputs), output_dir=str(pathlib.Path(args.output).resolve()),
+        mode=mode, inputs=tuple(inputs), output_dir=str(output_dir),
         run_id=args.run_id or new_run_id(), transforms=transforms, num_shards=args.shards,
         max_document_bytes=int(args.max_document_mb * MEBIBYTE), fail_on_error=args.fail_on_error,
         runner=args.runner, beam_args=tuple(beam_args), lock_wait_s=args.lock_wait,

@@ -74,9 +74,9 @@ class DocumentStage(beam.DoFn):
 def shared_matcher(settings: TransformSettings) -> Any:
     """One entity automaton per worker process (about 32 MB), whatever the number of DoFn instances."""
     from transforms.entities import EntityMatcher
-    from transforms.gazetteer import build_gazetteer
+    from transforms.gazetteer_cache import load_gazetteer
 
-    return EntityMatcher(build_gazetteer(settings))
+    return EntityMatcher(load_gazetteer(settings))
 
 
 class EntityStage(beam.DoFn):

@@ -190,7 +190,7 @@ def _build_cached(stamps: tuple[tuple[str, int, int], ...], min_city_population:
 
 def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: int) -> Gazetteer:
     """Build the gazetteer from packaged data and ``alias_paths`` (no cache; for benchmarks)."""
-    sources = [(_RANK_PACKAGED, _packaged_alias_text(), "packaged aliases.toml")]
+    sources = [(_RANK_PACKAGED, packaged_alias_text(), "packaged aliases.toml")]
     sources += [(_RANK_USER, Path(path).read_text("utf-8"), path) for path in alias_paths]
     documents = [(rank, _parse_alias_file(text, origin), origin) for rank, text, origin in sources]
     entities: dict[str, GazetteerEntity] = {}
@@ -250,7 +250,7 @@ def _entry_problem(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _packaged_alias_text() -> str:
+def packaged_alias_text() -> str:
     """The packaged alias file's text."""
     return importlib.resources.files("transforms").joinpath("data", _PACKAGED_ALIASES).read_text("utf-8")
 

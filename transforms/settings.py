@@ -13,6 +13,7 @@ class TransformSettings:
     # Entities
     alias_paths: tuple[str, ...] = ()  # user alias files (TOML) on top of the packaged gazetteer
     min_city_population: int = 100_000  # cities below this are not in the gazetteer
+    cache_dir: str | None = None  # where the built gazetteer is kept between processes; None: build each time
     # Timestamps
     max_future_skew: dt.timedelta = dt.timedelta(days=1)  # later than fetched_at + skew: implausible
     earliest_plausible: dt.datetime = dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli import build_parser, main, run_options_from
 from pipeline.options import DASK_RUNNER, resolve_runner
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -46,9 +46,19 @@ def test_short_runner_names_map_to_beam_class_paths() -> None:
     assert resolve_runner("DataflowRunner") == "DataflowRunner"
 
 
+def test_the_gazetteer_cache_is_kept_under_the_output_unless_told(tmp_path: pathlib.Path) -> None:
+    def cache_dir(*extra: str) -> str | None:
+        args, beam_args = build_parser().parse_known_args(["ingest", "x.xml", "--output", str(tmp_path / "out"), *extra])
+        return run_options_from(args, "ingest", args.paths, beam_args).transforms.cache_dir
+
+    assert cache_dir() == str(tmp_path / "out" / "_state" / "cache")
+    assert cache_dir("--cache-dir", str(tmp_path / "shared")) == str(tmp_path / "shared")
+
+
 def test_run_local_runs_the_sample_job(tmp_path: pathlib.Path) -> None:
     result = subprocess.run(["./run_local.sh", "run", "--output", str(tmp_path / "out")], cwd=REPO,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "articles written" in result.stdout
     assert list((tmp_path / "out" / "articles").glob("date=2023-09-21/*.parquet"))
+    assert list((tmp_path / "out" / "_state" / "cache").glob("gazetteer-*.json"))  # the next run reads it
