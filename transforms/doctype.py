@@ -21,7 +21,9 @@ import re
 MAX_ENTITY_VALUE_CHARS = 32  # longer values are dropped: expansion stays within ~10x of the input
 MAX_KEPT_ENTITIES = 256
 
-_FIRST_ELEMENT = re.compile(rb"<\w")  # what feedparser takes as the end of the prolog
+# Marks of the prolog: a comment, a processing instruction, the DOCTYPE, or the first element (its end)
+_PROLOG_MARK = re.compile(rb"<(!--|\?|!DOCTYPE|\w)")
+_PROLOG_SKIPPED = {b"!--": b"-->", b"?": b"?>"}
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE\s+([^\s\[>]+)")
 _EXTERNAL_ID = re.compile(rb"""\s*(?:SYSTEM\s*(?:"[^"]*"|'[^']*')|PUBLIC\s*(?:"[^"]*"|'[^']*')\s*(?:"[^"]*"|'[^']*')?)""")
 # One item of the internal subset (comments and processing instructions are found by their end marker
@@ -44,9 +46,7 @@ class DefusedDocument:
 
 def defuse_doctype(body: bytes) -> DefusedDocument:
     """Rewrite the DOCTYPE (if any, before the root element) so that no entity can blow up or reach out."""
-    first_element = _FIRST_ELEMENT.search(body)
-    head_end = first_element.start() if first_element else len(body)
-    start = body.find(b"<!DOCTYPE", 0, head_end)
+    start, head_end = _find_doctype(body)
     if start < 0:
         return DefusedDocument(body, 0, False)
     parsed = _parse_doctype(body, start)
@@ -56,6 +56,28 @@ def defuse_doctype(body: bytes) -> DefusedDocument:
     entities = b"".join(b'\n<!ENTITY ' + entity_name + b' "' + value + b'">' for entity_name, value in kept)
     doctype = b"<!DOCTYPE " + name + (b" [" + entities + b"\n]>" if entities else b">")
     return DefusedDocument(body[:start] + doctype + body[end:], removed, external)
+
+
+def _find_doctype(body: bytes) -> tuple[int, int]:
+    """(start of the DOCTYPE or -1, start of the first element), comments and processing instructions of the
+    prolog skipped: a comment that mentions ``<!DOCTYPE`` was cut apart (the feed lost), one holding ``<a``
+    hid a DOCTYPE after it. An unterminated comment hides nothing: scanning goes on inside it, in linear time
+    (once no end marker is left, later openings are not searched again)."""
+    position, start, unterminated = 0, -1, set()
+    while (mark := _PROLOG_MARK.search(body, position)) is not None:
+        kind = mark.group(1)
+        if kind in _PROLOG_SKIPPED and kind not in unterminated:
+            end = body.find(_PROLOG_SKIPPED[kind], mark.end())
+            if end >= 0:
+                position = end + len(_PROLOG_SKIPPED[kind])
+                continue
+            unterminated.add(kind)
+        if kind == b"!DOCTYPE" and start < 0:
+            start = mark.start()
+        elif kind not in (b"!--", b"?", b"!DOCTYPE"):
+            return start, mark.start()
+        position = mark.end()
+    return start, len(body)
 
 
 def _parse_doctype(body: bytes, start: int) -> tuple[int, bytes, list[tuple[bytes, bytes]], int, bool] | None:
