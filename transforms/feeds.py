@@ -52,9 +52,12 @@ def _title_text(entry: dict[str, Any]) -> str | None:
     if not title or "<" not in title or (entry.get("title_detail") or {}).get("type") not in HTML_TITLE_TYPES:
         return title
     try:
-        return lxml.html.fragment_fromstring(title, create_parent="div").text_content()
+        fragment = lxml.html.fragment_fromstring(title, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return title
+    for hidden in fragment.xpath(".//script | .//style"):  # code, not words
+        hidden.drop_tree()
+    return fragment.text_content()
 
 
 def _content_html(entry: dict[str, Any]) -> str | None:

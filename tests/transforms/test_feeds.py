@@ -337,8 +337,8 @@ def test_atom_titles_typed_html_or_xhtml_become_text_without_tags() -> None:
             b'<entry><id>tag:quay.example,2024:1</id><link href="https://quay.example/1"/>'
             b'<title type="html">Ferry operator &lt;b&gt;Quayline&lt;/b&gt; orders two vessels</title></entry>'
             b'<entry><id>tag:quay.example,2024:2</id><link href="https://quay.example/2"/>'
-            b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Sentry collar for <i>dogs</i></div>'
-            b"</title></entry></feed>")
+            b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Sentry collar for <i>dogs</i>'
+            b"<script>track();</script></div></title></entry></feed>")
     titles = [article["title"] for article in articles(parse_feed(make_raw(body)))]
     assert titles == ["Ferry operator Quayline orders two vessels", "Sentry collar for dogs"]
 
