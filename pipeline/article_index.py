@@ -3,7 +3,7 @@
 The index is what lets the sink keep one row per article_id across days (see ``pipeline.parquet_sink``).
 A backfill replaces whole partitions behind the sink's back, so afterwards the index entries of those days
 are rebuilt from the rows now in them; entries of other days are kept as they are. One shard at a time,
-as the sink itself works: memory is that of one index shard, not of the whole dataset.
+as the sink itself works: memory is that of one index shard (in Arrow) and the rebuilt days' entries of it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Collection, Iterator
 
 import pyarrow.parquet as pq
 
-from pipeline.parquet_sink import _load_index, _save_index, dataset_dir  # the sink owns the index format
+from pipeline.parquet_sink import dataset_dir, read_index, save_index  # the sink owns the index format
 from pipeline.rows import shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
@@ -59,10 +59,7 @@ def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,
     dates = set(article_partition_dates(output_dir) if full_rebuild else dates)
     total = 0
     for shard in range(num_shards):
-        index = {} if full_rebuild else {
-            article_id: entry for article_id, entry in _load_index(str(output_dir), shard).items()
-            if entry[0] not in dates}
-        index.update(_shard_entries(output_dir, dates, shard, num_shards))
-        _save_index(str(output_dir), shard, index)
-        total += len(index)
+        index = None if full_rebuild else read_index(str(output_dir), shard)
+        total += save_index(str(output_dir), shard, index, _shard_entries(output_dir, dates, shard, num_shards),
+                            replaced_dates=dates)
     return total
