@@ -27,8 +27,8 @@ EXTRA_TRACKING_PARAMETERS = frozenset(
      "wt.mc_id", "wt_mc_id", "spm", "share", "xtor"}
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
-SHORT_GUID_CHARS = 16
-SHARED_LINK_MIN_ITEMS = 3  # items of one document on one link: a home or index page, not an edition  # shorter GUIDs ("1234") are only unique within their source
+SHORT_GUID_CHARS = 16  # shorter GUIDs ("1234") are only unique within their source
+SHARED_LINK_MIN_ITEMS = 3  # items of one document on one link: a home or index page, not an edition
 
 
 def canonicalize_url(url: str | None) -> str | None:
