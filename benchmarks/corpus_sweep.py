@@ -215,7 +215,8 @@ def compare_entries(path: str, entries: list[Any], ours: list[dict[str, Any]],
         fields.add("title agrees" if title_ok else "title differs",
                    None if title_ok else [short, entry.get("title"), row["title"]])
         link_ok = (entry.get("link") or None) == (row["url"] or None)
-        fields.add("link agrees" if link_ok else "link differs", None if link_ok else [short, entry.get("link"), row["url"]])
+        fields.add("link agrees" if link_ok else "link differs",
+                   None if link_ok else [short, entry.get("link"), row["url"]])
         fp_time, fp_field = _fp_time(entry)
         ours_parsed = not (row["time_source"] or "").startswith("fetched_at")
         if fp_time is None:
@@ -223,7 +224,8 @@ def compare_entries(path: str, entries: list[Any], ours: list[dict[str, Any]],
                        None if not ours_parsed else [short, dict.get(entry, "published") or dict.get(entry, "updated"),
                                                      str(row["published_at"]), row["time_source"]])
         elif not ours_parsed:
-            fields.add("time: only feedparser", [short, dict.get(entry, fp_field.removesuffix("_parsed")), str(fp_time)])
+            fields.add("time: only feedparser",
+                       [short, dict.get(entry, fp_field.removesuffix("_parsed")), str(fp_time)])
         elif abs((row["published_at"] - fp_time).total_seconds()) < 1:
             fields.add("time agrees")
         else:
@@ -343,7 +345,8 @@ def sweep_archives(files: list[str], rows: list[dict[str, Any]], errors: list[di
         per_file.append({"file": path, "document_records": len(documents), "articles": len(rows_by_input.get(path, [])),
                          "error_rows": len(errors_by_input.get(path, [])), "records_accounted": len(accounted),
                          "warcio_error": warcio_error})
-    return {"vanished_records": vanished_records, "document_records": sum(item["document_records"] for item in per_file),
+    return {"vanished_records": vanished_records,
+            "document_records": sum(item["document_records"] for item in per_file),
             "per_file": per_file}
 
 
@@ -377,9 +380,11 @@ def sweep_corpus(corpus: Corpus, corpora_dir: pathlib.Path, work_dir: pathlib.Pa
     result: dict[str, Any] = {
         "corpus": corpus.name, "command": corpus.command, "input_files": len(files), **run,
         "articles": len(articles), "error_rows": len(errors),
-        "errors_by_reason": dict(collections.Counter(f"{row['stage']}:{row['error_type']}" for row in errors).most_common()),
+        "errors_by_reason": dict(collections.Counter(f"{row['stage']}:{row['error_type']}"
+                                                     for row in errors).most_common()),
         "internal_errors": [row["message"] for row in errors if row["error_type"] == "internal_error"][:EXAMPLES_KEPT],
-        "error_rows_incomplete": len(incomplete), "unattributed_rows": sum(input_of(row, inputs) is None for row in articles + errors),
+        "error_rows_incomplete": len(incomplete),
+        "unattributed_rows": sum(input_of(row, inputs) is None for row in articles + errors),
     }
     if corpus.kind == "feeds":
         result.update(sweep_feeds(files, articles, errors_by_input, rows_by_input))
@@ -403,7 +408,8 @@ def _row(result: dict[str, Any]) -> list[str]:
     elif "share_with_title_and_body" in result:
         check = f"title and body: {result['pages_with_title_and_body']}/{result['input_files']}"
     else:
-        check = f"document records {result['document_records']} (warcio), {len(result['vanished_records'])} without a row"
+        check = (f"document records {result['document_records']} (warcio), "
+                 f"{len(result['vanished_records'])} without a row")
     return [result["corpus"], str(result["input_files"]), str(result["exit_code"]), str(result["articles"]),
             str(result["error_rows"]), str(vanished), str(len(result["internal_errors"])), check]
 
@@ -417,7 +423,8 @@ def format_table(results: list[dict[str, Any]]) -> str:
         lines.append(f"\n{result['corpus']}: errors " + ", ".join(f"{reason} {count}" for reason, count
                                                                    in result["errors_by_reason"].items()))
         if "fields" in result:
-            lines.append("  fields: " + ", ".join(f"{name} {count}" for name, count in result["fields"]["counts"].items()))
+            lines.append("  fields: " + ", ".join(f"{name} {count}"
+                                                  for name, count in result["fields"]["counts"].items()))
             lines.append("  count gaps: " + ", ".join(f"{name} {count}" for name, count
                                                       in result["count_gaps"]["counts"].items()))
     return "\n".join(lines)
