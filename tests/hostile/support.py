@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import pathlib
-import resource
 import subprocess
 import sys
 import time
@@ -129,8 +128,11 @@ def _dataset_relation(output: pathlib.Path, dataset: str) -> duckdb.DuckDBPyRela
 
 def run_cli_subprocess(args: list[str], timeout_s: float = 120.0) -> tuple[int, str, float, float]:
     """``newsbeam ARGS`` in a fresh Python process: (exit code, stderr, seconds, peak memory in MB)."""
-    probe = ("import resource, sys\nfrom pipeline.cli import main\ncode = main(sys.argv[1:])\n"
-             "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss keeps the high-water mark of the image it was
+    # forked from, so it reported the pytest process's size (889 MB) instead of the run's own (585 MB).
+    probe = ("import re, sys\nfrom pipeline.cli import main\ncode = main(sys.argv[1:])\n"
+             "status = open('/proc/self/status').read()\n"
+             "peak = re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)\n"
              "print(f'PEAK_KB={peak}', file=sys.stderr)\nsys.exit(code)\n")
     start = time.monotonic()
     completed = subprocess.run([sys.executable, "-c", probe, *args], cwd=REPOSITORY, capture_output=True,
@@ -139,8 +141,3 @@ def run_cli_subprocess(args: list[str], timeout_s: float = 120.0) -> tuple[int, 
     peak_lines = [line for line in completed.stderr.splitlines() if line.startswith("PEAK_KB=")]
     peak_mb = int(peak_lines[-1].removeprefix("PEAK_KB=")) / 1024 if peak_lines else float("nan")
     return completed.returncode, completed.stderr, elapsed_s, peak_mb
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
