@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,7 +47,7 @@ def test_regional_variety_is_reported_as_its_macrolanguage(monkeypatch: pytest.M
         def classify(self, text: str) -> tuple[str, float]:
             return "arz", 0.99
 
-    monkeypatch.setattr(language, "_identifier", lambda: Guess())
+    monkeypatch.setattr(language, "_identifier", lambda cache_dir=None: Guess())
     assert detect_language(SAMPLES["en"]) == "ar"
 
 
@@ -55,11 +57,12 @@ def test_language_codes_are_reduced_to_the_primary_subtag(code: str | None, expe
     assert normalize_language_code(code) == expected
 
 
-def test_model_is_loaded_once() -> None:
+def test_model_is_loaded_once_whatever_the_cache_directory(tmp_path: pathlib.Path) -> None:
     detect_language(SAMPLES["en"])
-    detect_language(SAMPLES["ru"])
-    assert language._identifier.cache_info().currsize == 1
-    assert language._identifier.cache_info().misses <= 1
+    first = language._identifier()
+    detect_language(SAMPLES["ru"], cache_dir=str(tmp_path))
+    assert language._identifier(str(tmp_path)) is first
+    assert len(language._LOADED) == 1
 
 
 @settings(max_examples=100, deadline=None)
