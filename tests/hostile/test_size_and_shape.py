@@ -1,7 +1,7 @@
 """Size and shape attacks: bombs, endless bodies, absurd nesting, giant attributes, a million items.
 
 One ingest in a fresh process reads every hostile file at once, so that its peak memory and time can be
-measured; the tests below then check what became of each file. The HTTP attacks go through
+measured (no time is asserted: a hang hits the timeout); the tests below then check what became of each file. The HTTP attacks go through
 ``newsbeam run`` against the test server. Bounds are generous safety limits, not performance targets.
 
 Already covered elsewhere (not repeated): the fetch-level gzip bomb, trickling endless body and 200 MB
@@ -30,7 +30,7 @@ MEBIBYTE = 1024 * 1024
 # The process alone peaks near 300 MB (Beam, the gazetteer, the language model); the largest input is 52 MB
 # and is held a few times over while it is decoded. Expansion of any kind would take gigabytes.
 MEMORY_BOUND_MB = 800
-TIME_BOUND_S = 60
+HANG_TIMEOUT_S = 300  # a run of about 25 s on this machine; ten times that is a hang, not a slow machine
 DEPTH = 100_000
 STORY = "Ferries from Baku to Aktau run again after the storm, the port authority said on Monday. "
 
@@ -118,15 +118,16 @@ def shape_run(tmp_path_factory: pytest.TempPathFactory) -> ShapeRun:
         (inputs / name).write_bytes(body)
     output = root / "out"
     code, stderr, elapsed_s, peak_mb = run_cli_subprocess(
-        ["ingest", str(inputs), "--output", str(output), "--shards", "2", "--max-document-mb", "64"], timeout_s=300)
+        ["ingest", str(inputs), "--output", str(output), "--shards", "2", "--max-document-mb", "64"], timeout_s=HANG_TIMEOUT_S)
     print(f"shape run: exit {code}, {elapsed_s:.1f} s, peak {peak_mb:.0f} MB")
     return ShapeRun(inputs.resolve(), code, stderr, elapsed_s, peak_mb, read_dataset(output, "articles"),
                     read_dataset(output, "errors"))
 
 
-def test_all_shape_attacks_run_in_bounded_time_and_memory(shape_run: ShapeRun) -> None:
+def test_all_shape_attacks_run_in_bounded_memory(shape_run: ShapeRun) -> None:
+    # No time is asserted (the machine may be loaded): a run that hangs or goes quadratic is stopped by
+    # the fixture's timeout of HANG_TIMEOUT_S and fails the fixture.
     assert shape_run.exit_code == 0, shape_run.stderr[-3000:]
-    assert shape_run.elapsed_s < TIME_BOUND_S
     assert shape_run.peak_mb < MEMORY_BOUND_MB
 
 
