@@ -6,7 +6,8 @@
 - ``invalid_url``, ``unsupported_scheme``: refused before any request (only http and https are fetched,
   also as redirect targets);
 - ``private_address``: with ``allow_private_addresses=False``, a URL (or redirect target) whose host is
-  or resolves to a loopback, private, link-local or otherwise non-public address;
+  or resolves to a loopback, private, link-local or otherwise non-public address, or whose connection
+  went to one (checked again before the body is read: DNS rebinding);
 - ``timeout``, ``connection_error``: after the last retry;
 - ``http_status``: a 4xx (never retried) or a 429/5xx after the last retry;
 - ``too_large``: the declared or the decoded size passed ``max_bytes`` (counted after gzip/deflate
@@ -46,6 +47,7 @@ from typing import TypeVar
 import httpx
 
 logger = logging.getLogger(__name__)
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def _package_version() -> str:
@@ -444,6 +446,8 @@ def _request_once(
     try:
         timeout = _timeout(settings, deadline_s - time.monotonic())
         with client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            if not settings.allow_private_addresses:
+                _refuse_private_peer(response, url)
             return _read_response(response, result, settings, deadline_s)
     except _Failure as failure:
         return _Hop(_failed(result, failure))
@@ -604,23 +608,52 @@ def _refuse_unfetchable(url: str, context: str) -> None:
 def _refuse_private_address(url: str) -> None:
     """Raise a _Failure when ``url``'s host is, or resolves to, an address that is not public.
 
-    Checked before every hop. A host whose DNS answer changes between this check and the connection
-    (DNS rebinding) is not caught: see docs/full-text.md.
+    Checked before every hop, so that no request is sent; the address actually connected to is checked
+    again once the response starts (``_refuse_private_peer``), for a DNS answer that changed in between.
     """
     host = _host_of(url).strip("[]")
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return  # unresolvable: the request itself fails with a connection error
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        addresses = _resolve(host)
     for address in addresses:
-        mapped = getattr(address, "ipv4_mapped", None)
-        if not (mapped or address).is_global:
+        if not _is_public(address):
             raise _Failure("private_address", f"refusing to fetch {url}: {host} is a non-public address "
                                               f"({address}); see --allow-private-addresses")
+
+
+def _resolve(host: str) -> list[IPAddress]:
+    """The addresses DNS gives for ``host``; none when it cannot be resolved (the request then fails)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def _is_public(address: IPAddress) -> bool:
+    """True for a globally routable address (an IPv4-mapped IPv6 address is judged as its IPv4 one)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_global
+
+
+def _refuse_private_peer(response: httpx.Response, url: str) -> None:
+    """Raise a _Failure, before any of the body is read, when the connection went to a non-public address.
+
+    DNS rebinding: a host can answer the check in ``_refuse_private_address`` with a public address and the
+    connection a moment later with a private one (a cloud metadata service, a router). The request has
+    gone out by then, but nothing it answers reaches the raw zone or the dataset.
+    """
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not peer:
+        return  # a transport that does not say (not httpx's own): the check before the request stands
+    address = ipaddress.ip_address(str(peer[0]).split("%")[0])
+    if not _is_public(address):
+        raise _Failure("private_address", f"refusing the answer of {url}: the connection went to the "
+                                          f"non-public address {address} although {_host_of(url)} resolved "
+                                          "to a public one just before (DNS rebinding?); "
+                                          "see --allow-private-addresses")
 
 
 def _is_valid_url(url: str) -> bool:

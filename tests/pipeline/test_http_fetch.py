@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import ipaddress
 import time
 import tracemalloc
 import zlib
@@ -442,13 +443,41 @@ def test_private_addresses_are_refused_when_not_allowed(http_server: LocalHTTPSe
 def test_a_redirect_to_a_private_address_is_refused_too(http_server: LocalHTTPServer,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # The first hop stands for a public host: only the redirect target is checked for real here.
-    real_check = http_fetch._refuse_private_address
+    real_check, real_peer_check = http_fetch._refuse_private_address, http_fetch._refuse_private_peer
     monkeypatch.setattr(http_fetch, "_refuse_private_address",
                         lambda url: None if url.endswith("/public") else real_check(url))
+    monkeypatch.setattr(http_fetch, "_refuse_private_peer",
+                        lambda response, url: None if url.endswith("/public") else real_peer_check(response, url))
     http_server.route("/public", Response(status=302, headers={"Location": http_server.url("/admin")}))
     http_server.route("/admin", Response(body=b"secret"))
 
     result = fetch(http_server.url("/public"), settings=FetchSettings(allow_private_addresses=False))
 
-    assert result.error_type == "private_address"
+    assert result.error_type == "private_address" and "/admin" in (result.error_message or "")
     assert [request.path for request in http_server.requests] == ["/public"]
+
+
+def test_a_dns_answer_that_turns_private_after_the_check_is_refused_before_the_body(
+        http_server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DNS rebinding: the check sees a public address (documentation range stands in for one), the
+    # connection then goes to 127.0.0.1. The request is sent, but its answer must not be kept.
+    monkeypatch.setattr(http_fetch, "_resolve", lambda host: [ipaddress.ip_address("93.184.216.34")])
+    http_server.route("/metadata", Response(body=b"instance-credentials"))
+
+    result = fetch(http_server.url("/metadata", host="localhost"), settings=FetchSettings(allow_private_addresses=False))
+
+    assert result.error_type == "private_address" and result.body is None
+    assert "127.0.0.1" in (result.error_message or "") and "DNS rebinding" in (result.error_message or "")
+    assert result.attempts == 1  # a refusal, not a network error worth retrying
+
+
+def test_a_public_peer_passes_the_connection_check(http_server: LocalHTTPServer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The peer check judges the address connected to: here 127.0.0.1 is made to count as public.
+    monkeypatch.setattr(http_fetch, "_resolve", lambda host: [ipaddress.ip_address("93.184.216.34")])
+    monkeypatch.setattr(http_fetch, "_is_public", lambda address: True)
+    http_server.route("/news", Response(body=b"<rss/>"))
+
+    result = fetch(http_server.url("/news", host="localhost"), settings=FetchSettings(allow_private_addresses=False))
+
+    assert result.error_type is None and result.body == b"<rss/>"
