@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html.entities
 import io
 import re
 from typing import Any
@@ -28,6 +29,13 @@ ITEM_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])[^<>
 # Numeric character references: feedparser's fallback parser raises on those that name no character
 # (beyond U+10FFFF, a UTF-16 surrogate, thousands of digits) instead of flagging the feed.
 CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
+# Whitespace before the XML declaration (a blank line printed by the feed's script): expat refuses the
+# whole feed for it, and feedparser's fallback parser then leaves entities in tags ("Society &amp; Culture").
+SPACE_BEFORE_DECLARATION = re.compile(rb"\A\s+(?=<\?xml[\s?])")
+# C0 control characters XML 1.0 forbids (NUL is handled apart): one stray byte fails the strict parse.
+FORBIDDEN_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+XML_PREDEFINED_ENTITIES = frozenset((b"amp", b"lt", b"gt", b"quot", b"apos"))
 
 
 def _document_type(version: str) -> str:
@@ -113,6 +121,47 @@ def replace_impossible_references(body: bytes) -> bytes:
     return CHARACTER_REFERENCE.sub(_checked_reference, body) if b"&#" in body else body
 
 
+def _numeric_reference(name: bytes) -> bytes | None:
+    """The numeric references for the HTML entity ``name``; None when XML knows it or HTML does not."""
+    characters = html.entities.html5.get(name.decode("ascii") + ";")
+    if characters is None or name in XML_PREDEFINED_ENTITIES:
+        return None
+    return b"".join(b"&#%d;" % ord(character) for character in characters)
+
+
+def replace_html_entities(body: bytes) -> tuple[bytes, int]:
+    """``body`` with HTML named references (``&nbsp;``, ``&copy;``) outside CDATA made numeric; and how many.
+
+    XML knows only five names, yet feeds are written by HTML tools: one ``&eacute;`` makes expat refuse the
+    feed and feedparser fall back on its tolerant parser. A name the DOCTYPE declares is replaced all the
+    same: feedparser's strict parser ignores such declarations, and its tolerant one reads them as HTML.
+    """
+    if b"&" not in body:
+        return body, 0
+    pieces: list[bytes] = []
+    replaced = 0
+
+    def numeric(match: re.Match[bytes]) -> bytes:
+        nonlocal replaced
+        reference = _numeric_reference(match.group(1))
+        if reference is None:
+            return match.group()
+        replaced += 1
+        return reference
+
+    position = 0
+    while position < len(body):  # a loop, not one regex: an unterminated CDATA must not be rescanned
+        cdata_start = body.find(b"<![CDATA[", position)
+        text_end = len(body) if cdata_start < 0 else cdata_start
+        pieces.append(NAMED_REFERENCE.sub(numeric, body[position:text_end]))
+        if cdata_start < 0:
+            break
+        cdata_end = body.find(b"]]>", cdata_start)
+        position = len(body) if cdata_end < 0 else cdata_end + 3
+        pieces.append(body[cdata_start:position])
+    return b"".join(pieces), replaced
+
+
 def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[bytes, int]:
     """Cut the items after the first ``max_items`` out of a feed, before parsing; return (body, items found).
 
@@ -139,17 +188,25 @@ def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[byt
 def safe_for_feedparser(body: bytes, flags: list[str]) -> tuple[bytes, int]:
     """A UTF-8 feed made safe and cheap for feedparser; returns it and the items found when over the cap.
 
-    NULs go (expat stops at the first), the DOCTYPE is defused (``transforms.doctype``), oversized tags
-    are trimmed (``transforms.markup_limits``), references to no character become U+FFFD, and items past
-    ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was changed is appended to ``flags``.
+    NULs and the other control characters XML forbids go (expat stops at the first), so does whitespace
+    before the XML declaration, the DOCTYPE is defused (``transforms.doctype``), HTML named references
+    become numeric, oversized tags are trimmed (``transforms.markup_limits``), references to no character
+    become U+FFFD, and items past ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was changed is appended to
+    ``flags`` (not the whitespace: no text changes).
     """
     if b"\x00" in body:
         body = body.replace(b"\x00", b"")
         flags.append("nul_bytes_removed")
+    body, controls = FORBIDDEN_CONTROLS.subn(b"", SPACE_BEFORE_DECLARATION.sub(b"", body, count=1))
+    if controls:
+        flags.append("control_characters_removed")
     defused = defuse_doctype(body)
     if defused.removed_declarations:
         flags.append("dtd_entities_removed")
-    body, oversized_tags = limit_tags(defused.body)
+    body, html_entities = replace_html_entities(defused.body)
+    if html_entities:
+        flags.append("html_entities_replaced")
+    body, oversized_tags = limit_tags(body)
     if oversized_tags:
         flags.append("oversized_attributes_removed")
     return cap_items(replace_impossible_references(body))

@@ -347,3 +347,33 @@ def test_plain_text_titles_keep_their_angle_brackets() -> None:
     body = rss("<item><title>Rates: 3 &lt; 4 and rising</title><link>https://quay.example/rates</link></item>")
     (article,) = articles(parse_feed(make_raw(body)))
     assert article["title"] == "Rates: 3 < 4 and rising"
+
+
+def test_whitespace_before_the_xml_declaration_does_not_break_the_feed() -> None:
+    body = b"\n\n" + rss("<item><title>Harbour log</title><link>https://quay.example/log</link>"
+                         "<category>Ships &amp; Ports</category></item>")
+    records = parse_feed(make_raw(body))
+    assert errors(records) == []
+    (article,) = articles(records)
+    assert article["tags"] == ["Ships & Ports"]  # the tolerant parser left "Ships &amp; Ports"
+    assert "recovered_from_malformed_feed" not in article["quality_flags"]
+
+
+def test_html_named_entities_are_read_as_their_characters_without_an_error() -> None:
+    body = rss("<item><title>Caf&eacute; opens&nbsp;&mdash; again</title><link>https://quay.example/cafe</link>"
+               "<description><![CDATA[<p>&copy; Quay</p>]]></description></item>")
+    records = parse_feed(make_raw(body))
+    assert errors(records) == []
+    (article,) = articles(records)
+    assert article["title"] == "Caf\u00e9 opens\u00a0\u2014 again"
+    assert article["summary_html"] == "<p>&copy; Quay</p>"  # CDATA is text: left as written
+    assert "html_entities_replaced" in article["quality_flags"]
+
+
+def test_control_characters_in_a_feed_are_removed_and_flagged() -> None:
+    body = rss("<item><title>Tide\x03 table\x1b</title><link>https://quay.example/tide</link></item>")
+    records = parse_feed(make_raw(body))
+    assert errors(records) == []
+    (article,) = articles(records)
+    assert article["title"] == "Tide table"
+    assert "control_characters_removed" in article["quality_flags"]
