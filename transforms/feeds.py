@@ -5,6 +5,7 @@ from __future__ import annotations
 import html.entities
 import io
 import re
+import urllib.parse
 from typing import Any
 
 import feedparser
@@ -74,11 +75,44 @@ def _content_html(entry: dict[str, Any]) -> str | None:
     return max(values, key=len) if values else None
 
 
-def _source_id(raw: RawDocument, feed: dict[str, Any], entry_link: str | None) -> str:
+def web_url(url: str | None, base_url: str | None) -> str | None:
+    """``url`` as an absolute http(s) URL, resolved against ``base_url`` when relative; else None.
+
+    An Atom id with no link (``urn:uuid:...``) becomes the entry's link in feedparser, and a relative link
+    read from a file has no base: neither names a web page, and the GUID still identifies the item.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        absolute = urllib.parse.urljoin(base_url, url) if base_url else url
+        parts = urllib.parse.urlsplit(absolute)
+    except ValueError:  # a broken IPv6 literal or port
+        return None
+    return absolute if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def document_url(raw: RawDocument, feed: dict[str, Any]) -> str | None:
+    """The feed's own URL, the base of its relative links: where it was fetched, else its ``rel="self"`` link.
+
+    A feed read from a file or an archive without its URL still names itself (Atom, and RSS through
+    ``atom:link``), and its items' links are often relative to it (``/blog/2012/02/04/...``).
+    """
+    for url in (raw.get("feed_url"), raw.get("uri")):
+        if web_url(url, None):
+            return url
+    for link in feed.get("links") or []:
+        url = web_url(link.get("href"), None) if link.get("rel") == "self" else None
+        if url:
+            return url
+    return None
+
+
+def _source_id(raw: RawDocument, site_url: str | None, entry_link: str | None) -> str:
     """Configured source id, else the host of the feed's site, else of the item, else the file stem."""
     if raw.get("source_id"):
         return raw["source_id"]
-    for url in (feed.get("link"), entry_link, raw.get("feed_url")):
+    for url in (site_url, entry_link, raw.get("feed_url")):
         host = url_host(url)
         if host:
             return host
@@ -86,9 +120,13 @@ def _source_id(raw: RawDocument, feed: dict[str, Any], entry_link: str | None) -
 
 
 def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocument, document_type: str,
-                     flags: list[str]) -> Article:
-    """Map one feedparser entry onto an Article draft, keeping raw values for later stages."""
-    link = entry.get("link")
+                     flags: list[str], base_url: str | None = None) -> Article:
+    """Map one feedparser entry onto an Article draft, keeping raw values for later stages.
+
+    ``base_url`` is the feed's own URL (``document_url``): relative links become absolute against it.
+    """
+    link = web_url(entry.get("link"), base_url)
+    site_url = web_url(feed.get("link"), base_url)
     # dict.get: FeedParserDict maps a missing "updated" onto "published", which would fake an update time
     raw_published = dict.get(entry, "published") or dict.get(entry, "created")
     raw_updated = dict.get(entry, "updated")
@@ -97,7 +135,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         raw_published, raw_updated = raw_updated, None
     return Article(
         kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
-        source_id=_source_id(raw, feed, link), feed_url=raw.get("feed_url") or feed.get("link"),
+        source_id=_source_id(raw, site_url, link), feed_url=raw.get("feed_url") or base_url or site_url,
         document_type=document_type, title=_title_text(entry),
         summary_html=entry.get("summary"), content_html=_content_html(entry),
         authors=_authors(entry),
@@ -242,13 +280,14 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     if harmful:
         flags.append("recovered_from_malformed_feed")
     document_type = _document_type(parsed.get("version") or "")
+    base_url = document_url(raw, parsed.feed)
     outputs: list[Article | ErrorRecord] = []
     for position, entry in enumerate(parsed.entries, start=1):
         if not any(entry.get(field) for field in ("link", "id", "title", "summary", "content")):
             located = {**raw, "guid": f"item {position}"}
             outputs.append(make_error("parse", "empty_item", f"item {position} has no link, id, title or text", source=located))
             continue
-        outputs.append(entry_to_article(entry, parsed.feed, raw, document_type, flags))
+        outputs.append(entry_to_article(entry, parsed.feed, raw, document_type, flags, base_url))
     if items_found > MAX_ITEMS_PER_DOCUMENT:
         outputs.append(too_many_items_error(raw, items_found))
     if harmful:

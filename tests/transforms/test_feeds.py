@@ -377,3 +377,24 @@ def test_control_characters_in_a_feed_are_removed_and_flagged() -> None:
     (article,) = articles(records)
     assert article["title"] == "Tide table"
     assert "control_characters_removed" in article["quality_flags"]
+
+
+def test_relative_links_of_a_feed_read_from_a_file_are_resolved_against_its_self_link() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            b'<link rel="self" href="https://quay.example/blog/index.atom"/><link href="/blog/"/><title>Quay</title>'
+            b'<entry><id>tag:quay.example,2024:7</id><link href="/blog/2024/06/03/tides"/><title>Tides</title></entry>'
+            b'<entry><id>tag:quay.example,2024:8</id><link href="8.html"/><title>Nets</title></entry></feed>')
+    first, second = parse_feed(make_raw(body, uri="/in/index.atom"))
+    assert first["url"] == "https://quay.example/blog/2024/06/03/tides"
+    assert second["url"] == "https://quay.example/blog/8.html"
+    assert first["feed_url"] == "https://quay.example/blog/index.atom"
+    assert first["source_id"] == "quay.example"
+
+
+def test_an_entry_link_that_is_no_web_url_is_no_url_but_stays_the_guid() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
+            b"<entry><id>urn:uuid:6f1c2a9e-0000-4000-8000-000000000001</id><title>Robots</title></entry>"
+            b'<entry><id>tag:quay.example,2024:9</id><link href="/orphan"/><title>Orphan</title></entry></feed>')
+    urn, orphan = parse_feed(make_raw(body, uri="/in/no-base.atom"))
+    assert urn["url"] is None and urn["guid"] == "urn:uuid:6f1c2a9e-0000-4000-8000-000000000001"
+    assert orphan["url"] is None  # relative, and the feed names no URL of its own to resolve it against
