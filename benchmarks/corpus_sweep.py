@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+import urllib.parse
 from typing import Any, Callable, Iterable
 
 RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"
@@ -156,8 +157,17 @@ def _fp_title(entry: Any) -> str:
     return _plain(title)
 
 
-def feedparser_entries(path: str) -> tuple[list[Any], str]:
-    """feedparser's entries of the file's bytes (gzip inflated), and its version string."""
+@dataclasses.dataclass(frozen=True)
+class FeedparserResult:
+    """What feedparser makes of a file: its entries, the feed's rel=self URL, and whether it guessed the encoding."""
+
+    entries: list[Any]
+    self_url: str | None = None
+    encoding_guessed: bool = False
+
+
+def feedparser_entries(path: str) -> FeedparserResult:
+    """feedparser's entries of the file's bytes (gzip inflated), with the feed's self URL and encoding verdict."""
     import feedparser
 
     data = pathlib.Path(path).read_bytes()
@@ -165,9 +175,25 @@ def feedparser_entries(path: str) -> tuple[list[Any], str]:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError):
-            return [], ""
+            return FeedparserResult([])
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=True)
-    return list(parsed.entries), parsed.get("version") or ""
+    self_url = next((link.get("href") for link in parsed.feed.get("links") or [] if link.get("rel") == "self"), None)
+    # Without chardet, feedparser falls back on windows-1252 for a document whose declaration does not hold
+    # (EUC-JP, KOI8-R with no charset): its titles are then mojibake, not a reference.
+    guessed = type(parsed.get("bozo_exception")).__name__ in ("CharacterEncodingOverride", "CharacterEncodingUnknown")
+    return FeedparserResult(list(parsed.entries), web_url(self_url, None), guessed)
+
+
+def web_url(url: str | None, base_url: str | None) -> str | None:
+    """``url`` made absolute against ``base_url``; None unless an http(s) URL (the dataset's rule for ``url``)."""
+    if not url:
+        return None
+    try:
+        absolute = urllib.parse.urljoin(base_url, url.strip()) if base_url else url.strip()
+        parts = urllib.parse.urlsplit(absolute)
+    except ValueError:
+        return None
+    return absolute if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def _fp_time(entry: Any) -> tuple[dt.datetime | None, str]:
@@ -195,10 +221,15 @@ class Tally:
         return {"counts": dict(self.counts.most_common()), "examples": dict(self.examples)}
 
 
-def compare_entries(path: str, entries: list[Any], ours: list[dict[str, Any]],
+def compare_entries(path: str, reference: FeedparserResult, ours: list[dict[str, Any]],
                     written: dict[str, dict[str, Any]], fields: Tally) -> None:
     """Pair our drafts with feedparser's entries by position (when the parses agree on the number of
-    entries) and compare title, link and published time with the row written for each."""
+    entries) and compare title, link and published time with the row written for each.
+
+    feedparser's link is first put as the dataset keeps links: absolute against the feed's rel=self URL
+    (a file has no other base), and none unless http(s) (an Atom ``urn:uuid:`` id is feedparser's link
+    when an entry has none)."""
+    entries = reference.entries
     drafts = [record for record in ours if record.get("kind") == "article" or record.get("error_type") == "empty_item"]
     if len(drafts) != len(entries):
         fields.add("entries not paired (the parses differ)", path)
@@ -212,11 +243,17 @@ def compare_entries(path: str, entries: list[Any], ours: list[dict[str, Any]],
             continue
         fields.add("entries compared")
         title_ok = _fp_title(entry) == _plain(row["title"])
-        fields.add("title agrees" if title_ok else "title differs",
-                   None if title_ok else [short, entry.get("title"), row["title"]])
-        link_ok = (entry.get("link") or None) == (row["url"] or None)
+        title_verdict = "title agrees" if title_ok else (
+            "title differs (feedparser guessed the encoding)" if reference.encoding_guessed else "title differs")
+        fields.add(title_verdict, None if title_ok else [short, entry.get("title"), row["title"]])
+        fp_link = entry.get("link") or None
+        expected_link = web_url(fp_link, reference.self_url)
+        link_ok = expected_link == (row["url"] or None)
         fields.add("link agrees" if link_ok else "link differs",
-                   None if link_ok else [short, entry.get("link"), row["url"]])
+                   None if link_ok else [short, fp_link, row["url"]])
+        if link_ok and expected_link != fp_link:
+            fields.add("link agrees once made absolute (feedparser's was relative or no web URL)",
+                       [short, fp_link, row["url"]])
         fp_time, fp_field = _fp_time(entry)
         ours_parsed = not (row["time_source"] or "").startswith("fetched_at")
         if fp_time is None:
@@ -268,14 +305,15 @@ def sweep_feeds(files: list[str], articles: list[dict[str, Any]], errors_by_inpu
         own_rows = rows_by_input.get(path, [])
         if not own_rows and not errors_by_input.get(path) and (not ids or missing):
             vanished.append(path)
-        entries, _ = feedparser_entries(path)
+        reference = feedparser_entries(path)
+        entries = reference.entries
         empty = sum(record.get("error_type") == "empty_item" for record in ours)
         drafts = sum(record.get("kind") == "article" for record in ours)
         totals.update(feedparser_entries=len(entries), distinct_articles=len(ids), articles_lost=len(missing),
                       merged_with_other_files=len(ids) - len(own_rows) - len(missing))
         if len(entries) != len(ids):
             _explain_gap(pathlib.Path(path).name, entries, ours, gaps)
-        compare_entries(path, entries, ours, written, fields)
+        compare_entries(path, reference, ours, written, fields)
         per_file.append({"file": path, "feedparser_entries": len(entries), "our_items": drafts,
                          "our_distinct_articles": len(ids), "rows_here": len(own_rows),
                          "empty_entries": empty, "missing_from_parquet": missing[:3],

@@ -17,7 +17,7 @@ import pytest
 
 from benchmarks.corpus_sweep import (ARTICLE_COLUMNS, DEFAULT_CORPORA, ERROR_COLUMNS, corpus_files,
                                      document_records, feedparser_entries, input_of, our_records, read_dataset,
-                                     run_cli)
+                                     run_cli, web_url)
 from transforms.identity import canonicalize_url, distinguish_shared_links
 
 pytestmark = pytest.mark.skipif(
@@ -37,6 +37,9 @@ REALFEEDS_NAMED = (
     "Anonyfox__magpie-html__inessential.com__main.json",  # JSON Feed
     "feedjira__feedjira__DuplicateContentAtomFeed.xml",  # an Atom feed inside an XHTML page
     "feedjira__feedjira@2009__HREFConsideredHarmfulFirstEntry.xml",  # an HTML fragment
+    "danmactough__node-feedparser__intertwingly.atom",  # relative links: resolved against rel=self
+    "feed-rs__feed-rs__atom_pub_spec_1.xml",  # an entry without a link: its urn:uuid id is no url
+    "feedjira__feedjira__youtube_atom.xml",  # a blank line before the XML declaration
 )
 # Where feedparser and we legitimately count differently: the file name's part -> why.
 KNOWN_COUNT_DIFFERENCES = {
@@ -103,10 +106,11 @@ def feedparser_distinct_entries(path: str) -> int:
     id, title or text; one per canonical link, else GUID, else text; items of one document sharing a link
     split as ``distinguish_shared_links`` says (three or more on one link, told apart by GUID, fragment,
     title)."""
-    entries, _ = feedparser_entries(path)
-    drafts = [{"kind": "article", "url": entry.get("link"), "guid": entry.get("id") or entry.get("guid"),
+    reference = feedparser_entries(path)
+    drafts = [{"kind": "article", "url": web_url(entry.get("link"), reference.self_url),
+               "guid": entry.get("id") or entry.get("guid"),
                "title": entry.get("title"), "summary": entry.get("summary")}
-              for entry in entries if any(entry.get(field) for field in ITEM_FIELDS)]
+              for entry in reference.entries if any(entry.get(field) for field in ITEM_FIELDS)]
     keys = set()
     for draft in distinguish_shared_links(drafts):
         link = canonicalize_url(draft["url"]) or canonicalize_url(draft["guid"])
@@ -170,3 +174,9 @@ def test_article_pages_have_a_title_and_a_body(ingested: dict[str, Any]) -> None
     rows = [row for row in ingested["articles"] if row["raw_path"] in pages]
     assert len(rows) == len(pages)
     assert all(row["title"] and row["body_chars"] > 0 for row in rows)
+
+
+@pytest.mark.parametrize("run", ["ingested", "backfilled"])
+def test_every_article_url_is_an_absolute_web_url_or_none(run: str, request: pytest.FixtureRequest) -> None:
+    rows = request.getfixturevalue(run)["articles"]
+    assert [row["url"] for row in rows if row["url"] is not None and not web_url(row["url"], None)] == []
