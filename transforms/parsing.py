@@ -19,6 +19,8 @@ UNPARSEABLE = {
     "empty": ("empty_input", "the document is empty"),
     "binary": ("binary_content", "binary data, not a feed, page or JSON document"),
     "unknown": ("unknown_format", "not recognisably a feed, an HTML page or JSON"),
+    "web_archive": ("web_archive", "a WARC/ARC web archive read as one document (its name does not end in .warc, "
+                                   ".warc.gz, .arc or .arc.gz): rename it so that its records are read one by one"),
 }
 
 

@@ -13,6 +13,8 @@ EXTENSION_TYPES = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
 }
+# A WARC or ARC web archive (its first record's header), which holds many documents, not one.
+WEB_ARCHIVE_START = re.compile(r"(?:WARC/\d+\.\d+\r?\n|filedesc://)")
 BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -46,10 +48,12 @@ def looks_binary(text: str) -> bool:
 
 
 def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: str | None = None) -> str:
-    """One of feed, json_feed, jsonl, html, empty, binary, unknown."""
+    """One of feed, json_feed, jsonl, html, web_archive, empty, binary, unknown."""
     text = _head_text(body).lstrip("\ufeff \t\r\n")
     if not text:
         return "empty"
+    if WEB_ARCHIVE_START.match(text):  # before HTML: its records hold pages, and would pass for one
+        return "web_archive"
     if looks_binary(text):
         return "binary"
     if text[0] in "{[":

@@ -51,7 +51,9 @@ def test_pretty_printed_json_feed_is_parsed_as_one_feed() -> None:
     (b" \n\t ", "empty_input"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary_content"),
     (b"Nothing but prose here.\n", "unknown_format"),
-], ids=["empty", "whitespace", "png", "prose"])
+    (b"WARC/1.0\r\nWARC-Type: response\r\n\r\nHTTP/1.1 200 OK\r\n\r\n<html><body><p>Quay</p></body></html>",
+     "web_archive"),
+], ids=["empty", "whitespace", "png", "prose", "misnamed-warc"])
 def test_unparseable_document_gives_one_error_with_provenance(body: bytes, error_type: str) -> None:
     (error,) = parse_document(make_raw(body, uri="/in/mystery", source_id="quay"))
     assert error["kind"] == "error"
@@ -66,3 +68,9 @@ def test_podcast_episodes_sharing_the_show_link_are_separate_articles() -> None:
     body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Quay</title>{items}</channel></rss>'.encode()
     records = parse_document(make_raw(body, uri="/in/podcast.xml"))
     assert len({record["link_discriminator"] for record in records}) == 4
+
+
+def test_a_misnamed_web_archive_error_says_how_to_have_its_records_read() -> None:
+    body = b"WARC/1.0\r\nWARC-Type: warcinfo\r\n\r\n"
+    (error,) = parse_document(make_raw(body, uri="/in/crawl.warc.gz.bad"))
+    assert ".warc.gz" in error["message"] and "rename" in error["message"]

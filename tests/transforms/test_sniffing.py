@@ -99,3 +99,14 @@ def test_feed_root_under_a_namespace_prefix_is_a_feed() -> None:
             b'xmlns="http://www.w3.org/1999/xhtml"><a:title>Quay</a:title><a:entry><a:content type="xhtml">'
             b"<div><p>Boats.</p></div></a:content></a:entry></a:feed>")
     assert sniff_document_type(body, uri="/in/quay.atom") == "feed"
+
+
+@pytest.mark.parametrize("body", [
+    b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 12\r\n\r\nformat: test\r\n\r\n"
+    b"WARC/1.0\r\nWARC-Type: response\r\n\r\nHTTP/1.1 200 OK\r\n\r\n" + HTML,
+    b"filedesc://quay-crawl.arc 0.0.0.0 20240601000000 text/plain 70\n1 0 Quay\n"
+    b"URL IP-address Archive-date Content-type Archive-length\n\nhttp://quay.example/ 1.2.3.4 20240601 text/html 9\n"
+    + HTML,
+], ids=["warc", "arc"])
+def test_a_web_archive_is_a_web_archive_not_the_page_inside_it(body: bytes) -> None:
+    assert sniff_document_type(body, uri="/in/crawl.bin") == "web_archive"
