@@ -16,8 +16,9 @@ Decisions a reader should know about:
   other English regions are day-first. Year-first languages (zh, ja, ko, hu, lt, mn) and dates marked
   with 年/년 keep dateparser's own order. A caller's explicit ``date_order`` (a feed's setting) overrides
   all of this, but never reorders ISO 8601 dates. Bare digit dates (``21092023``, ``210923``) are read
-  only with an explicit ``date_order``: without one a number is an id as often as a date. Plain 10- and
-  13-digit numbers are Unix epochs (seconds, milliseconds), negative ones before 1970. Two-digit years
+  only with an explicit ``date_order``: without one a number is an id as often as a date. Plain 10-, 13-
+  and 16-digit numbers are Unix epochs (seconds, milliseconds, microseconds), negative ones before 1970.
+  Two-digit years
   follow RFC 2822 in the fast paths (00-49 are 20xx) and dateparser's fixed pivot elsewhere (00-68),
   never the clock.
 - Other calendars are detected from the string, never guessed from a number alone: Hijri by the ``هـ``
@@ -32,6 +33,11 @@ Decisions a reader should know about:
   email.utils and feedparser). Military single letters follow RFC 822 as written (``A`` = -01:00 ...
   ``M`` = -12:00, ``N`` = +01:00 ... ``Y`` = +12:00, ``Z`` = UTC), as feedparser does, although RFC 1123
   notes those signs are reversed.
+- A caller's ``date_formats`` (a feed's strptime formats) are tried before anything else, with
+  strptime, then with dateparser for month names in other languages (``14 giu 13`` as ``%y %B %d``).
+  Fields a format lacks take strptime's defaults (day 1, 00:00; year 1900), never the clock: a
+  dateparser reading is kept only when it found the year and the month. When no format matches, the
+  usual paths run.
 - A time that needs "now" to be read (``2 hours ago``, ``вчера``, ``Sept. 21`` without a year) is read
   only when a ``reference`` time is given; otherwise it is ``None``, so that results never depend on the
   clock. Month-only and year-only values (``September 2023``, ``2023``) are not publication times.
@@ -48,7 +54,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from transforms.records import Article
@@ -72,7 +78,8 @@ class ParsedTime:
     instant_utc: dt.datetime  # aware, UTC
     offset_minutes: int | None  # the original UTC offset; None when no zone was written or assumed
     had_zone: bool  # the zone was written in the input (not assumed from default_timezone)
-    # epoch, iso8601, rfc822, month_first, asctime, digits, jalali, hijri, minguo, dateparser, relative
+    # epoch, iso8601, rfc822, month_first, asctime, digits, jalali, hijri, minguo, dateparser, relative,
+    # format (a caller's date_formats)
     method: str
 
 
@@ -130,7 +137,9 @@ _TIME = (
 _DAY_NAME = r"(?:[A-Za-z]{2,9}\.?(?:,\s*|\s+))?"  # any word: wrong day names are tolerated
 _TIME_AFTER_DATE = rf"(?:(?:,?\s+(?:at\s+|@\s*)?|\s*[Tt]\s*){_TIME}{_ZONE})?"
 
-_EPOCH_RE = re.compile(r"-?(?:\d{10}|\d{13})")
+_EPOCH_RE = re.compile(r"-?(?:\d{10}|\d{13}|\d{16})")
+# Digits of a Unix epoch -> its units per second: seconds, milliseconds (JavaScript), microseconds.
+_EPOCH_UNITS_PER_SECOND: dict[int, int] = {10: 1, 13: 1_000, 16: 1_000_000}
 _ISO_RE = re.compile(
     r"(?P<year>\d{4})"
     r"(?:-?W(?P<week>\d{2})(?:-?(?P<weekday>[1-7]))?"
@@ -251,11 +260,13 @@ def _apply_ampm(hour: int, ampm: str | None) -> int | None:
 
 
 def _parse_epoch(text: str) -> ParsedTime | None:
-    """Unix time in seconds (10 digits) or milliseconds (13), negative before 1970; the whole string only."""
+    """Unix time in seconds (10 digits), milliseconds (13) or microseconds (16), negative before 1970;
+    the whole string only."""
     if not _EPOCH_RE.fullmatch(text):
         return None
-    milliseconds = int(text) * (1 if len(text.lstrip("-")) == 13 else 1000)
-    return ParsedTime(EPOCH + dt.timedelta(milliseconds=milliseconds), 0, True, "epoch")
+    units_per_second = _EPOCH_UNITS_PER_SECOND[len(text.lstrip("-"))]
+    microseconds = int(text) * (1_000_000 // units_per_second)
+    return ParsedTime(EPOCH + dt.timedelta(microseconds=microseconds), 0, True, "epoch")
 
 
 def _parse_iso(text: str) -> ParsedTime | None:
@@ -587,6 +598,56 @@ def _parse_relative(
     return None
 
 
+# --- A caller's formats -------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_with_formats(text: str, date_formats: tuple[str, ...], language: str | None) -> ParsedTime | None:
+    """``text`` read with the first of ``date_formats`` that fits: strptime, then dateparser (other
+    languages' month names); None when none fits."""
+    for date_format in date_formats:
+        try:
+            found = dt.datetime.strptime(text, date_format)
+        except ValueError:
+            continue
+        return _dateparser_result(found, None, "format")
+    if len(text) > MAX_VALUE_CHARS:
+        return None
+    for languages in dict.fromkeys((_dateparser_languages(language), None)):
+        data = _formats_with_dateparser(text, date_formats, languages)
+        if data is not None:
+            day = data.date_obj.day if "day" in data.parts else 1  # dateparser fills a missing day from the clock
+            return _dateparser_result(data.date_obj.replace(day=day), None, "format")
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _format_parser(languages: tuple[str, ...] | None) -> DateDataParser | None:
+    """A reusable dateparser that reads given formats only; None when it does not know the languages."""
+    from dateparser.date import DateDataParser
+
+    try:
+        return DateDataParser(
+            languages=list(languages) if languages else None, settings={"PARSERS": ["custom-formats"]}
+        )
+    except ValueError:
+        return None
+
+
+def _formats_with_dateparser(text: str, date_formats: tuple[str, ...], languages: tuple[str, ...] | None) -> Any:
+    """dateparser's DateData for ``text`` read with ``date_formats`` only, when it has a year and a month."""
+    parser = _format_parser(languages)
+    if parser is None:
+        return None
+    try:
+        data = parser.get_date_data(text, date_formats=list(date_formats))
+    except Exception:  # noqa: BLE001 - a third-party parser on untrusted text; failure is "no date"
+        return None
+    if data.date_obj is None or not {"year", "month"} <= set(data.parts or ()):
+        return None
+    return data
+
+
 # --- Dates inside text (datelines, "Published on ...") --------------------------------------------------
 
 _WORD = r"[^\W\d_]{3,12}"  # a month name in any alphabet
@@ -649,18 +710,27 @@ class _Hints:
     language: str | None = None
     reference: dt.datetime | None = None  # aware UTC
     date_order: str | None = None
+    date_formats: tuple[str, ...] = ()  # strptime formats, tried first
 
 
 def _make_hints(
-    language: str | None, reference: dt.datetime | None, date_order: str | None
+    language: str | None,
+    reference: dt.datetime | None,
+    date_order: str | None,
+    date_formats: Sequence[str] | None = None,
 ) -> _Hints:
-    """Normalized hints; an unknown ``date_order`` is a configuration error (ValueError)."""
+    """Normalized hints; an unknown ``date_order`` or a format that is not a string is a configuration
+    error (ValueError)."""
     if date_order is not None and date_order.upper() not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {sorted(DATE_ORDERS)}, not {date_order!r}")
+    formats = (date_formats,) if isinstance(date_formats, str) else tuple(date_formats or ())
+    if not all(isinstance(date_format, str) and date_format for date_format in formats):
+        raise ValueError(f"date_formats must be non-empty strptime format strings, not {date_formats!r}")
     return _Hints(
         _normalize_language(language),
         None if reference is None else _as_utc(reference),
         None if date_order is None else date_order.upper(),
+        formats,
     )
 
 
@@ -688,8 +758,10 @@ def _parse_direct(text: str, language: str | None, date_order: str | None) -> Pa
 
 
 def _parse_span(text: str, hints: _Hints) -> ParsedTime | None:
-    """A string that is all date: absolute forms first, then relative ones when there is a reference."""
-    parsed = _parse_direct(text, hints.language, hints.date_order)
+    """A string that is all date: the caller's formats, absolute forms, then relative ones when there is
+    a reference."""
+    parsed = _parse_with_formats(text, hints.date_formats, hints.language) if hints.date_formats else None
+    parsed = parsed or _parse_direct(text, hints.language, hints.date_order)
     if parsed is None and hints.reference is not None:
         parsed = _parse_relative(text, hints.language, hints.reference, hints.date_order)
     return parsed
@@ -724,6 +796,7 @@ def parse_timestamp(
     reference: dt.datetime | None = None,
     date_order: str | None = None,
     default_timezone: str | None = None,
+    date_formats: Sequence[str] | None = None,
 ) -> ParsedTime | None:
     """Parse one date/time string to UTC keeping its offset; None when it cannot be read.
 
@@ -732,9 +805,10 @@ def parse_timestamp(
     date inside words (``Publié le 16 avril 2019``) is found when the whole string is not a date.
     Per-feed options: ``date_order`` (``DMY``, ``MDY``, ``YMD``, ...) overrides the language's order of
     numeric dates and lets bare ``21092023`` be read; ``default_timezone`` (IANA name) is the zone of
-    times written without one. Bad input never raises; an unknown ``date_order`` or zone name does.
+    times written without one; ``date_formats`` (strptime formats) are tried first. Bad input never
+    raises; an unknown ``date_order``, zone name or a format that is not a string does.
     """
-    hints = _make_hints(language, reference, date_order)
+    hints = _make_hints(language, reference, date_order, date_formats)
     zone = None if default_timezone is None else _zone_named(default_timezone)
     if not isinstance(value, str):
         return None
@@ -767,22 +841,37 @@ def find_dateline(
 # --- Choosing an article's time -----------------------------------------------------------------------
 
 
+# The per-feed date options an article may carry in ``time_options`` (feeds.toml), by parameter name.
+TIME_OPTION_KEYS = ("date_order", "default_timezone", "date_formats")
+
+
+def _reading_options(article: Article, reference: dt.datetime | None) -> dict[str, Any]:
+    """The keyword arguments of parse_timestamp for this article: language, reference, its feed's options."""
+    feed_options = article.get("time_options") or {}
+    return {
+        "language": article.get("language") or article.get("language_hint"),
+        "reference": reference,
+        **{key: feed_options[key] for key in TIME_OPTION_KEYS if feed_options.get(key)},
+    }
+
+
 def _time_candidates(
-    article: Article, language: str | None, reference: dt.datetime | None
+    article: Article, options: dict[str, Any]
 ) -> Iterator[tuple[str, str | None, ParsedTime | None]]:
     """(source name, raw value, parsed) for each place a publication time can come from, in trust order."""
     raw = article.get("raw_published")
-    yield "entry.published", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+    yield "entry.published", raw, parse_timestamp(raw, **options) if raw else None
     # Times from the item's fetched page (full text), each named for where it was found ("page.json_ld",
     # "page.meta", "page.time"): a publication time the page declares beats the feed's update time.
     for name, raw in article.get("page_times") or ():
-        yield name, raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+        yield name, raw, parse_timestamp(raw, **options) if raw else None
     raw = article.get("raw_updated")
-    yield "entry.updated", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+    yield "entry.updated", raw, parse_timestamp(raw, **options) if raw else None
     for raw in article.get("raw_meta_times") or ():
-        yield "html.meta", raw, parse_timestamp(raw, language=language, reference=reference) if raw else None
+        yield "html.meta", raw, parse_timestamp(raw, **options) if raw else None
+    dateline_options = {key: value for key, value in options.items() if key != "date_formats"}
     for field in ("body_text", "summary_text"):
-        found = find_dateline(article.get(field) or "", language=language, reference=reference)
+        found = find_dateline(article.get(field) or "", **dateline_options)
         yield "body.dateline", None, found  # no dateline is not a failure: nothing to flag
 
 
@@ -804,15 +893,18 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
     times, a dateline in the body, and
     finally fetched_at (flagged ``fallback``). Unreadable values add ``unparseable`` and implausible ones
     ``implausible_future`` / ``implausible_past``, and are skipped; ``no_zone`` marks a time read as UTC
-    for want of a zone, ``relative`` one read against fetched_at (``2 hours ago``). Without fetched_at
-    (a contract breach upstream) the future check is skipped and the fallback is None.
+    for want of a zone, ``feed_zone`` one read in the feed's ``default_timezone``, ``relative`` one read
+    against fetched_at (``2 hours ago``). Without fetched_at
+    (a contract breach upstream) the future check is skipped and the fallback is None. The article's
+    ``time_options`` (its feed's ``date_order``, ``default_timezone``, ``date_formats``) apply to every
+    candidate; formats are not looked for in body text.
     """
     fetched_at = article.get("fetched_at")
     fetched_at = _as_utc(fetched_at) if isinstance(fetched_at, dt.datetime) else None
-    language = article.get("language") or article.get("language_hint")
+    options = _reading_options(article, fetched_at)
     flags: list[str] = []
     chosen: tuple[str, ParsedTime] | None = None
-    for name, raw, parsed in _time_candidates(article, language, fetched_at):
+    for name, raw, parsed in _time_candidates(article, options):
         problem = "unparseable" if parsed is None and raw else None
         if parsed is not None:
             problem = _implausibility(parsed.instant_utc, fetched_at, settings)
@@ -822,7 +914,7 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
         if problem and problem not in flags:
             flags.append(problem)
     raw_updated = article.get("raw_updated")
-    updated = parse_timestamp(raw_updated, language=language, reference=fetched_at) if raw_updated else None
+    updated = parse_timestamp(raw_updated, **options) if raw_updated else None
     fields = {
         **_chosen_time_fields(chosen, fetched_at, flags),
         "updated_at": None if updated is None else updated.instant_utc,
@@ -842,7 +934,12 @@ def _chosen_time_fields(
             "time_flags": [*flags, "fallback"],
         }
     name, parsed = chosen
-    conditions = (("no_zone", not parsed.had_zone), ("relative", parsed.method == "relative"))
+    assumed_zone = not parsed.had_zone and parsed.offset_minutes is not None  # the feed's default_timezone
+    conditions = (
+        ("no_zone", not parsed.had_zone and not assumed_zone),
+        ("feed_zone", assumed_zone),
+        ("relative", parsed.method == "relative"),
+    )
     extra = [flag for flag, applies in conditions if applies]
     return {
         "published_at": parsed.instant_utc,

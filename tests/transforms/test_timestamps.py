@@ -170,8 +170,8 @@ def test_a_month_or_a_year_alone_is_not_a_publication_time(value: str) -> None:
 # --- Epochs ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["1695298860", "1695298860000", " 1695298860 "])
-def test_unix_epochs_in_seconds_and_milliseconds_are_read(value: str) -> None:
+@pytest.mark.parametrize("value", ["1695298860", "1695298860000", "1695298860000000", " 1695298860 "])
+def test_unix_epochs_in_seconds_milliseconds_and_microseconds_are_read(value: str) -> None:
     result = parsed(value)
     assert (result.instant_utc, result.method) == (SEED_INSTANT, "epoch")
 
@@ -180,7 +180,7 @@ def test_digit_strings_of_other_lengths_are_not_epochs() -> None:
     assert parse_timestamp("16952988600") is None  # 11 digits
 
 
-@pytest.mark.parametrize("value", ["-1000000000", "-1000000000000"])
+@pytest.mark.parametrize("value", ["-1000000000", "-1000000000000", "-1000000000000000"])
 def test_negative_epochs_are_times_before_1970(value: str) -> None:
     result = parsed(value)
     assert (result.instant_utc, result.method) == (utc(1938, 4, 24, 22, 13, 20), "epoch")
@@ -376,6 +376,42 @@ def test_date_order_does_not_reorder_iso_dates() -> None:
     assert parsed("2023-09-04", date_order="MDY").instant_utc == utc(2023, 9, 4)
 
 
+# --- Per-feed options: strptime formats ------------------------------------------------------------------
+
+
+def test_a_feed_format_is_tried_before_the_usual_order() -> None:
+    # DMY would read 04/03; the feed's own format says month first
+    result = parsed("04/03/2024 10:00", date_formats=["%m/%d/%Y %H:%M"], date_order="DMY")
+    assert (result.instant_utc, result.method) == (utc(2024, 4, 3, 10), "format")
+
+
+def test_a_format_with_an_offset_keeps_the_offset() -> None:
+    result = parsed("21.09.2023 16h21 +0400", date_formats=["%d.%m.%Y %Hh%M %z"])
+    assert (result.instant_utc, result.offset_minutes, result.had_zone) == (SEED_INSTANT, 240, True)
+
+
+@pytest.mark.parametrize(
+    ("value", "date_format"),
+    [("23 sentyabr 21", "%y %B %d"), ("21_сентября_2023", "%d_%B_%Y"), ("21 Eylül 2023, 16:21", "%d %B %Y, %H:%M")],
+)
+def test_formats_read_month_names_in_other_languages(value: str, date_format: str) -> None:
+    result = parsed(value, date_formats=[date_format])
+    assert (result.instant_utc.date(), result.method) == (dt.date(2023, 9, 21), "format")
+
+
+def test_a_format_without_a_day_takes_the_first_not_the_clock() -> None:
+    assert parsed("junio 2020", date_formats=["%B %Y"]).instant_utc == utc(2020, 6, 1)
+
+
+def test_a_format_that_does_not_fit_leaves_the_usual_paths() -> None:
+    assert parsed("2023-09-21T16:21+04:00", date_formats=["%d/%m/%Y"]).method == "iso8601"
+
+
+def test_a_format_that_is_not_a_string_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="date_formats"):
+        parse_timestamp("2023-09-21", date_formats=[1])  # type: ignore[list-item]
+
+
 def test_unknown_date_order_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="date_order"):
         parse_timestamp("03/04/2023", date_order="DDM")
@@ -548,6 +584,24 @@ def test_relative_meta_time_is_read_against_fetched_at() -> None:
 def test_language_hint_guides_day_month_order() -> None:
     assert normalize(raw_published="03/04/2023", language_hint="en")["published_at"] == utc(2023, 3, 4)
     assert normalize(raw_published="03/04/2023", language="fr")["published_at"] == utc(2023, 4, 3)
+
+
+def test_feed_time_options_apply_to_every_candidate() -> None:
+    options = {"date_order": "MDY", "default_timezone": "Asia/Baku"}
+    result = normalize(raw_published="09/21/2023 16:21", raw_updated="09/22/2023 08:00", time_options=options)
+    assert (result["published_at"], result["published_offset_minutes"]) == (SEED_INSTANT, 240)
+    assert (result["updated_at"], result["time_flags"]) == (utc(2023, 9, 22, 4), ["feed_zone"])
+
+
+def test_feed_time_options_reach_the_dateline() -> None:
+    body = "BAKU, 09/21/2023 16:21\n\nThe Ombudswoman met ..."
+    result = normalize(body_text=body, time_options={"date_order": "MDY", "default_timezone": "Asia/Baku"})
+    assert (result["published_at"], result["time_source"]) == (SEED_INSTANT, "body.dateline")
+
+
+def test_feed_date_formats_are_used_for_the_entry_time() -> None:
+    result = normalize(raw_published="2023.264 16:21", time_options={"date_formats": ["%Y.%j %H:%M"]})
+    assert result["published_at"] == utc(2023, 9, 21, 16, 21)
 
 
 def test_normalize_returns_a_new_dict_and_leaves_the_input_alone() -> None:
