@@ -137,7 +137,7 @@ _TIME = (
 _DAY_NAME = r"(?:[A-Za-z]{2,9}\.?(?:,\s*|\s+))?"  # any word: wrong day names are tolerated
 _TIME_AFTER_DATE = rf"(?:(?:,?\s+(?:at\s+|@\s*)?|\s*[Tt]\s*){_TIME}{_ZONE})?"
 
-_EPOCH_RE = re.compile(r"-?(?:\d{10}|\d{13}|\d{16})")
+_EPOCH_RE = re.compile(r"(?P<sign>-?)(?P<digits>\d{10}(?=\.|$)|\d{13}|\d{16})(?:\.(?P<fraction>\d{1,9}))?")
 # Digits of a Unix epoch -> its units per second: seconds, milliseconds (JavaScript), microseconds.
 _EPOCH_UNITS_PER_SECOND: dict[int, int] = {10: 1, 13: 1_000, 16: 1_000_000}
 _ISO_RE = re.compile(
@@ -187,9 +187,12 @@ def _clean_minus(text: str) -> str:
     return text.replace("\u2212", "-")
 
 
+_SPACED_HOUR_RE = re.compile(r"(?<![\d:])(\d{1,2}) h (\d{2})(?![\d:])")  # French "16 h 21"
+
+
 def _clean(value: str) -> str:
-    """One line, single spaces, ASCII minus signs."""
-    return " ".join(_clean_minus(value).split())
+    """One line, single spaces, ASCII minus signs, ``16 h 21`` as ``16h21`` (dateparser drops the former)."""
+    return _SPACED_HOUR_RE.sub(r"\1h\2", " ".join(_clean_minus(value).split()))
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
@@ -260,13 +263,16 @@ def _apply_ampm(hour: int, ampm: str | None) -> int | None:
 
 
 def _parse_epoch(text: str) -> ParsedTime | None:
-    """Unix time in seconds (10 digits), milliseconds (13) or microseconds (16), negative before 1970;
-    the whole string only."""
-    if not _EPOCH_RE.fullmatch(text):
-        return None
-    units_per_second = _EPOCH_UNITS_PER_SECOND[len(text.lstrip("-"))]
-    microseconds = int(text) * (1_000_000 // units_per_second)
-    return ParsedTime(EPOCH + dt.timedelta(microseconds=microseconds), 0, True, "epoch")
+    """Unix time in seconds (10 digits, optionally with a fraction), milliseconds (13) or microseconds (16),
+    negative before 1970; the whole string only."""
+    match = _EPOCH_RE.fullmatch(text)
+    if match is None or (match["fraction"] and len(match["digits"]) != 10):
+        return None  # a fraction only after seconds
+    units_per_second = _EPOCH_UNITS_PER_SECOND[len(match["digits"])]
+    microseconds = int(match["digits"]) * (1_000_000 // units_per_second)
+    microseconds += int((match["fraction"] or "0")[:6].ljust(6, "0"))
+    sign = -1 if match["sign"] else 1
+    return ParsedTime(EPOCH + dt.timedelta(microseconds=sign * microseconds), 0, True, "epoch")
 
 
 def _parse_iso(text: str) -> ParsedTime | None:

@@ -176,6 +176,11 @@ def test_unix_epochs_in_seconds_milliseconds_and_microseconds_are_read(value: st
     assert (result.instant_utc, result.method) == (SEED_INSTANT, "epoch")
 
 
+def test_epoch_seconds_with_a_fraction_keep_the_fraction() -> None:
+    assert parsed("1695298860.25").instant_utc == SEED_INSTANT + dt.timedelta(milliseconds=250)
+    assert parse_timestamp("1695298860000.5") is None  # a fraction only after whole seconds
+
+
 def test_digit_strings_of_other_lengths_are_not_epochs() -> None:
     assert parse_timestamp("16952988600") is None  # 11 digits
 
@@ -209,6 +214,11 @@ def test_dates_written_out_in_six_languages_are_read(value: str, language: str, 
     result = parsed(value, language=language if give_language else None)
     assert result.instant_utc.date() == dt.date(2023, 9, 21)
     assert result.had_zone is False
+
+
+def test_french_spaced_hour_keeps_the_time() -> None:
+    result = parsed("jeudi 21 septembre 2023, 16 h 21 (UTC+04:00)", language="fr")
+    assert (result.instant_utc, result.offset_minutes) == (SEED_INSTANT, 240)
 
 
 def test_written_out_date_with_time_keeps_the_time() -> None:
