@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import html.entities
 import io
 import re
@@ -30,13 +32,18 @@ ITEM_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])[^<>
 # Numeric character references: feedparser's fallback parser raises on those that name no character
 # (beyond U+10FFFF, a UTF-16 surrogate, thousands of digits) instead of flagging the feed.
 CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
-# Whitespace before the XML declaration (a blank line printed by the feed's script): expat refuses the
-# whole feed for it, and feedparser's fallback parser then leaves entities in tags ("Society &amp; Culture").
-SPACE_BEFORE_DECLARATION = re.compile(rb"\A\s+(?=<\?xml[\s?])")
+# What comes before the XML declaration is never part of the document: a blank line or a PHP warning printed
+# by the feed's script. expat refuses the whole feed for it, and feedparser's fallback parser then leaves
+# entities in tags ("Society &amp; Culture"). Looked for in the head only, and not past a feed's root element.
+XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
+DECLARATION_SEARCH_BYTES = 4096
+FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
 # C0 control characters XML 1.0 forbids (NUL is handled apart): one stray byte fails the strict parse.
 FORBIDDEN_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
-NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
-XML_PREDEFINED_ENTITIES = frozenset((b"amp", b"lt", b"gt", b"quot", b"apos"))
+# Stray "&" (starting no reference, as in "AT&T") and "<" (that cannot start markup, as in "3 < 4").
+STRAY_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]{0,31};)")
+STRAY_LESS_THAN = re.compile(rb"<(?=[\s\d=<])")
+NAMED_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z][A-Za-z0-9]{0,31};")  # XML knows these five
 
 
 def _document_type(version: str) -> str:
@@ -141,6 +148,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         authors=_authors(entry),
         tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or feed.get("language"),
+        **({"time_options": raw["time_options"]} if raw.get("time_options") else {}),  # the feed's date options
         raw_published=raw_published, raw_updated=raw_updated,
         raw_meta_times=[], fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
         raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
@@ -159,45 +167,58 @@ def replace_impossible_references(body: bytes) -> bytes:
     return CHARACTER_REFERENCE.sub(_checked_reference, body) if b"&#" in body else body
 
 
-def _numeric_reference(name: bytes) -> bytes | None:
-    """The numeric references for the HTML entity ``name``; None when XML knows it or HTML does not."""
-    characters = html.entities.html5.get(name.decode("ascii") + ";")
-    if characters is None or name in XML_PREDEFINED_ENTITIES:
-        return None
+@functools.lru_cache(maxsize=4096)
+def _numeric_reference(reference: bytes) -> bytes:
+    """``&name;`` as numeric references when HTML knows the name; else unchanged."""
+    characters = html.entities.html5.get(reference[1:].decode("ascii"))
+    if characters is None:
+        return reference
     return b"".join(b"&#%d;" % ord(character) for character in characters)
 
 
-def replace_html_entities(body: bytes) -> tuple[bytes, int]:
-    """``body`` with HTML named references (``&nbsp;``, ``&copy;``) outside CDATA made numeric; and how many.
+def _repair_text(text: bytes, changed: collections.Counter[str]) -> bytes:
+    """One stretch of markup outside CDATA, repaired (see ``repair_references``)."""
+    if b"&" in text:
+        repaired = NAMED_REFERENCE.sub(lambda match: _numeric_reference(match.group()), text)
+        changed["html_entities_replaced"] += repaired != text
+        text, ampersands = STRAY_AMPERSAND.subn(b"&amp;", repaired)
+        changed["stray_markup_escaped"] += ampersands
+    text, less_thans = STRAY_LESS_THAN.subn(b"&lt;", text)
+    changed["stray_markup_escaped"] += less_thans
+    return text
 
-    XML knows only five names, yet feeds are written by HTML tools: one ``&eacute;`` makes expat refuse the
-    feed and feedparser fall back on its tolerant parser. A name the DOCTYPE declares is replaced all the
-    same: feedparser's strict parser ignores such declarations, and its tolerant one reads them as HTML.
+
+def repair_references(body: bytes) -> tuple[bytes, list[str]]:
+    """``body`` with, outside CDATA, HTML named references made numeric and stray ``&`` and ``<`` escaped.
+
+    Feeds are written by HTML tools: XML knows only five entity names, and a bare ``AT&T`` or ``3 < 4`` is an
+    error. One of these makes expat refuse the whole feed, and feedparser's tolerant parser then writes
+    ``AT&T;``. Names HTML does not know (``&lol9;``) are left for the parser to refuse. Returns the body and
+    the kinds of change made (``html_entities_replaced``, ``stray_markup_escaped``), as quality flags.
     """
-    if b"&" not in body:
-        return body, 0
+    changed: collections.Counter[str] = collections.Counter()
+    if b"&" not in body and b"<" not in body:
+        return body, []
     pieces: list[bytes] = []
-    replaced = 0
-
-    def numeric(match: re.Match[bytes]) -> bytes:
-        nonlocal replaced
-        reference = _numeric_reference(match.group(1))
-        if reference is None:
-            return match.group()
-        replaced += 1
-        return reference
-
     position = 0
     while position < len(body):  # a loop, not one regex: an unterminated CDATA must not be rescanned
         cdata_start = body.find(b"<![CDATA[", position)
         text_end = len(body) if cdata_start < 0 else cdata_start
-        pieces.append(NAMED_REFERENCE.sub(numeric, body[position:text_end]))
+        pieces.append(_repair_text(body[position:text_end], changed))
         if cdata_start < 0:
             break
         cdata_end = body.find(b"]]>", cdata_start)
         position = len(body) if cdata_end < 0 else cdata_end + 3
         pieces.append(body[cdata_start:position])
-    return b"".join(pieces), replaced
+    return b"".join(pieces), sorted(kind for kind, count in changed.items() if count)
+
+
+def drop_text_before_declaration(body: bytes) -> tuple[bytes, bool]:
+    """``body`` from its XML declaration on, when something precedes it; and whether that was more than space."""
+    match = XML_DECLARATION.search(body, 0, DECLARATION_SEARCH_BYTES)
+    if match is None or match.start() == 0 or FEED_ROOT_START.search(body, 0, match.start()):
+        return body, False
+    return body[match.start():], not body[:match.start()].isspace()
 
 
 def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[bytes, int]:
@@ -226,24 +247,26 @@ def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[byt
 def safe_for_feedparser(body: bytes, flags: list[str]) -> tuple[bytes, int]:
     """A UTF-8 feed made safe and cheap for feedparser; returns it and the items found when over the cap.
 
-    NULs and the other control characters XML forbids go (expat stops at the first), so does whitespace
-    before the XML declaration, the DOCTYPE is defused (``transforms.doctype``), HTML named references
-    become numeric, oversized tags are trimmed (``transforms.markup_limits``), references to no character
-    become U+FFFD, and items past ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was changed is appended to
-    ``flags`` (not the whitespace: no text changes).
+    NULs and the other control characters XML forbids go (expat stops at the first), so does anything before
+    the XML declaration, the DOCTYPE is defused (``transforms.doctype``), references and stray ``&`` and
+    ``<`` are repaired (``repair_references``), oversized tags are trimmed (``transforms.markup_limits``),
+    references to no character become U+FFFD, and items past ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was
+    changed is appended to ``flags`` (not whitespace before the declaration: no text changes).
     """
     if b"\x00" in body:
         body = body.replace(b"\x00", b"")
         flags.append("nul_bytes_removed")
-    body, controls = FORBIDDEN_CONTROLS.subn(b"", SPACE_BEFORE_DECLARATION.sub(b"", body, count=1))
+    body, junk_dropped = drop_text_before_declaration(body)
+    if junk_dropped:
+        flags.append("text_before_xml_declaration_removed")
+    body, controls = FORBIDDEN_CONTROLS.subn(b"", body)
     if controls:
         flags.append("control_characters_removed")
     defused = defuse_doctype(body)
     if defused.removed_declarations:
         flags.append("dtd_entities_removed")
-    body, html_entities = replace_html_entities(defused.body)
-    if html_entities:
-        flags.append("html_entities_replaced")
+    body, repairs = repair_references(defused.body)
+    flags.extend(repairs)
     body, oversized_tags = limit_tags(body)
     if oversized_tags:
         flags.append("oversized_attributes_removed")

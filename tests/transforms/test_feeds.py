@@ -398,3 +398,30 @@ def test_an_entry_link_that_is_no_web_url_is_no_url_but_stays_the_guid() -> None
     urn, orphan = parse_feed(make_raw(body, uri="/in/no-base.atom"))
     assert urn["url"] is None and urn["guid"] == "urn:uuid:6f1c2a9e-0000-4000-8000-000000000001"
     assert orphan["url"] is None  # relative, and the feed names no URL of its own to resolve it against
+
+
+def test_a_script_warning_before_the_xml_declaration_is_dropped_and_flagged() -> None:
+    body = (b"<br />\n<b>Warning</b>: Cannot modify header information in <b>/srv/quay/feed.php</b><br />\n"
+            + rss("<item><title>Berths</title><link>https://quay.example/berths</link>"
+                  "<category>Ships &amp; Ports</category></item>"))
+    records = parse_feed(make_raw(body))
+    assert errors(records) == []
+    (article,) = articles(records)
+    assert article["tags"] == ["Ships & Ports"]
+    assert "text_before_xml_declaration_removed" in article["quality_flags"]
+
+
+def test_stray_ampersands_and_less_than_signs_are_text_not_a_broken_feed() -> None:
+    body = rss("<item><title>AT&T rates < 4 % <![CDATA[& more]]></title>"
+               "<link>https://quay.example/rates?from=1&to=2</link></item>")
+    records = parse_feed(make_raw(body))
+    assert errors(records) == []
+    (article,) = articles(records)
+    assert article["title"] == "AT&T rates < 4 % & more"  # feedparser's tolerant parser wrote "AT&T; rates"
+    assert article["url"] == "https://quay.example/rates?from=1&to=2"
+    assert "stray_markup_escaped" in article["quality_flags"]
+
+
+def test_entity_names_html_does_not_know_still_make_the_feed_malformed() -> None:
+    body = rss("<item><title>Tide &quaymark; table</title><link>https://quay.example/tide</link></item>")
+    assert [error["error_type"] for error in errors(parse_feed(make_raw(body)))] == ["malformed_xml_partial"]
