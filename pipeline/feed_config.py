@@ -3,7 +3,8 @@
 The TOML format (``feeds.toml``)::
 
     # Optional. Values every feed gets unless it sets the key itself (a feed's value replaces the
-    # default; tags are not merged). Allowed here: language, tags, poll_interval_s, full_text.
+    # default; tags are not merged). Allowed here: language, tags, poll_interval_s, full_text,
+    # date_order, default_timezone, date_formats.
     [defaults]
     language = "en"
     poll_interval_s = 1800
@@ -16,6 +17,13 @@ The TOML format (``feeds.toml``)::
     tags = ["world", "uk"]                     # optional, list of strings
     poll_interval_s = 900                      # optional, seconds between polls, at least 60
     full_text = false                          # optional, also fetch each article's page
+    date_order = "DMY"                         # optional, order of numeric dates (03/04/2024): DMY, MDY,
+                                               #   YMD, YDM, DYM or MYD; lets bare 03042024 be read
+    default_timezone = "Asia/Baku"             # optional, IANA zone of times written without a zone
+    date_formats = ["%d.%m.%Y %H:%M"]          # optional, strptime formats tried before anything else
+
+Without ``date_order``, numeric dates are month-first only for ``en`` feeds (see transforms/timestamps.py);
+without ``default_timezone``, a time written without a zone is taken as UTC and flagged ``no_zone``.
 
 Any other key is an error, and so is a repeated id (compared case-insensitively, since ids name
 folders). All problems in a file are reported at once, each naming the file, the feed and the key.
@@ -29,11 +37,13 @@ import re
 import tomllib
 import urllib.parse
 import xml.etree.ElementTree as ElementTree
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.paths import safe_path_component
+from transforms.timestamps import DATE_ORDERS
 
 DEFAULT_POLL_INTERVAL_S = 900
 MIN_POLL_INTERVAL_S = 60
@@ -62,6 +72,15 @@ class FeedConfig:
     tags: tuple[str, ...] = ()
     poll_interval_s: int = DEFAULT_POLL_INTERVAL_S
     full_text: bool = False
+    date_order: str | None = None  # DMY, MDY, ... (transforms.timestamps.DATE_ORDERS)
+    default_timezone: str | None = None  # IANA name
+    date_formats: tuple[str, ...] = ()  # strptime formats
+
+    def time_options(self) -> dict[str, Any]:
+        """The feed's date options that are set, as the time transform takes them (``time_options``)."""
+        options = {"date_order": self.date_order, "default_timezone": self.default_timezone,
+                   "date_formats": list(self.date_formats)}
+        return {key: value for key, value in options.items() if value}
 
 
 class ConfigError(ValueError):
@@ -149,6 +168,39 @@ def _check_full_text(value: Any) -> bool:
     return value
 
 
+def _check_date_order(value: Any) -> str:
+    if not isinstance(value, str) or value.upper() not in DATE_ORDERS:
+        raise _Invalid(f"{value!r} is not a date order; use one of {', '.join(sorted(DATE_ORDERS))} "
+                       "(D day, M month, Y year), such as \"DMY\" for 03/04/2024 = 3 April")
+    return value.upper()
+
+
+def _check_default_timezone(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"must be a string, not {_type_name(value)}")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise _Invalid(f"{value!r} is not an IANA time zone name such as \"Asia/Baku\" or \"UTC\"") from error
+    return value
+
+
+# Directives datetime.strptime understands (Python 3.11).
+_STRPTIME_DIRECTIVES = frozenset("aAwdbBmyYHIpMSfzZjUWcxXGuV%")
+
+
+def _check_date_formats(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        raise _Invalid(f"must be a list of strptime formats, such as [\"%d.%m.%Y %H:%M\"], not {value!r}")
+    for date_format in value:
+        directives = re.findall(r"%(.?)", date_format.replace("%%", ""))
+        unknown = [directive for directive in directives if directive not in _STRPTIME_DIRECTIVES]
+        if not directives or unknown:
+            raise _Invalid(f"{date_format!r} is not a strptime format: "
+                           + (f"unknown directive %{unknown[0]}" if unknown else "it has no % directive"))
+    return tuple(value)
+
+
 def _type_name(value: Any) -> str:
     return {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
@@ -163,8 +215,14 @@ _FEED_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "tags": ("tags", _check_tags),
     "poll_interval_s": ("poll_interval_s", _check_poll_interval_s),
     "full_text": ("full_text", _check_full_text),
+    "date_order": ("date_order", _check_date_order),
+    "default_timezone": ("default_timezone", _check_default_timezone),
+    "date_formats": ("date_formats", _check_date_formats),
 }
-_DEFAULT_KEYS = {key: _FEED_KEYS[key] for key in ("language", "tags", "poll_interval_s", "full_text")}
+_DEFAULT_KEYS = {
+    key: _FEED_KEYS[key]
+    for key in ("language", "tags", "poll_interval_s", "full_text", "date_order", "default_timezone", "date_formats")
+}
 _TOP_LEVEL_KEYS = ("defaults", "feed")
 
 
@@ -406,6 +464,10 @@ def feeds_to_toml(feeds: Iterable[FeedConfig]) -> str:
             lines.append(f"tags = [{', '.join(_toml_string(tag) for tag in feed.tags)}]")
         lines.append(f"poll_interval_s = {feed.poll_interval_s}")
         lines.append(f"full_text = {'true' if feed.full_text else 'false'}")
+        date_keys = (("date_order", feed.date_order), ("default_timezone", feed.default_timezone))
+        lines.extend(f"{key} = {_toml_string(value)}" for key, value in date_keys if value is not None)
+        if feed.date_formats:
+            lines.append(f"date_formats = [{', '.join(_toml_string(item) for item in feed.date_formats)}]")
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 

@@ -173,12 +173,14 @@ def _raw_document(
         output_dir, feed.source_id, body, now, uri=result.final_url, feed_url=feed.url,
         http_status=result.status, etag=result.etag, last_modified=result.last_modified,
         content_type=result.content_type, language_hint=feed.language, tags=feed.tags,
+        time_options=feed.time_options(),
     )
     return RawDocument(
         kind="raw", source_id=feed.source_id, uri=result.final_url, feed_url=feed.url, body=body,
         fetched_at=now, http_status=result.status, etag=result.etag,
         last_modified=result.last_modified, content_type=result.content_type, raw_sha256=raw_sha256,
         raw_path=raw_path, language_hint=feed.language, tags=list(feed.tags),
+        **({"time_options": feed.time_options()} if feed.time_options() else {}),
     )
 
 

@@ -63,6 +63,7 @@ def store_raw(
     language_hint: str | None = None,
     tags: Iterable[str] = (),
     zone: str = RAW_DIR_NAME,
+    time_options: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
     """Keep ``body`` and its provenance in the raw zone; return (sha256, path of the .gz file)."""
     raw_sha256 = sha256_hex(body)
@@ -79,6 +80,7 @@ def store_raw(
             "last_modified": last_modified, "content_type": content_type,
             "language_hint": language_hint, "tags": list(tags), "raw_sha256": raw_sha256,
             "body_bytes": len(body),
+            **({"time_options": time_options} if time_options else {}),  # absent: sidecars stay as they were
         }
         write_bytes_atomically(sidecar_path, json.dumps(provenance, indent=1, sort_keys=True).encode())
     return raw_sha256, str(body_path)
@@ -164,9 +166,12 @@ def _read_document(body_path: Path) -> RawDocument | None:
 
 def as_fetched_fields(provenance: dict[str, Any], body_path: Path) -> dict[str, Any]:
     """What the pipeline input of the original fetch carried beyond the provenance: a body fetched from a
-    configured feed is expected to be a feed, and its items' pages (full text) go with it."""
+    configured feed is expected to be a feed, its date options (feeds.toml) apply, and its items' pages (full
+    text) go with it."""
     pages = read_pages_sidecar(body_path)
-    return {**({"expected_type": "feed"} if provenance.get("feed_url") else {}), **({"pages": pages} if pages else {})}
+    time_options = provenance.get("time_options")
+    return {**({"expected_type": "feed"} if provenance.get("feed_url") else {}), **({"pages": pages} if pages else {}),
+            **({"time_options": time_options} if time_options else {})}
 
 
 def _read_provenance(body_path: Path) -> dict[str, Any]:

@@ -89,6 +89,7 @@ def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = Non
         fetched_at=document["fetched_at"].isoformat(), http_status=document.get("http_status"),
         etag=document.get("etag"), last_modified=document.get("last_modified"),
         content_type=document.get("content_type"), expected_type="feed", **({"pages": pages} if pages else {}),
+        **({"time_options": document["time_options"]} if document.get("time_options") else {}),
     )
 
 

@@ -41,6 +41,7 @@ class InputFile(TypedDict, total=False):
     expected_type: str | None  # "feed" when the input was fetched from a configured feed URL
     path_bytes_hex: str  # the file name's bytes, when they are not UTF-8 (see ``input_for_path``)
     pages: dict[str, PageInfo]  # item link -> linked page, when full text was fetched (pipeline/page_fetch.py)
+    time_options: dict  # the feed's date options (feeds.toml), see transforms.records.RawDocument
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
@@ -152,4 +153,5 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         raw_sha256=sha256_hex(data), raw_path=path, language_hint=entry.get("language_hint"),
         tags=list(entry.get("tags") or []), expected_type=entry.get("expected_type"),
         **({"pages": entry["pages"]} if entry.get("pages") else {}),
+        **({"time_options": entry["time_options"]} if entry.get("time_options") else {}),
     )]

@@ -58,6 +58,7 @@ class RawDocument(TypedDict, total=False):
     tags: list[str]
     expected_type: str | None  # "feed" for a configured feed URL: anything else there is an error
     pages: dict[str, PageInfo]  # item link -> its page, for feeds fetched with full text
+    time_options: dict[str, Any]  # the feed's date options (feeds.toml): date_order, default_timezone, date_formats
 
 
 class Entity(TypedDict):
@@ -94,6 +95,7 @@ class Article(TypedDict, total=False):
     tags: list[str]
     language: str | None
     language_hint: str | None
+    time_options: dict[str, Any]  # the feed's date options, from RawDocument (transforms.timestamps reads them)
     raw_published: str | None  # the published/issued/dc:date string as found
     raw_updated: str | None
     raw_meta_times: list[str]  # times found in HTML meta tags, JSON-LD, <time>, in order of trust

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,9 @@ from pipeline.feed_config import (
     load_feeds_toml,
     load_opml,
 )
+from pipeline.cli import main
 from pipeline.paths import safe_path_component
+from tests.http_server import LocalHTTPServer, Response
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "feeds"
 
@@ -46,6 +50,20 @@ def test_toml_feeds_get_defaults_unless_they_set_the_key() -> None:
         language="en", tags=("world", "uk"), poll_interval_s=900, full_text=False,
     )
     assert (feeds[1].language, feeds[1].poll_interval_s, feeds[1].full_text) == ("fr", 1800, True)
+
+
+def test_date_options_are_read_normalized_and_taken_from_defaults(tmp_path: Path) -> None:
+    text = ('[defaults]\ndefault_timezone = "Asia/Baku"\ndate_order = "dmy"\n\n'
+            '[[feed]]\nurl = "https://a.example/"\ndate_formats = ["%d.%m.%Y %H:%M"]\n\n'
+            '[[feed]]\nurl = "https://b.example/"\ndate_order = "MDY"\ndefault_timezone = "UTC"\n')
+
+    first, second = load_feeds_toml(write(tmp_path, text))
+
+    assert first.time_options() == {
+        "date_order": "DMY", "default_timezone": "Asia/Baku", "date_formats": ["%d.%m.%Y %H:%M"],
+    }
+    assert second.time_options() == {"date_order": "MDY", "default_timezone": "UTC"}
+    assert FeedConfig(source_id="c", url="https://c.example/").time_options() == {}
 
 
 def test_missing_id_is_derived_from_host_and_path() -> None:
@@ -106,6 +124,14 @@ def test_duplicate_ids_are_refused_even_in_another_case(tmp_path: Path) -> None:
         ('language = "xx"', "is not an ISO 639-1 language code"),
         ('id = ""', "key 'id': must not be empty"),
         (f'id = "{"x" * 201}"', "at most 200 allowed"),
+        ('date_order = "DDMM"', "key 'date_order': 'DDMM' is not a date order; use one of DMY, DYM, MDY"),
+        ("date_order = 1", "key 'date_order': 1 is not a date order"),
+        ('default_timezone = "Baku"', "key 'default_timezone': 'Baku' is not an IANA time zone name"),
+        ('default_timezone = "+04:00"', "is not an IANA time zone name"),
+        ('date_formats = "%d.%m.%Y"', "key 'date_formats': must be a list of strptime formats"),
+        ("date_formats = []", "must be a list of strptime formats"),
+        ('date_formats = ["%d.%m.%Q"]', "'%d.%m.%Q' is not a strptime format: unknown directive %Q"),
+        ('date_formats = ["dd.mm.yyyy"]', "it has no % directive"),
     ],
 )
 def test_bad_types_and_values_are_reported_with_the_key(tmp_path: Path, line: str, expected: str) -> None:
@@ -193,6 +219,9 @@ feed_strategy = st.builds(
     tags=st.lists(st.text(min_size=1, max_size=10), max_size=3).map(tuple),
     poll_interval_s=st.integers(60, 10**7),
     full_text=st.booleans(),
+    date_order=st.none() | st.sampled_from(["DMY", "MDY", "YMD"]),
+    default_timezone=st.none() | st.sampled_from(["Asia/Baku", "UTC", "America/New_York"]),
+    date_formats=st.lists(st.sampled_from(["%d.%m.%Y", "%Y/%m/%d %H:%M", '%d "%b" %Y\\'])).map(tuple),
 )
 
 
@@ -202,3 +231,52 @@ def test_toml_writer_escapes_any_text(tmp_path: Path, feeds: list[FeedConfig]) -
     path = write(tmp_path, feeds_to_toml(feeds))
 
     assert load_feeds_toml(path) == feeds
+
+
+# --- Date options reach the articles (end to end) --------------------------------------------------
+
+DAY_FIRST_FEED = (
+    "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Baku Courier</title>"
+    "<link>https://courier.example/</link><language>en</language>"  # en alone would read 03/04 as 4 March
+    "<item><guid>a-1</guid><link>https://courier.example/a</link><title>Port</title>"
+    "<pubDate>03/04/2024 10:00</pubDate><description>Cranes arrive.</description></item>"
+    "<item><guid>b-1</guid><link>https://courier.example/b</link><title>Ferry</title>"
+    "<pubDate>2024.096 16:21</pubDate><description>A new line opens.</description></item>"
+    "</channel></rss>"
+).encode()
+
+
+def article_times(output: Path) -> list[tuple]:
+    """(canonical_url, published_at, published_offset_minutes, time_source, time_flags) of the written rows."""
+    return duckdb.sql(
+        "SELECT canonical_url, published_at, published_offset_minutes, time_source, time_flags FROM "
+        f"read_parquet('{output}/articles/**/*.parquet', hive_partitioning=true) ORDER BY canonical_url"
+    ).fetchall()
+
+
+def test_feed_date_order_and_timezone_reach_the_written_articles(
+    http_server: LocalHTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    http_server.route("/feed.xml", Response(body=DAY_FIRST_FEED))
+    config = write(tmp_path, f'[[feed]]\nid = "courier"\nurl = "{http_server.url("/feed.xml")}"\n'
+                             'date_order = "DMY"\ndefault_timezone = "Asia/Baku"\n'
+                             'date_formats = ["%Y.%j %H:%M"]\n')
+    output = tmp_path / "out"
+
+    assert main(["run", "--config", str(config), "--output", str(output), "--force", "--retries", "0",
+                 "--timeout", "2"]) == 0
+    capsys.readouterr()
+
+    rows = article_times(output)
+    utc = dt.timezone.utc
+    assert [(url, published_at.astimezone(utc), offset) for url, published_at, offset, _, _ in rows] == [
+        ("https://courier.example/a", dt.datetime(2024, 4, 3, 6, 0, tzinfo=utc), 240),  # 3 April, 10:00 Baku
+        ("https://courier.example/b", dt.datetime(2024, 4, 5, 12, 21, tzinfo=utc), 240),  # the feed's format
+    ]
+    assert {(source, tuple(flags)) for _, _, _, source, flags in rows} == {("entry.published", ("feed_zone",))}
+
+    # the options are kept with the raw bytes: a rebuild from the raw zone reads the dates the same way
+    rebuilt = tmp_path / "rebuilt"
+    assert main(["backfill", str(output / "raw"), "--output", str(rebuilt)]) == 0
+    capsys.readouterr()
+    assert article_times(rebuilt) == rows
