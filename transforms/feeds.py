@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import collections
-import functools
-import html.entities
 import io
 import re
 import urllib.parse
@@ -20,6 +17,7 @@ from transforms.identity import url_host
 from transforms.markup_limits import limit_tags
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
+from transforms.xml_repair import declare_missing_namespaces, drop_text_before_declaration, repair_references
 
 # feedparser's version string -> our document_type
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
@@ -32,18 +30,8 @@ ITEM_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])[^<>
 # Numeric character references: feedparser's fallback parser raises on those that name no character
 # (beyond U+10FFFF, a UTF-16 surrogate, thousands of digits) instead of flagging the feed.
 CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
-# What comes before the XML declaration is never part of the document: a blank line or a PHP warning printed
-# by the feed's script. expat refuses the whole feed for it, and feedparser's fallback parser then leaves
-# entities in tags ("Society &amp; Culture"). Looked for in the head only, and not past a feed's root element.
-XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
-DECLARATION_SEARCH_BYTES = 4096
-FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
 # C0 control characters XML 1.0 forbids (NUL is handled apart): one stray byte fails the strict parse.
 FORBIDDEN_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
-# Stray "&" (starting no reference, as in "AT&T") and "<" (that cannot start markup, as in "3 < 4").
-STRAY_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]{0,31};)")
-STRAY_LESS_THAN = re.compile(rb"<(?=[\s\d=<])")
-NAMED_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z][A-Za-z0-9]{0,31};")  # XML knows these five
 
 
 def _document_type(version: str) -> str:
@@ -167,60 +155,6 @@ def replace_impossible_references(body: bytes) -> bytes:
     return CHARACTER_REFERENCE.sub(_checked_reference, body) if b"&#" in body else body
 
 
-@functools.lru_cache(maxsize=4096)
-def _numeric_reference(reference: bytes) -> bytes:
-    """``&name;`` as numeric references when HTML knows the name; else unchanged."""
-    characters = html.entities.html5.get(reference[1:].decode("ascii"))
-    if characters is None:
-        return reference
-    return b"".join(b"&#%d;" % ord(character) for character in characters)
-
-
-def _repair_text(text: bytes, changed: collections.Counter[str]) -> bytes:
-    """One stretch of markup outside CDATA, repaired (see ``repair_references``)."""
-    if b"&" in text:
-        repaired = NAMED_REFERENCE.sub(lambda match: _numeric_reference(match.group()), text)
-        changed["html_entities_replaced"] += repaired != text
-        text, ampersands = STRAY_AMPERSAND.subn(b"&amp;", repaired)
-        changed["stray_markup_escaped"] += ampersands
-    text, less_thans = STRAY_LESS_THAN.subn(b"&lt;", text)
-    changed["stray_markup_escaped"] += less_thans
-    return text
-
-
-def repair_references(body: bytes) -> tuple[bytes, list[str]]:
-    """``body`` with, outside CDATA, HTML named references made numeric and stray ``&`` and ``<`` escaped.
-
-    Feeds are written by HTML tools: XML knows only five entity names, and a bare ``AT&T`` or ``3 < 4`` is an
-    error. One of these makes expat refuse the whole feed, and feedparser's tolerant parser then writes
-    ``AT&T;``. Names HTML does not know (``&lol9;``) are left for the parser to refuse. Returns the body and
-    the kinds of change made (``html_entities_replaced``, ``stray_markup_escaped``), as quality flags.
-    """
-    changed: collections.Counter[str] = collections.Counter()
-    if b"&" not in body and b"<" not in body:
-        return body, []
-    pieces: list[bytes] = []
-    position = 0
-    while position < len(body):  # a loop, not one regex: an unterminated CDATA must not be rescanned
-        cdata_start = body.find(b"<![CDATA[", position)
-        text_end = len(body) if cdata_start < 0 else cdata_start
-        pieces.append(_repair_text(body[position:text_end], changed))
-        if cdata_start < 0:
-            break
-        cdata_end = body.find(b"]]>", cdata_start)
-        position = len(body) if cdata_end < 0 else cdata_end + 3
-        pieces.append(body[cdata_start:position])
-    return b"".join(pieces), sorted(kind for kind, count in changed.items() if count)
-
-
-def drop_text_before_declaration(body: bytes) -> tuple[bytes, bool]:
-    """``body`` from its XML declaration on, when something precedes it; and whether that was more than space."""
-    match = XML_DECLARATION.search(body, 0, DECLARATION_SEARCH_BYTES)
-    if match is None or match.start() == 0 or FEED_ROOT_START.search(body, 0, match.start()):
-        return body, False
-    return body[match.start():], not body[:match.start()].isspace()
-
-
 def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[bytes, int]:
     """Cut the items after the first ``max_items`` out of a feed, before parsing; return (body, items found).
 
@@ -248,10 +182,11 @@ def safe_for_feedparser(body: bytes, flags: list[str]) -> tuple[bytes, int]:
     """A UTF-8 feed made safe and cheap for feedparser; returns it and the items found when over the cap.
 
     NULs and the other control characters XML forbids go (expat stops at the first), so does anything before
-    the XML declaration, the DOCTYPE is defused (``transforms.doctype``), references and stray ``&`` and
-    ``<`` are repaired (``repair_references``), oversized tags are trimmed (``transforms.markup_limits``),
-    references to no character become U+FFFD, and items past ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was
-    changed is appended to ``flags`` (not whitespace before the declaration: no text changes).
+    the XML declaration; the DOCTYPE is defused (``transforms.doctype``), oversized tags are trimmed
+    (``transforms.markup_limits``), undeclared namespace prefixes are declared and references and stray ``&``
+    and ``<`` repaired (``transforms.xml_repair``), references to no character become U+FFFD,
+    and items past ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was changed is appended to ``flags`` (not
+    whitespace before the declaration: no text changes).
     """
     if b"\x00" in body:
         body = body.replace(b"\x00", b"")
@@ -265,11 +200,14 @@ def safe_for_feedparser(body: bytes, flags: list[str]) -> tuple[bytes, int]:
     defused = defuse_doctype(body)
     if defused.removed_declarations:
         flags.append("dtd_entities_removed")
-    body, repairs = repair_references(defused.body)
-    flags.extend(repairs)
-    body, oversized_tags = limit_tags(body)
+    body, oversized_tags = limit_tags(defused.body)  # first: the repairs below then scan no giant attribute
     if oversized_tags:
         flags.append("oversized_attributes_removed")
+    body, undeclared = declare_missing_namespaces(body)
+    if undeclared:
+        flags.append("missing_namespaces_declared")
+    body, repairs = repair_references(body)
+    flags.extend(repairs)
     return cap_items(replace_impossible_references(body))
 
 

@@ -425,3 +425,13 @@ def test_stray_ampersands_and_less_than_signs_are_text_not_a_broken_feed() -> No
 def test_entity_names_html_does_not_know_still_make_the_feed_malformed() -> None:
     body = rss("<item><title>Tide &quaymark; table</title><link>https://quay.example/tide</link></item>")
     assert [error["error_type"] for error in errors(parse_feed(make_raw(body)))] == ["malformed_xml_partial"]
+
+
+def test_a_podcast_feed_using_undeclared_prefixes_keeps_its_full_text_without_an_error() -> None:
+    body = rss("<item><title>Episode 1</title><link>https://quay.example/e1</link><itunes:duration>7:04</itunes:duration>"
+               "<content:encoded><![CDATA[<p>Show notes</p>]]></content:encoded></item>")
+    records = parse_feed(make_raw(body))
+    assert errors(records) == []
+    (article,) = articles(records)
+    assert article["content_html"] == "<p>Show notes</p>"
+    assert "missing_namespaces_declared" in article["quality_flags"]

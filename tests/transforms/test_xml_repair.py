@@ -1,0 +1,53 @@
+"""XML repairs before parsing: text before the declaration, undeclared prefixes, entity names, stray & and <."""
+
+from __future__ import annotations
+
+import lxml.etree
+
+from transforms.xml_repair import declare_missing_namespaces, drop_text_before_declaration, repair_references
+
+
+def test_html_entity_names_become_numeric_references_outside_cdata_only() -> None:
+    repaired, changes = repair_references(b"<t>Caf&eacute; &amp; &#38; <![CDATA[&eacute;]]></t>")
+    assert repaired == b"<t>Caf&#233; &amp; &#38; <![CDATA[&eacute;]]></t>"
+    assert changes == ["html_entities_replaced"]
+
+
+def test_stray_ampersands_and_less_than_signs_are_escaped_and_references_kept() -> None:
+    repaired, changes = repair_references(b'<t a="x?p=1&q=2">AT&T &lt; 3 < 4 &quaymark; <b>ok</b></t>')
+    assert repaired == b'<t a="x?p=1&amp;q=2">AT&amp;T &lt; 3 &lt; 4 &quaymark; <b>ok</b></t>'
+    assert changes == ["stray_markup_escaped"]
+
+
+def test_an_unterminated_cdata_section_is_left_as_it_is() -> None:
+    repaired, _ = repair_references(b"<t>&copy;<![CDATA[ AT&T &copy;")
+    assert repaired == b"<t>&#169;<![CDATA[ AT&T &copy;"
+
+
+def test_a_well_formed_document_is_unchanged() -> None:
+    body = b'<?xml version="1.0"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>A &amp; B</dc:creator></rss>'
+    assert repair_references(body) == (body, [])
+    assert declare_missing_namespaces(body) == (body, [])
+    assert drop_text_before_declaration(body) == (body, False)
+
+
+def test_text_before_the_declaration_goes_and_only_more_than_space_counts() -> None:
+    assert drop_text_before_declaration(b'\n\n<?xml version="1.0"?><rss/>') == (b'<?xml version="1.0"?><rss/>', False)
+    assert drop_text_before_declaration(b'Notice: x<br/>\n<?xml version="1.0"?><rss/>') == (
+        b'<?xml version="1.0"?><rss/>', True)
+
+
+def test_a_declaration_quoted_inside_the_feed_is_not_a_place_to_cut() -> None:
+    body = b"<rss><item><description>&lt;?xml version='1.0'?&gt; <?xml-ish ?></description></item></rss>"
+    assert drop_text_before_declaration(body) == (body, False)
+
+
+def test_undeclared_prefixes_are_declared_on_the_root_so_the_document_parses() -> None:
+    body = (b'<?xml version="1.0"?><!-- podcast --><rss version="2.0"><channel><item><itunes:duration>7:04'
+            b'</itunes:duration><content:encoded>x</content:encoded><enclosure quay:size="1"/></item></channel></rss>')
+    repaired, undeclared = declare_missing_namespaces(body)
+    assert undeclared == [b"content", b"itunes", b"quay"]
+    root = lxml.etree.fromstring(repaired)
+    assert root.nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
+    assert root.nsmap["content"] == "http://purl.org/rss/1.0/modules/content/"
+    assert root.nsmap["quay"] == "urn:newsbeam:undeclared-prefix:quay"
