@@ -374,7 +374,12 @@ def sweep_archives(files: list[str], rows: list[dict[str, Any]], errors: list[di
     seen_uris = {re.sub(r"#L\d+$", "", row["uri"] or "") for row in rows + errors}
     per_file, vanished_records = [], []
     for path in files:
-        if archive_kind(path) != "warc":
+        if archive_kind(path) != "warc":  # read as one document (a misnamed archive): it owes a row too
+            if not rows_by_input.get(path) and not errors_by_input.get(path):
+                vanished_records.append(path)
+            per_file.append({"file": path, "document_records": 0, "articles": len(rows_by_input.get(path, [])),
+                             "error_rows": len(errors_by_input.get(path, [])), "records_accounted": 0,
+                             "read_as_one_document": True})
             continue
         documents, warcio_error = document_records(path)
         accounted = [offset for offset, uri in documents

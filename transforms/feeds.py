@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import urllib.parse
+import xml.sax
 from typing import Any
 
 import feedparser
@@ -217,6 +218,14 @@ def _bozo_type(exception: BaseException | None) -> str:
             "NonXMLContentType": "not_a_feed"}.get(name, "malformed_feed")
 
 
+def _complaint(exception: BaseException) -> str:
+    """The parser's objection in words: for broken XML, where (line and column) and what."""
+    if isinstance(exception, xml.sax.SAXParseException):  # its str() starts "<unknown>:314:64:"
+        return (f"XML not well-formed at line {exception.getLineNumber()}, column {exception.getColumnNumber()}: "
+                f"{exception.getMessage()}")
+    return str(exception) or type(exception).__name__
+
+
 def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     """Parse a feed document: one draft per item; errors for unusable or partly recovered feeds."""
     choice = choose_encoding(raw["body"], raw.get("content_type"))
@@ -234,7 +243,7 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     harmful = exception is not None and type(exception).__name__ not in HARMLESS_BOZO
     if not parsed.entries:
         if harmful:
-            return [make_error("parse", _bozo_type(exception), f"no items could be read: {exception}", source=raw)]
+            return [make_error("parse", _bozo_type(exception), f"no items could be read: {_complaint(exception)}", source=raw)]
         if not parsed.get("version"):
             return [make_error("parse", "not_a_feed", "no RSS, RDF or Atom root element", source=raw)]
         return [make_error("parse", "empty_feed", "the feed has no items", source=raw)]
@@ -252,6 +261,7 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     if items_found > MAX_ITEMS_PER_DOCUMENT:
         outputs.append(too_many_items_error(raw, items_found))
     if harmful:
-        message = f"feed is malformed ({exception}); {len(parsed.entries)} items recovered, later items may be lost"
+        message = (f"feed is malformed ({_complaint(exception)}); {len(parsed.entries)} items recovered, "
+                   "later items may be lost")
         outputs.append(make_error("parse", _bozo_type(exception) + "_partial", message, source=raw))
     return outputs

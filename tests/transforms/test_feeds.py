@@ -289,6 +289,8 @@ def test_items_before_a_break_are_kept_flagged_with_a_partial_error() -> None:
     (error,) = errors(records)
     assert error["error_type"] == "malformed_xml_partial"
     assert error["stage"] == "parse"
+    assert "XML not well-formed at line 1, column" in error["message"] and "mismatched tag" in error["message"]
+    assert "<unknown>" not in error["message"]
     assert error["raw_sha256"] == sha256_hex(body)
 
 
