@@ -2,14 +2,21 @@
 
 Three measures, each skipped with a note when its corpus is absent:
 
-- ``dateparser_cases``: dateparser 1.5.0's own test cases that carry a literal expected date and no
-  relative base; right means the same instant to the minute in UTC (the same day for date-only answers).
+- ``dateparser_cases``: dateparser 1.5.0's own test cases that carry a literal expected date; right means
+  the same instant to the minute in UTC (the same day for date-only answers). The input is the case's
+  ``date_string`` (or similar) argument, else its first positional string that is not a language code,
+  a zone or a setting word (``past``, ``first``...). Excluded, counted by reason: rows whose expectation
+  is a date and a time apart, read against a "now" set in the test's body (``reference_not_in_row``),
+  rows without an expected date or without the input string (only settings in the row).
   Cases that pass dateparser options are counted apart as ``with_options``; the options parse_timestamp
   has an equivalent for are passed to it (``order`` / ``date_order`` / ``DATE_ORDER`` as ``date_order``,
-  ``TIMEZONE`` or an IANA zone argument as ``default_timezone``); the others (formats, PREFER_*, ...)
-  are not. Cases whose answer depends on the test's frozen clock (``10 December``, ``Friday``:
-  dateparser reads them differently at two "now"s) are counted apart as ``clock``, the rest as
-  ``absolute``.
+  ``TIMEZONE`` or an IANA zone argument as ``default_timezone``, strptime formats as ``date_formats``);
+  the others (PREFER_*, ...) are not. A case whose row carries its "now" (``relative``, ``today``, the
+  first of two positional dates) is read with it as ``reference`` and counted as ``with_reference``.
+  Of the others, those whose answer depends on the test's frozen clock (``10 December``, ``Friday``:
+  dateparser, given the case's formats and order, reads them differently at two "now"s) are counted
+  apart as ``clock``, the rest as ``absolute``. Every miss outside ``clock`` gets a reason by rule
+  (``miss_reason``); ``--misses`` lists them all.
 
   dateparser's expectations are naive datetimes. When the input writes its zone (``4:30 PM EST``), or
   the case gives the zone of naive input (TIMEZONE, our ``default_timezone``), and the case converts to
@@ -23,7 +30,8 @@ Three measures, each skipped with a note when its corpus is absent:
   date to a tuple; we parse the raw string feedparser found and compare to that tuple (to the minute).
 - ``realfeeds``: every entry date in real captured feeds, compared with feedparser's own reading.
 
-Run ``python -m benchmarks.quality_timestamps [CORPORA_DIR]``; the default is ``../shared/corpora``.
+Run ``python -m benchmarks.quality_timestamps [--misses] [CORPORA_DIR]``; the default is
+``../shared/corpora``.
 """
 
 from __future__ import annotations
@@ -49,10 +57,14 @@ EXAMPLES_KEPT = 8
 
 _INPUT_KEYS = ("date_string", "dt_string", "text")
 _EXPECTED_KEYS = ("expected", "expected_date", "expected_datetime", "expected_result", "dt", "dt_obj")
-_RELATIVE_KEYS = ("relative", "relative_base", "today")
+_REFERENCE_KEYS = ("relative", "relative_base", "today")  # the "now" a case is read against
+_FORMAT_KEYS = ("date_formats", "fmt")
 _OPTION_KEYS = ("date_formats", "fmt", "order", "date_order", "settings", "timezone", "locales", "region")
 _LANGUAGE_CODE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 _ZONE_ARGUMENT_RE = re.compile(r"[A-Z]{2,5}|(?:UTC|GMT)?\\?[+\-]\d{2}:?\d{2}|[A-Za-z_]+/[A-Za-z_/]+")
+# Positional values of dateparser's parametrized tests that are settings, not the input string
+# (PREFER_DATES_FROM, PREFER_DAY_OF_MONTH, PREFER_MONTH_OF_YEAR).
+_SETTING_WORDS = frozenset({"past", "future", "first", "current", "last"})
 _OFFSET_ARGUMENT_RE = re.compile(r"(?:UTC|GMT)?\\?([+\-])(\d{2}):?(\d{2})")
 RIGHT_VERDICTS = ("right", "right_wall_clock", "right_converted")
 
@@ -70,6 +82,8 @@ class DateCase:
     date_order: str | None = None  # the case's DATE_ORDER, passed to parse_timestamp
     default_timezone: str | None = None  # the case's TIMEZONE (an IANA zone), passed to parse_timestamp
     result_zone: str | None = None  # the zone the expectation is written in, when the case names one
+    date_formats: tuple[str, ...] = ()  # the case's strptime formats, passed to parse_timestamp
+    reference: dt.datetime | None = None  # the case's "now" (relative base), passed as the reference
 
 
 def _literal(value: Any) -> tuple[tuple[int, ...], bool] | None:
@@ -94,23 +108,25 @@ def _case_language(kwargs: dict[str, Any], others: list[str]) -> str | None:
 
 
 def date_case(row: dict[str, Any]) -> DateCase | str | None:
-    """The case in a row, or why it is excluded (a reason string), or None if it has no literal date."""
+    """The case in a row, or why it is excluded (a reason string), or None if it has no literal date.
+
+    Exclusions: ``reference_not_in_row`` (the expectation is a date and a time given apart, read against
+    a "now" set in the test's body, which the row does not carry), ``no_expected_date``,
+    ``no_input_string`` (the string parsed is in the test's body: the row holds only settings).
+    """
     dump = json.dumps(row)
     if "$date" not in dump:
         return None
+    if "$time" in dump:
+        return "reference_not_in_row"
     args, kwargs = row.get("args") or [], row.get("kwargs") or {}
     arg_literals = [found for arg in args if (found := _literal(arg))]
-    if "$time" in dump or "RELATIVE_BASE" in dump or len(arg_literals) > 1:
-        return "relative_base"
-    if any(key in kwargs for key in _RELATIVE_KEYS):
-        return "relative_base"
-    expected = next((found for key in _EXPECTED_KEYS if (found := _literal(kwargs.get(key)))), None)
-    expected = expected or (arg_literals[0] if arg_literals else None)
+    reference, expected = _case_reference_and_expected(kwargs, arg_literals)
     if expected is None:
         return "no_expected_date"
     strings = [arg for arg in args if isinstance(arg, str)]
     text = next((kwargs[key] for key in _INPUT_KEYS if isinstance(kwargs.get(key), str)), None)
-    text = text or max(strings, key=len, default=None)
+    text = text or next((arg for arg in strings if _may_be_input(arg)), None)
     if text is None:
         return "no_input_string"
     others = [arg for arg in strings if arg != text]
@@ -121,8 +137,43 @@ def date_case(row: dict[str, Any]) -> DateCase | str | None:
     zones = _case_zones(settings, [arg for arg in others if arg != language])
     return DateCase(
         text, expected[0], expected[1], language, with_options, row.get("test", ""),
-        _case_date_order(kwargs, settings), *zones,
+        _case_date_order(kwargs, settings), *zones, _case_formats(kwargs, args, text), reference,
     )
+
+
+def _may_be_input(arg: str) -> bool:
+    """Whether a positional string can be the string parsed: not a language code, a zone or a setting."""
+    return not (_LANGUAGE_CODE_RE.fullmatch(arg) or _ZONE_ARGUMENT_RE.fullmatch(arg) or arg in _SETTING_WORDS)
+
+
+def _case_reference_and_expected(
+    kwargs: dict[str, Any], arg_literals: list[tuple[tuple[int, ...], bool]]
+) -> tuple[dt.datetime | None, tuple[tuple[int, ...], bool] | None]:
+    """(the case's "now" if the row carries one, the expected literal).
+
+    The "now" is a ``relative`` / ``relative_base`` / ``today`` argument or, when two literals are given
+    positionally, the first of them (dateparser's leap-year tests: string, now, expected).
+    """
+    given = next((found for key in _REFERENCE_KEYS if (found := _literal(kwargs.get(key)))), None)
+    expected = next((found for key in _EXPECTED_KEYS if (found := _literal(kwargs.get(key)))), None)
+    if given is None and len(arg_literals) == 2:
+        given = arg_literals[0]
+        arg_literals = arg_literals[1:]
+    if len(arg_literals) > 1:
+        return None, None  # several positional dates: which one is expected is not in the row
+    expected = expected or (arg_literals[0] if arg_literals else None)
+    return (None if given is None else dt.datetime(*given[0])), expected
+
+
+def _case_formats(kwargs: dict[str, Any], args: list[Any], text: str) -> tuple[str, ...]:
+    """The case's strptime formats: a date_formats / fmt argument, or format strings after the input."""
+    values = [kwargs.get(key) for key in _FORMAT_KEYS] + [arg for arg in args if arg is not text]
+    formats: list[str] = []
+    for value in values:
+        for candidate in value if isinstance(value, list) else [value]:
+            if isinstance(candidate, str) and "%" in candidate:
+                formats.append(candidate)
+    return tuple(formats)
 
 
 def _case_settings(kwargs: dict[str, Any], args: list[Any]) -> dict[str, Any]:
@@ -164,7 +215,8 @@ def _known_zone(name: Any) -> bool:
 def read_case(case: DateCase) -> ParsedTime | None:
     """parse_timestamp on the case's string, with the case's options that it has an equivalent for."""
     return parse_timestamp(
-        case.text, language=case.language, date_order=case.date_order, default_timezone=case.default_timezone
+        case.text, language=case.language, date_order=case.date_order, default_timezone=case.default_timezone,
+        date_formats=case.date_formats, reference=case.reference,
     )
 
 
@@ -220,22 +272,28 @@ def needs_clock(case: DateCase) -> bool:
     import dateparser
 
     readings = set()
+    order = {"DATE_ORDER": case.date_order} if case.date_order else {}
     for now in _CLOCKS:
         try:
             languages = [case.language] if case.language else None
-            readings.add(dateparser.parse(case.text, languages=languages, settings={"RELATIVE_BASE": now}))
+            settings = {"RELATIVE_BASE": now, **order}
+            formats = list(case.date_formats) or None
+            readings.add(dateparser.parse(case.text, languages=languages, date_formats=formats, settings=settings))
         except Exception:  # noqa: BLE001 - unknown language codes and hostile strings: not clock-bound
             return False
     return len(readings) > 1
 
 
 def measure_dateparser_cases(path: pathlib.Path, *, classify_clock: bool = True) -> dict[str, Any]:
-    """Share of dateparser's literal, non-relative test dates that parse_timestamp gets right.
+    """Share of dateparser's literal test dates that parse_timestamp gets right, and why the rest are not.
 
-    ``classify_clock`` also splits the cases into ``absolute`` and ``clock`` (it doubles the run time).
+    ``classify_clock`` also splits the cases without a reference into ``absolute`` and ``clock`` (it
+    doubles the run time); cases whose row carries a reference form the group ``with_reference``.
+    Misses outside ``clock`` get a reason (``miss_reason``); all of them are in ``misses``.
     """
     counts: collections.Counter[str] = collections.Counter()
-    wrong: list[str] = []
+    reasons: collections.Counter[str] = collections.Counter()
+    misses: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         case = date_case(json.loads(line))
         if case is None:
@@ -244,21 +302,79 @@ def measure_dateparser_cases(path: pathlib.Path, *, classify_clock: bool = True)
         if isinstance(case, str):
             counts[f"excluded_{case}"] += 1
             continue
-        outcome = judge_reading(read_case(case), case)
-        groups = ("with_options" if case.with_options else "plain",)
-        if classify_clock:
-            groups += ("clock" if needs_clock(case) else "absolute",)
+        parsed = read_case(case)
+        outcome = judge_reading(parsed, case)
+        groups = ("with_options" if case.with_options else "plain",) + _clock_group(case, classify_clock)
         counts.update(("eligible", outcome))
         counts.update(f"{group}_{key}" for group in groups for key in ("total", outcome))
-        if outcome not in RIGHT_VERDICTS and len(wrong) < EXAMPLES_KEPT and "clock" not in groups:
-            wrong.append(f"{case.test}: {case.text!r} -> {outcome}")
+        if outcome not in RIGHT_VERDICTS and "clock" not in groups:
+            reason = miss_reason(parsed, case)
+            reasons[reason] += 1
+            misses.append(f"{reason}: {case.test}: {case.text!r} -> {outcome} {_reading_text(parsed)}")
     right_share = {
         f"{group}_share_right": _share(_right_count(counts, f"{group}_"), counts[f"{group}_total"])
-        for group in ("plain", "with_options", "absolute", "clock")
+        for group in ("plain", "with_options", "absolute", "with_reference", "clock")
         if counts[f"{group}_total"]
     }
+    on_purpose = sum(count for reason, count in reasons.items() if reason in DECIDED_ON_PURPOSE)
     return {**dict(sorted(counts.items())), "share_right": _share(_right_count(counts, ""), counts["eligible"]),
-            **right_share, "examples_not_right": wrong}
+            **right_share, "misses_by_reason": dict(reasons.most_common()), "misses_decided_on_purpose": on_purpose,
+            "misses": sorted(misses)}
+
+
+def _clock_group(case: DateCase, classify_clock: bool) -> tuple[str, ...]:
+    """``with_reference`` when the row gives the "now"; else ``clock`` / ``absolute`` if classifying."""
+    if case.reference is not None:
+        return ("with_reference",)
+    if not classify_clock:
+        return ()
+    return ("clock" if needs_clock(case) else "absolute",)
+
+
+def _reading_text(parsed: ParsedTime | None) -> str:
+    """Our reading in a miss line: the UTC minute and the written offset."""
+    if parsed is None:
+        return ""
+    return f"(ours {parsed.instant_utc:%Y-%m-%d %H:%M} UTC, offset {parsed.offset_minutes})"
+
+
+# Why a case is not right, by rule; the first rule that applies names it. Those in DECIDED_ON_PURPOSE
+# follow a documented decision of transforms/timestamps.py (its module docstring).
+DECIDED_ON_PURPOSE = frozenset({
+    "bare_digits", "month_or_year_only", "day_month_order", "two_digit_year", "after_reference", "unmarked_calendar",
+})
+_BARE_DIGITS_RE = re.compile(r"-?\d{5,}(?::\d+)*(?:\.\d+)?")
+_MONTH_OR_YEAR_ONLY_RE = re.compile(r"(?:[^\W\d_]+\.?,?\s+)?\d{4}")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def miss_reason(parsed: ParsedTime | None, case: DateCase) -> str:
+    """Why a reading is not right: ``bare_digits`` (a digit string other than an epoch: read only with a
+    date order, in 6 or 8 digits), ``month_or_year_only`` (``April 2015``, ``2015``: not a publication
+    time), ``day_month_order`` (day and month swapped: the language or feed order rule, or an ISO date
+    never reordered), ``two_digit_year`` (another century: RFC 2822 / fixed pivot, never the clock or a
+    PREFER_DATES_FROM), ``after_reference`` (the case expects a date after its "now"; a year-less
+    publication date is read as the latest one before the fetch), ``unmarked_calendar`` (digits only, no
+    reference, and the expected year is not written: a Hijri or Minguo year without its marker), else
+    ``other``."""
+    if _BARE_DIGITS_RE.fullmatch(case.text):
+        return "bare_digits"
+    if _MONTH_OR_YEAR_ONLY_RE.fullmatch(case.text):
+        return "month_or_year_only"
+    expected = (case.expected + (0, 0))[:5]
+    if parsed is not None:
+        moment = parsed.instant_utc
+        if (moment.year, moment.day, moment.month) == expected[:3]:
+            return "day_month_order"
+        if (moment.month, moment.day) == expected[1:3] and (moment.year - expected[0]) % 100 == 0:
+            return "two_digit_year"
+    if case.reference is not None and dt.datetime(*expected[:3]) > case.reference:
+        return "after_reference"
+    year = str(expected[0])
+    unwritten_year = year not in case.text and year[-2:] not in case.text
+    if case.reference is None and not _LETTER_RE.search(case.text) and unwritten_year:
+        return "unmarked_calendar"
+    return "other"
 
 
 def _right_count(counts: collections.Counter[str], prefix: str) -> int:
@@ -388,8 +504,9 @@ def measure(corpora_dir: pathlib.Path) -> dict[str, dict[str, Any]]:
     return results
 
 
-def _print_table(results: dict[str, dict[str, Any]]) -> None:
-    """One block per corpus: its counts, then a few examples of what did not match."""
+def _print_table(results: dict[str, dict[str, Any]], *, all_misses: bool = False) -> None:
+    """One block per corpus: its counts, then what did not match (every miss with ``all_misses``, else a
+    few)."""
     for name, result in results.items():
         print(f"\n== {name}")
         if "absent" in result:
@@ -397,20 +514,23 @@ def _print_table(results: dict[str, dict[str, Any]]) -> None:
             continue
         for key, value in result.items():
             if isinstance(value, list):
-                print(f"   {key}:")
-                print("".join(f"     {item}\n" for item in value), end="")
+                shown = value if all_misses else value[:EXAMPLES_KEPT]
+                print(f"   {key} ({len(shown)} of {len(value)}):")
+                print("".join(f"     {item}\n" for item in shown), end="")
             else:
                 print(f"   {key:<32} {value}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the accuracy table; the corpora folder may be given as the only argument."""
+    """Print the accuracy table; the corpora folder may be given as argument, ``--misses`` lists every miss."""
     argv = sys.argv[1:] if argv is None else argv
-    corpora_dir = pathlib.Path(argv[0]) if argv else DEFAULT_CORPORA_DIR
+    all_misses = "--misses" in argv
+    paths = [arg for arg in argv if arg != "--misses"]
+    corpora_dir = pathlib.Path(paths[0]) if paths else DEFAULT_CORPORA_DIR
     if not corpora_dir.is_dir():
         print(f"No corpora at {corpora_dir}: nothing to measure (pass the corpora folder as argument).")
         return 0
-    _print_table(measure(corpora_dir))
+    _print_table(measure(corpora_dir), all_misses=all_misses)
     return 0
 
 

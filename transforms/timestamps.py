@@ -581,27 +581,33 @@ def _numbers_agree(text: str, found: dt.datetime) -> bool:
 def _parse_relative(
     text: str, language: str | None, reference: dt.datetime, date_order: str | None
 ) -> ParsedTime | None:
-    """Times that need "now" (``2 hours ago``, ``вчера``, ``Sept. 21``), read against ``reference``."""
+    """Times that need "now" (``2 hours ago``, ``вчера``, ``Sept. 21``), read against ``reference``.
+
+    A year-less numeric date impossible in its order (``02/29`` day-first) is read in the other one, as
+    dateparser does for dates with a year: it is not ambiguous.
+    """
     from dateparser.date import DateDataParser
 
     if len(text) > MAX_VALUE_CHARS:
         return None
     rest, offset = _split_trailing_zone(text)
     order = _date_order(language, rest, date_order)
-    settings = {
-        **_RELATIVE_SETTINGS,
-        **({"DATE_ORDER": order} if order else {}),
-        "RELATIVE_BASE": reference.astimezone(UTC).replace(tzinfo=None),
-    }
-    for languages in dict.fromkeys((_dateparser_languages(language), None)):
-        try:
-            parser = DateDataParser(languages=list(languages) if languages else None, settings=settings)
-        except ValueError:
-            continue
-        found = _run_dateparser(parser, rest)
-        if found is not None and _numbers_agree(rest, found):
-            return _dateparser_result(found, offset, "relative")
+    swapped = _SWAPPED_ORDERS.get(order or "") if _ALL_NUMERIC_DATE_RE.fullmatch(rest) else None
+    base = reference.astimezone(UTC).replace(tzinfo=None)
+    for each_order in dict.fromkeys((order, swapped) if swapped else (order,)):
+        settings = {**_RELATIVE_SETTINGS, **({"DATE_ORDER": each_order} if each_order else {}), "RELATIVE_BASE": base}
+        for languages in dict.fromkeys((_dateparser_languages(language), None)):
+            try:
+                parser = DateDataParser(languages=list(languages) if languages else None, settings=settings)
+            except ValueError:
+                continue
+            found = _run_dateparser(parser, rest)
+            if found is not None and _numbers_agree(rest, found):
+                return _dateparser_result(found, offset, "relative")
     return None
+
+
+_SWAPPED_ORDERS = {"DMY": "MDY", "MDY": "DMY"}
 
 
 # --- A caller's formats -------------------------------------------------------------------------------

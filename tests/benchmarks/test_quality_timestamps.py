@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from benchmarks.quality_timestamps import DateCase, date_case, judge_reading, read_case
+import pytest
+
+from benchmarks.quality_timestamps import DateCase, date_case, judge_reading, miss_reason, read_case
 
 
 def case_of(args: list[Any], **kwargs: Any) -> DateCase:
@@ -68,3 +71,49 @@ def test_an_unknown_timezone_setting_is_not_passed_on() -> None:
     case = case_of(["2023-09-21 12:21", expected(2023, 9, 21, 12, 21)], settings={"TIMEZONE": "EDT"})
     assert case.default_timezone is None
     assert judged(case) == "right"
+
+
+def test_the_input_is_the_first_string_that_is_not_a_language_zone_or_setting() -> None:
+    assert case_of(["hr", "02/10/2016 u 17:20", expected(2016, 10, 2, 17, 20)]).text == "02/10/2016 u 17:20"
+    assert case_of(["2025Q1", expected(2025, 1, 1), "quarter"]).text == "2025Q1"
+
+
+def test_a_row_holding_only_settings_is_excluded_for_want_of_an_input() -> None:
+    row = {"test": "test_example", "args": ["past", "first", expected(2025, 4, 1)], "kwargs": {}}
+    assert date_case(row) == "no_input_string"
+
+
+def test_strptime_formats_of_the_case_are_passed_on() -> None:
+    case = case_of(["2024 366", "%Y %j"], expected=expected(2024, 12, 31))
+    assert case.date_formats == ("%Y %j",)
+    assert judged(case) == "right"
+
+
+def test_a_now_carried_by_the_row_is_the_reference() -> None:
+    by_keyword = case_of([], date_string="May 5, 2000 13:00", expected_date=expected(2000, 5, 5, 13, 0),
+                         relative=expected(2000, 1, 1, 0, 0))
+    positional = case_of(["29 Feb", expected(2020, 1, 1), expected(2016, 2, 29)])
+    assert (by_keyword.reference, positional.reference) == (dt.datetime(2000, 1, 1), dt.datetime(2020, 1, 1))
+    assert judged(by_keyword) == judged(positional) == "right"
+
+
+def test_a_now_set_in_the_test_body_is_excluded() -> None:
+    row = {"test": "test_example", "args": ["Today at 9 pm", {"$date": [2014, 9, 1]}, {"$time": [21, 0]}]}
+    assert date_case(row) == "reference_not_in_row"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "reason"),
+    [
+        (["10032017", expected(2017, 10, 3)], {}, "bare_digits"),
+        (["April 2015"], {"today": expected(2015, 1, 31), "expected": expected(2015, 4, 30)}, "month_or_year_only"),
+        (["11/12/2020", expected(2020, 11, 12)], {}, "day_month_order"),
+        (["3/3/50", expected(1950, 3, 3)], {}, "two_digit_year"),
+        (["29 Feb", expected(2020, 1, 1), expected(2020, 2, 29)], {}, "after_reference"),
+        (["30-02-1433", expected(2012, 1, 24)], {}, "unmarked_calendar"),
+        (["18 brumaire an VIII", expected(1799, 11, 9)], {}, "other"),
+    ],
+)
+def test_misses_get_a_reason_by_rule(args: list[Any], kwargs: dict[str, Any], reason: str) -> None:
+    case = case_of(args, **kwargs)
+    assert miss_reason(read_case(case), case) == reason

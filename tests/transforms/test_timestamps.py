@@ -274,6 +274,12 @@ def test_year_less_dates_take_the_most_recent_past_year_of_the_reference() -> No
 # --- Impossible values -----------------------------------------------------------------------------------
 
 
+def test_year_less_numeric_date_impossible_day_first_is_read_month_first() -> None:
+    reference = utc(2020, 3, 30)
+    assert parsed("02/29", reference=reference).instant_utc == utc(2020, 2, 29)
+    assert parsed("03/04", reference=reference).instant_utc == utc(2019, 4, 3)  # possible: day-first kept
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -664,11 +670,11 @@ FEEDPARSER_TESTS = DEFAULT_CORPORA_DIR / "feedparser-tests"
 
 @pytest.mark.skipif(not DATEPARSER_CASES.is_file(), reason=f"corpus absent: {DATEPARSER_CASES}")
 def test_share_of_dateparser_literal_cases_read_right_stays_above_the_measured_floor() -> None:
-    # Measured 0.673 of 852 cases (0.890 of those not bound to the tests' frozen clock); see
+    # Measured 0.678 of 881 cases (0.923 of the 637 not bound to the tests' frozen clock); see
     # benchmarks/quality_timestamps.py. The floor catches regressions, not a target.
     result = measure_dateparser_cases(DATEPARSER_CASES, classify_clock=False)
-    assert result["eligible"] >= 800
-    assert result["share_right"] >= 0.66
+    assert result["eligible"] >= 850
+    assert result["share_right"] >= 0.67
 
 
 @pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(), reason=f"corpus absent: {FEEDPARSER_TESTS}")
