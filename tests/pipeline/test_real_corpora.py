@@ -3,8 +3,8 @@
 Runs ``newsbeam ingest`` over real feeds (every 12th of ``realfeeds/`` plus the files that found bugs),
 feedparser's ill-formed and encoding cases and a few article pages, and ``newsbeam backfill`` over a few
 real WARC/ARC files (some broken on purpose), then reads the Parquet back. The full sweep of every corpus
-is ``python -m benchmarks.corpus_sweep``; its findings are in docs/hostile-input.md ("Real-world sweep").
-Skipped when the shared corpora are absent.
+is ``python -m benchmarks.corpus_sweep`` (table on stdout, figures and examples as JSON under
+benchmarks/results/). Skipped when the shared corpora are absent.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
     reason=f"real-world corpora absent: {DEFAULT_CORPORA} (the shared sample kept beside the repository)")
 
 REALFEEDS_EVERY = 12
-# Files that found bugs or show a rule (see docs/hostile-input.md, "Real-world sweep").
+# Files that found bugs or show a rule.
 REALFEEDS_NAMED = (
     "rbren__rss-parser__itunes-missing-image.rss",  # 131 episodes on one home-page link
     "spacecowboy__Feeder__rss_nixos.xml",  # 99 items on one news page, no GUID
