@@ -128,7 +128,9 @@ def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingCho
         return EncodingChoice(utf16, None, None)
     declared = declared_encoding(body, content_type)
     utf8 = _utf8_validity(body)
-    if declared and _decodes(body, declared):
+    # A UTF-16/32 label on bytes with neither BOM nor NUL pattern (both looked for above) is a lie: ASCII
+    # markup in UTF-16 has a NUL in every other byte. Trusted, it turned a UTF-8 feed into CJK noise.
+    if declared and not declared.startswith(("utf-16", "utf-32")) and _decodes(body, declared):
         # Valid (or mostly valid) multi-byte UTF-8 under a single-byte label is, in practice, always UTF-8.
         if utf8 and _is_single_byte(declared) and not body.isascii():
             return _utf8_choice(declared, utf8)

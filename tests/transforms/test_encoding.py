@@ -136,3 +136,19 @@ def test_decoded_text_keeps_no_encoding_declaration() -> None:
     text, _ = decode_document(body)
     assert text.startswith('<?xml version="1.0"?>\n<html>')
     assert "Été" in text
+
+
+def test_utf8_bytes_declared_utf16_are_read_as_utf8_and_flagged() -> None:
+    for label in ("UTF-16", "utf-16le", "UTF-32"):
+        body = _xml(label, FRENCH).encode("utf-8")
+        text, choice = decode_document(body)
+        assert choice.encoding == "utf-8", label
+        assert choice.flag is not None and choice.flag.endswith("->utf-8"), label
+        assert FRENCH in text
+
+
+def test_ascii_feed_declared_utf16_in_the_http_header_is_read_as_ascii() -> None:
+    body = _xml("utf-8", "Harbour news").encode("ascii")
+    text, choice = decode_document(body, "application/rss+xml; charset=utf-16")
+    assert "<title>Harbour news</title>" in text
+    assert choice.encoding == "utf-8"

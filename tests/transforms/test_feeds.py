@@ -437,3 +437,11 @@ def test_a_podcast_feed_using_undeclared_prefixes_keeps_its_full_text_without_an
     (article,) = articles(records)
     assert article["content_html"] == "<p>Show notes</p>"
     assert "missing_namespaces_declared" in article["quality_flags"]
+
+
+def test_a_utf8_feed_declared_utf16_keeps_its_items() -> None:
+    body = rss("<item><title>Caf\u00e9 \u2014 open</title><link>https://quay.example/cafe</link></item>")
+    body = body.replace(b'encoding="utf-8"', b'encoding="UTF-16"')
+    (article,) = parse_feed(make_raw(body))
+    assert article["title"] == "Caf\u00e9 \u2014 open"
+    assert article["quality_flags"] == ["encoding_repaired:utf-16->utf-8"]
