@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import urllib.parse
 import xml.sax
 from typing import Any
 
@@ -14,7 +13,7 @@ import lxml.html
 
 from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
-from transforms.identity import url_host
+from transforms.identity import url_host, web_url
 from transforms.markup_limits import limit_tags
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
@@ -69,23 +68,6 @@ def _content_html(entry: dict[str, Any]) -> str | None:
     """The longest full-content block of the entry (Atom content, RSS content:encoded)."""
     values = [block.get("value") or "" for block in entry.get("content") or []]
     return max(values, key=len) if values else None
-
-
-def web_url(url: str | None, base_url: str | None) -> str | None:
-    """``url`` as an absolute http(s) URL, resolved against ``base_url`` when relative; else None.
-
-    An Atom id with no link (``urn:uuid:...``) becomes the entry's link in feedparser, and a relative link
-    read from a file has no base: neither names a web page, and the GUID still identifies the item.
-    """
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        absolute = urllib.parse.urljoin(base_url, url) if base_url else url
-        parts = urllib.parse.urlsplit(absolute)
-    except ValueError:  # a broken IPv6 literal or port
-        return None
-    return absolute if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def document_url(raw: RawDocument, feed: dict[str, Any]) -> str | None:

@@ -55,6 +55,23 @@ def url_host(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
+def web_url(url: str | None, base_url: str | None) -> str | None:
+    """An item's link as an absolute http(s) URL, resolved against ``base_url`` when relative; else None.
+
+    An Atom id with no link (``urn:uuid:...``) becomes the entry's link in feedparser, and a relative link
+    read from a file has no base: neither names a web page, and the GUID still identifies the item.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        absolute = urllib.parse.urljoin(base_url, url) if base_url else url
+        parts = urllib.parse.urlsplit(absolute)
+    except ValueError:  # a broken IPv6 literal or port
+        return None
+    return absolute if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
 def _canonicalize(url: str) -> str | None:
     url = url.split("#", 1)[0]  # dropped anyway; first, so that a broken fragment cannot derail courlan
     parts = urllib.parse.urlsplit(url) if "://" in url else None

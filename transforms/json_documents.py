@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from transforms.encoding import decode_document
-from transforms.identity import url_host
+from transforms.identity import url_host, web_url
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
                                 too_many_items_error)
 
@@ -67,8 +67,12 @@ def _names(value: Any) -> list[str]:
 
 def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str, uri: str,
                       quality_flags: list[str] | None = None) -> Article:
-    """Map one JSON object (a JSONL line or a JSON Feed item) onto an Article draft."""
-    url = _text(_pick(obj, "url"))
+    """Map one JSON object (a JSONL line or a JSON Feed item) onto an Article draft.
+
+    Its link becomes an absolute http(s) URL against the document's own (the JSON Feed's ``feed_url``) or none.
+    """
+    document_url = web_url(raw.get("feed_url"), None) or web_url(raw.get("uri"), None)
+    url = web_url(_text(_pick(obj, "url")), document_url)
     tags = obj.get("tags") if isinstance(obj.get("tags"), list) else []
     return Article(
         kind="article", url=url, guid=_text(_pick(obj, "guid")),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from transforms.identity import (canonicalize_url, compute_article_id, compute_content_sha256,
-                                 distinguish_shared_links, identify_article)
+                                 distinguish_shared_links, identify_article, web_url)
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -228,3 +228,16 @@ def test_the_same_item_repeated_stays_one_article_with_its_plain_link_id() -> No
 def test_an_item_with_a_link_of_its_own_keeps_its_plain_link_id() -> None:
     (record,) = distinguish_shared_links([draft(url="https://quay.example/2024/ferry", guid="g1")])
     assert "link_discriminator" not in record
+
+
+@pytest.mark.parametrize(("url", "base_url", "expected"), [
+    ("/n/1", "https://quay.example/feed.xml", "https://quay.example/n/1"),
+    (" https://quay.example/n/2\n", None, "https://quay.example/n/2"),
+    ("/n/3", None, None),
+    ("urn:uuid:6f1c2a9e-0000-4000-8000-000000000001", "https://quay.example/", None),
+    ("mailto:desk@quay.example", None, None),
+    ("http://[::1", None, None),
+    ("", "https://quay.example/", None),
+])
+def test_web_url_is_absolute_http_or_none(url: str, base_url: str | None, expected: str | None) -> None:
+    assert web_url(url, base_url) == expected

@@ -248,3 +248,13 @@ def test_json_lines_whose_first_line_is_broken_stay_lines() -> None:
     body = b'{"url": "https://www.lakeside.example.org/a", "title": "A"\n' + jsonl(STORY)
     records = parse_jsonl(make_raw(body))
     assert [record["kind"] for record in records] == ["error", "article"]
+
+
+def test_json_feed_item_links_are_made_absolute_against_the_feeds_own_url() -> None:
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Lakeside",
+            "feed_url": "https://www.lakeside.example.org/feed.json",
+            "items": [{"id": "1", "url": "/n/1", "title": "Ice report"},
+                      {"id": "urn:lakeside:2", "title": "No page", "content_text": "Text only."}]}
+    first, second = parse_json_feed(make_raw(json.dumps(feed).encode(), uri="/in/feed.json"))
+    assert first["url"] == "https://www.lakeside.example.org/n/1"
+    assert second["url"] is None
