@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import collections
 import json
-import urllib.parse
 from typing import Any, Iterator
 
 import lxml.etree
 import lxml.html
 
 from transforms.encoding import decode_document
-from transforms.identity import url_host
+from transforms.identity import url_host, web_url
 from transforms.markup_limits import limit_tags
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
 
@@ -75,18 +74,16 @@ def _first(values: dict[str, list[str]], keys: tuple[str, ...]) -> list[str]:
 
 
 def _page_url(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], raw: RawDocument) -> str | None:
-    fetched_from = raw["uri"] if raw["uri"].startswith(("http://", "https://")) else None
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            # a relative canonical link is relative to the page itself
-            try:
-                return urllib.parse.urljoin(fetched_from or raw.get("feed_url") or "", link.get("href").strip())
-            except ValueError:  # e.g. a broken IPv6 literal: not a usable link
-                break
-    og_url = meta.get("og:url")
-    if og_url:
-        return og_url[0]
-    return fetched_from
+    """The page's own URL, absolute http(s) or None: its canonical link, else og:url, else where it came from.
+
+    A relative canonical link is relative to the page itself: to where it was fetched, else to its og:url
+    (a page saved to a file keeps that), else it names no page.
+    """
+    fetched_from = web_url(raw["uri"], None) or web_url(raw.get("feed_url"), None)
+    og_url = web_url(next(iter(meta.get("og:url") or []), None), fetched_from)
+    canonical = next((link.get("href") for link in tree.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    return web_url(canonical, fetched_from or og_url) or og_url or fetched_from
 
 
 MIN_UNMARKED_ARTICLE_CHARS = 1500  # a page with no article markup needs this much text to count as one

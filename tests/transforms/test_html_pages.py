@@ -50,6 +50,18 @@ def test_relative_canonical_link_is_resolved_against_the_page_url() -> None:
     assert article["url"] == "https://tidewater.example.com/2024/05/ferry"
 
 
+def test_relative_canonical_link_of_a_saved_page_is_resolved_against_its_og_url() -> None:
+    article = parse_one(page('<link rel="canonical" href="/2024/05/ferry">'
+                             '<meta property="og:url" content="https://tidewater.example.com/ferry?from=og">'))
+    assert article["url"] == "https://tidewater.example.com/2024/05/ferry"
+
+
+def test_a_saved_page_with_only_relative_or_non_web_links_has_no_url() -> None:
+    article = parse_one(page('<link rel="canonical" href="/2024/05/ferry">'
+                             '<meta property="og:url" content="ferry.html">'))
+    assert article["url"] is None
+
+
 def test_og_url_is_used_without_canonical_link() -> None:
     article = parse_one(page('<meta property="og:url" content="https://tidewater.example.com/lighthouse">'))
     assert article["url"] == "https://tidewater.example.com/lighthouse"
