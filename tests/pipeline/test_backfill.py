@@ -155,6 +155,17 @@ def test_index_matches_the_swapped_partitions(tmp_path: pathlib.Path) -> None:
     assert len({row["article_id"] for row in read_rows(output)}) == len(read_rows(output)) == 40
 
 
+def test_backfill_hands_arrow_buffers_to_the_system_allocator(tmp_path: pathlib.Path) -> None:
+    """mimalloc, Arrow's default pool, kept pages of every batch (resident memory grew with the archive)."""
+    previous_pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        run_backfill(options(tmp_path / "out", [str(write_feeds(tmp_path / "feeds", "v1"))]), progress_stream=None)
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(previous_pool)
+
+
 def test_every_kind_of_source_is_backfilled(tmp_path: pathlib.Path) -> None:
     sources = tmp_path / "sources"
     item = lambda site, number: Item(f"only-{number}", day(number), f"{site} only story {number}")  # noqa: E731
