@@ -2,26 +2,31 @@
 
 Generates, in a temporary directory (never committed), deterministic ``.tar.gz`` archives of JSON Lines
 members holding N items, published at a constant 1,000 items a day (so partitions keep the same size
-and only the archive grows), then runs the backfill on each in a child process and reads the child's
-peak RSS from ``wait4``. Prints one table row per size.
+and only the archive grows), then runs ``newsbeam backfill`` on each in a child process and reads the
+child's peak RSS from ``wait4``. A first run over a tiny archive (``--base-items``) gives the fixed cost
+(imports, models, one batch), so the table shows the growth above it. The child appends its resident
+size to each progress line; the table shows it after the first and the last batch.
 
-Usage: ``python -m benchmarks.backfill_memory --items 20000 100000 200000`` (about 10 minutes on 2 cores).
+Usage: ``python -m benchmarks.backfill_memory --items 20000 100000 200000`` (about 15 minutes on 2 cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import io
 import json
 import os
 import pathlib
 import random
+import re
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from typing import Any, TextIO
 
 UTC = dt.timezone.utc
 FIRST_DAY = dt.datetime(2024, 1, 1, tzinfo=UTC)
@@ -62,56 +67,107 @@ def write_archive(path: pathlib.Path, items: int, seed: int = 1) -> int:
     return members
 
 
-def run_child(archive: pathlib.Path, output: pathlib.Path, log: pathlib.Path, extra: list[str]
-              ) -> tuple[int, float, float]:
-    """Run the backfill in a child process; return (exit code, seconds, peak RSS in MB)."""
+RSS_SUFFIX = re.compile(r"  RSS (\d+) MB$")
+
+
+def resident_mb() -> int | None:
+    """This process's resident set size now, in MB (Linux: /proc/self/statm), or None."""
+    try:
+        resident_pages = int(pathlib.Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return resident_pages * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+
+
+class ResidentSizeLines:
+    """A text stream that appends the resident size to every ``backfill: batch`` progress line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if text.startswith("backfill: batch"):  # print() writes the line and its newline separately
+            newline = "\n" if text.endswith("\n") else ""
+            text = f"{text.rstrip()}  RSS {resident_mb()} MB{newline}"
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@dataclasses.dataclass
+class ChildRun:
+    """What one backfill child did: exit code, time, peak RSS, and RSS after each batch."""
+
+    exit_code: int
+    seconds: float
+    peak_rss_mb: float
+    batch_rss_mb: list[int]
+
+
+def run_child(archive: pathlib.Path, output: pathlib.Path, log: pathlib.Path, extra: list[str]) -> ChildRun:
+    """Run the backfill in a child process and read its peak RSS and its per-batch progress lines."""
     command = [sys.executable, "-m", "benchmarks.backfill_memory", "--child", str(archive), str(output), *extra]
     started = time.monotonic()
     with open(log, "w") as stderr:
         child = subprocess.Popen(command, stdout=stderr, stderr=stderr, cwd=pathlib.Path(__file__).parents[1])
         _, status, usage = os.wait4(child.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024
+    batch_rss_mb = [int(match.group(1)) for line in log.read_text().splitlines() if (match := RSS_SUFFIX.search(line))]
+    return ChildRun(os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024,
+                    batch_rss_mb)
 
 
 def child_main(archive: str, output: str, extra: list[str]) -> int:
-    """The child: ``newsbeam backfill ARCHIVE --output OUTPUT`` (through the CLI once it has the command)."""
-    arguments = ["backfill", archive, "--output", output, *extra]
+    """The child: ``newsbeam backfill ARCHIVE --output OUTPUT``, with the resident size on each batch line."""
     from pipeline import cli
 
-    try:
-        cli.build_parser().parse_args(arguments)
-        return cli.main(arguments)
-    except SystemExit:  # not registered in pipeline/cli.py yet: the same functions, without the CLI module
-        from pipeline.backfill import add_backfill_parser, command_backfill
+    sys.stderr = ResidentSizeLines(sys.stderr)  # type: ignore[assignment]
+    return cli.main(["backfill", archive, "--output", output, *extra])
 
-        parser = argparse.ArgumentParser(prog="newsbeam")
-        add_backfill_parser(parser.add_subparsers(dest="command"))
-        args, beam_args = parser.parse_known_args(arguments)
-        return command_backfill(args, beam_args)
+
+def measure(items: int, scratch: pathlib.Path, extra: list[str]) -> tuple[int, ChildRun]:
+    """Generate an archive of ``items`` items and backfill it into a fresh output; (members, the run)."""
+    archive = scratch / f"items-{items}.tar.gz"
+    members = write_archive(archive, items)
+    log = scratch / f"log-{items}.txt"
+    run = run_child(archive, scratch / f"out-{items}", log, extra)
+    if run.exit_code != 0:
+        print(log.read_text()[-3000:], file=sys.stderr)
+    return members, run
+
+
+def table_row(items: int, members: int, archive_mb: float, run: ChildRun, base_peak_mb: float) -> str:
+    """One line of the table."""
+    batches = f"{run.batch_rss_mb[0]} / {run.batch_rss_mb[-1]}" if run.batch_rss_mb else "?"
+    return (f"{items:>8,}  {members:>7,}  {archive_mb:>10.1f}  {len(run.batch_rss_mb):>7}  {run.seconds:>7.0f}  "
+            f"{items / run.seconds:>7.0f}  {run.peak_rss_mb:>11.0f}  {run.peak_rss_mb - base_peak_mb:>10.0f}  "
+            f"{batches:>21}  {run.exit_code}")
 
 
 def main() -> int:
-    """Generate each size, run it, print the table."""
+    """Run the base size, then each size; print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, nargs="+", default=[20_000, 100_000, 200_000])
+    parser.add_argument("--base-items", type=int, default=1_000, help="the tiny archive that gives the fixed cost")
     parser.add_argument("--child", nargs=2, metavar=("ARCHIVE", "OUTPUT"), help=argparse.SUPPRESS)
     parser.add_argument("--batch-mb", type=float, default=None, help="passed to the backfill")
     args = parser.parse_args()
     extra = ["--batch-mb", str(args.batch_mb)] if args.batch_mb else []
     if args.child:
         return child_main(*args.child, extra)
-    header = f"{'items':>8}  {'members':>7}  {'archive MB':>10}  {'seconds':>7}  {'items/s':>7}  {'peak RSS MB':>11}  exit"
-    print(header, flush=True)
-    with tempfile.TemporaryDirectory(prefix="newsbeam-backfill-memory-") as scratch:
-        for items in args.items:
-            archive = pathlib.Path(scratch) / f"items-{items}.tar.gz"
-            members = write_archive(archive, items)
-            code, seconds, peak_mb = run_child(archive, pathlib.Path(scratch) / f"out-{items}",
-                                               pathlib.Path(scratch) / f"log-{items}.txt", extra)
-            print(f"{items:>8,}  {members:>7,}  {archive.stat().st_size / 1e6:>10.1f}  {seconds:>7.0f}  "
-                  f"{items / seconds:>7.0f}  {peak_mb:>11.0f}  {code}", flush=True)
-            if code != 0:
-                print((pathlib.Path(scratch) / f"log-{items}.txt").read_text()[-3000:], file=sys.stderr)
+    print(f"{'items':>8}  {'members':>7}  {'archive MB':>10}  {'batches':>7}  {'seconds':>7}  {'items/s':>7}  "
+          f"{'peak RSS MB':>11}  {'above base':>10}  {'RSS MB batch 1 / last':>21}  exit", flush=True)
+    with tempfile.TemporaryDirectory(prefix="newsbeam-backfill-memory-") as scratch_name:
+        scratch = pathlib.Path(scratch_name)
+        base_peak_mb = None
+        for items in [args.base_items, *args.items]:
+            members, run = measure(items, scratch, extra)
+            base_peak_mb = run.peak_rss_mb if base_peak_mb is None else base_peak_mb
+            archive_mb = (scratch / f"items-{items}.tar.gz").stat().st_size / 1e6
+            print(table_row(items, members, archive_mb, run, base_peak_mb), flush=True)
     return 0
 
 
