@@ -24,6 +24,7 @@ import unicodedata
 from typing import NamedTuple
 
 import ftfy
+import ftfy.badness
 
 from transforms.records import Article, is_error
 from transforms.settings import TransformSettings
@@ -57,6 +58,10 @@ FINAL = _TidyRules(re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"),
                    re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"),
                    re.compile(r"[^\S\n]+"))
 EXTRA_NEWLINES = re.compile(r"\n{3,}")
+# A lead byte of a UTF-8 sequence read as Windows-1252 (Ã, Ä, Å ...) alone at the end of a line, before an
+# optional ellipsis: a summary cut inside a character. ftfy will not re-decode a line ending in half a
+# character, and left "deÄŸil" of a cut Turkish summary as it was.
+HALF_CHARACTER_AT_END = re.compile("[\u00c2-\u00f4](?=(?:\\.{3}|\u2026)?\\s*$)")
 
 
 def normalize_text(text: str | None) -> str | None:
@@ -88,7 +93,15 @@ def _fix_mojibake(text: str) -> str:
     lines = text.split("\n")
     last = len(lines) - 1
     segments = (line + "\n" if number < last else line for number, line in enumerate(lines))
-    return "".join(segment if segment.isascii() else ftfy.fix_text(segment, FTFY_CONFIG) for segment in segments)
+    return "".join(segment if segment.isascii() else _fix_line(segment) for segment in segments)
+
+
+def _fix_line(line: str) -> str:
+    """ftfy's repair of one line; a line of mojibake cut inside its last character loses that half first."""
+    half = HALF_CHARACTER_AT_END.search(line)
+    if half and ftfy.badness.is_bad(line):
+        line = line[:half.start()] + line[half.end():]
+    return ftfy.fix_text(line, FTFY_CONFIG)
 
 
 def _tidy(text: str, rules: _TidyRules) -> str:

@@ -164,3 +164,14 @@ def test_missing_fields_stay_empty() -> None:
 def test_error_records_pass_through_untouched() -> None:
     error = make_error("parse", "malformed_xml", "bad", source={"uri": "x"})
     assert normalize_article_text(error, TransformSettings()) is error  # type: ignore[arg-type]
+
+
+def test_mojibake_cut_inside_its_last_character_is_repaired_and_loses_the_half() -> None:
+    # A Turkish summary encoded twice and cut after the first byte of its last "ğ" ("Ä" once misread).
+    broken = "Kargo g\u00c3\u00b6nderece\u00c4\u0178im, de\u00c4\u0178il \u00c5\u0178irket oldu\u00c4..."
+    assert normalize_text(broken) == "Kargo g\u00f6nderece\u011fim, de\u011fil \u015firket oldu..."
+
+
+def test_correct_text_ending_in_an_accented_letter_keeps_it() -> None:
+    assert normalize_text("Le caf\u00e9 est bon, je suis all\u00e9") == "Le caf\u00e9 est bon, je suis all\u00e9"
+    assert normalize_text("Pr\u00eat \u00e0 partir, d\u00e9j\u00e0 fini\u2026 \u00c2") == "Pr\u00eat \u00e0 partir, d\u00e9j\u00e0 fini\u2026 \u00c2"
