@@ -24,8 +24,10 @@ FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
 STRAY_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]{0,31};)")
 STRAY_LESS_THAN = re.compile(rb"<(?=[\s\d=<])")
 NAMED_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z][A-Za-z0-9]{0,31};")  # XML knows these five
-# Namespace prefixes in element and attribute names, and those declared; "xml" is bound by XML itself.
-USED_PREFIX = re.compile(rb"(?:</?|\s)([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*(?=[\s/>=])")
+# Namespace prefixes in element names and attribute names (a name and "=": "db:migrate" in text is no
+# attribute), and those declared; "xml" is bound by XML itself.
+USED_PREFIX = re.compile(rb"(?:</?([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*[\s/>]"
+                         rb"|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=\s*[\"'])")
 DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 ROOT_START = re.compile(rb"<(?![?!])[A-Za-z_][\w:.-]*")
 # The namespaces feeds use without declaring them, by their usual prefix (feedparser knows them by URI).
@@ -104,7 +106,8 @@ def declare_missing_namespaces(body: bytes) -> tuple[bytes, list[bytes]]:
     """
     if b":" not in body:
         return body, []
-    missing = set(USED_PREFIX.findall(body)) - set(DECLARED_PREFIX.findall(body)) - {b"xml", b"xmlns"}
+    used = {element or attribute for element, attribute in USED_PREFIX.findall(body)}
+    missing = used - set(DECLARED_PREFIX.findall(body)) - {b"xml", b"xmlns"}
     root = ROOT_START.search(body)
     if not missing or root is None:
         return body, []

@@ -51,3 +51,8 @@ def test_undeclared_prefixes_are_declared_on_the_root_so_the_document_parses() -
     assert root.nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
     assert root.nsmap["content"] == "http://purl.org/rss/1.0/modules/content/"
     assert root.nsmap["quay"] == "urn:newsbeam:undeclared-prefix:quay"
+
+
+def test_words_with_a_colon_in_text_are_no_prefixes_to_declare() -> None:
+    body = b"<rss><item><description>Run rake db:migrate then Tele2:UPS = fast</description></item></rss>"
+    assert declare_missing_namespaces(body) == (body, [])
