@@ -13,8 +13,10 @@ NAME`` for one corpus). For each corpus folder it
    in the Parquet;
 4. for feeds, compares each file with feedparser run directly on the same bytes: entries against our distinct
    articles (the gap explained: empty entries, duplicates by id, a different parse), and for entries paired
-   one to one, title, link and published time; for web archives, the document records warcio finds against
-   the records that left a row; for article pages, the share with a title and a non-empty body;
+   one to one, title, link (feedparser's made absolute against the feed's rel=self URL, none unless http(s),
+   as the dataset keeps links) and published time; for web archives, the document records warcio finds
+   against the records that left a row, and a row for any file read as one document; for article pages,
+   the share with a title and a non-empty body;
 5. prints a table and writes every figure, with examples of each disagreement, as JSON under
    ``benchmarks/results/`` (git-ignored) or to ``--json``.
 
