@@ -83,11 +83,13 @@ def _canonicalize(url: str) -> str | None:
         normalized = url
     parts = urllib.parse.urlsplit(normalized)
     # courlan drops keys without a value, but "default.asp?4471" and "?p" name the document: put them back
+    # (taken from the input only: when courlan failed, the fallback still has them and they would double)
     bare_keys = [(key, None) for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query,
                                                                       keep_blank_values=True) if not value]
+    valued_keys = [(key, value) for key, value in urllib.parse.parse_qsl(parts.query) if value]
     query = [
         (key, value)
-        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) + bare_keys
+        for key, value in valued_keys + bare_keys
         if not key.lower().startswith("utm_") and key.lower() not in EXTRA_TRACKING_PARAMETERS
         and key.lower() not in ("fbclid", "gclid")
     ]
