@@ -275,15 +275,18 @@ def test_private_addresses_are_refused_by_default(http_server: LocalHTTPServer, 
     assert [request.path for request in http_server.requests] == []  # not even robots.txt
 
 
-def test_links_that_are_not_http_are_refused_without_a_request(http_server: LocalHTTPServer,
-                                                               tmp_path: pathlib.Path) -> None:
-    entries = [("g-ftp", "ftp://courier.example/story", "FTP", "A teaser.")]
+def test_links_that_are_not_http_are_never_requested(http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
+    # An item's url is absolute http(s) or none (transforms/identity.web_url), so an ftp link leaves no page
+    # to fetch; the fetcher would refuse it again (unsupported_scheme) if one came through.
+    entries = [("g-ftp", "ftp://courier.example/story", "FTP", "A teaser."),
+               ("g-http", http_server.url("/articles/0"), "HTTP", "A teaser.")]
+    serve_pages(http_server, 1)
 
     outcome = run(tmp_path, feed_document(tmp_path, http_server, entries))
 
-    (page,) = next(iter(outcome.pages.values())).values()
-    assert (page["status"], page["error_type"]) == ("failed", "unsupported_scheme")
-    assert http_server.requests == []
+    (pages,) = outcome.pages.values()
+    assert [page["url"] for page in pages.values()] == [http_server.url("/articles/0")]
+    assert [request.path for request in http_server.requests] == ["/robots.txt", "/articles/0"]
 
 
 def test_items_whose_feed_carries_the_whole_article_need_no_page(http_server: LocalHTTPServer,
