@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
@@ -62,3 +64,15 @@ def test_run_local_runs_the_sample_job(tmp_path: pathlib.Path) -> None:
     assert "articles written" in result.stdout
     assert list((tmp_path / "out" / "articles").glob("date=2023-09-21/*.parquet"))
     assert list((tmp_path / "out" / "_state" / "cache").glob("gazetteer-*.json"))  # the next run reads it
+
+
+@pytest.mark.parametrize(("environment", "expected"), [({}, "system"), ({"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"},
+                                                                        "mimalloc")], ids=["default", "user-set"])
+def test_the_cli_chooses_arrows_allocator_before_pyarrow_loads(environment: dict[str, str], expected: str) -> None:
+    """Arrow's C++ pool (the Parquet writer's) is fixed when pyarrow loads: mimalloc's kept pages made a long
+    backfill's memory grow with the archive; the CLI picks the C library's malloc unless the user chose."""
+    probe = "import pipeline.cli, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    clean = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
+    completed = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env={**clean, **environment},
+                               capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == expected
