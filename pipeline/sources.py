@@ -103,9 +103,10 @@ def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
     return bytes(output)
 
 
-def _fetched_at(entry: InputFile, stat: os.stat_result) -> dt.datetime:
+def _fetched_at(entry: InputFile, stat: os.stat_result | None) -> dt.datetime:
     if entry.get("fetched_at"):
         return dt.datetime.fromisoformat(entry["fetched_at"]).astimezone(dt.timezone.utc)
+    assert stat is not None  # callers pass a stat unless the entry has its own fetched_at
     # The file's mtime, not now: a rerun on the same files then gives identical rows.
     return dt.datetime.fromtimestamp(int(stat.st_mtime), dt.timezone.utc)
 
@@ -127,6 +128,7 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
     path = entry["path"]
     provenance = {"uri": entry.get("feed_url") or path, "source_id": entry.get("source_id"), "raw_path": path}
     disk_path = os.fsdecode(bytes.fromhex(entry["path_bytes_hex"])) if entry.get("path_bytes_hex") else path
+    stat = None
     try:
         stat = os.stat(disk_path)
         if stat.st_size > max_bytes:
@@ -135,7 +137,11 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         with open(disk_path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return [make_error("read", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", source=provenance)]
+        # The path's own time when it has one (a directory, no permission): a rerun on another day then
+        # replaces this row instead of adding one to that day's partition. A vanished file has none.
+        when = _fetched_at(entry, stat) if stat is not None or entry.get("fetched_at") else None
+        return [make_error("read", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}",
+                           source={**provenance, "fetched_at": when} if when else provenance)]
     fetched_at = _fetched_at(entry, stat)
     if data.startswith(GZIP_MAGIC):
         try:

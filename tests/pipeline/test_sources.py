@@ -193,3 +193,13 @@ def test_unreadable_path_is_an_unreadable_error(tmp_path: pathlib.Path, name: st
     assert (error["kind"], error["stage"], error["error_type"]) == ("error", "read", "unreadable")
     assert error["uri"] == str(tmp_path / name)
     assert error["source_id"] == "quay"
+
+
+def test_an_unreadable_path_that_exists_keeps_its_own_time(tmp_path: pathlib.Path) -> None:
+    """Not the clock: a rerun on another day would add the row again, in that day's partition."""
+    directory = tmp_path / "feed.xml"
+    directory.mkdir()
+    os.utime(directory, (MTIME, MTIME))
+    error = read_one(InputFile(path=str(directory)))
+    assert error["error_type"] == "unreadable"
+    assert error["occurred_at"] == dt.datetime.fromtimestamp(MTIME, dt.timezone.utc)
