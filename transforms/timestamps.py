@@ -41,6 +41,8 @@ Decisions a reader should know about:
 - A time that needs "now" to be read (``2 hours ago``, ``вчера``, ``Sept. 21`` without a year) is read
   only when a ``reference`` time is given; otherwise it is ``None``, so that results never depend on the
   clock. Month-only and year-only values (``September 2023``, ``2023``) are not publication times.
+  In a body (``find_dateline``) a year-less date counts only in dateline position, at the start
+  (``MOSCOW, Sept. 21 (Reuters) -``); one inside a sentence (``runs June 9-11``) is not the article's.
 - Never silently wrong: an impossible date or time (``2023-02-30``, ``25:00``) is ``None``, not a nearby
   valid one, and a dateparser reading of an all-numeric date whose day or month is not in the text (its
   guess) is refused. A date inside words (``Publié le 21 septembre 2023``) is looked for only when the
@@ -52,9 +54,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import re
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from transforms.records import Article
@@ -579,12 +582,17 @@ def _numbers_agree(text: str, found: dt.datetime) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _parse_relative(
-    text: str, language: str | None, reference: dt.datetime, date_order: str | None
+    text: str,
+    language: str | None,
+    reference: dt.datetime,
+    date_order: str | None,
+    calendar_only: bool = False,
 ) -> ParsedTime | None:
     """Times that need "now" (``2 hours ago``, ``вчера``, ``Sept. 21``), read against ``reference``.
 
     A year-less numeric date impossible in its order (``02/29`` day-first) is read in the other one, as
-    dateparser does for dates with a year: it is not ambiguous.
+    dateparser does for dates with a year: it is not ambiguous. ``calendar_only`` reads only calendar
+    dates that lack their year (``Sept. 21``), not durations or words (``5 days``, ``yesterday``).
     """
     from dateparser.date import DateDataParser
 
@@ -596,6 +604,8 @@ def _parse_relative(
     base = reference.astimezone(UTC).replace(tzinfo=None)
     for each_order in dict.fromkeys((order, swapped) if swapped else (order,)):
         settings = {**_RELATIVE_SETTINGS, **({"DATE_ORDER": each_order} if each_order else {}), "RELATIVE_BASE": base}
+        if calendar_only:
+            settings["PARSERS"] = [parser for parser in settings["PARSERS"] if parser != "relative-time"]
         for languages in dict.fromkeys((_dateparser_languages(language), None)):
             try:
                 parser = DateDataParser(languages=list(languages) if languages else None, settings=settings)
@@ -663,6 +673,14 @@ def _formats_with_dateparser(text: str, date_formats: tuple[str, ...], languages
 # --- Dates inside text (datelines, "Published on ...") --------------------------------------------------
 
 _WORD = r"[^\W\d_]{3,12}"  # a month name in any alphabet
+_CLOCK_AFTER_DATE = (
+    r"(?:T|,?\s+(?:at\s+|à\s+|в\s+|saat\s+|um\s+|a\s+las\s+)?)\d{1,2}[:h.]\d{2}(?::\d{2})?"
+    r"(?:\s?[AaPp]\.?[Mm]\.?)?"
+)
+_ZONE_AFTER_CLOCK = (
+    r"\s*(?:\(\s*(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?\s*\)"
+    r"|(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?|[+\-]\d{2}:?\d{2}|Z\b|\(?[A-Z]{2,5}\b\)?)"
+)
 _EMBEDDED_DATE_RE = re.compile(
     r"(?<!\w)(?P<date>\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
@@ -670,24 +688,53 @@ _EMBEDDED_DATE_RE = re.compile(
     # month first; not when the number starts a day-month-year ("Updated 21 September 2023")
     rf"|{_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}})"
     r"(?:,?\s+\d{4})?)(?!\d)"
-    r"(?P<time>(?:T|,?\s+(?:at\s+|à\s+|в\s+|saat\s+|um\s+|a\s+las\s+)?)\d{1,2}[:h.]\d{2}(?::\d{2})?"
-    r"(?:\s?[AaPp]\.?[Mm]\.?)?)?"
-    r"(?P<zone>\s*(?:\(\s*(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?\s*\)"
-    r"|(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?|[+\-]\d{2}:?\d{2}|Z\b|\(?[A-Z]{2,5}\b\)?))?",
+    rf"(?P<time>{_CLOCK_AFTER_DATE})?"
+    rf"(?P<zone>{_ZONE_AFTER_CLOCK})?",
+)
+# A year-less date in dateline position, matched against the first line of a body: at its start, or
+# after a place ("MOSCOW, Sept. 21 (Reuters) -", "BAKU, June 9 —", "June 9 (AP) —", "9 iyun, Bakı /Trend/"),
+# and followed by a dateline separator or the end of the line. Anywhere else a year-less date is a date the
+# text mentions ("The festival runs June 9-11"), and the year taken from the reference would be a guess.
+_PLACE_WORD = r"[^\W\d_][^\s\d,/()]*"  # MOSCOW, Bakı, ST., Nur-Sultan, N'Djamena
+_PLACE = rf"{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,3}}"
+_YEAR_LESS_DATELINE_RE = re.compile(
+    rf"(?:(?P<place>{_PLACE}(?:,\s*{_PLACE}){{0,2}})(?P<comma>,)?\s+)?"
+    rf"(?P<date>{_WORD}(?:\.\s*|\s+)\d{{1,2}}(?:st|nd|rd|th)?"  # Sept. 21, June 9
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_WORD}\.?)(?!\d)"  # 9 iyun, 21 сентября, 9 de junio
+    # a zone only after a clock: "June 9 (AP)" is an agency, not a zone
+    rf"(?:(?P<time>{_CLOCK_AFTER_DATE})(?P<zone>{_ZONE_AFTER_CLOCK})?)?"
+    rf"(?:,\s*(?P<after>{_PLACE}))?"
+    # the separator: (Agency), /Agency/, a dash that is not a range ("June 9-11"), a colon, the line end
+    r"\s*(?:\([^()\n]{1,40}\)|/[^/\n]{1,40}/|[-–—―](?!\s*\d)|:|$)"
 )
 
 
-def _embedded_dates(text: str, hints: _Hints) -> Iterator[tuple[tuple[bool, bool], ParsedTime]]:
+_Specificity = tuple[bool, bool]  # (has a time, has a zone): a fuller date wins
+
+
+def _embedded_dates(text: str, hints: _Hints) -> Iterator[tuple[_Specificity, ParsedTime]]:
     """Each date found inside ``text`` with its specificity (has a time, has a zone), fullest form first."""
     for match in _EMBEDDED_DATE_RE.finditer(text):
-        date, time, zone = match["date"], match["time"] or "", match["zone"] or ""
-        if match.group() == text or not _possible_clock(time):
-            continue  # the whole string was tried already; an impossible time spoils its date too
-        for variant in dict.fromkeys((date + time + zone, date + time, date)):
-            parsed = _parse_span(variant, hints)
-            if parsed is not None:
-                yield (bool(time) and variant != date, parsed.had_zone), parsed
-                break
+        if match.group() == text:
+            continue  # the whole string was tried already
+        found = _read_date_match(match, hints)
+        if found is not None:
+            yield found
+
+
+def _read_date_match(
+    match: re.Match[str], hints: _Hints, *, calendar_only: bool = False
+) -> tuple[_Specificity, ParsedTime] | None:
+    """The date a match's ``date``/``time``/``zone`` groups give, fullest form first, with its specificity;
+    None when no form reads. ``calendar_only`` is as in _parse_relative."""
+    date, time, zone = match["date"], match["time"] or "", match["zone"] or ""
+    if not _possible_clock(time):
+        return None  # an impossible time spoils its date too
+    for variant in dict.fromkeys((date + time + zone, date + time, date)):
+        parsed = _parse_span(variant, hints, calendar_only=calendar_only)
+        if parsed is not None:
+            return (bool(time) and variant != date, parsed.had_zone), parsed
+    return None
 
 
 def _possible_clock(time: str) -> bool:
@@ -697,13 +744,45 @@ def _possible_clock(time: str) -> bool:
     return all(number <= limit for number, limit in zip(numbers, limits))
 
 
-def _most_specific_embedded(text: str, hints: _Hints) -> ParsedTime | None:
-    """The date inside ``text`` with a time and a zone if any has them, else the first one found."""
-    best: tuple[tuple[bool, bool], ParsedTime] | None = None
-    for score, parsed in _embedded_dates(text, hints):
+def _most_specific(candidates: Iterable[tuple[_Specificity, ParsedTime]]) -> ParsedTime | None:
+    """The candidate with a time and a zone if any has them, else the first one."""
+    best: tuple[_Specificity, ParsedTime] | None = None
+    for score, parsed in candidates:
         if best is None or score > best[0]:
             best = (score, parsed)
     return None if best is None else best[1]
+
+
+def _most_specific_embedded(text: str, hints: _Hints) -> ParsedTime | None:
+    """The date inside ``text`` with a time and a zone if any has them, else the first one found."""
+    return _most_specific(_embedded_dates(text, hints))
+
+
+def _year_less_dateline(head: str, hints: _Hints) -> Iterator[tuple[_Specificity, ParsedTime]]:
+    """The year-less date of a dateline at the start of ``head`` (read against the reference), if any."""
+    match = _YEAR_LESS_DATELINE_RE.match(head.partition("\n")[0])
+    if match is None or not _dateline_places_ok(match["place"], match["comma"], match["after"]):
+        return
+    # Calendar dates only: "5 days —" at the start of a body is not a dateline.
+    found = _read_date_match(match, hints, calendar_only=True)
+    if found is not None:
+        yield found
+
+
+def _dateline_places_ok(place: str | None, comma: str | None, after: str | None) -> bool:
+    """Whether the words around a dateline's date look like its place: before the date in capitals
+    (``MOSCOW``) or a proper name before a comma (``Bakı,``); after it a proper name (``9 iyun, Bakı``).
+
+    Without this, any words before a date ("The festival runs June 9 -") would pass for a place.
+    """
+    before_ok = place is None or place.isupper() or (bool(comma) and _is_proper_name(place))
+    return before_ok and (after is None or _is_proper_name(after))
+
+
+def _is_proper_name(words: str) -> bool:
+    """Capitalized words, short particles allowed inside (``Rio de Janeiro``, ``Frankfurt am Main``)."""
+    parts = words.replace(",", " ").split()
+    return parts[0][0].isupper() and all(part[0].isupper() or len(part) <= 3 for part in parts)
 
 
 def _dateline_head(text: str) -> str:
@@ -769,13 +848,13 @@ def _parse_direct(text: str, language: str | None, date_order: str | None) -> Pa
     return _parse_with_dateparser(text, language, date_order)
 
 
-def _parse_span(text: str, hints: _Hints) -> ParsedTime | None:
+def _parse_span(text: str, hints: _Hints, *, calendar_only: bool = False) -> ParsedTime | None:
     """A string that is all date: the caller's formats, absolute forms, then relative ones when there is
-    a reference."""
+    a reference (``calendar_only`` as in _parse_relative)."""
     parsed = _parse_with_formats(text, hints.date_formats, hints.language) if hints.date_formats else None
     parsed = parsed or _parse_direct(text, hints.language, hints.date_order)
     if parsed is None and hints.reference is not None:
-        parsed = _parse_relative(text, hints.language, hints.reference, hints.date_order)
+        parsed = _parse_relative(text, hints.language, hints.reference, hints.date_order, calendar_only)
     return parsed
 
 
@@ -840,14 +919,20 @@ def find_dateline(
 ) -> ParsedTime | None:
     """The most specific date in a body's first lines (a dateline), preferring one with time and zone.
 
-    ``reference`` (e.g. fetched_at) lets year-less datelines such as ``MOSCOW, Sept. 21 (Reuters)`` be read;
-    ``date_order`` and ``default_timezone`` are as in parse_timestamp.
+    A date with its year may be anywhere in those lines. A year-less one is read against ``reference``
+    (e.g. fetched_at) only in dateline position, at the very start of the body, alone or after a place
+    and followed by a separator or the line end (``MOSCOW, Sept. 21 (Reuters) -``, ``June 9 (AP) —``,
+    ``9 iyun, Bakı /Trend/``): in a sentence (``The festival runs June 9-11``) it is not the article's
+    date. ``date_order`` and ``default_timezone`` are as in parse_timestamp.
     """
     hints = _make_hints(language, reference, date_order)
     zone = None if default_timezone is None else _zone_named(default_timezone)
     if not isinstance(text, str) or not text:
         return None
-    return _in_default_zone(_most_specific_embedded(_dateline_head(text), hints), zone)
+    head = _dateline_head(text)
+    with_year = dataclasses.replace(hints, reference=None)  # elsewhere in the head a date needs its year
+    candidates = itertools.chain(_year_less_dateline(head, hints), _embedded_dates(head, with_year))
+    return _in_default_zone(_most_specific(candidates), zone)
 
 
 # --- Choosing an article's time -----------------------------------------------------------------------

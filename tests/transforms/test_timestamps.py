@@ -502,6 +502,54 @@ def test_dates_deep_in_the_body_are_not_datelines() -> None:
     assert find_dateline(body) is None
 
 
+FETCHED_2026 = utc(2026, 6, 20, 8)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The festival runs June 9-11. Tickets are on sale at the box office.",
+        "Tickets went on sale on June 9 and sold out within the hour.",
+        "The festival, June 9 - 11, returns to the old town.",  # a range, and a common noun before it
+        "Officials said on Monday that the talks of Sept. 21 (Geneva) had failed.",
+        "First line.\nThe vote is on 9 June - the last day of the session.",  # not the body's start
+        "5 days — that is how long the strike lasted.",  # a duration, not a calendar date
+    ],
+)
+def test_year_less_dates_in_sentences_are_not_datelines(body: str) -> None:
+    assert find_dateline(body, reference=FETCHED_2026) is None
+    assert find_dateline(body, language="en", reference=FETCHED_2026) is None
+
+
+def test_a_dated_dateline_wins_over_a_year_less_date_in_a_sentence() -> None:
+    body = "The festival runs June 9-11.\n21 September 2023 16:21 (UTC+04:00)\nTickets ..."
+    result = find_dateline(body, reference=FETCHED_2026)
+    assert result is not None and result.instant_utc == SEED_INSTANT
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "expected"),
+    [
+        ("MOSCOW, Sept. 21 (Reuters) - Russia said on Thursday ...", None, utc(2025, 9, 21)),
+        ("BAKU, June 9 — The Ombudswoman met ...", None, utc(2026, 6, 9)),
+        ("BAKU, Azerbaijan, June 9 - The Ombudswoman met ...", None, utc(2026, 6, 9)),
+        ("NEW YORK June 9 (AP) - Stocks rose ...", None, utc(2026, 6, 9)),
+        ("June 9 (AP) — Stocks rose ...", None, utc(2026, 6, 9)),
+        ("9 iyun, Bakı /Trend/ Ombudsman Səbinə Əliyeva ...", "az", utc(2026, 6, 9)),
+        ("21 сентября, Москва — Правительство ...", "ru", utc(2025, 9, 21)),
+        ("Rio de Janeiro, June 9: The carnival ...", None, utc(2026, 6, 9)),
+        ("June 9\nThe Ombudswoman met ...", None, utc(2026, 6, 9)),
+        ("MOSCOW, Sept. 21, 14:05 MSK (Reuters) - Russia ...", None, utc(2025, 9, 21, 11, 5)),
+    ],
+)
+def test_year_less_datelines_at_the_start_are_read_against_the_reference(
+    body: str, language: str | None, expected: dt.datetime
+) -> None:
+    assert find_dateline(body, language=language) is None  # the year comes from the reference only
+    result = find_dateline(body, language=language, reference=FETCHED_2026)
+    assert result is not None and result.instant_utc == expected
+
+
 # --- Choosing an article's time --------------------------------------------------------------------------
 
 
@@ -613,6 +661,11 @@ def test_feed_time_options_reach_the_dateline() -> None:
     body = "BAKU, 09/21/2023 16:21\n\nThe Ombudswoman met ..."
     result = normalize(body_text=body, time_options={"date_order": "MDY", "default_timezone": "Asia/Baku"})
     assert (result["published_at"], result["time_source"]) == (SEED_INSTANT, "body.dateline")
+
+
+def test_normalize_skips_a_year_less_date_in_a_sentence() -> None:
+    result = normalize(body_text="The festival runs June 9-11. Tickets ...", fetched_at=FETCHED_2026)
+    assert (result["published_at"], result["time_source"]) == (FETCHED_2026, "fetched_at")
 
 
 def test_feed_date_formats_are_used_for_the_entry_time() -> None:
