@@ -5,6 +5,9 @@ workers pay for it only if they detect; from the decompressed copy in the cache 
 one (``transforms.language_model``: about 0.15 s instead of 1 to 2 s). py3langid answers with ISO 639-1 codes
 where one exists; for the few varieties it only knows by an ISO 639-3 code, the code of the
 macrolanguage is used when it has a two-letter one (Egyptian Arabic -> ar), else the three-letter code.
+A guess below MIN_CONFIDENCE is not kept: the source's hint is used instead, or no language (None) when
+there is none; on short or mixed text py3langid answers anything (Nigerian Pidgin at 0.04 for a football
+score line), and a wrong code is worse than an unknown one.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from transforms.records import Article, is_error
 from transforms.settings import TransformSettings
 
 MIN_TEXT_CHARS = 40  # below this the guess is noise ("Hello" comes out as Breton): trust the hint
-MIN_CONFIDENCE = 0.5  # normalized probability; below it the hint (when there is one) wins
+MIN_CONFIDENCE = 0.5  # normalized probability; below it the hint wins, or no language without a hint
 MAX_TEXT_CHARS = 2000  # enough for a confident guess; longer text only costs time
 NO_LANGUAGE = "zxx"  # py3langid's label for text without linguistic content (numbers, code)
 _LOADED: list[LanguageIdentifier] = []  # the process's identifier, once loaded
@@ -33,7 +36,8 @@ def _identifier(cache_dir: str | None = None) -> LanguageIdentifier:
 
 
 def detect_language(text: str | None, *, hint: str | None = None, cache_dir: str | None = None) -> str | None:
-    """The language of ``text`` (ISO 639-1), or ``hint`` when the text is too short or unclear.
+    """The language of ``text`` (ISO 639-1), or ``hint`` when the text is too short or unclear: then
+    None without a hint.
 
     ``cache_dir`` says where the decompressed model may be kept; only the process's first call reads it.
     """
@@ -42,8 +46,8 @@ def detect_language(text: str | None, *, hint: str | None = None, cache_dir: str
     if len(sample) < MIN_TEXT_CHARS:
         return hint
     language, confidence = _identifier(cache_dir).classify(sample)
-    if language == NO_LANGUAGE or (confidence < MIN_CONFIDENCE and hint):
-        return hint
+    if language == NO_LANGUAGE or confidence < MIN_CONFIDENCE:
+        return hint  # None without one: a low-confidence guess is noise, not a language
     return MACROLANGUAGE.get(language, language)
 
 

@@ -42,6 +42,73 @@ def test_text_without_language_gives_the_hint() -> None:
     assert detect_language("12 345 678 910 11 12 13 14 15 16 17 18 19 20 21 22", hint="ru") == "ru"
 
 
+# Long enough to be judged (over MIN_TEXT_CHARS) but a mix of names and numbers: py3langid answers with
+# a low confidence (Nigerian Pidgin at 0.04, Kikuyu at 0.07 with the shipped model).
+UNCLEAR = [
+    "Premier League: Arsenal 2-1 Chelsea, Saka 34, Havertz 78",
+    "Tashkent, Samarkand, Bukhara, Khiva: 4 cities 7 days",
+]
+PARAGRAPHS = {
+    "en": ("The county council reopened the old stone footbridge on Tuesday after eight months of repairs. "
+           "Engineers replaced the worn railings, rebuilt two of the arches and laid a new surface that "
+           "should last for decades. Residents who had walked the long way round through the market since "
+           "the winter said they were glad to have their shortcut back before the summer fair."),
+    "ru": ("В Казани в четверг открыли новый пешеходный мост через реку после восьми месяцев ремонта. "
+           "Рабочие заменили старые перила, укрепили опоры и уложили новое покрытие, которое, по словам "
+           "инженеров, прослужит не одно десятилетие. Жители района говорят, что всю зиму ходили в обход "
+           "через рынок и рады, что короткая дорога снова открыта."),
+    "az": ("Bakı şəhərində yeni piyada körpüsü çərşənbə axşamı səkkiz aylıq təmirdən sonra istifadəyə "
+           "verilib. Mühəndislər köhnə məhəccərləri dəyişib, dayaqları möhkəmləndirib və uzun illər "
+           "davam edəcək yeni örtük salıblar. Sakinlər bildiriblər ki, qış boyu bazarın içindən dolanıb "
+           "keçmək məcburiyyətində qalıblar və qısa yolun yenidən açılmasına sevinirlər."),
+}
+
+
+class _Guess:
+    """A stand-in for the py3langid identifier that always answers one language and confidence."""
+
+    def __init__(self, language: str, confidence: float) -> None:
+        self.answer = (language, confidence)
+
+    def classify(self, text: str) -> tuple[str, float]:
+        return self.answer
+
+
+@pytest.mark.parametrize("text", UNCLEAR)
+def test_unclear_text_without_a_hint_gives_no_language(text: str) -> None:
+    assert detect_language(text) is None
+
+
+@pytest.mark.parametrize("text", UNCLEAR)
+def test_unclear_text_gives_the_hint(text: str) -> None:
+    assert detect_language(text, hint="en-GB") == "en"
+
+
+@pytest.mark.parametrize(("guess", "confidence"), [("pcm", 0.43), ("ha", 0.047), ("en", 0.4999)])
+def test_a_guess_below_the_threshold_is_no_language_without_a_hint(
+    monkeypatch: pytest.MonkeyPatch, guess: str, confidence: float
+) -> None:
+    monkeypatch.setattr(language, "_identifier", lambda cache_dir=None: _Guess(guess, confidence))
+    assert detect_language(SAMPLES["en"]) is None
+    assert detect_language(SAMPLES["en"], hint="az") == "az"
+
+
+def test_a_guess_at_the_threshold_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(language, "_identifier", lambda cache_dir=None: _Guess("az", language.MIN_CONFIDENCE))
+    assert detect_language(SAMPLES["en"]) == "az"
+
+
+@pytest.mark.parametrize("expected", sorted(PARAGRAPHS))
+def test_language_of_a_paragraph_is_detected_without_a_hint(expected: str) -> None:
+    assert detect_language(PARAGRAPHS[expected]) == expected
+
+
+def test_article_with_unclear_text_and_no_hint_has_no_language() -> None:
+    article = {"kind": "article", "title": UNCLEAR[0], "summary_text": None, "body_text": None,
+               "language_hint": None}
+    assert annotate_language(article, TransformSettings())["language"] is None  # type: ignore[arg-type]
+
+
 def test_regional_variety_is_reported_as_its_macrolanguage(monkeypatch: pytest.MonkeyPatch) -> None:
     class Guess:
         def classify(self, text: str) -> tuple[str, float]:
