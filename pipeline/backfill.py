@@ -311,10 +311,9 @@ def use_system_allocator_for_arrow() -> None:
 
     Why (measured): with pyarrow's default pool (mimalloc), a backfill's resident memory grew by 5 to 10 MB
     per batch, all of it in mimalloc's region, while Python's heap and malloc's stayed level (pages kept
-    after their buffers were freed, probably by each batch's short-lived threads). This switch cut that
-    growth by two thirds (100,000 items: +113 MB to +35 MB from the first batch to the last). What it
-    cannot move: Arrow's C++ default pool (the Parquet writer's own buffers), chosen once when pyarrow
-    loads, from ``ARROW_DEFAULT_MEMORY_POOL`` (README, "Backfill, compaction, inspection")."""
+    after their buffers were freed). Arrow's C++ default pool (the Parquet writer's) is chosen when pyarrow
+    loads, from ``ARROW_DEFAULT_MEMORY_POOL``, which ``pipeline.cli`` sets; this covers callers that import
+    the backfill without the CLI (README, "Backfill, compaction, inspection")."""
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())
