@@ -65,6 +65,8 @@ READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfil
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
 GZIP_EXPANSION_ESTIMATE = 4  # gzipped text inflates about this much: sizes of .gz inputs are scaled by it
+TAR_HEADER_BYTES = 512
+TAR_MAGIC_OFFSET = 257  # "ustar" in a POSIX or GNU tar header
 
 
 @dataclasses.dataclass
@@ -83,15 +85,56 @@ def archive_kind(path: str) -> str | None:
     return ARCHIVE_SUFFIXES[max(matches, key=len)] if matches else None
 
 
+def detect_archive_kind(path: str) -> str | None:
+    """``warc`` or ``tar`` by the file's name, else by its first bytes; ``zip`` by name only; None for a
+    plain input file.
+
+    Crawls are not always named as archives (warcio's ``example-bad.warc.gz.bad``, Common Crawl's
+    ``.warc.wet.gz``, a tar saved as ``feeds.bin``); read as one document their records became a single
+    error. Zip is left to its name: office files and e-books are zips too, and are one document each.
+    """
+    kind = archive_kind(path)
+    if kind is not None:
+        return kind
+    try:
+        with _open_decompressed(path) as stream:
+            head = stream.read(TAR_HEADER_BYTES)
+    except READ_ERRORS:
+        return None  # read as one file, whose error record says what is wrong
+    if head.lstrip().startswith((b"WARC/", b"filedesc://")):
+        return "warc"
+    return "tar" if head[TAR_MAGIC_OFFSET:TAR_MAGIC_OFFSET + 5] == b"ustar" else None
+
+
+def list_inputs(paths: list[str], chunk_records: int = DEFAULT_CHUNK_RECORDS,
+                chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ArchiveListing:
+    """Pipeline inputs for local files: each archive listed in chunks, every other file as it is."""
+    from pipeline.sources import input_for_path
+
+    listing = ArchiveListing(inputs=[])
+    for path in paths:
+        kind = detect_archive_kind(path)
+        if kind is None:
+            listing.inputs.append(input_for_path(path))
+            listing.members += 1
+            continue
+        archive = list_archive(path, chunk_records, chunk_bytes, kind=kind)
+        listing.inputs += archive.inputs
+        listing.members += archive.members
+        listing.skipped.update(archive.skipped)
+    return listing
+
+
 def enumerate_archive_inputs(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS) -> list[InputFile]:
     """The chunks of the archive at ``path`` (see ``list_archive``)."""
     return list_archive(path, chunk_records).inputs
 
 
 def list_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
-                 chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ArchiveListing:
-    """List ``path`` (a WARC/ARC, tar or zip file) as chunks, streaming: no body is held."""
-    kind = archive_kind(path)
+                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, *, kind: str | None = None) -> ArchiveListing:
+    """List ``path`` (a WARC/ARC, tar or zip file; ``kind`` from ``detect_archive_kind``, else from the
+    name) as chunks, streaming: no body is held."""
+    kind = kind or archive_kind(path)
     if kind is None:
         raise ValueError(f"not an archive name: {path}")
     skipped: collections.Counter[str] = collections.Counter()

@@ -42,8 +42,8 @@ import sys
 import time
 from typing import Any, Callable, Iterator, TextIO
 
-from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, archive_kind, chunk_size_bytes, is_raw_zone,
-                               list_archive, list_raw_zone)
+from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, chunk_size_bytes, detect_archive_kind,
+                               is_raw_zone, list_archive, list_raw_zone)
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.date_range import DateRange
 from pipeline.options import RunOptions
@@ -104,8 +104,10 @@ def plan_inputs(sources: list[str], output_dir: str, date_range: DateRange, sett
             _add_listing(plan, raw_root, listing)
             continue
         for path in expand_inputs([source]):
-            if archive_kind(path):
-                _add_listing(plan, path, list_archive(path, settings.chunk_records, settings.chunk_max_bytes))
+            kind = detect_archive_kind(path)
+            if kind:
+                _add_listing(plan, path, list_archive(path, settings.chunk_records, settings.chunk_max_bytes,
+                                                      kind=kind))
             else:
                 plan.add(InputFile(path=path))
                 plan.sources.append(path)

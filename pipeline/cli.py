@@ -100,9 +100,10 @@ def exit_code(manifest: dict[str, Any], fail_on_error: bool) -> int:
 
 def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``newsbeam ingest PATHS... --output DIR``."""
+    from pipeline.archives import list_inputs
     from pipeline.execution import run_pipeline
     from pipeline.run_summary import format_summary
-    from pipeline.sources import expand_inputs, input_for_path
+    from pipeline.sources import expand_inputs
 
     urls = [path for path in args.paths if URL_ARGUMENT.match(path) and not pathlib.Path(path).exists()]
     if urls:
@@ -115,7 +116,10 @@ def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(f"newsbeam: no input files found in {' '.join(args.paths)}", file=sys.stderr)
         return 1
     options = run_options_from(args, "ingest", args.paths, beam_args)
-    manifest = run_pipeline(options, [input_for_path(path) for path in files])
+    listing = list_inputs(files)  # archives (WARC/ARC, tar, zip) in chunks of their documents
+    skipped = {"records_skipped": sum(listing.skipped.values()),
+               "records_skipped_by_reason": dict(listing.skipped.most_common())}
+    manifest = run_pipeline(options, listing.inputs, skipped)
     print(format_summary(manifest))
     return exit_code(manifest, options.fail_on_error)
 

@@ -57,6 +57,9 @@ def format_summary(manifest: dict[str, Any]) -> str:
     if counts.get("body_status"):
         rows.append(("body status (articles in run)", sum(counts["body_status"].values())))
         rows += [(f"  {status}", number) for status, number in counts["body_status"].items()]
+    if manifest.get("records_skipped"):  # archive records that are not documents (requests, images...)
+        rows.append(("archive records skipped (not documents)", manifest["records_skipped"]))
+        rows += [(f"  {reason}", number) for reason, number in list(manifest["records_skipped_by_reason"].items())[:8]]
     rows.append(("errors (dead letter)", counts["errors"]))
     rows += [(f"  {reason}", number) for reason, number in counts["errors_by_reason"].items()]
     rows += [("elapsed", f"{elapsed:.1f} s"), ("items/second", f"{rate:.1f}"), ("output", manifest["output_dir"])]

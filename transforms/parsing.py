@@ -19,8 +19,9 @@ UNPARSEABLE = {
     "empty": ("empty_input", "the document is empty"),
     "binary": ("binary_content", "binary data, not a feed, page or JSON document"),
     "unknown": ("unknown_format", "not recognisably a feed, an HTML page or JSON"),
-    "web_archive": ("web_archive", "a WARC/ARC web archive read as one document (its name does not end in .warc, "
-                                   ".warc.gz, .arc or .arc.gz): rename it so that its records are read one by one"),
+    "web_archive": ("web_archive", "a WARC/ARC web archive where one document was expected (a feed URL that "
+                                   "serves a crawl, or a member of another archive): give the archive file itself "
+                                   "to ingest or backfill, which read its records one by one"),
 }
 
 

@@ -9,13 +9,14 @@ import random
 
 import pytest
 
-from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, enumerate_archive_inputs,
-                               is_raw_zone, list_archive, list_raw_zone, read_archive_chunk)
+from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, detect_archive_kind,
+                               enumerate_archive_inputs, is_raw_zone, list_archive, list_inputs, list_raw_zone,
+                               read_archive_chunk)
 from pipeline.gzip_seek import GzipSeeker, TruncatedGzipError
 from pipeline.raw_zone import store_raw
 from pipeline.sources import read_input
-from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, day, rss_feed, write_tar, write_warc,
-                                             write_zip)
+from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, day, rss_feed, write_file, write_tar,
+                                             write_warc, write_zip)
 
 MAX_BYTES = 1_000_000
 CORPUS = pathlib.Path("/work/shared/corpora/warc")
@@ -51,6 +52,43 @@ def mixed_warc(path: pathlib.Path, compress: bool = True) -> pathlib.Path:
     ("a.tar.gz", "tar"), ("a.tgz", "tar"), ("a.zip", "zip"), ("feed.xml.gz", None), ("a.jsonl", None)])
 def test_archive_kind_comes_from_the_file_name(name: str, kind: str | None) -> None:
     assert archive_kind(name) == kind
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("crawl.warc.gz.bad", "warc"), ("crawl.warc.wet.gz", "warc"), ("crawl.bin", "warc"), ("feeds.bin", "tar"),
+    ("feeds.gz", "tar"), ("feed.xml.gz", None), ("page.html", None), ("broken.gz", None), ("office.docx", None)])
+def test_an_archive_without_an_archive_name_is_known_by_its_first_bytes(tmp_path: pathlib.Path, name: str,
+                                                                        kind: str | None) -> None:
+    """A WARC, ARC or tar by content (warcio's example-bad.warc.gz.bad, Common Crawl's .warc.wet.gz); a zip
+    only by name: an office file or an e-book is a zip too, and one document."""
+    path = tmp_path / name
+    if name.startswith("crawl"):
+        mixed_warc(path, compress=name.endswith(".gz") or name.endswith(".bad"))
+    elif name.startswith("feeds"):
+        write_tar(path, {"a/feed.xml": FEED}, mode="w:gz" if name.endswith(".gz") else "w")
+    elif name == "feed.xml.gz":
+        path.write_bytes(gzip.compress(FEED))
+    elif name == "broken.gz":
+        path.write_bytes(gzip.compress(FEED)[:30])
+    elif name == "office.docx":
+        write_zip(path, {"word/document.xml": b"<w:document/>"})
+    else:
+        path.write_bytes(PAGE)
+    assert detect_archive_kind(str(path)) == kind
+
+
+def test_ingest_inputs_list_archives_by_content_and_other_files_as_they_are(tmp_path: pathlib.Path) -> None:
+    crawl = mixed_warc(tmp_path / "crawl.warc.gz.bad")
+    feed = write_file(tmp_path / "feed.xml", FEED)
+
+    listing = list_inputs([str(crawl), str(feed)], chunk_records=2)
+
+    assert [entry.get("container") or "file" for entry in listing.inputs] == ["warc", "warc", "file"]
+    assert listing.members == 5 and sum(listing.skipped.values()) == 5  # 4 documents and the feed file
+    documents = [document for entry in listing.inputs for document in read_input(entry, MAX_BYTES)]
+    assert [document["uri"] for document in documents] == [
+        "https://wire.example/news/a", "https://wire.example/feed", "https://wire.example/blob",
+        "https://wire.example/saved.xml", str(feed)]
 
 
 # WARC --------------------------------------------------------------------------------------------------

@@ -7,10 +7,13 @@ import pathlib
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from pipeline.cli import build_parser, main, run_options_from
 from pipeline.options import DASK_RUNNER, resolve_runner
+from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, write_file, write_tar,
+                                             write_warc)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BROKEN = REPO / "examples" / "sample" / "broken"
@@ -76,3 +79,27 @@ def test_the_cli_chooses_arrows_allocator_before_pyarrow_loads(environment: dict
     completed = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env={**clean, **environment},
                                capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == expected
+
+
+def test_ingest_reads_archives_record_by_record_whatever_their_name(tmp_path: pathlib.Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write_warc(drop / "crawl.warc.gz", [
+        WarcRecord("request", "https://warc.example/news/w1"),
+        WarcRecord("response", "https://warc.example/news/w1", html_page("warc.example", Item("w1", day(4), "W one")))])
+    write_warc(drop / "crawl.warc.gz.bad", [  # named as warcio names its test files: still a crawl
+        WarcRecord("response", "https://warc.example/news/w2", html_page("warc.example", Item("w2", day(5), "W two")))])
+    write_tar(drop / "feeds.tgz", {"a/feed.xml": rss_feed("tar.example", [Item("t1", day(6), "T one")])})
+    write_file(drop / "feed.xml", rss_feed("plain.example", [Item("p1", day(7), "P one")]))
+    output = tmp_path / "out"
+
+    assert main(["ingest", str(drop), "--output", str(output), "--shards", "2"]) == 0
+
+    pattern = f"{output}/articles/**/*.parquet"
+    rows = duckdb.sql(f"SELECT url, title FROM read_parquet('{pattern}', hive_partitioning = true) ORDER BY url").fetchall()
+    assert rows == [("https://plain.example/news/p1", "P one"), ("https://tar.example/news/t1", "T one"),
+                    ("https://warc.example/news/w1", "W one"), ("https://warc.example/news/w2", "W two")]
+    assert not list((output / "errors").glob("date=*/*.parquet"))
+    summary = capsys.readouterr().out
+    assert "archive records skipped (not documents)  1" in summary and "warc request record" in summary

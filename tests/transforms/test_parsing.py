@@ -70,7 +70,7 @@ def test_podcast_episodes_sharing_the_show_link_are_separate_articles() -> None:
     assert len({record["link_discriminator"] for record in records}) == 4
 
 
-def test_a_misnamed_web_archive_error_says_how_to_have_its_records_read() -> None:
+def test_a_web_archive_where_a_document_was_expected_says_how_to_have_its_records_read() -> None:
     body = b"WARC/1.0\r\nWARC-Type: warcinfo\r\n\r\n"
-    (error,) = parse_document(make_raw(body, uri="/in/crawl.warc.gz.bad"))
-    assert ".warc.gz" in error["message"] and "rename" in error["message"]
+    (error,) = parse_document(make_raw(body, uri="https://crawl.example/latest"))
+    assert error["error_type"] == "web_archive" and "give the archive file itself" in error["message"]
