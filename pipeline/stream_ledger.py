@@ -67,6 +67,21 @@ class StreamLedger:
                 "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at) VALUES (?, ?, 'pending', ?)", rows)
             return self.connection.total_changes - before
 
+    def add_archive(self, key: str, path: str, chunks: list[InputFile], now: dt.datetime) -> int:
+        """Queue an archive's chunks (keys ``KEY#N``) and record the archive itself as listed (done), in one
+        transaction: a crash leaves either nothing (listed again) or all of it. Returns the chunks queued."""
+        rows = [(f"{key}#{number}", json.dumps(chunk, default=_encode, sort_keys=True), now.isoformat())
+                for number, chunk in enumerate(chunks)]
+        with self.connection:
+            before = self.connection.total_changes
+            self.connection.executemany(
+                "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at) VALUES (?, ?, 'pending', ?)", rows)
+            queued = self.connection.total_changes - before
+            self.connection.execute(
+                "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at, done_at) VALUES (?, ?, 'done', ?, ?)",
+                (key, json.dumps({"path": path, "listed_chunks": len(chunks)}), now.isoformat(), now.isoformat()))
+            return queued
+
     def pending(self, limit: int) -> list[tuple[str, InputFile]]:
         """Up to ``limit`` pending inputs, oldest first."""
         rows = self.connection.execute(

@@ -29,6 +29,7 @@ from pipeline.http_fetch import FetchSettings
 from pipeline.locking import output_lock
 from pipeline.options import RunOptions
 from pipeline.run_summary import utc_now, write_manifest
+from pipeline.sources import InputFile
 from pipeline.stream_ledger import StreamLedger
 
 if TYPE_CHECKING:
@@ -75,9 +76,21 @@ def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings:
 
 
 def _queue_dropped(watcher: DropDirectoryWatcher, ledger: StreamLedger, now: dt.datetime) -> int:
-    """Queue the complete files of the drop directory that were never seen before."""
-    fresh = [(key, {"path": path}) for key, path in watcher.scan() if not ledger.known(key)]
-    return ledger.add_pending(fresh, now)
+    """Queue the complete files of the drop directory that were never seen before; an archive (WARC/ARC,
+    tar, zip) as its chunks, so that a big crawl is worked off over several windows like other backlog."""
+    from pipeline.archives import detect_archive_kind, list_archive
+
+    queued = 0
+    fresh: list[tuple[str, InputFile]] = []
+    for key, path in watcher.scan():
+        if ledger.known(key):
+            continue
+        kind = detect_archive_kind(path)
+        if kind is None:
+            fresh.append((key, {"path": path}))
+        else:
+            queued += ledger.add_archive(key, path, list_archive(path, kind=kind).inputs, now)
+    return queued + ledger.add_pending(fresh, now)
 
 
 def _process_window(options: RunOptions, ledger: StreamLedger, window: int, limit: int) -> dict[str, Any] | None:

@@ -28,3 +28,14 @@ def test_datetimes_in_descriptors_round_trip(tmp_path: pathlib.Path) -> None:
     ledger.add_pending([("e", {"path": "", "container": "failed_fetch", "members": [error]})], NOW)
     (_, descriptor), = ledger.pending(1)
     assert descriptor["members"][0]["occurred_at"] == NOW
+
+
+def test_an_archive_is_listed_once_and_its_chunks_stay_pending_until_done(tmp_path: pathlib.Path) -> None:
+    ledger = StreamLedger(tmp_path)
+    chunks = [{"path": "/drop/crawl.warc.gz", "container": "warc", "members": [[0, 10]]},
+              {"path": "/drop/crawl.warc.gz", "container": "warc", "members": [[10, 10]]}]
+    assert ledger.add_archive("drop:crawl", "/drop/crawl.warc.gz", chunks, NOW) == 2
+    assert ledger.known("drop:crawl") and ledger.add_archive("drop:crawl", "/drop/crawl.warc.gz", chunks, NOW) == 0
+    assert ledger.pending(10) == [("drop:crawl#0", chunks[0]), ("drop:crawl#1", chunks[1])]  # not the archive itself
+    ledger.mark_done(["drop:crawl#0"], NOW)
+    assert [key for key, _ in ledger.pending(10)] == ["drop:crawl#1"]

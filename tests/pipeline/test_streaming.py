@@ -21,6 +21,7 @@ from pipeline.options import RunOptions
 from pipeline.stream_ledger import StreamLedger
 from pipeline.streaming import StreamSettings, parse_duration_s, run_stream
 from tests.feed_factory import numbered_items, rss
+from tests.pipeline.archive_builders import Item, WarcRecord, day, html_page, write_warc
 from tests.http_server import LocalHTTPServer, Response
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -58,6 +59,25 @@ def test_dropped_files_are_ingested_exactly_once_across_restarts(tmp_path: pathl
     assert len(urls(output)) == 5
     manifest = json.loads((output / "_runs" / "s2.json").read_text())
     assert manifest["windows"] and "lag_s" in manifest["windows"][0]
+
+
+def test_a_dropped_archive_is_read_record_by_record_once(tmp_path: pathlib.Path) -> None:
+    drop_dir, output, staging = tmp_path / "drop", tmp_path / "out", tmp_path / "staging"
+    drop_dir.mkdir()
+    staging.mkdir()
+    pages = [WarcRecord("response", f"https://warc.example/news/w{number}",
+                        html_page("warc.example", Item(f"w{number}", day(number + 1), f"Crawled {number}")))
+             for number in range(5)]
+    write_warc(staging / "crawl.warc.gz", [WarcRecord("request", "https://warc.example/news/w0"), *pages])
+    os.utime(staging / "crawl.warc.gz", (time.time() - 60, time.time() - 60))
+    (staging / "crawl.warc.gz").rename(drop_dir / "crawl.warc.gz")
+    settings = StreamSettings(window_s=0.2, stop_after_s=0.5, drop_dir=str(drop_dir))
+
+    first = run_stream(stream_options(output, "s1"), [], FetchSettings(), settings, threading.Event())
+    second = run_stream(stream_options(output, "s2"), [], FetchSettings(), settings, threading.Event())
+
+    assert urls(output) == [f"https://warc.example/news/w{number}" for number in range(5)]
+    assert first["counts"]["errors"] == 0 and second["counts"]["inputs_read"] == 0  # listed once, read once
 
 
 def test_a_backlog_is_worked_off_in_bounded_batches(tmp_path: pathlib.Path) -> None:
