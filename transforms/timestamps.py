@@ -33,6 +33,9 @@ Decisions a reader should know about:
   email.utils and feedparser). Military single letters follow RFC 822 as written (``A`` = -01:00 ...
   ``M`` = -12:00, ``N`` = +01:00 ... ``Y`` = +12:00, ``Z`` = UTC), as feedparser does, although RFC 1123
   notes those signs are reversed.
+- A zone written as an IANA name (``2024-05-01 10:00 Europe/Baku``) or as a US generic zone after a
+  time (``10:00 AM ET``, ``9 a.m. PT``) is read with its daylight saving time on that date: ``ET`` is
+  -04:00 in May and -05:00 in January (America/New_York), where a fixed table would be wrong half the year.
 - A caller's ``date_formats`` (a feed's strptime formats) are tried before anything else, with
   strptime, then with dateparser for month names in other languages (``14 giu 13`` as ``%y %B %d``).
   Fields a format lacks take strptime's defaults (day 1, 00:00; year 1900), never the clock: a
@@ -93,7 +96,8 @@ _ZONE_NAMES_MINUTES: dict[str, int] = {
     "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
     "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
     "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
-    # feedparser's extras: generic US zones and Atlantic
+    # feedparser's extras: generic US zones (standard time; after a time at the end of a string they are
+    # read with daylight saving time instead, see _GENERIC_US_ZONES) and Atlantic
     "ET": -300, "CT": -360, "MT": -420, "PT": -480, "AST": -240, "ADT": -180,
     # Common on news sites (one meaning chosen per ambiguous name, see the module docstring)
     "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120,
@@ -850,12 +854,44 @@ def _parse_direct(text: str, language: str | None, date_order: str | None) -> Pa
 
 def _parse_span(text: str, hints: _Hints, *, calendar_only: bool = False) -> ParsedTime | None:
     """A string that is all date: the caller's formats, absolute forms, then relative ones when there is
-    a reference (``calendar_only`` as in _parse_relative)."""
+    a reference (``calendar_only`` as in _parse_relative). A trailing IANA or US generic zone is applied
+    with its daylight saving time."""
+    rest, written_zone = _split_named_zone(text)
+    if written_zone is not None:
+        parsed = _parse_span(rest, hints, calendar_only=calendar_only)
+        if parsed is None or parsed.had_zone or parsed.method == "relative":
+            return parsed
+        return dataclasses.replace(_in_default_zone(parsed, written_zone), had_zone=True)
     parsed = _parse_with_formats(text, hints.date_formats, hints.language) if hints.date_formats else None
     parsed = parsed or _parse_direct(text, hints.language, hints.date_order)
     if parsed is None and hints.reference is not None:
         parsed = _parse_relative(text, hints.language, hints.reference, hints.date_order, calendar_only)
     return parsed
+
+
+# US generic zones (no S or D: the writer means whichever is in force), read with daylight saving time.
+_GENERIC_US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+                     "PT": "America/Los_Angeles"}
+# Searched, not matched from the start: only a word after a space or "(" can begin it (linear time).
+_TRAILING_NAMED_ZONE_RE = re.compile(r"(?<=[\s(])(?P<name>[A-Z][A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2}|ET|CT|MT|PT)\s*\)?$")
+_CLOCK_AT_END_RE = re.compile(r"(?:\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?|\d\s?[AaPp]\.?[Mm]\.?)$")
+
+
+def _split_named_zone(text: str) -> tuple[str, zoneinfo.ZoneInfo | None]:
+    """``text`` without a trailing IANA zone name (``Europe/Baku``), or US generic zone after a time
+    (``10:00 AM ET``), and that zone; ``(text, None)`` when it ends otherwise."""
+    match = _TRAILING_NAMED_ZONE_RE.search(text)
+    if match is None:
+        return text, None
+    name, rest = match["name"], text[: match.start()].rstrip().removesuffix("(").rstrip()
+    if not rest:
+        return text, None
+    if name in _GENERIC_US_ZONES:
+        return (rest, _zone_named(_GENERIC_US_ZONES[name])) if _CLOCK_AT_END_RE.search(rest) else (text, None)
+    try:
+        return rest, _zone_named(name)
+    except ValueError:  # a word with a slash, not a zone
+        return text, None
 
 
 @functools.lru_cache(maxsize=64)

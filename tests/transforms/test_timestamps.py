@@ -89,6 +89,35 @@ def test_rfc822_zones_are_applied(value: str, offset: int) -> None:
     assert (result.instant_utc, result.offset_minutes, result.method) == (SEED_INSTANT, offset, "rfc822")
 
 
+@pytest.mark.parametrize(
+    "value, instant, offset",
+    [
+        ("May 1, 2024 10:00 AM ET", dt.datetime(2024, 5, 1, 14, 0), -240),  # daylight saving time in May
+        ("January 10, 2024 10:00 AM ET", dt.datetime(2024, 1, 10, 15, 0), -300),
+        ("May 1, 2024 9:15 a.m. PT", dt.datetime(2024, 5, 1, 16, 15), -420),
+        ("Nov. 20, 2024 3:05 PM CT", dt.datetime(2024, 11, 20, 21, 5), -360),
+        ("2024-05-01 10:00 Asia/Baku", dt.datetime(2024, 5, 1, 6, 0), 240),
+        ("2024-07-01T10:00:00 (Europe/Berlin)", dt.datetime(2024, 7, 1, 8, 0), 120),
+        ("Wed, 01 Jan 2025 10:00:00 Europe/Berlin", dt.datetime(2025, 1, 1, 9, 0), 60),
+    ],
+)
+def test_iana_and_us_generic_zones_follow_daylight_saving_time(value: str, instant: dt.datetime,
+                                                               offset: int) -> None:
+    result = parsed(value)
+    assert (result.instant_utc, result.offset_minutes, result.had_zone) == (
+        instant.replace(tzinfo=dt.timezone.utc), offset, True)
+
+
+def test_a_slash_word_that_is_no_zone_leaves_the_time_zoneless() -> None:
+    result = parsed("2024-05-01 10:00 Foo/Bar")
+    assert (result.instant_utc, result.had_zone) == (dt.datetime(2024, 5, 1, 10, 0, tzinfo=dt.timezone.utc), False)
+
+
+def test_a_dateline_with_a_us_generic_zone_is_read_with_daylight_saving_time() -> None:
+    result = find_dateline("WASHINGTON, May 1, 2024 10:00 AM ET (Reuters) - The Senate voted.")
+    assert (result.instant_utc, result.offset_minutes) == (dt.datetime(2024, 5, 1, 14, 0, tzinfo=dt.timezone.utc), -240)
+
+
 def test_ist_is_india_standard_time() -> None:
     assert parsed("Thu, 21 Sep 2023 17:51 IST").offset_minutes == 330
 
