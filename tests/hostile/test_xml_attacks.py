@@ -240,7 +240,7 @@ def test_many_unterminated_comments_in_a_subset_take_linear_time() -> None:
     body = b"<!DOCTYPE rss [" + b"<!--x>" * 200_000 + b"\n<rss/>"
     start = time.monotonic()
     defuse_doctype(body)
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < TIME_BOUND_S  # quadratic work on 200,000 comments would take hours
 
 
 def test_document_without_doctype_is_returned_as_it_is() -> None:

@@ -96,7 +96,7 @@ def test_wait_s_gives_up_after_the_wait(tmp_path: pathlib.Path) -> None:
         with pytest.raises(OutputLockedError):
             with output_lock(str(tmp_path), wait_s=0.5):
                 pass
-        assert 0.4 < time.monotonic() - started < 3
+        assert 0.4 < time.monotonic() - started < 10
 
 
 def test_lock_is_released_when_the_block_raises(tmp_path: pathlib.Path) -> None:
