@@ -96,8 +96,8 @@ _ZONE_NAMES_MINUTES: dict[str, int] = {
     "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
     "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
     "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
-    # feedparser's extras: generic US zones (standard time; after a time at the end of a string they are
-    # read with daylight saving time instead, see _GENERIC_US_ZONES) and Atlantic
+    # feedparser's extras: generic US zones (their standard offsets; with a wall-clock time they follow
+    # daylight saving time, see _GENERIC_US_ZONES) and Atlantic
     "ET": -300, "CT": -360, "MT": -420, "PT": -480, "AST": -240, "ADT": -180,
     # Common on news sites (one meaning chosen per ambiguous name, see the module docstring)
     "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120,
@@ -107,6 +107,10 @@ _ZONE_NAMES_MINUTES: dict[str, int] = {
     "JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660,
     "NZST": 720, "NZDT": 780, "HST": -600, "AKST": -540, "AKDT": -480,
 }
+# US generic zones (no S or D: the writer means whichever is in force): read with daylight saving time on
+# the date, where a fixed offset would be an hour wrong from March to November.
+_GENERIC_US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+                     "PT": "America/Los_Angeles"}
 # RFC 822 military zones as written there (and in feedparser); J is not a zone.
 _MILITARY_ZONES_MINUTES: dict[str, int] = {
     **{letter: -60 * hours for hours, letter in enumerate("ABCDEFGHIKLM", start=1)},
@@ -207,9 +211,13 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _zone_minutes(token: str) -> int | None:
-    """UTC offset in minutes of a zone token (name, military letter or numeric offset); None if unknown."""
+def _zone_minutes(token: str, local: dt.datetime | None = None) -> int | None:
+    """UTC offset in minutes of a zone token (name, military letter or numeric offset) at the wall-clock
+    time ``local``; None if unknown. Only US generic zones (``ET``) depend on ``local``."""
     token = token.strip("() ").replace(" ", "")
+    generic = _GENERIC_US_ZONES.get(token.upper())
+    if generic is not None and local is not None:
+        return int((_zone_named(generic).utcoffset(local) or dt.timedelta(0)).total_seconds() // 60)
     named = _ZONE_NAMES_MINUTES.get(token.upper())
     if named is not None:
         return named
@@ -235,10 +243,6 @@ def _from_local(local: dt.datetime, offset_minutes: int | None, method: str) -> 
 
 def _from_fields(fields: dict[str, Any], method: str) -> ParsedTime | None:
     """Build a ParsedTime from regex groups (year, month, day, hour, ..., zone); None if impossible."""
-    zone = fields.get("zone")
-    offset = None if zone is None else _zone_minutes(zone)
-    if zone is not None and offset is None:
-        return None
     hour, minute = int(fields.get("hour") or 0), int(fields.get("minute") or 0)
     second = min(int(fields.get("second") or 0), 59)  # a leap second lands on :59
     microsecond = int((fields.get("fraction") or "0")[:6].ljust(6, "0"))
@@ -253,6 +257,10 @@ def _from_fields(fields: dict[str, Any], method: str) -> ParsedTime | None:
         )
         local += dt.timedelta(days=int(next_day))
     except (ValueError, OverflowError):
+        return None
+    zone = fields.get("zone")
+    offset = None if zone is None else _zone_minutes(zone, local)
+    if zone is not None and offset is None:
         return None
     return _from_local(local, offset, method)
 
@@ -535,30 +543,32 @@ def _run_dateparser(parser: DateDataParser | None, text: str) -> dt.datetime | N
         return None
 
 
-def _split_trailing_zone(text: str) -> tuple[str, int | None]:
-    """Cut a trailing zone we know (``MSK``, ``+0400``, ``(UTC+04:00)``) off ``text``, with its offset."""
+def _split_trailing_zone(text: str) -> tuple[str, str | None]:
+    """Cut a trailing zone we know (``MSK``, ``+0400``, ``(UTC+04:00)``) off ``text``, with its token."""
     match = _TRAILING_ZONE_RE.fullmatch(text)
     if match is None:
         return text, None
-    offset = _zone_minutes(match["spaced"] or match["labelled"])
-    return (text, None) if offset is None else (match["rest"], offset)
+    token = match["spaced"] or match["labelled"]
+    return (text, None) if _zone_minutes(token) is None else (match["rest"], token)
 
 
-def _dateparser_result(found: dt.datetime | None, offset: int | None, method: str) -> ParsedTime | None:
-    """ParsedTime from dateparser's datetime (aware if the string had a zone, else naive)."""
+def _dateparser_result(found: dt.datetime | None, zone: str | None, method: str) -> ParsedTime | None:
+    """ParsedTime from dateparser's datetime (aware if the string had a zone, else naive), written in the
+    zone token ``zone`` cut off before parsing, if any."""
     if found is None:
         return None
+    local = found.replace(tzinfo=None)
     utc_offset = found.utcoffset()
-    if utc_offset is not None:
-        offset = int(utc_offset.total_seconds() // 60)
-    return _from_local(found.replace(tzinfo=None), offset, method)
+    offset = int(utc_offset.total_seconds() // 60) if utc_offset is not None else (
+        None if zone is None else _zone_minutes(zone, local))
+    return _from_local(local, offset, method)
 
 
 def _parse_with_dateparser(text: str, language: str | None, date_order: str | None) -> ParsedTime | None:
     """Absolute dates in any language dateparser knows; the article's language first, then detection."""
     if len(text) > MAX_VALUE_CHARS or not any(char.isdigit() for char in text):
         return None  # an absolute date needs a year, so digits
-    rest, offset = _split_trailing_zone(text)
+    rest, zone = _split_trailing_zone(text)
     order = _date_order(language, rest, date_order)
     languages = _dateparser_languages(language)
     found = _run_dateparser(_date_data_parser(languages, order), rest)
@@ -566,7 +576,7 @@ def _parse_with_dateparser(text: str, language: str | None, date_order: str | No
         found = _run_dateparser(_date_data_parser(None, order), rest)
     if found is not None and not _numbers_agree(rest, found):
         return None
-    return _dateparser_result(found, offset, "dateparser")
+    return _dateparser_result(found, zone, "dateparser")
 
 
 _ALL_NUMERIC_DATE_RE = re.compile(r"[\d\s./\-:,]+")
@@ -602,7 +612,7 @@ def _parse_relative(
 
     if len(text) > MAX_VALUE_CHARS:
         return None
-    rest, offset = _split_trailing_zone(text)
+    rest, zone = _split_trailing_zone(text)
     order = _date_order(language, rest, date_order)
     swapped = _SWAPPED_ORDERS.get(order or "") if _ALL_NUMERIC_DATE_RE.fullmatch(rest) else None
     base = reference.astimezone(UTC).replace(tzinfo=None)
@@ -617,7 +627,7 @@ def _parse_relative(
                 continue
             found = _run_dateparser(parser, rest)
             if found is not None and _numbers_agree(rest, found):
-                return _dateparser_result(found, offset, "relative")
+                return _dateparser_result(found, zone, "relative")
     return None
 
 
@@ -854,8 +864,8 @@ def _parse_direct(text: str, language: str | None, date_order: str | None) -> Pa
 
 def _parse_span(text: str, hints: _Hints, *, calendar_only: bool = False) -> ParsedTime | None:
     """A string that is all date: the caller's formats, absolute forms, then relative ones when there is
-    a reference (``calendar_only`` as in _parse_relative). A trailing IANA or US generic zone is applied
-    with its daylight saving time."""
+    a reference (``calendar_only`` as in _parse_relative). A trailing IANA zone name is applied with its
+    daylight saving time."""
     rest, written_zone = _split_named_zone(text)
     if written_zone is not None:
         parsed = _parse_span(rest, hints, calendar_only=calendar_only)
@@ -869,25 +879,19 @@ def _parse_span(text: str, hints: _Hints, *, calendar_only: bool = False) -> Par
     return parsed
 
 
-# US generic zones (no S or D: the writer means whichever is in force), read with daylight saving time.
-_GENERIC_US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
-                     "PT": "America/Los_Angeles"}
 # Searched, not matched from the start: only a word after a space or "(" can begin it (linear time).
-_TRAILING_NAMED_ZONE_RE = re.compile(r"(?<=[\s(])(?P<name>[A-Z][A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2}|ET|CT|MT|PT)\s*\)?$")
-_CLOCK_AT_END_RE = re.compile(r"(?:\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?|\d\s?[AaPp]\.?[Mm]\.?)$")
+_TRAILING_IANA_ZONE_RE = re.compile(r"(?<=[\s(])(?P<name>[A-Z][A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2})\s*\)?$")
 
 
 def _split_named_zone(text: str) -> tuple[str, zoneinfo.ZoneInfo | None]:
-    """``text`` without a trailing IANA zone name (``Europe/Baku``), or US generic zone after a time
-    (``10:00 AM ET``), and that zone; ``(text, None)`` when it ends otherwise."""
-    match = _TRAILING_NAMED_ZONE_RE.search(text)
+    """``text`` without a trailing IANA zone name (``Europe/Baku``), and that zone; ``(text, None)`` when
+    it ends otherwise. (Abbreviations and offsets are read where the time is: ``_zone_minutes``.)"""
+    match = _TRAILING_IANA_ZONE_RE.search(text)
     if match is None:
         return text, None
     name, rest = match["name"], text[: match.start()].rstrip().removesuffix("(").rstrip()
     if not rest:
         return text, None
-    if name in _GENERIC_US_ZONES:
-        return (rest, _zone_named(_GENERIC_US_ZONES[name])) if _CLOCK_AT_END_RE.search(rest) else (text, None)
     try:
         return rest, _zone_named(name)
     except ValueError:  # a word with a slash, not a zone
