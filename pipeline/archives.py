@@ -43,7 +43,7 @@ from typing import Any, Callable, Iterator
 
 from pipeline.gzip_seek import TruncatedGzipError, seeker_for
 from pipeline.raw_zone import as_fetched_fields
-from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded
+from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import sniff_document_type
 
@@ -65,6 +65,7 @@ READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfil
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
 GZIP_EXPANSION_ESTIMATE = 4  # gzipped text inflates about this much: sizes of .gz inputs are scaled by it
+WEB_ARCHIVE_MAGIC = (b"WARC/", b"filedesc://")  # a WARC record's first line, an ARC file's first header
 TAR_HEADER_BYTES = 512
 TAR_MAGIC_OFFSET = 257  # "ustar" in a POSIX or GNU tar header
 
@@ -101,24 +102,28 @@ def detect_archive_kind(path: str) -> str | None:
             head = stream.read(TAR_HEADER_BYTES)
     except READ_ERRORS:
         return None  # read as one file, whose error record says what is wrong
-    if head.lstrip().startswith((b"WARC/", b"filedesc://")):
+    if head.lstrip().startswith(WEB_ARCHIVE_MAGIC):
         return "warc"
     return "tar" if head[TAR_MAGIC_OFFSET:TAR_MAGIC_OFFSET + 5] == b"ustar" else None
+
+
+def list_if_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
+                    chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ArchiveListing | None:
+    """The chunks of ``path`` when it is an archive by name or content (``detect_archive_kind``), else None."""
+    kind = detect_archive_kind(path)
+    return None if kind is None else list_archive(path, chunk_records, chunk_bytes, kind=kind)
 
 
 def list_inputs(paths: list[str], chunk_records: int = DEFAULT_CHUNK_RECORDS,
                 chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ArchiveListing:
     """Pipeline inputs for local files: each archive listed in chunks, every other file as it is."""
-    from pipeline.sources import input_for_path
-
     listing = ArchiveListing(inputs=[])
     for path in paths:
-        kind = detect_archive_kind(path)
-        if kind is None:
+        archive = list_if_archive(path, chunk_records, chunk_bytes)
+        if archive is None:
             listing.inputs.append(input_for_path(path))
             listing.members += 1
             continue
-        archive = list_archive(path, chunk_records, chunk_bytes, kind=kind)
         listing.inputs += archive.inputs
         listing.members += archive.members
         listing.skipped.update(archive.skipped)
@@ -269,7 +274,7 @@ def _starts_like_a_web_archive(path: str) -> bool:
             head = stream.read(16)
         except READ_ERRORS:
             return True  # let the listing report what is wrong
-    return head.lstrip().startswith((b"WARC/", b"filedesc://"))
+    return head.lstrip().startswith(WEB_ARCHIVE_MAGIC)
 
 
 def _open_decompressed(path: str) -> Any:

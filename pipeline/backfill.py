@@ -42,8 +42,8 @@ import sys
 import time
 from typing import Any, Callable, Iterator, TextIO
 
-from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, chunk_size_bytes, detect_archive_kind,
-                               is_raw_zone, list_archive, list_raw_zone)
+from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, chunk_size_bytes, is_raw_zone, list_if_archive,
+                               list_raw_zone)
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.date_range import DateRange
 from pipeline.options import RunOptions
@@ -104,10 +104,9 @@ def plan_inputs(sources: list[str], output_dir: str, date_range: DateRange, sett
             _add_listing(plan, raw_root, listing)
             continue
         for path in expand_inputs([source]):
-            kind = detect_archive_kind(path)
-            if kind:
-                _add_listing(plan, path, list_archive(path, settings.chunk_records, settings.chunk_max_bytes,
-                                                      kind=kind))
+            listing = list_if_archive(path, settings.chunk_records, settings.chunk_max_bytes)
+            if listing is not None:
+                _add_listing(plan, path, listing)
             else:
                 plan.add(InputFile(path=path))
                 plan.sources.append(path)
@@ -427,12 +426,12 @@ def backfill_manifest(ledger: dict[str, Any], swap: dict[str, Any], output_dir: 
 
 def format_backfill_summary(manifest: dict[str, Any]) -> str:
     """The run summary, then what is particular to a backfill, in one aligned table."""
-    from pipeline.run_summary import format_summary
+    from pipeline.run_summary import format_summary, skipped_record_rows
 
     counts = manifest["counts"]
-    rows = [("date range", manifest["date_range"]), ("documents listed", f"{counts['documents_listed']:,}"),
-            ("records skipped (not documents)", f"{counts['records_skipped']:,}")]
-    rows += [(f"  {reason}", f"{number:,}") for reason, number in list(counts["records_skipped_by_reason"].items())[:8]]
+    rows = [("date range", manifest["date_range"]), ("documents listed", f"{counts['documents_listed']:,}")]
+    rows += skipped_record_rows("records skipped (not documents)", counts["records_skipped"],
+                                counts["records_skipped_by_reason"])
     rows += [
         ("articles outside the range", f"{counts['articles_out_of_range']:,}"),
         ("errors outside the range", f"{counts['errors_out_of_range']:,}"),

@@ -58,13 +58,18 @@ def format_summary(manifest: dict[str, Any]) -> str:
         rows.append(("body status (articles in run)", sum(counts["body_status"].values())))
         rows += [(f"  {status}", number) for status, number in counts["body_status"].items()]
     if manifest.get("records_skipped"):  # archive records that are not documents (requests, images...)
-        rows.append(("archive records skipped (not documents)", manifest["records_skipped"]))
-        rows += [(f"  {reason}", number) for reason, number in list(manifest["records_skipped_by_reason"].items())[:8]]
+        rows += skipped_record_rows("archive records skipped (not documents)", manifest["records_skipped"],
+                                    manifest["records_skipped_by_reason"])
     rows.append(("errors (dead letter)", counts["errors"]))
     rows += [(f"  {reason}", number) for reason, number in counts["errors_by_reason"].items()]
     rows += [("elapsed", f"{elapsed:.1f} s"), ("items/second", f"{rate:.1f}"), ("output", manifest["output_dir"])]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def skipped_record_rows(label: str, total: int, by_reason: dict[str, int]) -> list[tuple[str, str]]:
+    """Summary rows for archive records that are not documents: the total, then the eight commonest reasons."""
+    return [(label, f"{total:,}")] + [(f"  {reason}", f"{number:,}") for reason, number in list(by_reason.items())[:8]]
 
 
 def utc_now() -> dt.datetime:

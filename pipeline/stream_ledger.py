@@ -59,24 +59,23 @@ class StreamLedger:
 
     def add_pending(self, items: Iterable[tuple[str, InputFile]], now: dt.datetime) -> int:
         """Queue (key, input) pairs not seen before, in one transaction; return how many were new."""
+        with self.connection:
+            return self._insert_pending(items, now)
+
+    def _insert_pending(self, items: Iterable[tuple[str, InputFile]], now: dt.datetime) -> int:
+        """Insert (key, input) pairs not seen before as pending, in the caller's transaction; how many were new."""
         rows = [(key, json.dumps(descriptor, default=_encode, sort_keys=True), now.isoformat())
                 for key, descriptor in items]
-        with self.connection:
-            before = self.connection.total_changes
-            self.connection.executemany(
-                "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at) VALUES (?, ?, 'pending', ?)", rows)
-            return self.connection.total_changes - before
+        before = self.connection.total_changes
+        self.connection.executemany(
+            "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at) VALUES (?, ?, 'pending', ?)", rows)
+        return self.connection.total_changes - before
 
     def add_archive(self, key: str, path: str, chunks: list[InputFile], now: dt.datetime) -> int:
         """Queue an archive's chunks (keys ``KEY#N``) and record the archive itself as listed (done), in one
         transaction: a crash leaves either nothing (listed again) or all of it. Returns the chunks queued."""
-        rows = [(f"{key}#{number}", json.dumps(chunk, default=_encode, sort_keys=True), now.isoformat())
-                for number, chunk in enumerate(chunks)]
         with self.connection:
-            before = self.connection.total_changes
-            self.connection.executemany(
-                "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at) VALUES (?, ?, 'pending', ?)", rows)
-            queued = self.connection.total_changes - before
+            queued = self._insert_pending(((f"{key}#{number}", chunk) for number, chunk in enumerate(chunks)), now)
             self.connection.execute(
                 "INSERT OR IGNORE INTO inputs (key, descriptor, status, queued_at, done_at) VALUES (?, ?, 'done', ?, ?)",
                 (key, json.dumps({"path": path, "listed_chunks": len(chunks)}), now.isoformat(), now.isoformat()))

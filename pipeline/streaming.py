@@ -22,6 +22,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterator
 
+from pipeline.archives import list_if_archive
 from pipeline.drop_directory import DropDirectoryWatcher
 from pipeline.execution import run_pipeline
 from pipeline.feed_config import FeedConfig
@@ -78,18 +79,16 @@ def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings:
 def _queue_dropped(watcher: DropDirectoryWatcher, ledger: StreamLedger, now: dt.datetime) -> int:
     """Queue the complete files of the drop directory that were never seen before; an archive (WARC/ARC,
     tar, zip) as its chunks, so that a big crawl is worked off over several windows like other backlog."""
-    from pipeline.archives import detect_archive_kind, list_archive
-
     queued = 0
     fresh: list[tuple[str, InputFile]] = []
     for key, path in watcher.scan():
         if ledger.known(key):
             continue
-        kind = detect_archive_kind(path)
-        if kind is None:
+        archive = list_if_archive(path)
+        if archive is None:
             fresh.append((key, {"path": path}))
         else:
-            queued += ledger.add_archive(key, path, list_archive(path, kind=kind).inputs, now)
+            queued += ledger.add_archive(key, path, archive.inputs, now)
     return queued + ledger.add_pending(fresh, now)
 
 
