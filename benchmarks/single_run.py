@@ -21,6 +21,10 @@ import json  # noqa: E402
 import pathlib  # noqa: E402
 from typing import Any  # noqa: E402
 
+from pipeline.allocator import choose_arrow_allocator  # noqa: E402
+
+choose_arrow_allocator()  # as the newsbeam command does, before pyarrow loads
+
 from pipeline.run_summary import counts_from  # noqa: E402
 from pipeline.sources import expand_inputs  # noqa: E402
 from transforms.settings import TransformSettings  # noqa: E402

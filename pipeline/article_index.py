@@ -14,7 +14,7 @@ from typing import Collection, Iterator
 
 import pyarrow.parquet as pq
 
-from pipeline.parquet_sink import dataset_dir, read_index, save_index  # the sink owns the index format
+from pipeline.parquet_sink import dataset_dir, index_table, read_index, save_index  # the sink owns the index format
 from pipeline.rows import shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
@@ -60,6 +60,6 @@ def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,
     total = 0
     for shard in range(num_shards):
         index = None if full_rebuild else read_index(str(output_dir), shard)
-        total += save_index(str(output_dir), shard, index, _shard_entries(output_dir, dates, shard, num_shards),
-                            replaced_dates=dates)
+        entries = index_table(_shard_entries(output_dir, dates, shard, num_shards))
+        total += save_index(str(output_dir), shard, index, entries, replaced_dates=dates)
     return total

@@ -9,18 +9,15 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
-import os
 import pathlib
 import re
 import sys
 from typing import Any, Callable, Sequence
 
-# Arrow's C++ default allocator is chosen once, when pyarrow loads, from this variable; the Parquet writer
-# allocates from it. With mimalloc (pyarrow's default) a long backfill's resident memory grew by about
-# 2.5 MB per batch (pages kept after their buffers were freed); with the C library's malloc it stays at the
-# first batch's level (README, "Backfill, compaction, inspection"). Set here, before the imports below load
-# pyarrow, so every command and every worker process it starts gets it; a value the user set is kept.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+from pipeline.allocator import choose_arrow_allocator
+
+# Before the imports below load pyarrow, so that every command and every worker process it starts gets it.
+choose_arrow_allocator()
 
 from pipeline.options import RunOptions, new_run_id  # noqa: E402 (after the allocator choice)
 from transforms.settings import TransformSettings  # noqa: E402

@@ -8,6 +8,9 @@ file and renames it into place. Reruns therefore replace instead of duplicating,
 the old or the new file. A per-shard index of (article_id, date, content hash, update and fetch times) under
 ``OUT/_state/article_index/`` lets the writer find an article written on another day (when a source
 corrects its publication time) and remove the old row, so the dataset holds one row per article_id.
+What a writer does with each article is decided on Arrow columns of stubs (``pipeline.shard_plan``), and
+the rows are loaded from their staging files one partition at a time, so its memory follows the size of a
+partition, not of its shard.
 
 Two other kinds of file may sit in a partition, and the writers keep the one-row-per-id rule with them:
 - ``part-SSSSS-<run>.parquet``: a backfill gives its files names of their own, so that a reader who
@@ -35,9 +38,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.atomic_files import write_parquet_atomically
-from pipeline.rows import (EPOCH, article_row, copy_rank, error_row, partition_date, record_id, rows_to_table,
-                           version_key)
-from pipeline.staging import expand_staged, load_staged
+from pipeline.rows import article_row, error_row, partition_date, record_id, rows_to_table
+from pipeline.shard_plan import plan_shard
 from schemas.article import ARTICLE_SCHEMA
 from schemas.article import DICTIONARY_COLUMNS as ARTICLE_DICTIONARY_COLUMNS
 from schemas.error import DICTIONARY_COLUMNS as ERROR_DICTIONARY_COLUMNS
@@ -137,50 +139,40 @@ def _sorted(table: pa.Table, time_column: str, id_column: str) -> pa.Table:
     return table.sort_by([(time_column, "ascending"), (id_column, "ascending")])
 
 
-def _merge_partition_file(path: pathlib.Path, new_rows: list[dict[str, Any]], drop_ids: set[str],
+def _merge_partition_file(path: pathlib.Path, new_table: pa.Table, drop_ids: set[str],
                           schema: pa.Schema, id_column: str, time_column: str) -> pa.Table:
-    """Existing rows of the file minus ``drop_ids`` and minus ids being rewritten, plus ``new_rows``."""
-    new_table = rows_to_table(new_rows, schema)
+    """Existing rows of the file minus ``drop_ids`` and minus ids being rewritten, plus ``new_table``."""
     existing = _read_table(path, schema)
     if existing is None:
         return _sorted(new_table, time_column, id_column)
-    removed = pa.array(sorted(drop_ids | {row[id_column] for row in new_rows}), pa.string())
+    removed = pa.array(sorted(drop_ids | set(new_table[id_column].to_pylist())), pa.string())
     kept = existing.filter(pc.invert(pc.is_in(existing[id_column], value_set=removed)))
     return _sorted(pa.concat_tables([kept, new_table]), time_column, id_column)
-
-
-def _index_entry(row: dict[str, Any]) -> IndexEntry:
-    if row["fetched_at"] is None:  # written before fetch times were kept: not comparable, any copy replaces it
-        return row["date"], row["content_sha256"], EPOCH, EPOCH
-    return row["date"], row["content_sha256"], row["version_at"], row["fetched_at"]
 
 
 def read_index(output_dir: str, shard: int) -> pa.Table | None:
     """One shard's article index as an Arrow table (None before its first write).
 
-    The index stays in Arrow (about 100 bytes an entry): a write looks up only the ids it holds
-    (``index_entries``) and merges its changes in (``save_index``), instead of turning the whole shard
+    The index stays in Arrow (about 100 bytes an entry): a writer joins only the ids it holds
+    (``pipeline.shard_plan``) and merges its changes in (``save_index``), instead of turning the whole shard
     into Python objects (about 500 bytes an entry) on every write."""
     return _read_table(index_path(output_dir, shard), INDEX_SCHEMA)
 
 
-def index_entries(index: pa.Table | None, article_ids: Collection[str]) -> dict[str, IndexEntry]:
-    """The index entries of ``article_ids`` (those the index holds)."""
-    if index is None or not article_ids:
-        return {}
-    wanted = index.filter(pc.is_in(index["article_id"], value_set=pa.array(sorted(article_ids), pa.string())))
-    return {row["article_id"]: _index_entry(row) for row in wanted.to_pylist()}
-
-
-def save_index(output_dir: str, shard: int, index: pa.Table | None, changed: dict[str, IndexEntry],
-               replaced_dates: Collection[str] = ()) -> int:
-    """Write ``index`` with the entries of ``changed`` replaced or added and the entries of
-    ``replaced_dates`` removed (those days were rebuilt: ``changed`` holds their entries); return its size."""
+def index_table(entries: dict[str, IndexEntry]) -> pa.Table:
+    """Index entries (article_id -> date, content hash, version and fetch times) as an index table."""
     rows = [{"article_id": key, "date": date, "content_sha256": sha, "version_at": version, "fetched_at": fetched}
-            for key, (date, sha, version, fetched) in changed.items()]
-    tables = [pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)]
+            for key, (date, sha, version, fetched) in entries.items()]
+    return pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
+
+
+def save_index(output_dir: str, shard: int, index: pa.Table | None, changed: pa.Table,
+               replaced_dates: Collection[str] = ()) -> int:
+    """Write ``index`` with the entries of ``changed`` (an index table) replaced or added and the entries of
+    ``replaced_dates`` removed (those days were rebuilt: ``changed`` holds their entries); return its size."""
+    tables = [changed]
     if index is not None:
-        stale = pc.is_in(index["article_id"], value_set=pa.array(sorted(changed), pa.string()))
+        stale = pc.is_in(index["article_id"], value_set=changed["article_id"].combine_chunks())
         if replaced_dates:
             stale = pc.or_(stale, pc.is_in(index["date"], value_set=pa.array(sorted(replaced_dates), pa.string())))
         tables.insert(0, index.filter(pc.invert(stale)))
@@ -189,61 +181,37 @@ def save_index(output_dir: str, shard: int, index: pa.Table | None, changed: dic
     return table.num_rows
 
 
-def _latest_per_id(articles: Iterable[dict[str, Any]], stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Within one run, keep the latest version of each article_id."""
-    latest: dict[str, dict[str, Any]] = {}
-    for article in articles:
-        current = latest.get(article["article_id"])
-        if current is not None:
-            stats["duplicates_in_run"] += 1
-        if current is None or copy_rank(article) > copy_rank(current):
-            latest[article["article_id"]] = article
-    return latest
+ROWS_PER_CONVERSION = 512  # staged rows turned into Python dicts, then Arrow, at a time
 
 
 def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
     """Merge this run's articles of one shard into the dataset; return what changed."""
     stats = empty_stats()
-    new_by_date: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
-    drop_by_date: dict[str, set[str]] = collections.defaultdict(set)
-    old_copy_dates: dict[str, set[str]] = collections.defaultdict(set)  # where replaced rows lived
-    latest = _latest_per_id(expand_staged(articles), stats)  # staging markers become the stubs of their files
     index = read_index(settings.output_dir, shard)
-    known_entries = index_entries(index, latest.keys())
-    changed: dict[str, IndexEntry] = {}
-    stats["body_status"] = dict(collections.Counter(article.get("body_status") or "unknown" for article in latest.values()))
-    for article_id, article in sorted(latest.items()):
-        date, version = partition_date(article), version_key(article)[:2]  # (updated_at, fetched_at)
-        known = known_entries.get(article_id)
-        if known and known[1] == article["content_sha256"] and known[0] == date:
-            stats["articles_unchanged"] += 1
-            continue
-        if known and version < known[2:]:
-            stats["articles_stale"] += 1  # an older copy of what is already written
-            continue
-        stats["articles_updated" if known else "articles_new"] += 1
-        if known and known[0] != date:
-            drop_by_date[known[0]].add(article_id)
-        if known:
-            old_copy_dates[known[0]].add(article_id)
-        new_by_date[date].append(article)  # may be a staging stub: rows are loaded one partition at a time
-        changed[article_id] = (date, article["content_sha256"], *version)
+    plan = plan_shard(articles, index)  # staging markers are read as the stubs of their files
+    stats.update(plan.counts)
+    stats["body_status"] = plan.body_status
+    if not plan.written.num_rows:
+        return stats
+    new_dates, moved, replaced = plan.dates(), plan.moved(), plan.replaced()
     # Every new row lands before any old copy is removed (a moved article leaves its old day last): a crash
     # in between leaves a duplicate that the rerun removes, never a lost article.
-    for date in sorted(new_by_date):
-        rows = [article_row(record, settings.pipeline_version) for record in load_staged(new_by_date[date])]
-        _write_article_partition(settings, shard, date, rows, set(), stats)
-    for date in sorted(set(new_by_date) | set(drop_by_date)):
-        if drop_by_date.get(date):
-            _write_article_partition(settings, shard, date, [], drop_by_date[date], stats)
-        remove_from_compacted(settings.output_dir, "articles", date, old_copy_dates.get(date, set()), stats)
-    if new_by_date or drop_by_date:
-        save_index(settings.output_dir, shard, index, changed)
-    stats["article_partitions"] = sorted(new_by_date)
+    for date in new_dates:
+        new_rows = pa.concat_tables(
+            [rows_to_table([article_row(record, settings.pipeline_version) for record in records], ARTICLE_SCHEMA)
+             for records in plan.records(date, ROWS_PER_CONVERSION)])
+        _write_article_partition(settings, shard, date, new_rows, set(), stats)
+    for date in sorted(set(new_dates) | set(moved)):
+        if moved.get(date):
+            _write_article_partition(settings, shard, date, rows_to_table([], ARTICLE_SCHEMA), moved[date], stats)
+        remove_from_compacted(settings.output_dir, "articles", date, replaced.get(date, set()), stats)
+    changed = plan.written.select(["article_id", "date", "content_sha256", "updated_at", "fetched_at"])
+    save_index(settings.output_dir, shard, index, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
+    stats["article_partitions"] = new_dates
     return stats
 
 
-def _write_article_partition(settings: SinkSettings, shard: int, date: str, rows: list[dict[str, Any]],
+def _write_article_partition(settings: SinkSettings, shard: int, date: str, rows: pa.Table,
                              drop_ids: set[str], stats: dict[str, Any]) -> None:
     """Merge ``rows`` into, and ``drop_ids`` out of, the shard's file of one day."""
     path = part_path(settings.output_dir, "articles", date, shard)
@@ -261,8 +229,8 @@ def write_error_shard(shard: int, errors: Iterable[dict[str, Any]], settings: Si
         by_type[f"{error['stage']}:{error['error_type']}"] += 1
     for date, rows in sorted(by_date.items()):
         path = part_path(settings.output_dir, "errors", date, shard)
-        table = _merge_partition_file(path, [rows[key] for key in sorted(rows)], set(), ERROR_SCHEMA,
-                                      "error_id", "occurred_at")
+        new_rows = rows_to_table([rows[key] for key in sorted(rows)], ERROR_SCHEMA)
+        table = _merge_partition_file(path, new_rows, set(), ERROR_SCHEMA, "error_id", "occurred_at")
         _write_or_remove(table, path, ERROR_DICTIONARY_COLUMNS, stats)
         remove_from_compacted(settings.output_dir, "errors", date, set(rows), stats)
     stats["error_rows"] = sum(by_type.values())

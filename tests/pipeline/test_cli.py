@@ -69,18 +69,6 @@ def test_run_local_runs_the_sample_job(tmp_path: pathlib.Path) -> None:
     assert list((tmp_path / "out" / "_state" / "cache").glob("gazetteer-*.json"))  # the next run reads it
 
 
-@pytest.mark.parametrize(("environment", "expected"), [({}, "system"), ({"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"},
-                                                                        "mimalloc")], ids=["default", "user-set"])
-def test_the_cli_chooses_arrows_allocator_before_pyarrow_loads(environment: dict[str, str], expected: str) -> None:
-    """Arrow's C++ pool (the Parquet writer's) is fixed when pyarrow loads: mimalloc's kept pages made a long
-    backfill's memory grow with the archive; the CLI picks the C library's malloc unless the user chose."""
-    probe = "import pipeline.cli, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
-    clean = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
-    completed = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env={**clean, **environment},
-                               capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == expected
-
-
 def test_ingest_reads_archives_record_by_record_whatever_their_name(tmp_path: pathlib.Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     drop = tmp_path / "drop"

@@ -1,0 +1,178 @@
+"""What an article shard's writer does with this run's articles, decided on Arrow columns.
+
+A writer sees every article of its shard in the run: 25,000 of a 200,000-item run with 8 shards. It keeps
+the latest copy of each article_id (``rows.copy_rank``), looks the id up in the shard's index and sorts the
+copy into unchanged, stale (older than the written version) or to be written. Held as Python dicts, the
+stubs of one shard cost about 2.2 KB an article, so the writer's memory grew with the run
+(docs/performance.md). Here they are Arrow columns (about 300 bytes an article, built a batch at a time),
+the decisions are column operations, and the rows stay in their staging files until the writer loads
+them, one partition and a chunk at a time (``ShardPlan.records``).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from typing import Any, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.rows import EPOCH, partition_date
+from pipeline.staging import STAGED, expand_staged, load_staged
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+CANDIDATE_SCHEMA = pa.schema([
+    pa.field("article_id", pa.string()), pa.field("date", pa.string()),  # date: the partition
+    pa.field("edition_at", TIMESTAMP),  # updated_at, else published_at, else the epoch: copy_rank's first key
+    pa.field("updated_at", TIMESTAMP), pa.field("fetched_at", TIMESTAMP),  # the epoch when missing
+    pa.field("content_sha256", pa.string()), pa.field("source_id", pa.string()), pa.field("uri", pa.string()),
+    pa.field("body_status", pa.string()),
+    # where the row is: staging file number, offset and length; file -1 for a record passed whole (offset:
+    # its place in ShardPlan.whole)
+    pa.field("file", pa.int32()), pa.field("offset", pa.int64()), pa.field("length", pa.int64()),
+])
+# copy_rank as sort keys, latest edition first; the sort is stable, so among equal copies the first one
+# seen wins, as in rows.copy_rank's strict comparison
+_COPY_ORDER = [("article_id", "ascending"), ("edition_at", "descending"), ("updated_at", "descending"),
+               ("fetched_at", "descending"), ("content_sha256", "descending"), ("source_id", "descending"),
+               ("uri", "descending")]
+_KNOWN_COLUMNS = {"date": "known_date", "content_sha256": "known_sha256", "version_at": "known_version_at",
+                  "fetched_at": "known_fetched_at"}  # index column -> its name beside the candidates
+STUBS_PER_BATCH = 8192
+
+
+class _Candidates:
+    """Articles (stubs or whole records) turned into Arrow columns a batch at a time."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.whole: list[dict[str, Any]] = []
+        self._file_numbers: dict[str, int] = {}
+        self._columns: list[list[Any]] = [[] for _ in CANDIDATE_SCHEMA]
+        self._batches: list[pa.RecordBatch] = []
+
+    def add(self, article: dict[str, Any]) -> None:
+        staged = article.get(STAGED)
+        if staged is None:
+            location = (-1, len(self.whole), 0)
+            self.whole.append(article)
+        else:
+            path, offset, length = staged
+            number = self._file_numbers.setdefault(path, len(self.files))
+            if number == len(self.files):
+                self.files.append(path)
+            location = (number, offset, length)
+        updated = article.get("updated_at")
+        values = (article["article_id"], partition_date(article), updated or article.get("published_at") or EPOCH,
+                  updated or EPOCH, article.get("fetched_at") or EPOCH, article.get("content_sha256") or "",
+                  article.get("source_id") or "", article.get("uri") or "", article.get("body_status") or "unknown",
+                  *location)
+        for column, value in zip(self._columns, values):
+            column.append(value)
+        if len(self._columns[0]) >= STUBS_PER_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._columns[0]:
+            self._batches.append(pa.RecordBatch.from_arrays(
+                [pa.array(values, field.type) for values, field in zip(self._columns, CANDIDATE_SCHEMA)],
+                schema=CANDIDATE_SCHEMA))
+            self._columns = [[] for _ in CANDIDATE_SCHEMA]
+
+    def table(self) -> pa.Table:
+        self._flush()
+        return pa.Table.from_batches(self._batches, schema=CANDIDATE_SCHEMA)
+
+
+def _count(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def _latest_copies(candidates: pa.Table) -> pa.Table:
+    """One row per article_id, the copy ``rows.copy_rank`` ranks highest, sorted by article_id."""
+    ordered = candidates.sort_by(_COPY_ORDER)
+    ids = ordered["article_id"].combine_chunks()
+    if len(ids) < 2:
+        return ordered
+    first_of_id = pa.concat_arrays([pa.array([True]), pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))])
+    return ordered.filter(first_of_id)
+
+
+def _with_known(latest: pa.Table, index: pa.Table | None) -> pa.Table:
+    """``latest`` with the index entry of each id beside it (null columns for ids the index lacks)."""
+    if index is not None and index.num_rows:
+        wanted = pc.is_in(index["article_id"], value_set=latest["article_id"].combine_chunks())
+        known = index.filter(wanted).select(["article_id", *_KNOWN_COLUMNS])
+        known = known.rename_columns(["article_id", *_KNOWN_COLUMNS.values()])
+        return latest.join(known, keys="article_id", join_type="left outer").sort_by("article_id")
+    for column, name in _KNOWN_COLUMNS.items():
+        value_type = pa.string() if column in ("date", "content_sha256") else TIMESTAMP
+        latest = latest.append_column(name, pa.nulls(latest.num_rows, value_type))
+    return latest
+
+
+@dataclasses.dataclass
+class ShardPlan:
+    """The decisions of one shard's writer: what to write where, and what it counted."""
+
+    written: pa.Table  # the copies to write: CANDIDATE_SCHEMA and the index entry's columns (null when new)
+    counts: dict[str, int]
+    body_status: dict[str, int]
+    files: list[str]
+    whole: list[dict[str, Any]]
+
+    def dates(self) -> list[str]:
+        """The partitions that get rows."""
+        return sorted(set(self.written["date"].to_pylist()))
+
+    def records(self, date: str, chunk_rows: int) -> Iterator[list[dict[str, Any]]]:
+        """The whole records to write in partition ``date``, ``chunk_rows`` at a time."""
+        located = self.written.filter(pc.equal(self.written["date"], date)).select(["file", "offset", "length"])
+        for batch in located.to_batches(max_chunksize=chunk_rows):
+            files, offsets, lengths = (column.to_pylist() for column in batch.columns)
+            yield load_staged([self.whole[offset] if file < 0
+                               else {"kind": "article", STAGED: (self.files[file], offset, length)}
+                               for file, offset, length in zip(files, offsets, lengths)])
+
+    def _old_copies(self, mask: pa.ChunkedArray) -> dict[str, set[str]]:
+        chosen = self.written.filter(mask)
+        by_date: dict[str, set[str]] = collections.defaultdict(set)
+        for date, article_id in zip(chosen["known_date"].to_pylist(), chosen["article_id"].to_pylist()):
+            by_date[date].add(article_id)
+        return dict(by_date)
+
+    def replaced(self) -> dict[str, set[str]]:
+        """Ids of written articles that have an older row, by the day that row is in."""
+        return self._old_copies(pc.is_valid(self.written["known_date"]))
+
+    def moved(self) -> dict[str, set[str]]:
+        """Ids of written articles whose older row is in another day, by that day (it must leave it)."""
+        return self._old_copies(pc.fill_null(pc.not_equal(self.written["known_date"], self.written["date"]), False))
+
+
+def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None) -> ShardPlan:
+    """Decide a shard's articles (staging markers, stubs or whole records) against its index (or None)."""
+    candidates = _Candidates()
+    for article in expand_staged(articles):
+        candidates.add(article)
+    table = candidates.table()
+    latest = _with_known(_latest_copies(table), index)
+    epoch = pa.scalar(EPOCH, TIMESTAMP)
+    unchanged = pc.fill_null(pc.and_(pc.equal(latest["known_sha256"], latest["content_sha256"]),
+                                     pc.equal(latest["known_date"], latest["date"])), False)
+    # an entry written before fetch times were kept compares as the oldest version
+    known_updated = pc.if_else(pc.is_null(latest["known_fetched_at"]), epoch, latest["known_version_at"])
+    known_fetched = pc.fill_null(latest["known_fetched_at"], epoch)
+    older = pc.or_(pc.less(latest["updated_at"], known_updated),
+                   pc.and_(pc.equal(latest["updated_at"], known_updated), pc.less(latest["fetched_at"], known_fetched)))
+    stale = pc.fill_null(pc.and_(pc.invert(unchanged), older), False)
+    write = pc.invert(pc.or_(unchanged, stale))
+    known = pc.is_valid(latest["known_date"])
+    counts = {"articles_new": _count(pc.and_(write, pc.invert(known))),
+              "articles_updated": _count(pc.and_(write, known)), "articles_unchanged": _count(unchanged),
+              "articles_stale": _count(stale), "duplicates_in_run": table.num_rows - latest.num_rows}
+    statuses = pc.value_counts(latest["body_status"].combine_chunks()).to_pylist()
+    return ShardPlan(written=latest.filter(write), counts=counts,
+                     body_status={entry["values"]: entry["counts"] for entry in statuses},
+                     files=candidates.files, whole=candidates.whole)
