@@ -33,16 +33,18 @@ import dataclasses
 import enum
 import re
 import unicodedata
+from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import ahocorasick
 
+from transforms.alias_table import AliasTable
 from transforms.records import Article, Entity
 
 if TYPE_CHECKING:
-    from transforms.gazetteer import Gazetteer
+    from transforms.gazetteer import Gazetteer, GazetteerEntity
 
 # Letters that NFKD leaves whole, and punctuation read as its plain form. Hyphens and underscores fold to
 # a space so that "Nagorno-Karabakh", "Nagorno Karabakh" and "New_York" match their aliases.
@@ -215,16 +217,36 @@ class _Verdict(enum.Enum):
 
 
 class EntityMatcher:
-    """One Aho-Corasick automaton over every folded alias of a gazetteer; build once, reuse."""
+    """One Aho-Corasick automaton over every folded alias of a gazetteer; build once, reuse.
+
+    The matcher keeps no reference to the gazetteer: the automaton stores each alias's number (a C int,
+    not a Python object) and the aliases are packed in an ``AliasTable``, read only when one matches. For
+    the packaged gazetteer: automaton 13.9 MB (364,711 nodes), packed aliases and their lengths 5.6 MB.
+    """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
-        self.entities = dict(gazetteer.entities)
-        self._aliases = list(gazetteer.aliases.items())
+        self._set_up(*_packed(gazetteer))
+
+    @classmethod
+    def from_loader(cls, load: Callable[[], Gazetteer]) -> EntityMatcher:
+        """A matcher over the gazetteer that ``load()`` returns, dropped as soon as its aliases are packed and
+        before the automaton is built: when nothing else holds the gazetteer, the automaton reuses the memory
+        it leaves (measured: the matcher then adds 30 MB to a process instead of 36)."""
+        matcher = cls.__new__(cls)
+        matcher._set_up(*_packed(load()))
+        return matcher
+
+    def _set_up(self, entities: dict[str, GazetteerEntity], aliases: AliasTable) -> None:
+        """Keep ``entities`` and ``aliases``; build the automaton, whose values are alias numbers."""
+        self.entities = entities
+        self._aliases = aliases
         self._rules: dict[int, AliasRule] = {}  # filled on an alias's first match: most never match
-        self._automaton = ahocorasick.Automaton()
-        for index, (folded_alias, _) in enumerate(self._aliases):
+        self._folded_lengths = array("I", [0]) * len(aliases)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # values must stay below 2**31
+        for index, folded_alias in enumerate(aliases.folded):
+            self._folded_lengths[index] = len(folded_alias)
             if folded_alias.strip():
-                self._automaton.add_word(folded_alias, (len(folded_alias), index))
+                self._automaton.add_word(folded_alias, index)
         if len(self._automaton):
             self._automaton.make_automaton()
 
@@ -235,11 +257,11 @@ class EntityMatcher:
         """The match rule of alias number ``index``, decided on first use."""
         rule = self._rules.get(index)
         if rule is None:
-            folded_alias, alias = self._aliases[index]
+            alias = self._aliases[index]
             rule = AliasRule(
                 entity_id=alias.entity_id,
-                policy=alias_policy(folded_alias, alias.surface, alias.require_capital),
-                given_name=folded_alias in GIVEN_NAMES or fold(alias.surface).strip() in GIVEN_NAMES,
+                policy=alias_policy(alias.folded, alias.surface, alias.require_capital),
+                given_name=alias.folded in GIVEN_NAMES or fold(alias.surface).strip() in GIVEN_NAMES,
                 require_diacritics=alias.require_diacritics,
             )
             self._rules[index] = rule
@@ -268,14 +290,20 @@ class EntityMatcher:
     def _matches(self, text: str) -> Iterator[tuple[Match, AliasRule]]:
         """Every alias occurrence on word boundaries, as an original span with its rule."""
         folded, offsets = fold_with_offsets(text)
-        for end_index, (length, rule_index) in self._automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
+        lengths = self._folded_lengths
+        for end_index, rule_index in self._automaton.iter(folded):
+            start, end = end_index - lengths[rule_index] + 1, end_index + 1
             if (start > 0 and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
                 continue
             rule = self.rule(rule_index)
             original_start = offsets[start] if offsets else start
             original_end = offsets[end - 1] + 1 if offsets else end
             yield Match(original_start, original_end, rule.entity_id, rule.given_name), rule
+
+
+def _packed(gazetteer: Gazetteer) -> tuple[dict[str, GazetteerEntity], AliasTable]:
+    """What a matcher keeps of ``gazetteer``: its entities, and its aliases packed."""
+    return dict(gazetteer.entities), AliasTable(gazetteer.aliases, entity_ids=gazetteer.entities)
 
 
 def _verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:

@@ -140,7 +140,7 @@ class Alias(NamedTuple):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Gazetteer:
-    """Entities by id and folded aliases -> ``Alias``; shared by every matcher in a process: do not mutate.
+    """Entities by id and folded aliases -> ``Alias``; shared by every caller of ``load_gazetteer``: do not mutate.
 
     Plain dicts rather than read-only views, so that a gazetteer pickles (Beam ships DoFn arguments).
     """

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import pickle
+import unicodedata
+import weakref
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from benchmarks.quality_entities import LABELLED_PATH, load_labelled, score
-from transforms.entities import EntityMatcher, annotate_entities, extract_entities, fold, fold_with_offsets
-from transforms.gazetteer import build_gazetteer
+from transforms.entities import (
+    GIVEN_NAMES, EntityMatcher, alias_policy, annotate_entities, extract_entities, fold, fold_with_offsets,
+)
+from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazetteer
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -229,6 +234,64 @@ def found_in_article(article: Article, matcher: EntityMatcher) -> dict[str, int]
 def test_a_matcher_pickles(matcher: EntityMatcher) -> None:
     copy = pickle.loads(pickle.dumps(matcher))
     assert found("Garabagh", copy) == {"region:karabakh": 1}
+
+
+# ---------------------------------------------------------------- the packed aliases
+
+
+def test_every_alias_number_has_the_entity_and_rule_of_its_gazetteer_entry(matcher: EntityMatcher) -> None:
+    gazetteer = build_gazetteer(TransformSettings())
+    mismatched = []
+    for index, (folded, alias) in enumerate(gazetteer.aliases.items()):
+        rule = matcher.rule(index)
+        expected = (
+            alias.entity_id, alias_policy(folded, alias.surface, alias.require_capital),
+            folded in GIVEN_NAMES or fold(alias.surface).strip() in GIVEN_NAMES, alias.require_diacritics,
+        )
+        if (rule.entity_id, rule.policy, rule.given_name, rule.require_diacritics) != expected:
+            mismatched.append(folded)
+    assert mismatched == []
+
+
+def test_every_plainly_written_alias_is_found_whole_as_its_entity(matcher: EntityMatcher) -> None:
+    """Every alias written as its gazetteer spelling (not starting in lower case, folding letter for letter)
+    is found alone, over its whole span, as its own entity: the automaton leads to the right alias."""
+    gazetteer = build_gazetteer(TransformSettings())
+    checked, wrong = 0, []
+    for folded, alias in gazetteer.aliases.items():
+        surface = alias.surface
+        if fold(surface) != folded or len(folded) != len(surface) or surface[:1].islower():
+            continue
+        if any(unicodedata.combining(char) for char in surface):
+            continue
+        checked += 1
+        spans = [(match.start, match.end, match.entity_id) for match in matcher.find(f"; {surface};")]
+        if spans != [(2, 2 + len(surface), alias.entity_id)]:
+            wrong.append((surface, spans))
+    assert checked > 40_000 and wrong == []
+
+
+def small_gazetteer() -> Gazetteer:
+    """A made-up gazetteer of one person with two aliases."""
+    entity = GazetteerEntity("person:jane-roe", "Jane Roe", "person")
+    aliases = {"jane roe": Alias(entity.id, "Jane Roe", True, 0), "roe": Alias(entity.id, "Roe", True, 0)}
+    return Gazetteer({entity.id: entity}, aliases)
+
+
+def test_a_matcher_from_a_loader_matches_as_one_from_the_gazetteer_and_lets_it_go() -> None:
+    loaded: list[weakref.ref[Gazetteer]] = []
+
+    def load() -> Gazetteer:
+        gazetteer = small_gazetteer()
+        loaded.append(weakref.ref(gazetteer))
+        return gazetteer
+
+    from_loader = EntityMatcher.from_loader(load)
+    gc.collect()
+    assert len(loaded) == 1 and loaded[0]() is None
+    text = "Jane Roe spoke; Roe said; roe deer"
+    assert from_loader.find(text) == EntityMatcher(small_gazetteer()).find(text) != []
+    assert found(text, from_loader) == {"person:jane-roe": 2}
 
 
 # ---------------------------------------------------------------- the seed article and the labelled set

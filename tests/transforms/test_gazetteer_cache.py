@@ -12,7 +12,9 @@ import pytest
 from transforms import gazetteer_cache
 from transforms.entities import EntityMatcher
 from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazetteer
-from transforms.gazetteer_cache import cache_key, load_gazetteer, read_cache_file, write_cache_file
+from transforms.gazetteer_cache import (
+    cache_key, load_gazetteer, load_gazetteer_unkept, read_cache_file, write_cache_file,
+)
 from transforms.settings import TransformSettings
 
 SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
@@ -104,6 +106,24 @@ def test_a_process_reads_the_file_once_for_every_output_directory(tmp_path: Path
         stale.unlink()
     assert load_gazetteer(TransformSettings(cache_dir=str(tmp_path / "b"))) is first
     assert len(counted_builds) == 1
+
+
+def test_an_unkept_gazetteer_comes_from_the_same_file_and_stays_out_of_the_process(
+    tmp_path: Path, counted_builds: list
+) -> None:
+    settings = TransformSettings(cache_dir=str(tmp_path))
+    built = load_gazetteer_unkept(settings)
+    assert gazetteer_cache._loaded == {} and len(cache_files(tmp_path)) == 1
+    read = load_gazetteer_unkept(settings)
+    assert len(counted_builds) == 1 and read is not built and read.aliases == built.aliases
+    kept = load_gazetteer(settings)
+    assert len(counted_builds) == 1 and kept.aliases == built.aliases
+    assert load_gazetteer_unkept(settings) is kept  # already in memory for another caller: not read again
+
+
+def test_without_a_cache_directory_an_unkept_gazetteer_is_built_each_time(counted_builds: list) -> None:
+    first, second = load_gazetteer_unkept(TransformSettings()), load_gazetteer_unkept(TransformSettings())
+    assert len(counted_builds) == 2 and first is not second and gazetteer_cache._loaded == {}
 
 
 def test_the_population_threshold_is_part_of_the_key(tmp_path: Path) -> None:
