@@ -394,13 +394,17 @@ def _alias_file_candidates(
     entities: dict[str, GazetteerEntity],
     order_base: float,
 ) -> Iterator[_Candidate]:
-    """Candidates from one checked alias file, weighted by entry order; registers or renames its entities."""
+    """Candidates from one checked alias file, weighted by entry order; registers or renames its entities.
+
+    An entry's spellings are given in the file's order (its name first): spellings of one entity that fold
+    alike tie, and the first one given keeps the key, so the order must not depend on string hashing.
+    """
     for order, entry in enumerate(document.get("entity", [])):
         entity = _alias_file_entity(entry, origin, entities)
         entities[entity.id] = entity
         require_capital = bool(entry.get("require_capital", False))
         own_name = [entry["name"]] if entry.get("name") else []  # extending: the known name keeps its source
-        for surface in {*own_name, *entry.get("aliases", [])}:
+        for surface in dict.fromkeys([*own_name, *entry.get("aliases", [])]):
             key = fold(surface).strip()
             if key:
                 yield _Candidate(

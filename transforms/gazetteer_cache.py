@@ -32,7 +32,9 @@ from transforms import entities, gazetteer
 from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazetteer, build_gazetteer_uncached
 from transforms.settings import TransformSettings
 
-FORMAT_VERSION = 1  # of the JSON document below; bump when its layout changes
+# Of the JSON document below; bump when its layout or what a build holds changes (2: alias spellings no longer
+# depend on PYTHONHASHSEED). The builder's and the folding's source is hashed into the key as well.
+FORMAT_VERSION = 2
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)

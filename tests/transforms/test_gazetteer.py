@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,8 @@ from transforms import gazetteer as gazetteer_module
 from transforms.gazetteer import ENTITY_TYPES, Gazetteer, build_gazetteer
 from transforms.settings import TransformSettings
 
-SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_ALIASES = REPO_ROOT / "examples" / "sample" / "aliases.toml"
 MOSCOW, LONDON, LONDON_ONTARIO, NEW_YORK_CITY = "city:524901", "city:2643743", "city:6058560", "city:5128581"
 ANDORRA_LA_VELLA = "city:3041563"  # a capital of about 20,000 people
 
@@ -231,3 +234,29 @@ def test_extending_an_id_missing_from_the_data_is_an_error(tmp_path: Path) -> No
 def test_a_gazetteer_pickles(gazetteer: Gazetteer) -> None:
     copy = pickle.loads(pickle.dumps(gazetteer))
     assert len(copy) == len(gazetteer) and entity_id(copy, "Garabagh") == "region:karabakh"
+
+
+_BUILD_DIGEST_CODE = """
+import hashlib
+from transforms.gazetteer import build_gazetteer_uncached
+built = build_gazetteer_uncached((), 100_000)
+rows = sorted(
+    (folded, a.entity_id, a.surface, a.require_capital, a.require_diacritics) for folded, a in built.aliases.items()
+)
+print(hashlib.sha256(repr(rows).encode("utf-8")).hexdigest())
+"""
+
+
+def _build_digest(hash_seed: str) -> str:
+    """Digest of the packaged gazetteer's aliases as built by a fresh process with ``PYTHONHASHSEED=hash_seed``."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _BUILD_DIGEST_CODE], capture_output=True, text=True, check=True, cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
+    )
+    return completed.stdout.strip()
+
+
+def test_the_build_does_not_depend_on_the_hash_seed() -> None:
+    # Workers on other machines or processes must agree on every alias's written form: it decides the case rule.
+    first = _build_digest("1")
+    assert len(first) == 64 and first == _build_digest("2")
