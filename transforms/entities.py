@@ -16,7 +16,8 @@ Ambiguity rules, decided per alias when the matcher is built:
 - Aliases of at most four characters (``Iran``, ``Oman``, ``Baku``, ``Nato``), words in ``COMMON_WORDS``
   ("turkey", "china", "chile") and aliases that the gazetteer marks as needing a capital (city
   alternate names, generated case forms, user entries with ``require_capital``) match only when the
-  original text starts with a capital (or a letter of a script without case).
+  original text starts with a capital (or a letter of a script without case, or Georgian, whose lowercase
+  letters Python knows but whose running text capitalizes no names).
 - Words in ``MID_SENTENCE_WORDS`` ("Reading", "Mobile", "Nice", "Split") also must not open a sentence
   nor sit in a run of capitalized words (a title: "A Nice Day Out").
 - City alternate names written with diacritics match only where the text has them too (see gazetteer).
@@ -102,6 +103,9 @@ _FUNCTION_WORDS: frozenset[str] = frozenset(
     "on or over says said since the then to until via visiting vs was when while will with without "
     "yesterday today meanwhile".split()
 )
+# Letters that Python calls lowercase but that running text never capitalizes: Georgian Mkhedruli ('ა'.islower()
+# is True; its capitals, Mtavruli, serve only for all-capital headings).
+_UNCAPITALIZED_LETTERS = re.compile("[\u10d0-\u10fa\u10fd-\u10ff]")
 _SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
 _ACRONYM_MAX_LETTERS = 4
 
@@ -311,7 +315,7 @@ def _verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
     if rule.policy is CasePolicy.UPPERCASE and not _is_acronym_use(text, start, end):
         return _Verdict.REJECTED
     needs_capital = rule.policy in (CasePolicy.CAPITALIZED, CasePolicy.CAPITALIZED_MID_SENTENCE)
-    if needs_capital and text[start].islower():
+    if needs_capital and not _counts_as_capital(text[start]):
         return _Verdict.REJECTED
     if rule.policy is CasePolicy.CAPITALIZED_MID_SENTENCE and _opens_or_in_title_case(text, start, end):
         return _Verdict.REJECTED
@@ -320,6 +324,11 @@ def _verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
     if rule.given_name and _beside_capitalized_word(text, start, end):
         return _Verdict.NAME_PART
     return _Verdict.ACCEPTED
+
+
+def _counts_as_capital(char: str) -> bool:
+    """True for a capital letter, and for a character of a script that does not capitalize names."""
+    return not char.islower() or _UNCAPITALIZED_LETTERS.match(char) is not None
 
 
 def _is_acronym_use(text: str, start: int, end: int) -> bool:

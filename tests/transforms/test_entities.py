@@ -24,6 +24,7 @@ SEED_ARTICLE = Path("/work/shared/seed-article.txt")
 SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
 BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352", "city:5128581"
 READING = "city:2639577"
+TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +99,25 @@ def test_matching_ignores_case_and_diacritics(matcher: EntityMatcher, text: str)
 def test_cyrillic_names_and_their_case_forms(matcher: EntityMatcher) -> None:
     text = "Москва. В Москве заявили, что Азербайджан и делегация Азербайджана приедут."
     assert found(text, matcher) == {MOSCOW: 2, "country:AZ": 2}
+
+
+def test_georgian_names_match_though_georgian_text_has_no_capitals(matcher: EntityMatcher) -> None:
+    # Python calls Mkhedruli letters lowercase ('ა'.islower()), but Georgian capitalizes no names.
+    text = "საქართველო და სომხეთი მეზობლები არიან. თბილისი და ბათუმი ერთმანეთთან დააკავშირეს."
+    assert found(text, matcher) == {"country:GE": 1, "country:AM": 1, TBILISI: 1, BATUMI: 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ", "country:GE"), ("زار الوفد باكو", BAKU), ("ירושלים היא עיר עתיקה", JERUSALEM)],
+)
+def test_caseless_scripts_and_georgian_capitals_match(matcher: EntityMatcher, text: str, expected: str) -> None:
+    assert found(text, matcher) == {expected: 1}
+
+
+def test_armenian_names_still_need_a_capital(matcher: EntityMatcher) -> None:
+    assert found("Հայաստան և Ադրբեջան", matcher) == {"country:AM": 1, "country:AZ": 1}
+    assert found("հայաստան և ադրբեջան", matcher) == {}
 
 
 def test_azerbaijani_and_turkish_case_endings(matcher: EntityMatcher) -> None:
