@@ -102,7 +102,8 @@ _TURKIC_SUFFIXES = (
 _ETHNONYM_ENDINGS = ("istan", "stan", "ia", "iya", "land", "ия")
 
 # City names that are everyday words usually written with a capital (brands, titles, other places):
-# dropped. Alternate names in this set or in ``COMMON_WORDS`` are dropped too. Folded spelling.
+# dropped. Alternate names in this set or in ``COMMON_WORDS`` are dropped too. Folded spelling. Georgian has no
+# capitals to tell names from words: its alternates that are everyday words ("round", "debt", "skin", "bar").
 AMBIGUOUS_CITY_NAMES: frozenset[str] = frozenset(
     """
     man san van metro vista mitte kara kaya kati tete ede ise anda banda moga wola marka poblacion surprise
@@ -115,6 +116,7 @@ AMBIGUOUS_CITY_NAMES: frozenset[str] = frozenset(
     baris adalet sert eden dorp turu yili adama augusta susa
     марка метро роли ролі собрал тур ним дали центральныи центральнии северныи орел курган мир ван тема
     гера кантон мати схід фортеця давні шевченко киівськии константина
+    ტური ვალი კანი ბარი
     """.split()
 ) | {"the valley", "west island"}  # capitals of a few thousand people named like phrases
 

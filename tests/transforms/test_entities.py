@@ -107,6 +107,12 @@ def test_georgian_names_match_though_georgian_text_has_no_capitals(matcher: Enti
     assert found(text, matcher) == {"country:GE": 1, "country:AM": 1, TBILISI: 1, BATUMI: 1}
 
 
+@pytest.mark.parametrize("text", ["არჩევნების მეორე ტური გაიმართება.", "სახელმწიფო ვალი გაიზარდა.", "კანი და ბარი"])
+def test_georgian_everyday_words_are_not_city_names(matcher: EntityMatcher, text: str) -> None:
+    # "round" (of an election), "debt", "skin", "bar": the Georgian names of Tours, The Valley, Caen and Bari.
+    assert found(text, matcher) == {}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ", "country:GE"), ("زار الوفد باكو", BAKU), ("ירושלים היא עיר עתיקה", JERUSALEM)],
