@@ -25,6 +25,9 @@ SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "
 BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352", "city:5128581"
 READING = "city:2639577"
 TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
+PUNE, PUNO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
+    "city:1259229", "city:3931276", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,20 @@ def test_folded_positions_map_back_to_the_original() -> None:
     assert offsets is not None and len(offsets) == len(folded)
     start = folded.index("qarabag")
     assert text[offsets[start]: offsets[start + len("qarabag") - 1] + 1] == "Qarabağ"
+
+
+@pytest.mark.parametrize("text", ["दिल्ली", "मुंबई", "চেন্নাই", "ਅੰਮ੍ਰਿਤਸਰ", "சென்னை", "ಬೆಂಗಳೂರು", "హైదరాబాద్"])
+def test_fold_keeps_the_vowel_signs_and_viramas_of_indic_scripts(text: str) -> None:
+    # In Brahmic scripts a combining mark is a letter of the word, not an accent: only case and NFKD apply.
+    assert fold(text) == unicodedata.normalize("NFKD", text)
+
+
+def test_folded_positions_map_back_through_split_indic_vowels() -> None:
+    text = "পুনো ও ঢাকা"  # ো (U+09CB) decomposes into two signs
+    folded, offsets = fold_with_offsets(text)
+    assert offsets is not None and len(offsets) == len(folded) == len(text) + 1
+    start = folded.index("ঢাকা")
+    assert text[offsets[start]: offsets[start + len("ঢাকা") - 1] + 1] == "ঢাকা"
 
 
 def test_folding_that_keeps_length_needs_no_position_map() -> None:
@@ -124,6 +141,27 @@ def test_caseless_scripts_and_georgian_capitals_match(matcher: EntityMatcher, te
 def test_armenian_names_still_need_a_capital(matcher: EntityMatcher) -> None:
     assert found("Հայաստան և Ադրբեջան", matcher) == {"country:AM": 1, "country:AZ": 1}
     assert found("հայաստան և ադրբեջան", matcher) == {}
+
+
+def test_an_indic_name_does_not_match_a_name_one_vowel_sign_shorter(matcher: EntityMatcher) -> None:
+    # Bengali পুনো (Puno, Peru) is পুনে (Pune, India) with another vowel sign, which NFKD splits in two.
+    assert [(m.start, m.end, m.entity_id) for m in matcher.find("পুনো")] == [(0, 4, PUNO)]
+    assert found("পুনে ও পুনো", matcher) == {PUNE: 1, PUNO: 1}
+
+
+@pytest.mark.parametrize("text", ["हैदराबादी बिरयानी", "अमृतसरी कुलचा", "अहमदाबादी", "কিঢাকা"])
+def test_an_indic_name_inside_a_word_does_not_match(matcher: EntityMatcher, text: str) -> None:
+    # A vowel sign after a name (demonyms: Hyderabadi, Amritsari) or before it is part of the same word.
+    assert found(text, matcher) == {}
+
+
+def test_indic_city_names_match(matcher: EntityMatcher) -> None:
+    text = "दिल्ली और मुंबई में बारिश हुई। ঢাকা থেকে খবর।"
+    assert found(text, matcher) == {DELHI: 1, MUMBAI: 1, DHAKA: 1}
+
+
+def test_latin_names_still_match_without_their_diacritics(matcher: EntityMatcher) -> None:
+    assert found("Baku, Bakı, BAKI; Sao Paulo, São Paulo", matcher) == {BAKU: 3, SAO_PAULO: 2}
 
 
 def test_azerbaijani_and_turkish_case_endings(matcher: EntityMatcher) -> None:
