@@ -39,7 +39,7 @@ _COPY_ORDER = [("article_id", "ascending"), ("edition_at", "descending"), ("upda
                ("uri", "descending")]
 _KNOWN_COLUMNS = {"date": "known_date", "content_sha256": "known_sha256", "version_at": "known_version_at",
                   "fetched_at": "known_fetched_at"}  # index column -> its name beside the candidates
-STUBS_PER_BATCH = 8192
+STUBS_PER_BATCH = 1024
 
 
 class _Candidates:
@@ -91,12 +91,12 @@ def _count(mask: pa.ChunkedArray | pa.Array) -> int:
 
 def _latest_copies(candidates: pa.Table) -> pa.Table:
     """One row per article_id, the copy ``rows.copy_rank`` ranks highest, sorted by article_id."""
-    ordered = candidates.sort_by(_COPY_ORDER)
-    ids = ordered["article_id"].combine_chunks()
-    if len(ids) < 2:
-        return ordered
-    first_of_id = pa.concat_arrays([pa.array([True]), pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))])
-    return ordered.filter(first_of_id)
+    order = pc.sort_indices(candidates, sort_keys=_COPY_ORDER)
+    ids = pc.take(candidates["article_id"], order).combine_chunks()
+    if len(ids) > 1:  # only the first row of each id in that order is taken: one copy of the table, not two
+        first_of_id = pa.concat_arrays([pa.array([True]), pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))])
+        order = order.filter(first_of_id)
+    return candidates.take(order)
 
 
 def _with_known(latest: pa.Table, index: pa.Table | None) -> pa.Table:
