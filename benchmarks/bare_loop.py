@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import json
 import time
 from typing import Any, Callable
@@ -23,7 +24,7 @@ from pipeline.sources import expand_inputs, read_input
 from pipeline.staging import StagingFile, remove_staging, staging_directory
 from transforms.entities import EntityMatcher, annotate_entities
 from transforms.full_text import attach_full_text
-from transforms.gazetteer_cache import load_gazetteer
+from transforms.gazetteer_cache import load_gazetteer_unkept
 from transforms.html_cleaning import clean_article
 from transforms.identity import identify_article
 from transforms.language import annotate_language
@@ -87,7 +88,9 @@ def run_bare_loop(paths: list[str], output_dir: str, settings: TransformSettings
     """
     settings = settings or TransformSettings()
     timer = timer or StageTimer()
-    matcher = timer.call("setup (gazetteer)", lambda: EntityMatcher(load_gazetteer(settings)))
+    # as a pipeline worker builds it (transforms.beam.shared_matcher): the gazetteer is not kept
+    matcher = timer.call("setup (gazetteer)",
+                         lambda: EntityMatcher.from_loader(functools.partial(load_gazetteer_unkept, settings)))
     sink = SinkSettings(output_dir, num_shards, pipeline_version())
     groups: dict[tuple[str, int], list[dict[str, Any]]] = collections.defaultdict(list)
     files: dict[tuple[str, int], StagingFile] = {}  # one staging file per shard, as a pipeline bundle has

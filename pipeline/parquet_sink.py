@@ -8,9 +8,9 @@ file and renames it into place. Reruns therefore replace instead of duplicating,
 the old or the new file. A per-shard index of (article_id, date, content hash, update and fetch times) under
 ``OUT/_state/article_index/`` lets the writer find an article written on another day (when a source
 corrects its publication time) and remove the old row, so the dataset holds one row per article_id.
-What a writer does with each article is decided on Arrow columns of stubs (``pipeline.shard_plan``), and
-the rows are loaded from their staging files one partition at a time, so its memory follows the size of a
-partition, not of its shard.
+What a writer does with each article is decided on Arrow columns of stubs (``pipeline.shard_plan``: a few
+hundred bytes per article of the shard), and the rows are loaded from their staging files one partition,
+and 512 rows, at a time.
 
 Two other kinds of file may sit in a partition, and the writers keep the one-row-per-id rule with them:
 - ``part-SSSSS-<run>.parquet``: a backfill gives its files names of their own, so that a reader who
