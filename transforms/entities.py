@@ -211,7 +211,8 @@ def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
 
 
 def fold(text: str) -> str:
-    """Case- and diacritic-fold ``text`` for matching ("Qarabağ" -> "qarabag", "Ə" -> "e"; "दिल्ली" keeps its signs)."""
+    """Case- and diacritic-fold ``text`` for matching ("Qarabağ" -> "qarabag", "Ə" -> "e"; "दिल्ली" keeps its
+    vowel signs and virama)."""
     if text.isascii():
         return text.lower().translate(_ASCII_TABLE)
     return text.translate(_FOLD_TABLE)
