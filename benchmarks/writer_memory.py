@@ -1,0 +1,107 @@
+"""Memory of one shard's writer alone: what it adds to a process to decide and write N staged articles.
+
+The throughput benchmark shows a run's peak; this isolates the sink's step that grows with a run's size
+(a shard's articles, and each (day, shard) file). Articles are synthetic (about 4 KB of body each, every
+column of the schema filled), staged as the pipeline stages them (30 to a staging file), spread over
+``--days`` days, and written by ``parquet_sink.write_article_shard`` into an empty output directory. The
+figure is the peak resident memory above the level before the write (Linux: VmHWM, reset first). Each size
+runs in a fresh process.
+
+    python -m benchmarks.writer_memory --articles 2500 25000 --days 28
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import hashlib
+import json
+import pathlib
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from pipeline.allocator import choose_arrow_allocator
+
+choose_arrow_allocator()  # as the newsbeam command does, before the sink loads pyarrow
+
+WORDS = ("harbour", "council", "budget", "Baku", "rail", "Ombudsman", "Garabagh", "report", "minister")
+ARTICLES_PER_STAGING_FILE = 30
+
+
+def synthetic_article(number: int, days: int, rng: random.Random) -> dict[str, Any]:
+    """A finished article as the sink receives it, deterministic by ``number`` and ``rng``."""
+    body = " ".join(rng.choice(WORDS) for _ in range(600))
+    title = f"Report {number}"
+    published = dt.datetime(2024, 1, 1, 12, tzinfo=dt.timezone.utc) + dt.timedelta(days=number % days)
+    url = f"https://news.example.org/{number}"
+    return {
+        "kind": "article", "article_id": hashlib.sha256(str(number).encode()).hexdigest()[:32], "url": url,
+        "canonical_url": url, "guid": None, "source_id": "news", "feed_url": "https://news.example.org/rss",
+        "document_type": "rss", "title": title, "summary_text": body[:200], "body_text": body,
+        "body_html": f"<p>{body}</p>", "body_status": "full", "authors": ["A. Writer"], "tags": ["news"],
+        "language": "en", "published_at": published, "published_offset_minutes": 240,
+        "time_source": "entry.published", "time_flags": [], "updated_at": None,
+        "fetched_at": published + dt.timedelta(hours=1),
+        "entities": [{"id": "geo:az", "name": "Azerbaijan", "type": "country", "mentions": 2}],
+        "links": [], "images": [], "quality_flags": [], "field_sources": {},
+        "content_sha256": hashlib.sha256(f"{title}\x1f{body}".encode()).hexdigest(), "raw_sha256": "0" * 64,
+        "raw_path": None, "uri": "https://news.example.org/rss",
+    }
+
+
+def _status_mib(field: str) -> float:
+    match = re.search(rf"{field}:\s+(\d+) kB", pathlib.Path("/proc/self/status").read_text())
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def measure_in_this_process(articles: int, days: int, output_dir: str) -> dict[str, Any]:
+    """Stage ``articles`` into one shard, write it, and return the growth of peak RSS during the write."""
+    from pipeline.parquet_sink import SinkSettings, write_article_shard
+    from pipeline.staging import StagingFile, staging_directory
+
+    rng = random.Random(1)
+    files: list[StagingFile] = []
+    for number in range(articles):
+        if number % ARTICLES_PER_STAGING_FILE == 0:
+            files.append(StagingFile(staging_directory(output_dir, "writer-memory")))
+        files[-1].stage(synthetic_article(number, days, rng))
+    for staging in files:
+        staging.close()
+    markers = [staging.marker() for staging in files]
+    gc.collect()
+    pathlib.Path("/proc/self/clear_refs").write_text("5")  # peak RSS starts again from the current level
+    before = _status_mib("VmRSS")
+    started = time.perf_counter()
+    stats = write_article_shard(0, markers, SinkSettings(output_dir, 1, "writer-memory"))
+    seconds = time.perf_counter() - started
+    return {"articles": articles, "days": days, "rss_before_mib": round(before, 1),
+            "peak_growth_mib": round(_status_mib("VmHWM") - before, 1), "seconds": round(seconds, 2),
+            "articles_written": stats["articles_new"], "files_written": stats["files_written"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run each size in a fresh process and print one JSON line per size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[2500, 25000])
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # the child's mode
+    args = parser.parse_args(argv)
+    if args.one:
+        with tempfile.TemporaryDirectory(prefix="newsbeam-writer-") as output_dir:
+            print(json.dumps(measure_in_this_process(args.articles[0], args.days, output_dir)))
+        return 0
+    for articles in args.articles:
+        child = subprocess.run([sys.executable, "-m", "benchmarks.writer_memory", "--one", "--articles",
+                                str(articles), "--days", str(args.days)], capture_output=True, text=True, check=True)
+        print(child.stdout.strip(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
