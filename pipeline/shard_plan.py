@@ -81,8 +81,10 @@ class _Candidates:
             self._columns = [[] for _ in CANDIDATE_SCHEMA]
 
     def table(self) -> pa.Table:
+        """Every article added, as one table (the batches are handed over, not kept)."""
         self._flush()
-        return pa.Table.from_batches(self._batches, schema=CANDIDATE_SCHEMA)
+        batches, self._batches = self._batches, []
+        return pa.Table.from_batches(batches, schema=CANDIDATE_SCHEMA)
 
 
 def _count(mask: pa.ChunkedArray | pa.Array) -> int:
@@ -157,7 +159,9 @@ def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None) -> Sh
     for article in expand_staged(articles):
         candidates.add(article)
     table = candidates.table()
+    copies = table.num_rows
     latest = _with_known(_latest_copies(table), index)
+    del table  # the copies not kept are freed before the decisions allocate
     epoch = pa.scalar(EPOCH, TIMESTAMP)
     unchanged = pc.fill_null(pc.and_(pc.equal(latest["known_sha256"], latest["content_sha256"]),
                                      pc.equal(latest["known_date"], latest["date"])), False)
@@ -171,7 +175,7 @@ def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None) -> Sh
     known = pc.is_valid(latest["known_date"])
     counts = {"articles_new": _count(pc.and_(write, pc.invert(known))),
               "articles_updated": _count(pc.and_(write, known)), "articles_unchanged": _count(unchanged),
-              "articles_stale": _count(stale), "duplicates_in_run": table.num_rows - latest.num_rows}
+              "articles_stale": _count(stale), "duplicates_in_run": copies - latest.num_rows}
     statuses = pc.value_counts(latest["body_status"].combine_chunks()).to_pylist()
     return ShardPlan(written=latest.filter(write), counts=counts,
                      body_status={entry["values"]: entry["counts"] for entry in statuses},
