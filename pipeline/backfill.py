@@ -42,6 +42,7 @@ import sys
 import time
 from typing import Any, Callable, Iterator, TextIO
 
+from pipeline.allocator import use_system_allocator_for_arrow
 from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, chunk_size_bytes, is_raw_zone, list_if_archive,
                                list_raw_zone)
 from pipeline.atomic_files import write_bytes_atomically
@@ -305,19 +306,6 @@ def finish_swap(staging: pathlib.Path, output_dir: str, ledger: dict[str, Any], 
 
 
 # The run -----------------------------------------------------------------------------------------------
-
-
-def use_system_allocator_for_arrow() -> None:
-    """Allocate Arrow buffers made through pyarrow's Python API with the C library's malloc from now on.
-
-    Why (measured): with pyarrow's default pool (mimalloc), a backfill's resident memory grew by 5 to 10 MB
-    per batch, all of it in mimalloc's region, while Python's heap and malloc's stayed level (pages kept
-    after their buffers were freed). Arrow's C++ default pool (the Parquet writer's) is chosen when pyarrow
-    loads, from ``ARROW_DEFAULT_MEMORY_POOL``, which ``pipeline.cli`` sets; this covers callers that import
-    the backfill without the CLI (README, "Backfill, compaction, inspection")."""
-    import pyarrow as pa
-
-    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def run_backfill(options: RunOptions, settings: BackfillSettings = BackfillSettings(),

@@ -59,8 +59,9 @@ class _Candidates:
             self.whole.append(article)
         else:
             path, offset, length = staged
-            number = self._file_numbers.setdefault(path, len(self.files))
-            if number == len(self.files):
+            number = self._file_numbers.get(path)
+            if number is None:
+                number = self._file_numbers[path] = len(self.files)
                 self.files.append(path)
             location = (number, offset, length)
         updated = article.get("updated_at")
