@@ -140,11 +140,12 @@ def _sorted(table: pa.Table, time_column: str, id_column: str) -> pa.Table:
 
 
 def _merge_partition_file(path: pathlib.Path, new_table: pa.Table, drop_ids: set[str],
-                          schema: pa.Schema, id_column: str, time_column: str) -> pa.Table:
-    """Existing rows of the file minus ``drop_ids`` and minus ids being rewritten, plus ``new_table``."""
+                          schema: pa.Schema, id_column: str, time_column: str, new_sorted: bool = False) -> pa.Table:
+    """Existing rows of the file minus ``drop_ids`` and minus ids being rewritten, plus ``new_table``
+    (``new_sorted``: already in the file's order, so a new file needs no sorted copy)."""
     existing = _read_table(path, schema)
     if existing is None:
-        return _sorted(new_table, time_column, id_column)
+        return new_table if new_sorted else _sorted(new_table, time_column, id_column)
     removed = pa.array(sorted(drop_ids | set(new_table[id_column].to_pylist())), pa.string())
     kept = existing.filter(pc.invert(pc.is_in(existing[id_column], value_set=removed)))
     return _sorted(pa.concat_tables([kept, new_table]), time_column, id_column)
@@ -181,7 +182,7 @@ def save_index(output_dir: str, shard: int, index: pa.Table | None, changed: pa.
     return table.num_rows
 
 
-ROWS_PER_CONVERSION = 512  # staged rows turned into Python dicts, then Arrow, at a time
+ROWS_PER_CONVERSION = 128  # staged rows turned into Python dicts, then Arrow, at a time
 
 
 def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
@@ -200,7 +201,7 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
         new_rows = pa.concat_tables(
             [rows_to_table([article_row(record, settings.pipeline_version) for record in records], ARTICLE_SCHEMA)
              for records in plan.records(date, ROWS_PER_CONVERSION)])
-        _write_article_partition(settings, shard, date, new_rows, set(), stats)
+        _write_article_partition(settings, shard, date, new_rows, set(), stats, new_sorted=True)
     for date in sorted(set(new_dates) | set(moved)):
         if moved.get(date):
             _write_article_partition(settings, shard, date, rows_to_table([], ARTICLE_SCHEMA), moved[date], stats)
@@ -212,10 +213,11 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
 
 
 def _write_article_partition(settings: SinkSettings, shard: int, date: str, rows: pa.Table,
-                             drop_ids: set[str], stats: dict[str, Any]) -> None:
-    """Merge ``rows`` into, and ``drop_ids`` out of, the shard's file of one day."""
+                             drop_ids: set[str], stats: dict[str, Any], new_sorted: bool = False) -> None:
+    """Merge ``rows`` (``new_sorted``: in the file's order) into, and ``drop_ids`` out of, the shard's file of
+    one day."""
     path = part_path(settings.output_dir, "articles", date, shard)
-    table = _merge_partition_file(path, rows, drop_ids, ARTICLE_SCHEMA, "article_id", "published_at")
+    table = _merge_partition_file(path, rows, drop_ids, ARTICLE_SCHEMA, "article_id", "published_at", new_sorted)
     _write_or_remove(table, path, ARTICLE_DICTIONARY_COLUMNS, stats)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import zlib
 from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
@@ -26,11 +27,13 @@ CANDIDATE_SCHEMA = pa.schema([
     pa.field("article_id", pa.string()), pa.field("date", pa.string()),  # date: the partition
     pa.field("edition_at", TIMESTAMP),  # updated_at, else published_at, else the epoch: copy_rank's first key
     pa.field("updated_at", TIMESTAMP), pa.field("fetched_at", TIMESTAMP),  # the epoch when missing
+    pa.field("published_at", TIMESTAMP),  # null when missing: the order of rows in a partition file
     pa.field("content_sha256", pa.string()), pa.field("source_id", pa.string()), pa.field("uri", pa.string()),
     pa.field("body_status", pa.string()),
     # where the row is: staging file number, offset and length; file -1 for a record passed whole (offset:
     # its place in ShardPlan.whole)
     pa.field("file", pa.int32()), pa.field("offset", pa.int64()), pa.field("length", pa.int64()),
+    pa.field("id_hash", pa.int64()),  # CRC-32 of article_id: every copy of an id is decided in the same bucket
 ])
 # copy_rank as sort keys, latest edition first; the sort is stable, so among equal copies the first one
 # seen wins, as in rows.copy_rank's strict comparison
@@ -39,7 +42,19 @@ _COPY_ORDER = [("article_id", "ascending"), ("edition_at", "descending"), ("upda
                ("uri", "descending")]
 _KNOWN_COLUMNS = {"date": "known_date", "content_sha256": "known_sha256", "version_at": "known_version_at",
                   "fetched_at": "known_fetched_at"}  # index column -> its name beside the candidates
+# what the writer needs once decided: where each row is, its index entry, and the day of its older copy
+_WRITTEN_COLUMNS = ["article_id", "date", "published_at", "file", "offset", "length", "content_sha256", "updated_at",
+                    "fetched_at", "known_date"]
+# a partition file's order (parquet_sink sorts rows by published_at, then article_id; nulls last)
+_PARTITION_ORDER = [("date", "ascending"), ("published_at", "ascending"), ("article_id", "ascending")]
 STUBS_PER_BATCH = 1024
+# Copies decided at a time: the sort and the join cost about 1 KB a copy while they run, so a shard's copies are
+# decided in buckets of ids (a power of two of them) of about this many, and only the slim result is kept.
+COPIES_PER_BUCKET = 4096
+
+
+def _id_hash(article_id: str) -> int:
+    return zlib.crc32(article_id.encode("utf-8", "surrogatepass"))
 
 
 class _Candidates:
@@ -65,10 +80,11 @@ class _Candidates:
                 self.files.append(path)
             location = (number, offset, length)
         updated = article.get("updated_at")
-        values = (article["article_id"], partition_date(article), updated or article.get("published_at") or EPOCH,
-                  updated or EPOCH, article.get("fetched_at") or EPOCH, article.get("content_sha256") or "",
+        published = article.get("published_at")
+        values = (article["article_id"], partition_date(article), updated or published or EPOCH,
+                  updated or EPOCH, article.get("fetched_at") or EPOCH, published, article.get("content_sha256") or "",
                   article.get("source_id") or "", article.get("uri") or "", article.get("body_status") or "unknown",
-                  *location)
+                  *location, _id_hash(article["article_id"]))
         for column, value in zip(self._columns, values):
             column.append(value)
         if len(self._columns[0]) >= STUBS_PER_BATCH:
@@ -102,24 +118,42 @@ def _latest_copies(candidates: pa.Table) -> pa.Table:
     return candidates.take(order)
 
 
-def _with_known(latest: pa.Table, index: pa.Table | None) -> pa.Table:
+def _known_entries(index: pa.Table | None, ids: pa.ChunkedArray) -> pa.Table | None:
+    """The index entries of ``ids`` (one scan of the index), renamed as they sit beside the candidates, with
+    the ids' hash; None when the index has none of them."""
+    if index is None or not index.num_rows:
+        return None
+    known = index.filter(pc.is_in(index["article_id"], value_set=ids.combine_chunks())).select(["article_id",
+                                                                                               *_KNOWN_COLUMNS])
+    if not known.num_rows:
+        return None
+    known = known.rename_columns(["article_id", *_KNOWN_COLUMNS.values()])
+    return known.append_column("id_hash", pa.array([_id_hash(article_id) for article_id
+                                                    in known["article_id"].to_pylist()], pa.int64()))
+
+
+def _with_known(latest: pa.Table, known: pa.Table | None) -> pa.Table:
     """``latest`` with the index entry of each id beside it (null columns for ids the index lacks)."""
-    if index is not None and index.num_rows:
-        wanted = pc.is_in(index["article_id"], value_set=latest["article_id"].combine_chunks())
-        known = index.filter(wanted).select(["article_id", *_KNOWN_COLUMNS])
-        known = known.rename_columns(["article_id", *_KNOWN_COLUMNS.values()])
-        return latest.join(known, keys="article_id", join_type="left outer").sort_by("article_id")
+    if known is not None and known.num_rows:
+        return latest.join(known.drop_columns(["id_hash"]), keys="article_id",
+                           join_type="left outer").sort_by("article_id")
     for column, name in _KNOWN_COLUMNS.items():
         value_type = pa.string() if column in ("date", "content_sha256") else TIMESTAMP
         latest = latest.append_column(name, pa.nulls(latest.num_rows, value_type))
     return latest
 
 
+def _in_bucket(table: pa.Table | None, bucket: int, buckets: int) -> pa.Table | None:
+    if table is None or buckets == 1:
+        return table
+    return table.filter(pc.equal(pc.bit_wise_and(table["id_hash"], buckets - 1), bucket))
+
+
 @dataclasses.dataclass
 class ShardPlan:
     """The decisions of one shard's writer: what to write where, and what it counted."""
 
-    written: pa.Table  # the copies to write: CANDIDATE_SCHEMA and the index entry's columns (null when new)
+    written: pa.Table  # the copies to write (_WRITTEN_COLUMNS; known_date null when new), in partition order
     counts: dict[str, int]
     body_status: dict[str, int]
     files: list[str]
@@ -130,7 +164,8 @@ class ShardPlan:
         return sorted(set(self.written["date"].to_pylist()))
 
     def records(self, date: str, chunk_rows: int) -> Iterator[list[dict[str, Any]]]:
-        """The whole records to write in partition ``date``, ``chunk_rows`` at a time."""
+        """The whole records to write in partition ``date``, ``chunk_rows`` at a time, in the partition file's
+        order (published_at, then article_id)."""
         located = self.written.filter(pc.equal(self.written["date"], date)).select(["file", "offset", "length"])
         for batch in located.to_batches(max_chunksize=chunk_rows):
             files, offsets, lengths = (column.to_pylist() for column in batch.columns)
@@ -154,15 +189,30 @@ class ShardPlan:
         return self._old_copies(pc.fill_null(pc.not_equal(self.written["known_date"], self.written["date"]), False))
 
 
-def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None) -> ShardPlan:
-    """Decide a shard's articles (staging markers, stubs or whole records) against its index (or None)."""
+def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None,
+               copies_per_bucket: int = COPIES_PER_BUCKET) -> ShardPlan:
+    """Decide a shard's articles (staging markers, stubs or whole records) against its index (or None),
+    about ``copies_per_bucket`` copies at a time."""
     candidates = _Candidates()
     for article in expand_staged(articles):
         candidates.add(article)
     table = candidates.table()
-    copies = table.num_rows
-    latest = _with_known(_latest_copies(table), index)
-    del table  # the copies not kept are freed before the decisions allocate
+    known = _known_entries(index, table["article_id"])
+    buckets = 1 << max(0, (table.num_rows - 1) // copies_per_bucket).bit_length()
+    counts: collections.Counter[str] = collections.Counter(duplicates_in_run=table.num_rows)
+    statuses: collections.Counter[str] = collections.Counter()
+    parts = [_decide(_with_known(_latest_copies(_in_bucket(table, bucket, buckets)),
+                                 _in_bucket(known, bucket, buckets)), counts, statuses)
+             for bucket in range(buckets)]
+    del table  # the copies not kept go before the written part is sorted
+    written = pa.concat_tables(parts).sort_by(_PARTITION_ORDER)
+    return ShardPlan(written=written, counts=dict(counts), body_status=dict(statuses), files=candidates.files,
+                     whole=candidates.whole)
+
+
+def _decide(latest: pa.Table, counts: collections.Counter[str], statuses: collections.Counter[str]) -> pa.Table:
+    """The copies of ``latest`` (with their index entries) to write, slimmed to what writing needs; what was
+    decided is added to ``counts`` and ``statuses``."""
     epoch = pa.scalar(EPOCH, TIMESTAMP)
     unchanged = pc.fill_null(pc.and_(pc.equal(latest["known_sha256"], latest["content_sha256"]),
                                      pc.equal(latest["known_date"], latest["date"])), False)
@@ -174,10 +224,11 @@ def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None) -> Sh
     stale = pc.fill_null(pc.and_(pc.invert(unchanged), older), False)
     write = pc.invert(pc.or_(unchanged, stale))
     known = pc.is_valid(latest["known_date"])
-    counts = {"articles_new": _count(pc.and_(write, pc.invert(known))),
-              "articles_updated": _count(pc.and_(write, known)), "articles_unchanged": _count(unchanged),
-              "articles_stale": _count(stale), "duplicates_in_run": copies - latest.num_rows}
-    statuses = pc.value_counts(latest["body_status"].combine_chunks()).to_pylist()
-    return ShardPlan(written=latest.filter(write), counts=counts,
-                     body_status={entry["values"]: entry["counts"] for entry in statuses},
-                     files=candidates.files, whole=candidates.whole)
+    counts.update({"articles_new": _count(pc.and_(write, pc.invert(known))),
+                   "articles_updated": _count(pc.and_(write, known)), "articles_unchanged": _count(unchanged),
+                   "articles_stale": _count(stale)})
+    counts.subtract({"duplicates_in_run": latest.num_rows})  # started at the number of copies
+    statuses.update({entry["values"]: entry["counts"]
+                     for entry in pc.value_counts(latest["body_status"].combine_chunks()).to_pylist()})
+    # only what writing needs is kept (the uri, source and ranking columns go)
+    return latest.filter(write).select(_WRITTEN_COLUMNS)

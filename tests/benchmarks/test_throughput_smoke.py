@@ -22,6 +22,8 @@ def test_the_benchmark_reports_every_figure_for_every_mode(tmp_path: pathlib.Pat
         for name in FIGURES:
             assert figures[name] is not None and figures[name] > 0, (mode, name)
         assert figures["items_parsed"] == results["summary"]["bare"]["items_parsed"]  # same work in every mode
+    # the gazetteer cache is built once, apart, before the measured runs (which only read it)
+    assert results["gazetteer_cache_build"]["exit_code"] == 0 and results["gazetteer_cache_build"]["peak_rss_mib"] > 0
     assert set(results["ratios"]) == {"ratio_pipeline_1", "ratio_pipeline_2"}
     assert all(check["value"] is not None for check in results["targets"].values())
 

@@ -48,8 +48,9 @@ def _reference(records: list[dict[str, Any]], index: dict[str, tuple]) -> tuple[
     return counts, written
 
 
-def _written_bodies(records: list[dict[str, Any]], index: pa.Table | None) -> tuple[dict[str, int], set[str]]:
-    plan = plan_shard(records, index)
+def _written_bodies(records: list[dict[str, Any]], index: pa.Table | None,
+                    copies_per_bucket: int = 4096) -> tuple[dict[str, int], set[str]]:
+    plan = plan_shard(records, index, copies_per_bucket)
     bodies = {record["body_text"] for date in plan.dates() for chunk in plan.records(date, 3) for record in chunk}
     return plan.counts, bodies
 
@@ -61,8 +62,10 @@ _copies = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_fr
 @settings(max_examples=60, deadline=None)
 @given(copies=_copies, indexed=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_from(["a", "z"]),
                                                   st.sampled_from([None, 3, 5]), st.integers(1, 5), st.booleans()),
-                                        max_size=6))
-def test_plan_follows_copy_rank_and_version_key(copies: list[tuple], indexed: list[tuple]) -> None:
+                                        max_size=6),
+       copies_per_bucket=st.sampled_from([4096, 3, 1]))  # one bucket; several (copies of an id stay together)
+def test_plan_follows_copy_rank_and_version_key(copies: list[tuple], indexed: list[tuple],
+                                                copies_per_bucket: int) -> None:
     records = [article(ident(number), day=day, updated=when(updated) if updated else None, fetched=when(fetched),
                        title=title, body=f"body {position}")
                for position, (number, day, updated, fetched, title) in enumerate(copies)]
@@ -74,7 +77,7 @@ def test_plan_follows_copy_rank_and_version_key(copies: list[tuple], indexed: li
         stored[ident(number)] = (date, sha, version, fetch_time if has_fetch_time else None)
         read[ident(number)] = (date, sha, version, fetch_time) if has_fetch_time else (date, sha, EPOCH, EPOCH)
     index = index_table(stored) if stored else None
-    assert _written_bodies(records, index) == _reference(records, read)
+    assert _written_bodies(records, index, copies_per_bucket) == _reference(records, read)
 
 
 def test_among_equal_copies_the_first_seen_is_written() -> None:
@@ -107,6 +110,23 @@ def test_staged_rows_load_back_in_chunks(tmp_path: pathlib.Path) -> None:
     assert sorted(record["body_text"] for chunk in chunks for record in chunk) == \
         ["staged 0", "staged 2", "staged 4", "staged 6", "whole"]
     assert plan.body_status == {"unknown": 8} and all(len(pickle.dumps(stub)) < 1000 for stub in stubs)
+
+
+def test_records_come_in_the_partition_files_order(tmp_path: pathlib.Path) -> None:
+    # published_at, then article_id: the sink writes a new partition file without sorting a copy of it
+    hours = [17, 3, 9, 3, 22, 9, 0, 3]
+    records = [article(ident(number), day=2, hour=hour, body=f"b{number}") for number, hour in enumerate(hours)]
+    records += [article(ident(20 + number), day=1 + number % 3, hour=5) for number in range(6)]  # other days
+    staging = StagingFile(tmp_path)
+    for record in reversed(records[:5]):
+        staging.stage(record)
+    staging.close()
+    plan = plan_shard([*records[5:], staging.marker()], None)
+    got = [(record["published_at"], record["article_id"])
+           for chunk in plan.records("2024-05-02", 3) for record in chunk]
+    assert got == sorted((record["published_at"], record["article_id"]) for record in records
+                         if record["published_at"].day == 2)
+    assert len(got) == 10
 
 
 def test_a_shard_of_many_articles_is_held_in_a_few_hundred_bytes_each() -> None:
