@@ -45,8 +45,10 @@ import unicodedata
 import urllib.parse
 from typing import Any, Callable, Iterable
 
+from benchmarks.corpora import corpora_dir
+
 RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"
-DEFAULT_CORPORA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+DEFAULT_CORPORA = corpora_dir()
 NEWSBEAM = pathlib.Path(sys.executable).with_name("newsbeam")
 NOT_INPUTS = ("index.json", "MANIFEST.tsv", "README.md", "README.rst", "ground-truth.json")
 EXAMPLES_KEPT = 8

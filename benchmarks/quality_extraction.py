@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-DEFAULT_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
+from benchmarks.corpora import corpora_dir
+
+DEFAULT_CORPORA = corpora_dir()
 WORD = re.compile(r"\w+")
 SHINGLE_WORDS = 4
 

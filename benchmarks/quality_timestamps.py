@@ -48,9 +48,10 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from benchmarks.corpora import corpora_dir
 from transforms.timestamps import DATE_ORDERS, ParsedTime, parse_timestamp
 
-DEFAULT_CORPORA_DIR = pathlib.Path(__file__).resolve().parents[2] / "shared" / "corpora"
+DEFAULT_CORPORA_DIR = corpora_dir()
 EXAMPLES_KEPT = 8
 
 # --- dateparser's test cases ----------------------------------------------------------------------------

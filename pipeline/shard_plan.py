@@ -5,8 +5,10 @@ the latest copy of each article_id (``rows.copy_rank``), looks the id up in the 
 copy into unchanged, stale (older than the written version) or to be written. Held as Python dicts, the
 stubs of one shard cost about 2.2 KB an article, so the writer's memory grew with the run
 (docs/performance.md). Here they are Arrow columns (about 300 bytes an article, built a batch at a time),
-the decisions are column operations, and the rows stay in their staging files until the writer loads
-them, one partition and a chunk at a time (``ShardPlan.records``).
+the decisions are column operations, made a bucket of ids at a time (the sort and the join cost about 1 KB
+a copy while they run; every copy of an id is in the same bucket), and only what writing needs is kept,
+in the order of the partition files. The rows stay in their staging files until the writer loads them,
+one partition and a chunk at a time (``ShardPlan.records``).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
+from benchmarks.corpora import corpora_dir
 from tests.hostile.support import assert_writable, ingest, raw_document, read_dataset, run_chain
 from transforms.encoding import choose_encoding
 
@@ -25,7 +26,7 @@ FRENCH = "Le café du port ouvre à nouveau après la tempête, a déclaré la m
 MOJIBAKE_MARKERS = ("Ã", "â€", "Ð", "Ñ", "Å", "Ä\x9f", "\ufffd")
 REPAIRED_TO_UTF8 = "encoding_repaired:{declared}->utf-8"
 MIXED = "encoding_repaired:{declared}->utf-8+windows-1252"
-CORPUS = pathlib.Path("/work/shared/corpora/feedparser-tests")
+CORPUS = corpora_dir() / "feedparser-tests"
 
 
 def rss(title: str, text: str, declaration: str | None = "utf-8", slug: str = "story") -> str:

@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from benchmarks.corpora import corpora_dir
 from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, detect_archive_kind,
                                enumerate_archive_inputs, is_raw_zone, list_archive, list_inputs, list_raw_zone,
                                read_archive_chunk)
@@ -19,7 +20,7 @@ from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, da
                                              write_warc, write_zip)
 
 MAX_BYTES = 1_000_000
-CORPUS = pathlib.Path("/work/shared/corpora/warc")
+CORPUS = corpora_dir() / "warc"
 FEED = rss_feed("wire.example", [Item("a", day(2), "Budget agreed")])
 PAGE = b"<!DOCTYPE html><html><head><title>Page</title></head><body><p>Text</p></body></html>"
 
@@ -160,7 +161,7 @@ def test_payload_over_the_limit_is_refused(tmp_path: pathlib.Path) -> None:
     assert document["kind"] == "error" and document["error_type"] == "too_large"
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared WARC corpus not available (../shared/corpora/warc)")
+@pytest.mark.skipif(not CORPUS.exists(), reason=f"shared WARC corpus not available ({CORPUS})")
 def test_real_web_archives_are_read_without_crashing() -> None:
     paths = sorted(path for path in CORPUS.rglob("*") if archive_kind(str(path)))
     assert len(paths) > 20

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from benchmarks.corpora import seed_article
 from benchmarks.quality_entities import LABELLED_PATH, load_labelled, score
 from transforms.entities import (
     GIVEN_NAMES, EntityMatcher, alias_policy, annotate_entities, extract_entities, fold, fold_with_offsets,
@@ -20,7 +21,7 @@ from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazett
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
-SEED_ARTICLE = Path("/work/shared/seed-article.txt")
+SEED_ARTICLE = seed_article()
 SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
 BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352", "city:5128581"
 READING = "city:2639577"
@@ -361,7 +362,7 @@ def test_a_matcher_from_a_loader_matches_as_one_from_the_gazetteer_and_lets_it_g
 # ---------------------------------------------------------------- the seed article and the labelled set
 
 
-@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="seed article not available (/work/shared/seed-article.txt)")
+@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason=f"seed article not available ({SEED_ARTICLE})")
 def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMatcher) -> None:
     text = SEED_ARTICLE.read_text(encoding="utf-8")
     assert found(text, matcher) == {
