@@ -8,6 +8,10 @@ figure is the peak resident memory above the level before the write (Linux: VmHW
 runs in a fresh process.
 
     python -m benchmarks.writer_memory --articles 2500 25000 --days 28
+    python -m benchmarks.writer_memory --articles 2500 --indexed 0 2000000   # an older, larger dataset
+
+``--indexed N`` gives the shard an index of N older articles first (written before the child starts, so its
+memory is not in the figure): what the writer holds of the dataset it merges into.
 """
 
 from __future__ import annotations
@@ -85,21 +89,47 @@ def measure_in_this_process(articles: int, days: int, output_dir: str) -> dict[s
             "articles_written": stats["articles_new"], "files_written": stats["files_written"]}
 
 
+def write_older_index(output_dir: str, entries: int) -> None:
+    """Shard 0's article index holding ``entries`` older articles (none of this run's ids), as the sink
+    writes it (sorted by article_id)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.atomic_files import MAX_ROWS_PER_GROUP
+    from pipeline.parquet_sink import INDEX_SCHEMA, index_path
+
+    ids = sorted(hashlib.sha256(f"older {number}".encode()).hexdigest()[:32] for number in range(entries))
+    day = dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc)
+    table = pa.table({"article_id": ids, "date": pa.array(["2023-06-01"] * entries),
+                      "content_sha256": pa.array(["0" * 64] * entries),
+                      "version_at": pa.array([day] * entries, pa.timestamp("us", tz="UTC")),
+                      "fetched_at": pa.array([day] * entries, pa.timestamp("us", tz="UTC"))}, schema=INDEX_SCHEMA)
+    path = index_path(output_dir, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd", row_group_size=MAX_ROWS_PER_GROUP)  # as the sink writes it
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run each size in a fresh process and print one JSON line per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[2500, 25000])
     parser.add_argument("--days", type=int, default=28)
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # the child's mode
+    parser.add_argument("--indexed", type=int, nargs="+", default=[0],
+                        help="older articles the shard's index holds before the write (one run per value)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # the child's mode: its output directory
     args = parser.parse_args(argv)
     if args.one:
-        with tempfile.TemporaryDirectory(prefix="newsbeam-writer-") as output_dir:
-            print(json.dumps(measure_in_this_process(args.articles[0], args.days, output_dir)))
+        print(json.dumps(measure_in_this_process(args.articles[0], args.days, args.one)))
         return 0
-    for articles in args.articles:
-        child = subprocess.run([sys.executable, "-m", "benchmarks.writer_memory", "--one", "--articles",
-                                str(articles), "--days", str(args.days)], capture_output=True, text=True, check=True)
-        print(child.stdout.strip(), flush=True)
+    for indexed in args.indexed:
+        for articles in args.articles:
+            with tempfile.TemporaryDirectory(prefix="newsbeam-writer-") as output_dir:
+                if indexed:
+                    write_older_index(output_dir, indexed)
+                child = subprocess.run([sys.executable, "-m", "benchmarks.writer_memory", "--one", output_dir,
+                                        "--articles", str(articles), "--days", str(args.days)],
+                                       capture_output=True, text=True, check=True)
+            print(json.dumps({**json.loads(child.stdout.strip().splitlines()[-1]), "indexed": indexed}), flush=True)
     return 0
 
 

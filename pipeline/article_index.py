@@ -14,7 +14,7 @@ from typing import Collection, Iterator
 
 import pyarrow.parquet as pq
 
-from pipeline.parquet_sink import dataset_dir, index_table, read_index, save_index  # the sink owns the index format
+from pipeline.parquet_sink import dataset_dir, index_table, save_index  # the sink owns the index format
 from pipeline.rows import shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
@@ -59,7 +59,6 @@ def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,
     dates = set(article_partition_dates(output_dir) if full_rebuild else dates)
     total = 0
     for shard in range(num_shards):
-        index = None if full_rebuild else read_index(str(output_dir), shard)
         entries = index_table(_shard_entries(output_dir, dates, shard, num_shards))
-        total += save_index(str(output_dir), shard, index, entries, replaced_dates=dates)
+        total += save_index(str(output_dir), shard, entries, replaced_dates=dates, keep_existing=not full_rebuild)
     return total

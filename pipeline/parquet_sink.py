@@ -9,8 +9,10 @@ the old or the new file. A per-shard index of (article_id, date, content hash, u
 ``OUT/_state/article_index/`` lets the writer find an article written on another day (when a source
 corrects its publication time) and remove the old row, so the dataset holds one row per article_id.
 What a writer does with each article is decided on Arrow columns of stubs (``pipeline.shard_plan``: a few
-hundred bytes per article of the shard), and the rows are loaded from their staging files one partition,
-and 512 rows, at a time.
+hundred bytes per article of the shard in this run), and the rows are loaded from their staging files one
+partition, and 128 rows, at a time. The index holds every article of the shard ever written, so it is
+never held whole: it is scanned a batch at a time for this run's ids (``read_index_entries``) and
+rewritten by a streaming merge (``save_index``).
 
 Two other kinds of file may sit in a partition, and the writers keep the one-row-per-id rule with them:
 - ``part-SSSSS-<run>.parquet``: a backfill gives its files names of their own, so that a reader who
@@ -29,6 +31,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import os
 import pathlib
 from typing import Any, Collection, Iterable, Iterator
@@ -37,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.atomic_files import write_parquet_atomically
+from pipeline.atomic_files import replace_atomically, temp_path_for, write_parquet_atomically
 from pipeline.rows import article_row, error_row, partition_date, record_id, rows_to_table
 from pipeline.shard_plan import plan_shard
 from schemas.article import ARTICLE_SCHEMA
@@ -151,13 +154,34 @@ def _merge_partition_file(path: pathlib.Path, new_table: pa.Table, drop_ids: set
     return _sorted(pa.concat_tables([kept, new_table]), time_column, id_column)
 
 
-def read_index(output_dir: str, shard: int) -> pa.Table | None:
-    """One shard's article index as an Arrow table (None before its first write).
+INDEX_BATCH_ROWS = 16_384  # index entries read, filtered and merged at a time
+INDEX_READ_BUFFER_BYTES = 1 << 20  # read through a buffer, not a whole row group at once
 
-    The index stays in Arrow (about 100 bytes an entry): a writer joins only the ids it holds
-    (``pipeline.shard_plan``) and merges its changes in (``save_index``), instead of turning the whole shard
-    into Python objects (about 500 bytes an entry) on every write."""
-    return _read_table(index_path(output_dir, shard), INDEX_SCHEMA)
+
+def _index_batches(output_dir: str, shard: int) -> Iterator[pa.Table]:
+    """One shard's article index (sorted by article_id), a batch at a time; nothing before its first write.
+    Files written before ``fetched_at`` existed read it as null."""
+    path = index_path(output_dir, shard)
+    if not path.exists():
+        return
+    # ParquetFile, not a dataset scan: the scanner reads row groups ahead (+380 MB at 2,000,000 entries)
+    with pq.ParquetFile(path, pre_buffer=False, buffer_size=INDEX_READ_BUFFER_BYTES) as parquet:
+        for batch in parquet.iter_batches(batch_size=INDEX_BATCH_ROWS, use_threads=False):
+            table = pa.Table.from_batches([batch])
+            for field in INDEX_SCHEMA:
+                if field.name not in table.column_names:
+                    table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+            yield table.select(INDEX_SCHEMA.names).cast(INDEX_SCHEMA)
+
+
+def read_index_entries(output_dir: str, shard: int, ids: pa.Array) -> pa.Table | None:
+    """The entries of ``ids`` in one shard's article index (None before its first write).
+
+    The index holds every article of the shard ever written (about 100 bytes each), so it is scanned a
+    batch at a time and only the entries of this run's ids are kept: a writer's memory follows its run,
+    not the dataset (``pipeline.shard_plan`` joins them)."""
+    found = [batch.filter(pc.is_in(batch["article_id"], value_set=ids)) for batch in _index_batches(output_dir, shard)]
+    return pa.concat_tables(found) if found else None
 
 
 def index_table(entries: dict[str, IndexEntry]) -> pa.Table:
@@ -167,19 +191,47 @@ def index_table(entries: dict[str, IndexEntry]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
 
 
-def save_index(output_dir: str, shard: int, index: pa.Table | None, changed: pa.Table,
-               replaced_dates: Collection[str] = ()) -> int:
-    """Write ``index`` with the entries of ``changed`` (an index table) replaced or added and the entries of
-    ``replaced_dates`` removed (those days were rebuilt: ``changed`` holds their entries); return its size."""
-    tables = [changed]
-    if index is not None:
-        stale = pc.is_in(index["article_id"], value_set=changed["article_id"].combine_chunks())
-        if replaced_dates:
-            stale = pc.or_(stale, pc.is_in(index["date"], value_set=pa.array(sorted(replaced_dates), pa.string())))
-        tables.insert(0, index.filter(pc.invert(stale)))
-    table = pa.concat_tables(tables).sort_by("article_id")
-    write_parquet_atomically(table, index_path(output_dir, shard), ())
-    return table.num_rows
+def save_index(output_dir: str, shard: int, changed: pa.Table, replaced_dates: Collection[str] = (),
+               keep_existing: bool = True) -> int:
+    """Rewrite one shard's index with the entries of ``changed`` (an index table) replaced or added and the
+    entries of ``replaced_dates`` removed (those days were rebuilt: ``changed`` holds their entries); without
+    ``keep_existing`` the index is ``changed`` alone. Return its size.
+
+    A streaming merge: the old index (sorted by article_id) is read a batch at a time and each batch leaves
+    with the changed entries that sort before its end, so memory is a batch and ``changed``, whatever the
+    dataset's size."""
+    changed = changed.sort_by("article_id")
+    changed_ids = changed["article_id"].combine_chunks()
+    dropped_dates = pa.array(sorted(replaced_dates), pa.string())
+    path = index_path(output_dir, shard)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path_for(path)
+    size = taken = 0
+    try:
+        with pq.ParquetWriter(temp, INDEX_SCHEMA, compression="zstd", compression_level=6, use_dictionary=False,
+                              write_statistics=["version_at", "fetched_at"]) as writer:
+            for batch in _index_batches(output_dir, shard) if keep_existing else ():
+                stale = pc.or_(pc.is_in(batch["article_id"], value_set=changed_ids),
+                               pc.is_in(batch["date"], value_set=dropped_dates))
+                kept = batch.filter(pc.invert(stale))
+                if not kept.num_rows:
+                    continue
+                # the changed entries up to this batch's last id join it; the rest wait for later batches
+                upto = _count(pc.less_equal(changed_ids, kept["article_id"][-1]))
+                merged = pa.concat_tables([kept, changed.slice(taken, upto - taken)]).sort_by("article_id")
+                writer.write_table(merged)
+                size, taken = size + merged.num_rows, upto
+            if taken < changed.num_rows or size == 0:
+                writer.write_table(changed.slice(taken))
+                size += changed.num_rows - taken
+        replace_atomically(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return size
+
+
+def _count(mask: pa.Array | pa.ChunkedArray) -> int:
+    return int(pc.sum(mask).as_py() or 0)
 
 
 ROWS_PER_CONVERSION = 128  # staged rows turned into Python dicts, then Arrow, at a time
@@ -188,8 +240,8 @@ ROWS_PER_CONVERSION = 128  # staged rows turned into Python dicts, then Arrow, a
 def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
     """Merge this run's articles of one shard into the dataset; return what changed."""
     stats = empty_stats()
-    index = read_index(settings.output_dir, shard)
-    plan = plan_shard(articles, index)  # staging markers are read as the stubs of their files
+    # staging markers are read as the stubs of their files; the index only for the ids among them
+    plan = plan_shard(articles, functools.partial(read_index_entries, settings.output_dir, shard))
     stats.update(plan.counts)
     stats["body_status"] = plan.body_status
     if not plan.written.num_rows:
@@ -207,7 +259,7 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
             _write_article_partition(settings, shard, date, rows_to_table([], ARTICLE_SCHEMA), moved[date], stats)
         remove_from_compacted(settings.output_dir, "articles", date, replaced.get(date, set()), stats)
     changed = plan.written.select(["article_id", "date", "content_sha256", "updated_at", "fetched_at"])
-    save_index(settings.output_dir, shard, index, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
+    save_index(settings.output_dir, shard, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
     stats["article_partitions"] = new_dates
     return stats
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import zlib
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,6 +50,8 @@ _WRITTEN_COLUMNS = ["article_id", "date", "published_at", "file", "offset", "len
 # a partition file's order (parquet_sink sorts rows by published_at, then article_id; nulls last)
 _PARTITION_ORDER = [("date", "ascending"), ("published_at", "ascending"), ("article_id", "ascending")]
 STUBS_PER_BATCH = 1024
+# The entries (parquet_sink.INDEX_SCHEMA) a shard's index holds for the ids given; None when it has no index.
+IndexEntries = Callable[[pa.Array], "pa.Table | None"]
 # Copies decided at a time: the sort and the join cost about 1 KB a copy while they run, so a shard's copies are
 # decided in buckets of ids (a power of two of them) of about this many, and only the slim result is kept.
 COPIES_PER_BUCKET = 4096
@@ -120,16 +122,20 @@ def _latest_copies(candidates: pa.Table) -> pa.Table:
     return candidates.take(order)
 
 
-def _known_entries(index: pa.Table | None, ids: pa.ChunkedArray) -> pa.Table | None:
-    """The index entries of ``ids`` (one scan of the index), renamed as they sit beside the candidates, with
-    the ids' hash; None when the index has none of them."""
-    if index is None or not index.num_rows:
+def entries_in(index: pa.Table | None) -> IndexEntries:
+    """An ``IndexEntries`` over an index table held in memory (or none)."""
+    def entries_of(ids: pa.Array) -> pa.Table | None:
+        return None if index is None else index.filter(pc.is_in(index["article_id"], value_set=ids))
+    return entries_of
+
+
+def _known_entries(index_entries: IndexEntries, ids: pa.ChunkedArray) -> pa.Table | None:
+    """The index entries of ``ids``, renamed as they sit beside the candidates, with the ids' hash; None
+    when the index has none of them."""
+    known = index_entries(ids.combine_chunks())
+    if known is None or not known.num_rows:
         return None
-    known = index.filter(pc.is_in(index["article_id"], value_set=ids.combine_chunks())).select(["article_id",
-                                                                                               *_KNOWN_COLUMNS])
-    if not known.num_rows:
-        return None
-    known = known.rename_columns(["article_id", *_KNOWN_COLUMNS.values()])
+    known = known.select(["article_id", *_KNOWN_COLUMNS]).rename_columns(["article_id", *_KNOWN_COLUMNS.values()])
     return known.append_column("id_hash", pa.array([_id_hash(article_id) for article_id
                                                     in known["article_id"].to_pylist()], pa.int64()))
 
@@ -191,15 +197,15 @@ class ShardPlan:
         return self._old_copies(pc.fill_null(pc.not_equal(self.written["known_date"], self.written["date"]), False))
 
 
-def plan_shard(articles: Iterable[dict[str, Any]], index: pa.Table | None,
+def plan_shard(articles: Iterable[dict[str, Any]], index_entries: IndexEntries,
                copies_per_bucket: int = COPIES_PER_BUCKET) -> ShardPlan:
-    """Decide a shard's articles (staging markers, stubs or whole records) against its index (or None),
-    about ``copies_per_bucket`` copies at a time."""
+    """Decide a shard's articles (staging markers, stubs or whole records) against the entries its index
+    has for them, about ``copies_per_bucket`` copies at a time."""
     candidates = _Candidates()
     for article in expand_staged(articles):
         candidates.add(article)
     table = candidates.table()
-    known = _known_entries(index, table["article_id"])
+    known = _known_entries(index_entries, table["article_id"])
     buckets = 1 << max(0, (table.num_rows - 1) // copies_per_bucket).bit_length()
     counts: collections.Counter[str] = collections.Counter(duplicates_in_run=table.num_rows)
     statuses: collections.Counter[str] = collections.Counter()

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pipeline.parquet_sink import index_table
 from pipeline.rows import EPOCH, copy_rank, partition_date, version_key
-from pipeline.shard_plan import plan_shard
+from pipeline.shard_plan import entries_in, plan_shard
 from pipeline.staging import StagingFile
 from tests.pipeline.test_parquet_sink import article, ident, when
 
@@ -50,7 +50,7 @@ def _reference(records: list[dict[str, Any]], index: dict[str, tuple]) -> tuple[
 
 def _written_bodies(records: list[dict[str, Any]], index: pa.Table | None,
                     copies_per_bucket: int = 4096) -> tuple[dict[str, int], set[str]]:
-    plan = plan_shard(records, index, copies_per_bucket)
+    plan = plan_shard(records, entries_in(index), copies_per_bucket)
     bodies = {record["body_text"] for date in plan.dates() for chunk in plan.records(date, 3) for record in chunk}
     return plan.counts, bodies
 
@@ -83,7 +83,7 @@ def test_plan_follows_copy_rank_and_version_key(copies: list[tuple], indexed: li
 def test_among_equal_copies_the_first_seen_is_written() -> None:
     first, second = article(ident(1), body="first"), article(ident(1), body="second")
     second["content_sha256"] = first["content_sha256"]  # same rank in every key
-    plan = plan_shard([first, second], None)
+    plan = plan_shard([first, second], entries_in(None))
     assert [record["body_text"] for chunk in plan.records("2024-05-01", 10) for record in chunk] == ["first"]
     assert plan.counts["duplicates_in_run"] == 1
 
@@ -92,7 +92,7 @@ def test_moved_and_replaced_name_the_days_of_the_old_rows() -> None:
     stays, moves = article(ident(1), day=2, body="new text"), article(ident(2), day=3, updated=when(4))
     index = index_table({ident(1): ("2024-05-02", "0" * 64, EPOCH, when(1)),
                          ident(2): ("2024-05-01", "1" * 64, EPOCH, when(1))})
-    plan = plan_shard([stays, moves, article(ident(3), day=5)], index)
+    plan = plan_shard([stays, moves, article(ident(3), day=5)], entries_in(index))
     assert plan.counts["articles_updated"] == 2 and plan.counts["articles_new"] == 1
     assert plan.replaced() == {"2024-05-02": {ident(1)}, "2024-05-01": {ident(2)}}
     assert plan.moved() == {"2024-05-01": {ident(2)}}
@@ -104,7 +104,7 @@ def test_staged_rows_load_back_in_chunks(tmp_path: pathlib.Path) -> None:
     staging = StagingFile(tmp_path)
     stubs = [staging.stage(record) for record in records]
     staging.close()
-    plan = plan_shard([staging.marker(), article(ident(9), body="whole")], None)
+    plan = plan_shard([staging.marker(), article(ident(9), body="whole")], entries_in(None))
     chunks = list(plan.records("2024-05-01", 2))
     assert [len(chunk) for chunk in chunks] == [2, 2, 1]
     assert sorted(record["body_text"] for chunk in chunks for record in chunk) == \
@@ -121,7 +121,7 @@ def test_records_come_in_the_partition_files_order(tmp_path: pathlib.Path) -> No
     for record in reversed(records[:5]):
         staging.stage(record)
     staging.close()
-    plan = plan_shard([*records[5:], staging.marker()], None)
+    plan = plan_shard([*records[5:], staging.marker()], entries_in(None))
     got = [(record["published_at"], record["article_id"])
            for chunk in plan.records("2024-05-02", 3) for record in chunk]
     assert got == sorted((record["published_at"], record["article_id"]) for record in records
@@ -131,12 +131,12 @@ def test_records_come_in_the_partition_files_order(tmp_path: pathlib.Path) -> No
 
 def test_a_shard_of_many_articles_is_held_in_a_few_hundred_bytes_each() -> None:
     records = [article(ident(number), day=1 + number % 28, body="x" * 5000) for number in range(3000)]
-    plan = plan_shard(records, None)
+    plan = plan_shard(records, entries_in(None))
     assert plan.counts["articles_new"] == 3000
     assert plan.written.nbytes / 3000 < 400  # the rows are not in it: stubs only (ids, times, hashes, places)
 
 
 def test_no_articles_give_an_empty_plan() -> None:
-    plan = plan_shard([], index_table({ident(1): ("2024-05-01", "0" * 64, EPOCH, when(1))}))
+    plan = plan_shard([], entries_in(index_table({ident(1): ("2024-05-01", "0" * 64, EPOCH, when(1))})))
     assert plan.written.num_rows == 0 and plan.dates() == [] and plan.counts["articles_new"] == 0
     assert plan.body_status == {}
