@@ -9,9 +9,9 @@ One command: ``python -m benchmarks.throughput`` (``--items N``, ``--repeat N``,
    (``--direct_num_workers 2 --direct_running_mode multi_processing``);
    Before them, a process of its own builds the gazetteer cache in the benchmark's cache directory, as a
    machine's first run does (its time and peak RSS are reported apart, as ``gazetteer_cache_build``): every
-   measured run then reads the cache, as later runs on a machine do. (Until 2026-12-06 the first measured
-   run built it, so that run's peak held the build: a one-mode invocation such as ``--modes pipeline-1``
-   reported it as the mode's peak.)
+   measured run then reads the cache, as later runs on a machine do. (Before 2026-12-05's last change
+   the first measured run built it, so that run's peak held the build: an invocation such as ``--modes
+   pipeline-1,pipeline-2`` reported it as pipeline-1's peak.)
 3. runs each mode once more per repetition over an empty input: its start-up cost;
 4. prints a table of medians (items/s, MB/s of input, peak RSS, start-up, ratio to the bare loop) and
    writes every figure as JSON under ``benchmarks/results/`` (git-ignored) or to ``--json``.
