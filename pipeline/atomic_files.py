@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import uuid
+from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -37,15 +39,23 @@ def replace_atomically(temp: pathlib.Path, path: pathlib.Path) -> None:
     fsync_directory(path.parent)
 
 
-def write_bytes_atomically(path: pathlib.Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` by temp file and rename."""
+@contextlib.contextmanager
+def atomic_target(path: pathlib.Path) -> Iterator[pathlib.Path]:
+    """A temporary sibling to write ``path``'s new content to: renamed onto ``path`` when the block ends
+    normally, deleted when it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path_for(path)
     try:
-        temp.write_bytes(data)
+        yield temp
         replace_atomically(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def write_bytes_atomically(path: pathlib.Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` by temp file and rename."""
+    with atomic_target(path) as temp:
+        temp.write_bytes(data)
 
 
 def rows_per_group(table: pa.Table) -> int:
@@ -71,17 +81,12 @@ def statistics_columns(table: pa.Table, dictionary_columns: tuple[str, ...]) -> 
 
 def write_parquet_atomically(table: pa.Table, path: pathlib.Path, dictionary_columns: tuple[str, ...]) -> None:
     """Write ``table`` as zstd Parquet at ``path`` via a temporary file; the schema metadata is kept."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = temp_path_for(path)
-    try:
+    with atomic_target(path) as temp:
         pq.write_table(
             table, temp, compression="zstd", compression_level=6,
             use_dictionary=[name for name in dictionary_columns if name in table.column_names],
             row_group_size=rows_per_group(table), write_statistics=statistics_columns(table, dictionary_columns),
         )
-        replace_atomically(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def remove_stale_temp_files(root: pathlib.Path) -> int:

@@ -40,9 +40,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.atomic_files import replace_atomically, temp_path_for, write_parquet_atomically
+from pipeline.atomic_files import atomic_target, statistics_columns, write_parquet_atomically
 from pipeline.rows import article_row, error_row, partition_date, record_id, rows_to_table
-from pipeline.shard_plan import plan_shard
+from pipeline.shard_plan import count_true, plan_shard
 from schemas.article import ARTICLE_SCHEMA
 from schemas.article import DICTIONARY_COLUMNS as ARTICLE_DICTIONARY_COLUMNS
 from schemas.error import DICTIONARY_COLUMNS as ERROR_DICTIONARY_COLUMNS
@@ -203,35 +203,25 @@ def save_index(output_dir: str, shard: int, changed: pa.Table, replaced_dates: C
     changed = changed.sort_by("article_id")
     changed_ids = changed["article_id"].combine_chunks()
     dropped_dates = pa.array(sorted(replaced_dates), pa.string())
-    path = index_path(output_dir, shard)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = temp_path_for(path)
     size = taken = 0
-    try:
-        with pq.ParquetWriter(temp, INDEX_SCHEMA, compression="zstd", compression_level=6, use_dictionary=False,
-                              write_statistics=["version_at", "fetched_at"]) as writer:
-            for batch in _index_batches(output_dir, shard) if keep_existing else ():
-                stale = pc.or_(pc.is_in(batch["article_id"], value_set=changed_ids),
-                               pc.is_in(batch["date"], value_set=dropped_dates))
-                kept = batch.filter(pc.invert(stale))
-                if not kept.num_rows:
-                    continue
-                # the changed entries up to this batch's last id join it; the rest wait for later batches
-                upto = _count(pc.less_equal(changed_ids, kept["article_id"][-1]))
-                merged = pa.concat_tables([kept, changed.slice(taken, upto - taken)]).sort_by("article_id")
-                writer.write_table(merged)
-                size, taken = size + merged.num_rows, upto
-            if taken < changed.num_rows or size == 0:
-                writer.write_table(changed.slice(taken))
-                size += changed.num_rows - taken
-        replace_atomically(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    with atomic_target(index_path(output_dir, shard)) as temp, pq.ParquetWriter(
+            temp, INDEX_SCHEMA, compression="zstd", compression_level=6, use_dictionary=False,
+            write_statistics=statistics_columns(INDEX_SCHEMA.empty_table(), ())) as writer:
+        for batch in _index_batches(output_dir, shard) if keep_existing else ():
+            stale = pc.or_(pc.is_in(batch["article_id"], value_set=changed_ids),
+                           pc.is_in(batch["date"], value_set=dropped_dates))
+            kept = batch.filter(pc.invert(stale))
+            if not kept.num_rows:
+                continue
+            # the changed entries up to this batch's last id join it; the rest wait for later batches
+            upto = count_true(pc.less_equal(changed_ids, kept["article_id"][-1]))
+            merged = pa.concat_tables([kept, changed.slice(taken, upto - taken)]).sort_by("article_id")
+            writer.write_table(merged)
+            size, taken = size + merged.num_rows, upto
+        if taken < changed.num_rows or size == 0:
+            writer.write_table(changed.slice(taken))
+            size += changed.num_rows - taken
     return size
-
-
-def _count(mask: pa.Array | pa.ChunkedArray) -> int:
-    return int(pc.sum(mask).as_py() or 0)
 
 
 ROWS_PER_CONVERSION = 128  # staged rows turned into Python dicts, then Arrow, at a time

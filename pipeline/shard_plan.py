@@ -108,7 +108,8 @@ class _Candidates:
         return pa.Table.from_batches(batches, schema=CANDIDATE_SCHEMA)
 
 
-def _count(mask: pa.ChunkedArray | pa.Array) -> int:
+def count_true(mask: pa.ChunkedArray | pa.Array) -> int:
+    """How many values of a boolean mask are true (nulls are not)."""
     return int(pc.sum(mask).as_py() or 0)
 
 
@@ -207,11 +208,13 @@ def plan_shard(articles: Iterable[dict[str, Any]], index_entries: IndexEntries,
     table = candidates.table()
     known = _known_entries(index_entries, table["article_id"])
     buckets = 1 << max(0, (table.num_rows - 1) // copies_per_bucket).bit_length()
-    counts: collections.Counter[str] = collections.Counter(duplicates_in_run=table.num_rows)
+    counts: collections.Counter[str] = collections.Counter()
     statuses: collections.Counter[str] = collections.Counter()
     parts = [_decide(_with_known(_latest_copies(_in_bucket(table, bucket, buckets)),
                                  _in_bucket(known, bucket, buckets)), counts, statuses)
              for bucket in range(buckets)]
+    # every latest copy is new, updated, unchanged or stale: the other copies were duplicates
+    counts["duplicates_in_run"] = table.num_rows - sum(counts.values())
     del table  # the copies not kept go before the written part is sorted
     written = pa.concat_tables(parts).sort_by(_PARTITION_ORDER)
     return ShardPlan(written=written, counts=dict(counts), body_status=dict(statuses), files=candidates.files,
@@ -232,10 +235,9 @@ def _decide(latest: pa.Table, counts: collections.Counter[str], statuses: collec
     stale = pc.fill_null(pc.and_(pc.invert(unchanged), older), False)
     write = pc.invert(pc.or_(unchanged, stale))
     known = pc.is_valid(latest["known_date"])
-    counts.update({"articles_new": _count(pc.and_(write, pc.invert(known))),
-                   "articles_updated": _count(pc.and_(write, known)), "articles_unchanged": _count(unchanged),
-                   "articles_stale": _count(stale)})
-    counts.subtract({"duplicates_in_run": latest.num_rows})  # started at the number of copies
+    counts.update({"articles_new": count_true(pc.and_(write, pc.invert(known))),
+                   "articles_updated": count_true(pc.and_(write, known)),
+                   "articles_unchanged": count_true(unchanged), "articles_stale": count_true(stale)})
     statuses.update({entry["values"]: entry["counts"]
                      for entry in pc.value_counts(latest["body_status"].combine_chunks()).to_pylist()})
     # only what writing needs is kept (the uri, source and ranking columns go)

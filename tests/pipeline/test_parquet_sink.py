@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import pipeline.parquet_sink
 from pipeline.parquet_sink import (SinkSettings, index_path, index_table, merge_stats, part_path, read_index_entries,
                                    save_index, shard_key, write_article_shard, write_error_shard, write_shard)
+from pipeline.rows import EPOCH
 from schemas.article import ARTICLE_SCHEMA, ARTICLE_SCHEMA_VERSION
 from schemas.error import ERROR_SCHEMA_VERSION
 from schemas.versioning import NAME_METADATA_KEY, VERSION_METADATA_KEY
@@ -276,14 +277,12 @@ def test_index_remembers_written_articles_for_later_runs(sink: SinkSettings) -> 
 # --- the article index (read and rewritten a batch at a time) ------------------------------------------
 
 def _entries(numbers: list[int], day: int, sha: str = "a") -> dict[str, tuple]:
-    return {ident(number): (f"2024-05-0{day}", sha * 64, EPOCH_UTC, when(day)) for number in numbers}
+    return {ident(number): (f"2024-05-0{day}", sha * 64, EPOCH, when(day)) for number in numbers}
 
 
 def _index_rows(output_dir: str) -> list[tuple]:
     return [tuple(row.values()) for row in pq.read_table(index_path(output_dir, SHARD)).to_pylist()]
 
-
-EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @settings(max_examples=40, deadline=None)
