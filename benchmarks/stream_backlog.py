@@ -22,6 +22,8 @@ from tests.feed_factory import numbered_items, rss
 
 CHILD = """
 import json, sys, threading
+from pipeline.allocator import choose_arrow_allocator
+choose_arrow_allocator()  # as the newsbeam command does, before pyarrow loads
 from pipeline.http_fetch import FetchSettings
 from pipeline.options import RunOptions
 from pipeline.stream_ledger import StreamLedger
