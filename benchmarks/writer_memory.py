@@ -11,7 +11,11 @@ runs in a fresh process.
     python -m benchmarks.writer_memory --articles 2500 --indexed 0 2000000   # an older, larger dataset
 
 ``--indexed N`` gives the shard an index of N older articles first (written before the child starts, so its
-memory is not in the figure): what the writer holds of the dataset it merges into.
+memory is not in the figure): what the writer holds of the dataset it merges into. ``--in-file N`` puts N
+older articles in the shard's file of the first day, which the write merges into: what a stream window or
+a cron run pays to add to a busy day.
+
+    python -m benchmarks.writer_memory --articles 100 --days 1 --in-file 10000 50000 100000
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import json
 import pathlib
 import random
@@ -36,6 +41,7 @@ choose_arrow_allocator()  # as the newsbeam command does, before the sink loads 
 
 WORDS = ("harbour", "council", "budget", "Baku", "rail", "Ombudsman", "Garabagh", "report", "minister")
 ARTICLES_PER_STAGING_FILE = 30
+OLDER_NUMBERS = 10**9  # article numbers of --in-file articles: ids no run article has
 
 
 def synthetic_article(number: int, days: int, rng: random.Random) -> dict[str, Any]:
@@ -109,6 +115,20 @@ def write_older_index(output_dir: str, entries: int) -> None:
     pq.write_table(table, path, compression="zstd", row_group_size=MAX_ROWS_PER_GROUP)  # as the sink writes it
 
 
+def write_older_day_file(output_dir: str, articles: int) -> None:
+    """Shard 0's file of the first day holding ``articles`` older articles, as the sink writes it."""
+    from pipeline.parquet_merge import merge_into_file
+    from pipeline.parquet_sink import ARTICLES, part_path
+    from pipeline.rows import article_row, rows_to_table
+
+    rng = random.Random(2)
+    path = part_path(output_dir, "articles", "2024-01-01", 0)
+    for start in range(OLDER_NUMBERS, OLDER_NUMBERS + articles, 5000):
+        numbers = range(start, min(start + 5000, OLDER_NUMBERS + articles))
+        rows = [article_row(synthetic_article(number, 1, rng), "writer-memory") for number in numbers]
+        merge_into_file(path, ARTICLES, rows_to_table(rows, ARTICLES.schema).sort_by(ARTICLES.order))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run each size in a fresh process and print one JSON line per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -116,20 +136,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--indexed", type=int, nargs="+", default=[0],
                         help="older articles the shard's index holds before the write (one run per value)")
+    parser.add_argument("--in-file", type=int, nargs="+", default=[0],
+                        help="older articles in the shard's file of the first day (one run per value)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child's mode: its output directory
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(measure_in_this_process(args.articles[0], args.days, args.one)))
         return 0
-    for indexed in args.indexed:
+    for indexed, in_file in itertools.product(args.indexed, args.in_file):
         for articles in args.articles:
             with tempfile.TemporaryDirectory(prefix="newsbeam-writer-") as output_dir:
                 if indexed:
                     write_older_index(output_dir, indexed)
+                if in_file:
+                    write_older_day_file(output_dir, in_file)
                 child = subprocess.run([sys.executable, "-m", "benchmarks.writer_memory", "--one", output_dir,
                                         "--articles", str(articles), "--days", str(args.days)],
                                        capture_output=True, text=True, check=True)
-            print(json.dumps({**json.loads(child.stdout.strip().splitlines()[-1]), "indexed": indexed}), flush=True)
+            figures = json.loads(child.stdout.strip().splitlines()[-1])
+            print(json.dumps({**figures, "indexed": indexed, "in_file": in_file}), flush=True)
     return 0
 
 

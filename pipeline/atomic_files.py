@@ -72,21 +72,27 @@ def _is_text(data_type: pa.DataType) -> bool:
     return pa.types.is_string(data_type) or pa.types.is_large_string(data_type) or pa.types.is_struct(data_type)
 
 
-def statistics_columns(table: pa.Table, dictionary_columns: tuple[str, ...]) -> list[str]:
+def statistics_columns(schema: pa.Schema, dictionary_columns: tuple[str, ...]) -> list[str]:
     """Columns worth min/max statistics: times, numbers and the dictionary-encoded labels, which readers
     prune with. Not free text (titles, bodies, URLs, random ids): Parquet copies each chunk's min and max
     into the footer and every page header, which doubled the bytes per article of the day-and-shard files."""
-    return [field.name for field in table.schema if field.name in dictionary_columns or not _is_text(field.type)]
+    return [field.name for field in schema if field.name in dictionary_columns or not _is_text(field.type)]
+
+
+def parquet_writer(path: pathlib.Path, schema: pa.Schema, dictionary_columns: tuple[str, ...]) -> pq.ParquetWriter:
+    """A zstd Parquet writer of ``schema`` (its metadata kept) with the dataset's dictionary-encoded and
+    statistics columns: every Parquet file of a dataset is written through one."""
+    return pq.ParquetWriter(
+        path, schema, compression="zstd", compression_level=6,
+        use_dictionary=[name for name in dictionary_columns if name in schema.names],
+        write_statistics=statistics_columns(schema, dictionary_columns),
+    )
 
 
 def write_parquet_atomically(table: pa.Table, path: pathlib.Path, dictionary_columns: tuple[str, ...]) -> None:
     """Write ``table`` as zstd Parquet at ``path`` via a temporary file; the schema metadata is kept."""
-    with atomic_target(path) as temp:
-        pq.write_table(
-            table, temp, compression="zstd", compression_level=6,
-            use_dictionary=[name for name in dictionary_columns if name in table.column_names],
-            row_group_size=rows_per_group(table), write_statistics=statistics_columns(table, dictionary_columns),
-        )
+    with atomic_target(path) as temp, parquet_writer(temp, table.schema, dictionary_columns) as writer:
+        writer.write_table(table, row_group_size=rows_per_group(table))
 
 
 def remove_stale_temp_files(root: pathlib.Path) -> int:

@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.atomic_files import remove_stale_temp_files, replace_atomically, rows_per_group, temp_path_for
+from pipeline.atomic_files import (parquet_writer, remove_stale_temp_files, replace_atomically, rows_per_group,
+                                   temp_path_for)
 from pipeline.directory_swap import swap_directory
 from pipeline.parquet_sink import COMPACTED_PREFIX, DATASET_LAYOUTS, dataset_dir
 
@@ -40,7 +41,6 @@ LATEST_FIRST = {
                  "content_sha256 DESC, source_id DESC, uri DESC"),
     "errors": "occurred_at DESC",
 }
-TIME_COLUMNS = {"articles": "published_at", "errors": "occurred_at"}
 
 
 @dataclasses.dataclass
@@ -95,15 +95,15 @@ def _arrow_batches(relation: Any, batch_rows: int) -> Iterator[pa.RecordBatch]:
 
 def sorted_unique_rows(files: list[pathlib.Path], dataset: str, spill_dir: pathlib.Path) -> Iterator[pa.Table]:
     """The rows of ``files``, one per id (the latest version), sorted by (time, id), in the dataset schema."""
-    schema, id_column, _ = DATASET_LAYOUTS[dataset]
+    layout = DATASET_LAYOUTS[dataset]
     names = ", ".join(sql_string(path) for path in files)
     query = (f"SELECT * FROM read_parquet([{names}], hive_partitioning = false) "
-             f"QUALIFY row_number() OVER (PARTITION BY {id_column} ORDER BY {LATEST_FIRST[dataset]}) = 1 "
-             f"ORDER BY {TIME_COLUMNS[dataset]}, {id_column}")
+             f"QUALIFY row_number() OVER (PARTITION BY {layout.id_column} ORDER BY {LATEST_FIRST[dataset]}) = 1 "
+             f"ORDER BY {layout.time_column}, {layout.id_column}")
     connection = _duckdb_connection(spill_dir)
     try:
         for batch in _arrow_batches(connection.sql(query), BATCH_ROWS):
-            yield pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+            yield pa.Table.from_batches([batch]).select(layout.schema.names).cast(layout.schema)
     finally:
         connection.close()
 
@@ -140,9 +140,7 @@ class RollingParquetWriter:
     def _open(self) -> None:
         path = self.directory / self.name_for(len(self.paths))
         self.temp = temp_path_for(path)
-        self.writer = pq.ParquetWriter(
-            self.temp, self.schema, compression="zstd", compression_level=6, write_statistics=True,
-            use_dictionary=[name for name in self.dictionary_columns if name in self.schema.names])
+        self.writer = parquet_writer(self.temp, self.schema, self.dictionary_columns)
         self.paths.append(path)
         self.rows_in_file = 0
 
@@ -161,12 +159,12 @@ def compact_partition(live: pathlib.Path, dataset: str, staging: pathlib.Path, r
     rows_before = sum(pq.read_metadata(path).num_rows for path in files)
     if rows_before == 0 or len(files) <= files_needed(bytes_before, target_file_bytes):
         return None
-    schema, _, dictionary_columns = DATASET_LAYOUTS[dataset]
+    layout = DATASET_LAYOUTS[dataset]
     staged = dataset_dir(staging, dataset) / live.name
     staged.mkdir(parents=True)
     rows_per_file = max(1, int(target_file_bytes * rows_before / bytes_before))
     writer = RollingParquetWriter(staged, lambda number: f"{COMPACTED_PREFIX}{run_id}-{number:05d}.parquet",
-                                  schema, dictionary_columns, rows_per_file)
+                                  layout.schema, layout.dictionary_columns, rows_per_file)
     for table in sorted_unique_rows(files, dataset, staging / "spill"):
         writer.write(table)
     written = writer.close()

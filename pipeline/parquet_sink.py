@@ -2,9 +2,9 @@
 
 Layout: ``OUT/articles/date=YYYY-MM-DD/part-SSSSS.parquet`` and ``OUT/errors/date=.../part-SSSSS.parquet``.
 A record's shard is a hash of its id, so each article has exactly one possible file per day and one
-writer owns it during a run: no two workers ever write the same file. A writer reads the file it is about
-to replace, merges by id (latest version wins; an unchanged article keeps its old row), writes a temporary
-file and renames it into place. Reruns therefore replace instead of duplicating, and a reader sees either
+writer owns it during a run: no two workers ever write the same file. A writer merges by id into the file
+it is about to replace (latest version wins; an unchanged article keeps its old row), reading the old file a
+part at a time (``pipeline.parquet_merge``), writes a temporary file and renames it into place. Reruns therefore replace instead of duplicating, and a reader sees either
 the old or the new file. A per-shard index of (article_id, date, content hash, update and fetch times) under
 ``OUT/_state/article_index/`` lets the writer find an article written on another day (when a source
 corrects its publication time) and remove the old row, so the dataset holds one row per article_id.
@@ -38,9 +38,9 @@ from typing import Any, Collection, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from pipeline.atomic_files import atomic_target, statistics_columns, write_parquet_atomically
+from pipeline.atomic_files import atomic_target, parquet_writer
+from pipeline.parquet_merge import FileLayout, Outcome, conformed_batches, merge_into_file
 from pipeline.rows import article_row, error_row, partition_date, record_id, rows_to_table
 from pipeline.shard_plan import count_true, plan_shard
 from schemas.article import ARTICLE_SCHEMA
@@ -55,6 +55,9 @@ INDEX_SCHEMA = pa.schema([
     pa.field("fetched_at", pa.timestamp("us", tz="UTC")),  # null in indexes written before it existed
 ])
 IndexEntry = tuple[str, str, dt.datetime, dt.datetime]  # date, content_sha256, version_at, fetched_at
+ARTICLES = FileLayout(ARTICLE_SCHEMA, "article_id", "published_at", ARTICLE_DICTIONARY_COLUMNS)
+ERRORS = FileLayout(ERROR_SCHEMA, "error_id", "occurred_at", ERROR_DICTIONARY_COLUMNS)
+DATASET_LAYOUTS: dict[str, FileLayout] = {"articles": ARTICLES, "errors": ERRORS}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,54 +127,23 @@ def merge_stats(many: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def _read_table(path: pathlib.Path, schema: pa.Schema) -> pa.Table | None:
-    return pq.read_table(path, schema=schema) if path.exists() else None
-
-
-def _write_or_remove(table: pa.Table, path: pathlib.Path, dictionary_columns: tuple[str, ...],
-                     stats: dict[str, Any]) -> None:
-    if table.num_rows:
-        write_parquet_atomically(table, path, dictionary_columns)
+def count_outcome(outcome: Outcome, stats: dict[str, Any]) -> None:
+    """Count a file written or removed in ``stats``."""
+    if outcome is Outcome.WRITTEN:
         stats["files_written"] += 1
-    elif path.exists():
-        path.unlink()
+    elif outcome is Outcome.REMOVED:
         stats["files_removed"] += 1
 
 
-def _sorted(table: pa.Table, time_column: str, id_column: str) -> pa.Table:
-    return table.sort_by([(time_column, "ascending"), (id_column, "ascending")])
-
-
-def _merge_partition_file(path: pathlib.Path, new_table: pa.Table, drop_ids: set[str],
-                          schema: pa.Schema, id_column: str, time_column: str, new_sorted: bool = False) -> pa.Table:
-    """Existing rows of the file minus ``drop_ids`` and minus ids being rewritten, plus ``new_table``
-    (``new_sorted``: already in the file's order, so a new file needs no sorted copy)."""
-    existing = _read_table(path, schema)
-    if existing is None:
-        return new_table if new_sorted else _sorted(new_table, time_column, id_column)
-    removed = pa.array(sorted(drop_ids | set(new_table[id_column].to_pylist())), pa.string())
-    kept = existing.filter(pc.invert(pc.is_in(existing[id_column], value_set=removed)))
-    return _sorted(pa.concat_tables([kept, new_table]), time_column, id_column)
-
-
 INDEX_BATCH_ROWS = 16_384  # index entries read, filtered and merged at a time
-INDEX_READ_BUFFER_BYTES = 1 << 20  # read through a buffer, not a whole row group at once
 
 
 def _index_batches(output_dir: str, shard: int) -> Iterator[pa.Table]:
     """One shard's article index (sorted by article_id), a batch at a time; nothing before its first write.
     Files written before ``fetched_at`` existed read it as null."""
     path = index_path(output_dir, shard)
-    if not path.exists():
-        return
-    # ParquetFile, not a dataset scan: the scanner reads row groups ahead (+380 MB at 2,000,000 entries)
-    with pq.ParquetFile(path, pre_buffer=False, buffer_size=INDEX_READ_BUFFER_BYTES) as parquet:
-        for batch in parquet.iter_batches(batch_size=INDEX_BATCH_ROWS, use_threads=False):
-            table = pa.Table.from_batches([batch])
-            for field in INDEX_SCHEMA:
-                if field.name not in table.column_names:
-                    table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
-            yield table.select(INDEX_SCHEMA.names).cast(INDEX_SCHEMA)
+    if path.exists():
+        yield from conformed_batches(path, INDEX_SCHEMA, INDEX_BATCH_ROWS)
 
 
 def read_index_entries(output_dir: str, shard: int, ids: pa.Array) -> pa.Table | None:
@@ -204,9 +176,7 @@ def save_index(output_dir: str, shard: int, changed: pa.Table, replaced_dates: C
     changed_ids = changed["article_id"].combine_chunks()
     dropped_dates = pa.array(sorted(replaced_dates), pa.string())
     size = taken = 0
-    with atomic_target(index_path(output_dir, shard)) as temp, pq.ParquetWriter(
-            temp, INDEX_SCHEMA, compression="zstd", compression_level=6, use_dictionary=False,
-            write_statistics=statistics_columns(INDEX_SCHEMA.empty_table(), ())) as writer:
+    with atomic_target(index_path(output_dir, shard)) as temp, parquet_writer(temp, INDEX_SCHEMA, ()) as writer:
         for batch in _index_batches(output_dir, shard) if keep_existing else ():
             stale = pc.or_(pc.is_in(batch["article_id"], value_set=changed_ids),
                            pc.is_in(batch["date"], value_set=dropped_dates))
@@ -243,24 +213,17 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
         new_rows = pa.concat_tables(
             [rows_to_table([article_row(record, settings.pipeline_version) for record in records], ARTICLE_SCHEMA)
              for records in plan.records(date, ROWS_PER_CONVERSION)])
-        _write_article_partition(settings, shard, date, new_rows, set(), stats, new_sorted=True)
+        count_outcome(merge_into_file(part_path(settings.output_dir, "articles", date, shard), ARTICLES, new_rows),
+                      stats)
     for date in sorted(set(new_dates) | set(moved)):
         if moved.get(date):
-            _write_article_partition(settings, shard, date, rows_to_table([], ARTICLE_SCHEMA), moved[date], stats)
+            path = part_path(settings.output_dir, "articles", date, shard)
+            count_outcome(merge_into_file(path, ARTICLES, drop_ids=pa.array(sorted(moved[date]), pa.string())), stats)
         remove_from_compacted(settings.output_dir, "articles", date, replaced.get(date, set()), stats)
     changed = plan.written.select(["article_id", "date", "content_sha256", "updated_at", "fetched_at"])
     save_index(settings.output_dir, shard, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
     stats["article_partitions"] = new_dates
     return stats
-
-
-def _write_article_partition(settings: SinkSettings, shard: int, date: str, rows: pa.Table,
-                             drop_ids: set[str], stats: dict[str, Any], new_sorted: bool = False) -> None:
-    """Merge ``rows`` (``new_sorted``: in the file's order) into, and ``drop_ids`` out of, the shard's file of
-    one day."""
-    path = part_path(settings.output_dir, "articles", date, shard)
-    table = _merge_partition_file(path, rows, drop_ids, ARTICLE_SCHEMA, "article_id", "published_at", new_sorted)
-    _write_or_remove(table, path, ARTICLE_DICTIONARY_COLUMNS, stats)
 
 
 def write_error_shard(shard: int, errors: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
@@ -272,10 +235,8 @@ def write_error_shard(shard: int, errors: Iterable[dict[str, Any]], settings: Si
         by_date[partition_date(error)][error["error_id"]] = error_row(error, settings.pipeline_version)
         by_type[f"{error['stage']}:{error['error_type']}"] += 1
     for date, rows in sorted(by_date.items()):
-        path = part_path(settings.output_dir, "errors", date, shard)
-        new_rows = rows_to_table([rows[key] for key in sorted(rows)], ERROR_SCHEMA)
-        table = _merge_partition_file(path, new_rows, set(), ERROR_SCHEMA, "error_id", "occurred_at")
-        _write_or_remove(table, path, ERROR_DICTIONARY_COLUMNS, stats)
+        new_rows = rows_to_table(list(rows.values()), ERROR_SCHEMA).sort_by(ERRORS.order)
+        count_outcome(merge_into_file(part_path(settings.output_dir, "errors", date, shard), ERRORS, new_rows), stats)
         remove_from_compacted(settings.output_dir, "errors", date, set(rows), stats)
     stats["error_rows"] = sum(by_type.values())
     stats["errors_by_type"] = dict(by_type)
@@ -324,18 +285,8 @@ def remove_from_compacted(output_dir: str, dataset: str, date: str, ids: set[str
     partition = dataset_dir(output_dir, dataset) / f"date={date}"
     if not ids or not compacted_files(partition):
         return
-    schema, id_column, dictionary_columns = DATASET_LAYOUTS[dataset]
     removed = pa.array(sorted(ids), pa.string())
     with _partition_lock(output_dir, dataset, date):
         for path in compacted_files(partition):  # listed again under the lock
-            if not pc.any(pc.is_in(pq.read_table(path, columns=[id_column])[id_column], value_set=removed)).as_py():
-                continue
-            table = pq.read_table(path, schema=schema)
-            kept = table.filter(pc.invert(pc.is_in(table[id_column], value_set=removed)))
-            _write_or_remove(kept, path, dictionary_columns, stats)
+            count_outcome(merge_into_file(path, DATASET_LAYOUTS[dataset], drop_ids=removed), stats)
 
-
-DATASET_LAYOUTS: dict[str, tuple[pa.Schema, str, tuple[str, ...]]] = {
-    "articles": (ARTICLE_SCHEMA, "article_id", ARTICLE_DICTIONARY_COLUMNS),
-    "errors": (ERROR_SCHEMA, "error_id", ERROR_DICTIONARY_COLUMNS),
-}

@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.atomic_files import write_parquet_atomically
 from pipeline.directory_swap import swap_directory
-from pipeline.parquet_sink import DATASET_LAYOUTS, dataset_dir
+from pipeline.parquet_merge import merge_into_file
+from pipeline.parquet_sink import ARTICLES, dataset_dir
 from pipeline.rows import shard_of
+from pipeline.shard_plan import count_true
 
 MARKER_PREFIX = ".backfill-"  # hidden: readers' *.parquet globs never match it
 DATASETS = ("articles", "errors")
@@ -62,7 +63,7 @@ def drop_rows_kept_elsewhere(staging: pathlib.Path, output_dir: str, article_dat
     replace (that row stays; one row per article_id holds); return how many rows were dropped."""
     live = _live_ids_elsewhere(output_dir, set(article_dates))
     same_sharding = len(live) == num_shards and sorted(live) == list(range(num_shards))
-    schema, id_column, dictionary_columns = DATASET_LAYOUTS["articles"]
+    id_column = ARTICLES.id_column
     dropped = 0
     for date in article_dates:
         for path in sorted(partition_dir(staging, "articles", date).glob("*.parquet")):
@@ -73,19 +74,10 @@ def drop_rows_kept_elsewhere(staging: pathlib.Path, output_dir: str, article_dat
             for shard in shards:
                 hit = pc.is_in(ids, value_set=live[shard])
                 if pc.any(hit).as_py():
-                    table = pq.read_table(path, schema=schema)
-                    kept = table.filter(pc.invert(pc.is_in(table[id_column], value_set=live[shard])))
-                    dropped += table.num_rows - kept.num_rows
-                    _replace_or_remove(kept, path, dictionary_columns)
-                    ids = kept[id_column]
+                    merge_into_file(path, ARTICLES, drop_ids=ids.filter(hit).combine_chunks())
+                    dropped += count_true(hit)
+                    ids = ids.filter(pc.invert(hit))
     return dropped
-
-
-def _replace_or_remove(table: Any, path: pathlib.Path, dictionary_columns: tuple[str, ...]) -> None:
-    if table.num_rows:
-        write_parquet_atomically(table, path, dictionary_columns)
-    else:
-        path.unlink()
 
 
 def mark_staged(staging: pathlib.Path, partitions: dict[str, list[str]], run_id: str) -> None:

@@ -171,25 +171,25 @@ def test_a_crash_between_any_two_file_writes_of_a_shard_loses_no_article(
     reference = SinkSettings(str(tmp_path / "reference"), 1, "test")
     shutil.copytree(base.output_dir, reference.output_dir)
     write_article_shard(0, second, reference)
-    write_or_remove = parquet_sink._write_or_remove
+    merge_into_file = parquet_sink.merge_into_file
 
     for crash_at in range(1, 20):
         output = SinkSettings(str(tmp_path / f"crash-{crash_at}"), 1, "test")
         shutil.copytree(base.output_dir, output.output_dir)
         calls: list[int] = []
 
-        def crashing(*args: Any, **kwargs: Any) -> None:
+        def crashing(*args: Any, **kwargs: Any) -> Any:
             calls.append(1)
             if len(calls) == crash_at:
                 raise SimulatedCrash(f"before write {crash_at}")
-            write_or_remove(*args, **kwargs)
+            return merge_into_file(*args, **kwargs)
 
-        monkeypatch.setattr(parquet_sink, "_write_or_remove", crashing)
+        monkeypatch.setattr(parquet_sink, "merge_into_file", crashing)
         try:
             write_article_shard(0, second, output)
         except SimulatedCrash:
             pass
-        monkeypatch.setattr(parquet_sink, "_write_or_remove", write_or_remove)
+        monkeypatch.setattr(parquet_sink, "merge_into_file", merge_into_file)
 
         ids = {row["article_id"] for row in dataset_rows(output.output_dir)}
         assert ids == {item["article_id"] for item in first}, f"crash at write {crash_at} lost an article"

@@ -61,11 +61,10 @@ def test_failed_parquet_write_leaves_the_old_file_and_no_temp(tmp_path: pathlib.
     target = tmp_path / "part-00000.parquet"
     write_parquet_atomically(pa.table({"id": ["old"]}), target, ("id",))
 
-    def write_half_then_fail(table: pa.Table, where: pathlib.Path, **options: object) -> None:
-        pathlib.Path(where).write_bytes(b"PAR1 half a file")
-        raise OSError("killed mid-write")
+    def fail_after_the_header(writer: pq.ParquetWriter, table: pa.Table, **options: object) -> None:
+        raise OSError("killed mid-write")  # the writer has created the temporary file and written its header
 
-    monkeypatch.setattr(atomic_files.pq, "write_table", write_half_then_fail)
+    monkeypatch.setattr(atomic_files.pq.ParquetWriter, "write_table", fail_after_the_header)
     with pytest.raises(OSError, match="killed mid-write"):
         write_parquet_atomically(pa.table({"id": ["new"]}), target, ("id",))
     monkeypatch.undo()
