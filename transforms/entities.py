@@ -3,7 +3,10 @@
 Matching runs on *folded* text: case-folded, diacritics removed, a few letters that Unicode does not
 decompose mapped by hand (ı, ə, ø, ł, ß, ...), hyphens and whitespace read as a space, curly apostrophes
 as straight ones. In Brahmic and other abugida scripts (Devanagari, Bengali, Tamil, Thai, ...) a combining
-mark is a letter of its word (a vowel sign, virama or nukta), not an accent: folding keeps it there.
+mark is a letter of its word (a vowel sign, virama or nukta), not an accent: folding keeps it there. The one
+exception is the Devanagari nukta, which Hindi writers often leave out ("ग़ाज़ियाबाद" and "गाजियाबाद" are one
+name): it is folded away, also from the precomposed letters (क़ to य़) that decompose into a letter and a nukta.
+The Bengali nukta stays: য় is a letter of its own.
 Folding keeps a map from folded to original positions, so every match can be checked against the
 original spelling (is it capitalized? all in capitals?).
 
@@ -56,6 +59,9 @@ _EXPLICIT_FOLDS: dict[str, str] = {
     "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t", "ŀ": "l", "ĸ": "k", "ſ": "s", "ɨ": "i",
     "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u02bb": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
     "-": " ", "_": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u00ad": "",
+    # Devanagari nukta: optional in Hindi spelling (ज़/ज, फ़/फ). NFKD splits the precomposed letters U+0958 to
+    # U+095F into base letter + nukta first, so they fold to their base letter, one character for one.
+    "\u093c": "",
 }
 # Blocks of scripts whose combining marks are letters of the word (Brahmic and other abugidas: Devanagari to
 # Sinhala, Thai, Lao, Tibetan, Myanmar, Khmer, Balinese, Javanese, Brahmi...); the marks of every other script

