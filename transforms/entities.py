@@ -14,6 +14,12 @@ One Aho-Corasick automaton (pyahocorasick) holds every folded alias. A match cou
 boundaries (no letter, digit or combining mark either side), passes the ambiguity rules below, and is not
 overlapped by a longer match that starts at the same place or earlier (leftmost-longest).
 
+Arabic and Hebrew glue conjunctions and prepositions to the next word: "وطهران" (and Tehran), "بالقاهرة" (in
+Cairo), "בירושלים" (in Jerusalem), "שבירושלים" (that in Jerusalem). A name in either script also counts when
+the rest of its word before it is a run of such prefixes (``_GLUED_PREFIXES``), provided the name has at least
+``_MIN_PREFIXED_ALIAS`` letters. After the preposition ل an Arabic name's article ال loses its alef ("للقاهرة",
+to Cairo): the automaton also holds those names without it, and such a form counts only after that ل.
+
 Ambiguity rules, decided per alias when the matcher is built:
 - Acronyms of at most four letters (``UN``, ``EU``, ``US``, ``ООН``, ``PACE``) match only when written in
   capitals, and not next to another all-capital word, so French "un", the pronoun "us", "at a pace" and
@@ -120,6 +126,26 @@ _FUNCTION_WORDS: frozenset[str] = frozenset(
 # Letters that Python calls lowercase but that running text never capitalizes: Georgian Mkhedruli ('ა'.islower()
 # is True; its capitals, Mtavruli, serve only for all-capital headings).
 _UNCAPITALIZED_LETTERS = re.compile("[\u10d0-\u10fa\u10fd-\u10ff]")
+# Conjunctions and prepositions glued before a word, as a run of folded letters (a regular expression the
+# whole run must match), for names written in the script's letters.
+# Arabic: و or ف (and, so), then ب, ل or ك (in, to, like): "وطهران", "بطهران", "لبغداد", "وبالقاهرة". The
+# future marker س goes before verbs only.
+# Hebrew: ו (and), then ש or כש (that, when), then ב, כ, ל or מ (in, like, to, from): "וירושלים", "מירושלים",
+# "שבירושלים". The article ה is left out: a name takes none, and after ב, כ or ל it is not written
+# ("בירושלים"), so a word that opens with ה + a name is another word ("המרידה", the rebellion; מרידה is Mérida).
+_GLUED_PREFIXES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff ]+"), re.compile("[وف]?[بلك]?")),
+    (re.compile("[\u0590-\u05ff ]+"), re.compile("ו?(?:כ?ש)?[בכלמ]?")),
+)
+_PREFIX_LETTERS = frozenset("وفبلك" "וכשבלמ")
+# Shorter names are too often the tail of an everyday word. Words from the Hunspell dictionaries (ar, he_IL)
+# that split into prefixes + a name of four letters of the packaged gazetteer: Hebrew בלימה (braking: ב + לימה,
+# Lima), מפונה (evacuee: מ + פונה, Pune), מורשה (heritage: מ + ורשה, Warsaw), מפריז (exaggerates: מ + פריז,
+# Paris); Arabic وجنان (and gardens: و + جنان, Jinan), بنيوي (structural: ب + نيوي, Niue), كمالي (ك + مالي,
+# Mali), وسوسة (whispering: و + سوسة, Sousse). 35 such words at four letters, 27 at five, where most are
+# transliterations of small foreign towns that already collide with the bare word.
+_MIN_PREFIXED_ALIAS = 5
+_ARABIC_ARTICLE = "ال"
 _SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
 _ACRONYM_MAX_LETTERS = 4
 
@@ -266,16 +292,26 @@ class EntityMatcher:
         return matcher
 
     def _set_up(self, entities: dict[str, GazetteerEntity], aliases: AliasTable) -> None:
-        """Keep ``entities`` and ``aliases``; build the automaton, whose values are alias numbers."""
+        """Keep ``entities`` and ``aliases``; build the automaton, whose values are alias numbers, and after them
+        the numbers of Arabic names without their article's alef (``_elided`` maps those to alias numbers)."""
         self.entities = entities
         self._aliases = aliases
         self._rules: dict[int, AliasRule] = {}  # filled on an alias's first match: most never match
         self._folded_lengths = array("I", [0]) * len(aliases)
+        self._elided = array("I")
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # values must stay below 2**31
+        article_names: list[tuple[int, str]] = []
         for index, folded_alias in enumerate(aliases.folded):
             self._folded_lengths[index] = len(folded_alias)
             if folded_alias.strip():
                 self._automaton.add_word(folded_alias, index)
+            if folded_alias.startswith(_ARABIC_ARTICLE) and len(folded_alias) >= _MIN_PREFIXED_ALIAS:
+                article_names.append((index, folded_alias[1:]))
+        for index, elided in article_names:
+            if not self._automaton.exists(elided):  # a written alias keeps its own spelling
+                self._automaton.add_word(elided, len(aliases) + len(self._elided))
+                self._elided.append(index)
+                self._folded_lengths.append(len(elided))
         if len(self._automaton):
             self._automaton.make_automaton()
 
@@ -317,17 +353,44 @@ class EntityMatcher:
         return [match for match in chosen if not (match.given_name and match.entity_id in people)]
 
     def _matches(self, text: str) -> Iterator[tuple[Match, AliasRule]]:
-        """Every alias occurrence on word boundaries, as an original span with its rule."""
+        """Every alias occurrence on word boundaries (or after glued prefixes), as an original span with its rule."""
         folded, offsets = fold_with_offsets(text)
-        lengths = self._folded_lengths
-        for end_index, rule_index in self._automaton.iter(folded):
-            start, end = end_index - lengths[rule_index] + 1, end_index + 1
-            if (start > 0 and _is_word_char(folded[start - 1])) or (end < len(folded) and _is_word_char(folded[end])):
+        lengths, alias_count = self._folded_lengths, len(self._aliases)
+        for end_index, number in self._automaton.iter(folded):
+            start, end = end_index - lengths[number] + 1, end_index + 1
+            if end < len(folded) and _is_word_char(folded[end]):
                 continue
+            if start > 0 and _is_word_char(folded[start - 1]):
+                rule_index = self._glued_alias(folded, start, end, number)
+                if rule_index < 0:
+                    continue
+            elif number >= alias_count:  # a name without its article's alef stands only after ل
+                continue
+            else:
+                rule_index = number
             rule = self.rule(rule_index)
             original_start = offsets[start] if offsets else start
             original_end = offsets[end - 1] + 1 if offsets else end
             yield Match(original_start, original_end, rule.entity_id, rule.given_name), rule
+
+
+    def _glued_alias(self, folded: str, start: int, end: int, number: int) -> int:
+        """The alias number of automaton entry ``number`` found at ``folded[start:end]`` after other letters of
+        its word, when those are prefixes glued to a name in their script (see ``_GLUED_PREFIXES``); else -1."""
+        if folded[start - 1] not in _PREFIX_LETTERS:
+            return -1
+        elided = number >= len(self._aliases)
+        index = self._elided[number - len(self._aliases)] if elided else number
+        if self._folded_lengths[index] < _MIN_PREFIXED_ALIAS:
+            return -1
+        run_start = start - 1
+        while run_start > 0 and _is_word_char(folded[run_start - 1]):
+            run_start -= 1
+        run, name = folded[run_start:start], folded[start:end]
+        if elided and not run.endswith("ل"):
+            return -1
+        glued = any(letters.fullmatch(name) and prefixes.fullmatch(run) for letters, prefixes in _GLUED_PREFIXES)
+        return index if glued else -1
 
 
 def _packed(gazetteer: Gazetteer) -> tuple[dict[str, GazetteerEntity], AliasTable]:

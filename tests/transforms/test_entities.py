@@ -26,6 +26,7 @@ SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "
 BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352", "city:5128581"
 READING = "city:2639577"
 GHAZIABAD = "city:1271308"
+TEHRAN, BAGHDAD, CAIRO = "city:112931", "city:98182", "city:360630"
 TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
 PUNE, PUNO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
     "city:1259229", "city:3931276", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
@@ -226,6 +227,64 @@ def test_the_longest_match_wins(matcher: EntityMatcher) -> None:
 def test_the_longest_match_wins_over_an_embedded_organisation(sample_matcher: EntityMatcher) -> None:
     text = "the Office of the UN High Commissioner for Human Rights and the UN"
     assert found(text, sample_matcher) == {"organisation:ohchr": 1, "organisation:un": 1}
+
+
+# ---------------------------------------------------------------- prefixes glued to Arabic and Hebrew names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("وطهران", TEHRAN), ("بطهران", TEHRAN), ("لبغداد", BAGHDAD), ("ببغداد", BAGHDAD), ("والقاهرة", CAIRO),
+     ("بالقاهرة", CAIRO), ("وبالقاهرة", CAIRO), ("فالقاهرة", CAIRO), ("وببغداد", BAGHDAD)],
+)
+def test_arabic_names_match_after_glued_conjunctions_and_prepositions(
+    matcher: EntityMatcher, text: str, expected: str
+) -> None:
+    assert found(text, matcher) == {expected: 1}
+
+
+def test_an_arabic_prefixed_match_spans_the_name_only(matcher: EntityMatcher) -> None:
+    text = "وصل الوفد إلى طهران وبغداد والقاهرة"
+    assert [(text[m.start: m.end], m.entity_id) for m in matcher.find(text)] == [
+        ("طهران", TEHRAN), ("بغداد", BAGHDAD), ("القاهرة", CAIRO)
+    ]
+
+
+@pytest.mark.parametrize(("text", "name"), [("للقاهرة", "لقاهرة"), ("وللقاهرة", "لقاهرة"), ("للرياض", "لرياض")])
+def test_an_arabic_article_after_the_preposition_lam_loses_its_alef(matcher: EntityMatcher, text: str, name: str) -> None:
+    # ل + القاهرة is written للقاهرة: the name is found without the article's alef, and only after that ل.
+    assert [text[m.start: m.end] for m in matcher.find(text)] == [name]
+
+
+@pytest.mark.parametrize("text", ["لقاهرة", "ولقاهرة", "بلقاهرة"])
+def test_a_name_without_its_articles_alef_needs_the_preposition_lam(matcher: EntityMatcher, text: str) -> None:
+    assert found("للقاهرة", matcher) == {CAIRO: 1}
+    assert found(text, matcher) == {}
+
+
+@pytest.mark.parametrize("text", ["בירושלים", "לירושלים", "מירושלים", "וירושלים", "שבירושלים", "ומירושלים"])
+def test_hebrew_names_match_after_glued_prefixes(matcher: EntityMatcher, text: str) -> None:
+    assert [(m.start, m.end, m.entity_id) for m in matcher.find(text)] == [(len(text) - 7, len(text), JERUSALEM)]
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [("בלימה", "לימה"), ("כלימה", "לימה"), ("מפונה", "פונה"), ("מורשה", "ורשה"), ("מפריז", "פריז"),
+     ("وجنان", "جنان"), ("بنيوي", "نيوي"), ("كمالي", "مالي")],
+)
+def test_a_word_that_is_a_prefix_and_a_short_name_is_not_the_place(matcher: EntityMatcher, text: str, bare: str) -> None:
+    # Braking, shame, evacuee, heritage, exaggerates; and gardens, structural, "my perfection": everyday words
+    # that split into prefixes + Lima, Pune, Warsaw, Paris, Jinan, Niue, Mali. Names of four letters or fewer
+    # take no glued prefix.
+    assert len(found(bare, matcher)) == 1
+    assert found(text, matcher) == {}
+
+
+@pytest.mark.parametrize("text", ["המרידה", "הירושלים", "סבغداد", "ابغداد", "البغداد", "وبغدادي", "وBaghdad", "בבغداد"])
+def test_only_prefixes_of_the_names_script_count(matcher: EntityMatcher, text: str) -> None:
+    # Hebrew ה is the article, which no name takes ("המרידה" is "the rebellion", not Mérida); ا, ال and Latin or
+    # other-script letters are no prefixes; a suffix still makes another word (وبغدادي, "and Baghdadi").
+    assert found(text, matcher) == {}
 
 
 # ---------------------------------------------------------------- ambiguity rules
