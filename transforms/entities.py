@@ -419,6 +419,13 @@ def _counts_as_capital(char: str) -> bool:
     return not char.islower() or _UNCAPITALIZED_LETTERS.match(char) is not None
 
 
+def is_uncased(text: str) -> bool:
+    """True when ``text`` has letters and running text capitalizes none of them: scripts without case
+    (Arabic, Hebrew, Devanagari, Bengali, ...) and Georgian."""
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and not any(char.isupper() or not _counts_as_capital(char) for char in letters)
+
+
 def _is_acronym_use(text: str, start: int, end: int) -> bool:
     """True for an acronym written in capitals and not inside shouted text ("WHO IS NAVEEN")."""
     if any(char.islower() for char in text[start:end]):

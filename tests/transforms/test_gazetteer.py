@@ -117,6 +117,29 @@ def test_alternate_names_with_diacritics_need_them_in_the_text(gazetteer: Gazett
     assert alias.require_diacritics and alias.entity_id == "city:118743"
 
 
+@pytest.mark.parametrize("name", ["ვანი", "सारी", "बारी", "কারা", "אולם"])
+def test_short_uncased_names_of_small_foreign_cities_are_left_out(gazetteer: Gazetteer, name: str) -> None:
+    # Georgian "Van" (Turkey; Vani is a Georgian town), Hindi "all" and "turn" (Sari, Bari), Bengali "who" (Kara,
+    # Togo), Hebrew "hall" (Ulm): no capital tells these names from words or from home towns below the threshold.
+    assert gazetteer.lookup(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("חיפה", "city:294801"), ("باكو", "city:587084"), ("ბაქო", "city:587084"), ("ঢাকা", "city:1185241")],
+)
+def test_short_uncased_names_of_home_or_big_cities_are_kept(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    # Haifa in Hebrew, Dhaka in Bengali: written in their country's script; Baku: a city of 1,000,000+.
+    assert entity_id(gazetteer, name) == expected
+
+
+def test_a_short_uncased_name_goes_to_the_city_of_a_country_that_writes_its_script() -> None:
+    van = {"name": "Van", "countrycode": "TR", "population": 525016, "alternatenames": ["ვანი", "Ван"]}
+    vani = {"name": "Vani", "countrycode": "GE", "population": 3151, "alternatenames": ["ვანი", "Вани"]}
+    candidates = gazetteer_module._city_candidates({"298117": van, "611219": vani}, 1000, {})
+    assert {(c.key, c.entity_id) for c in candidates if c.key == "ვანი"} == {("ვანი", "city:611219")}
+
+
 def test_us_states_are_regions_that_lose_shared_names(gazetteer: Gazetteer) -> None:
     assert entity_id(gazetteer, "New Jersey") == "region:US-NJ"
     assert entity_id(gazetteer, "Georgia") == "country:GE"
