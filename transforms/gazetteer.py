@@ -22,9 +22,11 @@ Sources, strongest first (when two sources give the same folded alias, the stron
    when capitalized.
 6. Inflected forms generated from the names above, for languages where a name changes shape with its
    grammatical case and no apostrophe separates the ending: Russian/Ukrainian ("Москва" -> "Москве"),
-   Azerbaijani/Turkish ("Azərbaycan" -> "Azərbaycanın", "Bakı" -> "Bakıda") and German genitive
-   ("Russlands"). Turkic and German forms are made only from names that differ from every English-side
-   name of the same entity, so "Pakistan" never yields the demonym "Pakistani".
+   Azerbaijani/Turkish ("Azərbaycan" -> "Azərbaycanın", "Bakı" -> "Bakıda"), German genitive
+   ("Russlands"), Georgian ("საქართველო" -> "საქართველოს", "თბილისი" -> "თბილისში") and Bengali ("ঢাকা" ->
+   "ঢাকায়", "ভারত" -> "ভারতের"). Turkic and German forms are made only from names that differ from every
+   English-side name of the same entity, so "Pakistan" never yields the demonym "Pakistani". Hindi marks
+   case with separate words ("दिल्ली में"), so its names get no forms. A dropped name takes its forms along.
 
 Ties between different entities at the same level: alias files, the later entry (or file) wins; cities,
 the more populous wins ("London" is the one in England); countries, the alias is dropped ("Congo" names
@@ -75,7 +77,9 @@ except ModuleNotFoundError:  # Python 3.10
 ENTITY_TYPES: frozenset[str] = frozenset({"country", "city", "person", "organisation", "other"})
 # Languages of country names taken from CLDR: newsbeam's source languages, plus scripts that cannot collide
 # with Latin-script words. More Latin-script languages bring more names that are words elsewhere.
-COUNTRY_NAME_LOCALES: tuple[str, ...] = ("en", "az", "tr", "ru", "uk", "fr", "de", "ar", "fa", "hy", "ka")
+COUNTRY_NAME_LOCALES: tuple[str, ...] = (
+    "en", "az", "tr", "ru", "uk", "fr", "de", "ar", "fa", "hy", "ka", "he", "hi", "bn"
+)
 _TURKIC_LOCALES = frozenset({"az", "tr"})
 _SLAVIC_LOCALES = frozenset({"ru", "uk"})
 _PACKAGED_ALIASES = "aliases.toml"
@@ -86,6 +90,7 @@ _RANK_USER, _RANK_PACKAGED, _RANK_COUNTRY, _RANK_CITY, _RANK_US_STATE, _RANK_CIT
 _RANK_INFLECTED = 10  # added to the rank of the name an inflected form comes from
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_GEORGIAN_OR_BENGALI = re.compile("[\u10d0-\u10ff\u0980-\u09ff]")
 _TURKIC_LETTERS = re.compile("[əƏıİğĞşŞ]")
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 # Plain-ASCII alternate names of smaller cities are mostly English look-alikes ("Lime" for Lima is kept
@@ -215,9 +220,12 @@ def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: in
     candidates += _us_state_candidates(entities)
     for file_index, (rank, document, origin) in enumerate(documents):
         candidates += _alias_file_candidates(document, rank, origin, entities, order_base=file_index * 1e6)
-    candidates += list(_inflected_candidates(candidates))
     for rank, document, _ in documents:
         candidates = _apply_drops(candidates, document, rank)
+    inflected = list(_inflected_candidates(candidates))  # so a dropped name has no forms
+    for rank, document, _ in documents:
+        inflected = _apply_drops(inflected, document, rank)
+    candidates += inflected
     aliases = _resolve(candidates)
     used_ids = {alias.entity_id for alias in aliases.values()}
     return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases)
@@ -337,6 +345,9 @@ def _inflection_for(name: str, locale: str | None) -> str | None:
         return "slavic"
     if locale in _TURKIC_LOCALES or (locale is None and _TURKIC_LETTERS.search(name)):
         return "turkic"
+    letter = _GEORGIAN_OR_BENGALI.search(name)
+    if letter:
+        return "georgian" if letter[0] >= "\u10d0" else "bengali"
     return "german" if locale == "de" else None
 
 
@@ -535,7 +546,51 @@ def _slavic_forms(name: str) -> list[str]:
     return []
 
 
-_FORMS = {"turkic": _turkic_forms, "german": _german_forms, "slavic": _slavic_forms}
+# Georgian case endings and postpositions glued to a name, by its final vowel (a Georgian name ends in one):
+# (final letter, letters to cut, endings). Names in -ი usually have a consonant stem that drops it (თბილისი ->
+# თბილისში), but foreign names whose own vowel it is keep it (ჰელსინკი -> ჰელსინკიში): they get both rows.
+_GEORGIAN_ENDINGS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    # genitive -ის (of), dative -ს, -ში (in), -ზე (on, about), -თან (at, with), -იდან (from), instrumental -ით,
+    # ergative -მა, -ამდე (up to), -ისთვის (for): თბილისის, თბილისს, თბილისში, ..., თბილისისთვის
+    ("ი", 1, ("ის", "ს", "ში", "ზე", "თან", "იდან", "ით", "მა", "ამდე", "ისთვის")),
+    # the same cases of an -ა name, which keeps its vowel except before -ის, -იდან, -ით: ამერიკის, ამერიკაში, ...
+    ("ა", 1, ("ის", "ას", "აში", "აზე", "ასთან", "იდან", "ით", "ამ", "ამდე", "ისთვის")),
+    # the same cases of a name whose final vowel stays: საქართველოს, საქართველოში, ..., ბაქოდან, ჰელსინკიში
+    ("ეიოუ", 0, ("ს", "ში", "ზე", "სთან", "დან", "თი", "მ", "მდე", "სთვის")),
+)
+_BENGALI_VOWELS = frozenset("অআইঈউঊঋএঐওঔ" "ািীুূৃেৈোৌ")
+_BENGALI_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (how the name ends, endings): after a vowel, locative -য় or -তে (ঢাকায়, দিল্লিতে: in), genitive -র (ঢাকার: of),
+    # objective -কে (ঢাকাকে: to); after anusvara ং, -য়ে and -য়ের (হংকংয়ে); after a consonant, locative -ে and
+    # genitive -ের (ভারতে, ভারতের) and -কে (ভারতকে).
+    ("vowel", ("য়", "তে", "র", "কে")),
+    ("ং", ("য়ে", "য়ের", "কে")),
+    ("consonant", ("ে", "ের", "কে")),
+)
+
+
+def _georgian_forms(name: str) -> list[str]:
+    """Georgian case forms of a name's last word: "თბილისი" -> "თბილისის", "თბილისში", "თბილისიდან", ..."""
+    head, _, last = name.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    forms = [
+        prefix + last[: len(last) - cut] + ending
+        for finals, cut, endings in _GEORGIAN_ENDINGS if last[-1:] and last[-1] in finals
+        for ending in endings
+    ]
+    return list(dict.fromkeys(forms))
+
+
+def _bengali_forms(name: str) -> list[str]:
+    """Bengali case forms: "ঢাকা" -> "ঢাকায়", "ঢাকার", ...; "ভারত" -> "ভারতে", "ভারতের", "ভারতকে"."""
+    ending_kind = "vowel" if name[-1] in _BENGALI_VOWELS else "ং" if name[-1] == "ং" else "consonant"
+    return [name + ending for kind, endings in _BENGALI_ENDINGS if kind == ending_kind for ending in endings]
+
+
+_FORMS = {
+    "turkic": _turkic_forms, "german": _german_forms, "slavic": _slavic_forms, "georgian": _georgian_forms,
+    "bengali": _bengali_forms,
+}
 
 
 def _strictness(candidate: _Candidate) -> tuple[bool, bool, bool]:

@@ -27,6 +27,7 @@ BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352"
 READING = "city:2639577"
 GHAZIABAD = "city:1271308"
 TEHRAN, BAGHDAD, CAIRO = "city:112931", "city:98182", "city:360630"
+KOLKATA = "city:1275004"
 TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
 PUNE, PUNO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
     "city:1259229", "city:3931276", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
@@ -162,6 +163,16 @@ def test_georgian_everyday_words_are_not_city_names(matcher: EntityMatcher, text
 )
 def test_caseless_scripts_and_georgian_capitals_match(matcher: EntityMatcher, text: str, expected: str) -> None:
     assert found(text, matcher) == {expected: 1}
+
+
+def test_georgian_names_match_in_their_case_forms(matcher: EntityMatcher) -> None:
+    text = "საქართველოს მთავრობამ თბილისში განაცხადა, რომ დელეგაცია ბათუმიდან ბაქოში გაემგზავრება."
+    assert found(text, matcher) == {"country:GE": 1, TBILISI: 1, BATUMI: 1, BAKU: 1}
+
+
+def test_bengali_names_match_in_their_case_forms(matcher: EntityMatcher) -> None:
+    text = "ঢাকায় বৈঠকের পর ভারতের প্রতিনিধিদল কলকাতার পথে রওনা হয়। ভারতে ফিরে তারা ঢাকার প্রস্তাব জানায়।"
+    assert found(text, matcher) == {DHAKA: 2, "country:IN": 2, KOLKATA: 1}
 
 
 def test_georgian_vani_is_not_van_in_turkey(matcher: EntityMatcher) -> None:
