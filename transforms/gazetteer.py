@@ -401,7 +401,8 @@ def _capital_ids(cities: Mapping[str, Mapping[str, Any]]) -> set[str]:
 def _foreign_short_uncased(alternate: str, key: str, country: str, population: float) -> bool:
     """True for a short alternate name in a script without case, of a city of fewer than 1,000,000 people in a
     country that does not write that script (see ``_SHORT_UNCASED_ALTERNATE``)."""
-    if len(key) > _SHORT_UNCASED_ALTERNATE or population >= _ASCII_ALTERNATE_MIN_POPULATION:
+    short = min(len(key), len(alternate)) <= _SHORT_UNCASED_ALTERNATE  # folding splits Bengali ো in two: বোমা, bomb
+    if not short or population >= _ASCII_ALTERNATE_MIN_POPULATION:
         return False
     return is_uncased(alternate) and _script_code(alternate) not in _home_scripts(country)
 
