@@ -138,12 +138,13 @@ _GLUED_PREFIXES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile("[\u0590-\u05ff ]+"), re.compile("ו?(?:כ?ש)?[בכלמ]?")),
 )
 _PREFIX_LETTERS = frozenset("وفبلك" "וכשבלמ")
-# Shorter names are too often the tail of an everyday word. Words from the Hunspell dictionaries (ar, he_IL)
-# that split into prefixes + a name of four letters of the packaged gazetteer: Hebrew בלימה (braking: ב + לימה,
-# Lima), מפונה (evacuee: מ + פונה, Pune), מורשה (heritage: מ + ורשה, Warsaw), מפריז (exaggerates: מ + פריז,
-# Paris); Arabic وجنان (and gardens: و + جنان, Jinan), بنيوي (structural: ب + نيوي, Niue), كمالي (ك + مالي,
-# Mali), وسوسة (whispering: و + سوسة, Sousse). 35 such words at four letters, 27 at five, where most are
-# transliterations of small foreign towns that already collide with the bare word.
+# Shorter names are too often the tail of an everyday word. Words of the Hunspell dictionaries (ar, he_IL) that
+# split into prefixes + a name of the packaged gazetteer: at three letters Hebrew כלוב (cage: כ + לוב, Libya); at
+# four, 41 words, such as Hebrew כיוון (direction: כ + יוון, Greece), שמאלי (leftist: ש + מאלי, Mali), בלימה
+# (braking: ב + לימה, Lima), מפונה (evacuee: מ + פונה, Pune) and Arabic وجنان (and gardens: و + جنان, Jinan),
+# بنيوي (structural: ب + نيوي, Niue), وسوسة (whispering: و + سوسة, Sousse); at five, 28 words, nearly all ending
+# in the name of a small foreign town that is a word on its own already (11 in ابينا, Ebina) or truly prefixed
+# names (בציריך, in Zurich; מסוריה, from Syria).
 _MIN_PREFIXED_ALIAS = 5
 _ARABIC_ARTICLE = "ال"
 _SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
