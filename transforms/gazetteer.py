@@ -368,9 +368,7 @@ def _city_candidates(
         seen = {(name_key, None)}
         for alternate in city["alternatenames"]:
             key, inflection = fold(alternate).strip(), _inflection_for(alternate, None)
-            if (key, inflection) in seen or _foreign_short_uncased(alternate, key, city["countrycode"], weight):
-                continue
-            if _keep_alternate(alternate, key, name_key, weight):
+            if (key, inflection) not in seen and _keep_alternate(alternate, key, name_key, weight, city["countrycode"]):
                 seen.add((key, inflection))
                 needs_diacritics = not alternate.isascii()
                 yield _Candidate(
@@ -431,15 +429,16 @@ def _home_scripts(country: str) -> frozenset[str]:
     return frozenset(script for script in scripts if script)
 
 
-def _keep_alternate(alternate: str, key: str, name_key: str, population: float) -> bool:
+def _keep_alternate(alternate: str, key: str, name_key: str, population: float, country: str) -> bool:
     """Alternate names worth matching: long enough, not a code, romanization or common word; a
-    Latin-script one must resemble the city's name, and be plain ASCII only for big cities."""
+    Latin-script one must resemble the city's name, and be plain ASCII only for big cities; a short one in
+    a script without case must be written in the city's country, or name a big city."""
     if len(key) < 4 or key in COMMON_WORDS or key in AMBIGUOUS_CITY_NAMES:
         return False
     if _DIGIT.search(key) or _UNSPACED_SCRIPTS.search(key):
         return False
     if not _LATIN.search(alternate):
-        return True
+        return not _foreign_short_uncased(alternate, key, country, population)
     if alternate in (alternate.lower(), alternate.upper()):  # "mo si ke", "MOW"
         return False
     if alternate.isascii() and population < _ASCII_ALTERNATE_MIN_POPULATION:
@@ -551,13 +550,14 @@ def _slavic_forms(name: str) -> list[str]:
 # (final letter, letters to cut, endings). Names in -ი usually have a consonant stem that drops it (თბილისი ->
 # თბილისში), but foreign names whose own vowel it is keep it (ჰელსინკი -> ჰელსინკიში): they get both rows.
 _GEORGIAN_ENDINGS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    # genitive -ის (of), dative -ს, -ში (in), -ზე (on, about), -თან (at, with), -იდან (from), instrumental -ით,
-    # ergative -მა, -ამდე (up to), -ისთვის (for): თბილისის, თბილისს, თბილისში, ..., თბილისისთვის
-    ("ი", 1, ("ის", "ს", "ში", "ზე", "თან", "იდან", "ით", "მა", "ამდე", "ისთვის")),
-    # the same cases of an -ა name, which keeps its vowel except before -ის, -იდან, -ით: ამერიკის, ამერიკაში, ...
-    ("ა", 1, ("ის", "ას", "აში", "აზე", "ასთან", "იდან", "ით", "ამ", "ამდე", "ისთვის")),
+    # genitive -ის (of), dative -ს, -ში (in), -ზე (on, about), -თან (at, with), -იდან (from), ergative -მა,
+    # -ამდე (up to), -ისთვის (for): თბილისის, თბილისს, თბილისში, ..., თბილისისთვის. The instrumental (-ით) is
+    # rare with place names and left out.
+    ("ი", 1, ("ის", "ს", "ში", "ზე", "თან", "იდან", "მა", "ამდე", "ისთვის")),
+    # the same cases of an -ა name, which keeps its vowel except before -ის and -იდან: ამერიკის, ამერიკაში, ...
+    ("ა", 1, ("ის", "ას", "აში", "აზე", "ასთან", "იდან", "ამ", "ამდე", "ისთვის")),
     # the same cases of a name whose final vowel stays: საქართველოს, საქართველოში, ..., ბაქოდან, ჰელსინკიში
-    ("ეიოუ", 0, ("ს", "ში", "ზე", "სთან", "დან", "თი", "მ", "მდე", "სთვის")),
+    ("ეიოუ", 0, ("ს", "ში", "ზე", "სთან", "დან", "მ", "მდე", "სთვის")),
 )
 _BENGALI_VOWELS = frozenset("অআইঈউঊঋএঐওঔ" "ািীুূৃেৈোৌ")
 _BENGALI_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (

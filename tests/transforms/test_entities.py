@@ -269,7 +269,9 @@ def test_an_arabic_prefixed_match_spans_the_name_only(matcher: EntityMatcher) ->
 
 
 @pytest.mark.parametrize(("text", "name"), [("للقاهرة", "لقاهرة"), ("وللقاهرة", "لقاهرة"), ("للرياض", "لرياض")])
-def test_an_arabic_article_after_the_preposition_lam_loses_its_alef(matcher: EntityMatcher, text: str, name: str) -> None:
+def test_an_arabic_article_after_the_preposition_lam_loses_its_alef(
+    matcher: EntityMatcher, text: str, name: str
+) -> None:
     # ل + القاهرة is written للقاهرة: the name is found without the article's alef, and only after that ل.
     assert [text[m.start: m.end] for m in matcher.find(text)] == [name]
 
@@ -290,7 +292,9 @@ def test_hebrew_names_match_after_glued_prefixes(matcher: EntityMatcher, text: s
     [("כיוון", "יוון"), ("שמאלי", "מאלי"), ("כלוב", "לוב"), ("בלימה", "לימה"), ("מפונה", "פונה"),
      ("מורשה", "ורשה"), ("מפריז", "פריז"), ("وجنان", "جنان"), ("بنيوي", "نيوي"), ("كمالي", "مالي")],
 )
-def test_a_word_that_is_a_prefix_and_a_short_name_is_not_the_place(matcher: EntityMatcher, text: str, bare: str) -> None:
+def test_a_word_that_is_a_prefix_and_a_short_name_is_not_the_place(
+    matcher: EntityMatcher, text: str, bare: str
+) -> None:
     # Direction, leftist, cage, braking, evacuee, heritage, exaggerates; and gardens, structural, "my perfection":
     # everyday words that split into prefixes + Greece, Mali, Libya, Lima, Pune, Warsaw, Paris, Jinan, Niue, Mali.
     # Names of four letters or fewer take no glued prefix.
@@ -490,8 +494,8 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.980 (140 sentences, 251 labels)
-    assert result["recall"] >= 0.97, result["errors"]  # measured 0.980
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.983 (159 sentences, 287 labels)
+    assert result["recall"] >= 0.97, result["errors"]  # measured 0.983
 
 
 # ---------------------------------------------------------------- hostile input
