@@ -18,8 +18,9 @@ Sources, strongest first (when two sources give the same folded alias, the stron
    spaces (Chinese, Japanese, Thai, ...), where no match could sit on word boundaries. A Latin-script
    one must resemble the city's name (difflib ratio >= 0.4: "Moskva" for Moscow, not "Google" for
    Topeka), be plain ASCII only for cities of 1,000,000+ ("Lime" is a word), and when written with
-   diacritics matches only text with diacritics ("Reşt" for Rasht, never "REST"). They match only
-   when capitalized.
+   diacritics matches only text with diacritics ("Reşt" for Rasht, never "REST"). One of at most 4
+   letters in a script without case is kept only for a city of 1,000,000+ or in a country that writes
+   that script (Georgian "ვანი" is not Van, Turkey). They match only when capitalized.
 6. Inflected forms generated from the names above, for languages where a name changes shape with its
    grammatical case and no apostrophe separates the ending: Russian/Ukrainian ("Москва" -> "Москве"),
    Azerbaijani/Turkish ("Azərbaycan" -> "Azərbaycanın", "Bakı" -> "Bakıda"), German genitive
