@@ -363,6 +363,8 @@ class EntityMatcher:
             if end < len(folded) and _is_word_char(folded[end]):
                 continue
             if start > 0 and _is_word_char(folded[start - 1]):
+                if folded[start - 1] not in _PREFIX_LETTERS:  # inside a word: the common case, kept cheap
+                    continue
                 rule_index = self._glued_alias(folded, start, end, number)
                 if rule_index < 0:
                     continue
@@ -379,8 +381,6 @@ class EntityMatcher:
     def _glued_alias(self, folded: str, start: int, end: int, number: int) -> int:
         """The alias number of automaton entry ``number`` found at ``folded[start:end]`` after other letters of
         its word, when those are prefixes glued to a name in their script (see ``_GLUED_PREFIXES``); else -1."""
-        if folded[start - 1] not in _PREFIX_LETTERS:
-            return -1
         elided = number >= len(self._aliases)
         index = self._elided[number - len(self._aliases)] if elided else number
         if self._folded_lengths[index] < _MIN_PREFIXED_ALIAS:
