@@ -377,7 +377,6 @@ class EntityMatcher:
             original_end = offsets[end - 1] + 1 if offsets else end
             yield Match(original_start, original_end, rule.entity_id, rule.given_name), rule
 
-
     def _glued_alias(self, folded: str, start: int, end: int, number: int) -> int:
         """The alias number of automaton entry ``number`` found at ``folded[start:end]`` after other letters of
         its word, when those are prefixes glued to a name in their script (see ``_GLUED_PREFIXES``); else -1."""

@@ -585,7 +585,8 @@ def _georgian_forms(name: str) -> list[str]:
 
 def _bengali_forms(name: str) -> list[str]:
     """Bengali case forms: "ঢাকা" -> "ঢাকায়", "ঢাকার", ...; "ভারত" -> "ভারতে", "ভারতের", "ভারতকে"."""
-    ending_kind = "vowel" if name[-1] in _BENGALI_VOWELS else "ং" if name[-1] == "ং" else "consonant"
+    final = name[-1:]
+    ending_kind = "vowel" if final in _BENGALI_VOWELS else "ং" if final == "ং" else "consonant"
     return [name + ending for kind, endings in _BENGALI_ENDINGS if kind == ending_kind for ending in endings]
 
 
