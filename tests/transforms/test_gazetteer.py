@@ -18,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_ALIASES = REPO_ROOT / "examples" / "sample" / "aliases.toml"
 MOSCOW, LONDON, LONDON_ONTARIO, NEW_YORK_CITY = "city:524901", "city:2643743", "city:6058560", "city:5128581"
 ANDORRA_LA_VELLA = "city:3041563"  # a capital of about 20,000 people
+TBILISI, BATUMI, BAKU, DHAKA, KOLKATA = "city:611717", "city:615532", "city:587084", "city:1185241", "city:1275004"
 
 USER_FILE = """
 drop_aliases = ["Nice", "Того"]
@@ -88,6 +89,56 @@ def test_inflected_forms_resolve_to_their_entity(gazetteer: Gazetteer, name: str
     assert entity_id(gazetteer, name) == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("საქართველოს", "country:GE"), ("საქართველოში", "country:GE"), ("თბილისში", TBILISI),
+     ("თბილისიდან", TBILISI), ("თბილისის", TBILISI), ("თბილისთან", TBILISI), ("ბათუმში", BATUMI),
+     ("ბაქოში", BAKU), ("ბაქოდან", BAKU), ("უკრაინაში", "country:UA"), ("უკრაინის", "country:UA"),
+     ("ამერიკის შეერთებულ შტატებში", None)],
+)
+def test_georgian_case_forms_resolve_to_their_entity(gazetteer: Gazetteer, name: str, expected: str | None) -> None:
+    # The last one declines an adjective too (შეერთებული -> შეერთებულ): not made, no wrong entity either.
+    assert entity_id(gazetteer, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("ঢাকায়", DHAKA), ("ঢাকার", DHAKA), ("ঢাকাতে", DHAKA), ("কলকাতায়", KOLKATA), ("কলকাতার", KOLKATA),
+     ("ভারতে", "country:IN"), ("ভারতের", "country:IN"), ("ভারতকে", "country:IN"), ("বাংলাদেশের", "country:BD")],
+)
+def test_bengali_case_forms_resolve_to_their_entity(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    assert entity_id(gazetteer, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("ভারত", "country:IN"), ("भारत", "country:IN"), ("ישראל", "country:IL"), ("বাংলাদেশ", "country:BD"),
+     ("पाकिस्तान", "country:PK"), ("איראן", "country:IR")],
+)
+def test_country_names_in_bengali_hindi_and_hebrew(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    assert entity_id(gazetteer, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "country_name"),
+    [("माली", "माल्टा"), ("মালি", "মাল্টা"), ("মালির", "মাল্টার"), ("গিনির", "ঘানার"), ("הודו", "נפאל"),
+     ("קניה", "פנמה"), ("פרו", "פנמה")],
+)
+def test_country_names_that_are_everyday_words_are_dropped_with_their_forms(
+    gazetteer: Gazetteer, word: str, country_name: str
+) -> None:
+    # Gardener (Mali), guinea gold (Guinea), "they admitted" (India), purchase (Kenya), "pro-" (Peru); the same
+    # language's other country names (Malta, Ghana, Nepal, Panama) and their forms are in.
+    assert gazetteer.lookup(word) is None
+    assert entity_id(gazetteer, country_name) is not None
+
+
+def test_only_georgian_and_bengali_script_names_get_their_forms(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "ঢাকার") == DHAKA and entity_id(gazetteer, "თბილისში") == TBILISI
+    assert gazetteer.lookup("Dhakar") is None and gazetteer.lookup("Tbilisishi") is None
+    assert gazetteer.lookup("ढाकार") is None  # Hindi: case is marked by separate words
+
+
 @pytest.mark.parametrize("demonym", ["Pakistani", "Irani", "Kazakh", "Azerbaijani", "Armenian"])
 def test_demonyms_and_ethnonyms_are_not_aliases(gazetteer: Gazetteer, demonym: str) -> None:
     assert gazetteer.lookup(demonym) is None
@@ -115,6 +166,30 @@ def test_alternate_names_that_are_english_words_are_left_out(gazetteer: Gazettee
 def test_alternate_names_with_diacritics_need_them_in_the_text(gazetteer: Gazetteer) -> None:
     alias = gazetteer.aliases["rest"]  # Turkish "Reşt" for Rasht
     assert alias.require_diacritics and alias.entity_id == "city:118743"
+
+
+@pytest.mark.parametrize("name", ["ვანი", "सारी", "बारी", "কারা", "পুনো", "אולם"])
+def test_short_uncased_names_of_small_foreign_cities_are_left_out(gazetteer: Gazetteer, name: str) -> None:
+    # Georgian "Van" (Turkey; Vani is a Georgian town), Hindi "all" and "turn" (Sari, Bari), Bengali "who" (Kara,
+    # Togo), Hebrew "hall" (Ulm): no capital tells these names from words or from home towns below the threshold.
+    # Bengali Puno (Peru) has four letters, though folding splits its ো in two.
+    assert gazetteer.lookup(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("חיפה", "city:294801"), ("باكو", "city:587084"), ("ბაქო", "city:587084"), ("ঢাকা", "city:1185241")],
+)
+def test_short_uncased_names_of_home_or_big_cities_are_kept(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    # Haifa in Hebrew, Dhaka in Bengali: written in their country's script; Baku: a city of 1,000,000+.
+    assert entity_id(gazetteer, name) == expected
+
+
+def test_a_short_uncased_name_goes_to_the_city_of_a_country_that_writes_its_script() -> None:
+    van = {"name": "Van", "countrycode": "TR", "population": 525016, "alternatenames": ["ვანი", "Ван"]}
+    vani = {"name": "Vani", "countrycode": "GE", "population": 3151, "alternatenames": ["ვანი", "Вани"]}
+    candidates = gazetteer_module._city_candidates({"298117": van, "611219": vani}, 1000, {})
+    assert {(c.key, c.entity_id) for c in candidates if c.key == "ვანი"} == {("ვანი", "city:611219")}
 
 
 def test_us_states_are_regions_that_lose_shared_names(gazetteer: Gazetteer) -> None:
