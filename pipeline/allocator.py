@@ -24,7 +24,7 @@ def use_system_allocator_for_arrow() -> None:
     per batch, all of it in mimalloc's region, while Python's heap and malloc's stayed level (pages kept
     after their buffers were freed). Arrow's C++ default pool (the Parquet writer's) is fixed when pyarrow
     loads (``choose_arrow_allocator``, called by ``pipeline.cli``); this covers callers that import the
-    backfill without the CLI (README, "Backfill, compaction, inspection")."""
+    backfill or the stream without the CLI (README, "Backfill, compaction, inspection")."""
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())

@@ -22,6 +22,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterator
 
+from pipeline.allocator import use_system_allocator_for_arrow
 from pipeline.archives import list_if_archive
 from pipeline.drop_directory import DropDirectoryWatcher
 from pipeline.execution import run_pipeline
@@ -167,6 +168,9 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
         "article_partitions": [], "beam_metrics": {},
     }
     start = time.monotonic()
+    # a stream runs many pipelines in one process: with mimalloc each window left freed pages behind
+    # (+42 MiB over 17 windows of 1,000 articles when a caller skipped the CLI's choice; +6 with this)
+    use_system_allocator_for_arrow()
     with output_lock(options.output_dir, options.lock_wait_s):
         ledger = StreamLedger(options.output_dir)
         watcher = DropDirectoryWatcher(pathlib.Path(stream.drop_dir), stream.settle_s) if stream.drop_dir else None

@@ -13,6 +13,7 @@ import threading
 import time
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from pipeline.cli import main
@@ -59,6 +60,18 @@ def test_dropped_files_are_ingested_exactly_once_across_restarts(tmp_path: pathl
     assert len(urls(output)) == 5
     manifest = json.loads((output / "_runs" / "s2.json").read_text())
     assert manifest["windows"] and "lag_s" in manifest["windows"][0]
+
+
+def test_a_stream_hands_arrow_buffers_to_the_system_allocator(tmp_path: pathlib.Path) -> None:
+    """mimalloc kept freed pages of every window: a stream's memory grew with its windows."""
+    previous_pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        settings = StreamSettings(window_s=0.2, stop_after_s=0.2, drop_dir=str(tmp_path))
+        run_stream(stream_options(tmp_path / "out"), [], FetchSettings(), settings, threading.Event())
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(previous_pool)
 
 
 def test_a_dropped_archive_is_read_record_by_record_once(tmp_path: pathlib.Path) -> None:
