@@ -133,6 +133,15 @@ def test_country_names_that_are_everyday_words_are_dropped_with_their_forms(
     assert entity_id(gazetteer, country_name) is not None
 
 
+@pytest.mark.parametrize(("word", "meaning"), [("আনন্দ", "joy"), ("কালি", "ink"), ("מרידה", "rebellion"),
+                                             ("بالتي", "with which")])
+def test_city_names_that_are_everyday_words_in_uncased_scripts_are_dropped(
+    gazetteer: Gazetteer, word: str, meaning: str
+) -> None:
+    # Anand, Cali, Mérida, Bălţi in geonames; no capital tells the name from the word, and the word is common
+    assert gazetteer.lookup(word) is None, meaning
+
+
 def test_only_georgian_and_bengali_script_names_get_their_forms(gazetteer: Gazetteer) -> None:
     assert entity_id(gazetteer, "ঢাকার") == DHAKA and entity_id(gazetteer, "თბილისში") == TBILISI
     assert gazetteer.lookup("Dhakar") is None and gazetteer.lookup("Tbilisishi") is None
