@@ -5,9 +5,10 @@ cron run, each backfill batch. Reading it whole, filtering, concatenating and so
 the file's size (adding 100 articles to a 59 MB file of 50,000: +1.45 GB). Here the old file is read an
 eighth of a row group at a time, each batch leaves with the new rows that sort before its end, and the
 writer emits row groups of the usual size (``atomic_files.rows_per_group``): memory is about one row group
-and the new rows, whatever the file's size (+162 / +190 / +200 MB into files of 10,000 / 50,000 / 100,000
-articles). The result is the same rows in the same order as a whole-table merge. Time still grows with the
-file: every row is decoded and compressed again (about 7 s for the 59 MB file).
+and the new rows, whatever the file's size (+174 / +200 / +202 MB into files of 10,000 / 50,000 / 100,000
+articles: ``python -m benchmarks.writer_memory --articles 100 --days 1 --in-file 10000 50000 100000``). The
+result is the same rows in the same order as a whole-table merge. Time still grows with the file: every row
+is decoded and compressed again (about 7 s for the 59 MB file).
 
 Files are sorted by (time, id) (``FileLayout.order``). A file that is not (written by hand, or by a version
 that did not sort) still gives every row exactly once; only its order is not repaired.
@@ -109,8 +110,8 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
 
 def _batch_rows(path: pathlib.Path) -> int:
     """Rows to read at a time: an eighth of the file's first row group (its writer sized them at about 64 MB
-    of Arrow data). Reading whole groups doubled the merge's peak (445 against 190 MB over a 50,000-article
-    file); the row groups written stay whole (``_RowGroups``)."""
+    of Arrow data). Reading whole groups more than doubled the merge's peak (445 against 190 MB, merging into a
+    50,000-article file alone); the row groups written stay whole (``_RowGroups``)."""
     metadata = pq.read_metadata(path)
     first_group = metadata.row_group(0).num_rows if metadata.num_row_groups else MIN_ROWS_PER_GROUP
     return max(MIN_BATCH_ROWS, min(MAX_ROWS_PER_GROUP, first_group) // READ_BATCHES_PER_GROUP)

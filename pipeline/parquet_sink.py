@@ -3,11 +3,12 @@
 Layout: ``OUT/articles/date=YYYY-MM-DD/part-SSSSS.parquet`` and ``OUT/errors/date=.../part-SSSSS.parquet``.
 A record's shard is a hash of its id, so each article has exactly one possible file per day and one
 writer owns it during a run: no two workers ever write the same file. A writer merges by id into the file
-it is about to replace (latest version wins; an unchanged article keeps its old row), reading the old file a
-part at a time (``pipeline.parquet_merge``), writes a temporary file and renames it into place. Reruns therefore replace instead of duplicating, and a reader sees either
-the old or the new file. A per-shard index of (article_id, date, content hash, update and fetch times) under
-``OUT/_state/article_index/`` lets the writer find an article written on another day (when a source
-corrects its publication time) and remove the old row, so the dataset holds one row per article_id.
+it is about to replace (latest version wins; an unchanged article keeps its old row), reading the old file
+a part at a time (``pipeline.parquet_merge``), writes a temporary file and renames it into place. Reruns
+therefore replace instead of duplicating, and a reader sees either the old or the new file. A per-shard
+index of (article_id, date, content hash, update and fetch times) under ``OUT/_state/article_index/`` lets
+the writer find an article written on another day (when a source corrects its publication time) and
+remove the old row, so the dataset holds one row per article_id.
 What a writer does with each article is decided on Arrow columns of stubs (``pipeline.shard_plan``: a few
 hundred bytes per article of the shard in this run), and the rows are loaded from their staging files one
 partition, and 128 rows, at a time. The index holds every article of the shard ever written, so it is
