@@ -726,11 +726,14 @@ _YEAR_LESS_DATELINE_RE = re.compile(
 _Specificity = tuple[bool, bool]  # (has a time, has a zone): a fuller date wins
 
 
-def _embedded_dates(text: str, hints: _Hints) -> Iterator[tuple[_Specificity, ParsedTime]]:
-    """Each date found inside ``text`` with its specificity (has a time, has a zone), fullest form first."""
+def _embedded_dates(
+    text: str, hints: _Hints, *, whole_tried: bool = False
+) -> Iterator[tuple[_Specificity, ParsedTime]]:
+    """Each date found inside ``text`` with its specificity (has a time, has a zone), fullest form first;
+    ``whole_tried``: the caller read all of ``text`` as a date already, so a match of all of it is skipped."""
     for match in _EMBEDDED_DATE_RE.finditer(text):
-        if match.group() == text:
-            continue  # the whole string was tried already
+        if whole_tried and match.group() == text:
+            continue
         found = _read_date_match(match, hints)
         if found is not None:
             yield found
@@ -769,7 +772,7 @@ def _most_specific(candidates: Iterable[tuple[_Specificity, ParsedTime]]) -> Par
 
 def _most_specific_embedded(text: str, hints: _Hints) -> ParsedTime | None:
     """The date inside ``text`` with a time and a zone if any has them, else the first one found."""
-    return _most_specific(_embedded_dates(text, hints))
+    return _most_specific(_embedded_dates(text, hints, whole_tried=True))
 
 
 def _year_less_dateline(head: str, hints: _Hints) -> Iterator[tuple[_Specificity, ParsedTime]]:

@@ -526,6 +526,17 @@ def test_dateline_with_time_and_zone_wins_over_a_bare_date() -> None:
     assert result is not None and result.instant_utc == SEED_INSTANT
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [("21 September 2023 16:21 (UTC+04:00)", SEED_INSTANT), ("September 21, 2023", utc(2023, 9, 21)),
+     ("  21.09.2023  ", utc(2023, 9, 21))],
+)
+def test_a_body_that_is_only_a_date_is_its_dateline(body: str, expected: dt.datetime) -> None:
+    # some feeds put nothing but the date in an item's description
+    result = find_dateline(body)
+    assert result is not None and result.instant_utc == expected
+
+
 def test_dates_deep_in_the_body_are_not_datelines() -> None:
     body = "First line.\nSecond line.\nThird line.\nThe meeting of 21 September 2023 was held ..."
     assert find_dateline(body) is None
