@@ -14,11 +14,13 @@ from typing import Collection, Iterator
 
 import pyarrow.parquet as pq
 
-from pipeline.parquet_sink import dataset_dir, index_table, save_index  # the sink owns the index format
+# the sink owns the index format and the names of the files
+from pipeline.parquet_sink import COMPACTED_PREFIX, SEALED_MARK, dataset_dir, index_table, save_index
 from pipeline.rows import shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
-SHARD_FILE = re.compile(r"part-(\d{5})(-.*)?\.parquet")  # a shard's own file; other files mix shards
+# a shard's own files (its file of the day, and those sealed when they grew large); other files mix shards
+SHARD_FILE = re.compile(rf"(?:part-|{re.escape(COMPACTED_PREFIX + SEALED_MARK)})(\d{{5}})(-.*)?\.parquet")
 
 
 def article_partition_dates(output_dir: str | pathlib.Path) -> list[str]:

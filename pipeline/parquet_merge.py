@@ -1,7 +1,7 @@
 """Rewrite one sorted Parquet file of the dataset a part at a time: rows dropped by id, new rows merged in.
 
 A day's file of one shard is rewritten by every run that adds to that day: each window of a stream, each
-cron run, each backfill batch. Reading it whole, filtering, concatenating and sorting held about 25 times
+cron run, each backfill batch (until it is sealed at ``parquet_sink.SEAL_FILE_BYTES``). Reading it whole, filtering, concatenating and sorting held about 25 times
 the file's size (adding 100 articles to a 59 MB file of 50,000: +1.45 GB). Here the old file is read an
 eighth of a row group at a time, each batch leaves with the new rows that sort before its end, and the
 writer emits row groups of the usual size (``atomic_files.rows_per_group``): memory is about one row group

@@ -7,7 +7,9 @@ import pathlib
 import shutil
 
 import pyarrow.parquet as pq
+import pytest
 
+import pipeline.parquet_sink
 from pipeline.article_index import rebuild_article_index
 from pipeline.compaction import compact
 from pipeline.parquet_sink import index_path
@@ -48,4 +50,15 @@ def test_rows_in_compacted_files_are_indexed_under_their_own_shard(tmp_path: pat
     written = index_rows(tmp_path)
     compact(str(tmp_path))
     rebuild_article_index(tmp_path, SHARDS)
+    assert index_rows(tmp_path) == written
+
+
+def test_rows_in_sealed_files_are_indexed_under_their_own_shard(tmp_path: pathlib.Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline.parquet_sink, "SEAL_FILE_BYTES", 1)  # the second write seals every file
+    dataset(tmp_path)
+    assert list((tmp_path / "articles").rglob("compact-sealed-*.parquet"))
+    written = index_rows(tmp_path)
+    shutil.rmtree(tmp_path / "_state" / "article_index")
+    assert rebuild_article_index(tmp_path, SHARDS) == 40
     assert index_rows(tmp_path) == written

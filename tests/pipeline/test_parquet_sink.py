@@ -212,6 +212,44 @@ def test_partition_file_emptied_by_a_move_is_removed(sink: SinkSettings) -> None
     assert [row["article_id"] for row in dataset_rows(sink.output_dir)] == [ident(1)]
 
 
+def test_a_large_file_of_the_day_is_sealed_and_keeps_one_row_per_article(sink: SinkSettings,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    write_article_shard(SHARD, [article(ident(1)), article(ident(2)), article(ident(3))], sink)
+    monkeypatch.setattr(pipeline.parquet_sink, "SEAL_FILE_BYTES", 1)  # every existing file is large now
+    partition = pathlib.Path(sink.output_dir) / "articles" / "date=2024-05-01"
+
+    stats = write_article_shard(SHARD, [article(ident(4)), article(ident(2), body="Corrected.", updated=when(2))], sink)
+
+    (sealed,) = partition.glob(f"compact-sealed-{SHARD:05d}-*.parquet")
+    assert pq.read_table(sealed).column("article_id").to_pylist() == [ident(1), ident(3)]  # old copy of 2 left
+    new_file = part_path(sink.output_dir, "articles", "2024-05-01", SHARD)
+    assert pq.read_table(new_file).column("article_id").to_pylist() == [ident(2), ident(4)]
+    assert (stats["articles_new"], stats["articles_updated"]) == (1, 1)
+    rows = {row["article_id"]: row for row in dataset_rows(sink.output_dir)}
+    assert len(rows) == len(dataset_rows(sink.output_dir)) == 4 and rows[ident(2)]["body_text"] == "Corrected."
+
+    write_article_shard(SHARD, [article(ident(n), day=4, updated=when(4)) for n in (1, 3)], sink)  # they move
+    assert not sealed.exists()  # emptied by the move, as a file of the day would be
+    assert sorted((row["article_id"], str(row["date"])) for row in dataset_rows(sink.output_dir)) == [
+        (ident(1), "2024-05-04"), (ident(2), "2024-05-01"), (ident(3), "2024-05-04"), (ident(4), "2024-05-01")]
+
+
+def test_a_file_below_the_seal_size_is_merged_into(sink: SinkSettings) -> None:
+    write_article_shard(SHARD, [article(ident(1))], sink)
+    write_article_shard(SHARD, [article(ident(2))], sink)
+    assert [path.name for path in (pathlib.Path(sink.output_dir) / "articles" / "date=2024-05-01").iterdir()] == [
+        f"part-{SHARD:05d}.parquet"]
+
+
+def test_a_sealed_errors_file_loses_the_rows_written_again(sink: SinkSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    errors = [make_error("parse", "malformed_xml", f"bad {n}", source={"fetched_at": when(1)}) for n in range(3)]
+    write_error_shard(SHARD, errors, sink)
+    monkeypatch.setattr(pipeline.parquet_sink, "SEAL_FILE_BYTES", 1)
+    write_error_shard(SHARD, errors[:1], sink)
+    assert len(dataset_rows(sink.output_dir, "errors")) == 3
+    assert len(list((pathlib.Path(sink.output_dir) / "errors" / "date=2024-05-01").glob("compact-sealed-*"))) == 1
+
+
 def test_publication_day_corrected_to_an_earlier_day_moves_the_article(sink: SinkSettings) -> None:
     write_article_shard(SHARD, [article(ident(1), day=5, fetched=when(5, 23))], sink)
     write_article_shard(SHARD, [article(ident(1), day=4, fetched=when(6, 8), updated=when(6))], sink)
