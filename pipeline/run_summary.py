@@ -46,6 +46,7 @@ def format_summary(manifest: dict[str, Any]) -> str:
         ("items parsed", counts["items_parsed"]), ("articles written", counts["articles_written"]),
         ("  new / updated", f"{counts['articles_new']} / {counts['articles_updated']}"),
         ("  unchanged (already written)", counts["articles_unchanged"]),
+        ("  stale (older than written)", counts.get("articles_stale", 0)),
         ("  duplicates merged in run", counts["duplicates_merged"]),
         ("partitions written", counts["partitions_written"]),
     ]

@@ -232,9 +232,10 @@ def _decide(latest: pa.Table, counts: collections.Counter[str], statuses: collec
     known_fetched = pc.fill_null(latest["known_fetched_at"], epoch)
     older = pc.or_(pc.less(latest["updated_at"], known_updated),
                    pc.and_(pc.equal(latest["updated_at"], known_updated), pc.less(latest["fetched_at"], known_fetched)))
-    stale = pc.fill_null(pc.and_(pc.invert(unchanged), older), False)
-    write = pc.invert(pc.or_(unchanged, stale))
     known = pc.is_valid(latest["known_date"])
+    # only a written version makes a copy stale: a new id with an update time before the epoch is new
+    stale = pc.fill_null(pc.and_(pc.and_(known, pc.invert(unchanged)), older), False)
+    write = pc.invert(pc.or_(unchanged, stale))
     counts.update({"articles_new": count_true(pc.and_(write, pc.invert(known))),
                    "articles_updated": count_true(pc.and_(write, known)),
                    "articles_unchanged": count_true(unchanged), "articles_stale": count_true(stale)})

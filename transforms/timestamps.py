@@ -1055,9 +1055,12 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
             flags.append(problem)
     raw_updated = article.get("raw_updated")
     updated = parse_timestamp(raw_updated, **options) if raw_updated else None
+    # an implausible update time (CMS placeholders such as 0001-01-01, or years ahead) is no version: kept, it
+    # would rank this copy below or above every real edition of the article
+    plausible = updated is not None and _implausibility(updated.instant_utc, fetched_at, settings) is None
     fields = {
         **_chosen_time_fields(chosen, fetched_at, flags),
-        "updated_at": None if updated is None else updated.instant_utc,
+        "updated_at": updated.instant_utc if plausible else None,
     }
     return cast(Article, {**article, **fields})
 

@@ -177,6 +177,13 @@ def test_changed_article_with_newer_update_replaces_its_row(sink: SinkSettings) 
     assert rows[ident(2)]["body_text"] == "Body text."
 
 
+def test_a_new_article_with_an_update_time_before_the_epoch_is_written(sink: SinkSettings) -> None:
+    # only a written version makes a copy stale; such an article used to vanish without a count or error row
+    stats = write_article_shard(SHARD, [article(ident(1), updated=dt.datetime(1, 1, 1, tzinfo=UTC))], sink)
+    assert (stats["articles_new"], stats["articles_stale"]) == (1, 0)
+    assert [row["article_id"] for row in dataset_rows(sink.output_dir)] == [ident(1)]
+
+
 def test_older_copy_is_stale_and_does_not_replace(sink: SinkSettings) -> None:
     write_article_shard(SHARD, [article(ident(1), body="Newest text.", updated=when(3))], sink)
     before = fingerprints(sink.output_dir)

@@ -55,8 +55,14 @@ def _written_bodies(records: list[dict[str, Any]], index: pa.Table | None,
     return plan.counts, bodies
 
 
-_copies = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_from([None, 2, 3]),
+# update times: none, days of May 2024, or 0: a placeholder before the epoch (0001-01-01)
+_copies = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_from([None, 0, 2, 3]),
                              st.integers(2, 4), st.sampled_from(["a", "b"])), max_size=25)
+ANCIENT = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _update_time(day: int | None) -> dt.datetime | None:
+    return None if day is None else ANCIENT if day == 0 else when(day)
 
 
 @settings(max_examples=60, deadline=None)
@@ -66,7 +72,7 @@ _copies = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_fr
        copies_per_bucket=st.sampled_from([4096, 3, 1]))  # one bucket; several (copies of an id stay together)
 def test_plan_follows_copy_rank_and_version_key(copies: list[tuple], indexed: list[tuple],
                                                 copies_per_bucket: int) -> None:
-    records = [article(ident(number), day=day, updated=when(updated) if updated else None, fetched=when(fetched),
+    records = [article(ident(number), day=day, updated=_update_time(updated), fetched=when(fetched),
                        title=title, body=f"body {position}")
                for position, (number, day, updated, fetched, title) in enumerate(copies)]
     stored, read = {}, {}  # as the index file holds them; as the rules read them

@@ -617,6 +617,16 @@ def test_entry_published_comes_first() -> None:
     assert result["updated_at"] == utc(2023, 9, 21, 18)
 
 
+@pytest.mark.parametrize(("raw_updated", "expected"), [
+    ("0001-01-01T00:00:00Z", None),  # a CMS placeholder: no version
+    ("2099-01-01T00:00:00Z", None),  # years after the fetch: it would outrank every real edition
+    ("2023-09-21T18:00:00Z", utc(2023, 9, 21, 18)),
+])
+def test_only_a_plausible_update_time_is_kept(raw_updated: str, expected: dt.datetime | None) -> None:
+    result = normalize(raw_published="Thu, 21 Sep 2023 16:21:00 +0400", raw_updated=raw_updated)
+    assert result["updated_at"] == expected and result["published_at"] == SEED_INSTANT
+
+
 @pytest.mark.parametrize(
     ("fields", "source"),
     [
