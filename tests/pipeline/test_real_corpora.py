@@ -50,6 +50,8 @@ KNOWN_COUNT_DIFFERENCES = {
 FEEDPARSER_TESTS_NAMED = ("item_description_not_a_doctype2.xml", "entry_title_inline_markup_2.xml")
 ENCODING_EVERY = 40
 AEB_PAGES = 6
+# a page whose dateModified is 0001-01-01: it vanished (no row, no count) while that time was its version
+AEB_NAMED = ("65ce3a4577a0306994efa190a0d96e84014f9d4257ad54753e807ede518f02c0.html.gz",)
 WARCS = ("pywb-2.10.0/sample_archive/warcs/example.warc.gz", "pywb-2.10.0/sample_archive/warcs/post-test.warc.gz",
          "warcio-github/example-wrong-chunks.warc.gz", "warcio-github/example-bad-non-chunked.warc.gz",
          "warcio-github/example-trunc.warc", "warcio-github/example-space-in-url.arc",
@@ -70,7 +72,8 @@ def _feedparser_tests() -> list[str]:
 
 
 def _aeb() -> list[str]:
-    return corpus_files(DEFAULT_CORPORA / "aeb" / "html")[:AEB_PAGES]
+    files = corpus_files(DEFAULT_CORPORA / "aeb" / "html")
+    return sorted(set(files[:AEB_PAGES]) | {path for path in files if path.rsplit("/", 1)[-1] in AEB_NAMED})
 
 
 def _run(command: str, files: list[str], output: pathlib.Path) -> dict[str, Any]:
