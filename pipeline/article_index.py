@@ -15,12 +15,12 @@ from typing import Collection, Iterator
 import pyarrow.parquet as pq
 
 # the sink owns the index format and the names of the files
-from pipeline.parquet_sink import COMPACTED_PREFIX, SEALED_MARK, dataset_dir, index_table, save_index
+from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_table, save_index
 from pipeline.rows import shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
 # a shard's own files (its file of the day, and those sealed when they grew large); other files mix shards
-SHARD_FILE = re.compile(rf"(?:part-|{re.escape(COMPACTED_PREFIX + SEALED_MARK)})(\d{{5}})(-.*)?\.parquet")
+SHARD_FILE = re.compile(rf"(?:part-|{re.escape(SEALED_PREFIX)})(\d{{5}})(-.*)?\.parquet")
 
 
 def article_partition_dates(output_dir: str | pathlib.Path) -> list[str]:

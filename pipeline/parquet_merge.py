@@ -1,14 +1,15 @@
 """Rewrite one sorted Parquet file of the dataset a part at a time: rows dropped by id, new rows merged in.
 
 A day's file of one shard is rewritten by every run that adds to that day: each window of a stream, each
-cron run, each backfill batch (until it is sealed at ``parquet_sink.SEAL_FILE_BYTES``). Reading it whole, filtering, concatenating and sorting held about 25 times
-the file's size (adding 100 articles to a 59 MB file of 50,000: +1.45 GB). Here the old file is read an
-eighth of a row group at a time, each batch leaves with the new rows that sort before its end, and the
-writer emits row groups of the usual size (``atomic_files.rows_per_group``): memory is about one row group
-and the new rows, whatever the file's size (+174 / +200 / +202 MB into files of 10,000 / 50,000 / 100,000
-articles: ``python -m benchmarks.writer_memory --articles 100 --days 1 --in-file 10000 50000 100000``). The
-result is the same rows in the same order as a whole-table merge. Time still grows with the file: every row
-is decoded and compressed again (about 7 s for the 59 MB file).
+cron run, each backfill batch (until it is sealed at ``parquet_sink.SEAL_FILE_BYTES``). Reading it whole,
+filtering, concatenating and sorting held about 25 times the file's size (adding 100 articles to a 59 MB
+file of 50,000: +1.45 GB). Here the old file is read an eighth of a row group at a time, each batch leaves
+with the new rows that sort before its end, and the writer emits row groups of the usual size
+(``atomic_files.rows_per_group``): memory is about one row group and the new rows, whatever the file's size
+(+174 / +200 / +202 MB into files of 10,000 / 50,000 / 100,000 articles, merged before sealing existed:
+``python -m benchmarks.writer_memory --articles 100 --days 1 --in-file ...``). The result is the same rows
+in the same order as a whole-table merge. Time still grows with the file: every row is decoded and
+compressed again (about 7 s for a 59 MB file), which is why files are sealed.
 
 Files are sorted by (time, id) (``FileLayout.order``). A file that is not (written by hand, or by a version
 that did not sort) still gives every row exactly once; only its order is not repaired.
@@ -78,9 +79,11 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
     new_rows = layout.schema.empty_table() if new_rows is None else new_rows
     candidates = pa.concat_arrays([pa.array([], pa.string()) if drop_ids is None else drop_ids,
                                    new_rows[layout.id_column].combine_chunks()])
-    old_rows, removed = 0, pa.array([], pa.string())
+    old_rows, removed, batch_rows = 0, pa.array([], pa.string()), MIN_BATCH_ROWS
     if path.exists():
-        old_ids = pq.read_table(path, columns=[layout.id_column])[layout.id_column]
+        with pq.ParquetFile(path) as old_file:
+            old_ids = old_file.read(columns=[layout.id_column])[layout.id_column]
+            batch_rows = _batch_rows(old_file.metadata)
         # the ids to remove that the file holds: a small set to test each batch against, whatever was asked
         removed = old_ids.filter(pc.is_in(old_ids, value_set=candidates)).combine_chunks()
         old_rows = len(old_ids)
@@ -93,7 +96,7 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
     with atomic_target(path) as temp, parquet_writer(temp, layout.schema, layout.dictionary_columns) as writer:
         groups = _RowGroups(writer)
         taken = 0
-        for batch in conformed_batches(path, layout.schema, _batch_rows(path)) if kept_rows else ():
+        for batch in conformed_batches(path, layout.schema, batch_rows) if kept_rows else ():
             kept = batch.filter(pc.invert(pc.is_in(batch[layout.id_column], value_set=removed)))
             if not kept.num_rows:
                 continue
@@ -108,11 +111,10 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
     return Outcome.WRITTEN
 
 
-def _batch_rows(path: pathlib.Path) -> int:
+def _batch_rows(metadata: pq.FileMetaData) -> int:
     """Rows to read at a time: an eighth of the file's first row group (its writer sized them at about 64 MB
     of Arrow data). Reading whole groups more than doubled the merge's peak (445 against 190 MB, merging into a
     50,000-article file alone); the row groups written stay whole (``_RowGroups``)."""
-    metadata = pq.read_metadata(path)
     first_group = metadata.row_group(0).num_rows if metadata.num_row_groups else MIN_ROWS_PER_GROUP
     return max(MIN_BATCH_ROWS, min(MAX_ROWS_PER_GROUP, first_group) // READ_BATCHES_PER_GROUP)
 

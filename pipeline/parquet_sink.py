@@ -44,7 +44,7 @@ from typing import Any, Collection, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.atomic_files import atomic_target, fsync_directory, parquet_writer
+from pipeline.atomic_files import atomic_target, parquet_writer, replace_atomically
 from pipeline.parquet_merge import FileLayout, Outcome, conformed_batches, merge_into_file
 from pipeline.rows import article_row, error_row, partition_date, record_id, rows_to_table
 from pipeline.shard_plan import count_true, plan_shard
@@ -80,7 +80,7 @@ def dataset_dir(output_dir: str | pathlib.Path, dataset: str) -> pathlib.Path:
 
 
 COMPACTED_PREFIX = "compact-"
-SEALED_MARK = "sealed-"  # compact-sealed-SSSSS-<random>.parquet: a shard's file of a day, sealed at this size
+SEALED_PREFIX = f"{COMPACTED_PREFIX}sealed-"  # compact-sealed-SSSSS-<random>.parquet: a shard's file of a day
 SEAL_FILE_BYTES = 16 * 1024 * 1024
 
 
@@ -107,8 +107,7 @@ def writable_part_path(output_dir: str, dataset: str, date: str, shard: int) -> 
     if not path.exists() or path.stat().st_size < SEAL_FILE_BYTES:
         return path
     with _partition_lock(output_dir, dataset, date):
-        os.replace(path, path.with_name(f"{COMPACTED_PREFIX}{SEALED_MARK}{shard:05d}-{uuid.uuid4().hex[:12]}.parquet"))
-        fsync_directory(path.parent)
+        replace_atomically(path, path.with_name(f"{SEALED_PREFIX}{shard:05d}-{uuid.uuid4().hex[:12]}.parquet"))
     return part_path(output_dir, dataset, date, shard)
 
 

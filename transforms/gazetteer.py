@@ -561,14 +561,14 @@ _GEORGIAN_ENDINGS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("ეიოუ", 0, ("ს", "ში", "ზე", "სთან", "დან", "მ", "მდე", "სთვის")),
 )
 _BENGALI_VOWELS = frozenset("অআইঈউঊঋএঐওঔ" "ািীুূৃেৈোৌ")
-_BENGALI_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # (how the name ends, endings): after a vowel, locative -য় or -তে (ঢাকায়, দিল্লিতে: in), genitive -র (ঢাকার: of),
+_BENGALI_ENDINGS: dict[str, tuple[str, ...]] = {
+    # how the name ends -> endings: after a vowel, locative -য় or -তে (ঢাকায়, দিল্লিতে: in), genitive -র (ঢাকার: of),
     # objective -কে (ঢাকাকে: to); after anusvara ং, -য়ে and -য়ের (হংকংয়ে); after a consonant, locative -ে and
     # genitive -ের (ভারতে, ভারতের) and -কে (ভারতকে).
-    ("vowel", ("য়", "তে", "র", "কে")),
-    ("ং", ("য়ে", "য়ের", "কে")),
-    ("consonant", ("ে", "ের", "কে")),
-)
+    "vowel": ("য়", "তে", "র", "কে"),
+    "ং": ("য়ে", "য়ের", "কে"),
+    "consonant": ("ে", "ের", "কে"),
+}
 
 
 def _georgian_forms(name: str) -> list[str]:
@@ -587,7 +587,7 @@ def _bengali_forms(name: str) -> list[str]:
     """Bengali case forms: "ঢাকা" -> "ঢাকায়", "ঢাকার", ...; "ভারত" -> "ভারতে", "ভারতের", "ভারতকে"."""
     final = name[-1:]
     ending_kind = "vowel" if final in _BENGALI_VOWELS else "ং" if final == "ং" else "consonant"
-    return [name + ending for kind, endings in _BENGALI_ENDINGS if kind == ending_kind for ending in endings]
+    return [name + ending for ending in _BENGALI_ENDINGS[ending_kind]]
 
 
 _FORMS = {
