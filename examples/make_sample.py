@@ -1591,7 +1591,7 @@ def page_items() -> list[Item]:
         item = Item(file=page["file"], source=page["source"], language=page["language"],
                     title=claim(page["title"]), paragraphs=paragraphs, url=page["url"], authors=page["authors"])
         set_published(item, at(d(day), hh, mm, offset), "iso_offset" if offset else "iso_z", offset,
-                      source="html.meta")
+                      source="page.json_ld")
         if page["modified"]:
             mday, mhh, mmm, moff = page["modified"]
             item.upd, item.upd_style, item.upd_offset = at(d(mday), mhh, mmm, moff), "iso_offset", moff
@@ -2236,8 +2236,9 @@ DEDUP_RULE = ("article_id = hash of the canonical http(s) URL (query parameters 
               "(updated if the item has an updated/modified time, else its published time); the winner's "
               "published time gives the partition date.")
 TIME_RULES = [
-    "Candidates in order: entry published, entry updated, HTML meta (article:published_time / JSON-LD), "
-    "a dateline in the body, fetched_at (flagged 'fallback').",
+    "Candidates in order: entry published, the page's own times (JSON-LD datePublished, then meta tags such as "
+    "article:published_time, microdata, <time>, a date in the URL), entry updated, a dateline in the body, "
+    "fetched_at (flagged 'fallback').",
     "Every time is converted to UTC and the original offset kept (published_offset_minutes).",
     "Zone names: GMT/Z = +00:00, EST = -05:00, MSK = +03:00, AZT = +04:00 (feedparser 6 reads MSK and AZT "
     "as UTC: the pipeline must parse the raw string itself).",

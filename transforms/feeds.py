@@ -121,7 +121,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         language_hint=raw.get("language_hint") or feed.get("language"),
         **({"time_options": raw["time_options"]} if raw.get("time_options") else {}),  # the feed's date options
         raw_published=raw_published, raw_updated=raw_updated,
-        raw_meta_times=[], fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
+        fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
         raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
     )
 

@@ -157,8 +157,7 @@ def _main_content(html: str, page_url: str | None, settings: TransformSettings) 
     cleaned = clean_html(html, base_url=page_url)  # boilerplate removal turned off: the whole page
     if not cleaned.text:
         return None
-    return MainContent(text=cleaned.text, html=cleaned.html, links=cleaned.links, images=cleaned.images,
-                       title=None, authors=[], language=None, published=None)
+    return MainContent(text=cleaned.text, html=cleaned.html, links=cleaned.links, images=cleaned.images)
 
 
 def _fill_from_metadata(result: dict[str, Any], metadata: PageMetadata, sources: dict[str, str]) -> None:
@@ -166,8 +165,9 @@ def _fill_from_metadata(result: dict[str, Any], metadata: PageMetadata, sources:
     if metadata.canonical_url:
         result["page_canonical_url"] = metadata.canonical_url
         sources["canonical_url"] = metadata.canonical_source or "page"
-    if metadata.published and not result.get("raw_published"):
+    if not result.get("raw_published"):
         result["page_times"] = list(metadata.published)  # time_source then names the one chosen
+        result["page_text_date"] = metadata.text_date
     if metadata.authors and not result.get("authors"):
         result["authors"] = list(metadata.authors)
         sources["authors"] = metadata.authors_source or "page"

@@ -16,7 +16,7 @@ import html as html_lib
 import re
 import warnings
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -26,9 +26,6 @@ from bs4.element import PreformattedString
 
 from transforms.records import Article, is_error
 from transforms.settings import TransformSettings
-
-if TYPE_CHECKING:
-    from transforms.main_content import MainContent
 
 # Short texts that look like a URL or a file name, and XHTML, are what we expect here: no warnings.
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
@@ -454,8 +451,7 @@ def clean_article(article: Article, settings: TransformSettings) -> Article:
 
 def _clean_body(result: dict, settings: TransformSettings, base_url: str | None,
                 flags: list[str]) -> CleanedHtml | None:
-    """The body: main content of a full page when wanted and found (its metadata then fills the fields
-    the parser left empty), else the whole HTML cleaned."""
+    """The body: main content of a full page when wanted and found, else the whole HTML cleaned."""
     content_html = result.get("content_html")
     if not content_html:
         return None
@@ -465,16 +461,6 @@ def _clean_body(result: dict, settings: TransformSettings, base_url: str | None,
 
         main = extract_main_content(content_html, url=base_url)
         if main is not None:
-            _fill_missing_metadata(result, main)
             return CleanedHtml(text=main.text, html=main.html, links=main.links, images=main.images)
         flags.append("main_content_not_found")
     return clean_html(content_html, base_url=base_url)
-
-
-def _fill_missing_metadata(result: dict, main: MainContent) -> None:
-    """Page metadata found by main-content extraction, for the fields the parser left empty."""
-    found = {"title": main.title, "authors": list(main.authors), "language_hint": main.language,
-             "raw_published": main.published}
-    for field, value in found.items():
-        if value and not result.get(field):
-            result[field] = value

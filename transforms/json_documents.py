@@ -85,7 +85,7 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
         authors=_names(obj.get("authors") or obj.get("author")),
         tags=[tag for tag in tags if isinstance(tag, str)] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
-        raw_published=_text(_pick(obj, "published")), raw_updated=_text(_pick(obj, "updated")), raw_meta_times=[],
+        raw_published=_text(_pick(obj, "published")), raw_updated=_text(_pick(obj, "updated")),
         fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"], raw_path=raw.get("raw_path"), uri=uri,
         quality_flags=list(quality_flags or []),
     )

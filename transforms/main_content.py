@@ -1,12 +1,11 @@
-"""Main-content (boilerplate-free) extraction from full article pages, with the page's own metadata.
+"""Main-content (boilerplate-free) extraction from full article pages.
 
 The body comes from trafilatura, which measured best on the article-extraction benchmark (see
 ``benchmarks/quality_extraction.py``). Its HTML output goes through ``clean_html`` so that the body text,
-HTML, links and images follow the same rules as everything else we clean. Metadata (title, authors,
-declared language, published time) is read here from meta tags and JSON-LD rather than by trafilatura:
-its metadata pass runs htmldate on every page (44 instead of 62 pages/s on the benchmark, and up to
-1.7 s more on a process's first call when htmldate needs dateparser) and returns a reformatted date,
-where the pipeline wants the raw string.
+HTML, links and images follow the same rules as everything else we clean. The page's metadata (title,
+authors, language, times) is ``page_metadata``'s job, not trafilatura's: its metadata pass runs htmldate on
+every page (44 instead of 62 pages/s on the benchmark, and up to 1.7 s more on a process's first call when
+htmldate needs dateparser) and returns a reformatted date, where the pipeline wants the raw string.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from transforms.html_cleaning import clean_html
-from transforms.language import normalize_language_code
-from transforms.page_metadata import first_text, is_article_item, json_ld_items, meta_values
+from transforms.page_metadata import LEAD_IMAGE_METAS, meta_values
 
 LOGGER = logging.getLogger(__name__)
 
@@ -48,30 +46,16 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 }
 TEXT_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre", "h2", "h3", "h4")
 MIN_MATCHED_BLOCK_CHARS = 20  # shorter blocks ("News", "Share") match any text by chance
-LEAD_IMAGE_METAS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
-TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
-AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author")
-LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
-PUBLISHED_METAS = (  # in order of trust
-    "article:published_time", "og:article:published_time", "datepublished", "publishdate",
-    "publish-date", "pubdate", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date",
-    "date", "sailthru.date", "parsely-pub-date", "article.published", "originalpublicationdate",
-    "og:published_time",
-)
 
 
 @dataclasses.dataclass(frozen=True)
 class MainContent:
-    """The main text of a page, as text with paragraph breaks and sanitized HTML, plus page metadata."""
+    """The main text of a page, as text with paragraph breaks and sanitized HTML, with its links and images."""
 
     text: str
     html: str
     links: list[str]
     images: list[str]
-    title: str | None
-    authors: list[str]
-    language: str | None  # as declared by the page, primary subtag, lower case
-    published: str | None  # raw string from JSON-LD or meta tags, not parsed
 
 
 def extract_main_content(html: str, *, url: str | None = None) -> MainContent | None:
@@ -89,8 +73,7 @@ def extract_main_content(html: str, *, url: str | None = None) -> MainContent | 
         return None
     metas = meta_values(tree)
     links, images = _links_and_images(tree, metas, body.text, url)
-    return MainContent(text=body.text, html=body.html, links=links, images=images,
-                       **_page_metadata(tree, metas))
+    return MainContent(text=body.text, html=body.html, links=links, images=images)
 
 
 def _links_and_images(tree: HtmlElement, metas: dict[str, list[str]], text: str,
@@ -126,51 +109,3 @@ def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
         lineage = {element, *element.iterancestors()}
         candidates = [candidate for candidate in candidates if candidate in lineage]
     return candidates[0] if candidates else None
-
-
-def _page_metadata(tree: HtmlElement, metas: dict[str, list[str]]) -> dict[str, Any]:
-    """Title, authors, declared language and raw published time, from JSON-LD first, then meta tags."""
-    articles = [item for item in json_ld_items(tree) if is_article_item(item)]
-    return {
-        "title": first_text([item.get("headline") for item in articles]
-                             + [value for name in TITLE_METAS for value in metas.get(name, [])]
-                             + [tree.findtext(".//title"), tree.findtext(".//h1")]),
-        "authors": _authors(articles, metas),
-        "language": _language(tree, metas, articles),
-        "published": first_text([item.get("datePublished") for item in articles]
-                                 + [value for name in PUBLISHED_METAS for value in metas.get(name, [])]
-                                 + _published_time_elements(tree)),
-    }
-
-
-def _authors(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> list[str]:
-    """Author names of the first JSON-LD article that has some, else from meta tags; no URLs.
-
-    Only the first: later article objects are often related stories, with their own authors.
-    """
-    credited = next((item["author"] for item in articles if item.get("author")), [])
-    found: list[Any] = credited if isinstance(credited, list) else [credited]
-    if not any(found):
-        found = [value for name in AUTHOR_METAS for value in metas.get(name, [])]
-    names = [author.get("name") if isinstance(author, dict) else author for author in found]
-    cleaned = [" ".join(name.split()) for name in names if isinstance(name, str) and name.strip()]
-    cleaned = [name[3:] if name.lower().startswith("by ") else name for name in cleaned]
-    return list(dict.fromkeys(name for name in cleaned if name and "://" not in name))
-
-
-def _language(tree: HtmlElement, metas: dict[str, list[str]], articles: list[dict[str, Any]]) -> str | None:
-    """The language the page declares: <html lang>, then meta tags, then JSON-LD ``inLanguage``."""
-    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
-    candidates += [value for name in LANGUAGE_METAS for value in metas.get(name, [])]
-    candidates += [item.get("inLanguage") for item in articles]
-    codes = (normalize_language_code(value.split(",")[0]) for value in candidates if isinstance(value, str))
-    return next((code for code in codes if code), None)
-
-
-def _published_time_elements(tree: HtmlElement) -> list[str]:
-    """``datetime`` of <time> elements marked as the publication time."""
-    return [
-        element.get("datetime", "")
-        for element in tree.iter("time")
-        if element.get("itemprop", "").lower() == "datepublished" or element.get("pubdate") is not None
-    ]

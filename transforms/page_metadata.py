@@ -1,37 +1,65 @@
-"""Read what an article page says about itself, and where it says it: canonical URL, paywall, times,
-authors, language, lead image.
+"""Read what an article page says about itself, and where it says it: title, canonical URL, paywall,
+publication and update times, authors, language, lead image.
 
-Every value comes with its provenance (``page.json_ld``, ``page.meta``, ``page.html_lang``, ...), so the
-full-text stage can fill the fields a feed left empty and say where each came from. The body itself is
-``transforms.main_content``'s job; this module reads only the page's metadata, and never raises on bad
-markup (an unreadable page gives an empty ``PageMetadata``).
+The one reader of page metadata: pages read from files and archives (``html_pages``) and the pages of feed
+items fetched for their full text (``full_text``) go through it alike. Every value comes with its provenance
+(``page.json_ld``, ``page.meta``, ``page.html_lang``, ...), so a later stage can say where each came from.
+The body itself is ``transforms.main_content``'s job. Pages are read as the web writes them: JSON-LD with
+comments, trailing commas or single quotes (a JavaScript object reader, chompjs, takes what ``json`` refuses:
+5 of the 181 pages of the article-extraction benchmark), ``<meta>`` tags keyed by ``property``, ``name`` or
+any of the space-separated names of ``itemprop``. Nothing here raises on bad markup (an unreadable page
+gives an empty ``PageMetadata``).
 """
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import datetime as dt
 import ipaddress
 import json
+import re
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
+import chompjs
 import courlan
+import htmldate
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
+from transforms.language import normalize_language_code
+
 MAX_JSON_LD_CHARS = 1_000_000  # bigger blocks are data dumps, not article metadata
+MAX_DATE_TEXT_CHARS = 80  # an element's text that long is prose, not a date
 ARTICLE_TYPE_SUFFIXES = ("article", "posting", "report")  # NewsArticle, BlogPosting, Report, ...
 PUBLISHED_METAS = (  # in order of trust
-    "article:published_time", "og:article:published_time", "datepublished", "publishdate", "publish-date",
-    "pubdate", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date", "date", "sailthru.date",
-    "parsely-pub-date", "og:published_time",
+    "article:published_time", "og:article:published_time", "article:published", "datepublished",
+    "og:pubdate", "publishdate", "publish-date", "publish_date", "published_time", "published_at",
+    "pubdate", "pub_date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date.created",
+    "dc.date", "dcterms.date", "date", "sailthru.date", "parsely-pub-date", "article.published",
+    "article_date_original", "originalpublicationdate", "citation_publication_date", "citation_date",
+    "prism.publicationdate", "og:published_time", "datecreated",
 )
+UPDATED_METAS = ("article:modified_time", "article:modified", "og:updated_time", "datemodified",
+                 "dcterms.modified", "article.updated", "article_date_updated", "modified_time", "updated_time")
+PUBLISHED_TIME_CLASSES = ("publish", "pubdate", "posted", "entry-date", "post-date")  # <time class=...> marks
+OTHER_TIME_ELEMENTS_KEPT = 2  # unmarked <time datetime> elements, the last resort after the URL's date
+MAX_TEXT_DATE_ELEMENTS = 20_000  # pages with more elements are not searched for a date in their text
+TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
 AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author")
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
 LEAD_IMAGE_METAS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
+DESCRIPTION_METAS = ("description", "og:description")
 FALSE_VALUES = (False, "false", "False", "FALSE", "no")
+MONTH_ABBREVIATIONS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
+# A date as a path segment of a URL: /2019/11/18/, /2019/nov/18/, /2019-11-18/ or /2019-11-18-slug, /20191118/;
+# or ending a slug: /story-title-20191115/
+URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d\d)(?:/(\d\d?|[a-z]{3})/(\d\d?)|-(\d\d)-(\d\d)|(\d\d)(\d\d))(?=[/_\-.]|$)"
+    r"|[a-z][\-_]((?:19|20)\d\d)(\d\d)(\d\d)(?=/|\.[a-z]+$|$)", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +69,12 @@ class PageMetadata:
     canonical_url: str | None = None  # absolute http(s), on the same site as the page (else None)
     canonical_source: str | None = None  # page.rel_canonical, page.og_url
     paywalled: bool = False  # JSON-LD isAccessibleForFree = false, on the article or a part of it
-    published: tuple[tuple[str, str], ...] = ()  # (source, raw time): page.json_ld, page.meta, page.time
+    # (source, raw time) in order of trust: page.json_ld, page.meta, page.microdata, page.time, page.url
+    published: tuple[tuple[str, str], ...] = ()
+    updated: str | None = None  # raw: JSON-LD dateModified, else a meta tag
+    # YYYY-MM-DD that htmldate finds in the page's text (a byline, a heading), looked for only when the page
+    # declares no publication time; the last resort, after a dateline in the article's body
+    text_date: str | None = None
     authors: tuple[str, ...] = ()
     authors_source: str | None = None  # page.json_ld, page.meta
     language: str | None = None  # primary subtag, lower case
@@ -49,6 +82,9 @@ class PageMetadata:
     lead_image: str | None = None  # absolute http(s)
     lead_image_source: str | None = None  # page.og_image, page.json_ld
     title: str | None = None
+    description: str | None = None
+    # JSON-LD about an article (or with a headline or datePublished), og:type article or an article time meta
+    declares_article: bool = False
 
 
 def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
@@ -59,19 +95,33 @@ def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
         tree = None
     if tree is None:
         return PageMetadata()
-    metas = meta_values(tree)
-    ld_objects = list(json_ld_items(tree))
+    return read_page_tree(tree, page_url, meta_values(tree))
+
+
+def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, list[str]]) -> PageMetadata:
+    """The metadata of a parsed page; ``metas`` is ``meta_values(tree)``, ``page_url`` where it was found."""
+    blocks = list(json_ld_blocks(tree))
+    ld_objects = list(json_ld_items(blocks))
+    ld_top_level = _top_level_items(blocks)
     articles = [item for item in ld_objects if is_article_item(item)]
     canonical, canonical_source = _canonical(tree, metas, page_url)
     authors, authors_source = _authors(articles, metas)
     language, language_source = _language(tree, metas, articles)
     image, image_source = _lead_image(metas, articles, page_url)
+    published = tuple(_published(tree, metas, articles, ld_top_level, canonical or page_url))
     return PageMetadata(
         canonical_url=canonical, canonical_source=canonical_source,
         paywalled=any(item.get("isAccessibleForFree") in FALSE_VALUES for item in ld_objects),
-        published=tuple(_published(tree, metas, articles)), authors=tuple(authors), authors_source=authors_source,
+        published=published, text_date=None if published else _date_in_text(tree),
+        updated=first_text([item.get("dateModified") for item in articles] + _values(metas, UPDATED_METAS)),
+        authors=tuple(authors), authors_source=authors_source,
         language=language, language_source=language_source, lead_image=image, lead_image_source=image_source,
-        title=first_text([item.get("headline") for item in articles] + metas.get("og:title", [])),
+        title=first_text([item.get("headline") for item in articles] + _values(metas, TITLE_METAS)
+                         + [tree.findtext(".//title"), tree.findtext(".//h1")]),
+        description=first_text(_values(metas, DESCRIPTION_METAS)),
+        declares_article=any(is_article_item(item) or "datePublished" in item or "headline" in item
+                             for item in ld_top_level)
+        or "article" in metas.get("og:type", []) or any(name in metas for name in PUBLISHED_METAS[:3]),
     )
 
 
@@ -100,34 +150,58 @@ def _registrable_domain(url: str, host: str) -> str | None:
 
 
 def meta_values(tree: HtmlElement) -> dict[str, list[str]]:
-    """Content of <meta> tags by lower-cased property/name/itemprop/http-equiv, in document order."""
+    """Content of <meta> tags by lower-cased property, name, http-equiv and each name of itemprop, in
+    document order (``<meta property="article:published" itemprop="datePublished dateCreated">`` is found
+    under all three)."""
     values: dict[str, list[str]] = {}
     for meta in tree.iter("meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
-        content = meta.get("content")
-        if key and content and content.strip():
-            values.setdefault(key.strip().lower(), []).append(content.strip())
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
+        keys = [meta.get("property"), meta.get("name"), meta.get("http-equiv"), *(meta.get("itemprop") or "").split()]
+        for key in dict.fromkeys(key.strip().lower() for key in keys if key and key.strip()):
+            values.setdefault(key, []).append(content)
     return values
 
 
-def json_ld_items(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every JSON object in the page's JSON-LD blocks, nested ones and ``@graph`` members included."""
+def json_ld_blocks(tree: HtmlElement) -> Iterator[Any]:
+    """The value of each JSON-LD block of the page, read leniently; unreadable blocks are skipped."""
     for script in tree.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
-            continue
-        if len(script.text) > MAX_JSON_LD_CHARS:
+        text = script.text
+        if "ld+json" not in (script.get("type") or "").lower() or not text or len(text) > MAX_JSON_LD_CHARS:
             continue
         try:
-            pending = [json.loads(script.text)]
+            yield json.loads(text, strict=False)  # strict=False: raw newlines and tabs inside strings
+            continue
+        except RecursionError:  # nested thousands deep: a hostile block
+            continue
+        except ValueError:
+            pass
+        try:  # comments, trailing commas, single quotes, a wrapping HTML comment, a stray closing brace
+            yield chompjs.parse_js_object(text)
         except (ValueError, RecursionError):
             continue
-        while pending:  # iterative: JSON-LD can nest deeply
-            item = pending.pop()
-            if isinstance(item, list):
-                pending.extend(reversed(item))
-            elif isinstance(item, dict):
-                yield item
-                pending.extend(reversed([value for value in item.values() if isinstance(value, (list, dict))]))
+
+
+def json_ld_items(values: list[Any]) -> Iterator[dict[str, Any]]:
+    """Every JSON object in JSON-LD ``values``, nested ones and ``@graph`` members included, outer first."""
+    pending = list(reversed(values))
+    while pending:  # iterative: JSON-LD can nest deeply
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            pending.extend(reversed([value for value in item.values() if isinstance(value, (list, dict))]))
+
+
+def _top_level_items(values: list[Any]) -> list[dict[str, Any]]:
+    """The objects a JSON-LD block is about: the block itself (or its list) and its ``@graph`` members,
+    not the objects nested in them (a home page's list of articles)."""
+    top = [item for value in values for item in (value if isinstance(value, list) else [value])]
+    graphs = [item.get("@graph") for item in top if isinstance(item, dict)]
+    members = [member for graph in graphs for member in (graph if isinstance(graph, list) else [graph])]
+    return [item for item in top + members if isinstance(item, dict)]
 
 
 def is_article_item(item: dict[str, Any]) -> bool:
@@ -169,23 +243,85 @@ def _canonical(tree: HtmlElement, metas: dict[str, list[str]], page_url: str | N
     return None, None
 
 
-def _published(tree: HtmlElement, metas: dict[str, list[str]], articles: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
-    for item in articles:
-        if isinstance(item.get("datePublished"), str) and item["datePublished"].strip():
-            yield "page.json_ld", item["datePublished"].strip()
+def _published(tree: HtmlElement, metas: dict[str, list[str]], articles: list[dict[str, Any]],
+               ld_top_level: list[dict[str, Any]], page_url: str | None) -> Iterator[tuple[str, str]]:
+    """(source, raw time) for every place the page gives its publication time, in order of trust: JSON-LD
+    articles (nested ones too), then any other object a JSON-LD block is about (WebPage, ClaimReview, ...)."""
+    for item in articles + [item for item in ld_top_level if not is_article_item(item)]:
+        value = item.get("datePublished")
+        if isinstance(value, str) and value.strip():
+            yield "page.json_ld", value.strip()
     for name in PUBLISHED_METAS:
         for value in metas.get(name, [])[:1]:
             yield "page.meta", value
-    for element in tree.iter("time"):
-        marked = (element.get("itemprop") or "").lower() == "datepublished" or element.get("pubdate") is not None
-        if marked and (element.get("datetime") or "").strip():
-            yield "page.time", element.get("datetime").strip()
+    yield from _microdata_times(tree)
+    dated = [element for element in tree.iter("time") if (element.get("datetime") or "").strip()
+             and "datepublished" not in (element.get("itemprop") or "").lower().split()]  # microdata: above
+    marked = [element for element in dated if _marked_published(element)]
+    yield from (("page.time", element.get("datetime", "").strip()) for element in marked)
+    url_date = date_in_url(page_url)
+    if url_date:
+        yield "page.url", url_date
+    others = [element for element in dated if element not in marked][:OTHER_TIME_ELEMENTS_KEPT]
+    yield from (("page.time", element.get("datetime", "").strip()) for element in others)
+
+
+def _microdata_times(tree: HtmlElement) -> Iterator[tuple[str, str]]:
+    """Times of elements other than <meta> marked ``itemprop="datePublished"``: their ``datetime`` or
+    ``content``, else their text when it is short enough to be a date."""
+    for element in tree.xpath("//*[@itemprop][not(self::meta)]"):
+        if "datepublished" not in element.get("itemprop", "").lower().split():
+            continue
+        text = element.get("datetime") or element.get("content") or element.text_content()
+        if text and text.strip() and len(text) <= MAX_DATE_TEXT_CHARS:
+            yield ("page.time" if element.tag == "time" else "page.microdata"), " ".join(text.split())
+
+
+def _marked_published(element: HtmlElement) -> bool:
+    """A <time> that says it is the publication time: a ``pubdate`` attribute or a class such as
+    ``published`` or ``entry-date``."""
+    classes = (element.get("class") or "").lower()
+    return element.get("pubdate") is not None or any(word in classes for word in PUBLISHED_TIME_CLASSES)
+
+
+def _date_in_text(tree: HtmlElement) -> str | None:
+    """The publication date htmldate reads from the page's text, as YYYY-MM-DD, or None (also for pages too
+    big to search: htmldate copies the tree and runs regular expressions over its text)."""
+    if sum(1 for _ in tree.iter()) > MAX_TEXT_DATE_ELEMENTS:
+        return None
+    try:
+        return htmldate.find_date(tree, extensive_search=True, original_date=True)
+    except Exception:  # noqa: BLE001 - a third-party heuristic failing on odd markup is no bug of ours
+        return None
+
+
+def date_in_url(url: str | None) -> str | None:
+    """The date a URL's path gives as a segment (``/2019/11/18/``, ``/2019/nov/18/``, ``/2019-11-18-slug``,
+    ``/20191118/``) or at the end of a slug (``/story-title-20191115/``) as ``YYYY-MM-DD``, or None; a year
+    alone (``/2019/``), an id (``/story-12345678/``) or an impossible date gives None."""
+    if not url:
+        return None
+    path = urllib.parse.urlsplit(url).path if "://" in url else url
+    for match in URL_DATE_RE.finditer(path):
+        year, month_text, day_text, dashed_month, dashed_day, month_digits, day_digits, *slug_end = match.groups()
+        if slug_end[0]:
+            year, month_text, day_text = slug_end
+        else:
+            month_text = month_text or dashed_month or month_digits
+            day_text = day_text or dashed_day or day_digits
+        month = MONTH_ABBREVIATIONS.get(month_text.lower()) if month_text.isalpha() else int(month_text)
+        try:
+            return dt.date(int(year), month or 0, int(day_text)).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _authors(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> tuple[list[str], str | None]:
-    """Author names from JSON-LD (strings, objects or lists of them), else from meta tags; no URLs."""
-    for source, found in (("page.json_ld", [value for item in articles for value in _as_list(item.get("author"))]),
-                          ("page.meta", [value for name in AUTHOR_METAS for value in metas.get(name, [])])):
+    """Author names of the first JSON-LD article that names some (later ones are often related stories with
+    their own authors), else from meta tags; no URLs, no "By "."""
+    credited = next((item["author"] for item in articles if item.get("author")), None)
+    for source, found in (("page.json_ld", _as_list(credited)), ("page.meta", _values(metas, AUTHOR_METAS))):
         names = [author.get("name") if isinstance(author, dict) else author for author in found]
         cleaned = [" ".join(name.split()) for name in names if isinstance(name, str) and name.strip()]
         cleaned = [name[3:] if name.lower().startswith("by ") else name for name in cleaned]
@@ -193,6 +329,11 @@ def _authors(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> tup
         if unique:
             return unique[:10], source
     return [], None
+
+
+def _values(metas: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:
+    """The values of the meta tags ``names``, in the order of ``names``."""
+    return [value for name in names for value in metas.get(name, [])]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -204,20 +345,18 @@ def _language(tree: HtmlElement, metas: dict[str, list[str]],
     """The language the page declares: <html lang>, then meta tags, then JSON-LD ``inLanguage``."""
     candidates = [("page.html_lang", tree.get("lang")),
                   ("page.html_lang", tree.get("{http://www.w3.org/XML/1998/namespace}lang"))]
-    candidates += [("page.meta", value) for name in LANGUAGE_METAS for value in metas.get(name, [])]
+    candidates += [("page.meta", value) for value in _values(metas, LANGUAGE_METAS)]
     candidates += [("page.json_ld", item.get("inLanguage")) for item in articles]
     for source, candidate in candidates:
-        if not isinstance(candidate, str):
-            continue
-        primary = candidate.strip().split(",")[0].replace("_", "-").split("-")[0].strip().lower()
-        if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha():
-            return primary, source
+        code = normalize_language_code(candidate.split(",")[0]) if isinstance(candidate, str) else None
+        if code:
+            return code, source
     return None, None
 
 
 def _lead_image(metas: dict[str, list[str]], articles: list[dict[str, Any]],
                 page_url: str | None) -> tuple[str | None, str | None]:
-    candidates = [("page.og_image", value) for name in LEAD_IMAGE_METAS for value in metas.get(name, [])]
+    candidates = [("page.og_image", value) for value in _values(metas, LEAD_IMAGE_METAS)]
     for item in articles:
         for image in _as_list(item.get("image")):
             candidates.append(("page.json_ld", image.get("url") if isinstance(image, dict) else image))

@@ -98,7 +98,6 @@ class Article(TypedDict, total=False):
     time_options: dict[str, Any]  # the feed's date options, from RawDocument (transforms.timestamps reads them)
     raw_published: str | None  # the published/issued/dc:date string as found
     raw_updated: str | None
-    raw_meta_times: list[str]  # times found in HTML meta tags, JSON-LD, <time>, in order of trust
     published_at: dt.datetime | None  # UTC
     published_offset_minutes: int | None
     time_source: str | None  # e.g. "entry.published", "body.dateline", "fetched_at (fallback)"
@@ -116,7 +115,8 @@ class Article(TypedDict, total=False):
     page: PageInfo | None  # the item's linked page, when full text was asked for
     page_canonical_url: str | None  # the page's own canonical URL (same site), preferred as canonical_url
     link_discriminator: str | None  # set when items of one document share a link (identity.distinguish_shared_links)
-    page_times: list[tuple[str, str]]  # (source, raw time) from the page, e.g. ("page.json_ld", "2023-...")
+    page_times: list[tuple[str, str]]  # (source, raw time) a page gives, e.g. ("page.json_ld", "2023-..."): page_metadata
+    page_text_date: str | None  # YYYY-MM-DD found in a page's text: page_metadata.PageMetadata.text_date
     field_sources: dict[str, str]  # field -> where it came from, for fields filled from the page
     body_status: str  # full, teaser_only, paywalled, empty, not_html, blocked_by_robots
 

@@ -1001,18 +1001,18 @@ def _time_candidates(
     """(source name, raw value, parsed) for each place a publication time can come from, in trust order."""
     raw = article.get("raw_published")
     yield "entry.published", raw, parse_timestamp(raw, **options) if raw else None
-    # Times from the item's fetched page (full text), each named for where it was found ("page.json_ld",
-    # "page.meta", "page.time"): a publication time the page declares beats the feed's update time.
+    # Times a page gives (an HTML page read as a document, or an item's page fetched for its full text), each
+    # named for where it was found ("page.json_ld", "page.meta", ...): they beat a feed's update time.
     for name, raw in article.get("page_times") or ():
         yield name, raw, parse_timestamp(raw, **options) if raw else None
     raw = article.get("raw_updated")
     yield "entry.updated", raw, parse_timestamp(raw, **options) if raw else None
-    for raw in article.get("raw_meta_times") or ():
-        yield "html.meta", raw, parse_timestamp(raw, **options) if raw else None
     dateline_options = {key: value for key, value in options.items() if key != "date_formats"}
     for field in ("body_text", "summary_text"):
         found = find_dateline(article.get(field) or "", **dateline_options)
         yield "body.dateline", None, found  # no dateline is not a failure: nothing to flag
+    raw = article.get("page_text_date")  # a page's date read from its text (htmldate): the last resort
+    yield "page.text", raw, parse_timestamp(raw, **options) if raw else None
 
 
 def _implausibility(
@@ -1029,9 +1029,9 @@ def _implausibility(
 def normalize_article_time(article: Article, settings: TransformSettings) -> Article:
     """Set published_at (UTC), its offset, source and flags, and updated_at, from the best candidate.
 
-    Candidates in order: entry published, the page's own times (full text), entry updated, HTML meta
-    times, a dateline in the body, and
-    finally fetched_at (flagged ``fallback``). Unreadable values add ``unparseable`` and implausible ones
+    Candidates in order: entry published, the page's own times (``page_times``: a page read as a document,
+    or an item's page fetched for its full text), entry updated, a dateline in the body, a date found in
+    the page's text (``page_text_date``), and finally fetched_at (flagged ``fallback``). Unreadable values add ``unparseable`` and implausible ones
     ``implausible_future`` / ``implausible_past``, and are skipped; ``no_zone`` marks a time read as UTC
     for want of a zone, ``feed_zone`` one read in the feed's ``default_timezone``, ``relative`` one read
     against fetched_at (``2 hours ago``). Without fetched_at

@@ -93,7 +93,7 @@ def test_json_ld_news_article_gives_headline_date_and_authors() -> None:
     })
     article = parse_one(page(head))
     assert article["title"] == "Ferry service resumes"
-    assert article["raw_published"] == "2024-05-01T08:30:00+01:00"
+    assert article["page_times"][0] == ("page.json_ld", "2024-05-01T08:30:00+01:00")
     assert article["raw_updated"] == "2024-05-01T12:00:00+01:00"
     assert article["authors"] == ["Morgan Reed", "Sam Okafor"]
 
@@ -113,7 +113,7 @@ def test_json_ld_article_inside_a_graph_is_found() -> None:
          "author": {"@type": "Person", "name": "Lee Park"}},
     ]})
     article = parse_one(page(head))
-    assert article["raw_published"] == "2024-04-30T22:00:00Z"
+    assert article["page_times"][0] == ("page.json_ld", "2024-04-30T22:00:00Z")
     assert article["authors"] == ["Lee Park"]
     assert article["title"] == "Graph headline"
 
@@ -125,7 +125,7 @@ def test_json_ld_news_article_is_preferred_over_a_web_page_listed_first() -> Non
          "datePublished": "2024-05-01T08:30:00+01:00", "author": {"name": "Morgan Reed"}},
     ]})
     article = parse_one(page(head))
-    assert article["raw_published"] == "2024-05-01T08:30:00+01:00"
+    assert article["page_times"][0] == ("page.json_ld", "2024-05-01T08:30:00+01:00")
     assert article["authors"] == ["Morgan Reed"]
     assert article["title"] == "Ferry service resumes"
 
@@ -135,14 +135,14 @@ def test_broken_json_ld_is_ignored_and_the_next_block_is_used() -> None:
             + json_ld({"@type": "NewsArticle", "headline": "Good block", "datePublished": "2024-05-01"}))
     article = parse_one(page(head))
     assert article["title"] == "Good block"
-    assert article["raw_published"] == "2024-05-01"
+    assert article["page_times"][0] == ("page.json_ld", "2024-05-01")
 
 
 def test_only_broken_json_ld_leaves_a_draft_from_the_other_metadata() -> None:
     head = '<title>Title tag</title><script type="application/ld+json">{not json at all</script>'
     article = parse_one(page(head))
     assert article["title"] == "Title tag"
-    assert article["raw_published"] is None
+    assert article["page_times"] == []
 
 
 def test_og_title_is_preferred_over_the_title_tag() -> None:
@@ -157,8 +157,8 @@ def test_meta_times_keep_the_order_of_trust_then_time_elements() -> None:
             '<meta property="article:modified_time" content="2024-05-02T10:00:00+02:00">')
     body = '<p>On <time datetime="2024-04-30T18:00:00Z">Tuesday</time> the harbour closed.</p><time>no attribute</time>'
     article = parse_one(page(head, body))
-    assert article["raw_meta_times"] == ["2024-05-01T09:00:00+02:00", "2024-05-01", "2024-05-01T09:00",
-                                         "2024-04-30T18:00:00Z"]
+    assert article["page_times"] == [("page.meta", "2024-05-01T09:00:00+02:00"), ("page.meta", "2024-05-01T09:00"),
+                                     ("page.meta", "2024-05-01"), ("page.time", "2024-04-30T18:00:00Z")]
     assert article["raw_updated"] == "2024-05-02T10:00:00+02:00"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pathlib
 
-from transforms.page_metadata import PageMetadata, read_page_metadata, same_site
+import pytest
+
+from transforms.page_metadata import PageMetadata, date_in_url, read_page_metadata, same_site
 
 PAGES = pathlib.Path(__file__).parent.parent / "fixtures" / "pages"
 PAGE_URL = "https://www.courier.example/b/cranes"
@@ -68,3 +70,136 @@ def test_same_site_means_same_registrable_domain() -> None:
     assert not same_site("https://example.com/", "https://example.org/")
     assert same_site("http://127.0.0.1:8000/a", "http://127.0.0.1:9000/b")
     assert not same_site("http://127.0.0.1/a", "http://127.0.0.2/a")
+
+
+NEWS_PAGE = (pathlib.Path(__file__).parent.parent / "fixtures" / "html" / "regional_news_page.html").read_text()
+NEWS_PAGE_URL = "https://courier.example/news/millbrook-footbridge"
+
+
+def test_title_authors_language_and_times_come_from_json_ld_first() -> None:
+    metadata = read_page_metadata(NEWS_PAGE, NEWS_PAGE_URL)
+
+    assert metadata.title == "Millbrook footbridge reopens after flood repairs"
+    assert (metadata.authors, metadata.authors_source) == (("Priya Hallam", "Tomas Reyes"), "page.json_ld")
+    assert (metadata.language, metadata.language_source) == ("en", "page.html_lang")
+    assert metadata.published == (("page.json_ld", "2024-03-12T09:30:00Z"),
+                                  ("page.meta", "2024-03-12T09:30:00+00:00"), ("page.time", "2024-03-12T09:30:00Z"))
+    assert metadata.updated == "2024-03-12T14:05:00Z"
+    assert metadata.declares_article
+
+
+def test_without_json_ld_meta_tags_then_the_time_element_give_the_metadata() -> None:
+    without_json_ld = NEWS_PAGE.replace('type="application/ld+json"', 'type="text/plain"')
+    stripped = without_json_ld.replace("article:published_time", "x")
+
+    assert read_page_metadata(without_json_ld, NEWS_PAGE_URL).published[0] == (
+        "page.meta", "2024-03-12T09:30:00+00:00")
+    assert read_page_metadata(without_json_ld, NEWS_PAGE_URL).authors == ("Priya Hallam",)
+    assert read_page_metadata(stripped, NEWS_PAGE_URL).published == (("page.time", "2024-03-12T09:30:00Z"),)
+
+
+def ld_block(text: str) -> str:
+    return f'<html><head><script type="application/ld+json">{text}</script></head><body></body></html>'
+
+
+@pytest.mark.parametrize("block", [
+    '{"@type": "NewsArticle", "headline": "H", "keywords": ["a", "b", ], "datePublished": "2019-11-18T16:06:51-05:00"}',
+    '{"@type": "NewsArticle", // "Person",\n "headline": "H", "datePublished": "2019-11-18T16:06:51-05:00"}',
+    "{'@type': 'NewsArticle', 'headline': 'H', 'datePublished': '2019-11-18T16:06:51-05:00'}",
+    '{"@type": "NewsArticle", "headline": "line one\nline two", "datePublished": "2019-11-18T16:06:51-05:00"}',
+    '<!-- {"@type": "NewsArticle", "headline": "H", "datePublished": "2019-11-18T16:06:51-05:00"} -->',
+    '{"@type": "NewsArticle", "headline": "H", "datePublished": "2019-11-18T16:06:51-05:00"}}',
+], ids=["trailing_comma", "js_comment", "single_quotes", "raw_newline_in_string", "html_comment", "stray_brace"])
+def test_json_ld_as_pages_write_it_is_read(block: str) -> None:
+    metadata = read_page_metadata(ld_block(block), PAGE_URL)
+
+    assert metadata.published == (("page.json_ld", "2019-11-18T16:06:51-05:00"),)
+    assert metadata.declares_article
+
+
+@pytest.mark.parametrize("block", ["{not json at all", "[" * 100_000 + "]" * 100_000, '"just a string"', "", "12"])
+def test_unreadable_json_ld_is_skipped_without_raising(block: str) -> None:
+    assert read_page_metadata(ld_block(block), PAGE_URL).published == ()
+
+
+def test_meta_tags_are_found_under_every_name_itemprop_gives() -> None:
+    html = ('<html><head><meta property="article:published" itemprop="datePublished dateCreated" '
+            'content="2019-11-18T17:56:27.000Z"><meta property="article:modified" itemprop="dateModified" '
+            'content="2019-11-19T00:37:03.000Z"></head><body></body></html>')
+    metadata = read_page_metadata(html, PAGE_URL)
+
+    assert metadata.published[0] == ("page.meta", "2019-11-18T17:56:27.000Z")
+    assert metadata.updated == "2019-11-19T00:37:03.000Z"
+
+
+def test_microdata_marked_times_and_the_url_date_come_in_order_of_trust() -> None:
+    html = ('<html><body><nav><time datetime="2026-12-06">today</time></nav>'
+            '<span itemprop="datePublished">Nov. 18, 2019, 4:06 p.m.</span>'
+            '<time class="entry-date published" datetime="2019-11-18T16:06:00-05:00">Nov 18</time>'
+            '<span itemprop="datePublished">' + "a sentence much too long to be a date " * 3 + '</span>'
+            '</body></html>')
+    metadata = read_page_metadata(html, "https://news.example/2019/11/18/story")
+
+    assert metadata.published == (("page.microdata", "Nov. 18, 2019, 4:06 p.m."),
+                                  ("page.time", "2019-11-18T16:06:00-05:00"), ("page.url", "2019-11-18"),
+                                  ("page.time", "2026-12-06"))
+    assert not metadata.declares_article
+
+
+def test_a_home_page_listing_articles_in_json_ld_does_not_declare_itself_an_article() -> None:
+    listing = ('{"@type": "ItemList", "itemListElement": [{"@type": "NewsArticle", "headline": "One", '
+               '"datePublished": "2019-11-18"}]}')
+    assert not read_page_metadata(ld_block(listing), PAGE_URL).declares_article
+
+
+@pytest.mark.parametrize(("url", "date"), [
+    ("https://www.nytimes.example/2019/11/18/business/trade.html", "2019-11-18"),
+    ("https://www.politifact.example/article/2019/nov/18/claims/", "2019-11-18"),
+    ("https://news.example/2019/1/5/slug", "2019-01-05"),
+    ("https://news.example/world/2019-11-18-slug", "2019-11-18"),
+    ("https://news.example/20191118/slug", "2019-11-18"),
+    ("https://news.example/2019/11/18", "2019-11-18"),
+    ("https://www.quanta.example/tuft-cells-that-taste-danger-20191115/", "2019-11-15"),
+    ("https://news.example/story-title-20191115.html", "2019-11-15"),
+    ("https://news.example/story-12345678/", None),
+    ("https://news.example/story-201911151/", None),
+    ("https://news.example/2019/", None),
+    ("https://news.example/2019/11/", None),
+    ("https://news.example/12345678/", None),
+    ("https://news.example/story/2019111812/", None),
+    ("https://news.example/2019/02/30/slug", None),
+    ("https://news.example/2019/13/01/slug", None),
+    ("https://news.example/?date=2019/11/18", None),
+    ("https://news.example/1890/11/18/slug", None),
+    (None, None),
+])
+def test_date_in_url_reads_a_date_segment_and_nothing_else(url: str | None, date: str | None) -> None:
+    assert date_in_url(url) == date
+
+
+def test_an_article_date_comes_first_then_any_object_a_block_is_about() -> None:
+    graph = ('{"@graph": [{"@type": "WebPage", "datePublished": "2019-11-17"}, {"@type": "Organization", '
+             '"foundingDate": "1990-01-01"}, {"@type": "NewsArticle", "headline": "H", "datePublished": "2019-11-18"}]}'
+             )
+    claim_review = '{"@type": "ClaimReview", "datePublished": "2019-11-18T10:15:00+00:00", "claimReviewed": "x"}'
+
+    assert read_page_metadata(ld_block(graph), PAGE_URL).published == (
+        ("page.json_ld", "2019-11-18"), ("page.json_ld", "2019-11-17"))
+    assert read_page_metadata(ld_block(claim_review), PAGE_URL).published == (
+        ("page.json_ld", "2019-11-18T10:15:00+00:00"),)
+
+
+def test_a_page_that_declares_no_date_gets_the_one_its_text_gives() -> None:
+    byline = ('<html><head><title>Harbour reopens</title></head><body><h1>Harbour reopens</h1>'
+              '<p class="byline">By Aynur Aliyeva, 18 November 2019</p><p>The harbour reopened on Monday.</p>'
+              '</body></html>')
+    declared = byline.replace("<head>", '<head><meta property="article:published_time" content="2019-11-17">')
+
+    assert read_page_metadata(byline, PAGE_URL).text_date == "2019-11-18"
+    assert read_page_metadata(declared, PAGE_URL).text_date is None  # not looked for: the page declares one
+
+
+def test_the_text_of_a_page_with_too_many_elements_is_not_searched() -> None:
+    crowded = "<html><body><p>18 November 2019</p>" + "<span>x</span>" * 20_001 + "</body></html>"
+    assert read_page_metadata(crowded, PAGE_URL).text_date is None
+    assert read_page_metadata(crowded.replace("<span>x</span>" * 20_001, ""), PAGE_URL).text_date == "2019-11-18"

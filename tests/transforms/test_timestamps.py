@@ -595,7 +595,7 @@ def test_year_less_datelines_at_the_start_are_read_against_the_reference(
 
 def article(**fields: object) -> dict[str, object]:
     """A minimal article as the parse stage leaves it."""
-    return {"kind": "article", "fetched_at": FETCHED_AT, "raw_meta_times": [], **fields}
+    return {"kind": "article", "fetched_at": FETCHED_AT, **fields}
 
 
 def normalize(**fields: object) -> dict[str, object]:
@@ -607,7 +607,7 @@ def test_entry_published_comes_first() -> None:
     result = normalize(
         raw_published="Thu, 21 Sep 2023 16:21:00 +0400",
         raw_updated="2023-09-21T18:00:00Z",
-        raw_meta_times=["2023-09-20T10:00:00Z"],
+        page_times=[("page.meta", "2023-09-20T10:00:00Z")],
         body_text=SEED_DATELINE,
     )
     assert result["published_at"] == SEED_INSTANT
@@ -630,8 +630,8 @@ def test_only_a_plausible_update_time_is_kept(raw_updated: str, expected: dt.dat
 @pytest.mark.parametrize(
     ("fields", "source"),
     [
+        ({"page_times": [("page.json_ld", ""), ("page.url", "2023-09-21T12:21:00Z")]}, "page.url"),
         ({"raw_updated": "2023-09-21T12:21:00Z"}, "entry.updated"),
-        ({"raw_meta_times": ["", "2023-09-21T12:21:00Z"]}, "html.meta"),
         ({"body_text": SEED_DATELINE + "\n\nText."}, "body.dateline"),
         ({"summary_text": SEED_DATELINE}, "body.dateline"),
     ],
@@ -666,8 +666,8 @@ def test_unparseable_published_is_skipped_for_the_next_candidate() -> None:
 
 
 def test_far_future_is_flagged_and_skipped() -> None:
-    result = normalize(raw_published="2031-09-21T12:21:00Z", raw_meta_times=["2023-09-21T12:21:00Z"])
-    assert (result["published_at"], result["time_source"]) == (SEED_INSTANT, "html.meta")
+    result = normalize(raw_published="2031-09-21T12:21:00Z", page_times=[("page.meta", "2023-09-21T12:21:00Z")])
+    assert (result["published_at"], result["time_source"]) == (SEED_INSTANT, "page.meta")
     assert result["time_flags"] == ["implausible_future"]
 
 
@@ -689,8 +689,8 @@ def test_time_without_zone_is_flagged() -> None:
     assert result["time_flags"] == ["no_zone"]
 
 
-def test_relative_meta_time_is_read_against_fetched_at() -> None:
-    result = normalize(raw_meta_times=["3 hours ago"])
+def test_relative_page_time_is_read_against_fetched_at() -> None:
+    result = normalize(page_times=[("page.time", "3 hours ago")])
     assert result["published_at"] == FETCHED_AT - dt.timedelta(hours=3)
     assert "relative" in result["time_flags"]
 
@@ -752,7 +752,8 @@ def test_parse_never_raises_and_never_returns_naive(
 @given(
     st.fixed_dictionaries(
         {"raw_published": st.one_of(st.none(), ANY_TEXT), "raw_updated": st.one_of(st.none(), ANY_TEXT)},
-        optional={"raw_meta_times": st.lists(ANY_TEXT, max_size=2), "body_text": st.text(max_size=80)},
+        optional={"page_times": st.lists(st.tuples(st.just("page.meta"), ANY_TEXT), max_size=2),
+                  "body_text": st.text(max_size=80)},
     ),
     st.datetimes(dt.datetime(1971, 1, 1), dt.datetime(2100, 1, 1), timezones=st.just(UTC)),
 )
@@ -785,3 +786,11 @@ def test_feedparser_date_tests_are_all_read_right() -> None:
     result = measure_feedparser_tests(FEEDPARSER_TESTS)
     assert result["checks"] >= 25
     assert result["share_right"] == 1.0
+
+
+def test_a_date_from_a_page_text_comes_after_the_dateline_and_before_the_fallback() -> None:
+    from_text = normalize(page_text_date="2023-09-20")
+    with_dateline = normalize(page_text_date="2023-09-20", body_text=SEED_DATELINE + "\n\nText.")
+
+    assert (from_text["published_at"], from_text["time_source"]) == (utc(2023, 9, 20), "page.text")
+    assert (with_dateline["published_at"], with_dateline["time_source"]) == (SEED_INSTANT, "body.dateline")
