@@ -189,6 +189,8 @@ _TRAILING_ZONE_RE = re.compile(
     rf"|\s*(?P<labelled>\(\s*{_ZONE_TOKEN}\s*\)|(?:UTC|GMT)\s?[+\-]\s?\d{{1,2}}(?::?\d{{2}})?))"
     r"(?:\s*\([^()]{0,40}\))?"
 )
+# A zone name right after a clock time inside the text (``01:38:07 PM IST Nov 20, 2019``)
+_ZONE_AFTER_CLOCK_RE = re.compile(r"(?<=\d\d)(?P<ampm>\s?[AaPp]\.?[Mm]\.?)?\s+(?P<zone>[A-Z]{2,5})\b(?!\s*[+\-]\d)")
 
 # --- Building results ---------------------------------------------------------------------------------
 
@@ -543,13 +545,19 @@ def _run_dateparser(parser: DateDataParser | None, text: str) -> dt.datetime | N
         return None
 
 
-def _split_trailing_zone(text: str) -> tuple[str, str | None]:
-    """Cut a trailing zone we know (``MSK``, ``+0400``, ``(UTC+04:00)``) off ``text``, with its token."""
+def _split_zone(text: str) -> tuple[str, str | None]:
+    """Cut a zone we know off ``text``, with its token: a trailing one (``MSK``, ``+0400``, ``(UTC+04:00)``) or
+    a name right after the clock time (``01:38:07 PM IST Nov 20, 2019``). dateparser must not read our names
+    itself: it takes ``IST`` for Israel, where we read India (see the module docstring)."""
     match = _TRAILING_ZONE_RE.fullmatch(text)
-    if match is None:
-        return text, None
-    token = match["spaced"] or match["labelled"]
-    return (text, None) if _zone_minutes(token) is None else (match["rest"], token)
+    if match is not None:
+        token = match["spaced"] or match["labelled"]
+        if _zone_minutes(token) is not None:
+            return match["rest"], token
+    inner = _ZONE_AFTER_CLOCK_RE.search(text)
+    if inner is not None and inner["zone"].upper() in _ZONE_NAMES_MINUTES:
+        return f"{text[:inner.start()]}{inner['ampm'] or ''}{text[inner.end():]}", inner["zone"]
+    return text, None
 
 
 def _dateparser_result(found: dt.datetime | None, zone: str | None, method: str) -> ParsedTime | None:
@@ -568,7 +576,7 @@ def _parse_with_dateparser(text: str, language: str | None, date_order: str | No
     """Absolute dates in any language dateparser knows; the article's language first, then detection."""
     if len(text) > MAX_VALUE_CHARS or not any(char.isdigit() for char in text):
         return None  # an absolute date needs a year, so digits
-    rest, zone = _split_trailing_zone(text)
+    rest, zone = _split_zone(text)
     order = _date_order(language, rest, date_order)
     languages = _dateparser_languages(language)
     found = _run_dateparser(_date_data_parser(languages, order), rest)
@@ -612,7 +620,7 @@ def _parse_relative(
 
     if len(text) > MAX_VALUE_CHARS:
         return None
-    rest, zone = _split_trailing_zone(text)
+    rest, zone = _split_zone(text)
     order = _date_order(language, rest, date_order)
     swapped = _SWAPPED_ORDERS.get(order or "") if _ALL_NUMERIC_DATE_RE.fullmatch(rest) else None
     base = reference.astimezone(UTC).replace(tzinfo=None)

@@ -122,6 +122,17 @@ def test_ist_is_india_standard_time() -> None:
     assert parsed("Thu, 21 Sep 2023 17:51 IST").offset_minutes == 330
 
 
+@pytest.mark.parametrize(("text", "instant", "offset"), [
+    ("01:38:07 PM IST Nov 20, 2019", dt.datetime(2019, 11, 20, 8, 8, 7), 330),  # dateparser alone: Israel, +120
+    ("1:38 p.m. IST, Nov 20, 2019", dt.datetime(2019, 11, 20, 8, 8), 330),
+    ("10:00 BST 20 June 2019", dt.datetime(2019, 6, 20, 9, 0), 60),
+    ("10:00 AM EST Nov 20, 2019", dt.datetime(2019, 11, 20, 15, 0), -300),
+])
+def test_a_zone_name_after_the_clock_inside_the_text_is_ours(text: str, instant: dt.datetime, offset: int) -> None:
+    result = parsed(text)
+    assert (result.instant_utc, result.offset_minutes) == (instant.replace(tzinfo=dt.timezone.utc), offset)
+
+
 def test_military_zone_a_follows_rfc822_as_written() -> None:
     # RFC 822 (and feedparser) give A = -01:00; the sign is famously reversed, but it is what feeds mean.
     result = parsed("Thu, 21 Sep 2023 11:21:00 A")
