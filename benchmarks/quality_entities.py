@@ -89,22 +89,23 @@ def measure(
     return result
 
 
+def format_table(result: dict[str, Any]) -> str:
+    """The quality table, then every sentence where extraction differs from the labels."""
+    lines = [f"{'metric':<22}{'value':>14}"]
+    lines += [f"{key:<22}{result[key]:>14}"
+              for key in ("sentences", "gold", "true_positives", "false_positives", "false_negatives")]
+    lines += [f"{key:<22}{result[key]:>14.3f}" for key in ("precision", "recall", "f1")]
+    lines += [f"{key:<22}{result[key]:>14,.0f}" for key in ("sentences_per_s", "chars_per_s", "entities_per_s")]
+    lines += [f"{key:<22}{result[key]:>14,}" for key in ("gazetteer_aliases", "gazetteer_entities")]
+    lines += [f"{key:<22}{result[key]:>14.2f}" for key in ("gazetteer_build_s", "matcher_build_s")]
+    lines += [f"- {error['text']}\n    missed {error['missed']}  spurious {error['spurious']}"
+              for error in result["errors"]]
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Print the quality table, then every sentence where extraction differs from the labels."""
-    result = measure()
-    print(f"{'metric':<22}{'value':>14}")
-    for key in ("sentences", "gold", "true_positives", "false_positives", "false_negatives"):
-        print(f"{key:<22}{result[key]:>14}")
-    for key in ("precision", "recall", "f1"):
-        print(f"{key:<22}{result[key]:>14.3f}")
-    for key in ("sentences_per_s", "chars_per_s", "entities_per_s"):
-        print(f"{key:<22}{result[key]:>14,.0f}")
-    print(f"{'gazetteer_aliases':<22}{result['gazetteer_aliases']:>14,}")
-    print(f"{'gazetteer_entities':<22}{result['gazetteer_entities']:>14,}")
-    print(f"{'gazetteer_build_s':<22}{result['gazetteer_build_s']:>14.2f}")
-    print(f"{'matcher_build_s':<22}{result['matcher_build_s']:>14.2f}")
-    for error in result["errors"]:
-        print(f"- {error['text']}\n    missed {error['missed']}  spurious {error['spurious']}")
+    print(format_table(measure()))
 
 
 if __name__ == "__main__":

@@ -54,9 +54,11 @@ def beautifulsoup_get_text(html: str, url: str | None) -> str:
     return BeautifulSoup(html, "html.parser").get_text(separator=" ", strip=True)
 
 
+NEWSBEAM = "newsbeam extract_main_content"
+TRAFILATURA = "trafilatura.extract (defaults)"
 EXTRACTORS: dict[str, Extractor] = {
-    "newsbeam extract_main_content": newsbeam_main_content,
-    "trafilatura.extract (defaults)": trafilatura_defaults,
+    NEWSBEAM: newsbeam_main_content,
+    TRAFILATURA: trafilatura_defaults,
     "BeautifulSoup get_text": beautifulsoup_get_text,
 }
 
@@ -113,6 +115,13 @@ def load_pages(corpus: pathlib.Path) -> tuple[dict[str, str], dict[str, str], di
     return pages, bodies, urls
 
 
+def absent_note(corpora_dir: pathlib.Path) -> str:
+    """What to say when the benchmark is not under ``corpora_dir``: where to get it and where to put it."""
+    return (f"corpus not found at {corpora_dir}; it is the ScrapingHub article-extraction-benchmark (MIT), "
+            "https://github.com/scrapinghub/article-extraction-benchmark: put its ground-truth.json and "
+            "html/ folder under <corpora>/aeb/ and name that <corpora> folder on the command line.")
+
+
 def measure(corpora_dir: pathlib.Path) -> dict:
     """Quality (precision, recall, F1) and speed (pages per CPU second) of each extractor on the benchmark."""
     corpus = find_corpus(corpora_dir)
@@ -148,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"folder holding aeb/ (or the aeb folder itself); default {DEFAULT_CORPORA}")
     args = parser.parse_args(argv)
     if find_corpus(args.corpora) is None:
-        print(f"corpus not found at {args.corpora}; it is the ScrapingHub article-extraction-benchmark (MIT), "
-              "https://github.com/scrapinghub/article-extraction-benchmark: put its ground-truth.json and "
-              "html/ folder under <corpora>/aeb/ and pass --corpora <corpora>.", file=sys.stderr)
+        print(absent_note(args.corpora), file=sys.stderr)
         return 2
     logging.getLogger("trafilatura").setLevel(logging.ERROR)  # it warns on every page it gives up on
     print(format_table(measure(args.corpora)))

@@ -490,6 +490,13 @@ _CORPORA: dict[str, tuple[str, Callable[[pathlib.Path], dict[str, Any]]]] = {
     "feedparser_tests": ("feedparser-tests", measure_feedparser_tests),
     "realfeeds": ("realfeeds", measure_realfeeds),
 }
+# What each corpus is and where it comes from, for the note when it is absent (the shared corpora's README.md
+# says more).
+_ORIGINS: dict[str, str] = {
+    "dateparser_cases": "dateparser 1.5.0's test cases (its sdist on PyPI), one JSON row per case",
+    "feedparser_tests": "feedparser 6.0.14's test feeds (its sdist on PyPI) with an index.json of their Expect lines",
+    "realfeeds": "feeds captured by feed readers' test suites (Feeder, rss-parser, feed-rs...) with a MANIFEST.tsv",
+}
 
 
 def measure(corpora_dir: pathlib.Path) -> dict[str, dict[str, Any]]:
@@ -498,28 +505,30 @@ def measure(corpora_dir: pathlib.Path) -> dict[str, dict[str, Any]]:
     for name, (relative_path, measure_one) in _CORPORA.items():
         path = corpora_dir / relative_path
         if not path.exists():
-            results[name] = {"absent": str(path)}
+            results[name] = {"absent": str(path), "origin": _ORIGINS[name]}
             continue
         started = time.perf_counter()
         results[name] = {**measure_one(path), "seconds": round(time.perf_counter() - started, 2)}
     return results
 
 
-def _print_table(results: dict[str, dict[str, Any]], *, all_misses: bool = False) -> None:
+def format_table(results: dict[str, dict[str, Any]], *, all_misses: bool = False) -> str:
     """One block per corpus: its counts, then what did not match (every miss with ``all_misses``, else a
     few)."""
+    lines: list[str] = []
     for name, result in results.items():
-        print(f"\n== {name}")
+        lines.append(f"\n== {name}")
         if "absent" in result:
-            print(f"   corpus absent: {result['absent']} (skipped)")
+            lines.append(f"   corpus absent: {result['absent']} (skipped); it is {result['origin']}")
             continue
         for key, value in result.items():
             if isinstance(value, list):
                 shown = value if all_misses else value[:EXAMPLES_KEPT]
-                print(f"   {key} ({len(shown)} of {len(value)}):")
-                print("".join(f"     {item}\n" for item in shown), end="")
+                lines.append(f"   {key} ({len(shown)} of {len(value)}):")
+                lines.extend(f"     {item}" for item in shown)
             else:
-                print(f"   {key:<32} {value}")
+                lines.append(f"   {key:<32} {value}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -531,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     if not corpora_dir.is_dir():
         print(f"No corpora at {corpora_dir}: nothing to measure (pass the corpora folder as argument).")
         return 0
-    _print_table(measure(corpora_dir), all_misses=all_misses)
+    print(format_table(measure(corpora_dir), all_misses=all_misses))
     return 0
 
 
