@@ -17,8 +17,10 @@ There is no ground truth for these times; two references stand in for one:
 
 Counts: ``time_source`` per page (an error record is counted as ``error STAGE:TYPE``), ``page_time`` (pages
 with a time of their own: any source but ``fetched_at``), ``url_dated`` and, among them, ``agree_url``,
-``disagree_url`` and ``fallback_url`` (no time of our own); the same against htmldate's day for the pages it
-dates (``htmldate_found``), and ``htmldate_agree_url`` for htmldate against the URL. ``--misses`` lists every
+``disagree_url`` and ``fallback_url`` (no time of our own), with ``from_url`` apart: pages whose time the
+pipeline itself took from the URL (``page.url``) agree by construction; the same against htmldate's day for
+the pages it dates (``htmldate_found``; ``from_htmldate``: our time is htmldate's, ``page.text``), and
+``htmldate_agree_url`` for htmldate against the URL. ``--misses`` lists every
 page without a time of its own and every disagreement.
 
 Run ``python -m benchmarks.quality_page_dates [--misses] [CORPORA_DIR]``; the default is ``../shared/corpora``.
@@ -85,7 +87,10 @@ def _date_of(match: re.Match[str]) -> dt.date | None:
 
 def url_date(url: str | None) -> dt.date | None:
     """The publication day a URL's path carries (the leftmost one), or None: a year or a month alone is no
-    day, nor is an id that is not a valid ``YYYYMMDD`` with a year from 1990 to 2030."""
+    day, nor is an id that is not a valid ``YYYYMMDD`` with a year from 1990 to 2030.
+
+    Written apart from the pipeline's ``transforms.page_metadata.date_in_url`` on purpose, and stricter (no
+    date ending a slug): a reference must not share the code it checks."""
     try:
         path = urllib.parse.urlsplit(url or "").path
     except ValueError:
@@ -179,22 +184,28 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+# The time_source that is the reference itself: such a page agrees by construction, so it is counted apart
+# (``from_url``, ``from_htmldate``) and not as an agreement.
+REFERENCE_SOURCES = {"url": "page.url", "htmldate": "page.text"}
+
+
 def _compare(readings: list[PageReading], references: dict[str, dt.date | None], name: str) -> dict[str, Any]:
     """Counts of agree / disagree / fallback against one reference (``url`` or ``htmldate``), and the
-    disagreements."""
+    disagreements; pages whose time the pipeline took from that same reference are ``from_<name>``."""
     counts: collections.Counter[str] = collections.Counter()
     disagreements: list[str] = []
     for reading in readings:
         reference = references.get(reading.page_id)
         if reference is None:
             continue
-        verdict = agreement(reading, reference)
+        verdict = "from" if reading.time_source == REFERENCE_SOURCES[name] else agreement(reading, reference)
         counts[verdict] += 1
         if verdict == "disagree":
             disagreements.append(f"{reading.describe()}; {name} {reference}")
-    compared = sum(counts.values())
+    compared = sum(counts.values()) - counts["from"]
     return {f"agree_{name}": counts["agree"], f"disagree_{name}": counts["disagree"],
-            f"fallback_{name}": counts["fallback"], f"share_agree_{name}": _share(counts["agree"], compared),
+            f"fallback_{name}": counts["fallback"], f"from_{name}": counts["from"],
+            f"share_agree_{name}": _share(counts["agree"], compared),
             f"disagreements_{name}": disagreements}
 
 

@@ -1,6 +1,6 @@
 """A tiny corpora folder in the layout of the ScrapingHub benchmark (``aeb/html/<id>.html.gz`` and
-``aeb/ground-truth.json``), holding three pages written for these tests: one dated by JSON-LD, one by a meta
-tag that its URL contradicts, one with no date at all."""
+``aeb/ground-truth.json``), holding four pages written for these tests: one dated by JSON-LD, one by a meta
+tag that its URL contradicts, one dated only by its URL, one with no date at all."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ META_TIME = '<meta property="article:published_time" content="2019-11-25T08:00:0
 PAGES = {
     "json-ld-dated": ("https://news.example/2019/11/18/river-festival/", JSON_LD),
     "meta-dated": ("https://news.example/2019/11/18/river-festival-again/", META_TIME),
-    "undated": ("https://news.example/2019/11/19/river-festival-quiet/", ""),
+    "url-dated": ("https://news.example/2019/11/19/river-festival-quiet/", ""),
+    "undated": ("https://news.example/river-festival-recap/", ""),
 }
 
 
@@ -33,7 +34,7 @@ def page_html(head: str) -> str:
 
 
 def write_aeb_corpus(corpora: pathlib.Path) -> pathlib.Path:
-    """Write the three pages and their ground truth under ``corpora/aeb``; returns ``corpora``."""
+    """Write the four pages and their ground truth under ``corpora/aeb``; returns ``corpora``."""
     corpus = corpora / "aeb"
     (corpus / "html").mkdir(parents=True)
     truth: dict[str, dict[str, str]] = {}
