@@ -43,7 +43,7 @@ import tempfile
 import time
 import unicodedata
 import urllib.parse
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from benchmarks.corpora import corpora_dir
 
@@ -122,23 +122,19 @@ def input_of(row: dict[str, Any], inputs: set[str]) -> str | None:
 
 
 def our_records(path: str) -> list[dict[str, Any]]:
-    """Articles (through identity) and error records the pipeline's functions make of one plain file."""
+    """Articles (through identity) and error records the pipeline's functions make of one plain file, with
+    the pipeline's stages in its order (``bare_loop.ARTICLE_STAGES``: language before time, which can decide a
+    numeric date's day/month order)."""
+    from benchmarks.bare_loop import ARTICLE_STAGES
     from pipeline.sources import read_file
-    from transforms.full_text import attach_full_text
-    from transforms.html_cleaning import clean_article
-    from transforms.identity import identify_article
     from transforms.parsing import parse_document
     from transforms.settings import TransformSettings
-    from transforms.text import normalize_article_text
-    from transforms.timestamps import normalize_article_time
 
     settings = TransformSettings()
-    stages: tuple[Callable[..., Any], ...] = (clean_article, attach_full_text, normalize_article_text,
-                                              normalize_article_time, identify_article)
     records: list[dict[str, Any]] = []
     for raw in read_file({"path": path}, 50 * 1024 * 1024):
         for record in [raw] if raw.get("kind") == "error" else parse_document(raw):
-            for stage in stages if record.get("kind") == "article" else ():
+            for _, stage in ARTICLE_STAGES if record.get("kind") == "article" else ():
                 record = stage(record, settings)
             records.append(record)
     return records

@@ -695,23 +695,36 @@ def _formats_with_dateparser(text: str, date_formats: tuple[str, ...], languages
 # --- Dates inside text (datelines, "Published on ...") --------------------------------------------------
 
 _WORD = r"[^\W\d_]{3,12}"  # a month name in any alphabet
+_CLOCK = r"\d{1,2}[:h.]\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
+# a clock after a date: "T", a comma, a bullet or a bar, then a word for "at" in some languages
 _CLOCK_AFTER_DATE = (
-    r"(?:T|,?\s+(?:at\s+|à\s+|в\s+|saat\s+|um\s+|a\s+las\s+)?)\d{1,2}[:h.]\d{2}(?::\d{2})?"
-    r"(?:\s?[AaPp]\.?[Mm]\.?)?"
+    r"(?:T|,?\s*[•·|]\s*|,?\s+(?:at\s+|à\s+|às\s+|alle\s+|om\s+|в\s+|saat\s+|um\s+|a\s+las\s+"
+    rf"|kl\.?\s+|klo\s+|godz\.?\s+)?){_CLOCK}"
 )
 _ZONE_AFTER_CLOCK = (
     r"\s*(?:\(\s*(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?\s*\)"
     r"|(?:UTC|GMT)\s?[+\-]\s?\d{1,2}(?::?\d{2})?|[+\-]\d{2}:?\d{2}|Z\b|\(?[A-Z]{2,5}\b\)?)"
 )
-_EMBEDDED_DATE_RE = re.compile(
-    r"(?<!\w)(?P<date>\d{4}-\d{2}-\d{2}"
+_DATE_FORMS = (
+    r"\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
     rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}}"
-    # month first; not when the number starts a day-month-year ("Updated 21 September 2023")
-    rf"|{_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}})"
-    r"(?:,?\s+\d{4})?)(?!\d)"
+    # month first; not when the number starts a day-month-year ("Updated 21 September 2023") or a numeric
+    # date ("Opublikowano 18.11.2019": any word of 3 to 12 letters may be a month name here)
+    rf"|{_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?![./]\d)(?!\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}})"
+    r"(?:,?\s+\d{4})?"
+)
+_EMBEDDED_DATE_RE = re.compile(
+    rf"(?<!\w)(?P<date>{_DATE_FORMS})(?!\d)"
     rf"(?P<time>{_CLOCK_AFTER_DATE})?"
     rf"(?P<zone>{_ZONE_AFTER_CLOCK})?",
+)
+# A clock before its date with a year: "4:06 PM ET, Mon November 18, 2019", "10:00 GMT+3 20 Nov 2019"
+_CLOCK_FIRST_DATE_RE = re.compile(
+    rf"(?<![\w:.])(?P<time>{_CLOCK})(?P<zone>{_ZONE_AFTER_CLOCK})?,?\s+(?:on\s+)?(?:{_WORD}\.?,?\s+)??"
+    rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}}|{_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    r"(?![\d:])"
 )
 # A year-less date in dateline position, matched against the first line of a body: at its start, or
 # after a place ("MOSCOW, Sept. 21 (Reuters) -", "BAKU, June 9 —", "June 9 (AP) —", "9 iyun, Bakı /Trend/"),
@@ -738,9 +751,11 @@ def _embedded_dates(
     text: str, hints: _Hints, *, whole_tried: bool = False
 ) -> Iterator[tuple[_Specificity, ParsedTime]]:
     """Each date found inside ``text`` with its specificity (has a time, has a zone), fullest form first;
-    ``whole_tried``: the caller read all of ``text`` as a date already, so a match of all of it is skipped."""
-    for match in _EMBEDDED_DATE_RE.finditer(text):
-        if whole_tried and match.group() == text:
+    ``whole_tried``: the caller read all of ``text`` as a date already, so a match of all of it is skipped
+    (unless its clock came first: it is read with the clock moved after the date)."""
+    matches = itertools.chain(_EMBEDDED_DATE_RE.finditer(text), _CLOCK_FIRST_DATE_RE.finditer(text))
+    for match in matches:
+        if whole_tried and match.group() == text and match.re is _EMBEDDED_DATE_RE:  # clock first: read anew
             continue
         found = _read_date_match(match, hints)
         if found is not None:
@@ -755,6 +770,8 @@ def _read_date_match(
     date, time, zone = match["date"], match["time"] or "", match["zone"] or ""
     if not _possible_clock(time):
         return None  # an impossible time spoils its date too
+    if time and match.start("time") < match.start("date"):  # the clock came first: read it after the date
+        time = " " + time
     for variant in dict.fromkeys((date + time + zone, date + time, date)):
         parsed = _parse_span(variant, hints, calendar_only=calendar_only)
         if parsed is not None:

@@ -805,3 +805,29 @@ def test_a_date_from_a_page_text_comes_after_the_dateline_and_before_the_fallbac
 
     assert (from_text["published_at"], from_text["time_source"]) == (utc(2023, 9, 20), "page.text")
     assert (with_dateline["published_at"], with_dateline["time_source"]) == (SEED_INSTANT, "body.dateline")
+
+
+@pytest.mark.parametrize(("text", "language", "instant", "offset"), [
+    ("Updated 4:06 PM ET, Mon November 18, 2019", "en", dt.datetime(2019, 11, 18, 21, 6), -300),
+    ("Posted 11:45 a.m., Nov. 18, 2019", "en", dt.datetime(2019, 11, 18, 11, 45), None),
+    ("10:00 GMT+3 20 Nov 2019", "en", dt.datetime(2019, 11, 20, 7, 0), 180),
+    ("Pubblicato il 18/11/2019 alle 16:06", "it", dt.datetime(2019, 11, 18, 16, 6), None),
+    ("Gepubliceerd 18 november 2019 om 16:06", "nl", dt.datetime(2019, 11, 18, 16, 6), None),
+    ("Opublikowano 18.11.2019 godz. 16:06", "pl", dt.datetime(2019, 11, 18, 16, 6), None),
+    ("Published 18 November 2019 • 16:06 GMT", "en", dt.datetime(2019, 11, 18, 16, 6), 0),
+])
+def test_a_date_inside_text_keeps_its_clock_before_after_or_after_a_word_for_at(
+    text: str, language: str, instant: dt.datetime, offset: int | None
+) -> None:
+    result = parse_timestamp(text, language=language)
+    assert (result.instant_utc, result.offset_minutes) == (instant.replace(tzinfo=dt.timezone.utc), offset)
+
+
+def test_a_word_before_a_numeric_date_is_no_month_name() -> None:
+    # any word of 3 to 12 letters may be a month in another language: "Opublikowano 18" hid "18.11.2019"
+    assert parse_timestamp("Opublikowano 18.11.2019", language="pl").instant_utc == utc(2019, 11, 18)
+
+
+@pytest.mark.parametrize("text", ["10:30", "10:30 18", "at 10:30 the vote began"])
+def test_a_clock_without_a_dated_day_is_no_date(text: str) -> None:
+    assert parse_timestamp(text, language="en") is None
