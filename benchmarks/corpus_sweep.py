@@ -46,6 +46,7 @@ import urllib.parse
 from typing import Any, Iterable
 
 from benchmarks.corpora import corpora_dir
+from pipeline.duckdb_paths import duckdb_glob, sql_string
 
 RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"
 DEFAULT_CORPORA = corpora_dir()
@@ -102,8 +103,8 @@ def read_dataset(output: pathlib.Path, dataset: str, columns: str) -> list[dict[
 
     if not any((output / dataset).rglob("*.parquet")):
         return []
-    pattern = str(output / dataset / "**" / "*.parquet").replace("'", "''")
-    relation = duckdb.sql(f"SELECT {columns} FROM read_parquet('{pattern}', hive_partitioning = true)")
+    pattern = sql_string(duckdb_glob(output / dataset))
+    relation = duckdb.sql(f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = true)")
     names = relation.columns
     return [dict(zip(names, row)) for row in relation.fetchall()]
 

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from benchmarks.generate import FETCHED_AT, generate_corpus, make_item
 from pipeline.atomic_files import write_parquet_atomically
+from pipeline.duckdb_paths import duckdb_glob, sql_string
 from pipeline.rows import article_row
 from schemas.article import ARTICLE_SCHEMA, DICTIONARY_COLUMNS
 
@@ -146,12 +147,17 @@ def write_synthetic_rows(root: pathlib.Path, rows: int, days: int, seed: int) ->
             "write_s": round(time.perf_counter() - started, 1)}
 
 
+def group_by_date_query(pattern: str) -> str:
+    """The README's DuckDB query: article rows per ``date`` over the files ``pattern`` names."""
+    return (f"SELECT date, count(*) FROM read_parquet({sql_string(pattern)}, hive_partitioning = true) "
+            "GROUP BY date ORDER BY date")
+
+
 def time_group_by_date(root: pathlib.Path, repeat: int) -> dict[str, Any]:
     """Seconds of the README's DuckDB query over ``root``: the first run, then the median of ``repeat``."""
     import duckdb
 
-    query = (f"SELECT date, count(*) FROM read_parquet('{root}/articles/**/*.parquet', hive_partitioning = true) "
-             "GROUP BY date ORDER BY date")
+    query = group_by_date_query(duckdb_glob(root / "articles"))
     timings, result = [], []
     for _ in range(repeat + 1):
         connection = duckdb.connect()  # a new connection each time: no cached metadata between runs
@@ -159,7 +165,7 @@ def time_group_by_date(root: pathlib.Path, repeat: int) -> dict[str, Any]:
         result = connection.execute(query).fetchall()
         timings.append(time.perf_counter() - started)
         connection.close()
-    return {"query": query.replace(str(root), "OUT"), "first_s": round(timings[0], 3),
+    return {"query": group_by_date_query("OUT/articles/**/*.parquet"), "first_s": round(timings[0], 3),
             "median_s": round(statistics.median(timings[1:]), 3) if repeat else None,
             "groups": len(result), "rows_counted": sum(count for _, count in result)}
 

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from pipeline.atomic_files import (parquet_writer, remove_stale_temp_files, replace_atomically, rows_per_group,
                                    temp_path_for)
 from pipeline.directory_swap import swap_directory
+from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_string
 from pipeline.parquet_sink import COMPACTED_PREFIX, DATASET_LAYOUTS, dataset_dir
 
 DEFAULT_TARGET_FILE_BYTES = 128 * 1024 * 1024
@@ -70,11 +71,6 @@ def files_needed(total_bytes: int, target_file_bytes: int) -> int:
     return max(1, math.ceil(total_bytes / target_file_bytes))
 
 
-def sql_string(value: str | pathlib.Path) -> str:
-    """``value`` as a quoted SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _duckdb_connection(spill_dir: pathlib.Path) -> Any:
     import duckdb
 
@@ -96,7 +92,7 @@ def _arrow_batches(relation: Any, batch_rows: int) -> Iterator[pa.RecordBatch]:
 def sorted_unique_rows(files: list[pathlib.Path], dataset: str, spill_dir: pathlib.Path) -> Iterator[pa.Table]:
     """The rows of ``files``, one per id (the latest version), sorted by (time, id), in the dataset schema."""
     layout = DATASET_LAYOUTS[dataset]
-    names = ", ".join(sql_string(path) for path in files)
+    names = ", ".join(sql_string(duckdb_literal(path)) for path in files)  # DuckDB globs every path
     query = (f"SELECT * FROM read_parquet([{names}], hive_partitioning = false) "
              f"QUALIFY row_number() OVER (PARTITION BY {layout.id_column} ORDER BY {LATEST_FIRST[dataset]}) = 1 "
              f"ORDER BY {layout.time_column}, {layout.id_column}")
@@ -205,10 +201,12 @@ def compact(output_dir: str, partitions: Iterable[str] | None = None,
             target_file_bytes: int = DEFAULT_TARGET_FILE_BYTES, datasets: Iterable[str] = ("articles", "errors"),
             run_id: str | None = None, lock_wait_s: float = 0.0) -> dict[str, Any]:
     """Compact the partitions of ``datasets`` (``partitions``: ``date=YYYY-MM-DD`` or ``YYYY-MM-DD``; all when
-    None) into files of about ``target_file_bytes``; return the stats."""
+    None) into files of about ``target_file_bytes``; return the stats. Raises ValueError, changing nothing, for an
+    output path DuckDB cannot read literally (``pipeline.duckdb_paths.literal_path_refusal``)."""
     from pipeline.locking import output_lock
     from pipeline.options import new_run_id
 
+    duckdb_literal(output_dir)  # a path DuckDB cannot read literally is refused before anything changes
     run_id = run_id or new_run_id()
     dates = None if partitions is None else [name.removeprefix("date=") for name in partitions]
     started = time.monotonic()
@@ -276,6 +274,9 @@ def command_compact(args: Any, beam_args: list[str]) -> int:
         return 2
     if not dataset_dir(args.output, "articles").parent.is_dir():
         print(f"newsbeam compact: no such output directory {args.output}", file=sys.stderr)
+        return 1
+    if (refusal := literal_path_refusal(args.output)) is not None:
+        print(f"newsbeam compact: {refusal}", file=sys.stderr)
         return 1
     datasets = ("articles", "errors") if args.dataset == "all" else (args.dataset,)
     stats = compact(str(pathlib.Path(args.output).resolve()), args.partition, int(args.target_mb * 1024 * 1024),

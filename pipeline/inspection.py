@@ -10,6 +10,7 @@ import pathlib
 import sys
 from typing import Any, Sequence
 
+from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_string
 from schemas.versioning import VERSION_METADATA_KEY
 
 DEFAULT_TOP = 10
@@ -43,10 +44,10 @@ def format_pairs(pairs: Sequence[tuple[str, Any]]) -> str:
 
 
 def _files(output_dir: pathlib.Path, dataset: str) -> str:
-    """The dataset's Parquet files as a DuckDB list literal: listed here, not globbed by DuckDB, so that
-    an output path holding glob characters (``[``, ``*``, ``?``) is read as it is."""
+    """The dataset's Parquet files as a DuckDB list literal, each path escaped: DuckDB globs a list's elements
+    too, so ``out[1]/...`` unescaped would read ``out1``'s files."""
     paths = sorted((output_dir / dataset).glob("date=*/*.parquet"))
-    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
+    return "[" + ", ".join(sql_string(duckdb_literal(path)) for path in paths) + "]"
 
 
 def _has_files(output_dir: pathlib.Path, dataset: str) -> bool:
@@ -132,7 +133,7 @@ def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, t
 
 
 def inspect(output_dir: str, top: int = DEFAULT_TOP, partitions_shown: int = DEFAULT_PARTITIONS_SHOWN) -> str:
-    """A readable report of the dataset under ``output_dir``."""
+    """A readable report of the dataset under ``output_dir`` (ValueError for a path DuckDB cannot read literally)."""
     root = pathlib.Path(output_dir).resolve()
     connection = _connection()
     try:
@@ -165,6 +166,9 @@ def command_inspect(args: Any, beam_args: list[str]) -> int:
         return 2
     if not pathlib.Path(args.output).is_dir():
         print(f"newsbeam inspect: no such output directory {args.output}", file=sys.stderr)
+        return 1
+    if (refusal := literal_path_refusal(args.output)) is not None:
+        print(f"newsbeam inspect: {refusal}", file=sys.stderr)
         return 1
     print(inspect(args.output, args.top, args.partitions))
     return 0

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import threading
 import traceback
 from typing import IO, Any
 
+from tests.child_env import env_with_private_tmpdir
 from tests.hostile.support import REPOSITORY
 
 
@@ -89,7 +91,9 @@ class ForkRunner:
     """The client side: start the server, then start, kill and wait for runs."""
 
     def __init__(self, work_dir: str) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.hostile.fork_runner", work_dir],
+        """Start the server; it and its children keep their temporary files in ``work_dir/tmp``."""
+        env = env_with_private_tmpdir(pathlib.Path(work_dir) / "tmp")  # what a killed child leaves stays there
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.hostile.fork_runner", work_dir], env=env,
                                         cwd=REPOSITORY, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self._read()["ready"]
 

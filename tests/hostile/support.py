@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pipeline.duckdb_paths import duckdb_glob, sql_string
 from pipeline.rows import article_row, error_row, rows_to_table
 from schemas.article import ARTICLE_SCHEMA
 from schemas.error import ERROR_SCHEMA
@@ -120,10 +121,8 @@ def read_table(output: pathlib.Path, dataset: str) -> pa.Table:
 
 def _dataset_relation(output: pathlib.Path, dataset: str) -> duckdb.DuckDBPyRelation:
     key = "error_id" if dataset == "errors" else "article_id"
-    # The directory part is literal: glob characters in it are escaped as one-character classes.
-    literal = "".join(f"[{char}]" if char in "[*?" else char for char in str(output / dataset))
-    pattern = f"{literal}/**/*.parquet".replace("'", "''")
-    return duckdb.sql(f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true) ORDER BY {key}")
+    pattern = sql_string(duckdb_glob(output / dataset))  # the directory part literal, **/*.parquet a glob
+    return duckdb.sql(f"SELECT * FROM read_parquet({pattern}, hive_partitioning = true) ORDER BY {key}")
 
 
 def run_cli_subprocess(args: list[str], timeout_s: float = 120.0) -> tuple[int, str, float, float]:

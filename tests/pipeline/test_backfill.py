@@ -30,6 +30,7 @@ from pipeline.execution import run_pipeline
 from pipeline.options import RunOptions, new_run_id
 from pipeline.raw_zone import store_raw
 from pipeline.sources import InputFile
+from tests.child_env import env_with_private_tmpdir
 from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, write_file, write_tar,
                                              write_warc, write_zip)
 from transforms.settings import TransformSettings
@@ -369,7 +370,9 @@ def test_sigkill_midway_keeps_the_complete_old_dataset_and_the_rerun_completes_i
     write_feeds(tmp_path / "v2", "v2")
     command = [sys.executable, "-m", "pipeline.cli", "backfill", str(tmp_path / "v2"), "--output", str(output),
                "--shards", str(SHARDS), "--no-language-detection", "--batch-inputs", "1"]
-    process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    env = env_with_private_tmpdir(tmp_path / "tmp")  # Beam's temporary directory, which a killed run leaves
+    process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               text=True)
     for line in process.stderr:
         if line.startswith("backfill: batch 1/"):
             os.kill(process.pid, signal.SIGKILL)
@@ -379,7 +382,7 @@ def test_sigkill_midway_keeps_the_complete_old_dataset_and_the_rerun_completes_i
     assert read_rows(output) == old_rows  # the complete old dataset, not a row changed
     (staging,) = staging_root(str(output)).iterdir()
     assert 1 <= read_ledger(staging)["batches_done"] < 4
-    rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "backfill: batch 1/" not in rerun.stderr  # resumed, not started over
     assert "partitions replaced" in rerun.stdout

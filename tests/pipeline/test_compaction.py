@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline.compaction
+from pipeline.cli import main
 from pipeline.compaction import (STAGING_PREFIX, add_compact_parser, command_compact, compact,
                                  recover_interrupted_compactions)
 from schemas.article import ARTICLE_SCHEMA, ARTICLE_SCHEMA_VERSION
@@ -174,3 +175,51 @@ def test_the_compact_command_prints_a_table(tmp_path: pathlib.Path, capsys: pyte
     printed = capsys.readouterr().out
     assert "2024-05-01" in printed and "8 -> 1" in printed and printed.splitlines()[-1].startswith("total")
     assert command_compact(args, ["--unknown"]) == 2
+
+
+def articles_titled(title: str, count: int) -> list[dict]:
+    """``count`` articles of one day, numbered from 0 (so two such sets share ids and file names)."""
+    return [article(number, DAY + dt.timedelta(minutes=number), title=f"{title} {number}") for number in range(count)]
+
+
+def titles(output: pathlib.Path) -> list[str]:
+    """The titles of ``output``'s articles, read with pyarrow (which globs nothing)."""
+    return sorted(row["title"] for row in read_dataset(output))
+
+
+@pytest.mark.parametrize(("name", "sibling"), [("out[1]", "out1"), ("out*", "out-sibling"), ("out?", "outX"),
+                                               ("out]x[ab]", "out]xa")])
+def test_an_output_named_with_glob_characters_compacts_its_own_rows_not_a_siblings(
+        tmp_path: pathlib.Path, name: str, sibling: str) -> None:
+    write_articles(tmp_path / name, articles_titled("own", 40))
+    write_articles(tmp_path / sibling, articles_titled("sibling", 60))
+    expected_own, expected_sibling = titles(tmp_path / name), titles(tmp_path / sibling)
+
+    stats = compact(str(tmp_path / name))
+
+    assert stats["files_after"] == 1 and stats["rows"] == 40 and stats["duplicates_removed"] == 0
+    assert titles(tmp_path / name) == expected_own
+    assert titles(tmp_path / sibling) == expected_sibling
+
+
+def test_newsbeam_compact_on_a_glob_named_output_keeps_its_rows(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_articles(tmp_path / "news[2024]", articles_titled("own", 40))
+    write_articles(tmp_path / "news2", articles_titled("sibling", 60))
+    expected = titles(tmp_path / "news[2024]")
+    assert main(["compact", str(tmp_path / "news[2024]")]) == 0
+    assert "8 -> 1" in capsys.readouterr().out
+    assert titles(tmp_path / "news[2024]") == expected
+
+
+def test_newsbeam_compact_refuses_a_path_duckdb_cannot_read_literally(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "back\\slash[1]"
+    write_articles(output, articles_titled("own", 40))
+    files = sorted(partition(output).iterdir())
+    assert main(["compact", str(output)]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert sorted(partition(output).iterdir()) == files
+    with pytest.raises(ValueError, match="backslash"):
+        compact(str(output))
+    assert sorted(partition(output).iterdir()) == files and not (output / "_staging").exists()

@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.inspection import add_inspect_parser, command_inspect, format_table, inspect
 from schemas import ARTICLE_SCHEMA_VERSION, ERROR_SCHEMA_VERSION
 from tests.pipeline.dataset_builders import UTC, article, write_articles, write_errors
@@ -90,3 +91,53 @@ def test_an_output_path_with_glob_characters_and_a_quote_is_read_as_it_is(tmp_pa
     report = inspect(str(odd))
     assert "\narticles                 3\n" in report
     assert [row.split()[:2] for row in lines_after(report, "partitions (1)")] == [["2024-05-01", "3"]]
+
+
+# (output directory name, a sibling that DuckDB's glob of the unescaped name would read instead or as well)
+GLOB_NAMED_OUTPUTS = [("out[1]", "out1"), ("out]x[ab]", "out]xa"), ("out*", "out-sibling"), ("out?", "outX"),
+                      ("out [*?] 's", "out * 's")]
+
+
+def write_glob_named_pair(tmp_path: pathlib.Path, name: str, sibling: str) -> pathlib.Path:
+    """``name`` with 3 articles and 2 errors; ``sibling`` with 5 other articles (the same ids, so the same file
+    names) and 4 errors, all on the same day. Returns ``tmp_path / name``."""
+    day = dt.datetime(2024, 5, 1, 6, tzinfo=UTC)
+    write_articles(tmp_path / name, [article(number, day, source_id="own") for number in range(3)])
+    write_errors(tmp_path / name, 2, day)
+    write_articles(tmp_path / sibling, [article(number, day, source_id="sibling") for number in range(5)])
+    write_errors(tmp_path / sibling, 4, day, error_type="empty_input")
+    return tmp_path / name
+
+
+def assert_only_its_own_rows(report: str) -> None:
+    """The report of the output written by ``write_glob_named_pair``: its rows, none of the sibling's."""
+    for expected in ("\narticles                 3\n", "distinct article ids     3", "sources                  1",
+                     "error rows               2"):
+        assert expected in report
+    assert [[*row.split()[:2], row.split()[-1]] for row in lines_after(report, "partitions (1)")] == [
+        ["2024-05-01", "3", "2"]]
+    assert [row.split()[:3] for row in lines_after(report, "top sources")] == [["own", "3", "100.00"]]
+    assert [row.split()[:3] for row in lines_after(report, "error reasons")] == [["parse", "malformed_xml", "2"]]
+
+
+@pytest.mark.parametrize(("name", "sibling"), GLOB_NAMED_OUTPUTS)
+def test_an_output_named_with_glob_characters_reads_its_own_files_not_a_siblings(
+        tmp_path: pathlib.Path, name: str, sibling: str) -> None:
+    assert_only_its_own_rows(inspect(str(write_glob_named_pair(tmp_path, name, sibling))))
+    assert "\narticles                 5\n" in inspect(str(tmp_path / sibling))
+
+
+@pytest.mark.parametrize(("name", "sibling"), GLOB_NAMED_OUTPUTS[:2])
+def test_newsbeam_inspect_prints_only_the_named_outputs_rows(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], name: str, sibling: str) -> None:
+    output = write_glob_named_pair(tmp_path, name, sibling)
+    assert main(["inspect", str(output)]) == 0
+    assert_only_its_own_rows(capsys.readouterr().out)
+
+
+def test_newsbeam_inspect_refuses_a_path_duckdb_cannot_read_literally(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "back\\slash[1]"
+    write_articles(output, [article(1, dt.datetime(2024, 5, 1, 6, tzinfo=UTC))])
+    assert main(["inspect", str(output)]) == 1
+    assert "cannot read" in capsys.readouterr().err
