@@ -115,7 +115,7 @@ class Article(TypedDict, total=False):
     page: PageInfo | None  # the item's linked page, when full text was asked for
     page_canonical_url: str | None  # the page's own canonical URL (same site), preferred as canonical_url
     link_discriminator: str | None  # set when items of one document share a link (identity.distinguish_shared_links)
-    page_times: list[tuple[str, str]]  # (source, raw time) a page gives, e.g. ("page.json_ld", "2023-..."): page_metadata
+    page_times: list[tuple[str, str]]  # (source, raw time) a page gives (page_metadata), e.g. ("page.meta", "2023-...")
     page_text_date: str | None  # YYYY-MM-DD found in a page's text: page_metadata.PageMetadata.text_date
     field_sources: dict[str, str]  # field -> where it came from, for fields filled from the page
     body_status: str  # full, teaser_only, paywalled, empty, not_html, blocked_by_robots

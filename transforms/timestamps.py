@@ -1056,20 +1056,22 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
 
     Candidates in order: entry published, the page's own times (``page_times``: a page read as a document,
     or an item's page fetched for its full text), entry updated, a dateline in the body, a date found in
-    the page's text (``page_text_date``), and finally fetched_at (flagged ``fallback``). Unreadable values add ``unparseable`` and implausible ones
-    ``implausible_future`` / ``implausible_past``, and are skipped; ``no_zone`` marks a time read as UTC
-    for want of a zone, ``feed_zone`` one read in the feed's ``default_timezone``, ``relative`` one read
-    against fetched_at (``2 hours ago``). Without fetched_at
-    (a contract breach upstream) the future check is skipped and the fallback is None. The article's
-    ``time_options`` (its feed's ``date_order``, ``default_timezone``, ``date_formats``) apply to every
-    candidate; formats are not looked for in body text.
+    the page's text (``page_text_date``), and finally fetched_at (flagged ``fallback``). A day without its
+    clock (``2019-11-18``) takes the clock of a later candidate of the same day, which then names the source.
+    Unreadable values add ``unparseable`` and implausible ones ``implausible_future`` / ``implausible_past``,
+    and are skipped; ``no_zone`` marks a time read as UTC for want of a zone, ``feed_zone`` one read in the
+    feed's ``default_timezone``, ``relative`` one read against fetched_at (``2 hours ago``). Without
+    fetched_at (a contract breach upstream) the future check is skipped and the fallback is None. The
+    article's ``time_options`` (its feed's ``date_order``, ``default_timezone``, ``date_formats``) apply to
+    every candidate; formats are not looked for in body text.
     """
     fetched_at = article.get("fetched_at")
     fetched_at = _as_utc(fetched_at) if isinstance(fetched_at, dt.datetime) else None
     options = _reading_options(article, fetched_at)
     flags: list[str] = []
     chosen: tuple[str, ParsedTime] | None = None
-    for name, raw, parsed in _time_candidates(article, options):
+    candidates = _time_candidates(article, options)
+    for name, raw, parsed in candidates:
         problem = "unparseable" if parsed is None and raw else None
         if parsed is not None:
             problem = _implausibility(parsed.instant_utc, fetched_at, settings)
@@ -1078,6 +1080,8 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
                 break
         if problem and problem not in flags:
             flags.append(problem)
+    if chosen is not None and _day_only(chosen[1]):
+        chosen = _clock_of_the_same_day(chosen, candidates, fetched_at, settings)
     raw_updated = article.get("raw_updated")
     updated = parse_timestamp(raw_updated, **options) if raw_updated else None
     # an implausible update time (CMS placeholders such as 0001-01-01, or years ahead) is no version: kept, it
@@ -1088,6 +1092,33 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
         "updated_at": updated.instant_utc if plausible else None,
     }
     return cast(Article, {**article, **fields})
+
+
+def _local_time(parsed: ParsedTime) -> dt.datetime:
+    """The wall-clock time ``parsed`` was written in (UTC when it had no zone)."""
+    return parsed.instant_utc + dt.timedelta(minutes=parsed.offset_minutes or 0)
+
+
+def _day_only(parsed: ParsedTime) -> bool:
+    """Whether ``parsed`` is a day without its clock: local midnight, no zone written (``2019-11-18``)."""
+    return not parsed.had_zone and _local_time(parsed).time() == dt.time(0)
+
+
+def _clock_of_the_same_day(
+    chosen: tuple[str, ParsedTime],
+    later: Iterator[tuple[str, str | None, ParsedTime | None]],
+    fetched_at: dt.datetime | None,
+    settings: TransformSettings,
+) -> tuple[str, ParsedTime]:
+    """A later candidate that gives the chosen day its clock (a page's JSON-LD says ``2019-11-18``, its
+    <time> ``2019-11-18T20:28:55+00:00``), else the chosen day. Its day must be the chosen one as written."""
+    day = _local_time(chosen[1]).date()
+    for name, _, parsed in later:
+        if parsed is None or _day_only(parsed) or _local_time(parsed).date() != day:
+            continue
+        if _implausibility(parsed.instant_utc, fetched_at, settings) is None:
+            return name, parsed
+    return chosen
 
 
 def _chosen_time_fields(

@@ -831,3 +831,17 @@ def test_a_word_before_a_numeric_date_is_no_month_name() -> None:
 @pytest.mark.parametrize("text", ["10:30", "10:30 18", "at 10:30 the vote began"])
 def test_a_clock_without_a_dated_day_is_no_date(text: str) -> None:
     assert parse_timestamp(text, language="en") is None
+
+
+def test_a_day_without_its_clock_takes_the_clock_of_a_later_candidate_of_the_same_day() -> None:
+    result = normalize(page_times=[("page.json_ld", "2019-11-18"), ("page.meta", "2019-11-17T23:00:00+00:00"),
+                                   ("page.time", "2019-11-18T20:28:55+01:00")])
+    assert (result["published_at"], result["published_offset_minutes"], result["time_source"]) == (
+        utc(2019, 11, 18, 19, 28, 55), 60, "page.time")
+    assert result["time_flags"] == []
+
+
+def test_a_day_without_a_clock_of_the_same_day_stays_a_day() -> None:
+    result = normalize(page_times=[("page.url", "2019-11-18"), ("page.time", "2019-11-19T11:45:59Z")])
+    assert (result["published_at"], result["time_source"], result["time_flags"]) == (
+        utc(2019, 11, 18), "page.url", ["no_zone"])
