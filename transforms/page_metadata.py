@@ -286,11 +286,19 @@ def _marked_published(element: HtmlElement) -> bool:
 
 def _date_in_text(tree: HtmlElement) -> str | None:
     """The publication date htmldate reads from the page's text, as YYYY-MM-DD, or None (also for pages too
-    big to search: htmldate copies the tree and runs regular expressions over its text)."""
+    big to search: htmldate copies the tree and runs regular expressions over its text).
+
+    Its plain search first (full dates in the markup and text); its extensive one only when that finds
+    nothing, and never taken for a 1 January: that search turns a bare year ("© 2019", "November 2019")
+    into YYYY-01-01."""
     if sum(1 for _ in tree.iter()) > MAX_TEXT_DATE_ELEMENTS:
         return None
     try:
-        return htmldate.find_date(tree, extensive_search=True, original_date=True)
+        found = htmldate.find_date(tree, extensive_search=False, original_date=True)
+        if found is None:
+            found = htmldate.find_date(tree, extensive_search=True, original_date=True)
+            return None if found is None or found.endswith("-01-01") else found
+        return found
     except Exception:  # noqa: BLE001 - a third-party heuristic failing on odd markup is no bug of ours
         return None
 
@@ -299,9 +307,10 @@ def date_in_url(url: str | None) -> str | None:
     """The date a URL's path gives as a segment (``/2019/11/18/``, ``/2019/nov/18/``, ``/2019-11-18-slug``,
     ``/20191118/``) or at the end of a slug (``/story-title-20191115/``) as ``YYYY-MM-DD``, or None; a year
     alone (``/2019/``), an id (``/story-12345678/``) or an impossible date gives None."""
-    if not url:
+    try:
+        path = urllib.parse.urlsplit(url or "").path
+    except ValueError:  # an unreadable URL ("http://[::1") has no date
         return None
-    path = urllib.parse.urlsplit(url).path if "://" in url else url
     for match in URL_DATE_RE.finditer(path):
         year, month_text, day_text, dashed_month, dashed_day, month_digits, day_digits, *slug_end = match.groups()
         if slug_end[0]:

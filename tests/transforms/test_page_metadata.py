@@ -171,6 +171,7 @@ def test_a_home_page_listing_articles_in_json_ld_does_not_declare_itself_an_arti
     ("https://news.example/2019/13/01/slug", None),
     ("https://news.example/?date=2019/11/18", None),
     ("https://news.example/1890/11/18/slug", None),
+    ("http://[::1", None),
     (None, None),
 ])
 def test_date_in_url_reads_a_date_segment_and_nothing_else(url: str | None, date: str | None) -> None:
@@ -197,6 +198,12 @@ def test_a_page_that_declares_no_date_gets_the_one_its_text_gives() -> None:
 
     assert read_page_metadata(byline, PAGE_URL).text_date == "2019-11-18"
     assert read_page_metadata(declared, PAGE_URL).text_date is None  # not looked for: the page declares one
+
+
+@pytest.mark.parametrize("text", ["Copyright © 2019 Example Inc.", "In November 2019 the council met."])
+def test_a_bare_year_in_the_text_is_no_date(text: str) -> None:
+    page = f"<html><body><h1>Harbour reopens</h1><p>The harbour reopened.</p><footer>{text}</footer></body></html>"
+    assert read_page_metadata(page, PAGE_URL).text_date is None  # htmldate's extensive search says 2019-01-01
 
 
 def test_the_text_of_a_page_with_too_many_elements_is_not_searched() -> None:
