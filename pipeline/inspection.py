@@ -15,6 +15,9 @@ from schemas.versioning import VERSION_METADATA_KEY
 
 DEFAULT_TOP = 10
 DEFAULT_PARTITIONS_SHOWN = 30
+# The day of a row: the ``date=`` folder that holds its file (``_files`` lists ``OUT/<dataset>/date=*/*.parquet``),
+# never a ``date=`` folder above the output directory.
+PARTITION_OF_FILE = r"regexp_extract(filename, '/date=([^/]*)/[^/]*$', 1)"
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -50,6 +53,15 @@ def _files(output_dir: pathlib.Path, dataset: str) -> str:
     return "[" + ", ".join(sql_string(duckdb_literal(path)) for path in paths) + "]"
 
 
+def _scan(output_dir: pathlib.Path, dataset: str, with_filename: bool = False) -> str:
+    """``read_parquet`` over the dataset's files with DuckDB's hive partitioning off: DuckDB takes ``key=value``
+    folders from the whole path, so an output under ``/runs/date=1999-01-01/`` would give every row the date
+    1999-01-01 (the outermost ``date=`` wins) and a parent ``source_id=x`` would replace the file's source_id.
+    ``with_filename`` adds the ``filename`` column, from which ``PARTITION_OF_FILE`` takes the day."""
+    options = "hive_partitioning = false" + (", filename = true" if with_filename else "")
+    return f"read_parquet({_files(output_dir, dataset)}, {options})"
+
+
 def _has_files(output_dir: pathlib.Path, dataset: str) -> bool:
     return any((output_dir / dataset).glob("date=*/*.parquet"))
 
@@ -77,8 +89,7 @@ def partition_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple]:
     for dataset, column in (("articles", 1), ("errors", 4)):
         if not _has_files(output_dir, dataset):
             continue
-        query = (f"SELECT CAST(date AS VARCHAR), count(*) FROM read_parquet({_files(output_dir, dataset)}, "
-                 "hive_partitioning = true, hive_types = {'date': VARCHAR}) GROUP BY 1")
+        query = f"SELECT {PARTITION_OF_FILE}, count(*) FROM {_scan(output_dir, dataset, with_filename=True)} GROUP BY 1"
         for date, rows in connection.execute(query).fetchall():
             counts.setdefault(date, [date, 0, 0, 0.0, 0])[column] = rows
     for date, row in counts.items():
@@ -93,7 +104,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
     if _has_files(output_dir, "articles"):
         total, distinct, sources, first, last = connection.execute(
             f"SELECT count(*), count(DISTINCT article_id), count(DISTINCT source_id), min(published_at), "
-            f"max(published_at) FROM read_parquet({_files(output_dir, 'articles')}, hive_partitioning = true)"
+            f"max(published_at) FROM {_scan(output_dir, 'articles')}"
         ).fetchone()
         rows += [("articles", total), ("distinct article ids", distinct), ("sources", sources),
                  ("published from", f"{first:%Y-%m-%d %H:%M} UTC"), ("published until", f"{last:%Y-%m-%d %H:%M} UTC")]
@@ -101,7 +112,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
         rows.append(("articles", 0))
     if _has_files(output_dir, "errors"):
         (errors,) = connection.execute(
-            f"SELECT count(*) FROM read_parquet({_files(output_dir, 'errors')}, hive_partitioning = true)").fetchone()
+            f"SELECT count(*) FROM {_scan(output_dir, 'errors')}").fetchone()
         rows.append(("error rows", errors))
     for dataset in ("articles", "errors"):
         versions = schema_versions(connection, output_dir, dataset)
@@ -114,7 +125,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
 def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, tuple[list[str], list[tuple]]]:
     """The top sources, entities and error reasons, each as (header, rows)."""
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
-    articles = f"read_parquet({_files(output_dir, 'articles')}, hive_partitioning = true)"
+    articles = _scan(output_dir, "articles")
     if _has_files(output_dir, "articles"):
         tables["top sources"] = (["source", "articles", "share %", "first day", "last day"], connection.execute(
             f"SELECT source_id, count(*) AS n, round(100.0 * count(*) / sum(count(*)) OVER (), 1), "
@@ -127,7 +138,7 @@ def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, t
     if _has_files(output_dir, "errors"):
         tables["error reasons"] = (["stage", "error type", "rows", "last seen"], connection.execute(
             f"SELECT stage, error_type, count(*) AS n, CAST(max(occurred_at) AS DATE) "
-            f"FROM read_parquet({_files(output_dir, 'errors')}, hive_partitioning = true) "
+            f"FROM {_scan(output_dir, 'errors')} "
             f"GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT {int(top)}").fetchall())
     return tables
 
@@ -140,7 +151,8 @@ def inspect(output_dir: str, top: int = DEFAULT_TOP, partitions_shown: int = DEF
         sections = [format_pairs(overview_rows(connection, root))]
         partitions = partition_rows(connection, root)
         shown = partitions[-partitions_shown:] if partitions_shown > 0 else partitions
-        title = f"partitions ({len(partitions)}" + (f", last {len(shown)} shown)" if len(shown) < len(partitions) else ")")
+        title = f"partitions ({len(partitions)}" + (
+            f", last {len(shown)} shown)" if len(shown) < len(partitions) else ")")
         sections.append(title + "\n" + format_table(["date", "articles", "files", "MB", "errors"], shown))
         for name, (header, rows) in top_rows(connection, root, top).items():
             sections.append(f"{name}\n" + format_table(header, rows))

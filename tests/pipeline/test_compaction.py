@@ -223,3 +223,15 @@ def test_newsbeam_compact_refuses_a_path_duckdb_cannot_read_literally(
     with pytest.raises(ValueError, match="backslash"):
         compact(str(output))
     assert sorted(partition(output).iterdir()) == files and not (output / "_staging").exists()
+
+
+def test_folders_named_key_value_above_the_output_leave_the_rows_as_they_are(tmp_path: pathlib.Path) -> None:
+    output = tmp_path / "date=1999-01-01" / "source_id=elsewhere" / "out"  # as an orchestrator names run folders
+    write_articles(output, many_articles(30) + [article(99, DAY, source_id="south")])
+    write_errors(output, 10, DAY)
+    before = {dataset: sorted(read_dataset(output, dataset), key=str) for dataset in ("articles", "errors")}
+    compact(str(output))
+    assert len(list(partition(output).glob("*.parquet"))) == 1
+    assert {dataset: sorted(read_dataset(output, dataset), key=str) for dataset in ("articles", "errors")} == before
+    assert sorted({row["source_id"] for row in before["articles"]}) == ["north", "south"]
+    assert {row["date"] for row in before["articles"]} == {"2024-05-01"}

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import pathlib
+from typing import Iterator
 
+import duckdb
 import pytest
 
 from pipeline.cli import main
-from pipeline.inspection import add_inspect_parser, command_inspect, format_table, inspect
+from pipeline.inspection import (add_inspect_parser, command_inspect, format_table, inspect, overview_rows,
+                                 partition_rows, top_rows)
 from schemas import ARTICLE_SCHEMA_VERSION, ERROR_SCHEMA_VERSION
 from tests.pipeline.dataset_builders import UTC, article, write_articles, write_errors
 
@@ -141,3 +144,59 @@ def test_newsbeam_inspect_refuses_a_path_duckdb_cannot_read_literally(
     write_articles(output, [article(1, dt.datetime(2024, 5, 1, 6, tzinfo=UTC))])
     assert main(["inspect", str(output)]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.fixture
+def output_under_hive_folders(tmp_path: pathlib.Path) -> pathlib.Path:
+    """An output directory whose own path holds ``key=value`` folders (as an orchestrator names each run's
+    folder): 4 articles on 2024-05-01 (3 north, 1 south), 2 on 2024-05-02 (north), errors on 05-02 and 05-03."""
+    output = tmp_path / "date=1999-01-01" / "source_id=elsewhere" / "out"
+    days = [1, 1, 1, 2, 2]
+    write_articles(output, [article(number, dt.datetime(2024, 5, day, 6, tzinfo=UTC), source_id="north")
+                            for number, day in enumerate(days)]
+                   + [article(9, dt.datetime(2024, 5, 1, 7, tzinfo=UTC), source_id="south")])
+    write_errors(output, 2, dt.datetime(2024, 5, 2, tzinfo=UTC))
+    write_errors(output, 1, dt.datetime(2024, 5, 3, tzinfo=UTC), error_type="empty_input")
+    return output
+
+
+@pytest.fixture
+def connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection in UTC, as ``inspect`` opens it."""
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    yield connection
+    connection.close()
+
+
+def files_and_megabytes(output: pathlib.Path, date: str) -> tuple[int, float]:
+    """The article files of one partition and their size in MB, counted on disk."""
+    files = list((output / "articles" / f"date={date}").glob("*.parquet"))
+    return len(files), sum(path.stat().st_size for path in files) / 1e6
+
+
+def test_partitions_come_from_the_folders_below_the_output_not_above_it(
+        output_under_hive_folders: pathlib.Path, connection: duckdb.DuckDBPyConnection) -> None:
+    output = output_under_hive_folders
+    assert partition_rows(connection, output) == [("2024-05-01", 4, *files_and_megabytes(output, "2024-05-01"), 0),
+                                                  ("2024-05-02", 2, *files_and_megabytes(output, "2024-05-02"), 2),
+                                                  ("2024-05-03", 0, 0, 0.0, 1)]
+
+
+def test_a_parent_folder_named_like_a_column_does_not_replace_its_values(
+        output_under_hive_folders: pathlib.Path, connection: duckdb.DuckDBPyConnection) -> None:
+    overview = dict(overview_rows(connection, output_under_hive_folders))
+    assert (overview["articles"], overview["distinct article ids"], overview["sources"]) == (6, 6, 2)
+    assert overview["error rows"] == 3
+    sources = top_rows(connection, output_under_hive_folders, 5)["top sources"][1]
+    assert [(source, articles) for source, articles, *_ in sources] == [("north", 5), ("south", 1)]
+
+
+def test_newsbeam_inspect_reports_the_datasets_own_partitions_and_sources(
+        output_under_hive_folders: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", str(output_under_hive_folders)]) == 0
+    report = capsys.readouterr().out
+    assert "\narticles                 6\n" in report and "sources                  2" in report
+    assert [[*row.split()[:2], row.split()[-1]] for row in lines_after(report, "partitions (3)")] == [
+        ["2024-05-01", "4", "0"], ["2024-05-02", "2", "2"], ["2024-05-03", "0", "1"]]
+    assert [row.split()[:2] for row in lines_after(report, "top sources")] == [["north", "5"], ["south", "1"]]
