@@ -845,3 +845,23 @@ def test_a_day_without_a_clock_of_the_same_day_stays_a_day() -> None:
     result = normalize(page_times=[("page.url", "2019-11-18"), ("page.time", "2019-11-19T11:45:59Z")])
     assert (result["published_at"], result["time_source"], result["time_flags"]) == (
         utc(2019, 11, 18), "page.url", ["no_zone"])
+
+
+def test_a_sentence_goes_to_dateparser_only_through_the_dates_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transforms.timestamps as timestamps
+
+    given: list[str] = []
+    run_dateparser = timestamps._run_dateparser
+
+    def recording(parser: object, text: str) -> object:
+        given.append(text)
+        return run_dateparser(parser, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(timestamps, "_run_dateparser", recording)
+    sentence = "The council said on Thursday that the harbour reopened 21 сентября 2023 after repairs"
+    result = timestamps.parse_timestamp(sentence, language="ru", reference=FETCHED_AT)
+
+    assert result is not None and result.instant_utc == utc(2023, 9, 21)
+    assert given and sentence not in given  # tried whole, dateparser scans ~600 locales for 0.1 to 0.5 s
+    bengali = "শুক্র, 12 ডিসেম্বর 2014 10:55:50"  # words with vowel signs are still one word each
+    assert timestamps.parse_timestamp(bengali).instant_utc == utc(2014, 12, 12, 10, 55, 50)
