@@ -1070,7 +1070,8 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
     clock (``2019-11-18``) takes the clock of a later candidate of the same day, which then names the source.
     Unreadable values add ``unparseable`` and implausible ones ``implausible_future`` / ``implausible_past``,
     and are skipped; ``no_zone`` marks a time read as UTC for want of a zone, ``feed_zone`` one read in the
-    feed's ``default_timezone``, ``relative`` one read against fetched_at (``2 hours ago``). Without
+    feed's ``default_timezone``, ``relative`` one read against fetched_at (``2 hours ago``), ``date_only`` a
+    day whose clock nobody gave (midnight, no zone; it may also be a time written as 00:00 without one). Without
     fetched_at (a contract breach upstream) the future check is skipped and the fallback is None. The
     article's ``time_options`` (its feed's ``date_order``, ``default_timezone``, ``date_formats``) apply to
     every candidate; formats are not looked for in body text.
@@ -1148,6 +1149,7 @@ def _chosen_time_fields(
         ("no_zone", not parsed.had_zone and not assumed_zone),
         ("feed_zone", assumed_zone),
         ("relative", parsed.method == "relative"),
+        ("date_only", _day_only(parsed)),  # its clock (midnight) is not the publisher's
     )
     extra = [flag for flag, applies in conditions if applies]
     return {

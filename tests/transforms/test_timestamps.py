@@ -700,6 +700,16 @@ def test_time_without_zone_is_flagged() -> None:
     assert result["time_flags"] == ["no_zone"]
 
 
+@pytest.mark.parametrize(("raw", "flags"), [
+    ("2023-09-21", ["no_zone", "date_only"]),
+    ("21 September 2023", ["no_zone", "date_only"]),
+    ("2023-09-21T00:00:00+04:00", []),  # midnight with its zone: a time someone wrote
+    ("2023-09-21 12:21", ["no_zone"]),
+])
+def test_a_day_without_its_clock_is_flagged_date_only(raw: str, flags: list[str]) -> None:
+    assert normalize(raw_published=raw)["time_flags"] == flags
+
+
 def test_relative_page_time_is_read_against_fetched_at() -> None:
     result = normalize(page_times=[("page.time", "3 hours ago")])
     assert result["published_at"] == FETCHED_AT - dt.timedelta(hours=3)
@@ -844,7 +854,7 @@ def test_a_day_without_its_clock_takes_the_clock_of_a_later_candidate_of_the_sam
 def test_a_day_without_a_clock_of_the_same_day_stays_a_day() -> None:
     result = normalize(page_times=[("page.url", "2019-11-18"), ("page.time", "2019-11-19T11:45:59Z")])
     assert (result["published_at"], result["time_source"], result["time_flags"]) == (
-        utc(2019, 11, 18), "page.url", ["no_zone"])
+        utc(2019, 11, 18), "page.url", ["no_zone", "date_only"])
 
 
 def test_a_sentence_goes_to_dateparser_only_through_the_dates_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
