@@ -113,7 +113,8 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
         canonical_url=canonical, canonical_source=canonical_source,
         paywalled=any(item.get("isAccessibleForFree") in FALSE_VALUES for item in ld_objects),
         published=published, text_date=None if published else _date_in_text(tree),
-        updated=first_text([item.get("dateModified") for item in articles] + _values(metas, UPDATED_METAS)),
+        updated=first_text([value for item in articles for value in _as_list(item.get("dateModified"))]
+                           + _values(metas, UPDATED_METAS)),
         authors=tuple(authors), authors_source=authors_source,
         language=language, language_source=language_source, lead_image=image, lead_image_source=image_source,
         title=first_text([item.get("headline") for item in articles] + _values(metas, TITLE_METAS)
@@ -248,9 +249,9 @@ def _published(tree: HtmlElement, metas: dict[str, list[str]], articles: list[di
     """(source, raw time) for every place the page gives its publication time, in order of trust: JSON-LD
     articles (nested ones too), then any other object a JSON-LD block is about (WebPage, ClaimReview, ...)."""
     for item in articles + [item for item in ld_top_level if not is_article_item(item)]:
-        value = item.get("datePublished")
-        if isinstance(value, str) and value.strip():
-            yield "page.json_ld", value.strip()
+        value = first_text(_as_list(item.get("datePublished")))  # a string, or a list of them
+        if value:
+            yield "page.json_ld", value
     for name in PUBLISHED_METAS:
         for value in metas.get(name, [])[:1]:
             yield "page.meta", value

@@ -210,3 +210,9 @@ def test_the_text_of_a_page_with_too_many_elements_is_not_searched() -> None:
     crowded = "<html><body><p>18 November 2019</p>" + "<span>x</span>" * 20_001 + "</body></html>"
     assert read_page_metadata(crowded, PAGE_URL).text_date is None
     assert read_page_metadata(crowded.replace("<span>x</span>" * 20_001, ""), PAGE_URL).text_date == "2019-11-18"
+
+
+def test_json_ld_dates_given_as_lists_are_read() -> None:
+    block = '{"@type": "NewsArticle", "datePublished": ["2019-11-18T10:15:00Z"], "dateModified": [null, "2019-11-19"]}'
+    metadata = read_page_metadata(ld_block(block), PAGE_URL)
+    assert (metadata.published, metadata.updated) == ((("page.json_ld", "2019-11-18T10:15:00Z"),), "2019-11-19")
