@@ -17,6 +17,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import ipaddress
+import itertools
 import json
 import re
 import urllib.parse
@@ -30,10 +31,26 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
+from transforms.json_documents import repair_surrogates
 from transforms.language import normalize_language_code
 
 MAX_JSON_LD_CHARS = 1_000_000  # bigger blocks are data dumps, not article metadata
+# A page's JSON-LD is read up to its first MAX_JSON_LD_BLOCKS blocks and MAX_JSON_LD_PAGE_CHARS characters (the
+# 181 pages of the article-extraction benchmark have at most 6 blocks and 30,000 characters): a page of 4,800
+# blocks of 10,000 characters that json refuses and chompjs reads took 17.7 s and 1.3 GB, now 0.7 s and 110 MB
+# (parsing it included); a million blocks "{}" 4.9 s on top of parsing the page, now 0.6 s.
+MAX_JSON_LD_BLOCKS = 64
+MAX_JSON_LD_PAGE_CHARS = 2_000_000
+SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")  # how JSON writes a UTF-16 surrogate: \ud800 to \udfff
+# At most this many publication times from each of JSON-LD, microdata and <time> elements marked published: the
+# time stage tries them one by one, and an unreadable one costs dateparser 20 to 40 ms (it took 218 s over 10,000
+# JSON-LD articles each with its own unreadable datePublished, 694 s over 20,000 such microdata elements; now
+# 0.3 s and 0.8 s).
+MAX_TIMES_PER_SOURCE = 8
 MAX_DATE_TEXT_CHARS = 80  # an element's text that long is prose, not a date
+# A <meta> is indexed under its first MAX_ITEMPROP_NAMES itemprop names only (real ones have one to three): nine
+# metas of 100,000 names each, an 8 MB page, took 1.3 s and 210 MB, now 0.1 s and 20 MB.
+MAX_ITEMPROP_NAMES = 16
 ARTICLE_TYPE_SUFFIXES = ("article", "posting", "report")  # NewsArticle, BlogPosting, Report, ...
 PUBLISHED_METAS = (  # in order of trust
     "article:published_time", "og:article:published_time", "article:published", "datepublished",
@@ -48,6 +65,11 @@ UPDATED_METAS = ("article:modified_time", "article:modified", "og:updated_time",
 PUBLISHED_TIME_CLASSES = ("publish", "pubdate", "posted", "entry-date", "post-date")  # <time class=...> marks
 OTHER_TIME_ELEMENTS_KEPT = 2  # unmarked <time datetime> elements, the last resort after the URL's date
 MAX_TEXT_DATE_ELEMENTS = 20_000  # pages with more elements are not searched for a date in their text
+# htmldate reads the text of every element that may hold a date, the text of nested ones again inside their
+# parents: pages that would make it read more characters than this are not searched (250 nested <div class="date">
+# around 1 MB of text took 5 s, a page of 40 MB of text 19 s; now 0.01 s and 0.3 s). The benchmark's pages read
+# 4.6 million at most.
+MAX_TEXT_DATE_READ_CHARS = 8_000_000
 TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
 AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author")
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
@@ -153,35 +175,52 @@ def _registrable_domain(url: str, host: str) -> str | None:
 def meta_values(tree: HtmlElement) -> dict[str, list[str]]:
     """Content of <meta> tags by lower-cased property, name, http-equiv and each name of itemprop, in
     document order (``<meta property="article:published" itemprop="datePublished dateCreated">`` is found
-    under all three)."""
+    under all three; under the first ``MAX_ITEMPROP_NAMES`` names of itemprop only)."""
     values: dict[str, list[str]] = {}
     for meta in tree.iter("meta"):
         content = (meta.get("content") or "").strip()
         if not content:
             continue
-        keys = [meta.get("property"), meta.get("name"), meta.get("http-equiv"), *(meta.get("itemprop") or "").split()]
+        itemprop_names = (meta.get("itemprop") or "").split(None, MAX_ITEMPROP_NAMES)[:MAX_ITEMPROP_NAMES]
+        keys = [meta.get("property"), meta.get("name"), meta.get("http-equiv"), *itemprop_names]
         for key in dict.fromkeys(key.strip().lower() for key in keys if key and key.strip()):
             values.setdefault(key, []).append(content)
     return values
 
 
 def json_ld_blocks(tree: HtmlElement) -> Iterator[Any]:
-    """The value of each JSON-LD block of the page, read leniently; unreadable blocks are skipped."""
+    """The value of each JSON-LD block of the page, read leniently; unreadable blocks are skipped, and so is
+    everything past the first ``MAX_JSON_LD_BLOCKS`` blocks or ``MAX_JSON_LD_PAGE_CHARS`` characters."""
+    blocks = chars = 0
     for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         text = script.text
-        if "ld+json" not in (script.get("type") or "").lower() or not text or len(text) > MAX_JSON_LD_CHARS:
+        if not text or len(text) > MAX_JSON_LD_CHARS:
             continue
-        try:
-            yield json.loads(text, strict=False)  # strict=False: raw newlines and tabs inside strings
-            continue
-        except RecursionError:  # nested thousands deep: a hostile block
-            continue
-        except ValueError:
-            pass
+        blocks, chars = blocks + 1, chars + len(text)
+        if blocks > MAX_JSON_LD_BLOCKS or chars > MAX_JSON_LD_PAGE_CHARS:
+            return
+        yield from _json_ld_values(text)
+
+
+def _json_ld_values(text: str) -> list[Any]:
+    """The value of one JSON-LD block in a list, or [] when it cannot be read; lone surrogates replaced."""
+    try:
+        value = json.loads(text, strict=False)  # strict=False: raw newlines and tabs inside strings
+    except RecursionError:  # nested thousands deep: a hostile block
+        return []
+    except ValueError:
         try:  # comments, trailing commas, single quotes, a wrapping HTML comment, a stray closing brace
-            yield chompjs.parse_js_object(text)
+            value = chompjs.parse_js_object(text)
         except (ValueError, RecursionError):
-            continue
+            return []
+    if not SURROGATE_ESCAPE_RE.search(text):
+        return [value]
+    try:  # "\ud800" is valid JSON but no text: in the article, Beam's coder failed on it and the whole run ended
+        return [repair_surrogates(value)]
+    except RecursionError:
+        return []
 
 
 def json_ld_items(values: list[Any]) -> Iterator[dict[str, Any]]:
@@ -248,10 +287,9 @@ def _published(tree: HtmlElement, metas: dict[str, list[str]], articles: list[di
                ld_top_level: list[dict[str, Any]], page_url: str | None) -> Iterator[tuple[str, str]]:
     """(source, raw time) for every place the page gives its publication time, in order of trust: JSON-LD
     articles (nested ones too), then any other object a JSON-LD block is about (WebPage, ClaimReview, ...)."""
-    for item in articles + [item for item in ld_top_level if not is_article_item(item)]:
-        value = first_text(_as_list(item.get("datePublished")))  # a string, or a list of them
-        if value:
-            yield "page.json_ld", value
+    ld_items = articles + [item for item in ld_top_level if not is_article_item(item)]
+    ld_times = (first_text(_as_list(item.get("datePublished"))) for item in ld_items)  # a string or a list of them
+    yield from (("page.json_ld", value) for value in itertools.islice(filter(None, ld_times), MAX_TIMES_PER_SOURCE))
     for name in PUBLISHED_METAS:
         for value in metas.get(name, [])[:1]:
             yield "page.meta", value
@@ -259,7 +297,7 @@ def _published(tree: HtmlElement, metas: dict[str, list[str]], articles: list[di
     dated = [element for element in tree.iter("time") if (element.get("datetime") or "").strip()
              and "datepublished" not in (element.get("itemprop") or "").lower().split()]  # microdata: above
     marked = [element for element in dated if _marked_published(element)]
-    yield from (("page.time", element.get("datetime", "").strip()) for element in marked)
+    yield from (("page.time", element.get("datetime", "").strip()) for element in marked[:MAX_TIMES_PER_SOURCE])
     url_date = date_in_url(page_url)
     if url_date:
         yield "page.url", url_date
@@ -269,10 +307,11 @@ def _published(tree: HtmlElement, metas: dict[str, list[str]], articles: list[di
 
 def _microdata_times(tree: HtmlElement) -> Iterator[tuple[str, str]]:
     """Times of elements other than <meta> marked ``itemprop="datePublished"``: their ``datetime`` or
-    ``content``, else their text when it is short enough to be a date."""
-    for element in tree.xpath("//*[@itemprop][not(self::meta)]"):
-        if "datepublished" not in element.get("itemprop", "").lower().split():
-            continue
+    ``content``, else their text when it is short enough to be a date; the first ``MAX_TIMES_PER_SOURCE`` of
+    them only (250 nested ones around 10 MB of text took 86 s, reading the whole text of each, now 0.1 s)."""
+    marked = (element for element in tree.xpath("//*[@itemprop][not(self::meta)]")
+              if "datepublished" in element.get("itemprop", "").lower().split())
+    for element in itertools.islice(marked, MAX_TIMES_PER_SOURCE):
         text = element.get("datetime") or element.get("content") or element.text_content()
         if text and text.strip() and len(text) <= MAX_DATE_TEXT_CHARS:
             yield ("page.time" if element.tag == "time" else "page.microdata"), " ".join(text.split())
@@ -286,22 +325,37 @@ def _marked_published(element: HtmlElement) -> bool:
 
 
 def _date_in_text(tree: HtmlElement) -> str | None:
-    """The publication date htmldate reads from the page's text, as YYYY-MM-DD, or None (also for pages too
-    big to search: htmldate copies the tree and runs regular expressions over its text).
-
-    Its plain search first (full dates in the markup and text); its extensive one only when that finds
-    nothing, and never taken for a 1 January: that search turns a bare year ("© 2019", "November 2019")
-    into YYYY-01-01."""
-    if sum(1 for _ in tree.iter()) > MAX_TEXT_DATE_ELEMENTS:
+    """The publication date htmldate reads from the page's markup and text (its plain search: full dates), as
+    YYYY-MM-DD, or None; pages it would read too much of are not searched (``MAX_TEXT_DATE_ELEMENTS``,
+    ``MAX_TEXT_DATE_READ_CHARS``). Not its extensive search: that one turns a bare year ("© 2019") into
+    2019-01-01 and hands every text that looks like a date to dateparser, 20 to 40 ms each (a page of 2,000
+    such texts took minutes); it found the date of 2 more of the benchmark's 181 pages."""
+    if sum(1 for _ in tree.iter()) > MAX_TEXT_DATE_ELEMENTS or _read_chars(tree) > MAX_TEXT_DATE_READ_CHARS:
         return None
     try:
-        found = htmldate.find_date(tree, extensive_search=False, original_date=True)
-        if found is None:
-            found = htmldate.find_date(tree, extensive_search=True, original_date=True)
-            return None if found is None or found.endswith("-01-01") else found
-        return found
+        return htmldate.find_date(tree, extensive_search=False, original_date=True)
     except Exception:  # noqa: BLE001 - a third-party heuristic failing on odd markup is no bug of ours
         return None
+
+
+def _read_chars(tree: HtmlElement) -> int:
+    """About how many characters htmldate reads on the page: each character of text once for every element it
+    is inside (it reads the text of nested date candidates again in each), attribute values and comments once;
+    counted until over ``MAX_TEXT_DATE_READ_CHARS``."""
+    read_chars = depth = 0
+    for event, node in lxml.etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            depth += 1
+            text, markup = node.text or "", sum(len(value) for value in node.attrib.values())
+        elif event == "end":
+            depth -= 1
+            text, markup = node.tail or "", 0
+        else:  # a comment: its own text is markup, its tail is text of the element around it
+            text, markup = node.tail or "", len(node.text or "")
+        read_chars += len(text) * depth + markup
+        if read_chars > MAX_TEXT_DATE_READ_CHARS:
+            break
+    return read_chars
 
 
 def date_in_url(url: str | None) -> str | None:

@@ -16,6 +16,7 @@ import pytest
 from benchmarks.corpora import corpora_dir
 from tests.hostile.support import assert_writable, ingest, raw_document, read_dataset, run_chain
 from transforms.encoding import choose_encoding
+from transforms.page_metadata import read_page_metadata
 
 TITLE = "Qarabağ: “Şəki” və Gəncə — Москва, Zürich"
 STORY = "Ferries from Baku to Aktau run again after the storm, şəhər mərkəzi, Москва сегодня, café. "
@@ -105,6 +106,11 @@ def cases() -> dict[str, Case]:
             "surrogates.jsonl", json.dumps({"url": "https://courier.example/json", "title": TITLE + "\ud800",
                                             "html": f"<p>{STORY}\udfff</p>"}).encode(),
             TITLE + "\ufffd", None, "şəhər"),
+        "html_page_with_lone_surrogates_in_json_ld": Case(  # escaped: valid JSON, but no UTF-8 (Beam's coder failed)
+            "page-json-ld.html", page(TITLE, STORY, "utf-8").replace("</head>", '<script type="application/ld+json">'
+                                 + json.dumps({"@type": "NewsArticle", "headline": TITLE + "\ud800",
+                                               "author": {"name": "\udfff"}}) + "</script></head>").encode(),
+            TITLE + "\ufffd", None, "şəhər mərkəzi"),
         "json_lines_in_windows1252": Case(
             "latin.jsonl", json.dumps({"url": "https://courier.example/fr", "title": FRENCH_TITLE,
                                        "html": f"<p>{FRENCH * 3}</p>"}, ensure_ascii=False).encode("cp1252"),
@@ -142,6 +148,17 @@ def test_bytes_that_name_no_character_become_replacement_characters_not_a_crash(
     body = rss("A &#2000000; B &#xD800; C", STORY).encode()
     records = run_chain(raw_document(body))
     assert [record["title"] for record in records if record["kind"] == "article"] == ["A \ufffd B \ufffd C"]
+
+
+def test_lone_surrogates_escaped_in_json_ld_become_replacement_characters() -> None:
+    # json and chompjs both turn "\\ud800" into a lone surrogate; anywhere in an article it made Beam's coder fail
+    blocks = ['{"@type": "NewsArticle", "headline": "Ferries \\ud800", "author": {"name": "\\uDFFF"}}',
+              "{'@type': 'NewsArticle', 'headline': 'Ferries \\ud800', 'author': 'Leyla \\ud83d\\ude00',}"]
+    for block in blocks:
+        html = f'<html><head><script type="application/ld+json">{block}</script></head><body></body></html>'
+        metadata = read_page_metadata(html, None)
+        assert metadata.title == "Ferries \ufffd"
+        assert metadata.authors in (("\ufffd",), ("Leyla \U0001f600",))  # an escaped pair is one character
 
 
 def test_undecodable_file_names_and_messages_still_write(tmp_path: pathlib.Path) -> None:

@@ -4,6 +4,9 @@ One ingest in a fresh process reads every hostile file at once, so that its peak
 measured (no time is asserted: a hang hits the timeout); the tests below then check what became of each file. The HTTP attacks go through
 ``newsbeam run`` against the test server. Bounds are generous safety limits, not performance targets.
 
+Pages whose metadata is hostile (``transforms/page_metadata``: JSON-LD, microdata, htmldate's search of the text)
+are among the files too; the limits that keep them cheap are tested one by one at the end, in-process.
+
 Already covered elsewhere (not repeated): the fetch-level gzip bomb, trickling endless body and 200 MB
 bodies (tests/pipeline/test_http_fetch.py) and the read-level gzip bomb (tests/pipeline/test_sources.py).
 """
@@ -11,18 +14,28 @@ bodies (tests/pipeline/test_http_fetch.py) and the read-level gzip bomb (tests/p
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 import json
 import pathlib
 import struct
 import zlib
+from typing import Any
 
+import lxml.html
 import pytest
 
 from pipeline.cli import main
 from tests.hostile.support import ERROR_COLUMNS, raw_document, read_dataset, run_cli_subprocess
 from tests.http_server import LocalHTTPServer, Response, endless, gzip_bomb
+from transforms import page_metadata
 from transforms.feeds import cap_items
+from transforms.html_pages import parse_html_page
 from transforms.markup_limits import MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, limit_tags
+from transforms.page_metadata import (
+    MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS,
+    MAX_TEXT_DATE_READ_CHARS, MAX_TIMES_PER_SOURCE, json_ld_blocks, meta_values, read_page_metadata,
+)
 from transforms.parsing import parse_document
 from transforms.records import MAX_ITEMS_PER_DOCUMENT
 
@@ -33,6 +46,9 @@ MEMORY_BOUND_MB = 800
 HANG_TIMEOUT_S = 300  # a run of about 25 s on this machine; ten times that is a hang, not a slow machine
 DEPTH = 100_000
 STORY = "Ferries from Baku to Aktau run again after the storm, the port authority said on Monday. "
+PUBLISHED = "2024-05-03T10:00:00Z"  # the date the hostile pages legitimately declare
+PUBLISHED_AT = dt.datetime(2024, 5, 3, 10, tzinfo=dt.timezone.utc)
+PUBLISHED_META = f'<meta property="article:published_time" content="{PUBLISHED}">'
 
 
 def gzip_bomb_file(inflated_mb: int) -> bytes:
@@ -66,11 +82,88 @@ def item(slug: str, extra: str = "", content: str = "") -> str:
             f"{extra}{encoded}</item>")
 
 
+def json_ld(text: str) -> str:
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def unreadable_json_ld(chars: int) -> str:
+    """A JSON-LD block of ``chars`` characters that json refuses (a trailing comma) and chompjs reads: a list of
+    empty objects, the costliest value per character."""
+    return json_ld("[" + "{}," * ((chars - 2) // 3) + "]")
+
+
+def dateparser_bait(count: int) -> str:
+    """Texts with a date's look that htmldate cannot read itself (a 30 or 31 February), all different: its
+    extensive search (never used) hands each to dateparser, 20 ms apiece."""
+    return "".join(f"<p>am {30 + number % 2}. Februar {1996 + number // 2 % 30} um {number}</p>"
+                   for number in range(count))
+
+
+def nested_date_candidates(depth: int, text: str) -> str:
+    """``text`` inside ``depth`` nested elements whose class says "date": htmldate reads it once for each."""
+    return '<div class="date">' * depth + text + "</div>" * depth
+
+
+def json_ld_oddities() -> str:
+    """JSON-LD blocks that json refuses and chompjs, a C extension, reads next: unbalanced quotes, escapes of lone
+    surrogates and NUL, numbers beyond a float and beyond Python's 4,300-digit limit, 100,000 levels."""
+    blocks = [
+        '{"@type": "NewsArticle", "author": "unbalanced \\"quote, "datePublished": "x,}',
+        "{'@type': 'NewsArticle', 'author': 'open string",
+        '{"@type": "NewsArticle", "author": "\\ud800 lone", "datePublished": "\\udfff",}',
+        '{"@type": "NewsArticle", "author": "nul \\u0000", "datePublished": "2019\\u0000",}',
+        '{"@type": "NewsArticle", "wordCount": 1e999999, "datePublished": -1e999999,}',
+        '{"@type": "NewsArticle", "wordCount": ' + "9" * 10_000 + ",}",
+        '{"@type": "NewsArticle", "wordCount": ' + "9" * 10_000 + "}",
+        "{'a':" * DEPTH + "1" + "}" * DEPTH, "[" * DEPTH + "]" * DEPTH + ",", "/* an open comment",
+    ]
+    return "".join(json_ld(block) for block in blocks)
+
+
+def itemprop_names(meta: int) -> str:
+    return " ".join(f"m{meta}n{number}" for number in range(100_000))  # under the 1,000,000-character limit
+
+
+@dataclasses.dataclass(frozen=True)
+class MetadataAttack:
+    title: str
+    html: str
+    declares_date: bool  # ``PUBLISHED``, in a JSON-LD block or a meta tag that work
+
+
+@functools.lru_cache(maxsize=1)
+def metadata_attacks() -> dict[str, MetadataAttack]:
+    """Pages whose metadata is hostile, by file name. Bulky markup comes after the article: the clean stage reads
+    a page's first 5,000,000 characters only (``max_html_chars``)."""
+    paragraphs = f"<p>{STORY * 100}</p>" * 110  # about 1 MB of text
+    story = f"<article><p>{STORY * 20}</p></article>"
+    article = f'{{"@type": "NewsArticle", "headline": "JSON-LD blocks", "datePublished": "{PUBLISHED}"}}'
+    unreadable_dates = ",".join(f'{{"@type": "NewsArticle", "datePublished": "not a date {number}"}}'
+                                for number in range(10_000))
+    attacks = {
+        "json-ld-blocks.html": ("JSON-LD blocks", story + unreadable_json_ld(10_000) * 2_000, json_ld(article)),
+        "json-ld-unreadable-dates.html": ("Unreadable dates", story, json_ld(f"[{unreadable_dates}]") + PUBLISHED_META),
+        "nested-date-published.html": ("Nested datePublished", '<article><div itemprop="datePublished">' * 250
+                                       + paragraphs + "</div>" * 250 + "</article>", PUBLISHED_META),
+        "date-bait.html": ("Date bait", f"<article><p>{STORY * 20}</p>{dateparser_bait(2_000)}</article>", ""),
+        "nested-date-candidates.html": ("Nested date candidates",
+                                        f"<article>{nested_date_candidates(250, paragraphs)}</article>", ""),
+        "json-ld-oddities.html": ("JSON-LD oddities", story, json_ld_oddities() + PUBLISHED_META),
+        "long-canonical.html": ("Long canonical", story, '<link rel="canonical" href="https://courier.example'
+                                + "/2019/13/45/x-2019-13-45/20191345" * 3_000 + '">' + PUBLISHED_META),
+        "itemprop-names.html": ("Itemprop names", story + "".join(
+            f'<meta itemprop="datePublished {itemprop_names(meta)}" content="{PUBLISHED}">' for meta in range(9)), ""),
+    }
+    return {name: MetadataAttack(title, page(title, body, head=head), declares_date=PUBLISHED in head + body)
+            for name, (title, body, head) in attacks.items()}
+
+
 def hostile_files() -> dict[str, bytes]:
     """Every size and shape attack, by file name."""
     nested = "<div>" * DEPTH + STORY * 20 + "</div>" * DEPTH
     # Pages have no URL here, so their id is a hash of their text: each gets a title of its own.
     return {
+        **{name: attack.html.encode() for name, attack in metadata_attacks().items()},
         "bomb.xml.gz": gzip_bomb_file(1024),  # 1 GB inflated from about 1 MB
         "deep-page.html": page("Deep page", f"<article>{nested}</article>").encode(),
         "deep-inline-page.html": page("Deep inline", "<article><p>" + "<b><i>" * (DEPTH // 2) + STORY * 20
@@ -186,6 +279,20 @@ def test_a_million_items_are_capped_with_an_error_saying_how_many_were_dropped(s
     assert len(empty) == MAX_ITEMS_PER_DOCUMENT
 
 
+@pytest.mark.parametrize("name", sorted(metadata_attacks()))
+def test_pages_with_hostile_metadata_give_their_article_and_declared_date(shape_run: ShapeRun, name: str) -> None:
+    articles, errors = shape_run.rows_of(name)
+    assert len(articles) == 1 and errors == []
+    article, attack = articles[0], metadata_attacks()[name]
+    assert article["title"] == attack.title
+    assert "Ferries from Baku" in (article["body_text"] or "")
+    if attack.declares_date:
+        assert (article["published_at"], article["time_source"]) in ((PUBLISHED_AT, "page.json_ld"),
+                                                                    (PUBLISHED_AT, "page.meta"))
+    else:
+        assert article["time_source"] == "fetched_at"  # no date anywhere: htmldate finds none either
+
+
 # --- the limits themselves -------------------------------------------------------------------------------
 
 
@@ -205,6 +312,85 @@ def test_limit_tags_empties_long_values_and_strips_overloaded_tags_only() -> Non
     assert limit_tags(long_value) == ('<p title="" class="x">text</p>', 1)
     crowded = "<p" + "".join(f" a{number}='x'" for number in range(MAX_ATTRIBUTES_PER_TAG + 1)) + ">text</p>"
     assert limit_tags(crowded.encode()) == (b"<p>text</p>", 1)
+
+
+# --- page metadata: each limit, in-process ------------------------------------------------------------------
+
+
+def test_json_ld_is_read_up_to_the_page_limits_and_the_first_article_kept() -> None:
+    article = f'{{"@type": "NewsArticle", "headline": "Ferries", "datePublished": "{PUBLISHED}"}}'
+    many = page("Ferries", f"<article><p>{STORY}</p></article>", head=json_ld(article) + json_ld("{}") * 1_000)
+    big = page("Ferries", f"<article><p>{STORY}</p></article>", head=json_ld(article) + unreadable_json_ld(999_999) * 3)
+
+    assert len(list(json_ld_blocks(lxml.html.document_fromstring(many)))) == MAX_JSON_LD_BLOCKS
+    assert len(list(json_ld_blocks(lxml.html.document_fromstring(big)))) == 2  # the third is past 2,000,000 characters
+    assert MAX_JSON_LD_PAGE_CHARS < 3 * 999_999
+    for html in (many, big):
+        (record,) = parse_html_page(raw_document(html.encode(), uri="/in/page.html"))
+        assert (record["title"], record["page_times"]) == ("Ferries", [("page.json_ld", PUBLISHED)])
+
+
+@pytest.mark.parametrize("source, marked_element", [
+    ("page.json_ld", json_ld('{{"@type": "NewsArticle", "datePublished": "x{number}"}}')),
+    ("page.microdata", '<span itemprop="datePublished">x{number}</span>'),
+    ("page.time", '<time class="published" datetime="x{number}"></time>'),
+], ids=["json_ld", "microdata", "time"])
+def test_publication_times_are_read_up_to_a_few_per_source_and_the_declared_one_kept(
+    source: str, marked_element: str
+) -> None:
+    # The time stage tries every time a page gives, and an unreadable one can cost dateparser 20 ms.
+    marked = "".join(marked_element.format(number=number) for number in range(1_000))
+    html = page("Ferries", f"<article><p>{STORY}</p>{marked}</article>", head=PUBLISHED_META)
+    published = read_page_metadata(html, None).published
+
+    assert [value for name, value in published if name == source] == [f"x{n}" for n in range(MAX_TIMES_PER_SOURCE)]
+    assert ("page.meta", PUBLISHED) in published
+
+
+def test_a_meta_is_indexed_under_its_first_itemprop_names_only() -> None:
+    html = page("Ferries", f"<article><p>{STORY}</p></article>",
+                head=f'<meta itemprop="datePublished {itemprop_names(0)}" content="{PUBLISHED}">')
+    metas = meta_values(lxml.html.document_fromstring(html))
+
+    assert len(metas) == MAX_ITEMPROP_NAMES and metas["datepublished"] == [PUBLISHED]
+    assert read_page_metadata(html, None).published == (("page.meta", PUBLISHED),)
+
+
+@pytest.fixture
+def htmldate_searches(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every search htmldate is asked for, by ``extensive_search``."""
+    searches: list[bool] = []
+    find_date = page_metadata.htmldate.find_date
+
+    def recording(tree: Any, extensive_search: bool, **options: Any) -> str | None:
+        searches.append(extensive_search)
+        return find_date(tree, extensive_search=extensive_search, **options)
+
+    monkeypatch.setattr(page_metadata.htmldate, "find_date", recording)
+    return searches
+
+
+def test_a_page_too_costly_for_htmldate_to_read_is_not_searched(htmldate_searches: list[bool]) -> None:
+    # 250 nested "date" elements around 40,000 characters: htmldate would read 10 million of them.
+    text = f"<p>{STORY * 440}</p>"
+    html = page("Ferries", f"<article>{nested_date_candidates(250, text)}<p>Posted 2019-11-18 by Aynur</p></article>")
+
+    assert read_page_metadata(html, None).text_date is None
+    assert htmldate_searches == []
+    assert read_page_metadata(html.replace(text, STORY), None).text_date == "2019-11-18"  # the same, cheap
+    assert 250 * len(text) > MAX_TEXT_DATE_READ_CHARS
+
+
+def test_htmldate_runs_its_plain_search_only(htmldate_searches: list[bool]) -> None:
+    # The extensive search turns "© 2019" into 2019-01-01 and gives dateparser each short text that looks like a
+    # date it cannot read (20 ms each: 2,000 of them took minutes); the plain one reads full dates.
+    byline = f"<article><p>{STORY}</p><p>Posted 2019-11-18 by Aynur</p>"
+
+    assert read_page_metadata(page("Ferries", f"{byline}{dateparser_bait(500)}</article>"), None).text_date == (
+        "2019-11-18")
+    copyright_only = page("Ferries", f"<article><p>{STORY}</p><p>© 2019</p></article>")
+    assert read_page_metadata(copyright_only, None).text_date is None
+    assert htmldate_searches == [False, False]
 
 
 # --- over HTTP: `newsbeam run` against the test server ------------------------------------------------------
