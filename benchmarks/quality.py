@@ -88,10 +88,13 @@ def _at_least(value: float | None, target: float) -> bool | None:
     return None if value is None else value >= target
 
 
-def _share_line(what: str, share: float | None, part: int | None, whole: int | None) -> TargetLine:
-    """A share held to the timestamp target, with its counts."""
+def _share_line(what: str, share: float | None, part: int | None, whole: int | None,
+                target: float | None = TIMESTAMP_TARGET) -> TargetLine:
+    """A share with its counts, held to ``target`` (the timestamp target), or only reported when it is None."""
     figure = SKIPPED_FIGURE if share is None else f"{share:.2%} ({part} of {whole})"
-    return TargetLine(what, figure, f">= {TIMESTAMP_TARGET:.0%}", _at_least(share, TIMESTAMP_TARGET))
+    if target is None:
+        return TargetLine(what, figure, NO_TARGET, None)
+    return TargetLine(what, figure, f">= {target:.0%}", _at_least(share, target))
 
 
 def extraction_lines(extraction: dict[str, Any]) -> list[TargetLine]:
@@ -119,16 +122,13 @@ def timestamp_lines(timestamps: dict[str, dict[str, Any]]) -> list[TargetLine]:
 def page_date_lines(page_dates: dict[str, Any]) -> list[TargetLine]:
     """The share of pages with a time of their own, and of URL-dated pages whose day we agree with (those
     whose time came from the URL itself left out); reported, not held to a target."""
-    lines = []
-    for what, share, part, whole in (
-        ("page dates, a page time", page_dates.get("share_page_time"), page_dates.get("page_time"),
-         page_dates.get("pages")),
-        ("page dates, agree with URL day", page_dates.get("share_agree_url"), page_dates.get("agree_url"),
-         (page_dates.get("url_dated") or 0) - (page_dates.get("from_url") or 0)),
-    ):
-        figure = SKIPPED_FIGURE if share is None else f"{share:.2%} ({part} of {whole})"
-        lines.append(TargetLine(what, figure, NO_TARGET, None))
-    return lines
+    url_compared = (page_dates.get("url_dated") or 0) - (page_dates.get("from_url") or 0)
+    return [
+        _share_line("page dates, a page time", page_dates.get("share_page_time"), page_dates.get("page_time"),
+                    page_dates.get("pages"), target=None),
+        _share_line("page dates, agree with URL day", page_dates.get("share_agree_url"), page_dates.get("agree_url"),
+                    url_compared, target=None),
+    ]
 
 
 def entity_lines(entities: dict[str, Any]) -> list[TargetLine]:

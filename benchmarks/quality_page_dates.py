@@ -43,6 +43,7 @@ from benchmarks.bare_loop import ARTICLE_STAGES, MAX_DOCUMENT_BYTES
 from benchmarks.corpora import corpora_dir
 from benchmarks.quality_extraction import absent_note, find_corpus, load_pages
 from benchmarks.quality_timestamps import format_table as format_blocks
+from benchmarks.quality_timestamps import share
 from pipeline.sources import read_file
 from transforms.parsing import parse_document
 from transforms.records import RawDocument
@@ -179,11 +180,6 @@ def agreement(reading: PageReading, reference: dt.date) -> str:
     return "agree" if abs(reading.published_at.date() - reference) <= DAY_TOLERANCE else "disagree"
 
 
-def _share(part: int, whole: int) -> float:
-    """part / whole, 0 for an empty whole, rounded for reports."""
-    return round(part / whole, 4) if whole else 0.0
-
-
 # The time_source that is the reference itself: such a page agrees by construction, so it is counted apart
 # (``from_url``, ``from_htmldate``) and not as an agreement.
 REFERENCE_SOURCES = {"url": "page.url", "htmldate": "page.text"}
@@ -205,7 +201,7 @@ def _compare(readings: list[PageReading], references: dict[str, dt.date | None],
     compared = sum(counts.values()) - counts["from"]
     return {f"agree_{name}": counts["agree"], f"disagree_{name}": counts["disagree"],
             f"fallback_{name}": counts["fallback"], f"from_{name}": counts["from"],
-            f"share_agree_{name}": _share(counts["agree"], compared),
+            f"share_agree_{name}": share(counts["agree"], compared),
             f"disagreements_{name}": disagreements}
 
 
@@ -225,7 +221,7 @@ def summarize(readings: list[PageReading], url_days: dict[str, dt.date | None],
     sources = collections.Counter(reading.time_source for reading in readings)
     return {
         "pages": len(readings), "time_source": dict(sources.most_common()),
-        "page_time": with_time, "share_page_time": _share(with_time, len(readings)),
+        "page_time": with_time, "share_page_time": share(with_time, len(readings)),
         "url_dated": url_dated, **_compare(readings, url_days, "url"),
         "htmldate_found": htmldate_found, **_compare(readings, htmldate_days, "htmldate"),
         "htmldate_agree_url": _htmldate_against_url(url_days, htmldate_days),

@@ -313,12 +313,12 @@ def measure_dateparser_cases(path: pathlib.Path, *, classify_clock: bool = True)
             reasons[reason] += 1
             misses.append(f"{reason}: {case.test}: {case.text!r} -> {outcome} {_reading_text(parsed)}")
     right_share = {
-        f"{group}_share_right": _share(_right_count(counts, f"{group}_"), counts[f"{group}_total"])
+        f"{group}_share_right": share(_right_count(counts, f"{group}_"), counts[f"{group}_total"])
         for group in ("plain", "with_options", "absolute", "with_reference", "clock")
         if counts[f"{group}_total"]
     }
     on_purpose = sum(count for reason, count in reasons.items() if reason in DECIDED_ON_PURPOSE)
-    return {**dict(sorted(counts.items())), "share_right": _share(_right_count(counts, ""), counts["eligible"]),
+    return {**dict(sorted(counts.items())), "share_right": share(_right_count(counts, ""), counts["eligible"]),
             **right_share, "misses_by_reason": dict(reasons.most_common()), "misses_decided_on_purpose": on_purpose,
             "misses": sorted(misses)}
 
@@ -383,7 +383,7 @@ def _right_count(counts: collections.Counter[str], prefix: str) -> int:
     return sum(counts[f"{prefix}{outcome}"] for outcome in RIGHT_VERDICTS)
 
 
-def _share(part: int, whole: int) -> float:
+def share(part: int, whole: int) -> float:
     """part / whole, 0 for an empty whole, rounded for reports."""
     return round(part / whole, 4) if whole else 0.0
 
@@ -437,7 +437,7 @@ def measure_feedparser_tests(path: pathlib.Path) -> dict[str, Any]:
         counts.update(("checks", verdict))
         if verdict != "right" and len(examples) < EXAMPLES_KEPT:
             examples.append(f"{feed_path}: {raw!r} -> {verdict}")
-    return {"feeds": len(feeds), **counts, "share_right": _share(counts["right"], counts["checks"]),
+    return {"feeds": len(feeds), **counts, "share_right": share(counts["right"], counts["checks"]),
             "examples_not_right": examples}
 
 
@@ -470,7 +470,7 @@ def measure_realfeeds(path: pathlib.Path) -> dict[str, Any]:
                 if verdict != "agree" and len(examples) < EXAMPLES_KEPT:
                     examples.append(f"{feed_file.name}: {raw!r} -> {verdict}")
     compared = counts["dates"] - counts["both_missing"]
-    return {**counts, "agreement": _share(counts["agree"], compared), "examples_not_agreeing": examples}
+    return {**counts, "agreement": share(counts["agree"], compared), "examples_not_agreeing": examples}
 
 
 def _realfeed_verdict(ours: ParsedTime | None, theirs: Any) -> str:

@@ -330,7 +330,7 @@ def _date_in_text(tree: HtmlElement) -> str | None:
     ``MAX_TEXT_DATE_READ_CHARS``). Not its extensive search: that one turns a bare year ("© 2019") into
     2019-01-01 and hands every text that looks like a date to dateparser, 20 to 40 ms each (a page of 2,000
     such texts took minutes); it found the date of 2 more of the benchmark's 181 pages."""
-    if sum(1 for _ in tree.iter()) > MAX_TEXT_DATE_ELEMENTS or _read_chars(tree) > MAX_TEXT_DATE_READ_CHARS:
+    if _too_costly_for_htmldate(tree):
         return None
     try:
         return htmldate.find_date(tree, extensive_search=False, original_date=True)
@@ -338,11 +338,12 @@ def _date_in_text(tree: HtmlElement) -> str | None:
         return None
 
 
-def _read_chars(tree: HtmlElement) -> int:
-    """About how many characters htmldate reads on the page: each character of text once for every element it
-    is inside (it reads the text of nested date candidates again in each), attribute values and comments once;
-    counted until over ``MAX_TEXT_DATE_READ_CHARS``."""
-    read_chars = depth = 0
+def _too_costly_for_htmldate(tree: HtmlElement) -> bool:
+    """Whether the page has more than ``MAX_TEXT_DATE_ELEMENTS`` nodes, or htmldate would read more than
+    ``MAX_TEXT_DATE_READ_CHARS`` characters of it: each character of text once for every element it is inside
+    (it reads the text of nested date candidates again in each), attribute values and comments once. One walk,
+    stopped as soon as either is over."""
+    nodes = read_chars = depth = 0
     for event, node in lxml.etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
         if event == "start":
             depth += 1
@@ -352,10 +353,11 @@ def _read_chars(tree: HtmlElement) -> int:
             text, markup = node.tail or "", 0
         else:  # a comment: its own text is markup, its tail is text of the element around it
             text, markup = node.tail or "", len(node.text or "")
+        nodes += event != "end"
         read_chars += len(text) * depth + markup
-        if read_chars > MAX_TEXT_DATE_READ_CHARS:
-            break
-    return read_chars
+        if nodes > MAX_TEXT_DATE_ELEMENTS or read_chars > MAX_TEXT_DATE_READ_CHARS:
+            return True
+    return False
 
 
 def date_in_url(url: str | None) -> str | None:
