@@ -50,6 +50,8 @@ Decisions a reader should know about:
   valid one, and a dateparser reading of an all-numeric date whose day or month is not in the text (its
   guess) is refused. A date inside words (``Publié le 21 septembre 2023``) is looked for only when the
   whole string is not a date.
+- dateparser detects a language (tries every locale) only for a string whose every word is a word of some
+  locale (``transforms/date_words.py``): a string that is no date cost 30 to 40 ms there.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from transforms.date_words import could_be_date
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -583,8 +586,8 @@ def _parse_with_dateparser(text: str, language: str | None, date_order: str | No
     rest, zone = _split_zone(text)
     order = _date_order(language, rest, date_order)
     languages = _dateparser_languages(language)
-    found = _run_dateparser(_date_data_parser(languages, order), rest)
-    if found is None and languages is not None:
+    found = _run_dateparser(_date_data_parser(languages, order), rest) if languages is not None else None
+    if found is None and could_be_date(rest):  # detection tries every locale: only where one could read it
         found = _run_dateparser(_date_data_parser(None, order), rest)
     if found is not None and not _numbers_agree(rest, found):
         return None
@@ -639,6 +642,8 @@ def _parse_relative(
         if calendar_only:
             settings["PARSERS"] = [parser for parser in settings["PARSERS"] if parser != "relative-time"]
         for languages in dict.fromkeys((_dateparser_languages(language), None)):
+            if languages is None and not could_be_date(rest):
+                continue
             try:
                 parser = DateDataParser(languages=list(languages) if languages else None, settings=settings)
             except ValueError:
