@@ -7,10 +7,15 @@ where one exists; for the few varieties it only knows by an ISO 639-3 code, the 
 macrolanguage is used when it has a two-letter one (Egyptian Arabic -> ar), else the three-letter code.
 A guess below MIN_CONFIDENCE is not kept: the source's hint is used instead, or no language (None) when
 there is none; on short or mixed text py3langid answers anything (Nigerian Pidgin at 0.04 for a football
-score line), and a wrong code is worse than an unknown one.
+score line), and a wrong code is worse than an unknown one. A guess that is a close sibling of the hint
+(Norwegian for a Swedish source, Serbian for a Croatian one: ``CLOSE_LANGUAGES``) gives way to the hint, at
+any confidence: the model tells such pairs apart worse than the source knows its own language. URLs and
+e-mail addresses are left out of the text judged (long links made an English post "no language").
 """
 
 from __future__ import annotations
+
+import re
 
 from py3langid.langid import LanguageIdentifier
 
@@ -23,6 +28,12 @@ MIN_CONFIDENCE = 0.5  # normalized probability; below it the hint wins, or no la
 MAX_TEXT_CHARS = 2000  # enough for a confident guess; longer text only costs time
 NO_LANGUAGE = "zxx"  # py3langid's label for text without linguistic content (numbers, code)
 _LOADED: list[LanguageIdentifier] = []  # the process's identifier, once loaded
+# Languages the model confuses with one another; within a group the source's declared language wins.
+CLOSE_LANGUAGES = tuple(frozenset(group) for group in (
+    {"no", "nb", "nn", "da", "sv"}, {"hr", "sr", "bs"}, {"cs", "sk"}, {"ms", "id"}, {"en", "pcm", "sco"},
+    {"pt", "gl"}, {"nl", "af"},
+))
+_LINK_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)  # links and e-mail addresses
 MACROLANGUAGE = {"arz": "ar", "ary": "ar", "yue": "zh", "wuu": "zh", "uzs": "uz", "gug": "gn", "hbo": "he"}
 
 
@@ -42,13 +53,19 @@ def detect_language(text: str | None, *, hint: str | None = None, cache_dir: str
     ``cache_dir`` says where the decompressed model may be kept; only the process's first call reads it.
     """
     hint = normalize_language_code(hint)
-    sample = " ".join((text or "")[:MAX_TEXT_CHARS].split())
+    sample = " ".join(_LINK_RE.sub(" ", (text or "")[:MAX_TEXT_CHARS]).split())
     if len(sample) < MIN_TEXT_CHARS:
         return hint
     language, confidence = _identifier(cache_dir).classify(sample)
     if language == NO_LANGUAGE or confidence < MIN_CONFIDENCE:
         return hint  # None without one: a low-confidence guess is noise, not a language
-    return MACROLANGUAGE.get(language, language)
+    language = MACROLANGUAGE.get(language, language)
+    return hint if hint is not None and _are_close(language, hint) else language
+
+
+def _are_close(language: str, other: str) -> bool:
+    """Whether two codes are languages the model confuses (``CLOSE_LANGUAGES``)."""
+    return any(language in group and other in group for group in CLOSE_LANGUAGES)
 
 
 def normalize_language_code(code: str | None) -> str | None:

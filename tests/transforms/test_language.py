@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pathlib
 
 import pytest
@@ -116,6 +117,29 @@ def test_regional_variety_is_reported_as_its_macrolanguage(monkeypatch: pytest.M
 
     monkeypatch.setattr(language, "_identifier", lambda cache_dir=None: Guess())
     assert detect_language(SAMPLES["en"]) == "ar"
+
+
+# Bosnian the model reads as Croatian (0.54), Norwegian Bokmål it reads as "no" (0.72).
+BOSNIAN = "Općinsko vijeće je odlučilo izgraditi novi most preko rijeke, a radovi počinju na proljeće."
+BOKMAL = "Kommunen har bestemt at det skal bygges en ny bro over havna, og arbeidet starter til våren."
+
+
+@pytest.mark.parametrize(("text", "hint", "guess"), [(BOSNIAN, "bs", "hr"), (BOKMAL, "nb", "no")])
+def test_the_hint_wins_over_a_guess_of_a_close_sibling_language(text: str, hint: str, guess: str) -> None:
+    assert detect_language(text) == guess
+    assert detect_language(text, hint=hint) == hint
+
+
+def test_a_hint_that_is_no_sibling_of_the_guess_gives_way_to_clear_text() -> None:
+    assert detect_language(BOSNIAN, hint="de") == "hr"
+    assert detect_language(SAMPLES["az"], hint="tr") == "az"
+
+
+def test_links_are_not_judged_as_text() -> None:
+    token = "".join(hashlib.sha256(str(number).encode()).hexdigest() for number in range(14))  # an image's id
+    text = f"Thanks for all your questions tonight, here is the photo from the tour: https://img.example.net/{token}"
+    assert detect_language(text) == "en"  # the whole text judged was "no language" (zxx, 0.99)
+    assert detect_language(f"Thanks for all the questions tonight, write to me at {token}@example.net") == "en"
 
 
 @pytest.mark.parametrize(("code", "expected"), [("en-GB", "en"), ("EN_us", "en"), (" az ", "az"), ("fil", "fil"),
