@@ -11,6 +11,7 @@ import errno
 import logging
 import pathlib
 import re
+import signal
 import sys
 from typing import Any, Callable, Sequence
 
@@ -144,8 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("distributed", "apache_beam", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     from pipeline.dataset_layout import LayoutMismatchError
+    from pipeline.interrupts import stop_like_ctrl_c, stop_signal
     from pipeline.locking import OutputLockedError
 
+    stop_like_ctrl_c()
     try:
         return _commands()[args.command](args, beam_args)
     except OutputLockedError as exc:
@@ -154,7 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LayoutMismatchError as exc:
         print(f"newsbeam: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        return _stopped(stop_signal(exc) or signal.SIGINT)
     except Exception as exc:
+        stopped_by = stop_signal(exc)
+        if stopped_by is not None:
+            return _stopped(stopped_by)
         if not is_disk_full(exc):
             raise
         output = getattr(args, "output", None) or "the output directory"
@@ -162,6 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               "is whole (written under a temporary name, then renamed) and no row that was there before is lost. "
               "Free some space and run the same command again to complete the run.", file=sys.stderr)
         return 74  # EX_IOERR
+
+
+def _stopped(signum: signal.Signals) -> int:
+    """Say that the run was stopped and what that means for the dataset; the shell's exit code for it."""
+    print(f"newsbeam: stopped by {signum.name}. Every file of the dataset is whole (written under a temporary "
+          "name, then renamed) and no row that was there before is lost; run the same command again to complete "
+          "the run.", file=sys.stderr)
+    return 128 + signum
 
 
 def is_disk_full(error: BaseException | None) -> bool:

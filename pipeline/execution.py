@@ -21,6 +21,7 @@ from pipeline.options import LOCAL_RUNNERS, RunOptions, resolve_runner
 from pipeline.parquet_sink import SinkSettings
 from pipeline.run_summary import counts_from, utc_now, write_manifest
 from pipeline.sources import InputFile
+from pipeline.staging import remove_stale_staging, remove_staging
 
 
 def pipeline_version() -> str:
@@ -72,11 +73,15 @@ def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: d
     with lock:
         ensure_layout(options.output_dir, options.num_shards)
         remove_stale_temp_files(pathlib.Path(options.output_dir))
+        remove_stale_staging(options.output_dir)
         pipeline = make_beam_pipeline(options)
         build_pipeline(pipeline, inputs, options.transforms, sink, options.run_id, options.max_document_bytes,
                        options.date_range)
-        result = pipeline.run()
-        result.wait_until_finish()
+        try:
+            result = pipeline.run()
+            result.wait_until_finish()
+        finally:  # a stopped or failed run leaves no staged rows (a finished one has removed them already)
+            remove_staging(options.output_dir, options.run_id)
         release_runner(result)
         stats_file = stats_path(options.output_dir, options.run_id)
         stats = json.loads(stats_file.read_text())

@@ -49,6 +49,17 @@ def remove_staging(output_dir: str | pathlib.Path, run_id: str) -> None:
     shutil.rmtree(staging_directory(output_dir, run_id), ignore_errors=True)
 
 
+def remove_stale_staging(output_dir: str | pathlib.Path) -> int:
+    """Delete the staging directories of runs that were killed (SIGKILL, a lost machine), which would pile up
+    empty (their files are temporary files: ``remove_stale_temp_files`` takes them); call only while holding
+    the output lock, which no other run can then be using. The number of directories removed."""
+    root = staging_directory(output_dir, "x").parent
+    stale = [path for path in root.iterdir() if path.is_dir()] if root.is_dir() else []
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
+
+
 def _pickled(value: Any) -> bytes:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return _LENGTH.pack(len(data)) + data

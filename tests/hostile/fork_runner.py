@@ -93,6 +93,7 @@ class ForkRunner:
     def __init__(self, work_dir: str) -> None:
         """Start the server; it and its children keep their temporary files in ``work_dir/tmp``."""
         env = env_with_private_tmpdir(pathlib.Path(work_dir) / "tmp")  # what a killed child leaves stays there
+        self.log_path = pathlib.Path(work_dir) / "children.log"  # what the children print, appended
         self.process = subprocess.Popen([sys.executable, "-m", "tests.hostile.fork_runner", work_dir], env=env,
                                         cwd=REPOSITORY, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self._read()["ready"]

@@ -159,6 +159,52 @@ def test_sigkill_at_a_random_point_leaves_whole_files_and_the_rerun_gives_the_un
         assert canonical_rows(output, dataset) == canonical_rows(reference, dataset)
 
 
+STOP_SEEDS = list(range(20261206, 20261209))  # three trials
+EXIT_STOPPED_BY_SIGTERM = 128 + signal.SIGTERM
+
+
+@pytest.mark.parametrize("seed", STOP_SEEDS)
+def test_sigterm_stops_a_run_with_a_message_and_no_staged_rows_and_the_rerun_completes(
+    seed: int, tmp_path: pathlib.Path, fork_runner: ForkRunner, two_versions: dict[str, Any]
+) -> None:
+    delay_s = random.Random(seed).uniform(0.3, 0.7 * two_versions["run_s"])
+    output = tmp_path / "out"
+    shutil.copytree(two_versions["base"], output)
+    command = ["ingest", str(two_versions["second"]), "--output", str(output), *RUN_ARGS]
+    log_start = fork_runner.log_path.stat().st_size if fork_runner.log_path.exists() else 0
+
+    pid = fork_runner.start(command)
+    time.sleep(delay_s)
+    os.kill(pid, signal.SIGTERM)
+    outcome = fork_runner.wait()
+    printed = fork_runner.log_path.read_bytes()[log_start:].decode()
+    print(f"seed {seed}: SIGTERM after {delay_s:.2f} s of a {two_versions['run_s']:.2f} s run -> {outcome}")
+
+    assert outcome == {"exit_code": EXIT_STOPPED_BY_SIGTERM, "signal": None}
+    assert "newsbeam: stopped by SIGTERM" in printed and "run the same command again" in printed
+    assert "Traceback" not in printed
+    assert not any((output / "_state" / "staging").iterdir())  # the run's staged rows went with it
+    assert_nothing_partial_or_corrupt(output)
+    assert fork_runner.run(command) == 0
+    for dataset in ("articles", "errors"):
+        assert canonical_rows(output, dataset) == canonical_rows(two_versions["reference"], dataset)
+
+
+def test_a_run_removes_the_staged_rows_a_killed_run_left(
+    tmp_path: pathlib.Path, fork_runner: ForkRunner, two_versions: dict[str, Any]
+) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(two_versions["base"], output)
+    left = output / "_state" / "staging" / "20240601T000000Z-dead00"
+    left.mkdir(parents=True)
+    (left / f".rows-0a1b{TEMP_MARKER}staged").write_bytes(b"\0" * 4096)
+
+    assert fork_runner.run(["ingest", str(two_versions["second"]), "--output", str(output), *RUN_ARGS]) == 0
+
+    assert not left.exists()
+    assert canonical_rows(output, "articles") == canonical_rows(two_versions["reference"], "articles")
+
+
 def test_a_crash_between_any_two_file_writes_of_a_shard_loses_no_article(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
