@@ -55,13 +55,17 @@ def url_host(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
+MAX_URL_CHARS = 4096  # longer "links" are data or hostile (a 100 KB canonical link); real ones are far shorter
+
+
 def web_url(url: str | None, base_url: str | None) -> str | None:
-    """An item's link as an absolute http(s) URL, resolved against ``base_url`` when relative; else None.
+    """An item's link as an absolute http(s) URL, resolved against ``base_url`` when relative; else None
+    (also when longer than ``MAX_URL_CHARS``).
 
     An Atom id with no link (``urn:uuid:...``) becomes the entry's link in feedparser, and a relative link
     read from a file has no base: neither names a web page, and the GUID still identifies the item.
     """
-    if not url:
+    if not url or len(url) > MAX_URL_CHARS:
         return None
     url = url.strip()
     try:

@@ -67,6 +67,13 @@ def test_og_url_is_used_without_canonical_link() -> None:
     assert article["url"] == "https://tidewater.example.com/lighthouse"
 
 
+def test_a_canonical_link_too_long_to_be_one_gives_way_to_og_url() -> None:
+    bloated = "https://tidewater.example.com/" + "2019/13/45/" * 9000  # 100 KB
+    article = parse_one(page(f'<link rel="canonical" href="{bloated}">'
+                             '<meta property="og:url" content="https://tidewater.example.com/lighthouse">'))
+    assert article["url"] == "https://tidewater.example.com/lighthouse"
+
+
 def test_page_fetched_from_a_url_without_metadata_uses_that_url() -> None:
     article = parse_one(page("<title>Plain</title>"), uri="https://plain.example.net/a/b.html")
     assert article["url"] == "https://plain.example.net/a/b.html"

@@ -238,6 +238,8 @@ def test_an_item_with_a_link_of_its_own_keeps_its_plain_link_id() -> None:
     ("mailto:desk@quay.example", None, None),
     ("http://[::1", None, None),
     ("", "https://quay.example/", None),
+    ("https://quay.example/" + "2019/13/45/" * 500, None, None),  # 5,500 characters: data, not a link
+    ("https://quay.example/" + "a" * 4000, None, "https://quay.example/" + "a" * 4000),
 ])
 def test_web_url_is_absolute_http_or_none(url: str, base_url: str | None, expected: str | None) -> None:
     assert web_url(url, base_url) == expected
