@@ -74,6 +74,16 @@ def test_each_firm_date_matches_the_sample(output: pathlib.Path) -> None:
     assert not wrong
 
 
+def test_credited_authors_are_the_sample_s_names(output: pathlib.Path) -> None:
+    """Every article that has authors has the generator's names ("email (Name)" authors gave "ple (Name"
+    before; items of RSS 0.91/0.92, which has no author element, have none)."""
+    expected = {article["key"]: article["authors"] for article in EXPECTED["articles"]
+                if article["key_type"] == "canonical_url"}
+    rows = query(output, "SELECT canonical_url, authors FROM articles WHERE len(authors) > 0")
+    wrong = {url: (authors, expected[url]) for url, authors in rows if url in expected and authors != expected[url]}
+    assert len(rows) > 100 and not wrong
+
+
 def _epoch_us(text: str) -> int:
     import datetime as dt
 

@@ -11,6 +11,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
+from transforms.authors import author_names
 from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host, web_url
@@ -44,9 +45,13 @@ def _document_type(version: str) -> str:
 
 
 def _authors(entry: dict[str, Any]) -> list[str]:
-    names = [author.get("name") or author.get("email") for author in entry.get("authors") or []]
-    names = [name for name in names if name]
-    return names or ([entry["author"]] if entry.get("author") else [])
+    """One name per person (``transforms.authors``): from the entry's own author text when it names one
+    author (feedparser's split of "email (Name)" cuts long top-level domains: "desk@harbor.indu" and a
+    name "stries (Mira ..."), else from each author's name, or e-mail address when it has no name."""
+    listed = entry.get("authors") or []
+    if len(listed) <= 1 and isinstance(entry.get("author"), str):
+        return author_names([entry["author"]])
+    return author_names(author.get("name") or author.get("email") or "" for author in listed)
 
 
 def _title_text(entry: dict[str, Any]) -> str | None:

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from transforms.authors import author_names
 from transforms.encoding import decode_document
 from transforms.identity import url_host, web_url
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
@@ -82,7 +83,7 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
         feed_url=raw.get("feed_url"), document_type=document_type, title=_text(_pick(obj, "title")),
         summary_html=_text(_pick(obj, "summary")),
         content_html=_text(_pick(obj, "html")) or _text_as_html(_text(obj.get("content_text"))),
-        authors=_names(obj.get("authors") or obj.get("author")),
+        authors=author_names(_names(obj.get("authors") or obj.get("author"))),
         tags=[tag for tag in tags if isinstance(tag, str)] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
         raw_published=_text(_pick(obj, "published")), raw_updated=_text(_pick(obj, "updated")),

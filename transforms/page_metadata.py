@@ -31,6 +31,7 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
+from transforms.authors import author_names
 from transforms.json_documents import repair_surrogates
 from transforms.language import normalize_language_code
 
@@ -385,15 +386,13 @@ def date_in_url(url: str | None) -> str | None:
 
 def _authors(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> tuple[list[str], str | None]:
     """Author names of the first JSON-LD article that names some (later ones are often related stories with
-    their own authors), else from meta tags; no URLs, no "By "."""
+    their own authors), else from meta tags; one name per person, no URLs, no "By " (``transforms.authors``)."""
     credited = next((item["author"] for item in articles if item.get("author")), None)
     for source, found in (("page.json_ld", _as_list(credited)), ("page.meta", _values(metas, AUTHOR_METAS))):
         names = [author.get("name") if isinstance(author, dict) else author for author in found]
-        cleaned = [" ".join(name.split()) for name in names if isinstance(name, str) and name.strip()]
-        cleaned = [name[3:] if name.lower().startswith("by ") else name for name in cleaned]
-        unique = list(dict.fromkeys(name for name in cleaned if name and "://" not in name))
+        unique = author_names(name for name in names if isinstance(name, str))
         if unique:
-            return unique[:10], source
+            return unique, source
     return [], None
 
 

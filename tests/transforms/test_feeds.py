@@ -84,6 +84,26 @@ def test_rss_20_item_has_full_content_creator_categories_and_guid() -> None:
     assert river["source_id"] == "meridian-post.example.com"
 
 
+def test_rss_author_gives_one_name_per_person() -> None:
+    items = "".join(f"<item><title>T{number}</title><author>{author}</author></item>" for number, author in enumerate([
+        "newsdesk@harbor.industries (Mira Ostrova)",  # feedparser alone cuts this one: "stries (Mira Ostrova"
+        "By MARTA VOSS and ELI GRANT, Associated Press",
+        "teo@harbor.example",
+    ]))
+    ostrova, voss_and_grant, address_only = parse_feed(make_raw(rss(items)))
+    assert ostrova["authors"] == ["Mira Ostrova"]
+    assert voss_and_grant["authors"] == ["Marta Voss", "Eli Grant"]
+    assert address_only["authors"] == ["teo@harbor.example"]
+
+
+def test_atom_authors_with_and_without_names_give_the_names() -> None:
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>E</title><id>urn:e</id>'
+            "<author><name>Lena Hartwig, Harbor News</name><email>lena@harbor.example</email></author>"
+            "<author><email>desk@harbor.example</email></author></entry></feed>").encode()
+    (entry,) = parse_feed(make_raw(body))
+    assert entry["authors"] == ["Lena Hartwig"]
+
+
 def test_rss_item_without_pubdate_has_no_fake_updated_time() -> None:
     cycle_lanes = parse_fixture("rss20.xml")[1]
     assert cycle_lanes["raw_published"] is None

@@ -175,6 +175,12 @@ def test_json_feed_10_single_author_is_read() -> None:
     assert article["authors"] == ["Kim Lund"]
 
 
+def test_author_strings_give_one_name_per_person() -> None:
+    line = {**STORY, "author": "By Pia Holm and Ola Berg, Lakeside Press"}
+    (article,) = parse_jsonl(make_raw(jsonl(line)))
+    assert article["authors"] == ["Pia Holm", "Ola Berg"]
+
+
 def test_json_feed_text_only_item_keeps_its_text() -> None:
     feed = {"version": "https://jsonfeed.org/version/1.1", "items": [
         {"id": "1", "url": "https://a.example/1", "content_text": "First paragraph <not a tag>.\n\nSecond & last."}]}

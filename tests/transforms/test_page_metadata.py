@@ -88,6 +88,22 @@ def test_title_authors_language_and_times_come_from_json_ld_first() -> None:
     assert metadata.declares_article
 
 
+def test_authors_are_one_name_per_person_without_urls() -> None:
+    json_ld = ('{"@type": "NewsArticle", "author": [{"name": "Analysis by Teodor Blum, Harbor Post Editor-at-large"},'
+               ' {"name": "Ines Varga and Bram Tolle"}, {"url": "https://courier.example/a/mira"},'
+               ' "https://courier.example/a/teo"]}')
+    html = f'<html><head><script type="application/ld+json">{json_ld}</script></head><body></body></html>'
+    metadata = read_page_metadata(html, PAGE_URL)
+
+    assert (metadata.authors, metadata.authors_source) == (("Teodor Blum", "Ines Varga", "Bram Tolle"), "page.json_ld")
+
+
+def test_authors_only_as_urls_fall_back_to_the_meta_tags() -> None:
+    html = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "author": '
+            '"https://courier.example/a/mira"}</script><meta name="author" content="MIRA OSTROVA"></head></html>')
+    assert read_page_metadata(html, PAGE_URL).authors == ("Mira Ostrova",)
+
+
 def test_without_json_ld_meta_tags_then_the_time_element_give_the_metadata() -> None:
     without_json_ld = NEWS_PAGE.replace('type="application/ld+json"', 'type="text/plain"')
     stripped = without_json_ld.replace("article:published_time", "x")
