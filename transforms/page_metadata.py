@@ -72,6 +72,17 @@ MAX_TEXT_DATE_ELEMENTS = 20_000  # pages with more elements are not searched for
 # 4.6 million at most.
 MAX_TEXT_DATE_READ_CHARS = 8_000_000
 TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
+MAX_TITLE_HEADINGS = 4  # the page's first <h1>s are title candidates (later ones head other things)
+SITE_NAME_METAS = ("og:site_name", "application-name", "twitter:site")  # twitter:site is a handle: "@TheHill"
+# What parts a site's name from a title: "Title | Site", "Title - Site", "Title – Site", "Title — Site",
+# "Title :: Site", "Title · Site", "Title • Site", "Title » Site". A dash counts only between spaces: "Spider-Man"
+# is one word.
+TITLE_SEPARATOR_RE = re.compile(r"\s+[-–—]\s+|\s*[|·•»]\s*|\s+::\s+")
+MIN_SITE_KEY_CHARS = 4  # a shorter host name ("t" of t.co) is found by chance inside a title's tail
+# Only a title's last characters are searched for the site's name: the tails cut ("Science | News | Express.co.uk")
+# are shorter, and searching a whole title of separators takes the square of its length (1.1 s for 8,000
+# characters, "a | " repeated).
+MAX_TITLE_TAIL_CHARS = 100
 AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author")
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
 LEAD_IMAGE_METAS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
@@ -140,8 +151,7 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
                            + _values(metas, UPDATED_METAS)),
         authors=tuple(authors), authors_source=authors_source,
         language=language, language_source=language_source, lead_image=image, lead_image_source=image_source,
-        title=first_text([item.get("headline") for item in articles] + _values(metas, TITLE_METAS)
-                         + [tree.findtext(".//title"), tree.findtext(".//h1")]),
+        title=next(iter(_titles(tree, metas, ld_objects, page_url)), None),
         description=first_text(_values(metas, DESCRIPTION_METAS)),
         declares_article=any(is_article_item(item) or "datePublished" in item or "headline" in item
                              for item in ld_top_level)
@@ -258,6 +268,79 @@ def first_text(candidates: list[Any]) -> str | None:
         if isinstance(candidate, str) and candidate.strip():
             return " ".join(candidate.split())
     return None
+
+
+def page_titles(tree: HtmlElement, metas: dict[str, list[str]], page_url: str | None) -> list[str]:
+    """Every title the page ``tree`` gives itself, whitespace collapsed: its title (``PageMetadata.title``)
+    first, then the others (JSON-LD headlines, title metas, <title>, the first <h1>s); ``metas`` is
+    ``meta_values(tree)``. ``main_content`` uses them to know the headline when the body repeats it."""
+    return _titles(tree, metas, list(json_ld_items(list(json_ld_blocks(tree)))), page_url)
+
+
+def _titles(tree: HtmlElement, metas: dict[str, list[str]], ld_objects: list[dict[str, Any]],
+            page_url: str | None) -> list[str]:
+    """The page's title candidates in order of trust, the first one without the site's name it ends with."""
+    headings = [heading.text_content() for heading in itertools.islice(tree.iter("h1"), MAX_TITLE_HEADINGS)]
+    found = ([item.get("headline") for item in ld_objects if is_article_item(item)] + _values(metas, TITLE_METAS)
+             + [tree.findtext(".//title")] + headings)
+    candidates = list(dict.fromkeys(" ".join(value.split()) for value in found if isinstance(value, str)))
+    candidates = [candidate for candidate in candidates if candidate]
+    if not candidates:
+        return []
+    title = without_site_name(candidates[0], candidates[1:], _site_keys(metas, ld_objects, page_url))
+    return list(dict.fromkeys([title, *candidates]))
+
+
+def without_site_name(title: str, other_titles: list[str], site_keys: set[str]) -> str:
+    """``title`` without the tail a site adds to it (" | TheHill", " - The GiveWell Blog"): a tail after a
+    separator that is the site's name (its key is in ``site_keys``, see ``site_key``), or else one that
+    another title of the page leaves out ("Title | Editorial" where the <h1> says "Title"), when that tail
+    names the site or is shorter than what is left. A title that only contains a dash keeps it all:
+    "Spider-Man - the review" on a page without the title "Spider-Man" has no site name to cut."""
+    tail_start = max(0, len(title) - MAX_TITLE_TAIL_CHARS - 1)  # the separator's space may precede the tail
+    separators = [match for match in TITLE_SEPARATOR_RE.finditer(title, tail_start)
+                  if len(title) - match.end() <= MAX_TITLE_TAIL_CHARS and _has_word(title[:match.start()])]
+    for match in separators:  # the leftmost cut first: a site's name may itself hold a separator
+        if site_key(title[match.end():]) in site_keys:
+            return title[:match.start()]
+    others = {" ".join(other.split()).casefold() for other in other_titles}
+    for match in separators:
+        kept, tail = title[:match.start()], title[match.end():]
+        tail_key = site_key(tail)
+        names_site = any(key in tail_key for key in site_keys if len(key) >= MIN_SITE_KEY_CHARS)
+        if kept.casefold() in others and (names_site or len(tail.split()) < len(kept.split())):
+            return kept
+    return title
+
+
+def _has_word(text: str) -> bool:
+    return any(character.isalnum() for character in text)
+
+
+def site_key(name: str) -> str:
+    """A name as compared with a site's: letters and digits only, case folded ("The Hill" and "@TheHill" are
+    "thehill", "Express.co.uk" is "expresscouk")."""
+    return "".join(character for character in name.casefold() if character.isalnum())
+
+
+def _site_keys(metas: dict[str, list[str]], ld_objects: list[dict[str, Any]], page_url: str | None) -> set[str]:
+    """Keys (``site_key``) of the names the site goes by: og:site_name and the like, the JSON-LD publisher
+    of its articles and its WebSite's name, its host ("sportsnet.ca"), domain ("givewell.org") and the
+    domain's name ("givewell")."""
+    names = _values(metas, SITE_NAME_METAS)
+    for item in ld_objects:
+        publishers = _as_list(item.get("publisher")) if is_article_item(item) else []
+        names += [publisher.get("name") if isinstance(publisher, dict) else publisher for publisher in publishers]
+        if item.get("@type") == "WebSite":
+            names.append(item.get("name"))
+    try:
+        host = (urllib.parse.urlsplit(page_url or "").hostname or "").lower().rstrip(".")
+    except ValueError:
+        host = ""
+    if host:
+        domain = _registrable_domain(page_url or "", host) or host
+        names += [host.removeprefix("www."), domain, domain.split(".")[0]]
+    return {key for key in map(site_key, (name for name in names if isinstance(name, str))) if len(key) >= 2}
 
 
 def _absolute_http(value: Any, base_url: str | None) -> str | None:

@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from transforms.main_content import MainContent, extract_main_content
+from transforms.main_content import MainContent, extract_main_content, without_leading_title
 
 FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures" / "html"
 PAGE_URL = "https://courier.example/news/2024/03/millbrook-footbridge"
@@ -27,12 +27,12 @@ def main(page: str) -> MainContent:
     return result
 
 
-def test_article_paragraphs_are_kept_with_paragraph_breaks(main: MainContent) -> None:
+def test_article_paragraphs_are_kept_with_paragraph_breaks_and_without_the_headline(main: MainContent) -> None:
     paragraphs = main.text.split("\n\n")
-    assert paragraphs[0] == "Millbrook footbridge reopens after flood repairs"
-    assert paragraphs[1].startswith("The iron footbridge over the river Wend")
+    assert paragraphs[0].startswith("The iron footbridge over the river Wend")
     assert paragraphs[-1].endswith("two weekends in July.")
-    assert len(paragraphs) == 7
+    assert len(paragraphs) == 6
+    assert "Millbrook footbridge reopens after flood repairs" not in main.text  # it is the title, not the body
 
 
 @pytest.mark.parametrize("boilerplate", BOILERPLATE)
@@ -42,7 +42,7 @@ def test_boilerplate_is_left_out(main: MainContent, boilerplate: str) -> None:
 
 
 def test_body_html_is_sanitized_and_keeps_paragraphs_but_not_anchors(main: MainContent) -> None:
-    assert main.html.startswith("<h1>Millbrook footbridge reopens after flood repairs</h1><p>The iron")
+    assert main.html.startswith("<p>The iron")
     assert "<p>The council has also published a revised flood plan for the valley" in main.html
     assert "<a " not in main.html  # trafilatura is run without links: they change what it selects
     for unsafe in ("<script", "<iframe", "<form", "class=", "onclick"):
@@ -81,3 +81,56 @@ def test_non_latin_article_text_survives(page: str) -> None:
                    "dolama yoldan istifadə etməli olmuşdular, indi isə stansiyaya on dəqiqəyə çatırlar.")
     result = extract_main_content(page.replace("Around sixty residents", azerbaijani + " Around sixty residents"))
     assert result is not None and azerbaijani in result.text
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("<h1>Harbour reopens</h1><p>Ships berth again.</p>", "<p>Ships berth again.</p>"),
+    ("<h2>  harbour\n  REOPENS </h2><p>Ships berth again.</p>", "<p>Ships berth again.</p>"),
+    ("<h1><span>Harbour</span> reopens</h1><p>Ships berth again.</p>", "<p>Ships berth again.</p>"),
+    ("<div><h1><b>Harbour reopens</b></h1></div><p>Ships berth again.</p>", "<p>Ships berth again.</p>"),
+    ("<table><tr><td></td><td><h1>Harbour reopens</h1><p>Ships berth again.</p></td></tr></table>",
+     "<table><tr><td></td><td><p>Ships berth again.</p></td></tr></table>"),
+    ("<h1>Harbour reopens</h1>Monday, 18 November<p>Ships berth again.</p>",
+     "Monday, 18 November<p>Ships berth again.</p>"),  # the text after the headline stays
+], ids=["heading", "whitespace_and_case", "inline_markup", "wrapped", "in_a_table", "text_after_it"])
+def test_a_body_starting_with_the_headline_loses_it(body: str, expected: str) -> None:
+    titles = ["Harbour reopens | Courier", "Harbour reopens"]
+    result = without_leading_title(f"<html><body>{body}</body></html>", titles)
+    inside_body = result.split("<body>")[1].split("</body>")[0]
+    assert "".join(inside_body.split()) == "".join(expected.split())  # spaces aside
+
+
+@pytest.mark.parametrize("body", [
+    "<p>Harbour reopens after three years of works, the council said.</p><p>Ships berth again.</p>",
+    "<p>Ships berth again.</p><h2>Harbour reopens</h2>",
+    "Monday:<h1>Harbour reopens</h1><p>Ships berth again.</p>",
+    "<p><img src='a.jpg'>Photo: council</p><h1>Harbour reopens</h1><p>Ships berth again.</p>",
+    "<br>Monday<h1>Harbour reopens</h1><p>Ships berth again.</p>",
+    "<h1>Harbour reopens</h1>",
+], ids=["starts_with_the_title_words", "headline_later", "text_before", "caption_before", "text_after_a_break",
+        "nothing_else"])
+def test_a_body_not_starting_with_a_headline_alone_is_unchanged(body: str) -> None:
+    html = f"<html><body>{body}</body></html>"
+    assert without_leading_title(html, ["Harbour reopens"]) == html
+
+
+HEADLINE = "<h1>Millbrook footbridge reopens after flood repairs</h1>"
+
+
+def test_a_headline_other_than_the_pages_title_is_dropped_too(page: str) -> None:
+    # og:title and JSON-LD say "... after flood repairs"; the heading is the page's <h1>, a title candidate too
+    result = extract_main_content(page.replace(HEADLINE, "<h1>Footbridge reopens, eight months on</h1>"), url=PAGE_URL)
+    assert result is not None and result.text.startswith("The iron footbridge")
+
+
+def test_a_headline_that_is_the_title_without_the_site_name_is_dropped(page: str) -> None:
+    # no og:title, no JSON-LD headline, no <h1>: only <title> "... | Valley Courier" names the <h2> heading
+    bare = (page.replace('<meta property="og:title" content="Millbrook footbridge reopens after flood repairs">', "")
+            .replace('"headline": "Millbrook footbridge reopens after flood repairs",', "")
+            .replace(HEADLINE, "<h2>Millbrook footbridge reopens after flood repairs</h2>"))
+    kept = bare.replace('"name": "Valley Courier"', '"name": "Courier Group"')  # the site's name unknown
+
+    result = extract_main_content(bare, url=PAGE_URL)
+    assert result is not None and result.text.startswith("The iron footbridge")
+    result = extract_main_content(kept, url=PAGE_URL)
+    assert result is not None and result.text.startswith("Millbrook footbridge reopens after flood repairs\n\n")
