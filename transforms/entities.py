@@ -37,6 +37,8 @@ Ambiguity rules, decided per alias when the matcher is built:
   "Michael Jordan", "Chad Smith", "Vladimir Putin", "Paris Agreement" are not places; "In Jordan," is.
   Once a text uses such an alias inside a name, its bare mentions in that text are the person too.
 - Demonyms are not matches: "Iranian" does not contain "Iran" because "Iran" would end inside a word.
+``article_text`` joins title, summary and body, leaving out a summary that is an excerpt of the body (its
+opening found in the body, after a trailing "[...]" or "…" is cut), so its mentions are not counted twice.
 """
 
 from __future__ import annotations
@@ -148,6 +150,11 @@ _PREFIX_LETTERS = frozenset("وفبلك" "וכשבלמ")
 _MIN_PREFIXED_ALIAS = 5
 _ARABIC_ARTICLE = "ال"
 _SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
+# A summary's opening that the body must contain for the summary to be an excerpt of it; and the marks that
+# end an excerpt cut short: "[...]", "[…]", "(...)", "...", "…".
+_EXCERPT_PROBE_CHARS = 100
+_TRUNCATION_MARK = re.compile(r"\s*(?:[\[(]\s*(?:\.\.\.|\u2026)\s*[\])]|\.\.\.|\u2026)\s*\Z")
+_QUOTE_TABLE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _ACRONYM_MAX_LETTERS = 4
 
 
@@ -518,13 +525,30 @@ def extract_entities(text: str, matcher: EntityMatcher) -> list[Entity]:
 
 
 def article_text(article: Article) -> str:
-    """Title, summary and body joined; the summary is skipped when the body already contains it."""
+    """Title, summary and body joined; the summary is skipped when it is an excerpt of the body."""
     title = article.get("title") or ""
     summary = article.get("summary_text") or ""
     body = article.get("body_text") or ""
-    if summary and body and " ".join(summary.split()) in " ".join(body.split()):
+    if summary and body and is_excerpt(summary, body):
         summary = ""
     return "\n\n".join(part for part in (title, summary, body) if part)
+
+
+def is_excerpt(summary: str, body: str) -> bool:
+    """True when ``summary`` repeats ``body``: found in it whole, or its first 100 characters are, as in an excerpt
+    cut short ("... and the [...]", "…") or followed by a link ("Read more →"). Spacing and curly quotes do not
+    count.
+
+    Counting such a summary too would count its mentions twice; a summary that opens with other words (a
+    standfirst) is kept.
+    """
+    probe = _TRUNCATION_MARK.sub("", _comparable(summary))[:_EXCERPT_PROBE_CHARS]
+    return probe in _comparable(body)
+
+
+def _comparable(text: str) -> str:
+    """``text`` with runs of whitespace as one space and curly quotes straight."""
+    return " ".join(text.translate(_QUOTE_TABLE).split())
 
 
 def annotate_entities(article: Article, matcher: EntityMatcher) -> Article:

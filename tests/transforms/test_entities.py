@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from benchmarks.corpora import seed_article
 from benchmarks.quality_entities import LABELLED_PATH, load_labelled, score
 from transforms.entities import (
-    GIVEN_NAMES, EntityMatcher, alias_policy, annotate_entities, extract_entities, fold, fold_with_offsets,
+    GIVEN_NAMES, EntityMatcher, alias_policy, annotate_entities, extract_entities, fold, fold_with_offsets, is_excerpt,
 )
 from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazetteer
 from transforms.records import Article
@@ -404,6 +404,23 @@ def test_a_summary_is_counted_only_when_the_body_does_not_repeat_it(matcher: Ent
     distinct = Article(kind="article", summary_text="Armenia, in brief.", body_text="Armenia and Iran.")
     assert found_in_article(repeated, matcher) == {"country:AM": 1, "country:IR": 1, "country:IQ": 1}
     assert found_in_article(distinct, matcher) == {"country:AM": 2, "country:IR": 1}
+
+
+@pytest.mark.parametrize(
+    "summary",
+    ["Talks in New York went on [...]", "Talks in New York went on […]", "Talks in New York went on …",
+     "Talks in New York went on...", "Talks in New York went on (...)",
+     "Talks in  New York went on for hours. Delegates from Brazil joined them, and later others [...]"],
+)
+def test_a_summary_cut_short_from_the_body_is_not_counted_twice(matcher: EntityMatcher, summary: str) -> None:
+    body = "Talks in New York went on for hours. Delegates from Brazil joined them, and later others from Chile."
+    article = Article(kind="article", summary_text=summary, body_text=body)
+    assert found_in_article(article, matcher) == {NEW_YORK_CITY: 1, "country:BR": 1, "country:CL": 1}
+
+
+def test_a_summary_in_curly_quotes_repeats_a_body_in_straight_ones() -> None:
+    assert is_excerpt("He said “no” to Baku’s offer [...]", 'He said "no" to Baku\'s offer twice.')
+    assert not is_excerpt("A standfirst of other words [...]", "The body opens otherwise.")
 
 
 def found_in_article(article: Article, matcher: EntityMatcher) -> dict[str, int]:
