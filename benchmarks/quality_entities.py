@@ -4,24 +4,41 @@ The labelled set (``tests/fixtures/entities_labelled.jsonl``) is written by us: 
 the canonical ids of every gazetteer entity it mentions. Gold labels follow the packaged gazetteer
 (default ``TransformSettings``): countries, cities of 100,000+ people and capitals, the packaged regions
 and organisations. Demonyms ("Iranian") are not mentions; a place name inside another name is not a
-mention of the place ("Paris Agreement", "Michael Jordan"); a US state is not the country Georgia.
+mention of the place ("Paris Agreement", "Michael Jordan", "Tokio Hotel"), nor is a person's surname ("Johan
+Santana", "Mr. Munger"); a short name in capitals alone is an acronym ("ANN:", "OTA updates"), but counts in a
+dateline ("BAKU, Nov. 3 —"); a US state is not the country Georgia.
 
 Scores are micro-averaged over (sentence, id) pairs. Run: ``python -m benchmarks.quality_entities``.
+
+``--articles OUT`` reads a pipeline output's articles instead (``newsbeam ingest -o OUT shared/corpora/realfeeds``),
+finds their entities again from the text they were annotated from, and counts place mentions, and those right
+after a capitalised word, where people's names and other names hide ("Charlie Munger", "Tokio Hotel"): there is
+no gold there, the list of those mentions is for reading.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from transforms.entities import EntityMatcher, extract_entities
+import duckdb
+
+from transforms.entities import EntityMatcher, article_text, extract_entities
 from transforms.gazetteer import build_gazetteer_uncached
+from transforms.records import Article
 from transforms.settings import TransformSettings
 
 LABELLED_PATH = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "entities_labelled.jsonl"
 _MIN_TIMING_S = 0.5
+_PLACE_TYPES = frozenset({"country", "city", "other"})
+# A word, then spaces up to the end of the searched span (a word before a mention, nothing else between).
+_WORD_BEFORE = re.compile(r"(\w+) +\Z")
+_FUNCTION_WORDS = frozenset("a an and at by for from in into of on or the to with".split())
 
 
 def load_labelled(path: str | Path) -> list[tuple[str, set[str]]]:
@@ -103,9 +120,50 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    """Print the quality table, then every sentence where extraction differs from the labels."""
-    print(format_table(measure()))
+def places_after_capitals(texts: Iterable[str], matcher: EntityMatcher) -> dict[str, Any]:
+    """Place mentions in ``texts``, those right after a capitalised word (spaces between), and those after one
+    that is not a function word ("The", "In"), with the word, the mention and the place of each of the latter."""
+    counts = {"place_mentions": 0, "after_capitalised_word": 0, "after_capitalised_non_function_word": 0}
+    listed: list[str] = []
+    for text in texts:
+        for match in matcher.find(text):
+            entity = matcher.entities[match.entity_id]
+            if entity.type not in _PLACE_TYPES:
+                continue
+            counts["place_mentions"] += 1
+            before = _WORD_BEFORE.search(text, max(0, match.start - 40), match.start)
+            if before is None or not before[1][0].isupper():
+                continue
+            counts["after_capitalised_word"] += 1
+            if before[1].lower() not in _FUNCTION_WORDS:
+                counts["after_capitalised_non_function_word"] += 1
+                listed.append(f"{before[1]} {text[match.start:match.end]} -> {entity.name}")
+    return {**counts, "mentions": listed}
+
+
+def output_texts(output: str | Path) -> list[str]:
+    """The text each article of a pipeline output was annotated from (``article_text``), in article id order."""
+    rows = duckdb.connect().sql(
+        "SELECT title, summary_text, body_text FROM read_parquet(?) ORDER BY article_id",
+        params=[str(Path(output) / "articles" / "**" / "*.parquet")],
+    ).fetchall()
+    return [article_text(Article(title=title, summary_text=summary, body_text=body)) for title, summary, body in rows]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the quality table, then every sentence where extraction differs from the labels; or, with
+    ``--articles OUT``, the place mentions after a capitalised word in a pipeline output."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", metavar="OUT", help="a pipeline output directory to read instead")
+    arguments = parser.parse_args(argv)
+    if arguments.articles is None:
+        print(format_table(measure()))
+        return
+    settings = TransformSettings()
+    matcher = EntityMatcher(build_gazetteer_uncached(settings.alias_paths, settings.min_city_population))
+    found = places_after_capitals(output_texts(arguments.articles), matcher)
+    print(json.dumps({key: value for key, value in found.items() if key != "mentions"}))
+    print("\n".join(found["mentions"]))
 
 
 if __name__ == "__main__":

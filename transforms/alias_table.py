@@ -4,7 +4,7 @@ A gazetteer holds its aliases as a dict of ``Alias`` tuples, each with its own s
 file, the packaged one adds about 65 MB to a process (measured at 123,347 aliases; 145,678 now). The
 matcher reads an alias only when a text matches it (most never do), so it keeps them packed instead: the
 folded aliases and the written forms each as one UTF-8 byte string with an array of offsets, the entity as
-a number into one list of entity ids, and the two flags as bits of one byte; about 7 MB for the packaged
+a number into one list of entity ids, and the three flags as bits of one byte; about 7 MB for the packaged
 gazetteer (5.6 at 123,347). An alias is unpacked when asked for.
 """
 
@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol
 
 _REQUIRE_CAPITAL = 1
 _REQUIRE_DIACRITICS = 2
+_ALTERNATE = 4
 _FILL_BATCH = 1024  # strings encoded at once while packing
 
 
@@ -33,6 +34,10 @@ class AliasFields(Protocol):
     require_capital: bool
     require_diacritics: bool
 
+    @property
+    def alternate(self) -> bool:
+        """True for a city's alternate name ("Tokio", "Wien") or a case form of one."""
+
 
 class PackedAlias(NamedTuple):
     """One alias as unpacked from the table."""
@@ -42,6 +47,7 @@ class PackedAlias(NamedTuple):
     surface: str
     require_capital: bool
     require_diacritics: bool
+    alternate: bool = False
 
 
 class PackedStrings:
@@ -92,8 +98,10 @@ class AliasTable:
         self._flags = bytearray(len(aliases))
         for index, alias in enumerate(aliases.values()):
             self._entities[index] = entity_numbers[alias.entity_id]
-            self._flags[index] = (_REQUIRE_CAPITAL if alias.require_capital else 0) | (
-                _REQUIRE_DIACRITICS if alias.require_diacritics else 0
+            self._flags[index] = (
+                (_REQUIRE_CAPITAL if alias.require_capital else 0)
+                | (_REQUIRE_DIACRITICS if alias.require_diacritics else 0)
+                | (_ALTERNATE if alias.alternate else 0)
             )
         self.folded = PackedStrings(aliases.keys)
         self._surfaces = PackedStrings(lambda: (alias.surface for alias in aliases.values()))
@@ -109,6 +117,7 @@ class AliasTable:
             surface=self._surfaces[index],
             require_capital=bool(flags & _REQUIRE_CAPITAL),
             require_diacritics=bool(flags & _REQUIRE_DIACRITICS),
+            alternate=bool(flags & _ALTERNATE),
         )
 
     def __iter__(self) -> Iterator[PackedAlias]:

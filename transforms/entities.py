@@ -36,18 +36,34 @@ Ambiguity rules, decided per alias when the matcher is built:
   just before or after (spaces between, no punctuation) is capitalized and not a function word:
   "Michael Jordan", "Chad Smith", "Vladimir Putin", "Paris Agreement" are not places; "In Jordan," is.
   Once a text uses such an alias inside a name, its bare mentions in that text are the person too.
+- A place name (country, city, region) just after a capitalized given name (``transforms.given_names``:
+  Faker's first names, less everyday words such as "North") or a title of address ("Mr.", "Prof", "Frau") is a
+  surname: "Johan Santana", "Charlie Munger", "Tom Holland", "Mr. Munger". Its bare mentions of the same alias
+  in that text are the person too ("Santana threw 90 pitches"); other names of the place still count.
+- A short name (at most four letters) that needs a capital (a city's, an alternate or a non-English name),
+  written in capitals where the gazetteer's spelling is not, counts only in a dateline ("BAKU, Sept. 21 —") or
+  beside another word in capitals ("FLOODS IN BAKU"): alone it is an acronym ("ANN: release 2.0", "OTA
+  updates", "PA RI" in a list of state codes). English country names are exempt ("IRAN: talks resume").
+- A city's alternate name in plain ASCII (exonyms and romanizations: "Tokio", "Wien", "Cheng") does not
+  count before a capitalized word that is neither a function word nor a place name: it is part of another
+  name ("Tokio Hotel", "Wien Hall", "Peking University"); "Cologne Germany" still counts.
 - Demonyms are not matches: "Iranian" does not contain "Iran" because "Iran" would end inside a word.
+
+``article_text`` joins title, summary and body, leaving out a summary that is an excerpt of the body (its
+opening found in the body, after a trailing "[...]" or "…" is cut), so its mentions are not counted twice.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import enum
+import hashlib
 import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import ahocorasick
@@ -111,7 +127,7 @@ GIVEN_NAMES: frozenset[str] = frozenset(
     alexandra alexandria elizabeth sydney darwin adelaide wellington santiago sofia nancy hamm hagen
     columbia santander salinas pereira florencia guadalupe vitoria marilia anand rohini jos minna medina
     kirov engels korolev zhukovsky kobe osaka kawasaki salem concepcion rosario lawrence hassan douglas
-    stanley brandon hampton kira logan malte vaughan
+    stanley brandon hampton kira logan malte vaughan maurice
     владимир володимир питер джордж
     """.split()
 )
@@ -148,6 +164,16 @@ _PREFIX_LETTERS = frozenset("وفبلك" "וכשבלמ")
 _MIN_PREFIXED_ALIAS = 5
 _ARABIC_ARTICLE = "ال"
 _SENTENCE_ENDS = frozenset('.!?\n\u2026"\u201c\u00ab(')
+_PLACE_TYPES = frozenset({"country", "city", "other"})
+# Titles of address: the capitalised name after one is a surname ("Mr. Munger", "Prof. Lyon"). Not "Dr", which
+# in an address is a drive ("1445 Lakeside Dr. Oakland").
+_HONORIFICS = frozenset("mr mrs ms mx prof sir dame herr frau mme mlle".split())
+# A summary's opening that the body must contain for the summary to be an excerpt of it; and the marks that
+# end an excerpt cut short: "[...]", "[…]", "(...)", "...", "…".
+_EXCERPT_PROBE_CHARS = 100
+_TRUNCATION_MARK = re.compile(r"\s*(?:[\[(]\s*(?:\.\.\.|\u2026)\s*[\])]|\.\.\.|\u2026)\s*\Z")
+_QUOTE_TABLE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_DATELINE_END = re.compile(r"\s*[,(\u2014\u2013-]")
 _ACRONYM_MAX_LETTERS = 4
 
 
@@ -168,6 +194,9 @@ class AliasRule:
     policy: CasePolicy
     given_name: bool
     require_diacritics: bool
+    place: bool = False  # names a country, city or region: after a given name it is a surname
+    require_capital: bool = False  # the gazetteer marks it (city, alternate and non-English names)
+    ascii_alternate: bool = False  # a city's alternate name in plain ASCII ("Tokio", "Wien", "Cheng")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,6 +207,7 @@ class Match:
     end: int
     entity_id: str
     given_name: bool = False  # the alias is also a given name (see ``GIVEN_NAMES``)
+    alias_number: int = -1  # which alias matched, in the matcher's table
 
 
 def _fold_char(char: str) -> str:
@@ -293,11 +323,13 @@ class EntityMatcher:
         matcher._set_up(*_packed(load()))
         return matcher
 
-    def _set_up(self, entities: dict[str, GazetteerEntity], aliases: AliasTable) -> None:
-        """Keep ``entities`` and ``aliases``; build the automaton, whose values are alias numbers, and after them
-        the numbers of Arabic names without their article's alef (``_elided`` maps those to alias numbers)."""
+    def _set_up(self, entities: dict[str, GazetteerEntity], aliases: AliasTable, given_names: array[int]) -> None:
+        """Keep ``entities``, ``aliases`` and ``given_names`` (see ``name_digests``); build the automaton, whose
+        values are alias numbers, and after them the numbers of Arabic names without their article's alef
+        (``_elided`` maps those to alias numbers)."""
         self.entities = entities
         self._aliases = aliases
+        self._given_names = given_names
         self._rules: dict[int, AliasRule] = {}  # filled on an alias's first match: most never match
         self._folded_lengths = array("I", [0]) * len(aliases)
         self._elided = array("I")
@@ -330,6 +362,9 @@ class EntityMatcher:
                 policy=alias_policy(alias.folded, alias.surface, alias.require_capital),
                 given_name=alias.folded in GIVEN_NAMES or fold(alias.surface).strip() in GIVEN_NAMES,
                 require_diacritics=alias.require_diacritics,
+                place=self.entities[alias.entity_id].type in _PLACE_TYPES,
+                require_capital=alias.require_capital,
+                ascii_alternate=alias.alternate and alias.surface.isascii(),
             )
             self._rules[index] = rule
         return rule
@@ -345,14 +380,56 @@ class EntityMatcher:
         accepted: list[Match] = []
         name_parts: list[Match] = []
         for match, rule in self._matches(text):
-            verdict = _verdict(rule, text, match.start, match.end)
+            verdict = self._verdict(rule, text, match.start, match.end)
             if verdict is _Verdict.ACCEPTED:
                 accepted.append(match)
             elif verdict is _Verdict.NAME_PART:
                 name_parts.append(match)
         chosen = _leftmost_longest(accepted)
-        people = {part.entity_id for part in name_parts if not _covered(part, chosen)}
-        return [match for match in chosen if not (match.given_name and match.entity_id in people)]
+        parts = [part for part in name_parts if not _covered(part, chosen)]
+        people = {part.entity_id for part in parts if part.given_name}
+        surnames = {part.alias_number for part in parts}  # "Johan Santana ... Santana said": the same alias
+        return [
+            match for match in chosen
+            if match.alias_number not in surnames and not (match.given_name and match.entity_id in people)
+        ]
+
+    def _verdict(self, rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
+        """Whether the original spelling at ``text[start:end]`` satisfies ``rule``, and if not, whether it is part
+        of a person's name (evidence about the whole text)."""
+        verdict = _spelling_verdict(rule, text, start, end)
+        if verdict is not _Verdict.ACCEPTED:
+            return verdict
+        if rule.place and self._after_given_name_or_title(text, start):
+            return _Verdict.NAME_PART  # "Charlie Munger", "Mr. Munger"
+        if rule.given_name and _beside_capitalized_word(text, start, end):
+            return _Verdict.NAME_PART  # "Michael Jordan", "Paris Agreement"
+        if rule.ascii_alternate and self._followed_by_name_word(text, end):
+            return _Verdict.REJECTED  # "Tokio Hotel", "Wien Hall", "Dual Core"
+        return _Verdict.ACCEPTED
+
+    def _after_given_name_or_title(self, text: str, start: int) -> bool:
+        """True when the word just before ``start`` is a capitalised given name ("Charlie Munger", spaces between)
+        or title of address ("Mr. Munger", "Prof Lyon")."""
+        preceding, dotted = _word_and_dot_before(text, start)
+        if not preceding or not preceding[0].isupper():
+            return False
+        lowered = preceding.lower()
+        if lowered in _HONORIFICS:
+            return True
+        if dotted or lowered in _FUNCTION_WORDS:
+            return False
+        digest = _name_digest(fold(preceding))
+        position = bisect.bisect_left(self._given_names, digest)
+        return position < len(self._given_names) and self._given_names[position] == digest
+
+    def _followed_by_name_word(self, text: str, end: int) -> bool:
+        """True when the word just after ``end`` (spaces between) is capitalised, not a function word and not
+        a place name itself ("Tokio Hotel", but "Cologne Germany")."""
+        following = _word_after(text, end)
+        if not following or not following[0].isupper() or following.lower() in _FUNCTION_WORDS:
+            return False
+        return not self._automaton.exists(fold(following))
 
     def _matches(self, text: str) -> Iterator[tuple[Match, AliasRule]]:
         """Every alias occurrence on word boundaries (or after glued prefixes), as an original span with its rule."""
@@ -375,7 +452,7 @@ class EntityMatcher:
             rule = self.rule(rule_index)
             original_start = offsets[start] if offsets else start
             original_end = offsets[end - 1] + 1 if offsets else end
-            yield Match(original_start, original_end, rule.entity_id, rule.given_name), rule
+            yield Match(original_start, original_end, rule.entity_id, rule.given_name, rule_index), rule
 
     def _glued_alias(self, folded: str, start: int, end: int, number: int) -> int:
         """The alias number of automaton entry ``number`` found at ``folded[start:end]`` after other letters of
@@ -394,24 +471,38 @@ class EntityMatcher:
         return index if glued else -1
 
 
-def _packed(gazetteer: Gazetteer) -> tuple[dict[str, GazetteerEntity], AliasTable]:
-    """What a matcher keeps of ``gazetteer``: its entities, and its aliases packed."""
-    return dict(gazetteer.entities), AliasTable(gazetteer.aliases, entity_ids=gazetteer.entities)
+def _packed(gazetteer: Gazetteer) -> tuple[dict[str, GazetteerEntity], AliasTable, array[int]]:
+    """What a matcher keeps of ``gazetteer``: its entities, its aliases packed, and its given names' digests."""
+    aliases = AliasTable(gazetteer.aliases, entity_ids=gazetteer.entities)
+    return dict(gazetteer.entities), aliases, name_digests(gazetteer.given_names)
 
 
-def _verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
-    """Whether the original spelling at ``text[start:end]`` satisfies ``rule``."""
+def name_digests(names: Iterable[str]) -> array[int]:
+    """The sorted 64-bit digests of folded ``names``, for a binary search: 8 bytes a name (23,363 given names:
+    0.19 MB, where a set of the strings takes 2.1 MB). A digest, unlike ``hash``, is the same in every process."""
+    return array("Q", sorted(map(_name_digest, names)))
+
+
+def _name_digest(folded_name: str) -> int:
+    """A folded name's 64-bit BLAKE2b digest (a word that is no given name has the digest of one of 23,363 names
+    with odds of about 1 in 10**15)."""
+    digest = hashlib.blake2b(folded_name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _spelling_verdict(rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
+    """Whether the original spelling at ``text[start:end]`` satisfies ``rule``'s case and diacritics rules."""
     if rule.policy is CasePolicy.UPPERCASE and not _is_acronym_use(text, start, end):
         return _Verdict.REJECTED
     needs_capital = rule.policy in (CasePolicy.CAPITALIZED, CasePolicy.CAPITALIZED_MID_SENTENCE)
     if needs_capital and not _counts_as_capital(text[start]):
         return _Verdict.REJECTED
+    if needs_capital and rule.require_capital and _is_short_name_in_capitals_alone(text, start, end):
+        return _Verdict.REJECTED  # "ANN: a new release", "the ANN logs", "OTA updates"
     if rule.policy is CasePolicy.CAPITALIZED_MID_SENTENCE and _opens_or_in_title_case(text, start, end):
         return _Verdict.REJECTED
     if rule.require_diacritics and text[start:end].isascii():
         return _Verdict.REJECTED
-    if rule.given_name and _beside_capitalized_word(text, start, end):
-        return _Verdict.NAME_PART
     return _Verdict.ACCEPTED
 
 
@@ -437,6 +528,46 @@ def _is_acronym_use(text: str, start: int, end: int) -> bool:
 def _is_shouted(word: str) -> bool:
     """True for a word of two or more letters, all capitals."""
     return len(word) >= 2 and word.isupper()
+
+
+def _is_short_name_in_capitals_alone(text: str, start: int, end: int) -> bool:
+    """True for a name of at most four letters written in capitals ("ANN", "OTA", "PA RI") that is neither a
+    dateline ("BAKU, Sept. 21") nor among other words in capitals ("FLOODS IN BAKU"): a lone short word in
+    capitals is an acronym ("ANN: a new release", "OTA updates"), not a city name shouted."""
+    span = text[start:end]
+    if len(span) > 2 * _ACRONYM_MAX_LETTERS or not span.isupper():  # the common case, kept cheap
+        return False
+    if sum(char.isalpha() for char in span) > _ACRONYM_MAX_LETTERS or not _is_shouted(span.replace(" ", "")):
+        return False
+    if _is_dateline(text, start, end):
+        return False
+    neighbours = (_word_before(text, start), _word_after(text, end))
+    return not any(_is_shouted(word) and (len(word) > 2 or word.lower() in _FUNCTION_WORDS) for word in neighbours)
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """True when the span opens a line and a comma, parenthesis or dash follows it ("MOSCOW, Sept. 21 —",
+    "BAKU (Reuters) -")."""
+    index = start
+    while index > 0 and text[index - 1] in " \t":
+        index -= 1
+    return (index == 0 or text[index - 1] == "\n") and _DATELINE_END.match(text, end) is not None
+
+
+def _word_and_dot_before(text: str, start: int) -> tuple[str, bool]:
+    """The word before ``start`` with spaces between, and whether a full stop ends it ("Mr. "); ('', False)
+    when other punctuation intervenes."""
+    index = start
+    while index > 0 and text[index - 1] == " ":
+        index -= 1
+    if index == start or index == 0:
+        return "", False
+    dotted = text[index - 1] == "."
+    word_end = index - 1 if dotted else index
+    index = word_end
+    while index > 0 and text[index - 1].isalnum():  # letters and digits: a name has no combining mark to see
+        index -= 1
+    return text[index:word_end], dotted
 
 
 def _leftmost_longest(matches: list[Match]) -> list[Match]:
@@ -518,13 +649,30 @@ def extract_entities(text: str, matcher: EntityMatcher) -> list[Entity]:
 
 
 def article_text(article: Article) -> str:
-    """Title, summary and body joined; the summary is skipped when the body already contains it."""
+    """Title, summary and body joined; the summary is skipped when it is an excerpt of the body."""
     title = article.get("title") or ""
     summary = article.get("summary_text") or ""
     body = article.get("body_text") or ""
-    if summary and body and " ".join(summary.split()) in " ".join(body.split()):
+    if summary and body and is_excerpt(summary, body):
         summary = ""
     return "\n\n".join(part for part in (title, summary, body) if part)
+
+
+def is_excerpt(summary: str, body: str) -> bool:
+    """True when ``summary`` repeats ``body``: found in it whole, or its first 100 characters are, as in an excerpt
+    cut short ("... and the [...]", "…") or followed by a link ("Read more →"). Spacing and curly quotes do not
+    count.
+
+    Counting such a summary too would count its mentions twice; a summary that opens with other words (a
+    standfirst) is kept.
+    """
+    probe = _TRUNCATION_MARK.sub("", _comparable(summary))[:_EXCERPT_PROBE_CHARS]
+    return probe in _comparable(body)
+
+
+def _comparable(text: str) -> str:
+    """``text`` with runs of whitespace as one space and curly quotes straight."""
+    return " ".join(text.translate(_QUOTE_TABLE).split())
 
 
 def annotate_entities(article: Article, matcher: EntityMatcher) -> Article:

@@ -68,6 +68,7 @@ from babel import Locale
 from babel.core import get_global, parse_locale
 
 from transforms.entities import COMMON_WORDS, fold, is_uncased
+from transforms.given_names import load_given_names
 from transforms.settings import TransformSettings
 
 try:
@@ -122,6 +123,9 @@ _ETHNONYM_ENDINGS = ("istan", "stan", "ia", "iya", "land", "ия")
 # City names that are everyday words usually written with a capital (brands, titles, other places):
 # dropped. Alternate names in this set or in ``COMMON_WORDS`` are dropped too. Folded spelling. Georgian has no
 # capitals to tell names from words: its alternates that are everyday words ("round", "debt", "skin", "bar").
+# On real feeds every "Hub" (Git Hub, Visual Hub), "Dual" (Dual Core), "Hang" (Hang out), "Logos", "Kali" and
+# "Judah" was a word or a person, not Hub (Pakistan) or the alternate names of Douala, Hangzhou, Lagos, Cali and
+# Jeddah; "Deli", "Limo", "Tuba" and "Vine" (Delhi, Lima, Touba, Vienna) are English words of the same kind.
 AMBIGUOUS_CITY_NAMES: frozenset[str] = frozenset(
     """
     man san van metro vista mitte kara kaya kati tete ede ise anda banda moga wola marka poblacion surprise
@@ -132,6 +136,7 @@ AMBIGUOUS_CITY_NAMES: frozenset[str] = frozenset(
     victory liberty unity progress male turk roma para porto solo tarde dort eher dabei orada name namen
     tour sido toda vele esse fiume marca kasaba kale pari sama rast resid situe tane tempi yasi kizil
     baris adalet sert eden dorp turu yili adama augusta susa
+    hub dual hang logos kali judah deli limo tuba vine
     марка метро роли ролі собрал тур ним дали центральныи центральнии северныи орел курган мир ван тема
     гера кантон мати схід фортеця давні шевченко киівськии константина
     ტური ვალი კანი ბარი
@@ -157,16 +162,23 @@ class Alias(NamedTuple):
     rank: int
     require_diacritics: bool = False  # match only text that is not plain ASCII there ("Reşt", not "REST")
 
+    @property
+    def alternate(self) -> bool:
+        """True for a city's alternate name or a case form of one (not its geonames name, nor a country's)."""
+        return self.rank % _RANK_INFLECTED == _RANK_CITY_ALTERNATE
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Gazetteer:
-    """Entities by id and folded aliases -> ``Alias``; shared by every caller of ``load_gazetteer``: do not mutate.
+    """Entities by id and folded aliases -> ``Alias``, and the folded given names that mark a surname (sorted,
+    none of them an alias); shared by every caller of ``load_gazetteer``: do not mutate.
 
     Plain dicts rather than read-only views, so that a gazetteer pickles (Beam ships DoFn arguments).
     """
 
     entities: dict[str, GazetteerEntity]
     aliases: dict[str, Alias]
+    given_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.aliases)
@@ -229,7 +241,8 @@ def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: in
     candidates += inflected
     aliases = _resolve(candidates)
     used_ids = {alias.entity_id for alias in aliases.values()}
-    return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases)
+    given_names = tuple(sorted(load_given_names().difference(aliases)))  # "Sydney Australia" is two places
+    return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases, given_names)
 
 
 def _apply_drops(candidates: list[_Candidate], document: Mapping[str, Any], rank: int) -> list[_Candidate]:

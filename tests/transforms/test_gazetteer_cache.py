@@ -22,6 +22,7 @@ TEXTS = (
     "Moscow and Baku signed the deal; NATO and the UN were told in London, Ontario, not London.",
     "В Москве и Баку обсудили поставки газа через Турцию.",
     "Azərbaycan Respublikasının Prezidenti Bakıda Türkiyə nümayəndə heyətini qəbul edib.",
+    "Charlie Munger and Johan Santana flew to Baku; Santana stayed.",  # given names from the file
 )
 
 
@@ -75,6 +76,7 @@ def test_a_cache_hit_matches_exactly_as_a_fresh_build(cached_dir: Path, counted_
     fresh = build_gazetteer(TransformSettings(alias_paths=(str(SAMPLE_ALIASES),)))
     assert counted_builds == []  # read from the file, not built
     assert cached.aliases == fresh.aliases and cached.entities == fresh.entities
+    assert cached.given_names == fresh.given_names != ()
     cached_matcher, fresh_matcher = EntityMatcher(cached), EntityMatcher(fresh)
     for text in TEXTS:
         assert cached_matcher.find(text) == fresh_matcher.find(text) != []
