@@ -85,13 +85,34 @@ HIDDEN_STYLE = re.compile(
     re.IGNORECASE,
 )
 # Well-known beacon URLs (analytics, ad servers, feed trackers, spacer gifs); matched as substrings.
+# FeedBurner's are matched by FEEDBURNER_IMAGE below.
 PIXEL_PATTERNS = (
-    "feeds.feedburner.com/~r/", "feeds.feedburner.com/~ff/", "feedsportal.com/c/", "pixel.wp.com",
+    "feedsportal.com/c/", "pixel.wp.com",
     "stats.wordpress.com", "google-analytics.com/collect", "googleadservices.com", "doubleclick.net",
     "facebook.com/tr", "scorecardresearch.com", "quantserve.com", "/b/ss/", "pixel.quantserve",
     "analytics.twitter.com", "bat.bing.com", "/pixel.gif", "/pixel.png", "/spacer.gif", "/blank.gif",
     "/transparent.gif", "/clear.gif", "/1x1.gif", "/1x1.png", "/tracking.gif", "/beacon.gif",
 )
+
+# FeedBurner's furniture, on its own hosts and on a publisher's (FeedBurner "MyBrand" served the same paths
+# from feeds.example.com): FeedFlare share buttons (/~f/FEED?a=..., their images ?i=... or ?d=...), ads
+# (/~a/, /~at/, also on feedads.googleadservices.com) and, as images only, the tracking pixels (/~r/, /~ff/).
+# /~r/ links stay: they redirect to articles. On other hosts the feed name (no file extension) and one of
+# FeedBurner's queries are required too, since /~a/ may be someone's home directory.
+FEEDBURNER_HOST = re.compile(r"(?:[\w-]+\.)*feedburner\.com|feedproxy\.google\.com|feedads\.googleadservices\.com",
+                             re.IGNORECASE)
+FEEDBURNER_LINK = re.compile(r"https?://([^/?#]+)/~(?:f|a|at)/([^?#]*)(\?[aid]=)?", re.IGNORECASE)
+FEEDBURNER_IMAGE = re.compile(r"https?://([^/?#]+)/~(?:f|ff|a|at|r)/([^?#]*)(\?[aid]=)?", re.IGNORECASE)
+FEEDFLARE_CLASS = "feedflare"  # FeedBurner's block of share buttons, dropped whole with its "Add to:" text
+
+
+def is_feedburner_furniture(url: str, pattern: re.Pattern[str] = FEEDBURNER_LINK) -> bool:
+    """True for a FeedBurner share button, ad or (with ``FEEDBURNER_IMAGE``) pixel URL: not the article's."""
+    match = pattern.match(url)
+    if match is None:
+        return False
+    host, feed_name, query = match.groups()
+    return FEEDBURNER_HOST.fullmatch(host) is not None or (query is not None and "." not in feed_name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,8 +191,10 @@ class _Writer:
         name = RENAMED.get(tag.name, tag.name)
         if name == "head":
             self._set_base(tag.find("base", href=True))
-        if name in DROPPED:
+        if name in DROPPED or FEEDFLARE_CLASS in _attribute(tag, "class").split():
             return None
+        if name == "a" and "~" in _attribute(tag, "href") and is_feedburner_furniture(self._link_target(tag) or ""):
+            return None  # a share button or an ad: its image and text go too
         if name in VOID:
             self._void(name, tag)
             return None
@@ -400,7 +423,7 @@ def _is_tracking_pixel(tag: Tag, src: str) -> bool:
     if HIDDEN_STYLE.search(_attribute(tag, "style")[:2000]):
         return True
     lowered = src.lower()
-    return any(pattern in lowered for pattern in PIXEL_PATTERNS)
+    return any(pattern in lowered for pattern in PIXEL_PATTERNS) or is_feedburner_furniture(src, FEEDBURNER_IMAGE)
 
 
 def _flat_fallback(html: str) -> CleanedHtml:
