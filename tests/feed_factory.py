@@ -51,3 +51,9 @@ def feedflare(feed_name: str = "Courier", token: str = "Kp2q") -> str:
             f"<img src='http://feeds.feedburner.com/~f/{feed_name}?d=41'></a></div>"
             f"<img src='http://feeds.feedburner.com/~r/{feed_name}/~4/{token}' height='1' width='1'>")
 
+
+def whole_post(paragraphs: int = 8) -> str:
+    """A blog post of ``paragraphs`` paragraphs (over 800 characters of text from 6 on), as HTML."""
+    return "".join(f"<p>Part {number}: the night ferry to Aktau left the Alat terminal with forty trucks, two rail "
+                   f"wagons and a hundred passengers; the crossing took nineteen hours.</p>"
+                   for number in range(1, paragraphs + 1))

@@ -24,8 +24,10 @@ import lxml.html
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PreformattedString
 
+from transforms.feed_bodies import summary_is_whole_article
 from transforms.records import Article, is_error
 from transforms.settings import TransformSettings
+from transforms.summaries import trim_summary
 
 # Short texts that look like a URL or a file name, and XHTML, are what we expect here: no warnings.
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
@@ -446,16 +448,26 @@ def clean_article(article: Article, settings: TransformSettings) -> Article:
         return article
     result: dict = dict(article)
     flags = list(result.get("quality_flags") or [])
+    cut_fields = []
     for field in ("summary_html", "content_html"):
         value = result.get(field)
         if value is not None and len(value) > settings.max_html_chars:
             result[field] = value[: settings.max_html_chars]
+            cut_fields.append(field)
             if "html_truncated" not in flags:
                 flags.append("html_truncated")
     base_url = result.get("url") or result.get("canonical_url") or result.get("feed_url")
     summary = clean_html(result["summary_html"], base_url=base_url) if result.get("summary_html") else None
-    result["summary_text"] = (summary.text or None) if summary else result.get("summary_text")
+    trimmed = trim_summary(summary.text if summary else result.get("summary_text"))
+    result["summary_text"] = trimmed.text
+    if trimmed.truncated:
+        flags.append("summary_truncated")
     body = _clean_body(result, settings, base_url, flags)
+    if summary and summary_is_whole_article(result.get("document_type"), bool(result.get("content_html")),
+                                            trimmed.text, trimmed.truncated or "summary_html" in cut_fields):
+        # the description is the whole post: it is the body too (summary_text keeps it: the feed's description)
+        body = CleanedHtml(text=trimmed.text or "", html=summary.html, links=[], images=[])
+        flags.append("body_from_summary")
     if body is not None:
         result["body_text"] = body.text or None
         result["body_html"] = body.html or None

@@ -388,6 +388,49 @@ def test_article_without_html_keeps_empty_fields_empty() -> None:
     assert article["links"] == [] and article["images"] == []
 
 
+WHOLE_POST = "".join(f"<p>Part {n}: the night ferry to Aktau left the Alat terminal with forty trucks, two rail "
+                     f"wagons and a hundred passengers; the crossing took nineteen hours.</p>" for n in range(1, 9))
+
+
+@pytest.mark.parametrize(("summary_html", "summary_text"), [
+    ("<p>Stallholders voted to move indoors [&hellip;]</p>", "Stallholders voted to move indoors"),
+    ("<p>Stallholders voted to move.</p><p><a href='https://courier.example/m'>Read more &raquo;</a></p>",
+     "Stallholders voted to move."),
+    ("Stallholders voted to move. <a href='https://courier.example/m'>Continue reading <span>Market</span> "
+     "&rarr;</a>", "Stallholders voted to move."),
+])
+def test_a_truncation_marker_leaves_the_summary_and_is_flagged(summary_html: str, summary_text: str) -> None:
+    article = clean_article(feed_article(summary_html=summary_html), TransformSettings())
+    assert article["summary_text"] == summary_text
+    assert article["quality_flags"] == ["summary_truncated"]
+
+
+def test_a_whole_post_in_the_description_is_also_the_body() -> None:
+    article = clean_article(feed_article(summary_html=WHOLE_POST, content_html=None), TransformSettings())
+    assert article["body_text"] == article["summary_text"]
+    assert article["body_text"].startswith("Part 1: the night ferry") and article["body_text"].endswith("hours.")
+    assert article["body_html"].startswith("<p>Part 1:") and article["quality_flags"] == ["body_from_summary"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"summary_html": WHOLE_POST + "<p>And then [&#8230;]</p>"},  # cut: a marker
+    {"summary_html": WHOLE_POST + "<p>And then...</p>"},  # cut: an ellipsis
+    {"summary_html": WHOLE_POST[:600]},  # a teaser
+    {"summary_html": WHOLE_POST, "content_html": "<p>A short teaser in content:encoded.</p>"},
+    {"summary_html": WHOLE_POST, "document_type": "json_feed"},
+], ids=["marker", "ellipsis", "short", "content", "json_feed"])
+def test_other_descriptions_are_not_made_the_body(fields: dict) -> None:
+    article = clean_article(feed_article(**{"content_html": None, **fields}), TransformSettings())
+    assert "body_from_summary" not in (article.get("quality_flags") or [])
+    assert article.get("body_text") != article["summary_text"]
+
+
+def test_a_description_cut_by_the_html_size_limit_is_not_made_the_body() -> None:
+    article = clean_article(feed_article(summary_html=WHOLE_POST, content_html=None),
+                            TransformSettings(max_html_chars=len(WHOLE_POST) - 10))
+    assert "body_text" not in article and article["quality_flags"] == ["html_truncated"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tag_soup(), tag_soup(), st.sampled_from(["rss", "html"]))
 def test_clean_article_never_raises_on_arbitrary_html(content: str, summary: str, document_type: str) -> None:
