@@ -6,9 +6,10 @@ DESIGN.md). For each feed fetched in this run whose source wants full text:
 
 1. the feed body is parsed just enough to list its items (``transforms.parsing.parse_document``), and each
    item's ``article_id`` is computed from its link exactly as ``transforms.identity`` does;
-2. items whose own content is already the whole article (``transforms.full_text.feed_body_is_full``) need
-   no page; items the ledger (``pipeline/page_ledger.py``) knows unchanged reuse what an earlier run got
-   (the page stays in the raw zone: no request); the rest are fetched;
+2. items whose own content or description is already the whole article
+   (``transforms.full_text.feed_item_is_whole``) need no page; items the ledger (``pipeline/page_ledger.py``)
+   knows unchanged reuse what an earlier run got (the page stays in the raw zone: no request); the rest are
+   fetched;
 3. robots.txt is fetched once per origin and obeyed for our User-Agent (``pipeline/robots.py``);
 4. the allowed pages are fetched with ``http_fetch.fetch_many`` (same client, limits and retries as the
    feeds) through one ``HostLimiter``: at most ``per_host_concurrency`` requests at once per host, the
@@ -47,8 +48,7 @@ from pipeline.page_ledger import LedgerEntry, PageLedger
 from pipeline.raw_zone import PAGE_ZONE, pages_sidecar_path, read_pages_sidecar, store_raw
 from pipeline.robots import RobotsRules, fetch_robots, origin_of, rules_from_text
 from pipeline.run_summary import utc_now
-from transforms.full_text import feed_body_is_full
-from transforms.html_cleaning import clean_html
+from transforms.full_text import feed_item_is_whole
 from transforms.identity import canonicalize_url, compute_article_id
 from transforms.parsing import parse_document
 from transforms.records import PageInfo, RawDocument, sha256_hex
@@ -163,7 +163,7 @@ def list_candidates(document: RawDocument) -> tuple[list[PageCandidate], int]:
         link = record.get("url") if record.get("kind") == "article" else None
         if not link:
             continue
-        if record.get("content_html") and feed_body_is_full(clean_html(record["content_html"]).text):
+        if feed_item_is_whole(record):
             full_bodies += 1
             continue
         canonical = canonicalize_url(link) or (canonicalize_url(record["guid"]) if record.get("guid") else None)

@@ -24,6 +24,8 @@ from transforms.xml_repair import declare_missing_namespaces, drop_text_before_d
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
 # feedparser's bozo exceptions that still leave a correct document (the items are trusted)
 HARMLESS_BOZO = ("CharacterEncodingOverride",)
+# Hosts of feed services that rewrite item links into redirects through themselves (``/~r/...``)
+FEED_REDIRECTOR_HOST = re.compile(r"feeds\d*\.feedburner\.com|feedproxy\.google\.com")
 HTML_TITLE_TYPES = ("text/html", "application/xhtml+xml")  # feedparser's title_detail types that hold markup
 # Start and end tags of RSS/RDF items and Atom entries, any namespace prefix. ``[^<>]*`` (not ``[^>]*``)
 # so that an unclosed tag fails at the next "<" instead of scanning to the end of the document each time.
@@ -91,15 +93,35 @@ def document_url(raw: RawDocument, feed: dict[str, Any]) -> str | None:
     return None
 
 
-def _source_id(raw: RawDocument, site_url: str | None, entry_link: str | None) -> str:
-    """Configured source id, else the host of the feed's site, else of the item, else the file stem."""
+def is_feed_redirector(host: str) -> bool:
+    """True for the host of a feed redirector (FeedBurner, feedproxy): it names the service, not the outlet."""
+    return FEED_REDIRECTOR_HOST.fullmatch(host) is not None
+
+
+def item_links(entry: dict[str, Any], base_url: str | None) -> tuple[str | None, str | None]:
+    """The item's own link, and the link it replaces (else None).
+
+    FeedBurner rewrites every ``<link>`` into a redirect through itself (``feeds.feedburner.com/~r/...``)
+    and keeps the article's URL in ``feedburner:origLink``: that one is the item's link when it is an
+    absolute http(s) URL. The redirect is returned beside it: pages fetched before this rule are filed
+    under it (``transforms.parsing``).
+    """
+    link = web_url(entry.get("link"), base_url)
+    original = web_url(entry.get("feedburner_origlink"), None)
+    if original is None or original == link:
+        return link, None
+    return original, link
+
+
+def _source_id(raw: RawDocument, site_url: str | None, entry_link: str | None, own_url: str | None) -> str:
+    """Configured source id, else the host of the feed's site, of the item, of the feed's own URL (where it was
+    fetched, else its ``rel="self"``), else the file stem. A feed redirector's host (FeedBurner) is taken only
+    when no other host is known: it would make one source of every feed the service carries."""
     if raw.get("source_id"):
         return raw["source_id"]
-    for url in (site_url, entry_link, raw.get("feed_url")):
-        host = url_host(url)
-        if host:
-            return host
-    return fallback_source_id(raw["uri"]) or "unknown"
+    hosts = [host for host in (url_host(site_url), url_host(entry_link), url_host(own_url)) if host]
+    outlets = [host for host in hosts if not is_feed_redirector(host)]
+    return (outlets or hosts or [fallback_source_id(raw["uri"]) or "unknown"])[0]
 
 
 def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocument, document_type: str,
@@ -108,7 +130,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
 
     ``base_url`` is the feed's own URL (``document_url``): relative links become absolute against it.
     """
-    link = web_url(entry.get("link"), base_url)
+    link, replaced_link = item_links(entry, base_url)
     site_url = web_url(feed.get("link"), base_url)
     # dict.get: FeedParserDict maps a missing "updated" onto "published", which would fake an update time
     raw_published = dict.get(entry, "published") or dict.get(entry, "created")
@@ -118,7 +140,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         raw_published, raw_updated = raw_updated, None
     return Article(
         kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
-        source_id=_source_id(raw, site_url, link), feed_url=raw.get("feed_url") or base_url or site_url,
+        source_id=_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
         document_type=document_type, title=_title_text(entry),
         summary_html=entry.get("summary"), content_html=_content_html(entry),
         authors=_authors(entry),
@@ -128,6 +150,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         raw_published=raw_published, raw_updated=raw_updated,
         fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
         raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
+        **({"replaced_link": replaced_link} if replaced_link else {}),
     )
 
 

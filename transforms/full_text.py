@@ -16,7 +16,8 @@ identity all see the page's fields.
 
 - ``full``: the body is the whole article: a page's main content, a full HTML page read as input, or a
   feed item whose own content (content:encoded, Atom content, JSON Feed content) has at least
-  ``FULL_BODY_MIN_CHARS`` characters of text;
+  ``FULL_BODY_MIN_CHARS`` characters of text, or whose description is the whole post
+  (``transforms.feed_bodies``: ``clean_article`` made it the body);
 - ``teaser_only``: no page was asked for, or its fetch failed (the reason is a ``page_*`` quality flag);
 - ``paywalled``: the page declares it (JSON-LD ``isAccessibleForFree: false``) or its extracted body is a
   known paywall notice;
@@ -33,16 +34,14 @@ import re
 from typing import Any, cast
 
 from transforms.encoding import decode_document
+from transforms.feed_bodies import feed_body_is_full, summary_is_whole_article
 from transforms.html_cleaning import clean_html
 from transforms.page_metadata import PageMetadata, read_page_metadata
 from transforms.records import Article, PageInfo, is_error
 from transforms.settings import TransformSettings
+from transforms.summaries import trim_summary
 
 BODY_STATUSES = ("full", "teaser_only", "paywalled", "empty", "not_html", "blocked_by_robots")
-# A feed's own content of this much text is taken as the whole article: teasers and "read more" snippets
-# stay well under it (one or two sentences, 150 to 500 characters), while even a short news story runs
-# to three or four paragraphs. Items with such content get no page request.
-FULL_BODY_MIN_CHARS = 800
 # Less main text than this is not an article body (a cookie banner, a menu the extractor settled for).
 MIN_PAGE_BODY_CHARS = 150
 # An extracted body this short that contains one of these phrases is a paywall notice, not an article.
@@ -58,9 +57,15 @@ PAYWALL_PHRASES = re.compile(
 PAGE_STATUSES = {"not_html": "not_html", "blocked_by_robots": "blocked_by_robots"}  # else teaser_only
 
 
-def feed_body_is_full(body_text: str | None) -> bool:
-    """True when an item's own body text is long enough to be the whole article (no page needed)."""
-    return len(body_text or "") >= FULL_BODY_MIN_CHARS
+def feed_item_is_whole(item: Article) -> bool:
+    """True when a parsed feed item (not yet cleaned) carries its whole article, as ``clean_article`` will
+    find: a content block of ``FULL_BODY_MIN_CHARS`` of text, or a description that is the whole post."""
+    if item.get("content_html"):
+        return feed_body_is_full(clean_html(item["content_html"]).text)
+    if not item.get("summary_html"):
+        return False
+    summary = trim_summary(clean_html(item["summary_html"]).text)
+    return summary_is_whole_article(item.get("document_type"), False, summary.text, summary.truncated)
 
 
 def is_paywall_notice(text: str | None) -> bool:

@@ -24,8 +24,10 @@ import lxml.html
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PreformattedString
 
+from transforms.feed_bodies import summary_is_whole_article
 from transforms.records import Article, is_error
 from transforms.settings import TransformSettings
+from transforms.summaries import trim_summary
 
 # Short texts that look like a URL or a file name, and XHTML, are what we expect here: no warnings.
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
@@ -85,13 +87,34 @@ HIDDEN_STYLE = re.compile(
     re.IGNORECASE,
 )
 # Well-known beacon URLs (analytics, ad servers, feed trackers, spacer gifs); matched as substrings.
+# FeedBurner's are matched by FEEDBURNER_IMAGE below.
 PIXEL_PATTERNS = (
-    "feeds.feedburner.com/~r/", "feeds.feedburner.com/~ff/", "feedsportal.com/c/", "pixel.wp.com",
+    "feedsportal.com/c/", "pixel.wp.com",
     "stats.wordpress.com", "google-analytics.com/collect", "googleadservices.com", "doubleclick.net",
     "facebook.com/tr", "scorecardresearch.com", "quantserve.com", "/b/ss/", "pixel.quantserve",
     "analytics.twitter.com", "bat.bing.com", "/pixel.gif", "/pixel.png", "/spacer.gif", "/blank.gif",
     "/transparent.gif", "/clear.gif", "/1x1.gif", "/1x1.png", "/tracking.gif", "/beacon.gif",
 )
+
+# FeedBurner's furniture, on its own hosts and on a publisher's (FeedBurner "MyBrand" served the same paths
+# from feeds.example.com): FeedFlare share buttons (/~f/FEED?a=..., their images ?i=... or ?d=...), ads
+# (/~a/, /~at/, also on feedads.googleadservices.com) and, as images only, the tracking pixels (/~r/, /~ff/).
+# /~r/ links stay: they redirect to articles. On other hosts the feed name (no file extension) and one of
+# FeedBurner's queries are required too, since /~a/ may be someone's home directory.
+FEEDBURNER_HOST = re.compile(r"(?:[\w-]+\.)*feedburner\.com|feedproxy\.google\.com|feedads\.googleadservices\.com",
+                             re.IGNORECASE)
+FEEDBURNER_LINK = re.compile(r"https?://([^/?#]+)/~(?:f|a|at)/([^?#]*)(\?[aid]=)?", re.IGNORECASE)
+FEEDBURNER_IMAGE = re.compile(r"https?://([^/?#]+)/~(?:f|ff|a|at|r)/([^?#]*)(\?[aid]=)?", re.IGNORECASE)
+FEEDFLARE_CLASS = "feedflare"  # FeedBurner's block of share buttons, dropped whole with its "Add to:" text
+
+
+def is_feedburner_furniture(url: str, pattern: re.Pattern[str] = FEEDBURNER_LINK) -> bool:
+    """True for a FeedBurner share button, ad or (with ``FEEDBURNER_IMAGE``) pixel URL: not the article's."""
+    match = pattern.match(url)
+    if match is None:
+        return False
+    host, feed_name, query = match.groups()
+    return FEEDBURNER_HOST.fullmatch(host) is not None or (query is not None and "." not in feed_name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,8 +193,10 @@ class _Writer:
         name = RENAMED.get(tag.name, tag.name)
         if name == "head":
             self._set_base(tag.find("base", href=True))
-        if name in DROPPED:
+        if name in DROPPED or FEEDFLARE_CLASS in _attribute(tag, "class").split():
             return None
+        if name == "a" and "~" in _attribute(tag, "href") and is_feedburner_furniture(self._link_target(tag) or ""):
+            return None  # a share button or an ad: its image and text go too
         if name in VOID:
             self._void(name, tag)
             return None
@@ -400,7 +425,7 @@ def _is_tracking_pixel(tag: Tag, src: str) -> bool:
     if HIDDEN_STYLE.search(_attribute(tag, "style")[:2000]):
         return True
     lowered = src.lower()
-    return any(pattern in lowered for pattern in PIXEL_PATTERNS)
+    return any(pattern in lowered for pattern in PIXEL_PATTERNS) or is_feedburner_furniture(src, FEEDBURNER_IMAGE)
 
 
 def _flat_fallback(html: str) -> CleanedHtml:
@@ -423,16 +448,26 @@ def clean_article(article: Article, settings: TransformSettings) -> Article:
         return article
     result: dict = dict(article)
     flags = list(result.get("quality_flags") or [])
+    cut_fields = []
     for field in ("summary_html", "content_html"):
         value = result.get(field)
         if value is not None and len(value) > settings.max_html_chars:
             result[field] = value[: settings.max_html_chars]
+            cut_fields.append(field)
             if "html_truncated" not in flags:
                 flags.append("html_truncated")
     base_url = result.get("url") or result.get("canonical_url") or result.get("feed_url")
     summary = clean_html(result["summary_html"], base_url=base_url) if result.get("summary_html") else None
-    result["summary_text"] = (summary.text or None) if summary else result.get("summary_text")
+    trimmed = trim_summary(summary.text if summary else result.get("summary_text"))
+    result["summary_text"] = trimmed.text
+    if trimmed.truncated:
+        flags.append("summary_truncated")
     body = _clean_body(result, settings, base_url, flags)
+    if summary and summary_is_whole_article(result.get("document_type"), bool(result.get("content_html")),
+                                            trimmed.text, trimmed.truncated or "summary_html" in cut_fields):
+        # the description is the whole post: it is the body too (summary_text keeps it: the feed's description)
+        body = CleanedHtml(text=trimmed.text or "", html=summary.html, links=[], images=[])
+        flags.append("body_from_summary")
     if body is not None:
         result["body_text"] = body.text or None
         result["body_html"] = body.html or None

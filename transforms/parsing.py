@@ -39,6 +39,11 @@ def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
     pages = raw.get("pages")
     if pages:  # full text: each item gets what the driver learnt about its linked page
         for record in outputs:
-            if record.get("kind") == "article" and record.get("url") in pages:
-                record["page"] = pages[record["url"]]  # type: ignore[typeddict-unknown-key]
+            if record.get("kind") != "article":
+                continue
+            # pages kept before origLink was read are filed under the FeedBurner redirect the feed linked
+            for link in (record.get("url"), record.get("replaced_link")):
+                if link in pages:
+                    record["page"] = pages[link]  # type: ignore[typeddict-unknown-key]
+                    break
     return outputs

@@ -80,6 +80,7 @@ class Article(TypedDict, total=False):
     kind: Literal["article"]
     article_id: str
     url: str | None
+    replaced_link: str | None  # the feed's <link> when FeedBurner's origLink became ``url`` (not written)
     canonical_url: str | None
     guid: str | None
     source_id: str

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
-from tests.feed_factory import rss
+from tests.feed_factory import feedburner_rss, feedflare, rss, whole_post
 from tests.http_server import LocalHTTPServer, RecordedRequest, Response, sequence
 
 PAGES = pathlib.Path(__file__).parent.parent / "fixtures" / "pages"
@@ -205,3 +205,28 @@ def test_retry_after_is_honoured_for_the_page_and_its_host(
     later = [request.received_at for request in page_requests(http_server) if request.received_at > refused]
     assert all(when - refused >= 1.0 - GAP_TOLERANCE_S for when in later)
     assert {row["body_status"] for row in rows(tmp_path / "out").values()} == {"full"}
+
+
+def test_a_feedburner_feed_gives_article_urls_clean_links_cut_summaries_flagged_and_whole_posts_as_bodies(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    full, whole = http_server.url("/articles/full"), http_server.url("/articles/whole")
+    http_server.route("/feed.xml", Response(body=feedburner_rss([
+        ("g1", full, "Cranes", "<p>Two cranes arrived at the port [&hellip;]</p>", "<p>Two cranes.</p>" + feedflare()),
+        ("g2", whole, "Night ferry", whole_post() + feedflare(token="Zx81"), None),
+    ])))
+    http_server.route("/articles/full", page("article_full"))
+    http_server.route("/articles/whole", story_page(2))
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")})
+
+    run_once(config, tmp_path / "out", capsys, "--full-text", "--allow-private-addresses", "--page-rate", "50")
+
+    found = rows(tmp_path / "out")
+    assert set(found) == {"/articles/full", "/articles/whole"}  # origLink, not feeds.feedburner.com/~r/
+    cranes, ferry = found["/articles/full"], found["/articles/whole"]
+    assert cranes["summary_text"] == "Two cranes arrived at the port" and "summary_truncated" in cranes["quality_flags"]
+    assert (cranes["body_status"], cranes["field_sources"]["body_text"]) == ("full", "page")
+    assert ferry["body_status"] == "full" and "body_from_summary" in ferry["quality_flags"]
+    assert ferry["body_text"] == ferry["summary_text"] and ferry["body_text"].startswith("Part 1: the night ferry")
+    assert "Add to" not in ferry["body_text"]
+    assert not [url for row in found.values() for url in row["links"] + row["images"] if "feedburner" in url]
+    assert [request.path for request in page_requests(http_server)] == ["/articles/full"]  # the whole post: no request

@@ -15,7 +15,7 @@ from pipeline.http_fetch import FetchSettings
 from pipeline.page_fetch import PageFetchOutcome, PageFetchSettings, fetch_pages, page_settings_from
 from pipeline.page_ledger import PageLedger
 from pipeline.raw_zone import store_raw
-from tests.feed_factory import rss
+from tests.feed_factory import feedburner_rss, rss, whole_post
 from tests.http_server import LocalHTTPServer, RecordedRequest, Response, sequence
 from transforms.records import RawDocument
 
@@ -363,3 +363,29 @@ def test_one_page_for_an_item_found_in_two_feeds(http_server: LocalHTTPServer, t
 
     assert len(page_requests(http_server)) == 1
     assert outcome.pages[first["raw_path"]] == outcome.pages[second["raw_path"]]
+
+
+def test_a_description_that_is_the_whole_post_needs_no_page(http_server: LocalHTTPServer,
+                                                            tmp_path: pathlib.Path) -> None:
+    entries = [("g-0", http_server.url("/articles/0"), "Whole", whole_post()),
+               ("g-1", http_server.url("/articles/1"), "Cut", whole_post() + "<p>And so on [&hellip;]</p>"),
+               ("g-2", http_server.url("/articles/2"), "Teaser", "A teaser.")]
+    serve_pages(http_server, 3)
+
+    outcome = run(tmp_path, feed_document(tmp_path, http_server, entries))
+
+    assert outcome.counts["full_body_in_feed"] == 1
+    assert sorted(request.path for request in page_requests(http_server)) == ["/articles/1", "/articles/2"]
+
+
+def test_feedburner_items_are_fetched_at_their_orig_link_never_through_the_redirect(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
+    body = feedburner_rss([("g-0", http_server.url("/articles/0"), "Cranes", "A teaser.", None)])
+    serve_pages(http_server, 1)
+
+    outcome = run(tmp_path, feed_document(tmp_path, http_server, [], body=body))
+
+    (pages,) = outcome.pages.values()
+    assert list(pages) == [http_server.url("/articles/0")]
+    assert pages[http_server.url("/articles/0")]["status"] == "fetched"
+    assert [request.path for request in page_requests(http_server)] == ["/articles/0"]

@@ -171,6 +171,52 @@ def test_article_drafts_keep_the_raw_documents_provenance() -> None:
         assert record["fetched_at"] == FETCHED_AT
 
 
+# --- FeedBurner -------------------------------------------------------------------------------------
+
+def test_feedburner_orig_link_is_the_item_link_and_the_redirect_is_kept_beside_it() -> None:
+    cranes, ferry, _ = parse_fixture("feedburner_rss.xml")
+    assert cranes["url"] == "https://caspian-courier.example/2009/01/alat-cranes/"
+    assert cranes["replaced_link"] == "http://feeds.feedburner.com/~r/CaspianCourier/~3/81234/"
+    assert ferry["url"] == "https://caspian-courier.example/2009/01/night-ferry/"
+    assert {cranes["source_id"], ferry["source_id"]} == {"caspian-courier.example"}
+
+
+def test_an_orig_link_that_is_no_web_url_is_ignored() -> None:
+    timetable = parse_fixture("feedburner_rss.xml")[2]  # its origLink is "javascript:..."
+    assert timetable["url"] == "http://feeds.feedburner.com/~r/CaspianCourier/~3/81236/"
+    assert "replaced_link" not in timetable
+
+
+def test_a_relative_orig_link_is_ignored() -> None:
+    body = rss('<item><title>t</title><link>http://feeds.feedburner.com/~r/quay/~3/1/</link>'
+               '<feedburner:origLink xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">/2024/tides'
+               '</feedburner:origLink></item>')
+    (item,) = parse_feed(make_raw(body))
+    assert item["url"] == "http://feeds.feedburner.com/~r/quay/~3/1/"
+
+
+def test_an_orig_link_equal_to_the_link_replaces_nothing() -> None:
+    body = rss('<item><title>t</title><link>https://quay.example.org/1</link>'
+               '<feedburner:origLink xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
+               'https://quay.example.org/1</feedburner:origLink></item>')
+    (item,) = parse_feed(make_raw(body))
+    assert item["url"] == "https://quay.example.org/1" and "replaced_link" not in item
+
+
+def test_a_feed_without_site_link_takes_its_source_from_the_orig_link_or_its_self_link_not_feedburner() -> None:
+    with_orig_link, redirect_only = parse_fixture("feedburner_atom_without_site_link.xml")
+    assert with_orig_link["url"] == "http://quay-notes.example/view/painting-the-bollards"
+    assert redirect_only["url"] == "http://feeds.feedburner.com/~r/quaynotes/~3/2844/new-mooring-lines"
+    assert with_orig_link["source_id"] == redirect_only["source_id"] == "quay-notes.example"
+
+
+def test_feedburner_is_the_source_only_when_nothing_else_names_one() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Q</title><entry><id>tag:q,2008:1</id>'
+            b'<title>t</title><link href="http://feedproxy.google.com/~r/q/~3/1/t"/></entry></feed>')
+    (item,) = parse_feed(make_raw(body, uri="/in/q.atom"))
+    assert item["source_id"] == "feedproxy.google.com"
+
+
 # --- configuration wins over the feed --------------------------------------------------------------
 
 def test_configured_source_id_tags_and_language_hint_win_over_the_feeds() -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from transforms.full_text import FULL_BODY_MIN_CHARS, attach_full_text, feed_body_is_full, is_paywall_notice
+from transforms.feed_bodies import FULL_BODY_MIN_CHARS
+from transforms.full_text import attach_full_text, feed_item_is_whole, is_paywall_notice
 from transforms.identity import identify_article
 from transforms.settings import TransformSettings
 from transforms.timestamps import normalize_article_time
@@ -151,8 +152,7 @@ def test_error_records_pass_through() -> None:
     assert attach_full_text(error, SETTINGS) is error  # type: ignore[arg-type]
 
 
-def test_full_feed_body_threshold_and_paywall_notices() -> None:
-    assert feed_body_is_full("x" * FULL_BODY_MIN_CHARS) and not feed_body_is_full("x" * (FULL_BODY_MIN_CHARS - 1))
+def test_paywall_notices() -> None:
     assert is_paywall_notice("To continue reading, subscribe to the Courier.")
     assert not is_paywall_notice("The minister urged readers to subscribe to the new bond issue. " * 40)
 
@@ -171,3 +171,29 @@ def test_without_main_content_extraction_the_whole_page_is_the_body(tmp_path: pa
 
     assert article["body_status"] == "full"
     assert "Middle Corridor" in article["body_text"] and "Copyright" in article["body_text"]
+
+
+WHOLE_POST_HTML = "".join(f"<p>Part {n}: the night ferry to Aktau left the Alat terminal with forty trucks and a "
+                          f"hundred passengers; the crossing took nineteen hours.</p>" for n in range(1, 9))
+
+
+@pytest.mark.parametrize(("item", "whole"), [
+    ({"content_html": WHOLE_POST_HTML}, True),
+    ({"content_html": "<p>A teaser.</p>", "summary_html": WHOLE_POST_HTML}, False),  # the content block decides
+    ({"summary_html": WHOLE_POST_HTML}, True),  # a description that is the whole post
+    ({"summary_html": WHOLE_POST_HTML + "<p>And so on [&hellip;]</p>"}, False),
+    ({"summary_html": WHOLE_POST_HTML + "<p><a href='/more'>Continue reading &rarr;</a></p>"}, False),
+    ({"summary_html": WHOLE_POST_HTML + "<p>And so on&hellip;</p>"}, False),
+    ({"summary_html": "<p>A teaser.</p>"}, False),
+    ({"summary_html": WHOLE_POST_HTML, "document_type": "json_feed"}, False),
+    ({}, False),
+], ids=["content", "teaser-content", "description", "marker", "continue", "ellipsis", "teaser", "json_feed", "none"])
+def test_a_parsed_item_is_whole_when_its_content_or_uncut_description_is_long(item: dict[str, Any],
+                                                                              whole: bool) -> None:
+    assert feed_item_is_whole({"kind": "article", "document_type": "rss", **item}) is whole
+
+
+def test_a_description_made_the_body_is_a_full_body_without_a_page() -> None:
+    article = attach_full_text(draft(summary_text="word " * 200, body_text="word " * 200,
+                                     quality_flags=["body_from_summary"]), SETTINGS)
+    assert article["body_status"] == "full"

@@ -176,6 +176,42 @@ def test_tracking_pixel_is_dropped_from_images(pixel: str) -> None:
     assert cleaned.html == '<p>Text<img src="https://img.example/photo.jpg" alt="Photo"/></p>'
 
 
+@pytest.mark.parametrize("furniture", [
+    '<a href="http://feeds.feedburner.com/~f/Cc?a=Kp2q"><img src="http://feeds.feedburner.com/~f/Cc?i=Kp2q"></a>',
+    '<a href="http://feeds2.feedburner.com/~f/Cc?a=Lm7w"><img src="http://feeds2.feedburner.com/~f/Cc?d=41"></a>',
+    '<a href="http://feeds.feedburner.com/~a/Cc?a=Zx81"><img src="http://feeds.feedburner.com/~a/Cc?i=Zx81"></a>',
+    '<a href="http://feeds.feedburner.com/~at/Cc?a=Qr5t">Sponsored</a>',
+    '<a href="http://feedads.googleadservices.com/~a/Tk9x/a"><img src="http://feedads.googleadservices.com/~a/Tk9x/i">'
+    '</a>',
+    '<a href="http://feeds.courier.example/~f/Cc?a=Hw3e"><img src="http://feeds.courier.example/~f/Cc?i=Hw3e"></a>',
+    '<img src="http://feeds2.feedburner.com/~r/Courier/~4/81234">',
+    '<img src="http://feeds.feedburner.com/~ff/Courier?d=abc">',
+    '<img src="http://feedproxy.google.com/~r/Courier/~4/81234">',
+], ids=["flare", "flare-feeds2", "ad", "ad-text", "feedads", "mybrand-flare", "pixel-feeds2", "ff", "feedproxy"])
+def test_feedburner_share_buttons_ads_and_pixels_are_dropped_with_their_content(furniture: str) -> None:
+    cleaned = clean_html(f'<p>Cranes arrived. <a href="https://courier.example/cranes">More</a>{furniture}</p>')
+    assert cleaned.links == ["https://courier.example/cranes"] and cleaned.images == []
+    assert cleaned.text == "Cranes arrived. More"
+
+
+def test_the_feedflare_block_goes_whole_with_its_add_to_text() -> None:
+    cleaned = clean_html('<p>Cranes arrived.</p><div class="feedflare">Add to: <a href="https://share.example/'
+                         'add?u=1"><img src="https://share.example/icon.png"></a> | <a href="https://share.example/'
+                         'add?u=2">Bookmarks</a></div><p>Next story.</p>')
+    assert cleaned.text == "Cranes arrived.\n\nNext story."
+    assert cleaned.links == [] and cleaned.images == []
+
+
+@pytest.mark.parametrize("kept", [
+    '<a href="http://feeds.feedburner.com/~r/Courier/~3/81234/">Earlier story</a>',  # a redirect to an article
+    '<a href="https://cs.university.example/~a/">A home page</a>',  # a user called "a"
+    '<a href="https://cs.university.example/~f/notes.html?a=1">Notes</a>',
+    '<a href="http://feeds.feedburner.com/CaspianCourier">The feed</a>',
+])
+def test_links_that_only_look_like_feedburner_furniture_are_kept(kept: str) -> None:
+    assert len(clean_html(f"<p>{kept}</p>").links) == 1
+
+
 def test_lazy_loaded_image_source_is_used_instead_of_its_placeholder() -> None:
     cleaned = clean_html('<img src="data:image/gif;base64,R0lGOD" data-src="/img/real.jpg">', base_url=PAGE_URL)
     assert cleaned.images == ["https://courier.example/img/real.jpg"]
@@ -350,6 +386,49 @@ def test_article_without_html_keeps_empty_fields_empty() -> None:
     article = clean_article(feed_article(summary_html=None, content_html=None), TransformSettings())
     assert article["summary_text"] is None and "body_text" not in article
     assert article["links"] == [] and article["images"] == []
+
+
+WHOLE_POST = "".join(f"<p>Part {n}: the night ferry to Aktau left the Alat terminal with forty trucks, two rail "
+                     f"wagons and a hundred passengers; the crossing took nineteen hours.</p>" for n in range(1, 9))
+
+
+@pytest.mark.parametrize(("summary_html", "summary_text"), [
+    ("<p>Stallholders voted to move indoors [&hellip;]</p>", "Stallholders voted to move indoors"),
+    ("<p>Stallholders voted to move.</p><p><a href='https://courier.example/m'>Read more &raquo;</a></p>",
+     "Stallholders voted to move."),
+    ("Stallholders voted to move. <a href='https://courier.example/m'>Continue reading <span>Market</span> "
+     "&rarr;</a>", "Stallholders voted to move."),
+])
+def test_a_truncation_marker_leaves_the_summary_and_is_flagged(summary_html: str, summary_text: str) -> None:
+    article = clean_article(feed_article(summary_html=summary_html), TransformSettings())
+    assert article["summary_text"] == summary_text
+    assert article["quality_flags"] == ["summary_truncated"]
+
+
+def test_a_whole_post_in_the_description_is_also_the_body() -> None:
+    article = clean_article(feed_article(summary_html=WHOLE_POST, content_html=None), TransformSettings())
+    assert article["body_text"] == article["summary_text"]
+    assert article["body_text"].startswith("Part 1: the night ferry") and article["body_text"].endswith("hours.")
+    assert article["body_html"].startswith("<p>Part 1:") and article["quality_flags"] == ["body_from_summary"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"summary_html": WHOLE_POST + "<p>And then [&#8230;]</p>"},  # cut: a marker
+    {"summary_html": WHOLE_POST + "<p>And then...</p>"},  # cut: an ellipsis
+    {"summary_html": WHOLE_POST[:600]},  # a teaser
+    {"summary_html": WHOLE_POST, "content_html": "<p>A short teaser in content:encoded.</p>"},
+    {"summary_html": WHOLE_POST, "document_type": "json_feed"},
+], ids=["marker", "ellipsis", "short", "content", "json_feed"])
+def test_other_descriptions_are_not_made_the_body(fields: dict) -> None:
+    article = clean_article(feed_article(**{"content_html": None, **fields}), TransformSettings())
+    assert "body_from_summary" not in (article.get("quality_flags") or [])
+    assert article.get("body_text") != article["summary_text"]
+
+
+def test_a_description_cut_by_the_html_size_limit_is_not_made_the_body() -> None:
+    article = clean_article(feed_article(summary_html=WHOLE_POST, content_html=None),
+                            TransformSettings(max_html_chars=len(WHOLE_POST) - 10))
+    assert "body_text" not in article and article["quality_flags"] == ["html_truncated"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

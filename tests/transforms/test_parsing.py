@@ -74,3 +74,18 @@ def test_a_web_archive_where_a_document_was_expected_says_how_to_have_its_record
     body = b"WARC/1.0\r\nWARC-Type: warcinfo\r\n\r\n"
     (error,) = parse_document(make_raw(body, uri="https://crawl.example/latest"))
     assert error["error_type"] == "web_archive" and "give the archive file itself" in error["message"]
+
+
+def test_pages_kept_under_a_feedburner_redirect_still_reach_the_item_now_linked_by_its_orig_link() -> None:
+    body = (b'<?xml version="1.0"?><rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
+            b"<channel><title>C</title><link>https://c.example/</link>"
+            b"<item><title>Old</title><link>http://feeds.feedburner.com/~r/c/~3/1/</link>"
+            b"<feedburner:origLink>https://c.example/old</feedburner:origLink></item>"
+            b"<item><title>New</title><link>http://feeds.feedburner.com/~r/c/~3/2/</link>"
+            b"<feedburner:origLink>https://c.example/new</feedburner:origLink></item></channel></rss>")
+    redirect = "http://feeds.feedburner.com/~r/c/~3/1/"  # the key an earlier version filed the page under
+    pages = {redirect: {"status": "fetched", "url": redirect},
+             "https://c.example/new": {"status": "fetched", "url": "https://c.example/new"}}
+    old, new = parse_document(make_raw(body, pages=pages))
+    assert old["url"] == "https://c.example/old" and old["page"]["url"] == redirect
+    assert new["page"]["url"] == "https://c.example/new"
