@@ -230,6 +230,15 @@ def test_an_item_with_a_link_of_its_own_keeps_its_plain_link_id() -> None:
     assert "link_discriminator" not in record
 
 
+def test_an_item_whose_feedburner_link_was_replaced_keeps_the_id_of_that_link_and_gets_the_new_canonical_url() -> None:
+    redirect = "http://feeds.feedburner.com/~r/quay/~3/81234/"
+    before = identify_article(draft(url=redirect), SETTINGS)  # as versions without origLink read it
+    after = identify_article(draft(url="https://quay.example/2024/ferry", replaced_link=redirect), SETTINGS)
+
+    assert after["article_id"] == before["article_id"]  # an upgrade writes no second row
+    assert after["canonical_url"] == "https://quay.example/2024/ferry"
+
+
 @pytest.mark.parametrize(("url", "base_url", "expected"), [
     ("/n/1", "https://quay.example/feed.xml", "https://quay.example/n/1"),
     (" https://quay.example/n/2\n", None, "https://quay.example/n/2"),
