@@ -49,7 +49,7 @@ from pipeline.raw_zone import PAGE_ZONE, pages_sidecar_path, read_pages_sidecar,
 from pipeline.robots import RobotsRules, fetch_robots, origin_of, rules_from_text
 from pipeline.run_summary import utc_now
 from transforms.full_text import feed_item_is_whole
-from transforms.identity import canonicalize_url, compute_article_id
+from transforms.identity import compute_article_id, item_id_link
 from transforms.parsing import parse_document
 from transforms.records import PageInfo, RawDocument, sha256_hex
 from transforms.sniffing import sniff_document_type
@@ -166,8 +166,7 @@ def list_candidates(document: RawDocument) -> tuple[list[PageCandidate], int]:
         if feed_item_is_whole(record):
             full_bodies += 1
             continue
-        canonical = canonicalize_url(link) or (canonicalize_url(record["guid"]) if record.get("guid") else None)
-        article_id = compute_article_id(canonical, record.get("guid"), record.get("source_id") or "", "")
+        article_id = compute_article_id(item_id_link(record), record.get("guid"), record.get("source_id") or "", "")
         candidates.append(PageCandidate(
             article_id=article_id, link=link, item_sha256=_item_sha256(record), source_id=record["source_id"],
             feed_url=document.get("feed_url"), language_hint=document.get("language_hint"),

@@ -157,7 +157,7 @@ def distinguish_shared_links(records: list[dict[str, Any]]) -> list[dict[str, An
     """
     groups: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     for record in records:
-        link = canonicalize_url(_identity_link(record)) if record.get("kind") == "article" else None
+        link = item_id_link(record) if record.get("kind") == "article" else None
         if link:
             groups[link].append(record)
     for items in groups.values():
@@ -167,21 +167,23 @@ def distinguish_shared_links(records: list[dict[str, Any]]) -> list[dict[str, An
     return records
 
 
-def _identity_link(record: dict[str, Any]) -> str | None:
-    """The link an item's id comes from: the one its feed gives (FeedBurner's redirect when the origLink
-    became ``url``: the ids of earlier versions stay, so an upgrade adds no second row of an article)."""
-    return record.get("replaced_link") or record.get("url")
+def item_id_link(record: dict[str, Any]) -> str | None:
+    """The canonical link an item's ``article_id`` comes from: the link its feed gives (FeedBurner's redirect
+    when the origLink became ``url``: the ids of earlier versions stay, so an upgrade adds no second row of an
+    article), else its GUID when that is a URL. ``pipeline/page_fetch.py`` keys its ledger by the same id."""
+    link = canonicalize_url(record.get("replaced_link") or record.get("url"))
+    if link is None and record.get("guid"):
+        link = canonicalize_url(record["guid"])
+    return link
 
 
 def identify_article(article: Article, settings: TransformSettings) -> Article:
     """Set canonical_url, content_sha256 and article_id (from the item's own link, never from its page)."""
-    link_url = canonicalize_url(article.get("url"))
-    if link_url is None and article.get("guid"):
-        link_url = canonicalize_url(article["guid"])
-    id_link = canonicalize_url(article["replaced_link"]) if article.get("replaced_link") else link_url
+    id_link = item_id_link(article)
     content_sha256 = compute_content_sha256(article)
     article_id = compute_article_id(id_link, article.get("guid"), article.get("source_id") or "", content_sha256)
     if id_link and article.get("link_discriminator"):  # a link several items of its document share
         article_id = _digest("url", id_link, article["link_discriminator"])
+    link_url = canonicalize_url(article.get("url")) if article.get("replaced_link") else id_link  # the origLink
     canonical_url = canonicalize_url(article.get("page_canonical_url")) or link_url
     return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id}

@@ -17,7 +17,10 @@ from pipeline.page_ledger import PageLedger
 from pipeline.raw_zone import store_raw
 from tests.feed_factory import feedburner_rss, rss, whole_post
 from tests.http_server import LocalHTTPServer, RecordedRequest, Response, sequence
+from transforms.identity import identify_article
+from transforms.parsing import parse_document
 from transforms.records import RawDocument
+from transforms.settings import TransformSettings
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 FEED_SETTINGS = FetchSettings(timeout_read_s=1.0, total_deadline_s=5.0, max_retries=1, backoff_base_s=0.01,
@@ -389,3 +392,16 @@ def test_feedburner_items_are_fetched_at_their_orig_link_never_through_the_redir
     assert list(pages) == [http_server.url("/articles/0")]
     assert pages[http_server.url("/articles/0")]["status"] == "fetched"
     assert [request.path for request in page_requests(http_server)] == ["/articles/0"]
+
+
+def test_the_ledger_knows_a_feedburner_item_by_the_article_id_the_dataset_gives_it(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
+    body = feedburner_rss([("g-0", http_server.url("/articles/0"), "Cranes", "A teaser.", None)])
+    serve_pages(http_server, 1)
+    document = feed_document(tmp_path, http_server, [], body=body)
+
+    run(tmp_path, document)
+
+    (item,) = [record for record in parse_document(document) if record["kind"] == "article"]
+    assert item["replaced_link"]  # the redirect the feed linked
+    assert _all_ids(tmp_path) == [identify_article(item, TransformSettings())["article_id"]]
