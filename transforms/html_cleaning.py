@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, T
 from bs4.element import PreformattedString
 
 from transforms.feed_bodies import summary_is_whole_article
+from transforms.identity import MAX_URL_CHARS  # longer href/src values are dropped (data blobs, hostile input)
 from transforms.records import Article, is_error
 from transforms.settings import TransformSettings
 from transforms.summaries import trim_summary
@@ -36,7 +37,6 @@ warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 # Nesting of written elements is capped: real article markup stays far below, and the cap keeps the
 # output readable when hostile input nests 100,000 levels deep (the walk itself has no depth limit).
 MAX_DEPTH = 64
-MAX_URL_CHARS = 4096  # longer href/src values are dropped (data blobs, hostile input)
 
 # Removed with everything inside: code, styling, embedded content, forms, document metadata.
 DROPPED = frozenset(

@@ -32,6 +32,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from transforms.authors import author_names
+from transforms.identity import MAX_URL_CHARS
 from transforms.json_documents import repair_surrogates
 from transforms.language import normalize_language_code
 
@@ -345,7 +346,7 @@ def _site_keys(metas: dict[str, list[str]], ld_objects: list[dict[str, Any]], pa
 
 def _absolute_http(value: Any, base_url: str | None) -> str | None:
     """``value`` as an absolute http(s) URL (resolved against ``base_url``), else None."""
-    if not isinstance(value, str) or not value.strip() or len(value) > 4096:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_URL_CHARS:
         return None
     try:
         url = urllib.parse.urljoin(base_url or "", value.strip())
