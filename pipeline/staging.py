@@ -39,9 +39,14 @@ ROW_FIELDS = ARTICLE_SCHEMA.names
 _LENGTH = struct.Struct("<Q")
 
 
+def staging_root(output_dir: str | pathlib.Path) -> pathlib.Path:
+    """The directory of every run's staging directory."""
+    return pathlib.Path(output_dir) / "_state" / "staging"
+
+
 def staging_directory(output_dir: str | pathlib.Path, run_id: str) -> pathlib.Path:
     """Where the rows of one run are staged."""
-    return pathlib.Path(output_dir) / "_state" / "staging" / run_id
+    return staging_root(output_dir) / run_id
 
 
 def remove_staging(output_dir: str | pathlib.Path, run_id: str) -> None:
@@ -53,7 +58,7 @@ def remove_stale_staging(output_dir: str | pathlib.Path) -> int:
     """Delete the staging directories of runs that were killed (SIGKILL, a lost machine), which would pile up
     empty (their files are temporary files: ``remove_stale_temp_files`` takes them); call only while holding
     the output lock, which no other run can then be using. The number of directories removed."""
-    root = staging_directory(output_dir, "x").parent
+    root = staging_root(output_dir)
     stale = [path for path in root.iterdir() if path.is_dir()] if root.is_dir() else []
     for path in stale:
         shutil.rmtree(path, ignore_errors=True)
