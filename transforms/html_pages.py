@@ -10,7 +10,7 @@ import lxml.html
 
 from transforms.encoding import decode_document
 from transforms.identity import url_host, web_url
-from transforms.markup_limits import limit_tags
+from transforms.markup_limits import limit_page_markup
 from transforms.page_metadata import PageMetadata, meta_values, read_page_tree
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
 
@@ -47,10 +47,8 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     found (a date only its text gives to ``page_text_date``), its update time to ``raw_updated``."""
     text, choice = decode_document(raw["body"], raw.get("content_type"))
     text = text.replace("\x00", "")  # lxml refuses NULs, and so would the cleaning stage
-    flags = [choice.flag] if choice.flag else []
-    text, oversized_tags = limit_tags(text)  # see markup_limits: a few tags can stall the parser
-    if oversized_tags:
-        flags.append("oversized_attributes_removed")
+    text, limit_flags = limit_page_markup(text)  # see markup_limits: a few tags can stall or cut the parser
+    flags = ([choice.flag] if choice.flag else []) + limit_flags
     try:
         tree = lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError) as exc:

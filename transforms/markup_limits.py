@@ -12,6 +12,13 @@ Two shapes of tag cost the parsers far more than their size:
 So attribute values longer than ``MAX_ATTRIBUTE_CHARS`` are emptied, and a tag with more than
 ``MAX_ATTRIBUTES_PER_TAG`` attributes loses them all. Real markup stays far below both. The rewrite is
 textual and also reaches tags inside CDATA sections (the HTML of feed items), which is what we want.
+
+Pages have a third shape: a ``<script>`` or ``<style>`` of megabytes (an inlined bundle, a framework's state
+as JSON). libxml2 drops the rest of a page after a text node of 10 MB, and the cleaning stage cuts a page at
+``max_html_chars``: either way the article after the script was lost (a 5 MB inline JSON before the article
+gave an empty body, 12 MB no article at all). Their text is never part of an article, and a JSON-LD block
+that long is not read either (``page_metadata``), so ``empty_long_scripts`` removes the content of those
+longer than ``MAX_SCRIPT_CHARS`` before parsing.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import AnyStr
 
 MAX_ATTRIBUTE_CHARS = 1_000_000
 MAX_ATTRIBUTES_PER_TAG = 100
+MAX_SCRIPT_CHARS = 1_000_000
 
 _LONG_VALUE = (r"""=\s*(?:"[^"]{%(n)d,}"|'[^']{%(n)d,}'|[^\s"'<>]{%(n)d,})"""
                % {"n": MAX_ATTRIBUTE_CHARS})
@@ -32,6 +40,10 @@ _PATTERNS = {
     str: (re.compile(_LONG_VALUE), re.compile(_MANY_ATTRIBUTES)),
     bytes: (re.compile(_LONG_VALUE.encode()), re.compile(_MANY_ATTRIBUTES.encode())),
 }
+# The start tag of an element whose content is raw text, and its end tag (as an HTML parser ends it). The start
+# tag's length is bounded so that a "<script" without its ">" costs a bounded look-ahead.
+_RAW_TEXT_START = re.compile(r"<(script|style)\b[^<>]{0,10000}>", re.IGNORECASE)
+_RAW_TEXT_END = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in ("script", "style")}
 
 
 def limit_tags(markup: AnyStr) -> tuple[AnyStr, int]:
@@ -43,3 +55,34 @@ def limit_tags(markup: AnyStr) -> tuple[AnyStr, int]:
         markup, changed = long_value.subn('=""' if isinstance(markup, str) else b'=""', markup)
     markup, stripped = many_attributes.subn(r"\1", markup)
     return markup, changed + stripped
+
+
+def empty_long_scripts(markup: str) -> tuple[str, int]:
+    """``markup`` without the content of each ``<script>`` or ``<style>`` longer than ``MAX_SCRIPT_CHARS``
+    (the tags stay); also returns how many were emptied. An unclosed one runs to the end, as parsers read it."""
+    if len(markup) <= MAX_SCRIPT_CHARS:
+        return markup, 0
+    pieces: list[str] = []
+    kept_from = position = 0
+    while (start := _RAW_TEXT_START.search(markup, position)) is not None:
+        end = _RAW_TEXT_END[start.group(1).lower()].search(markup, start.end())
+        content_end = end.start() if end else len(markup)
+        if content_end - start.end() > MAX_SCRIPT_CHARS:
+            pieces.append(markup[kept_from:start.end()])
+            kept_from = content_end
+        if end is None:
+            break
+        position = end.end()
+    if not pieces:
+        return markup, 0
+    pieces.append(markup[kept_from:])
+    return "".join(pieces), len(pieces) - 1
+
+
+def limit_page_markup(html: str) -> tuple[str, list[str]]:
+    """A page's markup with long scripts emptied, then its tags limited (``limit_tags``); also returns the
+    quality flags that say so (``oversized_scripts_removed``, ``oversized_attributes_removed``)."""
+    html, emptied_scripts = empty_long_scripts(html)  # first: a script's long string is no attribute value
+    html, limited_tags = limit_tags(html)
+    return html, [flag for flag, count in (("oversized_scripts_removed", emptied_scripts),
+                                           ("oversized_attributes_removed", limited_tags)) if count]

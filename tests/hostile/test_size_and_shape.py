@@ -31,7 +31,9 @@ from tests.http_server import LocalHTTPServer, Response, endless, gzip_bomb
 from transforms import page_metadata
 from transforms.feeds import cap_items
 from transforms.html_pages import parse_html_page
-from transforms.markup_limits import MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, limit_tags
+from transforms.markup_limits import (
+    MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, MAX_SCRIPT_CHARS, empty_long_scripts, limit_page_markup, limit_tags,
+)
 from transforms.page_metadata import (
     MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS,
     MAX_TEXT_DATE_READ_CHARS, MAX_TIMES_PER_SOURCE, json_ld_blocks, meta_values, read_page_metadata,
@@ -180,6 +182,12 @@ def hostile_files() -> dict[str, bytes]:
         "many-attributes.xml": feed(item("attributes", extra="<enclosure" + "".join(
             f' a{number}="x"' for number in range(20_000)) + "/>")).encode(),
         "million-items.xml": feed("<item/>" * 1_000_000).encode(),
+        # an inlined bundle in the head (libxml2 dropped the page after it) and a framework's state before the
+        # article (past the clean stage's 5,000,000-character cut)
+        "script-page.html": page("Giant script", f"<article><p>{STORY * 20}</p></article>",
+                                 head=f"<script>{'tick(1); ' * (12 * MEBIBYTE // 9)}</script>").encode(),
+        "state-page.html": page("Inline state", f'<script type="application/json">{{"cache": "{"A" * 6 * MEBIBYTE}"}}'
+                                f"</script><article><p>{STORY * 20}</p></article>").encode(),
     }
 
 
@@ -269,6 +277,15 @@ def test_giant_attribute_or_20000_attributes_are_dropped_and_the_text_kept(shape
     assert max(len(str(value)) for value in article.values()) < MEBIBYTE
 
 
+@pytest.mark.parametrize("name", ["script-page.html", "state-page.html"])
+def test_megabytes_of_script_before_the_article_are_emptied_and_the_article_kept(shape_run: ShapeRun,
+                                                                                 name: str) -> None:
+    articles, errors = shape_run.rows_of(name)
+    assert len(articles) == 1 and errors == []
+    assert articles[0]["quality_flags"] == ["oversized_scripts_removed"]
+    assert STORY.strip() in (articles[0]["body_text"] or "")
+
+
 def test_a_million_items_are_capped_with_an_error_saying_how_many_were_dropped(shape_run: ShapeRun) -> None:
     articles, errors = shape_run.rows_of("million-items.xml")
     too_many = [row for row in errors if row["error_type"] == "too_many_items"]
@@ -312,6 +329,24 @@ def test_limit_tags_empties_long_values_and_strips_overloaded_tags_only() -> Non
     assert limit_tags(long_value) == ('<p title="" class="x">text</p>', 1)
     crowded = "<p" + "".join(f" a{number}='x'" for number in range(MAX_ATTRIBUTES_PER_TAG + 1)) + ">text</p>"
     assert limit_tags(crowded.encode()) == (b"<p>text</p>", 1)
+
+
+def test_empty_long_scripts_empties_only_scripts_and_styles_over_the_limit() -> None:
+    long_text = "x" * (MAX_SCRIPT_CHARS + 1)
+    short_json_ld = '<script type="application/ld+json">{"headline": "kept"}</script>'
+    markup = (f"{short_json_ld}<SCRIPT src=a.js>{long_text}</script ><p>one</p><style media=all>{long_text}</STYLE>"
+              f"<script>var s = '<script>' + '{long_text}';</script><p>two</p>")
+    assert empty_long_scripts(markup) == (f"{short_json_ld}<SCRIPT src=a.js></script ><p>one</p><style media=all>"
+                                          "</STYLE><script></script><p>two</p>", 3)
+    short_page = f"<script>{'x' * 1000}</script><p>{long_text}</p>"  # long text outside a script stays
+    assert empty_long_scripts(short_page) == (short_page, 0)
+    unclosed = f"<p>one</p><script>{long_text}"
+    assert empty_long_scripts(unclosed) == ("<p>one</p><script>", 1)
+
+
+def test_a_long_string_in_a_script_is_not_taken_for_an_attribute() -> None:
+    markup = f"<script>var bundle = '{'x' * (MAX_SCRIPT_CHARS + 1)}';</script><p>text</p>"
+    assert limit_page_markup(markup) == ("<script></script><p>text</p>", ["oversized_scripts_removed"])
 
 
 # --- page metadata: each limit, in-process ------------------------------------------------------------------

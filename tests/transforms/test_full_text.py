@@ -165,6 +165,20 @@ def test_oversized_pages_are_cut_before_extraction_and_flagged(tmp_path: pathlib
     assert "page_html_truncated" in article["quality_flags"]
 
 
+def test_megabytes_of_script_before_the_article_are_emptied_and_the_body_kept(tmp_path: pathlib.Path) -> None:
+    page_html = (PAGES / "article_full.html").read_text()
+    state = f'<script id="state" type="application/json">{{"cache": "{"x" * 5_000_000}"}}</script>'
+    stored = tmp_path / "state.html.gz"
+    stored.write_bytes(gzip.compress(page_html.replace("<body>", f"<body>{state}", 1).encode()))
+    page = {**stored_page(tmp_path, "article_full"), "raw_path": str(stored)}
+
+    article = attach_full_text(draft(page=page), SETTINGS)
+
+    assert article["body_status"] == "full" and "Middle Corridor" in article["body_text"]
+    assert "page_oversized_scripts_removed" in article["quality_flags"]
+    assert "page_html_truncated" not in article["quality_flags"]
+
+
 def test_without_main_content_extraction_the_whole_page_is_the_body(tmp_path: pathlib.Path) -> None:
     article = attach_full_text(draft(page=stored_page(tmp_path, "article_full")),
                                TransformSettings(extract_main_content=False))
