@@ -12,6 +12,9 @@ Two shapes of tag cost the parsers far more than their size:
 So attribute values longer than ``MAX_ATTRIBUTE_CHARS`` are emptied, and a tag with more than
 ``MAX_ATTRIBUTES_PER_TAG`` attributes loses them all. Real markup stays far below both. The rewrite is
 textual and also reaches tags inside CDATA sections (the HTML of feed items), which is what we want.
+In a document of more than ``MAX_ATTRIBUTE_CHARS``, ``data:`` URIs longer than ``MAX_DATA_URI_CHARS`` are
+emptied as well: images pasted into a post as base64 (400 KB each) pushed the text after them past the
+cleaning stage's cut at ``max_html_chars``, and cleaning drops ``data:`` URIs anyway.
 
 Pages have a third shape: a ``<script>`` or ``<style>`` of megabytes (an inlined bundle, a framework's state
 as JSON). libxml2 drops the rest of a page after a text node of 10 MB, and the cleaning stage cuts a page at
@@ -29,9 +32,10 @@ from typing import AnyStr
 MAX_ATTRIBUTE_CHARS = 1_000_000
 MAX_ATTRIBUTES_PER_TAG = 100
 MAX_SCRIPT_CHARS = 1_000_000
+MAX_DATA_URI_CHARS = 10_000
 
-_LONG_VALUE = (r"""=\s*(?:"[^"]{%(n)d,}"|'[^']{%(n)d,}'|[^\s"'<>]{%(n)d,})"""
-               % {"n": MAX_ATTRIBUTE_CHARS})
+_LONG_VALUE = (r"""=\s*(?:"[^"]{%(n)d,}"|'[^']{%(n)d,}'|[^\s"'<>]{%(n)d,}|"data:[^"]{%(d)d,}"|'data:[^']{%(d)d,}')"""
+               % {"n": MAX_ATTRIBUTE_CHARS, "d": MAX_DATA_URI_CHARS})
 # A tag name and at least MAX_ATTRIBUTES_PER_TAG attributes. Each attribute parses one way only, and no
 # part of it can run past a "<", so a failed attempt costs the length of the tag, never more.
 _MANY_ATTRIBUTES = (r"""(<[A-Za-z_][\w:.-]*)(?:\s+[^\s=<>"'/]+(?:\s*=\s*(?:"[^"<]*"|'[^'<]*'|[^\s<>"']+))?){%d,}"""
@@ -47,8 +51,8 @@ _RAW_TEXT_END = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in
 
 
 def limit_tags(markup: AnyStr) -> tuple[AnyStr, int]:
-    """``markup`` with oversized attribute values emptied and overloaded tags stripped of their
-    attributes; also returns how many values and tags were changed."""
+    """``markup`` with oversized attribute values (and, in a long document, long ``data:`` URIs) emptied and
+    overloaded tags stripped of their attributes; also returns how many values and tags were changed."""
     long_value, many_attributes = _PATTERNS[type(markup)]
     changed = 0
     if len(markup) > MAX_ATTRIBUTE_CHARS:

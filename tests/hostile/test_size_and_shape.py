@@ -32,7 +32,8 @@ from transforms import page_metadata
 from transforms.feeds import cap_items
 from transforms.html_pages import parse_html_page
 from transforms.markup_limits import (
-    MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, MAX_SCRIPT_CHARS, empty_long_scripts, limit_page_markup, limit_tags,
+    MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, MAX_DATA_URI_CHARS, MAX_SCRIPT_CHARS, empty_long_scripts,
+    limit_page_markup, limit_tags,
 )
 from transforms.page_metadata import (
     MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS,
@@ -186,6 +187,9 @@ def hostile_files() -> dict[str, bytes]:
         # article (past the clean stage's 5,000,000-character cut)
         "script-page.html": page("Giant script", f"<article><p>{STORY * 20}</p></article>",
                                  head=f"<script>{'tick(1); ' * (12 * MEBIBYTE // 9)}</script>").encode(),
+        "pasted-images-page.html": page("Pasted images", "<article>" + "".join(
+            f'<p>{STORY}Part {number}.</p><img src="data:image/png;base64,{"iVBO" * 100_000}">' for number in range(20))
+            + "<p>The last part.</p></article>").encode(),
         "state-page.html": page("Inline state", f'<script type="application/json">{{"cache": "{"A" * 6 * MEBIBYTE}"}}'
                                 f"</script><article><p>{STORY * 20}</p></article>").encode(),
     }
@@ -286,6 +290,13 @@ def test_megabytes_of_script_before_the_article_are_emptied_and_the_article_kept
     assert STORY.strip() in (articles[0]["body_text"] or "")
 
 
+def test_images_pasted_as_base64_are_emptied_and_the_text_after_them_kept(shape_run: ShapeRun) -> None:
+    articles, errors = shape_run.rows_of("pasted-images-page.html")  # 8 MB of data: URIs among the paragraphs
+    assert len(articles) == 1 and errors == []
+    assert articles[0]["quality_flags"] == ["oversized_attributes_removed"]
+    assert "Part 19." in articles[0]["body_text"] and articles[0]["body_text"].endswith("The last part.")
+
+
 def test_a_million_items_are_capped_with_an_error_saying_how_many_were_dropped(shape_run: ShapeRun) -> None:
     articles, errors = shape_run.rows_of("million-items.xml")
     too_many = [row for row in errors if row["error_type"] == "too_many_items"]
@@ -329,6 +340,12 @@ def test_limit_tags_empties_long_values_and_strips_overloaded_tags_only() -> Non
     assert limit_tags(long_value) == ('<p title="" class="x">text</p>', 1)
     crowded = "<p" + "".join(f" a{number}='x'" for number in range(MAX_ATTRIBUTES_PER_TAG + 1)) + ">text</p>"
     assert limit_tags(crowded.encode()) == (b"<p>text</p>", 1)
+
+    pasted = f'<img src="data:image/png;base64,{"A" * MAX_DATA_URI_CHARS}">'
+    assert limit_tags(pasted) == (pasted, 0)  # a short document: its data: URIs stay
+    padding = "<p>" + "x" * MAX_ATTRIBUTE_CHARS + "</p>"
+    icon = '<img src="data:image/png;base64,AAAA">'
+    assert limit_tags(padding + icon + pasted) == (padding + icon + '<img src="">', 1)
 
 
 def test_empty_long_scripts_empties_only_scripts_and_styles_over_the_limit() -> None:
