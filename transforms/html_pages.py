@@ -11,7 +11,8 @@ import lxml.html
 from transforms.encoding import decode_document
 from transforms.identity import url_host, web_url
 from transforms.markup_limits import limit_page_markup
-from transforms.page_metadata import PageMetadata, meta_values, read_page_tree
+from transforms.page_markup import meta_values
+from transforms.page_metadata import PageMetadata, read_page_tree
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
 
 

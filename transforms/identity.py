@@ -1,4 +1,4 @@
-"""Article identity: canonical URLs, the stable article_id, and the content hash.
+"""Article identity: canonical URLs, the stable article_id, the content hash, and which site a URL is on.
 
 ``article_id`` is a hash of the canonical URL of the item's own link (else its GUID, else its content).
 It is computed from what the feed or file says, never from a fetched page's ``rel=canonical``, so that
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import ipaddress
 import urllib.parse
 from typing import Any
 
@@ -187,3 +188,27 @@ def identify_article(article: Article, settings: TransformSettings) -> Article:
     link_url = canonicalize_url(article.get("url")) if article.get("replaced_link") else id_link  # the origLink
     canonical_url = canonicalize_url(article.get("page_canonical_url")) or link_url
     return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id}
+
+
+def same_site(url: str, other_url: str) -> bool:
+    """True when both URLs are on one site: the same host, or the same registrable domain
+    (``www.example.com`` and ``news.example.com``; not ``a.github.io`` and ``b.github.io``)."""
+    hosts = [(urllib.parse.urlsplit(value).hostname or "").lower().rstrip(".") for value in (url, other_url)]
+    if not all(hosts):
+        return False
+    if hosts[0] == hosts[1]:
+        return True
+    domains = [registrable_domain(value, host) for value, host in zip((url, other_url), hosts)]
+    return domains[0] is not None and domains[0] == domains[1]
+
+
+def registrable_domain(url: str, host: str) -> str | None:
+    """The public-suffix-list domain of ``url`` (``bbc.co.uk``); for a suffix the list does not know
+    (``.example``, ``.internal``) the last two labels; None for IP addresses."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    labels = host.split(".")
+    return courlan.extract_domain(url) or (".".join(labels[-2:]) if len(labels) >= 2 else None)

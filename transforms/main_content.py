@@ -22,7 +22,9 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from transforms.html_cleaning import clean_html
-from transforms.page_metadata import LEAD_IMAGE_METAS, meta_values, page_titles
+from transforms.page_markup import meta_values
+from transforms.page_metadata import LEAD_IMAGE_METAS
+from transforms.page_titles import page_titles
 
 LOGGER = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ One ingest in a fresh process reads every hostile file at once, so that its peak
 measured (no time is asserted: a hang hits the timeout); the tests below then check what became of each file. The HTTP attacks go through
 ``newsbeam run`` against the test server. Bounds are generous safety limits, not performance targets.
 
-Pages whose metadata is hostile (``transforms/page_metadata``: JSON-LD, microdata, htmldate's search of the text)
+Pages whose metadata is hostile (``transforms/page_metadata`` and its readers: JSON-LD, microdata, htmldate's search of the text)
 are among the files too; the limits that keep them cheap are tested one by one at the end, in-process.
 
 Already covered elsewhere (not repeated): the fetch-level gzip bomb, trickling endless body and 200 MB
@@ -28,17 +28,16 @@ import pytest
 from pipeline.cli import main
 from tests.hostile.support import ERROR_COLUMNS, raw_document, read_dataset, run_cli_subprocess
 from tests.http_server import LocalHTTPServer, Response, endless, gzip_bomb
-from transforms import page_metadata
+from transforms import page_dates
 from transforms.feeds import cap_items
 from transforms.html_pages import parse_html_page
 from transforms.markup_limits import (
     MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES_PER_TAG, MAX_DATA_URI_CHARS, MAX_SCRIPT_CHARS, empty_long_scripts,
     limit_page_markup, limit_tags,
 )
-from transforms.page_metadata import (
-    MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS,
-    MAX_TEXT_DATE_READ_CHARS, MAX_TIMES_PER_SOURCE, json_ld_blocks, meta_values, read_page_metadata,
-)
+from transforms.page_dates import MAX_TEXT_DATE_READ_CHARS, MAX_TIMES_PER_SOURCE
+from transforms.page_markup import MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS, json_ld_blocks, meta_values
+from transforms.page_metadata import read_page_metadata
 from transforms.parsing import parse_document
 from transforms.records import MAX_ITEMS_PER_DOCUMENT
 
@@ -412,13 +411,13 @@ def test_a_meta_is_indexed_under_its_first_itemprop_names_only() -> None:
 def htmldate_searches(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Every search htmldate is asked for, by ``extensive_search``."""
     searches: list[bool] = []
-    find_date = page_metadata.htmldate.find_date
+    find_date = page_dates.htmldate.find_date
 
     def recording(tree: Any, extensive_search: bool, **options: Any) -> str | None:
         searches.append(extensive_search)
         return find_date(tree, extensive_search=extensive_search, **options)
 
-    monkeypatch.setattr(page_metadata.htmldate, "find_date", recording)
+    monkeypatch.setattr(page_dates.htmldate, "find_date", recording)
     return searches
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from transforms.identity import (canonicalize_url, compute_article_id, compute_content_sha256,
-                                 distinguish_shared_links, identify_article, web_url)
+                                 distinguish_shared_links, identify_article, same_site, web_url)
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -252,3 +252,11 @@ def test_an_item_whose_feedburner_link_was_replaced_keeps_the_id_of_that_link_an
 ])
 def test_web_url_is_absolute_http_or_none(url: str, base_url: str | None, expected: str | None) -> None:
     assert web_url(url, base_url) == expected
+
+
+def test_same_site_means_same_registrable_domain() -> None:
+    assert same_site("https://www.example.co.uk/a", "http://news.example.co.uk/b")
+    assert not same_site("https://a.github.io/x", "https://b.github.io/x")
+    assert not same_site("https://example.com/", "https://example.org/")
+    assert same_site("http://127.0.0.1:8000/a", "http://127.0.0.1:9000/b")
+    assert not same_site("http://127.0.0.1/a", "http://127.0.0.2/a")
