@@ -22,6 +22,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from transforms.html_cleaning import clean_html
+from transforms.identity import web_url
 from transforms.page_metadata import LEAD_IMAGE_METAS, meta_values, page_titles
 
 LOGGER = logging.getLogger(__name__)
@@ -72,17 +73,29 @@ def extract_main_content(html: str, *, url: str | None = None) -> MainContent | 
             return None
         metas = meta_values(tree)
         titles = page_titles(tree, metas, url)  # read before trafilatura, which may prune the tree
+        base_url = page_base_url(tree, url)  # trafilatura's output has no <head>, so no <base>
         body_html = trafilatura.extract(tree, url=url, **TRAFILATURA_OPTIONS)
     except Exception as error:  # noqa: BLE001 - a third-party extractor failing on bad markup is no bug of ours
         LOGGER.debug("main-content extraction failed for %s: %s", url, error)
         return None
     if not body_html:
         return None
-    body = clean_html(without_leading_title(body_html, titles), base_url=url)
+    body = clean_html(without_leading_title(body_html, titles), base_url=base_url)
     if not body.text:
         return None
-    links, images = _links_and_images(tree, metas, body.text, url)
+    links, images = _links_and_images(tree, metas, body.text, base_url)
     return MainContent(text=body.text, html=body.html, links=links, images=images)
+
+
+def page_base_url(tree: HtmlElement, url: str | None) -> str | None:
+    """What the page's relative URLs resolve against: its first ``<base href>`` (itself resolved against
+    ``url``) when that is an http(s) URL, else ``url``.
+
+    A page saved to a file has no URL of its own, and a CMS (Joomla writes ``<base href>`` on every page)
+    may point relative links somewhere other than the page's folder.
+    """
+    href = next((base.get("href") for base in tree.iter("base") if base.get("href")), None)
+    return web_url(href, url) or url
 
 
 def without_leading_title(body_html: str, titles: list[str]) -> str:
