@@ -14,7 +14,7 @@ import dataclasses
 import html as html_lib
 import itertools
 import logging
-from typing import Any
+from typing import Any, Iterable
 
 import lxml.etree
 import lxml.html
@@ -49,6 +49,9 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 }
 TEXT_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre", "h2", "h3", "h4")
 MIN_MATCHED_BLOCK_CHARS = 20  # shorter blocks ("News", "Share") match any text by chance
+# Characters the search for text blocks in the body may read, in all (str.find reads about 10 GB/s): blocks
+# not in the body cost a read of the rest of it each; real pages need a few times the body's length.
+MAX_BLOCK_SEARCH_CHARS = 2_000_000_000
 # A headline at the start of a body is looked for in the element its text starts in and this many elements
 # around it (<td><div><h1><span>): deeper wrapping is no headline trafilatura writes.
 MAX_HEADLINE_DEPTH = 6
@@ -174,8 +177,7 @@ def _links_and_images(tree: HtmlElement, metas: dict[str, list[str]], text: str,
     The lead image declared in the page's meta tags comes first. The URLs go through ``clean_html``, so
     they follow its rules (absolute, http(s) only, no tracking pixels).
     """
-    flat_text = " ".join(text.split())
-    blocks = [block for block in tree.iter(TEXT_BLOCKS) if _block_in_text(block, flat_text)]
+    blocks = _blocks_in_text(tree.iter(TEXT_BLOCKS), " ".join(text.split()))
     container = _common_ancestor(blocks)
     images = [] if container is None or container.tag in ("body", "html") else list(container.iter("img"))
     anchors = [anchor for block in blocks for anchor in block.iter("a")]
@@ -186,9 +188,31 @@ def _links_and_images(tree: HtmlElement, metas: dict[str, list[str]], text: str,
     return cleaned.links, cleaned.images
 
 
-def _block_in_text(block: HtmlElement, flat_text: str) -> bool:
-    block_text = " ".join(block.text_content().split())
-    return len(block_text) >= MIN_MATCHED_BLOCK_CHARS and block_text in flat_text
+def _blocks_in_text(blocks: Iterable[HtmlElement], flat_text: str) -> list[HtmlElement]:
+    """The blocks whose text is in ``flat_text``: each looked for first from where the one before was found
+    (the body mostly keeps the page's order, and a nested block starts where its parent does), then in the
+    whole text.
+
+    Looked for in the whole text only, a page of 20,000 paragraphs took 7 s (quadratic). What the search
+    may read in all is bounded (``MAX_BLOCK_SEARCH_CHARS``): past that, blocks count as not found.
+    """
+    found: list[HtmlElement] = []
+    position, budget = 0, MAX_BLOCK_SEARCH_CHARS
+    for block in blocks:
+        block_text = " ".join(block.text_content().split())
+        if len(block_text) < MIN_MATCHED_BLOCK_CHARS:
+            continue
+        if budget <= 0:
+            break
+        start = flat_text.find(block_text, position)
+        budget -= (start + len(block_text) if start >= 0 else len(flat_text)) - position
+        if start < 0:
+            start = flat_text.find(block_text)
+            budget -= len(flat_text)
+        if start >= 0:
+            found.append(block)
+            position = start
+    return found
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
