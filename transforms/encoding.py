@@ -118,6 +118,22 @@ def _utf8_choice(declared: str | None, validity: str) -> EncodingChoice:
     return EncodingChoice("utf-8", declared, f"encoding_repaired:{declared}->utf-8" if declared else None)
 
 
+def _detected_encoding(body: bytes) -> str | None:
+    """The detector's choice for undeclared, non-UTF-8 bytes; Windows-1252 when it fits as well as that.
+
+    On Western text several single-byte codepages decode without a sign of trouble (the detector's "chaos")
+    and it ranks them by a language guess that short text cannot support: it chose cp1250 ("Espańa"),
+    cp775 or cp1258. Windows-1252 is what browsers read such a page as, and what legacy Western pages are.
+    """
+    results = charset_normalizer.from_bytes(body[:200_000])
+    best = results.best()
+    if best is None:
+        return None
+    if any(_codec_name(match.encoding) == "cp1252" and match.chaos <= best.chaos for match in results):
+        return "cp1252"
+    return _codec_name(best.encoding)
+
+
 def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingChoice:
     """Pick the encoding of ``body``: BOM, else the declaration unless it is provably wrong."""
     for bom, encoding in UNICODE_BOMS:
@@ -137,8 +153,7 @@ def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingCho
         return EncodingChoice(declared, declared, None)
     if utf8:
         return _utf8_choice(declared, utf8)
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
-    detected = _codec_name(best.encoding) if best else None
+    detected = _detected_encoding(body)
     encoding = detected or "windows-1252"
     return EncodingChoice(encoding, declared, f"encoding_repaired:{declared or 'undeclared'}->{encoding}")
 

@@ -1,9 +1,9 @@
 """Parse JSON Lines of articles and JSON Feed documents into article drafts.
 
-JSON Lines: one object per line with at least ``url``, ``title``, ``html`` and ``published``; also read
-when present: ``summary``, ``updated``, ``source``, ``author``/``authors``, ``language``, ``guid``/``id``,
-``tags``. A line that is not JSON, or not an object, or has neither a URL nor any text, becomes an error
-record naming the line; the other lines flow on.
+JSON Lines: one object per line with at least ``url``, ``title``, ``html`` (or plain ``text``) and
+``published``; also read when present: ``summary``, ``updated``, ``source``, ``author``/``authors``,
+``language``, ``guid``/``id``, ``tags``. A line that is not JSON, or not an object, or has neither a URL
+nor any text, becomes an error record naming the line; the other lines flow on.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ FIELD_ALIASES = {
     "url": ("url", "link"), "title": ("title", "headline"), "html": ("html", "content_html", "content", "body"),
     "summary": ("summary", "description", "summary_html"), "published": ("published", "date_published", "published_at", "date"),
     "updated": ("updated", "date_modified", "updated_at"), "guid": ("guid", "id"), "source": ("source", "source_id"),
-    "language": ("language", "lang"),
+    "language": ("language", "lang"), "text": ("content_text", "text"),  # plain text, when there is no HTML
 }
 
 
@@ -46,6 +46,8 @@ def _pick(obj: dict[str, Any], field: str) -> Any:
 
 
 def _text(value: Any) -> str | None:
+    if isinstance(value, bool):  # an int to Python: "True" is no title, text or date
+        return None
     return value if isinstance(value, str) else (str(value) if isinstance(value, (int, float)) else None)
 
 
@@ -57,7 +59,7 @@ def _text_as_html(text: str | None) -> str | None:
 
 def _has_content(obj: dict[str, Any]) -> bool:
     """True when the object has a URL or any text: otherwise there is no article to keep."""
-    return any(_pick(obj, field) for field in ("url", "title", "html", "summary")) or bool(obj.get("content_text"))
+    return any(_pick(obj, field) for field in ("url", "title", "html", "summary", "text"))
 
 
 def _names(value: Any) -> list[str]:
@@ -82,7 +84,7 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
         source_id=raw.get("source_id") or url_host(url) or _text(_pick(obj, "source")) or "jsonl",
         feed_url=raw.get("feed_url"), document_type=document_type, title=_text(_pick(obj, "title")),
         summary_html=_text(_pick(obj, "summary")),
-        content_html=_text(_pick(obj, "html")) or _text_as_html(_text(obj.get("content_text"))),
+        content_html=_text(_pick(obj, "html")) or _text_as_html(_text(_pick(obj, "text"))),
         authors=author_names(_names(obj.get("authors") or obj.get("author"))),
         tags=[tag for tag in tags if isinstance(tag, str)] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
@@ -111,12 +113,16 @@ def _decode_json(raw: RawDocument) -> tuple[str, list[str]]:
     return text.lstrip("\ufeff"), flags
 
 
-def _whole_document(text: str, first_line: str) -> list[Any] | None:
-    """The items of a pretty-printed JSON document (an object or an array spread over lines), or None for
-    JSON Lines: only tried when the first line alone is not JSON, so JSON Lines cost nothing more."""
-    try:
-        json.loads(first_line)
+def _whole_document(text: str, first_line: str, only_line: bool) -> list[Any] | None:
+    """The items of a whole JSON document (an object or an array spread over lines, or an array on the
+    ``only_line``), or None for JSON Lines: tried when the first line alone is not JSON, or is the document's
+    only line, so JSON Lines cost nothing more."""
+    if only_line and not first_line.lstrip().startswith("["):
         return None
+    try:
+        value = json.loads(first_line)
+        # json.dump(articles) writes a list on one line: the commonest export of a list
+        return repair_surrogates(value) if only_line else None
     except (ValueError, RecursionError):
         pass
     try:
@@ -139,7 +145,7 @@ def parse_json_document(raw: RawDocument, items: list[Any], flags: list[str]) ->
         if not isinstance(item, dict):
             outputs.append(make_error("parse", "not_an_object", f"JSON item {index} is a {type(item).__name__}",
                                       source=located))
-        elif not any(_pick(item, field) for field in ("title", "html", "summary")) and not item.get("content_text"):
+        elif not any(_pick(item, field) for field in ("title", "html", "summary", "text")):
             outputs.append(make_error("parse", "not_an_article", f"JSON item {index} has no title or text "
                                       f"(keys: {', '.join(sorted(map(str, item))[:12])})", source=located))
         else:
@@ -159,7 +165,7 @@ def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
     text, flags = _decode_json(raw)
     # split on "\n" only: str.splitlines also splits on U+2028, U+0085 and others, legal inside JSON strings
     lines = [(number, line) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
-    document = _whole_document(text, lines[0][1]) if len(lines) > 1 else None
+    document = _whole_document(text, lines[0][1], len(lines) == 1) if lines else None
     if document is not None:
         return parse_json_document(raw, document, flags)
     if len(lines) > MAX_ITEMS_PER_DOCUMENT:

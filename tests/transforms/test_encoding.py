@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from transforms.encoding import as_utf8_xml, choose_encoding, declared_encoding, decode_document
 
 FRENCH = "Les pêcheurs de Saint-Malo réclament une révision des quotas dès l'été prochain."
@@ -152,3 +154,43 @@ def test_ascii_feed_declared_utf16_in_the_http_header_is_read_as_ascii() -> None
     text, choice = decode_document(body, "application/rss+xml; charset=utf-16")
     assert "<title>Harbour news</title>" in text
     assert choice.encoding == "utf-8"
+
+
+# Undeclared Windows-1252 pages (a page saved to a file, an archived response with a bare ``text/html``):
+# the detector ranks several single-byte codepages equal on such text, and took the first, cp1250 or cp775,
+# which turned "España" into "Espańa" and "forêt" into "foręt".
+UNDECLARED_WESTERN = {
+    "spanish": "España: el año del niño. La compañía española anunció el miércoles que el señor Muñoz dejará "
+               "la dirección. «Es un día histórico», dijo.",
+    "french": "Très bien: à côté de la forêt. Après la fête, le maire a déclaré que les élèves iront à l'école "
+              "près de la forêt. Ça va très bien, merci.",
+    "italian": "Perché la città è cambiata. Più di metà degli abitanti è andata via; così il sindaco ha detto "
+               "che l'università resterà aperta.",
+    "portuguese": "A população de São Paulo votará em outubro. As eleições municipais são importantes; o prefeito "
+                  "João disse que não haverá mudanças na gestão.",
+    "short": "Café crème, naïve résumé.",
+}
+# Text in the codepages next to it stays theirs.
+UNDECLARED_OTHER = {
+    "cp1250": "Příliš žluťoučký kůň úpěl ďábelské ódy. Vláda schválila nový zákon o daních; ministr řekl, že "
+              "změny začnou platit v lednu. Győr és Pécs: új hídat építenek, a főváros polgármestere szerint.",
+    "cp1251": RUSSIAN,
+}
+
+
+def _page(text: str) -> str:
+    return f"<html><head><title>{text[:30]}</title></head><body><p>{text}</p><p>{text}</p></body></html>"
+
+
+@pytest.mark.parametrize("language", sorted(UNDECLARED_WESTERN))
+def test_undeclared_windows_1252_text_is_read_as_windows_1252(language: str) -> None:
+    page = _page(UNDECLARED_WESTERN[language])
+    text, choice = decode_document(page.encode("cp1252"), "text/html")
+    assert (text, choice.encoding) == (page, "cp1252")
+
+
+@pytest.mark.parametrize("encoding", sorted(UNDECLARED_OTHER))
+def test_undeclared_central_european_and_cyrillic_text_keep_their_codepage(encoding: str) -> None:
+    page = _page(UNDECLARED_OTHER[encoding])
+    text, choice = decode_document(page.encode(encoding))
+    assert (text, choice.encoding) == (page, encoding)

@@ -250,6 +250,33 @@ def test_pretty_printed_api_response_without_title_or_text_is_one_error() -> Non
     assert [(record["kind"], record.get("error_type")) for record in records] == [("error", "not_an_article")]
 
 
+def test_compact_array_on_one_line_gives_one_draft_per_article_object() -> None:
+    # json.dump(articles, file): the commonest export of a list, read as one JSON line it was one error
+    other = {**STORY, "url": "https://www.lakeside.example.org/2024/07/ferry", "title": "Ferry timetable"}
+    records = parse_jsonl(make_raw(json.dumps([STORY, other, 7]).encode("utf-8"), uri="/in/export.json"))
+    assert [record["kind"] for record in records] == ["article", "article", "error"]
+    assert [record.get("title") for record in records[:2]] == ["Regatta postponed", "Ferry timetable"]
+    assert records[1]["uri"] == "/in/export.json#2"
+    assert records[2]["error_type"] == "not_an_object"
+
+
+def test_plain_text_field_is_the_body() -> None:
+    # "text" holds the article's plain text in trafilatura's JSON output and in news corpora (cc_news): it
+    # was ignored, and the article landed without a body
+    line = {"url": STORY["url"], "title": "Regatta postponed", "date": "2024-07-01",
+            "text": "High winds forced the organisers to wait.\n\nThe race is now on Sunday & Monday."}
+    (article,) = parse_jsonl(make_raw(jsonl(line)))
+    assert article["content_html"] == ("<p>High winds forced the organisers to wait.</p>"
+                                       "<p>The race is now on Sunday &amp; Monday.</p>")
+    (only_text,) = parse_jsonl(make_raw(jsonl({"text": "Only a text."})))
+    assert only_text["kind"] == "article" and only_text["content_html"] == "<p>Only a text.</p>"
+
+
+def test_booleans_are_no_text() -> None:
+    (article,) = parse_jsonl(make_raw(jsonl({**STORY, "title": True, "html": None, "text": False, "published": True})))
+    assert (article["title"], article["content_html"], article["raw_published"]) == (None, None, None)
+
+
 def test_json_lines_whose_first_line_is_broken_stay_lines() -> None:
     body = b'{"url": "https://www.lakeside.example.org/a", "title": "A"\n' + jsonl(STORY)
     records = parse_jsonl(make_raw(body))
