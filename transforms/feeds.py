@@ -15,6 +15,7 @@ from transforms.authors import author_names
 from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host, web_url
+from transforms.item_images import feed_item_images
 from transforms.markup_limits import limit_tags
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
@@ -143,7 +144,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         source_id=_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
         document_type=document_type, title=_title_text(entry),
         summary_html=entry.get("summary"), content_html=_content_html(entry),
-        authors=_authors(entry),
+        authors=_authors(entry), images=feed_item_images(entry, link or base_url),
         tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or feed.get("language"),
         **({"time_options": raw["time_options"]} if raw.get("time_options") else {}),  # the feed's date options

@@ -472,7 +472,8 @@ def clean_article(article: Article, settings: TransformSettings) -> Article:
         result["body_text"] = body.text or None
         result["body_html"] = body.html or None
     links = (body.links if body else []) + (summary.links if summary else [])
-    images = (body.images if body else []) + (summary.images if summary else [])
+    declared = list(result.get("images") or [])  # the item's own (transforms.item_images) lead
+    images = declared + (body.images if body else []) + (summary.images if summary else [])
     result["links"] = list(dict.fromkeys(links))
     result["images"] = list(dict.fromkeys(images))
     if flags:

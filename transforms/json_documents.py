@@ -16,6 +16,7 @@ from typing import Any
 from transforms.authors import author_names
 from transforms.encoding import decode_document
 from transforms.identity import url_host, web_url
+from transforms.item_images import json_item_images
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
                                 too_many_items_error)
 
@@ -86,6 +87,7 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
         summary_html=_text(_pick(obj, "summary")),
         content_html=_text(_pick(obj, "html")) or _text_as_html(_text(_pick(obj, "text"))),
         authors=author_names(_names(obj.get("authors") or obj.get("author"))),
+        images=json_item_images(obj, url or document_url),
         tags=[tag for tag in tags if isinstance(tag, str)] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or _text(_pick(obj, "language")),
         raw_published=_text(_pick(obj, "published")), raw_updated=_text(_pick(obj, "updated")),
