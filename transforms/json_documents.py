@@ -2,7 +2,7 @@
 
 JSON Lines: one object per line with at least ``url``, ``title``, ``html`` (or plain ``text``) and
 ``published``; also read when present: ``summary``, ``updated``, ``source``, ``author``/``authors``,
-``language``, ``guid``/``id``, ``tags``. A line that is not JSON, or not an object, or has neither a URL
+``language``, ``guid``/``id``, ``tags``, and the other names of ``FIELD_ALIASES`` (news-please's among them). A line that is not JSON, or not an object, or has neither a URL
 nor any text, becomes an error record naming the line; the other lines flow on.
 """
 
@@ -20,11 +20,14 @@ from transforms.item_images import json_item_images
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
                                 too_many_items_error)
 
+# Field names by meaning; also those of JSON Feed and of news-please's JSON (maintext, date_publish, ...).
 FIELD_ALIASES = {
     "url": ("url", "link"), "title": ("title", "headline"), "html": ("html", "content_html", "content", "body"),
-    "summary": ("summary", "description", "summary_html"), "published": ("published", "date_published", "published_at", "date"),
-    "updated": ("updated", "date_modified", "updated_at"), "guid": ("guid", "id"), "source": ("source", "source_id"),
-    "language": ("language", "lang"), "text": ("content_text", "text"),  # plain text, when there is no HTML
+    "summary": ("summary", "description", "summary_html"),
+    "published": ("published", "date_published", "published_at", "date", "date_publish"),
+    "updated": ("updated", "date_modified", "updated_at", "date_modify"), "guid": ("guid", "id"),
+    "source": ("source", "source_id", "source_domain"), "language": ("language", "lang"),
+    "text": ("content_text", "text", "maintext"),  # plain text, when there is no HTML
 }
 
 

@@ -272,6 +272,20 @@ def test_plain_text_field_is_the_body() -> None:
     assert only_text["kind"] == "article" and only_text["content_html"] == "<p>Only a text.</p>"
 
 
+def test_news_please_output_is_read_by_its_own_field_names() -> None:
+    # news-please writes one JSON object per article with these names; its "url" and "title" are the common ones
+    article_json = {"url": STORY["url"], "title": "Regatta postponed", "maintext": "High winds forced a wait.",
+                    "description": "Wait for Sunday", "date_publish": "2024-07-01 09:00:00",
+                    "date_modify": "2024-07-01 10:00:00", "source_domain": "lakeside.example.org",
+                    "authors": ["Pia Holm"], "language": "sv", "image_url": "https://cdn.example/regatta.jpg"}
+    (article,) = parse_jsonl(make_raw(json.dumps(article_json).encode()))
+    assert (article["content_html"], article["summary_html"]) == ("<p>High winds forced a wait.</p>", "Wait for Sunday")
+    assert (article["raw_published"], article["raw_updated"]) == ("2024-07-01 09:00:00", "2024-07-01 10:00:00")
+    assert article["images"] == ["https://cdn.example/regatta.jpg"]
+    (without_url,) = parse_jsonl(make_raw(jsonl({**article_json, "url": None})))
+    assert without_url["source_id"] == "lakeside.example.org"
+
+
 def test_booleans_are_no_text() -> None:
     (article,) = parse_jsonl(make_raw(jsonl({**STORY, "title": True, "html": None, "text": False, "published": True})))
     assert (article["title"], article["content_html"], article["raw_published"]) == (None, None, None)
