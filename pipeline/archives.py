@@ -12,6 +12,8 @@ Member layouts, one list per member:
 - ``warc``: ``[record_offset, record_length]``; only response/resource records with HTTP 200 (or no
   HTTP status) and a document content type, or a body that sniffs as one. Other records (request,
   metadata, warcinfo, revisit, images, redirects...) are not documents: skipped and counted, not errors.
+- ``warc_stream``: the same, for a WARC/ARC gzipped as one stream (``gzip crawl.warc``, which warcio cannot
+  seek in): offsets in the inflated stream, read through ``gzip_seek`` as a ``.tar.gz`` is.
 - ``tar``: ``[member_name, data_offset, size_bytes, mtime_s]`` (regular files only).
 - ``zip``: ``[member_name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s]``.
 The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical.
@@ -30,6 +32,7 @@ import dataclasses
 import datetime as dt
 import gzip
 import io
+import itertools
 import json
 import lzma
 import os
@@ -39,9 +42,9 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
-from pipeline.gzip_seek import TruncatedGzipError, seeker_for
+from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
@@ -142,6 +145,8 @@ def list_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
     kind = kind or archive_kind(path)
     if kind is None:
         raise ValueError(f"not an archive name: {path}")
+    if kind == "warc" and is_gzipped_whole(str(path)):
+        kind = "warc_stream"  # its records are read from the inflated stream, at their offsets in it
     skipped: collections.Counter[str] = collections.Counter()
     members = MEMBER_LISTERS[kind](path, skipped)
     return _chunked(str(path), kind, members, skipped, chunk_records, chunk_bytes)
@@ -240,32 +245,69 @@ def _warc_content_type(record: Any) -> str | None:
 
 
 def _list_warc(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
-    from warcio.archiveiterator import ArchiveIterator
-
     if not _starts_like_a_web_archive(path):
         yield [ERROR_MEMBER, 0, "not a WARC or ARC file (no WARC/ or filedesc:// header)"]
         return
+    with open(path, "rb") as handle:
+        next_offset = yield from _warc_records(handle, skipped)
+    if next_offset is not None and next_offset < os.path.getsize(path):
+        # warcio stops quietly inside a cut gzip member
+        yield [ERROR_MEMBER, next_offset, "unreadable data after this offset (truncated file?)"]
+
+
+def _list_warc_stream(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    """The records of a WARC/ARC gzipped whole (``is_gzipped_whole``), at their offsets in the inflated
+    stream; a stream cut short is reported where it stops."""
+    with GzipStream(path) as inflated, io.BufferedReader(inflated) as stream:
+        next_offset = yield from _warc_records(stream, skipped)
+        if next_offset is not None and inflated.cut_short:
+            yield [ERROR_MEMBER, next_offset, "the gzip stream is cut short after this offset (truncated file?)"]
+
+
+def _warc_records(stream: Any, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    """The document records of a WARC/ARC ``stream`` as members, the others counted in ``skipped``; returns
+    the offset after the last record, or None when the stream broke off (an error member says where)."""
+    from warcio.archiveiterator import ArchiveIterator
+
     next_offset = 0
     try:
-        with open(path, "rb") as handle:
-            records = ArchiveIterator(handle, arc2warc=True)
-            for record in records:
-                offset = records.offset
-                reason = _warc_skip_reason(record)
-                length = records.get_record_length()  # reads to the record's end, holding nothing
-                next_offset = offset + length
-                if getattr(record.raw_stream, "limit", 1) != 0:  # no declared length, or not all there:
-                    # the file ended inside this record
-                    yield [ERROR_MEMBER, offset, "WARC record cut short (truncated file?)"]
-                elif reason:
-                    skipped[reason] += 1
-                else:
-                    yield [offset, length]
-            next_offset = records.offset
-        if next_offset < os.path.getsize(path):  # warcio stops quietly inside a cut gzip member
-            yield [ERROR_MEMBER, next_offset, "unreadable data after this offset (truncated file?)"]
+        records = ArchiveIterator(stream, arc2warc=True)
+        for record in records:
+            offset = records.offset
+            reason = _warc_skip_reason(record)
+            length = records.get_record_length()  # reads to the record's end, holding nothing
+            next_offset = offset + length
+            if getattr(record.raw_stream, "limit", 1) != 0:  # no declared length, or not all there:
+                # the file ended inside this record
+                yield [ERROR_MEMBER, offset, "WARC record cut short (truncated file?)"]
+            elif reason:
+                skipped[reason] += 1
+            else:
+                yield [offset, length]
+        return records.offset
     except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken archives
         yield [ERROR_MEMBER, max(next_offset, 0), _one_line(exc)]
+        return None
+
+
+def is_gzipped_whole(path: str) -> bool:
+    """True for a WARC/ARC gzipped as one stream (``gzip crawl.warc``) rather than record by record, the form
+    that allows seeking: warcio refuses it ("non-chunked gzip file detected") after the first record."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(2) != GZIP_MAGIC:
+                return False
+            handle.seek(0)
+            for _ in itertools.islice(ArchiveIterator(handle, arc2warc=True), 2):
+                pass
+    except ArchiveLoadFailed as exc:
+        return "non-chunked gzip" in str(exc)
+    except Exception:  # noqa: BLE001 - any other fault is the listing's to report
+        return False
+    return False
 
 
 def _starts_like_a_web_archive(path: str) -> bool:
@@ -328,9 +370,9 @@ def _list_zip(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any
 
 
 MEMBER_LISTERS: dict[str, Callable[[str, collections.Counter[str]], Iterator[list[Any]]]] = {
-    "warc": _list_warc, "tar": _list_tar, "zip": _list_zip,
+    "warc": _list_warc, "warc_stream": _list_warc_stream, "tar": _list_tar, "zip": _list_zip,
 }
-SIZE_INDEX = {"warc": 1, "tar": 2, "zip": 4, "raw": 1}
+SIZE_INDEX = {"warc": 1, "warc_stream": 1, "tar": 2, "zip": 4, "raw": 1}
 
 
 # Reading (worker side) ---------------------------------------------------------------------------------
@@ -417,8 +459,7 @@ def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
         yield _member_error(entry, "too_large", f"WARC record of {length} bytes", where, fallback_time)
         return
     try:
-        with open(entry["path"], "rb") as handle:
-            handle.seek(offset)
+        with _warc_record_stream(entry, offset, length) as handle:
             record = next(iter(ArchiveIterator(handle, arc2warc=True)))
             yield _warc_document(entry, record, where, max_bytes, fallback_time)
     except StopIteration:
@@ -427,6 +468,16 @@ def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
     except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken records
         yield _member_error(entry, "bad_archive", f"WARC record unreadable: {_one_line(exc)}", where,
                             fallback_time)
+
+
+def _warc_record_stream(entry: InputFile, offset: int, length: int) -> BinaryIO:
+    """The file positioned at a record's offset; for a WARC gzipped whole (container ``warc_stream``) the
+    record's bytes, inflated from the nearest checkpoint before it (``gzip_seek``)."""
+    if entry.get("container") == "warc_stream":
+        return io.BytesIO(seeker_for(entry["path"]).read_at(offset, length))
+    handle = open(entry["path"], "rb")  # noqa: SIM115 - the caller closes it
+    handle.seek(offset)
+    return handle
 
 
 def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
@@ -569,5 +620,5 @@ def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
 
 
 CHUNK_READERS: dict[str, Callable[[InputFile, list[Any], int, dt.datetime], Iterator[RawDocument | ErrorRecord]]] = {
-    "warc": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member, "raw": _read_raw_member,
+    "warc": _read_warc_member, "warc_stream": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member, "raw": _read_raw_member,
 }

@@ -13,6 +13,8 @@ from __future__ import annotations
 import bisect
 import collections
 import dataclasses
+import io
+import os
 import zlib
 from typing import BinaryIO
 
@@ -42,7 +44,9 @@ class GzipSeeker:
         self.path = path
         self.checkpoint_every_bytes = checkpoint_every_bytes
         self.handle: BinaryIO = open(path, "rb")
+        self.file_size = os.fstat(self.handle.fileno()).st_size
         self.checkpoints: list[_Checkpoint] = []
+        self.inside_member = False  # the inflater has begun a gzip member and not reached its end
         self._restore(_Checkpoint(0, 0, zlib.decompressobj(GZIP_WBITS), b""))
         self._save_checkpoint()
 
@@ -62,6 +66,16 @@ class GzipSeeker:
         if len(data) < size:
             raise TruncatedGzipError(f"gzip stream ends at {self.output_offset}, before {offset + size}")
         return data
+
+    def read_next(self, size: int) -> bytes:
+        """Up to ``size`` bytes from where the last read ended; empty at the end of the stream, also when the
+        stream is cut short (``cut_short`` then says so)."""
+        return self._inflate(size, keep=True)
+
+    @property
+    def cut_short(self) -> bool:
+        """True once the file has ended inside a gzip member (a truncated download or copy)."""
+        return self.inside_member and not self.pending_input and self.input_offset >= self.file_size
 
     def _restore(self, checkpoint: _Checkpoint) -> None:
         self.output_offset, self.input_offset = checkpoint.output_offset, checkpoint.input_offset
@@ -103,6 +117,7 @@ class GzipSeeker:
                 if not self.pending_input:
                     return b""
             output = self.inflater.decompress(self.pending_input, limit)
+            self.inside_member = not self.inflater.eof
             if self.inflater.eof:  # the next gzip member starts in what is left; a finished inflater is
                 # never kept (nor copied into a checkpoint)
                 self.inflater, self.pending_input = zlib.decompressobj(GZIP_WBITS), self.inflater.unused_data
@@ -123,3 +138,30 @@ def seeker_for(path: str) -> GzipSeeker:
     while len(_open_seekers) > OPEN_SEEKERS:
         _open_seekers.popitem(last=False)[1].close()
     return seeker
+
+
+class GzipStream(io.RawIOBase):
+    """A gzip file (of any number of members) as a plain readable stream, read start to end once. Unlike
+    ``gzip.open``, a file cut short ends where its data ends, without an error, and ``cut_short`` says so:
+    warcio takes an EOFError for the end of the records and would lose the records before the cut unsaid."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.seeker = GzipSeeker(path)
+
+    @property
+    def cut_short(self) -> bool:
+        """True when the file ended inside a gzip member."""
+        return self.seeker.cut_short
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.seeker.read_next(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.seeker.close()
+        super().close()

@@ -13,7 +13,7 @@ from benchmarks.corpora import corpora_dir
 from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, detect_archive_kind,
                                enumerate_archive_inputs, is_raw_zone, list_archive, list_inputs, list_raw_zone,
                                read_archive_chunk)
-from pipeline.gzip_seek import GzipSeeker, TruncatedGzipError
+from pipeline.gzip_seek import GzipSeeker, GzipStream, TruncatedGzipError
 from pipeline.raw_zone import store_raw
 from pipeline.sources import read_input
 from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, day, rss_feed, write_file, write_tar,
@@ -139,13 +139,42 @@ def test_truncated_warc_gives_error_records_not_a_crash(tmp_path: pathlib.Path) 
     assert any(document["kind"] == "raw" for document in documents)  # what came before the cut is kept
 
 
-def test_warc_gzipped_as_one_stream_is_one_error_record(tmp_path: pathlib.Path) -> None:
+def gzipped_whole(plain: pathlib.Path, path: pathlib.Path) -> pathlib.Path:
+    """``plain`` gzipped as one stream, as ``gzip crawl.warc`` writes it (warcio cannot seek in it)."""
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    return path
+
+
+def test_warc_gzipped_as_one_stream_gives_the_same_documents_in_any_chunk_order(tmp_path: pathlib.Path) -> None:
     plain = mixed_warc(tmp_path / "a.warc", compress=False)
-    whole = tmp_path / "whole.warc.gz"
-    whole.write_bytes(gzip.compress(plain.read_bytes()))
-    documents = read_all(whole)
-    assert [document["error_type"] for document in documents] == ["bad_archive"]
-    assert "non-chunked" in documents[0]["message"]
+    whole = gzipped_whole(plain, tmp_path / "whole.warc.gz")
+    chunks = enumerate_archive_inputs(str(whole), chunk_records=1)
+    assert {chunk["container"] for chunk in chunks} == {"warc_stream"}
+
+    documents = [document for chunk in reversed(chunks) for document in read_archive_chunk(chunk, MAX_BYTES)]
+
+    expected = read_all(plain)
+    assert sorted((document["uri"], document["body"], document["fetched_at"]) for document in documents) == sorted(
+        (document["uri"], document["body"], document["fetched_at"]) for document in expected)
+    offsets = {document["raw_path"].rsplit("#", 1)[1] for document in documents}
+    assert offsets == {document["raw_path"].rsplit("#", 1)[1] for document in expected}  # inflated offsets
+    assert list_archive(str(whole)).skipped == list_archive(str(plain)).skipped
+
+
+def test_warc_gzipped_as_one_stream_and_cut_short_keeps_what_came_before(tmp_path: pathlib.Path) -> None:
+    records = [WarcRecord("response", f"https://wire.example/news/{number}", PAGE.replace(b"Text", b"%d" % number))
+               for number in range(40)]
+    whole = gzipped_whole(write_warc(tmp_path / "a.warc", records, False), tmp_path / "whole.warc.gz")
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    documents = read_all(cut)
+
+    kept = [document for document in documents if document["kind"] == "raw"]
+    errors = [document for document in documents if document["kind"] == "error"]
+    assert 5 < len(kept) < 40
+    assert [document["uri"] for document in kept] == [f"https://wire.example/news/{number}" for number in range(len(kept))]
+    assert [error["error_type"] for error in errors] == ["bad_archive"]
 
 
 def test_garbage_with_a_warc_name_is_an_error_record(tmp_path: pathlib.Path) -> None:
@@ -310,7 +339,7 @@ def test_listing_error_is_carried_as_a_member(tmp_path: pathlib.Path) -> None:
 
 
 def test_gzip_seeker_reads_any_range_of_a_multi_member_stream(tmp_path: pathlib.Path) -> None:
-    data = bytes(random.Random(1).getrandbits(8) for _ in range(300_000)) * 4
+    data = random.Random(1).randbytes(300_000) * 4
     path = tmp_path / "data.gz"
     path.write_bytes(gzip.compress(data[:500_000]) + gzip.compress(data[500_000:]))
     seeker = GzipSeeker(str(path), checkpoint_every_bytes=64 * 1024)
@@ -321,3 +350,17 @@ def test_gzip_seeker_reads_any_range_of_a_multi_member_stream(tmp_path: pathlib.
     assert 1 < len(seeker.checkpoints) <= len(data) // (64 * 1024) + 1
     with pytest.raises(TruncatedGzipError):
         seeker.read_at(len(data) - 10, 20)
+
+
+def test_gzip_stream_reads_every_member_and_says_when_the_file_is_cut_short(tmp_path: pathlib.Path) -> None:
+    data = random.Random(3).randbytes(200_000)
+    whole = gzip.compress(data[:120_000]) + gzip.compress(data[120_000:])
+    path = tmp_path / "data.gz"
+    path.write_bytes(whole)
+    with GzipStream(str(path)) as stream:
+        assert stream.read() == data and not stream.cut_short
+    path.write_bytes(whole[:-5000])  # inside the second member
+    with GzipStream(str(path)) as stream:
+        kept = stream.read()
+        assert stream.cut_short
+    assert 120_000 < len(kept) < len(data) and data.startswith(kept)
