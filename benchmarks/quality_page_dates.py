@@ -43,7 +43,7 @@ from benchmarks.bare_loop import ARTICLE_STAGES, MAX_DOCUMENT_BYTES
 from benchmarks.corpora import corpora_dir
 from benchmarks.quality_extraction import absent_note, find_corpus, load_pages
 from benchmarks.quality_timestamps import format_table as format_blocks
-from benchmarks.quality_timestamps import share
+from benchmarks.quality_timestamps import parse_arguments, share
 from pipeline.sources import read_file
 from transforms.parsing import parse_document
 from transforms.records import RawDocument
@@ -255,13 +255,11 @@ def format_table(measured: dict[str, Any], *, all_misses: bool = False) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the report; the corpora folder may be given as argument, ``--misses`` lists every miss."""
-    argv = sys.argv[1:] if argv is None else argv
-    paths = [arg for arg in argv if arg != "--misses"]
-    corpora = pathlib.Path(paths[0]) if paths else DEFAULT_CORPORA_DIR
-    if find_corpus(corpora) is None:
-        print(absent_note(corpora), file=sys.stderr)
+    arguments = parse_arguments(argv, __doc__.strip().splitlines()[0])
+    if find_corpus(arguments.corpora) is None:
+        print(absent_note(arguments.corpora), file=sys.stderr)
         return 2
-    print(format_table(measure(corpora), all_misses="--misses" in argv))
+    print(format_table(measure(arguments.corpora), all_misses=arguments.misses))
     return 0
 
 

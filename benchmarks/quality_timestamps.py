@@ -36,13 +36,13 @@ Run ``python -m benchmarks.quality_timestamps [--misses] [CORPORA_DIR]``; the de
 
 from __future__ import annotations
 
+import argparse
 import collections
 import dataclasses
 import datetime as dt
 import json
 import pathlib
 import re
-import sys
 import time
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -531,16 +531,22 @@ def format_table(results: dict[str, dict[str, Any]], *, all_misses: bool = False
     return "\n".join(lines)
 
 
+def parse_arguments(argv: list[str] | None, description: str) -> argparse.Namespace:
+    """``[CORPORA_DIR] [--misses]``, the command line of this harness and of ``quality_page_dates``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("corpora", nargs="?", type=pathlib.Path, default=DEFAULT_CORPORA_DIR,
+                        help=f"the shared corpora folder; default {DEFAULT_CORPORA_DIR}")
+    parser.add_argument("--misses", action="store_true", help="list every miss with its reason, not a few")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the accuracy table; the corpora folder may be given as argument, ``--misses`` lists every miss."""
-    argv = sys.argv[1:] if argv is None else argv
-    all_misses = "--misses" in argv
-    paths = [arg for arg in argv if arg != "--misses"]
-    corpora_dir = pathlib.Path(paths[0]) if paths else DEFAULT_CORPORA_DIR
-    if not corpora_dir.is_dir():
-        print(f"No corpora at {corpora_dir}: nothing to measure (pass the corpora folder as argument).")
+    arguments = parse_arguments(argv, __doc__.strip().splitlines()[0])
+    if not arguments.corpora.is_dir():
+        print(f"No corpora at {arguments.corpora}: nothing to measure (pass the corpora folder as argument).")
         return 0
-    print(format_table(measure(corpora_dir), all_misses=all_misses))
+    print(format_table(measure(arguments.corpora), all_misses=arguments.misses))
     return 0
 
 

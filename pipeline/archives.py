@@ -419,8 +419,9 @@ def _document(entry: InputFile, body: bytes, uri: str, raw_path: str, fetched_at
 
 
 def _member_error(entry: InputFile, error_type: str, message: str, where: str, fetched_at: dt.datetime,
-                  body: bytes | None = None) -> ErrorRecord:
-    source = {"uri": where, "raw_path": where, "fetched_at": fetched_at, "source_id": entry.get("source_id"),
+                  body: bytes | None = None, uri: str | None = None) -> ErrorRecord:
+    """The error record of one member: ``where`` is its place in the archive, ``uri`` its URL if it has one."""
+    source = {"uri": uri or where, "raw_path": where, "fetched_at": fetched_at, "source_id": entry.get("source_id"),
               "raw_sha256": sha256_hex(body) if body is not None else None}
     return make_error("read", error_type, message, source=source)
 
@@ -488,7 +489,7 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
     body = record.content_stream().read(max_bytes + 1)
     if len(body) > max_bytes:
         return _member_error(entry, "too_large", f"WARC payload over the {max_bytes}-byte limit",
-                             uri, fetched_at)
+                             where, fetched_at, uri=uri)
     http = record.http_headers if record.rec_type == "response" else None
     return _document(entry, body, uri, where, fetched_at, {
         "content_type": _warc_content_type(record),

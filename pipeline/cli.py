@@ -89,11 +89,19 @@ def run_options_from(args: argparse.Namespace, mode: str, inputs: Sequence[str],
 
 
 def exit_code(manifest: dict[str, Any], fail_on_error: bool) -> int:
-    """0 on success; 1 when nothing at all could be processed, or on any error with --fail-on-error."""
+    """0 on success; 1 when nothing at all could be processed, or on any error with --fail-on-error.
+
+    Exit 1 is explained in one line on stderr: the summary above it looks like any other run's.
+    """
     counts = manifest["counts"]
-    if counts["items_parsed"] == 0 and (counts["errors"] or not counts["inputs_read"]):
+    if fail_on_error and counts["errors"]:
+        print(f"newsbeam: {counts['errors']} error rows written and --fail-on-error given: exit 1", file=sys.stderr)
         return 1
-    return 1 if fail_on_error and counts["errors"] else 0
+    if counts["items_parsed"] == 0 and (counts["errors"] or not counts["inputs_read"]):
+        print(f"newsbeam: no input gave an item ({counts['errors']} error rows, see OUT/errors): exit 1",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:

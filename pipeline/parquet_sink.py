@@ -251,10 +251,11 @@ def write_error_shard(shard: int, errors: Iterable[dict[str, Any]], settings: Si
     """Merge this run's dead-letter rows of one shard into the errors dataset (one row per error_id)."""
     stats = empty_stats()
     by_date: dict[str, dict[str, dict[str, Any]]] = collections.defaultdict(dict)
-    by_type: collections.Counter[str] = collections.Counter()
     for error in errors:
         by_date[partition_date(error)][error["error_id"]] = error_row(error, settings.pipeline_version)
-        by_type[f"{error['stage']}:{error['error_type']}"] += 1
+    # counted once a row, as written: the same failure seen twice in a run is one row
+    by_type = collections.Counter(f"{row['stage']}:{row['error_type']}"
+                                  for rows in by_date.values() for row in rows.values())
     for date, rows in sorted(by_date.items()):
         new_rows = rows_to_table(list(rows.values()), ERROR_SCHEMA).sort_by(ERRORS.order)
         path = writable_part_path(settings.output_dir, "errors", date, shard)

@@ -129,7 +129,10 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(line)
     if not feeds:
         return 1
-    return exit_code(manifest, options.fail_on_error) if inputs else 0
+    answered_not_modified = fetched.feeds.counts["not_modified"] > 0  # read, with nothing new: processed
+    if not inputs or (answered_not_modified and not options.fail_on_error):
+        return 0
+    return exit_code(manifest, options.fail_on_error)
 
 
 def skipped_feeds(outcome: FetchOutcome) -> list[dict[str, Any]]:

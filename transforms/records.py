@@ -162,7 +162,19 @@ def fallback_source_id(uri: str | None) -> str | None:
             host = None
         if host:
             return host.removeprefix("www.")
-    return uri.rsplit("/", 1)[-1].split("#", 1)[0].split(".", 1)[0] or None
+    file_name = uri.rsplit("/", 1)[-1].split("#", 1)[0]
+    member_name = file_name.partition("!")[2]  # a top-level archive member: ``/in/bundle.zip!feed.xml``
+    return (member_name or file_name).split(".", 1)[0] or file_name.split(".", 1)[0] or None
+
+
+def archive_record_place(source: dict[str, Any]) -> list[str]:
+    """``[archive#offset]`` for a WARC/ARC record, whose ``uri`` (its target URL) does not say where it is.
+
+    The same page failing at two offsets or in two archives is two failures, each with its own error row;
+    every other input's ``uri`` already names its place (and its error_id stays what earlier versions gave).
+    """
+    raw_path, uri = source.get("raw_path"), source.get("uri")
+    return [raw_path] if raw_path and raw_path != uri and "#" in raw_path else []
 
 
 def make_error(
@@ -190,6 +202,7 @@ def make_error(
             source.get("raw_sha256"),
             source.get("guid") or source.get("url") or "",
             message,
+            *archive_record_place(source),
         )
     )
     return ErrorRecord(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import ModuleType
 from typing import Any
 
 import pytest
 
+from benchmarks import quality_page_dates, quality_timestamps
 from benchmarks.quality_timestamps import DateCase, date_case, judge_reading, miss_reason, read_case
 
 
@@ -117,3 +119,12 @@ def test_a_now_set_in_the_test_body_is_excluded() -> None:
 def test_misses_get_a_reason_by_rule(args: list[Any], kwargs: dict[str, Any], reason: str) -> None:
     case = case_of(args, **kwargs)
     assert miss_reason(read_case(case), case) == reason
+
+
+@pytest.mark.parametrize("harness", [quality_timestamps, quality_page_dates])
+def test_help_describes_the_command_line_instead_of_reading_a_folder_named_help(
+        harness: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        harness.main(["--help"])
+    assert stopped.value.code == 0
+    assert "--misses" in capsys.readouterr().out

@@ -188,6 +188,8 @@ def test_payload_over_the_limit_is_refused(tmp_path: pathlib.Path) -> None:
     (document,) = [document for entry in enumerate_archive_inputs(str(path))
                    for document in read_archive_chunk(entry, 1000)]
     assert document["kind"] == "error" and document["error_type"] == "too_large"
+    assert document["uri"] == "https://x.example/"
+    assert document["raw_path"] == f"{path}#0"  # where the record is: it was the target URL before
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason=f"shared WARC corpus not available ({CORPUS})")

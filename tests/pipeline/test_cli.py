@@ -46,6 +46,23 @@ def test_the_summary_table_names_every_count(tmp_path: pathlib.Path, capsys: pyt
         assert label in summary
 
 
+def test_a_page_failing_in_two_web_archives_is_two_error_rows_as_the_summary_counts(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    not_an_article = b"<html><head><title>Home</title></head><body><p>Welcome.</p></body></html>"
+    crawls = tmp_path / "crawls"
+    crawls.mkdir()
+    for name in ("monday.warc.gz", "tuesday.warc.gz"):  # the same page, the same bytes, in two crawls
+        write_warc(crawls / name, [WarcRecord("response", "https://home.example/", not_an_article)])
+    output = tmp_path / "out"
+
+    assert main(["ingest", str(crawls), "--output", str(output)]) == 1  # nothing but errors
+
+    rows = duckdb.sql(f"SELECT raw_path FROM read_parquet('{output}/errors/**/*.parquet') ORDER BY raw_path").fetchall()
+    assert rows == [(f"{crawls}/monday.warc.gz#0",), (f"{crawls}/tuesday.warc.gz#0",)]
+    summary = capsys.readouterr().out
+    assert "errors (dead letter)           2" in summary and "parse:not_an_article         2" in summary
+
+
 def test_short_runner_names_map_to_beam_class_paths() -> None:
     assert resolve_runner("DaskRunner") == DASK_RUNNER
     assert resolve_runner("DataflowRunner") == "DataflowRunner"

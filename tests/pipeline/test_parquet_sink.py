@@ -373,7 +373,9 @@ def test_errors_merge_by_error_id(sink: SinkSettings) -> None:
     source = {"uri": "/in/a.xml", "raw_sha256": "a" * 64, "fetched_at": when(1), "source_id": "quay"}
     first = make_error("parse", "malformed_xml", "line 3", source=source)
     second = make_error("parse", "empty_feed", "no items", source=source)
-    write_error_shard(SHARD, [first, second, dict(first)], sink)
+    stats = write_error_shard(SHARD, [first, second, dict(first)], sink)
+    assert stats["error_rows"] == 2  # the rows written: the summary's count is the dead letter's
+    assert stats["errors_by_type"] == {"parse:malformed_xml": 1, "parse:empty_feed": 1}
     stats = write_error_shard(SHARD, [first], sink)
     assert stats["errors_by_type"] == {"parse:malformed_xml": 1}
     rows = dataset_rows(sink.output_dir, "errors")

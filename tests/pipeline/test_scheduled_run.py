@@ -98,6 +98,37 @@ def test_failing_feeds_become_error_records_and_good_ones_still_land(
     assert "page" in by_source  # an HTML page where a feed was expected is reported, not silently dropped
 
 
+def test_a_cron_run_whose_good_feeds_answer_304_exits_0_beside_a_failing_feed(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    def not_modified_after_the_first(request):
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(status=304)
+        return Response(body=rss([ITEM_A]), headers={"ETag": '"v1"'})
+
+    http_server.route("/good.xml", not_modified_after_the_first)
+    http_server.route("/gone.xml", Response(status=404))
+    config = write_config(tmp_path, {"good": http_server.url("/good.xml"), "gone": http_server.url("/gone.xml")})
+    output = tmp_path / "out"
+    run_once(config, output, capsys)
+
+    # nothing new and one error row: the good feed was read all the same, so this is no failed run
+    summary = run_once(config, output, capsys)
+    assert "not modified                 1" in summary and "fetch:http_status            1" in summary
+    argv = ["run", "--config", str(config), "--output", str(output), "--force", "--shards", "2", "--retries", "0",
+            "--fail-on-error"]
+    assert main(argv) == 1
+    assert "--fail-on-error" in capsys.readouterr().err
+
+
+def test_a_run_where_every_due_feed_fails_exits_1_and_says_why(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    http_server.route("/gone.xml", Response(status=404))
+    config = write_config(tmp_path, {"gone": http_server.url("/gone.xml")})
+    argv = ["run", "--config", str(config), "--output", str(tmp_path / "out"), "--retries", "0"]
+    assert main(argv) == 1
+    assert "no input gave an item (1 error rows" in capsys.readouterr().err
+
+
 def test_a_feed_url_serving_html_is_backed_off_across_scheduled_runs_until_it_serves_a_feed(
         http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
     import json
