@@ -6,7 +6,9 @@ work once, then forks one child per command: each child is a real, separate proc
 from its first line, and it starts working at once, so that a SIGKILL can land anywhere in its run.
 
 Protocol (one JSON document per line): the client writes an argv list; the server answers
-``{"pid": ...}`` when the child has started and ``{"exit_code": ..., "signal": ...}`` when it has ended.
+``{"pid": ...}`` when the child has started and ``{"exit_code": ..., "signal": ..., "ended_at": ...}`` when it
+has ended (``time.monotonic()`` then: the clock is the system's, so the client can tell whether a signal it sent
+came before or after).
 The children's own output goes to ``children.log`` in the working directory given on the command line.
 """
 
@@ -18,6 +20,7 @@ import pathlib
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from typing import IO, Any
 
@@ -82,9 +85,10 @@ def serve(work_dir: str) -> None:
             _run_child(argv, log_path)
         print(json.dumps({"pid": pid}), flush=True)
         _, status = os.waitpid(pid, 0)
+        ended_at = time.monotonic()  # the clock is the system's: the client compares it with its own
         exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        print(json.dumps({"exit_code": exit_code, "signal": signal}), flush=True)
+        print(json.dumps({"exit_code": exit_code, "signal": signal, "ended_at": ended_at}), flush=True)
 
 
 class ForkRunner:
@@ -94,6 +98,7 @@ class ForkRunner:
         """Start the server; it and its children keep their temporary files in ``work_dir/tmp``."""
         env = env_with_private_tmpdir(pathlib.Path(work_dir) / "tmp")  # what a killed child leaves stays there
         self.log_path = pathlib.Path(work_dir) / "children.log"  # what the children print, appended
+        self.last_ended_at = 0.0  # time.monotonic() when the last child ended
         self.process = subprocess.Popen([sys.executable, "-m", "tests.hostile.fork_runner", work_dir], env=env,
                                         cwd=REPOSITORY, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self._read()["ready"]
@@ -113,8 +118,11 @@ class ForkRunner:
         return self._read()["pid"]
 
     def wait(self) -> dict[str, Any]:
-        """Wait for the running child: ``{"exit_code": int | None, "signal": int | None}``."""
-        return self._read()
+        """Wait for the running child: ``{"exit_code": int | None, "signal": int | None}``; when it ended
+        (``time.monotonic()``) is kept in ``last_ended_at``."""
+        outcome = self._read()
+        self.last_ended_at = outcome.pop("ended_at")
+        return outcome
 
     def run(self, argv: list[str]) -> int:
         """Run ``newsbeam ARGV`` to the end; its exit code."""
