@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import apache_beam as beam
 
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.date_range import DateRange, keep_in_range
+from pipeline.interrupts import raise_if_stopped
 from pipeline.parquet_sink import SinkSettings, merge_stats, shard_key, write_shard
 from pipeline.sources import InputFile, read_input
 from pipeline.staging import StagingFile, remove_staging, staging_directory
@@ -64,6 +65,7 @@ class StageAndKey(beam.DoFn):
         self.files: dict[tuple[str, int], StagingFile] = {}
 
     def process(self, record: dict[str, Any]) -> Iterator[tuple[tuple[str, int], dict[str, Any]]]:
+        raise_if_stopped()  # nothing is staged after a stop, even one the signal's interrupt lost
         key = shard_key(record, self.num_shards)
         if record.get("kind") != "article":
             yield key, record
@@ -80,6 +82,13 @@ class StageAndKey(beam.DoFn):
         self.files = {}
 
 
+def write_shard_unless_stopped(key: tuple[str, int], records: Iterable[dict[str, Any]],
+                               sink: SinkSettings) -> dict[str, Any]:
+    """``write_shard``, unless a stop signal came (``interrupts.raise_if_stopped``)."""
+    raise_if_stopped()
+    return write_shard(key, records, sink)
+
+
 class WriteDatasets(beam.PTransform):
     """Stage articles, group records by (dataset, shard), merge them into Parquet, and leave the summed stats."""
 
@@ -94,7 +103,7 @@ class WriteDatasets(beam.PTransform):
             | "Stage and key by shard" >> beam.ParDo(StageAndKey(str(staging_directory(sink.output_dir, run_id)),
                                                                  sink.num_shards))
             | "Group by shard" >> beam.GroupByKey()
-            | "Write Parquet" >> beam.MapTuple(lambda key, group: write_shard(key, group, sink))
+            | "Write Parquet" >> beam.MapTuple(write_shard_unless_stopped, sink)
             | "Sum stats" >> beam.CombineGlobally(merge_stats)
             | "Save stats" >> beam.Map(save_stats, sink.output_dir, run_id)
         )

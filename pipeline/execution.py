@@ -16,6 +16,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline.assembly import build_pipeline, stats_path
 from pipeline.atomic_files import remove_stale_temp_files
 from pipeline.dataset_layout import ensure_layout
+from pipeline.interrupts import raise_if_stopped
 from pipeline.locking import output_lock
 from pipeline.options import LOCAL_RUNNERS, RunOptions, resolve_runner
 from pipeline.parquet_sink import SinkSettings
@@ -86,6 +87,7 @@ def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: d
         stats_file = stats_path(options.output_dir, options.run_id)
         stats = json.loads(stats_file.read_text())
         stats_file.unlink()
+        raise_if_stopped()  # a stop whose interrupt was lost while the pipeline ran still stops the command
         manifest = {
             "run_id": options.run_id, "mode": options.mode, "runner": options.runner,
             "started_at": started_at.isoformat(), "finished_at": utc_now().isoformat(),
