@@ -103,7 +103,7 @@ class WriteDatasets(beam.PTransform):
             | "Stage and key by shard" >> beam.ParDo(StageAndKey(str(staging_directory(sink.output_dir, run_id)),
                                                                  sink.num_shards))
             | "Group by shard" >> beam.GroupByKey()
-            | "Write Parquet" >> beam.MapTuple(write_shard_unless_stopped, sink)
+            | "Write Parquet" >> beam.MapTuple(lambda key, group: write_shard_unless_stopped(key, group, sink))
             | "Sum stats" >> beam.CombineGlobally(merge_stats)
             | "Save stats" >> beam.Map(save_stats, sink.output_dir, run_id)
         )
