@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -32,10 +33,18 @@ class StopRequested(RuntimeError):
     """A stop signal came, and the run found it at a step boundary (``raise_if_stopped``)."""
 
 
+def _quiet_about_lost_interrupts(unraisable: "sys.UnraisableHookArgs") -> None:
+    """Python's report of an exception it had to drop, except the interrupt of a stop signal: the run finds
+    that stop at its next step boundary (``raise_if_stopped``) and says so in one line, without a traceback."""
+    if not (_RECEIVED and isinstance(unraisable.exc_value, KeyboardInterrupt)):
+        sys.__unraisablehook__(unraisable)
+
+
 def stop_like_ctrl_c() -> None:
     """Make SIGTERM and SIGINT raise ``KeyboardInterrupt`` in the main thread, remembering which came; call
     after logging is set up (Beam's log records are filtered out at its handlers once a stop came)."""
     _RECEIVED.clear()  # a new command: earlier stops (of a test, in the same process) are not its own
+    sys.unraisablehook = _quiet_about_lost_interrupts
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, _raise_interrupt)
