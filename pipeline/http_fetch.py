@@ -347,7 +347,7 @@ def _fetch_isolated(
 def _fetch_with_retries(
     client: httpx.Client,
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str | bytes],
     settings: FetchSettings,
     deadline_s: float,
     limiter: HostLimiter,
@@ -385,7 +385,7 @@ def _is_retryable(result: FetchResult) -> bool:
 def _follow_redirects(
     client: httpx.Client,
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str | bytes],
     settings: FetchSettings,
     deadline_s: float,
     limiter: HostLimiter,
@@ -427,7 +427,7 @@ def _redirect_target(current_url: str, location: str) -> str:
 def _request_once(
     client: httpx.Client,
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str | bytes],
     settings: FetchSettings,
     deadline_s: float,
     limiter: HostLimiter,
@@ -481,8 +481,8 @@ def _read_response(
 ) -> _Hop:
     """Turn a streamed response into a result: redirect, 304, error status, or a capped body."""
     result.status = response.status_code
-    result.etag = response.headers.get("etag")
-    result.last_modified = response.headers.get("last-modified")
+    result.etag = _received_header(response, "etag")
+    result.last_modified = _received_header(response, "last-modified")
     result.content_type = response.headers.get("content-type")
     if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
         return _Hop(result, location=response.headers["location"])
@@ -664,14 +664,35 @@ def _is_valid_url(url: str) -> bool:
     return True
 
 
-def _request_headers(settings: FetchSettings, etag: str | None, last_modified: str | None) -> dict[str, str]:
+def _request_headers(
+    settings: FetchSettings, etag: str | None, last_modified: str | None
+) -> dict[str, str | bytes]:
     headers = {"User-Agent": settings.user_agent, "Accept": settings.accept,
                "Accept-Encoding": "gzip, deflate"}
     if etag:
-        headers["If-None-Match"] = etag
+        headers["If-None-Match"] = _header_bytes(etag)
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
+        headers["If-Modified-Since"] = _header_bytes(last_modified)
     return headers
+
+
+def _received_header(response: httpx.Response, name: str) -> str | None:
+    """The first ``name`` header as the bytes received, one character a byte (Latin-1), or None.
+
+    A validator goes back byte for byte (``_header_bytes``); httpx decodes non-ASCII values as UTF-8, and
+    refuses to send them, so a feed with an ETag of ``"café"`` failed every later fetch.
+    """
+    wanted = name.encode("ascii")
+    return next((value.decode("latin-1") for key, value in response.headers.raw if key.lower() == wanted), None)
+
+
+def _header_bytes(value: str) -> bytes:
+    """A stored validator as header bytes: Latin-1 as ``_received_header`` read it (UTF-8 for one stored
+    by a version that kept httpx's decoding)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace")
 
 
 def _timeout(settings: FetchSettings, remaining_s: float) -> httpx.Timeout:

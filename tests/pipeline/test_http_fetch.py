@@ -479,3 +479,28 @@ def test_a_public_peer_passes_the_connection_check(http_server: LocalHTTPServer,
     result = fetch(http_server.url("/news", host="localhost"), settings=FetchSettings(allow_private_addresses=False))
 
     assert result.error_type is None and result.body == b"<rss/>"
+
+
+@pytest.mark.parametrize("etag, last_modified", [
+    ('"caf\u00e9"'.encode().decode("latin-1"), None),  # UTF-8 bytes on the wire
+    ('W/"\u00e9t\u00e9"', None),  # Latin-1 bytes on the wire
+    (None, "Mon, 06 D\u00e9c 2026 10:00:00 GMT"),
+])
+def test_validators_with_non_ascii_bytes_are_sent_back_as_received(
+    http_server: LocalHTTPServer, etag: str | None, last_modified: str | None
+) -> None:
+    headers = {"ETag": etag} if etag else {"Last-Modified": last_modified}  # the server writes them as Latin-1
+    wire = (etag or last_modified).encode("latin-1")
+
+    def handler(request: RecordedRequest) -> Response:
+        sent = request.headers.get("if-none-match") or request.headers.get("if-modified-since")
+        if sent is not None and sent.encode("latin-1") == wire:
+            return Response(status=304, headers=headers)
+        return Response(body=b"<rss/>", headers=headers)
+
+    http_server.route("/feed", handler)
+    first = fetch(http_server.url("/feed"), settings=FAST)
+    second = fetch(http_server.url("/feed"), settings=FAST, etag=first.etag, last_modified=first.last_modified)
+
+    assert first.ok and second.ok, second.error_message  # UnicodeEncodeError: every later fetch failed
+    assert second.not_modified
