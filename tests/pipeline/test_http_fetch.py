@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import ipaddress
+import socket
+import threading
 import time
 import zlib
+from collections.abc import Iterator
 
 import pytest
 
@@ -504,3 +507,42 @@ def test_validators_with_non_ascii_bytes_are_sent_back_as_received(
 
     assert first.ok and second.ok, second.error_message  # UnicodeEncodeError: every later fetch failed
     assert second.not_modified
+
+
+@pytest.fixture
+def header_trickler() -> Iterator[str]:
+    """The URL of a raw server that answers with a status line, then one header line every 0.2 s for 30 s
+    (an HTTP tarpit): no read ever waits long enough to trip a read timeout."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                try:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                    for _ in range(150):
+                        if stop.wait(0.2):
+                            return
+                        connection.sendall(b"X-Wait: a\r\n")
+                except OSError:
+                    continue  # the client hung up
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    stop.set()
+    listener.close()
+
+
+def test_headers_trickled_line_by_line_are_cut_by_the_deadline(header_trickler: str) -> None:
+    started = time.monotonic()
+    result = fetch(header_trickler, settings=FAST)
+
+    assert time.monotonic() - started < FAST.total_deadline_s + 1.5  # took the tarpit's 30 s before
+    assert result.error_type == "deadline_exceeded", result.error_message
