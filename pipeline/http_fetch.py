@@ -564,6 +564,10 @@ def _read_response(
     result.content_type = response.headers.get("content-type")
     if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
         return _Hop(result, location=response.headers["location"])
+    if response.status_code == 304 and not _is_conditional(response.request):
+        message = (f"HTTP 304 Not Modified from {result.final_url} to a request without validators "
+                   "(nothing to compare with: a broken server or cache)")
+        return _Hop(_failed(result, _Failure("http_status", message)))
     if response.status_code == 304:
         result.not_modified = True
         return _Hop(result)
@@ -732,6 +736,11 @@ def _refuse_private_peer(response: httpx.Response, url: str) -> None:
                                           f"non-public address {address} although {_host_of(url)} resolved "
                                           "to a public one just before (DNS rebinding?); "
                                           "see --allow-private-addresses")
+
+
+def _is_conditional(request: httpx.Request) -> bool:
+    """True when ``request`` carried a validator (If-None-Match or If-Modified-Since)."""
+    return "if-none-match" in request.headers or "if-modified-since" in request.headers
 
 
 def _is_valid_url(url: str) -> bool:

@@ -546,3 +546,14 @@ def test_headers_trickled_line_by_line_are_cut_by_the_deadline(header_trickler: 
 
     assert time.monotonic() - started < FAST.total_deadline_s + 1.5  # took the tarpit's 30 s before
     assert result.error_type == "deadline_exceeded", result.error_message
+
+
+def test_a_304_to_a_request_without_validators_is_an_error_not_an_empty_success(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=304))  # a broken cache answering 304 to everyone
+
+    unconditional = fetch(http_server.url("/feed"), settings=FAST)
+    conditional = fetch(http_server.url("/feed"), settings=FAST, etag='"v1"')
+
+    assert (unconditional.ok, unconditional.error_type, unconditional.status) == (False, "http_status", 304)
+    assert "without validators" in unconditional.error_message  # was "not modified": the feed never gave an item
+    assert conditional.ok and conditional.not_modified
