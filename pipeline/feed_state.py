@@ -152,13 +152,14 @@ class FeedStateStore:
         """Count a failure and back off: next poll after min(interval * 2**failures, 24 h).
 
         ``failures`` includes this one, so the first failure waits two intervals. A longer
-        Retry-After from the server is honoured. A ``CONTENT_FAILURE`` (a 200 whose body gave no
+        Retry-After from the server is honoured, up to the same day (a server asking for centuries made the
+        date overflow and crashed the run). A ``CONTENT_FAILURE`` (a 200 whose body gave no
         article) keeps the old validators: storing the bad body's would let a 304 pass it as good.
         """
         def failed(old: FeedState) -> FeedState:
             failures = old.consecutive_failures + 1
             wait_s = max(poll_interval_s, min(poll_interval_s * 2**failures, MAX_BACKOFF_S))
-            wait_s = max(wait_s, retry_after_s or 0)
+            wait_s = max(wait_s, min(retry_after_s or 0, MAX_BACKOFF_S))
             return dataclasses.replace(
                 old, last_attempt_at=_utc(now), consecutive_failures=failures, last_error=error,
                 last_status=status, next_poll_at=_utc(now) + dt.timedelta(seconds=wait_s), failure_kind=kind,

@@ -11,6 +11,12 @@ off like a failed fetch (``pipeline/feed_state.py``) and counted in ``content_fa
 ``fetched``: the body still goes to the pipeline, whose parse error lands in the dead letter). A well-formed
 feed with no items is not a failure.
 
+The state of a feed that gave a body (its validators, its next poll time) is the promise that the body's
+items are written: with ``hold_body_state`` it is held in ``FetchOutcome.held_state`` until the caller has
+made them safe (``save_held_state``: ``run`` after its pipeline, ``stream`` once the body is in its
+ledger). Saved at once, a run stopped between the fetch and the write (SIGTERM, a full disk, a refused
+``--shards``) left the feed not due, then answered 304: its items were never written.
+
 Trade-off: raw documents carry their body in memory (at most ``max_bytes`` each) although it is also in
 the raw zone. That keeps them complete records; a pipeline that reads its inputs on the workers can
 drop ``body`` and read ``raw_path`` instead.
@@ -20,8 +26,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.feed_config import FeedConfig
@@ -57,6 +64,8 @@ class FetchOutcome:
     errors: list[ErrorRecord] = dataclasses.field(default_factory=list)
     counts: dict[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
     skipped: list[SkippedFeed] = dataclasses.field(default_factory=list)
+    # with ``hold_body_state``: the state updates of the feeds that gave a body, for ``save_held_state``
+    held_state: list[Callable[[FeedStateStore], object]] = dataclasses.field(default_factory=list)
 
 
 def fetch_configured_feeds(
@@ -66,6 +75,7 @@ def fetch_configured_feeds(
     now: dt.datetime,
     *,
     force: bool = False,
+    hold_body_state: bool = False,
 ) -> FetchOutcome:
     """Fetch every due feed (all of them with ``force``), store bodies and state; see the module doc.
 
@@ -86,11 +96,27 @@ def fetch_configured_feeds(
             requests.append(_request_for(feed, state))
         for source_id, result in fetch_many(requests, settings):
             _record_result(by_id[source_id], result, output_dir, now, store, outcome)
+        if not hold_body_state:
+            _apply(outcome.held_state, store)
+            outcome.held_state = []
     for skipped in outcome.skipped:
         outcome.counts[f"skipped_{skipped.reason}"] += 1
     outcome.raw_documents.sort(key=lambda document: document["source_id"])
     outcome.errors.sort(key=lambda error: error["source_id"] or "")
     return outcome
+
+
+def save_held_state(outcome: FetchOutcome, output_dir: str | Path) -> None:
+    """Save the state of the feeds that gave a body, once their items are safe (see the module doc)."""
+    if outcome.held_state:
+        with FeedStateStore(output_dir) as store:
+            _apply(outcome.held_state, store)
+    outcome.held_state = []
+
+
+def _apply(updates: list[Callable[[FeedStateStore], object]], store: FeedStateStore) -> None:
+    for update in updates:
+        update(store)
 
 
 def _request_for(feed: FeedConfig, state: FeedState | None) -> tuple[str, str, str | None, str | None]:
@@ -130,13 +156,16 @@ def _record_result(
         outcome.counts["fetched"] += 1
         problem = content_failure(document)
         if problem is None:
-            store.record_success(feed.source_id, result, now, feed.poll_interval_s, feed_url=feed.url)
+            outcome.held_state.append(functools.partial(
+                FeedStateStore.record_success, source_id=feed.source_id, result=result, now=now,
+                poll_interval_s=feed.poll_interval_s, feed_url=feed.url))
             return
         logger.info("feed %s: a %s without an article: %s", feed.source_id, result.status, problem["message"])
-        store.record_failure(
-            feed.source_id, f"{problem['stage']}:{problem['error_type']}: {problem['message']}", now,
-            feed.poll_interval_s, feed_url=feed.url, status=result.status, kind=CONTENT_FAILURE,
-        )
+        outcome.held_state.append(functools.partial(
+            FeedStateStore.record_failure, source_id=feed.source_id,
+            error=f"{problem['stage']}:{problem['error_type']}: {problem['message']}", now=now,
+            poll_interval_s=feed.poll_interval_s, feed_url=feed.url, status=result.status, kind=CONTENT_FAILURE,
+        ))
         outcome.counts["content_failed"] += 1
     else:
         error = _error_record(feed, result, now)

@@ -37,13 +37,15 @@ import ipaddress
 import logging
 import random
 import socket
+import ssl
 import threading
 import time
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any, TypeVar
 
+import httpcore
 import httpx
 
 logger = logging.getLogger(__name__)
@@ -207,15 +209,90 @@ class HostLimiter:
         self._semaphores[host].release()
 
 
+# --- the deadline on every read ---------------------------------------------------------------------
+
+_fetch_deadline = threading.local()  # ``monotonic_s``: the deadline of the fetch this thread runs, if any
+
+
+def _bounded_timeout(timeout_s: float | None, timeout_error: type[Exception]) -> float | None:
+    """``timeout_s`` cut to what is left of this thread's fetch deadline; ``timeout_error`` once it passed."""
+    deadline_s = getattr(_fetch_deadline, "monotonic_s", None)
+    if deadline_s is None:
+        return timeout_s
+    remaining_s = deadline_s - time.monotonic()
+    if remaining_s <= 0:
+        raise timeout_error("the fetch's total deadline passed")
+    return remaining_s if timeout_s is None else min(timeout_s, remaining_s)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the deadline of the fetch using it.
+
+    httpx's read timeout counts from the last byte: a server sending a header line every second (an HTTP
+    tarpit) held a fetch for as long as it liked, past any deadline (the body is checked chunk by chunk
+    in ``_read_body``; the headers were not).
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded_timeout(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded_timeout(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        timeout = _bounded_timeout(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, each wrapped in a ``_DeadlineStream``."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        timeout = _bounded_timeout(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        timeout = _bounded_timeout(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
 # --- public API ------------------------------------------------------------------------------------
 
 
 def make_client(settings: FetchSettings) -> httpx.Client:
-    """An httpx client for ``settings``: no automatic redirects, no proxy settings from the environment."""
+    """An httpx client for ``settings``: no automatic redirects, no proxy settings from the environment,
+    every read and write bounded by the deadline of the fetch it serves (``_DeadlineBackend``)."""
+    limits = httpx.Limits(max_connections=settings.max_concurrent_requests)
+    transport = httpx.HTTPTransport(trust_env=False, limits=limits)
+    # httpx takes no network backend: its pool (a private attribute; httpcore pinned in pyproject.toml, and
+    # test_headers_trickled_line_by_line_are_cut_by_the_deadline fails if an upgrade moves it) rebuilt with ours
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False), max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(),
+    )
     return httpx.Client(
         follow_redirects=False,
         trust_env=False,  # options come from the settings object only
-        limits=httpx.Limits(max_connections=settings.max_concurrent_requests),
+        transport=transport,
         timeout=_timeout(settings, settings.total_deadline_s),
     )
 
@@ -240,10 +317,13 @@ def fetch(
         return _failed(FetchResult(url=url, final_url=url), failure)
     own_client = client is None
     client = client or make_client(settings)
+    outer_deadline_s = getattr(_fetch_deadline, "monotonic_s", None)
+    _fetch_deadline.monotonic_s = deadline_s
     try:
         limiter = host_limiter or HostLimiter(settings.per_host_concurrency)
         result = _fetch_with_retries(client, url, headers, settings, deadline_s, limiter, sleep)
     finally:
+        _fetch_deadline.monotonic_s = outer_deadline_s
         if own_client:
             client.close()
     result.elapsed_s = time.monotonic() - started_s
@@ -347,7 +427,7 @@ def _fetch_isolated(
 def _fetch_with_retries(
     client: httpx.Client,
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str | bytes],
     settings: FetchSettings,
     deadline_s: float,
     limiter: HostLimiter,
@@ -385,7 +465,7 @@ def _is_retryable(result: FetchResult) -> bool:
 def _follow_redirects(
     client: httpx.Client,
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str | bytes],
     settings: FetchSettings,
     deadline_s: float,
     limiter: HostLimiter,
@@ -427,7 +507,7 @@ def _redirect_target(current_url: str, location: str) -> str:
 def _request_once(
     client: httpx.Client,
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str | bytes],
     settings: FetchSettings,
     deadline_s: float,
     limiter: HostLimiter,
@@ -481,11 +561,15 @@ def _read_response(
 ) -> _Hop:
     """Turn a streamed response into a result: redirect, 304, error status, or a capped body."""
     result.status = response.status_code
-    result.etag = response.headers.get("etag")
-    result.last_modified = response.headers.get("last-modified")
+    result.etag = _received_header(response, "etag")
+    result.last_modified = _received_header(response, "last-modified")
     result.content_type = response.headers.get("content-type")
     if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
         return _Hop(result, location=response.headers["location"])
+    if response.status_code == 304 and not _is_conditional(response.request):
+        message = (f"HTTP 304 Not Modified from {result.final_url} to a request without validators "
+                   "(nothing to compare with: a broken server or cache)")
+        return _Hop(_failed(result, _Failure("http_status", message)))
     if response.status_code == 304:
         result.not_modified = True
         return _Hop(result)
@@ -656,6 +740,11 @@ def _refuse_private_peer(response: httpx.Response, url: str) -> None:
                                           "see --allow-private-addresses")
 
 
+def _is_conditional(request: httpx.Request) -> bool:
+    """True when ``request`` carried a validator (If-None-Match or If-Modified-Since)."""
+    return "if-none-match" in request.headers or "if-modified-since" in request.headers
+
+
 def _is_valid_url(url: str) -> bool:
     try:
         httpx.URL(url)
@@ -664,14 +753,35 @@ def _is_valid_url(url: str) -> bool:
     return True
 
 
-def _request_headers(settings: FetchSettings, etag: str | None, last_modified: str | None) -> dict[str, str]:
+def _request_headers(
+    settings: FetchSettings, etag: str | None, last_modified: str | None
+) -> dict[str, str | bytes]:
     headers = {"User-Agent": settings.user_agent, "Accept": settings.accept,
                "Accept-Encoding": "gzip, deflate"}
     if etag:
-        headers["If-None-Match"] = etag
+        headers["If-None-Match"] = _header_bytes(etag)
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
+        headers["If-Modified-Since"] = _header_bytes(last_modified)
     return headers
+
+
+def _received_header(response: httpx.Response, name: str) -> str | None:
+    """The first ``name`` header as the bytes received, one character a byte (Latin-1), or None.
+
+    A validator goes back byte for byte (``_header_bytes``); httpx decodes non-ASCII values as UTF-8, and
+    refuses to send them, so a feed with an ETag of ``"café"`` failed every later fetch.
+    """
+    wanted = name.encode("ascii")
+    return next((value.decode("latin-1") for key, value in response.headers.raw if key.lower() == wanted), None)
+
+
+def _header_bytes(value: str) -> bytes:
+    """A stored validator as header bytes: Latin-1 as ``_received_header`` read it (UTF-8 for one stored
+    by a version that kept httpx's decoding)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace")
 
 
 def _timeout(settings: FetchSettings, remaining_s: float) -> httpx.Timeout:

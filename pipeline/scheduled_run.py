@@ -124,6 +124,7 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         if fetched.pages is not None:
             extra["pages"] = fetched.pages.counts
         manifest = run_pipeline(options, inputs, extra, hold_lock=False)
+        fetched.save_feed_state(options.output_dir)  # the bodies' items are written: now poll them conditionally
     print(format_summary(manifest))
     for line in backoff_lines(manifest["skipped_feeds"]):
         print(line)
@@ -186,15 +187,23 @@ class FetchRound:
         """Each fetch failure with the pipeline input that carries it to the dead letter."""
         return [(error, input_for_error(error)) for error in self.feeds.errors]
 
+    def save_feed_state(self, output_dir: str) -> None:
+        """Save the state of the feeds that gave a body (validators, next poll): call once their items are
+        written, or queued where a restart finds them (``pipeline/fetch_feeds.py``)."""
+        from pipeline.fetch_feeds import save_held_state
+
+        save_held_state(self.feeds, output_dir)
+
 
 def fetch_round(feeds: list[FeedConfig], output_dir: str, fetch_settings: FetchSettings,
                 full_text: FullTextSettings | None, now: dt.datetime, *, force: bool = False) -> FetchRound:
     """Fetch the feeds that are due, then the pages of the items of those that want full text; ``run``
-    does this once, ``stream`` once per window (one politeness, one ledger, raw zone first)."""
+    does this once, ``stream`` once per window (one politeness, one ledger, raw zone first). The state of
+    the feeds that gave a body waits for ``FetchRound.save_feed_state``."""
     from pipeline.fetch_feeds import fetch_configured_feeds
     from pipeline.page_fetch import fetch_pages
 
-    outcome = fetch_configured_feeds(feeds, output_dir, fetch_settings, now, force=force)
+    outcome = fetch_configured_feeds(feeds, output_dir, fetch_settings, now, force=force, hold_body_state=True)
     wanted = full_text.wanted(feeds) if full_text is not None else set()
     if not wanted:
         return FetchRound(feeds=outcome, pages=None)

@@ -74,6 +74,7 @@ def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings:
     items += [(f"error:{error['error_id']}:{now.isoformat()}", descriptor)
               for error, descriptor in fetched.error_inputs()]
     ledger.add_pending(items, now)
+    fetched.save_feed_state(options.output_dir)  # the bodies are pending in the ledger: a restart reads them
     return fetched
 
 

@@ -151,3 +151,20 @@ def test_content_failures_grow_the_backoff_until_a_good_body_resets_it(
         state = store.get("courier")
     assert good.counts["content_failed"] == 0
     assert (state.consecutive_failures, state.failure_kind, state.last_error, state.etag) == (0, None, None, '"rss-1"')
+
+
+@pytest.mark.parametrize("retry_after", ["99999999999999", "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_a_retry_after_of_centuries_backs_the_feed_off_a_day_and_the_others_still_land(
+    tmp_path: Path, http_server: LocalHTTPServer, retry_after: str
+) -> None:
+    http_server.route("/ok", conditional(FEED_BODY, '"ok-1"'))
+    http_server.route("/busy", Response(status=503, headers={"Retry-After": retry_after}))
+    feeds = [FeedConfig(source_id="busy", url=http_server.url("/busy", host="localhost")),  # the host waits
+             FeedConfig(source_id="ok", url=http_server.url("/ok"))]
+
+    outcome = fetch_configured_feeds(feeds, tmp_path, SETTINGS, NOW)  # the date overflowed: the round crashed
+
+    assert (outcome.counts["fetched"], outcome.counts["failed"]) == (1, 1)
+    with FeedStateStore(tmp_path) as store:
+        busy = store.get("busy")
+    assert (busy.consecutive_failures, busy.next_poll_at) == (1, NOW + dt.timedelta(days=1))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import ipaddress
+import socket
+import threading
 import time
 import zlib
+from collections.abc import Iterator
 
 import pytest
 
@@ -479,3 +482,78 @@ def test_a_public_peer_passes_the_connection_check(http_server: LocalHTTPServer,
     result = fetch(http_server.url("/news", host="localhost"), settings=FetchSettings(allow_private_addresses=False))
 
     assert result.error_type is None and result.body == b"<rss/>"
+
+
+@pytest.mark.parametrize("etag, last_modified", [
+    ('"caf\u00e9"'.encode().decode("latin-1"), None),  # UTF-8 bytes on the wire
+    ('W/"\u00e9t\u00e9"', None),  # Latin-1 bytes on the wire
+    (None, "Mon, 06 D\u00e9c 2026 10:00:00 GMT"),
+])
+def test_validators_with_non_ascii_bytes_are_sent_back_as_received(
+    http_server: LocalHTTPServer, etag: str | None, last_modified: str | None
+) -> None:
+    headers = {"ETag": etag} if etag else {"Last-Modified": last_modified}  # the server writes them as Latin-1
+    wire = (etag or last_modified).encode("latin-1")
+
+    def handler(request: RecordedRequest) -> Response:
+        sent = request.headers.get("if-none-match") or request.headers.get("if-modified-since")
+        if sent is not None and sent.encode("latin-1") == wire:
+            return Response(status=304, headers=headers)
+        return Response(body=b"<rss/>", headers=headers)
+
+    http_server.route("/feed", handler)
+    first = fetch(http_server.url("/feed"), settings=FAST)
+    second = fetch(http_server.url("/feed"), settings=FAST, etag=first.etag, last_modified=first.last_modified)
+
+    assert first.ok and second.ok, second.error_message  # UnicodeEncodeError: every later fetch failed
+    assert second.not_modified
+
+
+@pytest.fixture
+def header_trickler() -> Iterator[str]:
+    """The URL of a raw server that answers with a status line, then one header line every 0.2 s for 30 s
+    (an HTTP tarpit): no read ever waits long enough to trip a read timeout."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                try:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                    for _ in range(150):
+                        if stop.wait(0.2):
+                            return
+                        connection.sendall(b"X-Wait: a\r\n")
+                except OSError:
+                    continue  # the client hung up
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    stop.set()
+    listener.close()
+
+
+def test_headers_trickled_line_by_line_are_cut_by_the_deadline(header_trickler: str) -> None:
+    started = time.monotonic()
+    result = fetch(header_trickler, settings=FAST)
+
+    assert time.monotonic() - started < FAST.total_deadline_s + 1.5  # took the tarpit's 30 s before
+    assert result.error_type == "deadline_exceeded", result.error_message
+
+
+def test_a_304_to_a_request_without_validators_is_an_error_not_an_empty_success(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=304))  # a broken cache answering 304 to everyone
+
+    unconditional = fetch(http_server.url("/feed"), settings=FAST)
+    conditional = fetch(http_server.url("/feed"), settings=FAST, etag='"v1"')
+
+    assert (unconditional.ok, unconditional.error_type, unconditional.status) == (False, "http_status", 304)
+    assert "without validators" in unconditional.error_message  # was "not modified": the feed never gave an item
+    assert conditional.ok and conditional.not_modified

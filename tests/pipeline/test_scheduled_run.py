@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import duckdb
 import pytest
@@ -174,3 +175,26 @@ def test_a_feed_url_serving_html_is_backed_off_across_scheduled_runs_until_it_se
     assert state() == (0, None, 200, 60)
     errors = duckdb.sql(f"SELECT error_type FROM read_parquet('{output}/errors/**/*.parquet')").fetchall()
     assert errors == [("not_a_feed",)]  # the two HTML bodies: one error row (same body, same error id)
+
+
+def test_a_run_stopped_after_fetching_keeps_no_validators_so_the_rerun_lands_the_items(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    def conditional(request):
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(status=304)
+        return Response(body=rss([ITEM_A, ITEM_B]), headers={"ETag": '"v1"'})
+
+    http_server.route("/feed.xml", conditional)
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")})
+    output = tmp_path / "out"
+    (tmp_path / "earlier.xml").write_bytes(rss([ITEM_C]))
+    assert main(["ingest", str(tmp_path / "earlier.xml"), "--output", str(output), "--shards", "2"]) == 0
+    capsys.readouterr()
+
+    # the pipeline stops after the fetch (here the shard count is refused; SIGTERM, a full disk alike)
+    assert main(["run", "--config", str(config), "--output", str(output), "--shards", "3"]) == 2
+    assert main(["run", "--config", str(config), "--output", str(output), "--shards", "2"]) == 0
+
+    # the state kept the body's ETag and its next poll time: the rerun skipped the feed, then got a 304
+    assert [row[1] for row in articles(output)] == [f"https://courier.example/{name}" for name in "abc"]
+    assert re.search(r"skipped not due +0\n", capsys.readouterr().out)
