@@ -621,5 +621,6 @@ def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
 
 
 CHUNK_READERS: dict[str, Callable[[InputFile, list[Any], int, dt.datetime], Iterator[RawDocument | ErrorRecord]]] = {
-    "warc": _read_warc_member, "warc_stream": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member, "raw": _read_raw_member,
+    "warc": _read_warc_member, "warc_stream": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member,
+    "raw": _read_raw_member,
 }

@@ -2,8 +2,9 @@
 
 JSON Lines: one object per line with at least ``url``, ``title``, ``html`` (or plain ``text``) and
 ``published``; also read when present: ``summary``, ``updated``, ``source``, ``author``/``authors``,
-``language``, ``guid``/``id``, ``tags``, and the other names of ``FIELD_ALIASES`` (news-please's among them). A line that is not JSON, or not an object, or has neither a URL
-nor any text, becomes an error record naming the line; the other lines flow on.
+``language``, ``guid``/``id``, ``tags``, and the other names of ``FIELD_ALIASES`` (news-please's among
+them). A line that is not JSON, or not an object, or has neither a URL nor any text, becomes an error record
+naming the line; the other lines flow on.
 """
 
 from __future__ import annotations

@@ -36,7 +36,9 @@ from transforms.markup_limits import (
     limit_page_markup, limit_tags,
 )
 from transforms.page_dates import MAX_TEXT_DATE_READ_CHARS, MAX_TIMES_PER_SOURCE
-from transforms.page_markup import MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS, json_ld_blocks, meta_values
+from transforms.page_markup import (
+    MAX_ITEMPROP_NAMES, MAX_JSON_LD_BLOCKS, MAX_JSON_LD_PAGE_CHARS, json_ld_blocks, meta_values,
+)
 from transforms.page_metadata import read_page_metadata
 from transforms.parsing import parse_document
 from transforms.records import MAX_ITEMS_PER_DOCUMENT

@@ -173,7 +173,8 @@ def test_warc_gzipped_as_one_stream_and_cut_short_keeps_what_came_before(tmp_pat
     kept = [document for document in documents if document["kind"] == "raw"]
     errors = [document for document in documents if document["kind"] == "error"]
     assert 5 < len(kept) < 40
-    assert [document["uri"] for document in kept] == [f"https://wire.example/news/{number}" for number in range(len(kept))]
+    assert [document["uri"] for document in kept] == [
+        f"https://wire.example/news/{number}" for number in range(len(kept))]
     assert [error["error_type"] for error in errors] == ["bad_archive"]
 
 
