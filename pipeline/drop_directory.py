@@ -1,7 +1,7 @@
 """Watch a drop directory: list the files that are complete and not yet ingested.
 
 Convention for writers (documented in README): write to a name ending in ``.tmp`` or ``.part`` (or
-starting with a dot) and rename when complete; such names are never read. For writers that do not
+starting with a dot) and rename when complete; such names are never read, nor an editor's backups. For writers that do not
 follow it, a file is taken only once its size and modification time have stayed the same between two
 scans, or have not changed for ``settle_s`` seconds.
 """
@@ -14,6 +14,9 @@ import pathlib
 import time
 
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")
+# An editor's files beside the ones it saves: "feeds.xml~" (a backup), "#feeds.xml#" (an unsaved buffer);
+# vim's ".feeds.xml.swp" starts with a dot already. Read, they were an article or error row each.
+EDITOR_BACKUP_SUFFIXES = ("~", "#")
 
 
 @dataclasses.dataclass
@@ -47,5 +50,6 @@ class DropDirectoryWatcher:
         for root, dirs, files in os.walk(self.directory):
             dirs[:] = [name for name in dirs if not name.startswith((".", "_"))]
             paths += [os.path.join(root, name) for name in files
-                      if not name.startswith((".", "_")) and not name.lower().endswith(IN_PROGRESS_SUFFIXES)]
+                      if not name.startswith((".", "_", "#"))
+                      and not name.lower().endswith(IN_PROGRESS_SUFFIXES + EDITOR_BACKUP_SUFFIXES)]
         return paths

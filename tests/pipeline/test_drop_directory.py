@@ -10,7 +10,8 @@ from pipeline.drop_directory import DropDirectoryWatcher
 
 
 def test_in_progress_names_are_never_taken(tmp_path: pathlib.Path) -> None:
-    for name in ("feed.xml.tmp", "page.html.part", ".hidden.xml", "_staging.xml"):
+    for name in ("feed.xml.tmp", "page.html.part", ".hidden.xml", "_staging.xml", "feed.xml~", "#feed.xml#",
+                 ".feed.xml.swp"):
         (tmp_path / name).write_text("<rss/>")
     old = time.time() - 3600
     for path in tmp_path.iterdir():
