@@ -33,10 +33,9 @@ import gzip
 import re
 from typing import Any, cast
 
-from transforms.encoding import decode_document
 from transforms.feed_bodies import feed_body_is_full, summary_is_whole_article
 from transforms.html_cleaning import clean_html
-from transforms.markup_limits import limit_page_markup
+from transforms.html_pages import parseable_page
 from transforms.page_metadata import PageMetadata, read_page_metadata
 from transforms.records import Article, PageInfo, is_error
 from transforms.settings import TransformSettings
@@ -124,8 +123,7 @@ def _with_page(article: Article, page: PageInfo, body: bytes, settings: Transfor
     """``article`` with its page's main content and metadata."""
     result: dict[str, Any] = dict(article)
     flags = list(result.get("quality_flags") or [])
-    html, _ = decode_document(body, page.get("content_type"))
-    html, limit_flags = limit_page_markup(html.replace("\x00", ""))
+    html, _, limit_flags = parseable_page(body, page.get("content_type"))
     flags += [f"page_{flag}" for flag in limit_flags]  # as page_html_truncated: the feed's own may be there too
     if len(html) > settings.max_html_chars:
         html = html[: settings.max_html_chars]

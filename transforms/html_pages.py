@@ -8,7 +8,7 @@ from __future__ import annotations
 import lxml.etree
 import lxml.html
 
-from transforms.encoding import decode_document
+from transforms.encoding import EncodingChoice, decode_document
 from transforms.identity import url_host, web_url
 from transforms.markup_limits import limit_page_markup
 from transforms.page_markup import meta_values
@@ -42,13 +42,20 @@ def _looks_like_article(tree: lxml.html.HtmlElement, metadata: PageMetadata) -> 
     return body is not None and len(" ".join(body.text_content().split())) >= MIN_UNMARKED_ARTICLE_CHARS
 
 
+def parseable_page(body: bytes, content_type: str | None) -> tuple[str, EncodingChoice, list[str]]:
+    """A page's bytes as its parser gets them, for pages read from files and pages fetched for full text
+    alike: decoded (and how), without NULs (lxml refuses them), oversized scripts and tags limited (see
+    ``markup_limits``: a few can stall or cut the parser) with the quality flags that say so."""
+    text, choice = decode_document(body, content_type)
+    text, limit_flags = limit_page_markup(text.replace("\x00", ""))
+    return text, choice, limit_flags
+
+
 def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One article draft from a full page, with title, URL, times, authors and language from its metadata
     (``page_metadata``): the page's publication times go to ``page_times``, each named for where it was
     found (a date only its text gives to ``page_text_date``), its update time to ``raw_updated``."""
-    text, choice = decode_document(raw["body"], raw.get("content_type"))
-    text = text.replace("\x00", "")  # lxml refuses NULs, and so would the cleaning stage
-    text, limit_flags = limit_page_markup(text)  # see markup_limits: a few tags can stall or cut the parser
+    text, choice, limit_flags = parseable_page(raw["body"], raw.get("content_type"))
     flags = ([choice.flag] if choice.flag else []) + limit_flags
     try:
         tree = lxml.html.document_fromstring(text)

@@ -62,14 +62,14 @@ def test_json_items_give_their_image_fields_resolved_and_deduplicated() -> None:
         "https://courier.example/lead.jpg", "https://cdn.example/banner.jpg"]
 
 
-def raw(body: bytes, uri: str) -> dict[str, Any]:
+def make_raw(body: bytes, uri: str) -> dict[str, Any]:
     return {"body": body, "uri": uri, "fetched_at": dt.datetime(2024, 5, 3, tzinfo=dt.timezone.utc),
             "raw_sha256": hashlib.sha256(body).hexdigest()}
 
 
 def test_declared_images_come_first_after_cleaning_then_those_of_the_text() -> None:
     body = FEED.format(media='<media:thumbnail url="https://cdn.example/thumb.jpg"/>').encode()
-    [article] = parse_document(raw(body, "/in/courier.xml"))
+    [article] = parse_document(make_raw(body, "/in/courier.xml"))
 
     cleaned = clean_article(article, TransformSettings())
 
@@ -80,6 +80,6 @@ def test_a_json_feed_item_image_reaches_the_article() -> None:
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Courier", "items": [
         {"id": "1", "url": "https://courier.example/news/ferries", "title": "Ferries return",
          "content_text": "Ferries from Baku run again.", "image": "https://cdn.example/lead.jpg"}]}
-    [article] = parse_document(raw(json.dumps(feed).encode(), "/in/courier.json"))
+    [article] = parse_document(make_raw(json.dumps(feed).encode(), "/in/courier.json"))
 
     assert clean_article(article, TransformSettings())["images"] == ["https://cdn.example/lead.jpg"]
