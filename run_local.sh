@@ -15,11 +15,12 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ ! -f "$STAMP" ]; then
     echo "newsbeam: installing into $VENV (first run or pyproject.toml changed)..." >&2
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
-        | grep -v -E "^WARNING: Location .* is ignored" >&2 || true
-    "$VENV/bin/python" -c "import apache_beam, feedparser, pyarrow, duckdb, pipeline.cli" \
-        || { echo "newsbeam: installation failed" >&2; exit 1; }
+    LOG="$VENV/install.log"
+    {
+        "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip || true
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -e '.[dev]' \
+            && "$VENV/bin/python" -c "import apache_beam, feedparser, pyarrow, duckdb, pipeline.cli"
+    } >"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; echo "newsbeam: installation failed (log: $LOG)" >&2; exit 1; }
     rm -f "$VENV"/.installed-*
     touch "$STAMP"
 fi
