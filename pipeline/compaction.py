@@ -203,6 +203,7 @@ def compact(output_dir: str, partitions: Iterable[str] | None = None,
     """Compact the partitions of ``datasets`` (``partitions``: ``date=YYYY-MM-DD`` or ``YYYY-MM-DD``; all when
     None) into files of about ``target_file_bytes``; return the stats. Raises ValueError, changing nothing, for an
     output path DuckDB cannot read literally (``pipeline.duckdb_paths.literal_path_refusal``)."""
+    from pipeline.dataset_layout import ensure_current_schemas
     from pipeline.locking import output_lock
     from pipeline.options import new_run_id
 
@@ -213,6 +214,7 @@ def compact(output_dir: str, partitions: Iterable[str] | None = None,
     done: list[PartitionCompaction] = []
     with output_lock(output_dir, lock_wait_s):
         recover_interrupted_compactions(output_dir)
+        ensure_current_schemas(output_dir)  # DuckDB reads a partition's files as one schema
         remove_stale_temp_files(pathlib.Path(output_dir))
         staging = pathlib.Path(output_dir) / "_staging" / f"{STAGING_PREFIX}{run_id}"
         staging.mkdir(parents=True)

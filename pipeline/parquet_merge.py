@@ -111,6 +111,18 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
     return Outcome.WRITTEN
 
 
+def conform_file(path: pathlib.Path, layout: FileLayout) -> None:
+    """Rewrite ``path`` in ``layout.schema`` and its metadata (columns the file lacks as null): the same rows
+    in the same order, read and written a part at a time as in a merge. Written through a temporary file."""
+    with pq.ParquetFile(path) as parquet:
+        batch_rows = _batch_rows(parquet.metadata)
+    with atomic_target(path) as temp, parquet_writer(temp, layout.schema, layout.dictionary_columns) as writer:
+        groups = _RowGroups(writer)
+        for batch in conformed_batches(path, layout.schema, batch_rows):
+            groups.add(batch)
+        groups.close()
+
+
 def _batch_rows(metadata: pq.FileMetaData) -> int:
     """Rows to read at a time: an eighth of the file's first row group (its writer sized them at about 64 MB
     of Arrow data). Reading whole groups more than doubled the merge's peak (445 against 190 MB, merging into a

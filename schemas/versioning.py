@@ -16,3 +16,8 @@ def with_version(schema: pa.Schema, dataset: str, version: str) -> pa.Schema:
 def major(version: str) -> int:
     """The major part of a ``MAJOR.MINOR`` version: a change there breaks readers."""
     return int(version.split(".", 1)[0])
+
+
+def minor(version: str) -> int:
+    """The minor part of a ``MAJOR.MINOR`` version: a change there adds nullable columns."""
+    return int(version.split(".", 1)[1])

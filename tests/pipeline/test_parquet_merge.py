@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.parquet_merge import MIN_BATCH_ROWS, FileLayout, Outcome, conformed_batches, merge_into_file
+from pipeline.parquet_merge import (MIN_BATCH_ROWS, FileLayout, Outcome, conform_file, conformed_batches,
+                                    merge_into_file)
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 SCHEMA = pa.schema([pa.field("id", pa.string(), nullable=False), pa.field("at", TIMESTAMP, nullable=False),
@@ -116,3 +117,20 @@ def test_columns_a_file_lacks_read_as_null(tmp_path: pathlib.Path) -> None:
     assert [batch["label"][0].as_py() for batch in batches] == [None, None]
     merge_into_file(path, LAYOUT, rows([3], 2))
     assert pq.read_table(path).column("label").to_pylist() == [None, None, "l0"]
+
+
+def test_conform_file_adds_missing_columns_as_null_and_keeps_rows_order_and_groups(tmp_path: pathlib.Path) -> None:
+    schema = SCHEMA.with_metadata({b"newsbeam.schema_version": b"1.1"})
+    layout = FileLayout(schema, "id", "at", ("label",))
+    path = tmp_path / "part-00000.parquet"
+    old = rows(list(range(0, 3000, 3)), 1).drop_columns(["label"])
+    with pq.ParquetWriter(path, old.schema.with_metadata({b"newsbeam.schema_version": b"1.0"})) as writer:
+        writer.write_table(old, row_group_size=MIN_BATCH_ROWS)
+
+    conform_file(path, layout)
+
+    written = pq.read_table(path)
+    assert written.schema.metadata[b"newsbeam.schema_version"] == b"1.1"
+    assert written.column_names == SCHEMA.names
+    assert written.drop_columns(["label"]).to_pylist() == old.to_pylist()
+    assert written["label"].null_count == written.num_rows
