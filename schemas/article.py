@@ -6,6 +6,9 @@ Version history
   blocked_by_robots; see docs/full-text.md) and ``field_sources`` (field -> where its value came from, for
   fields filled from the article's page: ``page.json_ld``, ``page.meta``, ...). Both are null in rows
   written before 1.1.
+- 1.2: ``publisher`` and ``publisher_url``: the publication an item or page names as its publisher (an
+  aggregator's ``<source>``, Atom ``<source>``, a page's JSON-LD publisher or og:site_name, a JSON record's
+  source name). Null when none is named, and in rows written before 1.2.
 Bump the major version when a change breaks readers (a column removed, renamed or retyped); adding a
 nullable column is a minor bump.
 """
@@ -16,7 +19,7 @@ import pyarrow as pa
 
 from schemas.versioning import with_version
 
-ARTICLE_SCHEMA_VERSION = "1.1"
+ARTICLE_SCHEMA_VERSION = "1.2"
 DATASET = "articles"
 PARTITION_COLUMN = "date"  # hive partition; in the path only, not in the files (Spark rejects duplicates)
 
@@ -39,6 +42,8 @@ ARTICLE_SCHEMA = with_version(
             pa.field("guid", pa.string()),
             pa.field("source_id", pa.string(), nullable=False),
             pa.field("feed_url", pa.string()),
+            pa.field("publisher", pa.string()),
+            pa.field("publisher_url", pa.string()),
             pa.field("document_type", pa.string(), nullable=False),
             pa.field("title", pa.string()),
             pa.field("summary_text", pa.string()),

@@ -17,6 +17,7 @@ from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host, web_url
 from transforms.item_images import feed_item_images
 from transforms.markup_limits import limit_tags
+from transforms.publishers import feed_item_publisher, title_without_publisher
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
 from transforms.xml_repair import declare_missing_namespaces, drop_text_before_declaration, repair_references
@@ -133,6 +134,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
     """
     link, replaced_link = item_links(entry, base_url)
     site_url = web_url(feed.get("link"), base_url)
+    publisher, publisher_url = feed_item_publisher(entry, base_url)
     # dict.get: FeedParserDict maps a missing "updated" onto "published", which would fake an update time
     raw_published = dict.get(entry, "published") or dict.get(entry, "created")
     raw_updated = dict.get(entry, "updated")
@@ -142,7 +144,8 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
     return Article(
         kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
         source_id=_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
-        document_type=document_type, title=_title_text(entry),
+        publisher=publisher, publisher_url=publisher_url,
+        document_type=document_type, title=title_without_publisher(_title_text(entry), publisher),
         summary_html=entry.get("summary"), content_html=_content_html(entry),
         authors=_authors(entry), images=feed_item_images(entry, link or base_url),
         tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),

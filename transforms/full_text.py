@@ -182,6 +182,9 @@ def _fill_from_metadata(result: dict[str, Any], metadata: PageMetadata, sources:
     if metadata.title and not result.get("title"):
         result["title"] = metadata.title
         sources["title"] = "page"
+    if metadata.publisher and not result.get("publisher"):
+        result["publisher"], result["publisher_url"] = metadata.publisher, metadata.publisher_url
+        sources["publisher"] = metadata.publisher_source or "page"
     if metadata.lead_image:
         lead = clean_html(f'<img src="{_attribute(metadata.lead_image)}">').images  # drops tracking pixels
         if lead:

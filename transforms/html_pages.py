@@ -71,7 +71,8 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
         flags.append("paywalled")
     return [Article(
         kind="article", url=url, guid=None, source_id=raw.get("source_id") or url_host(url) or "pages",
-        feed_url=raw.get("feed_url"), document_type="html", title=metadata.title,
+        feed_url=raw.get("feed_url"), publisher=metadata.publisher, publisher_url=metadata.publisher_url,
+        document_type="html", title=metadata.title,
         summary_html=metadata.description, content_html=text, authors=list(metadata.authors),
         tags=list(raw.get("tags") or []), language_hint=raw.get("language_hint") or metadata.language,
         raw_published=None, raw_updated=metadata.updated, page_times=list(metadata.published),

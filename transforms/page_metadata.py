@@ -1,5 +1,5 @@
 """Read what an article page says about itself, and where it says it: title, canonical URL, paywall,
-publication and update times, authors, language, lead image.
+publication and update times, authors, language, lead image, publisher.
 
 The one reader of page metadata: pages read from files and archives (``html_pages``) and the pages of feed
 items fetched for their full text (``full_text``) go through it alike. Every value comes with its provenance
@@ -27,6 +27,7 @@ from transforms.page_markup import (
     as_list, first_text, is_article_item, json_ld_blocks, json_ld_items, meta_content, meta_values, top_level_items,
 )
 from transforms.page_titles import titles
+from transforms.publishers import page_publisher
 
 AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author")
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
@@ -56,6 +57,9 @@ class PageMetadata:
     lead_image_source: str | None = None  # page.og_image, page.json_ld
     title: str | None = None
     description: str | None = None
+    publisher: str | None = None  # the publication's name (``publishers.page_publisher``)
+    publisher_url: str | None = None
+    publisher_source: str | None = None  # page.json_ld, page.meta
     # JSON-LD about an article (or with a headline or datePublished), og:type article or an article time meta
     declares_article: bool = False
 
@@ -82,6 +86,7 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
     language, language_source = _language(tree, metas, articles)
     image, image_source = _lead_image(metas, articles, page_url)
     published = tuple(published_times(tree, metas, articles, ld_top_level, canonical or page_url))
+    publisher, publisher_url, publisher_source = page_publisher(metas, ld_objects, page_url)
     return PageMetadata(
         canonical_url=canonical, canonical_source=canonical_source,
         paywalled=any(item.get("isAccessibleForFree") in FALSE_VALUES for item in ld_objects),
@@ -91,6 +96,7 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
         language=language, language_source=language_source, lead_image=image, lead_image_source=image_source,
         title=next(iter(titles(tree, metas, ld_objects, page_url)), None),
         description=first_text(meta_content(metas, DESCRIPTION_METAS)),
+        publisher=publisher, publisher_url=publisher_url, publisher_source=publisher_source,
         declares_article=any(is_article_item(item) or "datePublished" in item or "headline" in item
                              for item in ld_top_level)
         or "article" in metas.get("og:type", []) or any(name in metas for name in PUBLISHED_METAS[:3]),

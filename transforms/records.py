@@ -85,6 +85,8 @@ class Article(TypedDict, total=False):
     guid: str | None
     source_id: str
     feed_url: str | None
+    publisher: str | None  # the publication the item or page names as its publisher (an aggregator's <source>)
+    publisher_url: str | None  # absolute http(s)
     document_type: str  # rss, atom, rdf, json_feed, html, jsonl, ...
     title: str | None
     summary_html: str | None  # as given by the source, before cleaning

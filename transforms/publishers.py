@@ -1,0 +1,75 @@
+"""The publication an item or a page names as its publisher: ``publisher`` and ``publisher_url``.
+
+``source_id`` says which feed or site a row came from; an aggregator's feed (Google News, Bing News, a
+"planet" of blogs) carries every publication's items, and names each item's own in ``<source>``. Pages
+name theirs in JSON-LD (the article's ``publisher``) or ``og:site_name``. Only what is declared is kept:
+nothing is guessed from hosts or feed titles (``source_id`` already holds the host).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transforms.identity import web_url
+from transforms.page_markup import as_list, is_article_item, meta_content
+
+MAX_PUBLISHER_CHARS = 200  # a longer "name" is a sentence or markup, not a publication's name
+SITE_NAME_METAS = ("og:site_name", "application-name")  # not twitter:site, a handle ("@TheHill")
+
+
+def publisher_name(value: Any) -> str | None:
+    """A publication's name as written (whitespace collapsed), or None for no text, a URL or over 200 chars."""
+    if not isinstance(value, str):
+        return None
+    name = " ".join(value.split())
+    if not name or len(name) > MAX_PUBLISHER_CHARS or web_url(name, None) == name:
+        return None
+    return name
+
+
+def feed_item_publisher(entry: dict[str, Any], base_url: str | None) -> tuple[str | None, str | None]:
+    """(name, URL) of an item's ``<source>``: RSS ``<source url="...">Name</source>``, as aggregators give
+    each item's publication, or Atom ``<source>`` (the entry's original feed: its title and site link)."""
+    source = entry.get("source")
+    if not isinstance(source, dict):
+        return None, None
+    url = web_url(_text(source.get("href")), base_url) or web_url(_text(source.get("link")), base_url)
+    return publisher_name(source.get("title")), url
+
+
+def page_publisher(metas: dict[str, list[str]], ld_objects: list[dict[str, Any]],
+                   page_url: str | None) -> tuple[str | None, str | None, str | None]:
+    """(name, URL, where found) of a page's publisher: the JSON-LD publisher of its first article that names
+    one (``page.json_ld``), else ``og:site_name`` (``page.meta``), else its JSON-LD WebSite's name."""
+    for item in ld_objects:
+        if not is_article_item(item):
+            continue
+        for publisher in as_list(item.get("publisher")):
+            fields = publisher if isinstance(publisher, dict) else {"name": publisher}
+            name = publisher_name(fields.get("name"))
+            if name:
+                return name, web_url(_text(fields.get("url")), page_url), "page.json_ld"
+    name = next(filter(None, map(publisher_name, meta_content(metas, SITE_NAME_METAS))), None)
+    if name:
+        return name, None, "page.meta"
+    for item in ld_objects:
+        name = publisher_name(item.get("name")) if item.get("@type") == "WebSite" else None
+        if name:
+            return name, web_url(_text(item.get("url")), page_url), "page.json_ld"
+    return None, None, None
+
+
+def title_without_publisher(title: str | None, publisher: str | None) -> str | None:
+    """``title`` without the `` - Publisher`` an aggregator appends to each item's title (Google News:
+    "Harbour workers end strike - Example Times"), when the item names that publisher; else as given."""
+    if not title or not publisher:
+        return title
+    for separator in (" - ", " – ", " — ", " | "):
+        suffix = f"{separator}{publisher}"
+        if title.endswith(suffix) and len(title) > len(suffix):
+            return title[: -len(suffix)].rstrip()
+    return title
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
