@@ -108,3 +108,25 @@ def test_ingest_reads_archives_record_by_record_whatever_their_name(tmp_path: pa
     assert not list((output / "errors").glob("date=*/*.parquet"))
     summary = capsys.readouterr().out
     assert "archive records skipped (not documents)  1" in summary and "warc request record" in summary
+
+
+def test_publishers_of_aggregated_items_and_pages_reach_the_parquet_rows(tmp_path: pathlib.Path) -> None:
+    inputs = tmp_path / "in"
+    aggregator = rss_feed("news.aggregator.example", [Item("strike", day(3), "Strike ends - Example Times"),
+                                                      Item("rain", day(4), "Rain all week")])
+    aggregator = aggregator.replace(b"</guid>", b'</guid><source url="https://www.example-times.com">'
+                                                b"Example Times</source>", 1)
+    page = html_page("courier.example", Item("cranes", day(5), "Cranes arrive"))
+    page = page.replace(b"</head>", b'<meta property="og:site_name" content="Caspian Courier"></head>')
+    write_file(inputs / "aggregator.xml", aggregator)
+    write_file(inputs / "cranes.html", page)
+
+    assert main(["ingest", str(inputs), "--output", str(tmp_path / "out")]) == 0
+
+    rows = duckdb.sql(f"SELECT url, title, publisher, publisher_url FROM read_parquet('{tmp_path}/out/articles/**/"
+                      "*.parquet') ORDER BY url").fetchall()
+    assert rows == [
+        ("https://courier.example/news/cranes", "Cranes arrive", "Caspian Courier", None),
+        ("https://news.aggregator.example/news/rain", "Rain all week", None, None),
+        ("https://news.aggregator.example/news/strike", "Strike ends", "Example Times", "https://www.example-times.com"),
+    ]

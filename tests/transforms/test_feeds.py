@@ -511,3 +511,15 @@ def test_a_utf8_feed_declared_utf16_keeps_its_items() -> None:
     (article,) = parse_feed(make_raw(body))
     assert article["title"] == "Caf\u00e9 \u2014 open"
     assert article["quality_flags"] == ["encoding_repaired:utf-16->utf-8"]
+
+
+def test_an_aggregators_item_keeps_its_publisher_and_loses_the_title_suffix() -> None:
+    body = rss('<item><title>Harbour workers end strike - Example Times</title>'
+               '<link>https://news.aggregator.example/articles/CBMiA1?oc=5</link>'
+               '<source url="https://www.example-times.com">Example Times</source></item>'
+               '<item><title>Rain all week - Daily Sample</title><link>https://quay.example.org/rain</link></item>')
+    strike, rain = articles(parse_feed(make_raw(body)))
+    assert (strike["publisher"], strike["publisher_url"]) == ("Example Times", "https://www.example-times.com")
+    assert strike["title"] == "Harbour workers end strike"
+    assert strike["source_id"] == "quay.example.org"  # the feed's site: the aggregator
+    assert (rain["publisher"], rain["publisher_url"], rain["title"]) == (None, None, "Rain all week - Daily Sample")

@@ -60,17 +60,19 @@ def test_missing_metadata_comes_from_the_page_with_its_source(tmp_path: pathlib.
     assert article["language_hint"] == "en"
     assert article["images"][0] == "https://www.courier.example/images/cranes-lead.jpg"
     assert article["page_times"][0] == ("page.json_ld", "2023-09-21T08:15:00+04:00")
+    assert (article["publisher"], article["publisher_url"]) == ("Caspian Courier", "https://www.courier.example/")
     assert article["field_sources"] == {"body_text": "page", "canonical_url": "page.rel_canonical",
                                         "authors": "page.json_ld", "language": "page.html_lang",
-                                        "images": "page.og_image"}
+                                        "publisher": "page.json_ld", "images": "page.og_image"}
 
 
 def test_feed_metadata_wins_over_the_page(tmp_path: pathlib.Path) -> None:
     article = attach_full_text(draft(authors=["Courier staff"], language_hint="az",
-                                     raw_published="Thu, 21 Sep 2023 10:00:00 +0400",
+                                     raw_published="Thu, 21 Sep 2023 10:00:00 +0400", publisher="Courier Wire",
                                      page=stored_page(tmp_path, "article_full")), SETTINGS)
 
     assert article["authors"] == ["Courier staff"] and article["language_hint"] == "az"
+    assert article["publisher"] == "Courier Wire" and "publisher_url" not in article
     assert "page_times" not in article
     assert normalize_article_time(article, SETTINGS)["time_source"] == "entry.published"
 
