@@ -17,6 +17,7 @@ from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host, web_url
 from transforms.item_images import feed_item_images
 from transforms.markup_limits import limit_tags
+from transforms.click_redirects import unwrap_click_redirect
 from transforms.publishers import feed_item_publisher, title_without_publisher
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
@@ -109,6 +110,7 @@ def item_links(entry: dict[str, Any], base_url: str | None) -> tuple[str | None,
     under it (``transforms.parsing``).
     """
     link = web_url(entry.get("link"), base_url)
+    link = unwrap_click_redirect(link) or link  # a search or alert feed's click counter: the article's URL
     original = web_url(entry.get("feedburner_origlink"), None)
     if original is None or original == link:
         return link, None

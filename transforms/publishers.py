@@ -29,10 +29,11 @@ def publisher_name(value: Any) -> str | None:
 
 def feed_item_publisher(entry: dict[str, Any], base_url: str | None) -> tuple[str | None, str | None]:
     """(name, URL) of an item's ``<source>``: RSS ``<source url="...">Name</source>``, as aggregators give
-    each item's publication, or Atom ``<source>`` (the entry's original feed: its title and site link)."""
+    each item's publication, or Atom ``<source>`` (the entry's original feed: its title and site link); else
+    the name in Bing News' ``<News:Source>``."""
     source = entry.get("source")
     if not isinstance(source, dict):
-        return None, None
+        return publisher_name(entry.get("news_source")), None  # Bing News: <News:Source>Name</News:Source>
     url = web_url(_text(source.get("href")), base_url) or web_url(_text(source.get("link")), base_url)
     return publisher_name(source.get("title")), url
 

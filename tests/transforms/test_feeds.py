@@ -523,3 +523,29 @@ def test_an_aggregators_item_keeps_its_publisher_and_loses_the_title_suffix() ->
     assert strike["title"] == "Harbour workers end strike"
     assert strike["source_id"] == "quay.example.org"  # the feed's site: the aggregator
     assert (rain["publisher"], rain["publisher_url"], rain["title"]) == (None, None, "Rain all week - Daily Sample")
+
+
+def test_bing_news_items_link_the_article_not_the_click_counter_and_name_their_publisher() -> None:
+    body = (b'<?xml version="1.0" encoding="utf-8"?><rss xmlns:News="https://www.bing.com:443/news/search?q=port'
+            b'&amp;format=rss" version="2.0"><channel><title>port - BingNews</title>'
+            b"<link>https://www.bing.com:443/news/search?q=port&amp;format=rss</link>"
+            b"<item><title>Harbour workers end strike</title><link>http://www.bing.com/news/apiclick.aspx?ref=FexRss"
+            b"&amp;aid=&amp;tid=9F3A&amp;url=https%3a%2f%2fwww.example-times.com%2fstrike&amp;c=81&amp;mkt=en-us"
+            b"</link><pubDate>Sun, 06 Dec 2026 12:30:00 GMT</pubDate><News:Source>Example Times</News:Source>"
+            b"</item></channel></rss>")
+    (item,) = articles(parse_feed(make_raw(body)))
+    assert item["url"] == "https://www.example-times.com/strike" and "replaced_link" not in item
+    assert (item["publisher"], item["publisher_url"]) == ("Example Times", None)
+    assert item["source_id"] == "bing.com"
+
+
+def test_google_alerts_entries_link_the_article() -> None:
+    body = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            b"<id>tag:google.com,2005:reader/user/0/state/com.google/alerts/1</id><title>Alert - port</title>"
+            b'<link href="https://www.google.com/alerts/feeds/0/1" rel="self"/><updated>2026-12-06T12:00:00Z</updated>'
+            b"<entry><id>tag:google.com,2013:googlealerts/feed:1</id><title type=\"html\">Harbour &lt;b&gt;port"
+            b"&lt;/b&gt; strike ends</title><link href=\"https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://"
+            b'www.example-times.com/strike&amp;ct=ga&amp;cd=CAIy&amp;usg=AOvV"/><published>2026-12-06T11:00:00Z'
+            b"</published><updated>2026-12-06T11:00:00Z</updated></entry></feed>")
+    (item,) = articles(parse_feed(make_raw(body)))
+    assert item["url"] == "https://www.example-times.com/strike"
