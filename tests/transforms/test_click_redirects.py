@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from transforms.click_redirects import unwrap_click_redirect
@@ -42,3 +44,25 @@ def test_a_redirect_to_a_redirect_is_unwrapped_to_the_end() -> None:
 ])
 def test_other_links_are_not_redirects(url: str | None) -> None:
     assert unwrap_click_redirect(url) is None
+
+
+def google_news_id(url: str, amp_suffix: bytes = b"\xd2\x01\x00") -> str:
+    """An article id as Google News wrote them until 2024: a protobuf record holding the URL, base64."""
+    encoded = url.encode()
+    length = bytes([len(encoded) & 0x7F | 0x80, len(encoded) >> 7]) if len(encoded) > 127 else bytes([len(encoded)])
+    return base64.urlsafe_b64encode(b"\x08\x13\x22" + length + encoded + amp_suffix).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["/rss/articles/{}?oc=5", "/articles/{}", "/__i/rss/rd/articles/{}?oc=5"])
+@pytest.mark.parametrize("article", [ARTICLE, "https://www.example-times.com/" + "long-path/" * 20])
+def test_older_google_news_article_ids_hold_the_article_url(path: str, article: str) -> None:
+    assert unwrap_click_redirect("https://news.google.com" + path.format(google_news_id(article))) == article
+
+
+@pytest.mark.parametrize("article_id", [
+    "CBMiWkFVX3lxTE1hYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk", "not-base64!!", "CBMi",
+    base64.urlsafe_b64encode(b"\x08\x13\x22\x40https://short").decode(),  # a length past the end
+    base64.urlsafe_b64encode(b"\x08\x13\x22\x0bjavascript:").decode(),
+])
+def test_encrypted_or_broken_google_news_ids_stay_as_they_are(article_id: str) -> None:
+    assert unwrap_click_redirect(f"https://news.google.com/rss/articles/{article_id}?oc=5") is None
