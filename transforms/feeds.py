@@ -12,12 +12,12 @@ import lxml.etree
 import lxml.html
 
 from transforms.authors import author_names
+from transforms.click_redirects import unwrap_click_redirect
 from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host, web_url
 from transforms.item_images import feed_item_images
 from transforms.markup_limits import limit_tags
-from transforms.click_redirects import unwrap_click_redirect
 from transforms.publishers import feed_item_publisher, title_without_publisher
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
@@ -107,7 +107,8 @@ def item_links(entry: dict[str, Any], base_url: str | None) -> tuple[str | None,
     FeedBurner rewrites every ``<link>`` into a redirect through itself (``feeds.feedburner.com/~r/...``)
     and keeps the article's URL in ``feedburner:origLink``: that one is the item's link when it is an
     absolute http(s) URL. The redirect is returned beside it: pages fetched before this rule are filed
-    under it (``transforms.parsing``).
+    under it (``transforms.parsing``). A search or alert feed's click counter (``click_redirects``) is not
+    kept: its target is the link.
     """
     link = web_url(entry.get("link"), base_url)
     link = unwrap_click_redirect(link) or link  # a search or alert feed's click counter: the article's URL
