@@ -25,6 +25,7 @@ from pipeline.http_fetch import FetchResult
 STATE_DIR_NAME = "_state"
 STATE_FILE_NAME = "feeds.sqlite"
 MAX_BACKOFF_S = 24 * 3600
+MOVED_URL_MAX_FAILURES = 3  # failures in a row at a feed's moved-to URL before its configured URL is asked again
 SCHEMA_VERSION = 2  # 2: failure_kind
 FETCH_FAILURE = "fetch"
 CONTENT_FAILURE = "content"
@@ -154,16 +155,23 @@ class FeedStateStore:
         ``failures`` includes this one, so the first failure waits two intervals. A longer
         Retry-After from the server is honoured, up to the same day (a server asking for centuries made the
         date overflow and crashed the run). A ``CONTENT_FAILURE`` (a 200 whose body gave no
-        article) keeps the old validators: storing the bad body's would let a 304 pass it as good.
+        article) keeps the old validators: storing the bad body's would let a 304 pass it as good. A feed
+        fetched from where it moved (a 301/308) that fails ``MOVED_URL_MAX_FAILURES`` times in a row is asked
+        at its configured URL again.
         """
         def failed(old: FeedState) -> FeedState:
             failures = old.consecutive_failures + 1
             wait_s = max(poll_interval_s, min(poll_interval_s * 2**failures, MAX_BACKOFF_S))
             wait_s = max(wait_s, min(retry_after_s or 0, MAX_BACKOFF_S))
-            return dataclasses.replace(
+            failed_state = dataclasses.replace(
                 old, last_attempt_at=_utc(now), consecutive_failures=failures, last_error=error,
                 last_status=status, next_poll_at=_utc(now) + dt.timedelta(seconds=wait_s), failure_kind=kind,
             )
+            if old.permanent_url and failures % MOVED_URL_MAX_FAILURES == 0:
+                # the moved-to URL broke (the new home gone, its domain parked): the next poll asks the configured
+                # URL again, which redirects anew if the move still stands; the validators were the new home's
+                return dataclasses.replace(failed_state, permanent_url=None, etag=None, last_modified=None)
+            return failed_state
 
         return self._update(source_id, feed_url, failed)
 

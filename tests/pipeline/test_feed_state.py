@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.feed_config import FeedConfig
-from pipeline.feed_state import CONTENT_FAILURE, MAX_BACKOFF_S, FeedStateStore
+from pipeline.feed_state import CONTENT_FAILURE, MAX_BACKOFF_S, MOVED_URL_MAX_FAILURES, FeedStateStore
 from pipeline.http_fetch import FetchResult
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -132,6 +132,19 @@ def test_permanent_redirect_is_kept_and_a_new_url_starts_afresh(tmp_path: Path) 
         assert store.due(changed, NOW)  # the configured URL changed: poll now
         state = store.record_failure("a", "timeout", NOW, 900, feed_url=changed.url)
         assert (state.url, state.permanent_url, state.etag) == (changed.url, None, None)
+
+
+def test_a_moved_to_url_that_keeps_failing_gives_way_to_the_configured_one(tmp_path: Path) -> None:
+    moved = FetchResult(url=URL, final_url="https://b.example/rss", status=200, body=b"x",
+                        etag='"v1"', permanent_redirect_to="https://b.example/rss")
+    with FeedStateStore(tmp_path) as store:
+        store.record_success("a", moved, NOW, 900, feed_url=URL)
+        states = [store.record_failure("a", "http_status: HTTP 404", NOW, 900, feed_url=URL)
+                  for _ in range(MOVED_URL_MAX_FAILURES)]
+
+    assert all(state.permanent_url == "https://b.example/rss" for state in states[:-1])
+    assert (states[-1].permanent_url, states[-1].etag, states[-1].url) == (None, None, URL)
+    assert states[-1].consecutive_failures == MOVED_URL_MAX_FAILURES  # the backoff goes on
 
 
 def test_naive_times_are_refused(tmp_path: Path) -> None:

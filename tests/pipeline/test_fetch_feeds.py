@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.feed_config import FeedConfig
-from pipeline.feed_state import FeedStateStore
+from pipeline.feed_state import MOVED_URL_MAX_FAILURES, FeedStateStore
 from pipeline.fetch_feeds import fetch_configured_feeds
 from pipeline.http_fetch import FetchSettings
 from transforms.records import sha256_hex
@@ -168,3 +168,24 @@ def test_a_retry_after_of_centuries_backs_the_feed_off_a_day_and_the_others_stil
     with FeedStateStore(tmp_path) as store:
         busy = store.get("busy")
     assert (busy.consecutive_failures, busy.next_poll_at) == (1, NOW + dt.timedelta(days=1))
+
+
+def test_a_feed_whose_new_home_breaks_is_asked_at_its_configured_url_again(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/old-home", Response(status=301, headers={"Location": "/new-home"}))
+    http_server.route("/new-home", Response(body=FEED_BODY, headers={"Content-Type": "application/rss+xml"}))
+    feed = FeedConfig(source_id="moved", url=http_server.url("/old-home"))
+    first = fetch_configured_feeds([feed], tmp_path, SETTINGS, NOW)
+    assert [doc["uri"] for doc in first.raw_documents] == [http_server.url("/new-home")]
+
+    http_server.route("/new-home", Response(status=404, body=b"gone"))  # the new home is gone ...
+    http_server.route("/old-home", Response(body=FEED_BODY, headers={"Content-Type": "application/rss+xml"}))
+    rounds = [fetch_configured_feeds([feed], tmp_path, SETTINGS, NOW + dt.timedelta(days=2 * number))
+              for number in range(1, MOVED_URL_MAX_FAILURES + 2)]  # ... and the feed is back where it was
+
+    assert [len(outcome.errors) for outcome in rounds] == [1] * MOVED_URL_MAX_FAILURES + [0]
+    assert [doc["uri"] for doc in rounds[-1].raw_documents] == [feed.url]
+    assert len(http_server.requests_to("/new-home")) == 1 + MOVED_URL_MAX_FAILURES
+    with FeedStateStore(tmp_path) as store:
+        assert (store.get("moved").permanent_url, store.get("moved").consecutive_failures) == (None, 0)
