@@ -8,20 +8,25 @@ nothing is guessed from hosts or feed titles (``source_id`` already holds the ho
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from transforms.identity import web_url
 from transforms.page_markup import as_list, is_article_item, meta_content
 
 MAX_PUBLISHER_CHARS = 200  # a longer "name" is a sentence or markup, not a publication's name
+_TAG_RE = re.compile(r"<[^>]*>")
 SITE_NAME_METAS = ("og:site_name", "application-name")  # not twitter:site, a handle ("@TheHill")
 
 
 def publisher_name(value: Any) -> str | None:
-    """A publication's name as written (whitespace collapsed), or None for no text, a URL or over 200 chars."""
-    if not isinstance(value, str):
+    """A publication's name as text (markup and character references read, whitespace collapsed: feedparser
+    gives an Atom source's HTML title escaped), or None for no text, a URL or over 200 characters."""
+    if not isinstance(value, str) or len(value) > 10 * MAX_PUBLISHER_CHARS:  # no name: never scanned
         return None
-    name = " ".join(value.split())
+    text = html.unescape(value) if "&" in value else value
+    name = " ".join(_TAG_RE.sub(" ", text).split())
     if not name or len(name) > MAX_PUBLISHER_CHARS or web_url(name, None) == name:
         return None
     return name

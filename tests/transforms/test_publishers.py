@@ -14,9 +14,13 @@ from transforms.publishers import feed_item_publisher, publisher_name, title_wit
 @pytest.mark.parametrize(("value", "expected"), [
     ("  Example\n Times ", "Example Times"),
     ("Le Courrier de l'Ouest", "Le Courrier de l'Ouest"),
+    ("AT&T News", "AT&T News"),
+    ("Jane &amp; &lt;b&gt;Co&lt;/b&gt;", "Jane & Co"),  # an Atom source's HTML title, as feedparser gives it
+    ("Smith &amp; Sons <br/>", "Smith & Sons"),
     ("", None), ("   ", None), (None, None), (42, None), (["Example Times"], None),
     ("https://www.example-times.com/", None),  # a URL is no name
     ("x" * 201, None),  # a paragraph pasted in the field
+    ("<" * 5_000_000, None),  # hostile: tag stripping never sees it
 ])
 def test_publisher_name_keeps_names_and_refuses_the_rest(value: object, expected: str | None) -> None:
     assert publisher_name(value) == expected
