@@ -62,6 +62,10 @@ class PageMetadata:
     publisher_source: str | None = None  # page.json_ld, page.meta
     # JSON-LD about an article (or with a headline or datePublished), og:type article or an article time meta
     declares_article: bool = False
+    # Strictly: og:type article, or JSON-LD of an article type (NewsArticle, BlogPosting, LiveBlogPosting, ...)
+    # about the page; not a datePublished on a WebPage (a home page can carry one). A listing page
+    # that says this of itself is kept as an article (``listing_pages``)
+    declares_article_type: bool = False
 
 
 def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
@@ -100,6 +104,8 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
         declares_article=any(is_article_item(item) or "datePublished" in item or "headline" in item
                              for item in ld_top_level)
         or "article" in metas.get("og:type", []) or any(name in metas for name in PUBLISHED_METAS[:3]),
+        declares_article_type=any(is_article_item(item) for item in ld_top_level)
+        or any(value.strip().lower() == "article" for value in metas.get("og:type", [])),
     )
 
 

@@ -130,3 +130,21 @@ def test_publishers_of_aggregated_items_and_pages_reach_the_parquet_rows(tmp_pat
         ("https://news.aggregator.example/news/rain", "Rain all week", None, None),
         ("https://news.aggregator.example/news/strike", "Strike ends", "Example Times", "https://www.example-times.com"),
     ]
+
+
+def test_a_listing_page_in_a_drop_folder_is_an_error_row_beside_the_article(tmp_path: pathlib.Path) -> None:
+    listing = REPO / "tests" / "fixtures" / "listing"
+    drop = tmp_path / "drop"
+    write_file(drop / "front.html", (listing / "news_home.html").read_bytes())
+    write_file(drop / "otters.html", (listing / "article_with_related.html").read_bytes())
+    output = tmp_path / "out"
+
+    assert main(["ingest", str(drop), "--output", str(output)]) == 0
+
+    articles = duckdb.sql(f"SELECT url, title FROM read_parquet('{output}/articles/**/*.parquet')").fetchall()
+    assert articles == [("https://courier.example/news/2024/03/12/otters-return-to-wend",
+                         "Otters spotted on the Wend for the first time in decades")]
+    errors = duckdb.sql("SELECT stage, error_type, raw_path, message "
+                        f"FROM read_parquet('{output}/errors/**/*.parquet')").fetchall()
+    assert [row[:3] for row in errors] == [("parse", "not_an_article", str(drop / "front.html"))]
+    assert errors[0][3].startswith("looks like a listing/index page with 16 teaser items")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pathlib
 from typing import Any
 
 import pytest
@@ -261,3 +262,20 @@ def test_xhtml_page_with_an_xml_declaration_naming_its_encoding_is_parsed() -> N
              "<body><article><p>The dredger returned to the outer harbour on Monday.</p></article></body></html>")
     article = parse_one(xhtml)
     assert article["title"] == "Harbour dredging resumes"
+
+
+LISTING = pathlib.Path(__file__).parent.parent / "fixtures" / "listing"
+
+
+def test_a_home_page_of_teaser_cards_is_not_an_article_and_says_why() -> None:
+    (error,) = parse_html_page(make_raw((LISTING / "news_home.html").read_bytes(), uri="https://courier.example/"))
+
+    assert (error["kind"], error["stage"], error["error_type"]) == ("error", "parse", "not_an_article")
+    assert error["message"].startswith("looks like a listing/index page with 16 teaser items")
+    assert error["uri"] == "https://courier.example/"
+
+
+@pytest.mark.parametrize("name", ["article_with_related", "article_with_comments", "live_blog", "declared_briefing"])
+def test_article_pages_holding_other_article_elements_stay_articles(name: str) -> None:
+    article = parse_one((LISTING / f"{name}.html").read_bytes())
+    assert article["title"]

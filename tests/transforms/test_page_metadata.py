@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pathlib
 
+import pytest
+
 from tests.transforms.page_support import PAGE_URL, ld_block
 from transforms.page_metadata import PageMetadata, read_page_metadata
 
@@ -108,3 +110,19 @@ def test_a_home_page_listing_articles_in_json_ld_does_not_declare_itself_an_arti
     listing = ('{"@type": "ItemList", "itemListElement": [{"@type": "NewsArticle", "headline": "One", '
                '"datePublished": "2019-11-18"}]}')
     assert not read_page_metadata(ld_block(listing), PAGE_URL).declares_article
+
+
+@pytest.mark.parametrize(("head", "declares_type"), [
+    ('<meta property="og:type" content="article">', True),
+    ('<meta property="og:type" content=" Article ">', True),
+    (ld_block('{"@type": "LiveBlogPosting", "headline": "Road closed"}'), True),
+    (ld_block('{"@graph": [{"@type": "WebSite"}, {"@type": "NewsArticle", "headline": "H"}]}'), True),
+    (ld_block('{"@type": "WebPage", "name": "Home", "datePublished": "2016-02-01T09:00:00Z"}'), False),
+    (ld_block('{"@type": "CollectionPage", "mainEntity": {"@type": "ItemList", "itemListElement": '
+              '[{"@type": "NewsArticle", "headline": "One"}]}}'), False),
+    ('<meta property="og:type" content="website">', False),
+])
+def test_only_og_type_article_or_an_article_json_ld_type_declares_an_article_type(head: str,
+                                                                                   declares_type: bool) -> None:
+    html = head if head.startswith("<html>") else f"<html><head>{head}</head><body></body></html>"
+    assert read_page_metadata(html, PAGE_URL).declares_article_type is declares_type
