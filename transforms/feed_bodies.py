@@ -17,11 +17,15 @@ FULL_BODY_MIN_CHARS = 800
 # Document types whose description may be the whole post. A JSON Feed's ``summary`` is by its spec a
 # sentence or two, and JSON Lines name their fields: there a summary stays a summary.
 DESCRIPTION_BODY_TYPES = frozenset({"rss", "atom", "rdf"})
+# The quality flag of a body its source says it cut (NewsAPI's "… [+1234 chars]", taken off by
+# ``transforms.json_documents``): a teaser, however long.
+SOURCE_TRUNCATED_FLAG = "body_truncated_by_source"
 
 
-def feed_body_is_full(body_text: str | None) -> bool:
-    """True when an item's own body text is long enough to be the whole article (no page needed)."""
-    return len(body_text or "") >= FULL_BODY_MIN_CHARS
+def feed_body_is_full(body_text: str | None, quality_flags: list[str] | None = None) -> bool:
+    """True when an item's own body text is long enough to be the whole article (no page needed), and its
+    source did not say it cut it (``SOURCE_TRUNCATED_FLAG`` in ``quality_flags``)."""
+    return len(body_text or "") >= FULL_BODY_MIN_CHARS and SOURCE_TRUNCATED_FLAG not in (quality_flags or ())
 
 
 def summary_is_whole_article(document_type: str | None, has_content: bool, summary_text: str | None,

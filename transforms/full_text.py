@@ -18,7 +18,8 @@ identity all see the page's fields.
   feed item whose own content (content:encoded, Atom content, JSON Feed content) has at least
   ``FULL_BODY_MIN_CHARS`` characters of text, or whose description is the whole post
   (``transforms.feed_bodies``: ``clean_article`` made it the body);
-- ``teaser_only``: no page was asked for, or its fetch failed (the reason is a ``page_*`` quality flag);
+- ``teaser_only``: no page was asked for, or its fetch failed (the reason is a ``page_*`` quality flag); also
+  a body its source says it cut (NewsAPI's "[+1234 chars]": flag ``body_truncated_by_source``), however long;
 - ``paywalled``: the page declares it (JSON-LD ``isAccessibleForFree: false``) or its extracted body is a
   known paywall notice;
 - ``empty``: the page (or the HTML input) was read but no article text was found in it (under
@@ -61,7 +62,7 @@ def feed_item_is_whole(item: Article) -> bool:
     """True when a parsed feed item (not yet cleaned) carries its whole article, as ``clean_article`` will
     find: a content block of ``FULL_BODY_MIN_CHARS`` of text, or a description that is the whole post."""
     if item.get("content_html"):
-        return feed_body_is_full(clean_html(item["content_html"]).text)
+        return feed_body_is_full(clean_html(item["content_html"]).text, item.get("quality_flags"))
     if not item.get("summary_html"):
         return False
     summary = trim_summary(clean_html(item["summary_html"]).text)
@@ -97,7 +98,7 @@ def _status_without_page(article: Article) -> str:
         return "paywalled"
     if article.get("document_type") == "html":
         return "full" if article.get("body_text") else "empty"
-    if feed_body_is_full(article.get("body_text")):
+    if feed_body_is_full(article.get("body_text"), flags):
         return "full"
     return "teaser_only" if article.get("summary_text") or article.get("body_text") else "empty"
 
@@ -106,7 +107,7 @@ def _flagged(article: Article, body_status: str, flag: str) -> Article:
     flags = list(article.get("quality_flags") or [])
     if flag not in flags:
         flags.append(flag)
-    if feed_body_is_full(article.get("body_text")):
+    if feed_body_is_full(article.get("body_text"), flags):
         body_status = "full"  # the page failed, but the feed's own body is whole
     return cast(Article, {**article, "body_status": body_status, "quality_flags": flags})
 
@@ -144,7 +145,7 @@ def _with_page(article: Article, page: PageInfo, body: bytes, settings: Transfor
     _fill_from_metadata(result, metadata, sources)
     paywalled = metadata.paywalled or (main is not None and is_paywall_notice(main.text))
     result["body_status"] = "paywalled" if paywalled else "full" if main is not None else "empty"
-    if main is None and feed_body_is_full(result.get("body_text")):
+    if main is None and feed_body_is_full(result.get("body_text"), flags):
         result["body_status"] = "full"  # nothing found on the page, but the feed's own body is whole
     if main is None:
         flags.append("main_content_not_found")

@@ -76,6 +76,45 @@ def normalize_language_code(code: str | None) -> str | None:
     return primary if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha() else None
 
 
+NOT_A_LANGUAGE = frozenset({"und", "mul", "mis", "zxx"})  # ISO 639 codes for undetermined, many, none
+MAX_LANGUAGE_NAME_CHARS = 60
+# Names in use beside CLDR's (Persian, Bangla, Odia, Haitian Creole, Romanian)
+OTHER_LANGUAGE_NAMES = {"farsi": "fa", "bengali": "bn", "oriya": "or", "haitian": "ht", "moldavian": "ro"}
+_NAMED: dict[str, str] = {}  # English language name (casefolded) -> code, built on first use
+_THREE_LETTER: dict[str, str] = {}  # ISO 639-2/639-3 code -> ISO 639-1 code, built with _NAMED
+
+
+def language_code(value: str | None) -> str | None:
+    """An ISO 639-1 code (else ISO 639-3, as py3langid's) from a code or an English language name, as news
+    APIs give them: ``en-GB`` -> ``en``, ``eng`` / ``ger`` -> ``en`` / ``de`` (ISO 639-2 and 639-3),
+    ``English`` / ``english`` -> ``en`` (GDELT, webz.io, NewsData.io); None for anything else."""
+    if not isinstance(value, str) or len(value) > MAX_LANGUAGE_NAME_CHARS:
+        return None
+    code = normalize_language_code(value)
+    if code is not None:
+        if code in NOT_A_LANGUAGE:
+            return None
+        return _language_names()[1].get(code, code) if len(code) == 3 else code
+    return _language_names()[0].get(" ".join(value.split()).casefold())
+
+
+def _language_names() -> tuple[dict[str, str], dict[str, str]]:
+    """(English name -> code, three-letter code -> two-letter code), from babel's CLDR data; the names map
+    to two-letter codes where one exists (Norwegian -> no, Persian -> fa)."""
+    if not _NAMED:
+        from babel import Locale
+        from babel.core import get_global
+
+        for code, name in sorted(Locale("en").languages.items(), key=lambda pair: (len(pair[0]), pair[0])):
+            if "_" not in code and code.isalpha() and len(code) in (2, 3):
+                _NAMED.setdefault(name.casefold(), code)
+        _NAMED.update(OTHER_LANGUAGE_NAMES)
+        aliases = get_global("language_aliases")
+        _THREE_LETTER.update({code: alias for code, alias in aliases.items()
+                              if len(code) == 3 and len(alias) == 2 and alias.isalpha()})
+    return _NAMED, _THREE_LETTER
+
+
 def annotate_language(article: Article, settings: TransformSettings) -> Article:
     """Set ``language``: detected from title, summary and body, or the source's hint when not detecting."""
     if is_error(article):  # type: ignore[arg-type]

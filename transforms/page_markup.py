@@ -16,7 +16,7 @@ from typing import Any
 import chompjs
 from lxml.html import HtmlElement
 
-from transforms.json_documents import repair_surrogates
+from transforms.json_fields import repair_surrogates
 
 MAX_JSON_LD_CHARS = 1_000_000  # bigger blocks are data dumps, not article metadata
 # A page's JSON-LD is read up to its first MAX_JSON_LD_BLOCKS blocks and MAX_JSON_LD_PAGE_CHARS characters (the

@@ -32,15 +32,22 @@ TRICKY = st.sampled_from([
     "2024-02-30T25:61:00+99:99", "Mon, 32 Foo 2024", "-1", "1e400", "<script>", "<", "&", "\"", "'",
 ])
 TEXT = st.one_of(st.text(ANY_CHARACTER, max_size=40), TRICKY, st.lists(TRICKY, max_size=4).map("".join))
+# Keys inside objects: JSON-LD's, and those of news APIs' nested fields (source.name, headline.main, fields.body,
+# multimedia.default.url, alternate.0.href, articles.results, response.docs, error.message)
+NESTED_KEYS = ["url", "title", "html", "@graph", "name", "main", "original", "body", "bodyText", "default", "href",
+               "content", "results", "docs", "articles", "message", "status", "published", "site", "type"]
 JSON_VALUE = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT),
     lambda children: st.one_of(st.lists(children, max_size=3),
-                               st.dictionaries(st.one_of(TEXT, st.sampled_from(["url", "title", "html", "@graph"])),
-                                               children, max_size=3)),
+                               st.dictionaries(st.one_of(TEXT, st.sampled_from(NESTED_KEYS)), children, max_size=3)),
     max_leaves=8,
 )
 ARTICLE_FIELDS = ("url", "link", "title", "html", "summary", "published", "updated", "guid", "id", "source",
-                  "author", "authors", "tags", "language", "content_text", "date_published", "headline")
+                  "author", "authors", "tags", "language", "content_text", "date_published", "headline",
+                  # news APIs' (transforms/json_fields.py): their fields, and a response's article lists
+                  "publishedAt", "urlToImage", "content", "seendate", "socialimage", "domain", "fields", "webTitle",
+                  "byline", "multimedia", "keywords", "thread", "origin", "alternate", "visual", "images", "image",
+                  "publisher", "articles", "response", "results", "data", "status", "message", "error")
 
 
 def escape_or_not(draw: st.DrawFn, value: str) -> str:

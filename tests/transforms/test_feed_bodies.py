@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.feed_bodies import FULL_BODY_MIN_CHARS, feed_body_is_full, summary_is_whole_article
+from transforms.feed_bodies import (FULL_BODY_MIN_CHARS, SOURCE_TRUNCATED_FLAG, feed_body_is_full,
+                                    summary_is_whole_article)
 
 WHOLE_POST = ("The night ferry to Aktau left the Alat terminal with forty trucks and a hundred passengers. "
               * (FULL_BODY_MIN_CHARS // 80 + 1)).strip()
@@ -13,6 +14,11 @@ WHOLE_POST = ("The night ferry to Aktau left the Alat terminal with forty trucks
 def test_full_feed_body_threshold() -> None:
     assert feed_body_is_full("x" * FULL_BODY_MIN_CHARS) and not feed_body_is_full("x" * (FULL_BODY_MIN_CHARS - 1))
     assert not feed_body_is_full(None)
+
+
+def test_a_body_its_source_says_it_cut_is_never_full() -> None:
+    assert feed_body_is_full(WHOLE_POST, ["encoding_repaired"])
+    assert not feed_body_is_full(WHOLE_POST, [SOURCE_TRUNCATED_FLAG])
 
 
 @pytest.mark.parametrize("document_type", ["rss", "atom", "rdf"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from transforms.feed_bodies import FULL_BODY_MIN_CHARS
+from transforms.feed_bodies import FULL_BODY_MIN_CHARS, SOURCE_TRUNCATED_FLAG
 from transforms.full_text import attach_full_text, feed_item_is_whole, is_paywall_notice
 from transforms.identity import identify_article
 from transforms.settings import TransformSettings
@@ -139,6 +139,8 @@ def test_page_missing_from_the_raw_zone_leaves_the_teaser(tmp_path: pathlib.Path
 @pytest.mark.parametrize(("fields", "status"), [
     ({"body_text": "word " * (FULL_BODY_MIN_CHARS // 5)}, "full"),
     ({"body_text": "A short teaser in content:encoded."}, "teaser_only"),
+    # an API's cut text ("[+1234 chars]", taken off by the parser) is a teaser however long
+    ({"body_text": "word " * (FULL_BODY_MIN_CHARS // 5), "quality_flags": [SOURCE_TRUNCATED_FLAG]}, "teaser_only"),
     ({}, "teaser_only"),
     ({"summary_text": None}, "empty"),
     ({"document_type": "html", "body_text": "A page read as input."}, "full"),
@@ -195,6 +197,7 @@ WHOLE_POST_HTML = "".join(f"<p>Part {n}: the night ferry to Aktau left the Alat 
 
 @pytest.mark.parametrize(("item", "whole"), [
     ({"content_html": WHOLE_POST_HTML}, True),
+    ({"content_html": WHOLE_POST_HTML, "quality_flags": [SOURCE_TRUNCATED_FLAG]}, False),  # cut by its source
     ({"content_html": "<p>A teaser.</p>", "summary_html": WHOLE_POST_HTML}, False),  # the content block decides
     ({"summary_html": WHOLE_POST_HTML}, True),  # a description that is the whole post
     ({"summary_html": WHOLE_POST_HTML + "<p>And so on [&hellip;]</p>"}, False),
@@ -203,7 +206,7 @@ WHOLE_POST_HTML = "".join(f"<p>Part {n}: the night ferry to Aktau left the Alat 
     ({"summary_html": "<p>A teaser.</p>"}, False),
     ({"summary_html": WHOLE_POST_HTML, "document_type": "json_feed"}, False),
     ({}, False),
-], ids=["content", "teaser-content", "description", "marker", "continue", "ellipsis", "teaser", "json_feed", "none"])
+], ids=["content", "cut-by-source", "teaser-content", "description", "marker", "continue", "ellipsis", "teaser", "json_feed", "none"])
 def test_a_parsed_item_is_whole_when_its_content_or_uncut_description_is_long(item: dict[str, Any],
                                                                               whole: bool) -> None:
     assert feed_item_is_whole({"kind": "article", "document_type": "rss", **item}) is whole

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms import language
-from transforms.language import annotate_language, detect_language, normalize_language_code
+from transforms.language import annotate_language, detect_language, language_code, normalize_language_code
 from transforms.records import make_error
 from transforms.settings import TransformSettings
 
@@ -185,3 +185,13 @@ def test_without_detection_the_hint_is_the_language() -> None:
 def test_error_records_pass_through_untouched() -> None:
     error = make_error("parse", "malformed_xml", "bad", source={"uri": "x"})
     assert annotate_language(error, TransformSettings()) is error  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("en", "en"), ("en-GB", "en"), ("English", "en"), ("english", "en"), ("  Brazilian  Portuguese ", None),
+    ("Portuguese", "pt"), ("Norwegian", "no"), ("Persian", "fa"), ("Farsi", "fa"), ("Bengali", "bn"),
+    ("eng", "en"), ("ger", "de"), ("deu", "de"), ("zho", "zh"), ("nob", "nb"), ("fil", "fil"), ("pcm", "pcm"),
+    ("und", None), ("zxx", None), ("Martian", None), ("", None), (None, None), ("English" * 20, None),
+])
+def test_language_code_reads_codes_and_english_language_names(value: str | None, code: str | None) -> None:
+    assert language_code(value) == code
