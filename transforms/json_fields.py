@@ -46,12 +46,12 @@ TAG_NAME_KEYS = ("value", "label", "webTitle", "name", "term")  # NYT keywords h
 TAG_TYPES_SKIPPED = frozenset({"contributor", "publication", "newspaper-book", "newspaper-book-section", "tracking"})
 MAX_TAGS = 100
 MAX_TAG_CHARS = 200
-# (name, URL) of the publication, tried in order; host names (GDELT's domain, webz.io's site) come last.
+# (name, URL) of the publication, tried in order. Not the host names some APIs give (GDELT's domain, webz.io's
+# site, news-please's source_domain): a host is no name, and source_id holds it already.
 PUBLISHER_FIELDS: tuple[tuple[str, str | None], ...] = (
     ("publisher.name", "publisher.url"), ("publisher", None), ("source.name", "source.url"),
     ("source.title", None), ("source_name", "source_url"), ("media_name", "media_url"), ("siteName", None),
     ("origin.title", "origin.htmlUrl"), ("fields.publication", None), ("source", None),
-    ("thread.site", None), ("domain", None), ("source_domain", None),
 )
 # Where a whole API response keeps its articles: a list of objects (or, for a single item, one object).
 CONTAINER_PATHS = ("articles", "articles.results", "response.results", "response.docs", "response.content",

@@ -38,7 +38,7 @@ def test_news_api_exports_land_with_their_times_publishers_images_and_languages(
 
     rows = duckdb.sql(
         "SELECT url, title, publisher, publisher_url, published_at, time_source, time_flags, images, language, "
-        f"authors, body_text, body_status FROM read_parquet('{output}/articles/**/*.parquet') ORDER BY url").fetchall()
+        f"authors, body_text, body_status, source_id FROM read_parquet('{output}/articles/**/*.parquet') ORDER BY url").fetchall()
     utc = dt.timezone.utc
     assert [row[0] for row in rows] == [
         "https://www.example-times.com/2026/12/06/dockers-vote", "https://www.harbour-herald.example/news/strike-ends",
@@ -46,7 +46,7 @@ def test_news_api_exports_land_with_their_times_publishers_images_and_languages(
         "https://www.theguardian.com/world/2026/dec/06/harbour-strike-ends"]
     newsapi, gdelt, ferries, guardian = (dict(zip(
         ("url", "title", "publisher", "publisher_url", "published_at", "time_source", "time_flags", "images",
-         "language", "authors", "body_text", "body_status"), row)) for row in rows)
+         "language", "authors", "body_text", "body_status", "source_id"), row)) for row in rows)
 
     assert newsapi["published_at"] == dt.datetime(2026, 12, 6, 12, 30, tzinfo=utc)
     assert (newsapi["time_source"], newsapi["time_flags"]) == ("entry.published", [])
@@ -58,7 +58,7 @@ def test_news_api_exports_land_with_their_times_publishers_images_and_languages(
 
     assert gdelt["published_at"] == dt.datetime(2026, 12, 6, 11, 0, tzinfo=utc)
     assert (gdelt["time_source"], gdelt["time_flags"]) == ("entry.published", [])
-    assert (gdelt["publisher"], gdelt["language"]) == ("harbour-herald.example", "en")
+    assert (gdelt["publisher"], gdelt["source_id"], gdelt["language"]) == (None, "harbour-herald.example", "en")
     assert gdelt["images"] == ["https://www.harbour-herald.example/img/strike.jpg"]
 
     assert guardian["published_at"] == dt.datetime(2026, 12, 6, 10, 15, tzinfo=utc)

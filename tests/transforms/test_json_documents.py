@@ -385,7 +385,7 @@ def test_gdelt_doc_api_article() -> None:
     assert article["raw_published"] == "20261206T110000Z"
     assert article["images"] == ["https://www.harbour-herald.example/img/strike.jpg"]
     assert article["language_hint"] == "en"  # "English" is a name: its code
-    assert article["publisher"] == "harbour-herald.example"  # GDELT names a source by its domain alone
+    assert article["publisher"] is None  # GDELT names a source by its domain alone: no name, source_id has it
     assert article["source_id"] == "harbour-herald.example"
     assert (article["content_html"], article["summary_html"]) == (None, None)
 
@@ -532,7 +532,7 @@ def test_webz_io_post() -> None:
     (article,) = parse_jsonl(make_raw(json.dumps(response).encode()))
     assert article["raw_published"] == "2026-12-06T12:40:00.000+02:00"
     assert article["content_html"] == "<p>Dockers voted on Saturday.\nThe port reopens.</p>"
-    assert (article["publisher"], article["language_hint"], article["guid"]) == ("harbour-herald.example", "en", "a1b2")
+    assert (article["publisher"], article["language_hint"], article["guid"]) == (None, "en", "a1b2")  # a host only
     assert (article["authors"], article["images"]) == (["Jane Roe"], ["https://harbour-herald.example/strike.jpg"])
 
 
