@@ -14,7 +14,7 @@ NAME`` for one corpus). For each corpus folder it
 4. for feeds, compares each file with feedparser run directly on the same bytes: entries against our distinct
    articles (the gap explained: empty entries, duplicates by id, a different parse), and for entries paired
    one to one, title, link (feedparser's made absolute against the feed's rel=self URL, none unless http(s),
-   FeedBurner's origLink in place of its redirect,
+   FeedBurner's origLink in place of its redirect, a click counter's target in place of it,
    as the dataset keeps links) and published time; for web archives, the document records warcio finds
    against the records that left a row, and a row for any file read as one document; for article pages,
    the share with a title and a non-empty body;
@@ -48,6 +48,7 @@ from typing import Any, Iterable
 
 from benchmarks.corpora import corpora_dir
 from pipeline.duckdb_paths import duckdb_glob, sql_string
+from transforms.click_redirects import unwrap_click_redirect
 
 RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"
 DEFAULT_CORPORA = corpora_dir()
@@ -251,12 +252,16 @@ def compare_entries(path: str, reference: FeedparserResult, ours: list[dict[str,
         fp_link = entry.get("link") or None
         plain_link = web_url(fp_link, reference.self_url)
         orig_link = web_url(entry.get("feedburner_origlink"), None)
-        expected_link = orig_link or plain_link
+        click_target = unwrap_click_redirect(plain_link)
+        expected_link = orig_link or click_target or plain_link
         link_ok = expected_link == (row["url"] or None)
         fields.add("link agrees" if link_ok else "link differs",
                    None if link_ok else [short, fp_link, row["url"]])
         if link_ok and orig_link and orig_link != plain_link:
             fields.add("link agrees with the item's feedburner:origLink (feedparser's link is the redirect)")
+        elif link_ok and click_target:
+            fields.add("link agrees with the click redirect's target (feedparser's link is the redirect)",
+                       [short, fp_link, row["url"]])
         elif link_ok and expected_link != fp_link:
             fields.add("link agrees once made absolute (feedparser's was relative or no web URL)",
                        [short, fp_link, row["url"]])
