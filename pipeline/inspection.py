@@ -123,7 +123,7 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
 
 
 def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, tuple[list[str], list[tuple]]]:
-    """The top sources, entities and error reasons, each as (header, rows)."""
+    """The top sources, publishers (when rows name any), entities and error reasons, each as (header, rows)."""
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
     articles = _scan(output_dir, "articles")
     if _has_files(output_dir, "articles"):
@@ -131,6 +131,12 @@ def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, t
             f"SELECT source_id, count(*) AS n, round(100.0 * count(*) / sum(count(*)) OVER (), 1), "
             f"CAST(min(published_at) AS DATE), CAST(max(published_at) AS DATE) FROM {articles} "
             f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {int(top)}").fetchall())
+        if "publisher" in connection.sql(f"SELECT * FROM {articles} LIMIT 0").columns:  # schema 1.2 on
+            publishers = connection.execute(
+                f"SELECT publisher, count(*) AS n, count(DISTINCT source_id) FROM {articles} "
+                f"WHERE publisher IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT {int(top)}").fetchall()
+            if publishers:  # aggregators' items and pages name them; most feeds do not
+                tables["top publishers"] = (["publisher", "articles", "sources"], publishers)
         tables["top entities"] = (["entity", "type", "articles", "mentions"], connection.execute(
             f"SELECT entity.name, entity.type, count(DISTINCT article_id) AS n, CAST(sum(entity.mentions) AS BIGINT) "
             f"FROM (SELECT article_id, unnest(entities) AS entity FROM {articles}) "

@@ -8,6 +8,7 @@ import pathlib
 from typing import Iterator
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
@@ -60,6 +61,27 @@ def test_report_ranks_sources_entities_and_error_reasons(dataset: pathlib.Path) 
         ["Baku", "city", "30"], ["Georgia", "country", "15"]]
     assert [row.split()[:3] for row in lines_after(report, "error reasons")] == [
         ["parse", "malformed_xml", "4"], ["parse", "empty_input", "2"]]
+
+
+def test_publishers_are_ranked_when_rows_name_any(dataset: pathlib.Path) -> None:
+    assert "top publishers" not in inspect(str(dataset))  # no row names one: no table
+
+    named = [{**article(100 + number, dt.datetime(2024, 5, 2, 9, number, tzinfo=UTC), source_id="aggregator"),
+              "publisher": "Example Times" if number < 3 else "Daily Sample"} for number in range(5)]
+    write_articles(dataset, named)
+
+    assert [row.split()[-2:] for row in lines_after(inspect(str(dataset)), "top publishers")] == [
+        ["3", "1"], ["2", "1"]]
+    assert lines_after(inspect(str(dataset)), "top publishers")[0].startswith("Example Times")
+
+
+def test_a_dataset_written_before_publishers_existed_is_inspected_without_them(dataset: pathlib.Path) -> None:
+    for path in (dataset / "articles").glob("date=*/*.parquet"):  # as schema 1.1 wrote them
+        pq.write_table(pq.read_table(path).drop_columns(["publisher", "publisher_url"]), path)
+
+    report = inspect(str(dataset))
+
+    assert "top publishers" not in report and "top entities" in report
 
 
 def test_only_the_latest_partitions_are_listed_when_asked(dataset: pathlib.Path) -> None:
