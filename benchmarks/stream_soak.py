@@ -521,9 +521,9 @@ def window_phases(windows: list[dict[str, Any]]) -> dict[str, Any]:
             for name, group in phases.items()}
 
 
-TABLE = ("rss_mib", "fds", "threads", "cpu_s", "articles_files", "errors_files", "raw_files", "runs_files",
-         "staging_files", "state_files", "article_index_bytes", "ledger_rows", "ledger_bytes", "feed_state_bytes",
-         "tmpdir_entries", "articles_rows", "articles_ids", "errors_rows")
+TABLE = ("rss_mib", "fds", "threads", "cpu_s", "articles_files", "articles_bytes", "errors_files", "raw_files",
+         "raw_bytes", "runs_files", "staging_files", "state_files", "article_index_bytes", "ledger_rows",
+         "ledger_bytes", "feed_state_bytes", "tmpdir_entries", "articles_rows", "articles_ids", "errors_rows")
 
 
 def run_soak(args: argparse.Namespace) -> dict[str, Any]:
