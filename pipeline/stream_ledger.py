@@ -5,6 +5,11 @@ the pipeline touches it, and marked *done* only after the pipeline that read it 
 So a stream stopped or killed at any moment loses nothing (pending inputs are processed first at the next
 start) and ingests nothing twice (a done input is never queued again). SQLite in WAL mode: one
 transaction per change, safe against a crash mid-write.
+
+Done inputs that can never be queued again are forgotten (``forget_done``): the stream's polls add an entry
+for every body fetched and every failure, and a ledger that kept them all grew without end (about 1 KB per
+fetched body), while each window's queries for the pending inputs read the whole table. Those queries go
+through an index of the pending inputs alone.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ CREATE TABLE IF NOT EXISTS inputs (
     done_at TEXT
 )
 """
+# Only the pending inputs: each window's queries read these, however many done inputs the ledger holds.
+_CREATE_PENDING_INDEX = "CREATE INDEX IF NOT EXISTS pending_inputs ON inputs (queued_at, key) WHERE status = 'pending'"
 
 
 def _encode(value: Any) -> Any:
@@ -48,6 +55,7 @@ class StreamLedger:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=FULL")
         self.connection.execute(_CREATE)
+        self.connection.execute(_CREATE_PENDING_INDEX)
 
     def close(self) -> None:
         """Close the database."""
@@ -101,3 +109,16 @@ class StreamLedger:
         with self.connection:
             self.connection.executemany("UPDATE inputs SET status = 'done', done_at = ? WHERE key = ?",
                                         [(now.isoformat(), key) for key in keys])
+
+    def forget_done(self, queued_before: dt.datetime, prefixes: tuple[str, ...]) -> int:
+        """Delete the done inputs queued before ``queued_before`` whose keys start with one of ``prefixes``
+        (the caller knows which keys can never come again), in one transaction; return how many. Times are
+        compared as the UTC ISO strings ``add_pending`` stores."""
+        if not prefixes:
+            return 0
+        matches = " OR ".join("substr(key, 1, ?) = ?" for _ in prefixes)
+        arguments = [value for prefix in prefixes for value in (len(prefix), prefix)]
+        with self.connection:
+            return self.connection.execute(
+                f"DELETE FROM inputs WHERE status = 'done' AND queued_at < ? AND ({matches})",
+                [queued_before.astimezone(dt.timezone.utc).isoformat(), *arguments]).rowcount

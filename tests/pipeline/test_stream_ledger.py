@@ -39,3 +39,36 @@ def test_an_archive_is_listed_once_and_its_chunks_stay_pending_until_done(tmp_pa
     assert ledger.pending(10) == [("drop:crawl#0", chunks[0]), ("drop:crawl#1", chunks[1])]  # not the archive itself
     ledger.mark_done(["drop:crawl#0"], NOW)
     assert [key for key, _ in ledger.pending(10)] == ["drop:crawl#1"]
+
+
+def test_forget_done_deletes_only_done_inputs_of_the_given_kinds_queued_before_the_time(tmp_path: pathlib.Path
+                                                                                        ) -> None:
+    ledger = StreamLedger(tmp_path)
+    yesterday, today = NOW - dt.timedelta(days=1), NOW
+    ledger.add_pending([("raw:old", {"path": "/r1"}), ("error:old", {"path": ""}), ("drop:old", {"path": "/d1"}),
+                        ("raw:old-pending", {"path": "/r2"})], yesterday)
+    ledger.add_pending([("raw:new", {"path": "/r3"})], today)
+    ledger.mark_done(["raw:old", "error:old", "drop:old", "raw:new"], today)
+
+    assert ledger.forget_done(today.replace(hour=0), ("raw:", "error:")) == 2
+    assert not ledger.known("raw:old") and not ledger.known("error:old")
+    assert ledger.known("drop:old") and ledger.known("raw:new")  # another kind; queued after the time
+    assert [key for key, _ in ledger.pending(10)] == ["raw:old-pending"]  # pending is never forgotten
+    assert ledger.forget_done(today.replace(hour=0), ()) == 0
+
+
+def test_the_pending_queries_read_an_index_of_the_pending_inputs_alone(tmp_path: pathlib.Path) -> None:
+    """Each window asks for the pending inputs three times; over the whole table, that read every entry the
+    ledger ever held, once per window."""
+    ledger = StreamLedger(tmp_path)
+    ledger.add_pending([(f"drop:{number}", {"path": f"/d{number}"}) for number in range(50)], NOW)
+    ledger.mark_done([f"drop:{number}" for number in range(49)], NOW)
+    statements: list[str] = []
+    ledger.connection.set_trace_callback(statements.append)
+    assert len(ledger.pending(10)) == 1 and ledger.pending_count() == 1 and ledger.oldest_pending_at() == NOW
+    ledger.connection.set_trace_callback(None)
+
+    assert len(statements) == 3
+    for statement in statements:
+        plan = " | ".join(row[-1] for row in ledger.connection.execute(f"EXPLAIN QUERY PLAN {statement}"))
+        assert "pending_inputs" in plan, (statement, plan)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import itertools
 import json
 import os
 import pathlib
@@ -23,7 +25,7 @@ from pipeline.stream_ledger import StreamLedger
 from pipeline.streaming import StreamSettings, parse_duration_s, run_stream
 from tests.feed_factory import numbered_items, rss
 from tests.pipeline.archive_builders import Item, WarcRecord, day, html_page, write_warc
-from tests.http_server import LocalHTTPServer, Response
+from tests.http_server import LocalHTTPServer, RecordedRequest, Response
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -127,6 +129,46 @@ def test_feeds_are_polled_per_window(http_server: LocalHTTPServer, tmp_path: pat
     assert manifest["fetch"]["fetched"] == 1 and manifest["fetch"]["skipped_not_due"] >= 1
     assert [(item["source_id"], item["reason"]) for item in manifest["skipped_feeds"]] == [("courier", "not_due")]
     assert len(urls(output)) == 4
+
+
+def test_the_ledger_keeps_fetched_bodies_and_failures_only_for_their_day(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream polls for days: its ledger kept an entry for every body fetched and every failure, for ever
+    (about 1 KB each; measured with ``benchmarks/stream_soak.py``). A body's key names its fetch day, a
+    failure's its poll's time: once their day is over they can never be queued again."""
+    from pipeline import streaming
+    from pipeline.feed_config import FeedConfig
+
+    polls = itertools.count()
+
+    def new_body_each_poll_and_every_third_a_failure(request: RecordedRequest) -> Response:
+        number = next(polls)
+        return Response(status=404) if number % 3 == 2 else Response(body=rss(numbered_items(1, f"p{number}")))
+
+    http_server.route("/feed.xml", new_body_each_poll_and_every_third_a_failure)
+    feeds = [FeedConfig(source_id="courier", url=http_server.url("/feed.xml"), poll_interval_s=60)]
+    clock = [dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc)]
+    stop = threading.Event()
+
+    def three_hours_later() -> dt.datetime:  # every window polls the feed again; the stream runs into a third day
+        clock[0] += dt.timedelta(hours=3)
+        if clock[0] >= dt.datetime(2026, 1, 3, 12, tzinfo=dt.timezone.utc):
+            stop.set()
+        return clock[0]
+
+    monkeypatch.setattr(streaming, "utc_now", three_hours_later)
+    output = tmp_path / "out"
+    settings = StreamSettings(window_s=0.01, stop_after_s=120)
+    run_stream(stream_options(output), feeds, FetchSettings(max_retries=0), settings, stop)
+
+    served = len(http_server.requests_to("/feed.xml"))
+    ledger = StreamLedger(output)
+    entries = ledger.connection.execute("SELECT key, status, queued_at FROM inputs").fetchall()
+    ledger.close()
+    assert served >= 6 and len(entries) < served
+    assert {status for _, status, _ in entries} == {"done"}
+    assert {queued_at[:10] for _, _, queued_at in entries} == {"2026-01-03"}  # the earlier days' are forgotten
+    assert len(urls(output)) == served - served // 3  # every body's item was written all the same
 
 
 def test_sigterm_stops_cleanly_and_the_next_start_completes(http_server: LocalHTTPServer, tmp_path: pathlib.Path
