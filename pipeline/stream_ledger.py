@@ -6,7 +6,7 @@ So a stream stopped or killed at any moment loses nothing (pending inputs are pr
 start) and ingests nothing twice (a done input is never queued again). SQLite in WAL mode: one
 transaction per change, safe against a crash mid-write.
 
-Done inputs that can never be queued again are forgotten (``forget_done``): the stream's polls add an entry
+Done inputs that can never be queued again are forgotten (``forget_past_days``): the stream's polls add an entry
 for every body fetched and every failure, and a ledger that kept them all grew without end (about 1 KB per
 fetched body), while each window's queries for the pending inputs read the whole table. Those queries go
 through an index of the pending inputs alone.
@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS inputs (
     done_at TEXT
 )
 """
+# Ledger keys of inputs that are never queued again after their UTC day: a fetched body's key is its raw-zone
+# path, which names the day of its fetch (the same body fetched on a later day is another key), and a fetch
+# failure's key names its poll's time. Kept for the day, they stop a body fetched twice that day from being
+# read twice; then they are forgotten, or the ledger grew by an entry per body and failure for ever. Dropped
+# files' keys ("drop:") stay: the directory lists the file again at every scan.
+ONE_DAY_KEYS = ("raw:", "error:")
 # Only the pending inputs: each window's queries read these, however many done inputs the ledger holds.
 _CREATE_PENDING_INDEX = "CREATE INDEX IF NOT EXISTS pending_inputs ON inputs (queued_at, key) WHERE status = 'pending'"
 
@@ -109,6 +115,12 @@ class StreamLedger:
         with self.connection:
             self.connection.executemany("UPDATE inputs SET status = 'done', done_at = ? WHERE key = ?",
                                         [(now.isoformat(), key) for key in keys])
+
+    def forget_past_days(self, now: dt.datetime) -> int:
+        """Forget the done fetches and fetch failures (``ONE_DAY_KEYS``) queued before ``now``'s UTC day began:
+        their keys name their day, so they can never be queued again. Return how many."""
+        midnight = now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.forget_done(midnight, ONE_DAY_KEYS)
 
     def forget_done(self, queued_before: dt.datetime, prefixes: tuple[str, ...]) -> int:
         """Delete the done inputs queued before ``queued_before`` whose keys start with one of ``prefixes``

@@ -38,12 +38,6 @@ if TYPE_CHECKING:
     from pipeline.scheduled_run import FetchRound, FullTextSettings
 
 LOG = logging.getLogger("newsbeam.stream")
-# Ledger keys of inputs that are never queued again after their UTC day: a fetched body's key is its raw-zone
-# path, which names the day of its fetch (the same body fetched on a later day is another key), and a fetch
-# failure's key names its poll's time. Kept for the day, they stop a body fetched twice that day from being
-# read twice; then they are forgotten, or the ledger grew by an entry per body and failure for ever. Dropped
-# files' keys ("drop:") stay: the directory lists the file again at every scan.
-ONE_DAY_KEYS = ("raw:", "error:")
 SUMMED_COUNTS = ("inputs_read", "items_parsed", "articles_written", "articles_new", "articles_updated",
                  "articles_unchanged", "articles_stale", "duplicates_merged", "errors")
 
@@ -81,8 +75,7 @@ def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings:
               for error, descriptor in fetched.error_inputs()]
     ledger.add_pending(items, now)
     fetched.save_feed_state(options.output_dir)  # the bodies are pending in the ledger: a restart reads them
-    midnight = now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    ledger.forget_done(midnight, ONE_DAY_KEYS)
+    ledger.forget_past_days(now)
     return fetched
 
 

@@ -66,6 +66,7 @@ class ListNewInputs(beam.DoFn):
                       for error in outcome.errors]
         self.ledger.add_pending(items, now)
         self.ledger.mark_done([key for key, _ in items], now)
+        self.ledger.forget_past_days(now)
         yield from (descriptor for _, descriptor in items)
 
 

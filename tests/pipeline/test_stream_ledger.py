@@ -57,6 +57,18 @@ def test_forget_done_deletes_only_done_inputs_of_the_given_kinds_queued_before_t
     assert ledger.forget_done(today.replace(hour=0), ()) == 0
 
 
+def test_forget_past_days_keeps_todays_fetches_and_every_drop(tmp_path: pathlib.Path) -> None:
+    ledger = StreamLedger(tmp_path)
+    late_yesterday = NOW.replace(hour=0, minute=0) - dt.timedelta(minutes=1)
+    ledger.add_pending([("raw:yesterday", {"path": "/r1"}), ("drop:file", {"path": "/d1"})], late_yesterday)
+    ledger.add_pending([("raw:today", {"path": "/r2"}), ("error:today", {"path": ""})], NOW)
+    ledger.mark_done(["raw:yesterday", "drop:file", "raw:today", "error:today"], NOW)
+
+    assert ledger.forget_past_days(NOW) == 1
+    assert [ledger.known(key) for key in ("raw:yesterday", "drop:file", "raw:today", "error:today")] == [
+        False, True, True, True]
+
+
 def test_the_pending_queries_read_an_index_of_the_pending_inputs_alone(tmp_path: pathlib.Path) -> None:
     """Each window asks for the pending inputs three times; over the whole table, that read every entry the
     ledger ever held, once per window."""
