@@ -11,6 +11,7 @@ import sys
 from typing import Any, Sequence
 
 from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_string
+from pipeline.parquet_sink import dataset_files
 from schemas.versioning import VERSION_METADATA_KEY
 
 DEFAULT_TOP = 10
@@ -49,7 +50,7 @@ def format_pairs(pairs: Sequence[tuple[str, Any]]) -> str:
 def _files(output_dir: pathlib.Path, dataset: str) -> str:
     """The dataset's Parquet files as a DuckDB list literal, each path escaped: DuckDB globs a list's elements
     too, so ``out[1]/...`` unescaped would read ``out1``'s files."""
-    paths = sorted((output_dir / dataset).glob("date=*/*.parquet"))
+    paths = dataset_files(output_dir, dataset)
     return "[" + ", ".join(sql_string(duckdb_literal(path)) for path in paths) + "]"
 
 
@@ -63,7 +64,7 @@ def _scan(output_dir: pathlib.Path, dataset: str, with_filename: bool = False) -
 
 
 def _has_files(output_dir: pathlib.Path, dataset: str) -> bool:
-    return any((output_dir / dataset).glob("date=*/*.parquet"))
+    return bool(dataset_files(output_dir, dataset))
 
 
 def _connection() -> Any:

@@ -79,6 +79,12 @@ def dataset_dir(output_dir: str | pathlib.Path, dataset: str) -> pathlib.Path:
     return pathlib.Path(output_dir) / dataset
 
 
+def dataset_files(output_dir: str | pathlib.Path, dataset: str) -> list[pathlib.Path]:
+    """The Parquet files of one dataset, every ``date=`` folder's, sorted (temporary files are hidden: not
+    among them)."""
+    return sorted(dataset_dir(output_dir, dataset).glob("date=*/*.parquet"))
+
+
 COMPACTED_PREFIX = "compact-"
 SEALED_PREFIX = f"{COMPACTED_PREFIX}sealed-"  # compact-sealed-SSSSS-<random>.parquet: a shard's file of a day
 SEAL_FILE_BYTES = 16 * 1024 * 1024

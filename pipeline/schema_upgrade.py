@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.parquet_merge import FileLayout, conform_file
-from pipeline.parquet_sink import DATASET_LAYOUTS, dataset_dir
+from pipeline.parquet_sink import DATASET_LAYOUTS, dataset_files
 from schemas.versioning import VERSION_METADATA_KEY, major, minor
 
 
@@ -34,11 +34,6 @@ def current_versions() -> dict[str, str]:
 
 def _version_of(layout: FileLayout) -> str:
     return (layout.schema.metadata or {})[VERSION_METADATA_KEY].decode()
-
-
-def dataset_files(output_dir: str | pathlib.Path, dataset: str) -> list[pathlib.Path]:
-    """The Parquet files of one dataset (every ``date=`` folder), sorted."""
-    return sorted(dataset_dir(output_dir, dataset).glob("date=*/*.parquet"))
 
 
 def file_version(schema: pa.Schema) -> str | None:
@@ -60,20 +55,26 @@ def refusal(path: pathlib.Path, schema: pa.Schema, layout: FileLayout) -> str | 
 
 def upgrade_output(output_dir: str | pathlib.Path) -> int:
     """Rewrite every file of the output's datasets that is not in the current schema; return how many were.
-    Raises SchemaMismatchError, before rewriting any file, when one cannot be rewritten without loss.
+    Raises SchemaMismatchError, before rewriting any file, when one cannot be rewritten without loss or
+    cannot be read at all.
     Call only while holding the output lock."""
     outdated: list[tuple[pathlib.Path, FileLayout]] = []
     problems: list[str] = []
     for dataset, layout in DATASET_LAYOUTS.items():
         for path in dataset_files(output_dir, dataset):
-            schema = pq.read_schema(path)
+            try:
+                schema = pq.read_schema(path)
+            except (pa.ArrowException, OSError) as exc:  # a damaged file: named, never a traceback
+                problems.append(f"{path} cannot be read ({exc})")
+                continue
             if file_version(schema) != _version_of(layout):
                 outdated.append((path, layout))
                 problems += [problem] if (problem := refusal(path, schema, layout)) else []
     if problems:
         raise SchemaMismatchError(
-            f"{len(problems)} file(s) of {output_dir} cannot be read by this newsbeam without losing data "
-            f"(first: {problems[0]}). Use the newsbeam that wrote them, or a new output directory.")
+            f"{len(problems)} file(s) of {output_dir} cannot be brought to this newsbeam's schemas without losing "
+            f"data (first: {problems[0]}). Use the newsbeam that wrote them, move a damaged file away, or write "
+            "to a new output directory.")
     for path, layout in outdated:
         conform_file(path, layout)
     return len(outdated)

@@ -13,7 +13,8 @@ import pytest
 from pipeline.cli import main
 from pipeline.compaction import compact
 from pipeline.dataset_layout import LayoutMismatchError, ensure_current_schemas, layout_path
-from pipeline.schema_upgrade import current_versions, dataset_files
+from pipeline.parquet_sink import dataset_files
+from pipeline.schema_upgrade import current_versions
 from schemas.article import ARTICLE_SCHEMA_VERSION
 from schemas.versioning import VERSION_METADATA_KEY
 from tests.pipeline.dataset_builders import UTC, article, read_dataset, write_articles
@@ -100,6 +101,17 @@ def test_files_that_would_lose_data_are_refused_and_nothing_is_rewritten(
         ensure_current_schemas(str(tmp_path))
     assert {path: path.read_bytes() for path in untouched} == untouched
     assert not layout_path(str(tmp_path)).exists()
+
+
+def test_a_damaged_file_is_named_not_a_traceback_and_nothing_is_rewritten(tmp_path: pathlib.Path) -> None:
+    old_files = two_days_one_old(tmp_path)
+    damaged = sorted((tmp_path / "articles" / "date=2024-05-01").glob("*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])  # cut short: no footer
+    untouched = {path: path.read_bytes() for path in old_files}
+
+    with pytest.raises(LayoutMismatchError, match=f"{damaged.name} cannot be read"):
+        ensure_current_schemas(str(tmp_path))
+    assert {path: path.read_bytes() for path in old_files} == untouched
 
 
 def test_an_ingest_run_upgrades_the_days_it_does_not_write(tmp_path: pathlib.Path) -> None:
