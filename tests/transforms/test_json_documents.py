@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from transforms.json_documents import parse_json_feed, parse_jsonl, repair_surrogates
+from transforms.json_documents import parse_json_feed, parse_jsonl
+from transforms.json_fields import repair_surrogates
 from transforms.records import RawDocument, sha256_hex
 
 FETCHED_AT = dt.datetime(2024, 7, 1, tzinfo=dt.timezone.utc)
