@@ -1,14 +1,14 @@
 """Item links that are a click counter's redirect, with the article's own URL in a query parameter.
 
 Search and alert feeds wrap each item's link: Bing News
-(``bing.com/news/apiclick.aspx?ref=FexRss&tid=<a request id>&url=<article>``), Google Alerts
+(``bing.com/news/apiclick.aspx?ref=FexRss&tid=<a tracking id>&url=<article>``), Google Alerts
 (``google.com/url?rct=j&sa=t&url=<article>&ct=ga&cd=...&usg=...``), Google News before 2020
 (``news.google.com/news/url?...&url=``) and its article links until 2024
 (``news.google.com/rss/articles/CBMi...``: the URL is in the id, base64 of a small protobuf record; later
 ids are encrypted and stay as they are), Facebook's link shim (``l.facebook.com/l.php?u=``), Outlook's safe
 links in newsletters turned into feeds (``*.safelinks.protection.outlook.com/?url=``). The wrapper names a
-click, not the article: its ids change between fetches and alerts, the same article reached through it and
-through the site's own feed would be two articles, and its full text would be fetched through the tracker.
+click, not the article: its tracking ids are not the article's, the same article reached through two alerts,
+or through it and through the site's own feed, would be two articles, and its full text would be fetched through the tracker.
 The article's URL is the item's ``url`` (and its id) instead; other links are left alone.
 """
 
