@@ -11,11 +11,12 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from transforms.identity import registrable_domain
-from transforms.page_markup import as_list, is_article_item, json_ld_blocks, json_ld_items, meta_content
+from transforms.page_markup import is_article_item, json_ld_blocks, json_ld_items, meta_content
+from transforms.publishers import declared_publishers
 
 TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
 MAX_TITLE_HEADINGS = 4  # the page's first <h1>s are title candidates (later ones head other things)
-SITE_NAME_METAS = ("og:site_name", "application-name", "twitter:site")  # twitter:site is a handle: "@TheHill"
+HANDLE_METAS = ("twitter:site",)  # the site's handle ("@TheHill"): no publisher's name, but titles end with it
 # What parts a site's name from a title: "Title | Site", "Title - Site", "Title – Site", "Title — Site",
 # "Title :: Site", "Title · Site", "Title • Site", "Title » Site". A dash counts only between spaces: "Spider-Man"
 # is one word.
@@ -84,12 +85,7 @@ def _site_keys(metas: dict[str, list[str]], ld_objects: list[dict[str, Any]], pa
     """Keys (``site_key``) of the names the site goes by: og:site_name and the like, the JSON-LD publisher
     of its articles and its WebSite's name, its host ("sportsnet.ca"), domain ("givewell.org") and the
     domain's name ("givewell")."""
-    names = meta_content(metas, SITE_NAME_METAS)
-    for item in ld_objects:
-        publishers = as_list(item.get("publisher")) if is_article_item(item) else []
-        names += [publisher.get("name") if isinstance(publisher, dict) else publisher for publisher in publishers]
-        if item.get("@type") == "WebSite":
-            names.append(item.get("name"))
+    names = [name for name, _, _ in declared_publishers(metas, ld_objects)] + meta_content(metas, HANDLE_METAS)
     try:
         host = (urllib.parse.urlsplit(page_url or "").hostname or "").lower().rstrip(".")
     except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from transforms.identity import web_url
@@ -43,25 +44,29 @@ def feed_item_publisher(entry: dict[str, Any], base_url: str | None) -> tuple[st
     return publisher_name(source.get("title")), url
 
 
+def declared_publishers(metas: dict[str, list[str]],
+                        ld_objects: list[dict[str, Any]]) -> Iterator[tuple[Any, Any, str]]:
+    """(name, URL, where found) of every publisher a page declares, in order of trust, as found (maybe not
+    text): the JSON-LD publishers of its articles (``page.json_ld``), its site-name meta tags (``page.meta``),
+    its JSON-LD WebSite's name (``page.json_ld``). ``page_titles`` strips these names from titles."""
+    for item in ld_objects:
+        for publisher in as_list(item.get("publisher")) if is_article_item(item) else []:
+            fields = publisher if isinstance(publisher, dict) else {"name": publisher}
+            yield fields.get("name"), fields.get("url"), "page.json_ld"
+    yield from ((name, None, "page.meta") for name in meta_content(metas, SITE_NAME_METAS))
+    for item in ld_objects:
+        if item.get("@type") == "WebSite":
+            yield item.get("name"), item.get("url"), "page.json_ld"
+
+
 def page_publisher(metas: dict[str, list[str]], ld_objects: list[dict[str, Any]],
                    page_url: str | None) -> tuple[str | None, str | None, str | None]:
-    """(name, URL, where found) of a page's publisher: the JSON-LD publisher of its first article that names
-    one (``page.json_ld``), else ``og:site_name`` (``page.meta``), else its JSON-LD WebSite's name."""
-    for item in ld_objects:
-        if not is_article_item(item):
-            continue
-        for publisher in as_list(item.get("publisher")):
-            fields = publisher if isinstance(publisher, dict) else {"name": publisher}
-            name = publisher_name(fields.get("name"))
-            if name:
-                return name, web_url(_text(fields.get("url")), page_url), "page.json_ld"
-    name = next(filter(None, map(publisher_name, meta_content(metas, SITE_NAME_METAS))), None)
-    if name:
-        return name, None, "page.meta"
-    for item in ld_objects:
-        name = publisher_name(item.get("name")) if item.get("@type") == "WebSite" else None
+    """(name, URL, where found) of a page's publisher: the first of ``declared_publishers`` with a usable name
+    (its URL made absolute against ``page_url``)."""
+    for value, url, source in declared_publishers(metas, ld_objects):
+        name = publisher_name(value)
         if name:
-            return name, web_url(_text(item.get("url")), page_url), "page.json_ld"
+            return name, web_url(_text(url), page_url), source
     return None, None, None
 
 
