@@ -39,18 +39,20 @@ def ensure_layout(output_dir: str, num_shards: int) -> None:
             f"{output_dir} was written with --shards {recorded}; this run asks for {num_shards}, which would "
             f"put articles into other files and duplicate them. Use --shards {recorded}, or a new output "
             "directory (a backfill into a new directory re-shards a dataset).")
-    _ensure_schemas(output_dir, {**layout, "num_shards": num_shards})
+    _ensure_schemas(output_dir, layout, {**layout, "num_shards": num_shards})
 
 
 def ensure_current_schemas(output_dir: str) -> int:
     """Rewrite the dataset files of older schema versions in the current ones (``pipeline.schema_upgrade``)
     unless the layout records that they are; return how many files were rewritten. Raises
     LayoutMismatchError for files that cannot be rewritten without loss. Call while holding the output lock."""
-    return _ensure_schemas(output_dir, _read_layout(output_dir))
+    layout = _read_layout(output_dir)
+    return _ensure_schemas(output_dir, layout, layout)
 
 
-def _ensure_schemas(output_dir: str, layout: dict[str, Any]) -> int:
-    """``ensure_current_schemas``, then the layout (with any change the caller made) recorded."""
+def _ensure_schemas(output_dir: str, recorded: dict[str, Any], layout: dict[str, Any]) -> int:
+    """``ensure_current_schemas``, then ``layout`` (the ``recorded`` one with the caller's changes) written
+    when it differs from what is recorded."""
     current, upgraded = current_versions(), 0
     if layout.get("schema_versions") != current:
         try:
@@ -61,7 +63,7 @@ def _ensure_schemas(output_dir: str, layout: dict[str, Any]) -> int:
             LOG.warning("rewrote %d file(s) of %s in the current schemas %s (once, after an upgrade)", upgraded,
                         output_dir, current)
         layout = {**layout, "schema_versions": current}
-    if layout != _read_layout(output_dir):
+    if layout != recorded:
         write_bytes_atomically(layout_path(output_dir), json.dumps(layout).encode())
     return upgraded
 
