@@ -1,7 +1,7 @@
 """``newsbeam inspect OUT``: what a dataset holds, read with DuckDB, as aligned tables.
 
 Partitions (rows, files, size, errors), row counts, the publication date range, top sources and entities,
-error reasons, and the schema versions stamped in the files' key-value metadata.
+near-duplicate pairs, error reasons, and the schema versions stamped in the files' key-value metadata.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, Sequence
 from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_string
 from pipeline.parquet_sink import dataset_files
 from schemas.versioning import VERSION_METADATA_KEY
+from transforms.near_duplicates import NEAR_DUPLICATE_BITS
 
 DEFAULT_TOP = 10
 DEFAULT_PARTITIONS_SHOWN = 30
@@ -123,8 +124,41 @@ def overview_rows(connection: Any, output_dir: pathlib.Path) -> list[tuple[str, 
     return rows
 
 
+def near_duplicate_pairs_sql(articles: str, max_bits: int = NEAR_DUPLICATE_BITS) -> str:
+    """DuckDB SQL for the pairs of distinct articles whose ``text_simhash`` differ in at most ``max_bits`` bits:
+    columns ``bits``, ``first_id``, ``second_id`` (first_id < second_id). ``articles`` is a table expression.
+
+    Fingerprints within ``max_bits`` bits agree on at least one of ``max_bits + 1`` bands of bits, so only rows
+    equal on a band are compared: about n * n * bands / 2 ** band_width pairs, not n * n."""
+    bands = max_bits + 1
+    width = 64 // bands
+    return (
+        f"WITH fingerprints AS (SELECT DISTINCT article_id, text_simhash AS h FROM {articles} "
+        f"WHERE text_simhash IS NOT NULL), "
+        f"banded AS (SELECT article_id, h, band, (h >> (band * {width})) & "
+        f"((1::BIGINT << CASE WHEN band = {bands - 1} THEN {64 - width * (bands - 1)} ELSE {width} END) - 1) AS part "
+        f"FROM fingerprints, range({bands}) AS band_numbers(band)) "
+        f"SELECT DISTINCT bit_count(xor(x.h, y.h)) AS bits, x.article_id AS first_id, y.article_id AS second_id "
+        f"FROM banded x JOIN banded y ON x.band = y.band AND x.part = y.part AND x.article_id < y.article_id "
+        f"WHERE bit_count(xor(x.h, y.h)) <= {int(max_bits)}")
+
+
+def near_duplicate_rows(connection: Any, articles: str, top: int) -> tuple[int, list[tuple]]:
+    """How many near-duplicate pairs the articles hold, and the ``top`` closest with their sources and titles."""
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE near_duplicates AS {near_duplicate_pairs_sql(articles)}")
+    (pairs,) = connection.execute("SELECT count(*) FROM near_duplicates").fetchone()
+    titles = (f"(SELECT DISTINCT ON (article_id) article_id, left(source_id, 30) AS source_id, "
+              f"left(title, 50) AS title FROM {articles})")
+    closest = connection.execute(
+        f"SELECT n.bits, a.source_id, a.title, b.source_id, b.title FROM near_duplicates n "
+        f"JOIN {titles} a ON a.article_id = n.first_id JOIN {titles} b ON b.article_id = n.second_id "
+        f"ORDER BY n.bits, a.source_id, a.title, b.source_id, b.title LIMIT {int(top)}").fetchall()
+    return pairs, closest
+
+
 def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, tuple[list[str], list[tuple]]]:
-    """The top sources, publishers (when rows name any), entities and error reasons, each as (header, rows)."""
+    """The top sources, publishers (when rows name any), entities, near-duplicates (when any) and error reasons,
+    each as (header, rows)."""
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
     articles = _scan(output_dir, "articles")
     if _has_files(output_dir, "articles"):
@@ -132,7 +166,8 @@ def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, t
             f"SELECT source_id, count(*) AS n, round(100.0 * count(*) / sum(count(*)) OVER (), 1), "
             f"CAST(min(published_at) AS DATE), CAST(max(published_at) AS DATE) FROM {articles} "
             f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {int(top)}").fetchall())
-        if "publisher" in connection.sql(f"SELECT * FROM {articles} LIMIT 0").columns:  # schema 1.2 on
+        columns = connection.sql(f"SELECT * FROM {articles} LIMIT 0").columns
+        if "publisher" in columns:  # schema 1.2 on
             publishers = connection.execute(
                 f"SELECT publisher, count(*) AS n, count(DISTINCT source_id) FROM {articles} "
                 f"WHERE publisher IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT {int(top)}").fetchall()
@@ -142,6 +177,11 @@ def top_rows(connection: Any, output_dir: pathlib.Path, top: int) -> dict[str, t
             f"SELECT entity.name, entity.type, count(DISTINCT article_id) AS n, CAST(sum(entity.mentions) AS BIGINT) "
             f"FROM (SELECT article_id, unnest(entities) AS entity FROM {articles}) "
             f"GROUP BY 1, 2 ORDER BY n DESC, 1 LIMIT {int(top)}").fetchall())
+        if "text_simhash" in columns:  # schema 1.3 on
+            pairs, closest = near_duplicate_rows(connection, articles, top)
+            if pairs:
+                tables[f"near-duplicate pairs ({pairs:,}; text_simhash within {NEAR_DUPLICATE_BITS} bits)"] = (
+                    ["bits", "source 1", "title 1", "source 2", "title 2"], closest)
     if _has_files(output_dir, "errors"):
         tables["error reasons"] = (["stage", "error type", "rows", "last seen"], connection.execute(
             f"SELECT stage, error_type, count(*) AS n, CAST(max(occurred_at) AS DATE) "

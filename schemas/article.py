@@ -9,6 +9,9 @@ Version history
 - 1.2: ``publisher`` and ``publisher_url``: the publication an item or page names as its publisher (an
   aggregator's ``<source>``, Atom ``<source>``, a page's JSON-LD publisher or og:site_name, a JSON record's
   source name). Null when none is named, and in rows written before 1.2.
+- 1.3: ``text_simhash``: a 64-bit simhash of the article's text (body, else summary) as a signed integer;
+  articles whose fingerprints differ in a few bits are near-duplicates (``transforms/near_duplicates.py``).
+  Null for texts under 30 words, and in rows written before 1.3.
 Bump the major version when a change breaks readers (a column removed, renamed or retyped); adding a
 nullable column is a minor bump.
 """
@@ -19,7 +22,7 @@ import pyarrow as pa
 
 from schemas.versioning import with_version
 
-ARTICLE_SCHEMA_VERSION = "1.2"
+ARTICLE_SCHEMA_VERSION = "1.3"
 DATASET = "articles"
 PARTITION_COLUMN = "date"  # hive partition; in the path only, not in the files (Spark rejects duplicates)
 
@@ -65,6 +68,7 @@ ARTICLE_SCHEMA = with_version(
             pa.field("quality_flags", pa.list_(pa.string())),
             pa.field("field_sources", pa.map_(pa.string(), pa.string())),
             pa.field("content_sha256", pa.string(), nullable=False),
+            pa.field("text_simhash", pa.int64()),
             pa.field("raw_sha256", pa.string(), nullable=False),
             pa.field("raw_path", pa.string()),
             pa.field("uri", pa.string()),

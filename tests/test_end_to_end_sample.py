@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
+from transforms.near_duplicates import NEAR_DUPLICATE_BITS
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample"
@@ -174,3 +175,20 @@ def test_a_rerun_changes_nothing_and_leaves_no_temp_files(output: pathlib.Path,
     assert digest_tree(output) == before
     assert "unchanged (already written)" in summary
     assert not [path for path in output.rglob("*") if ".tmp-" in path.name]
+
+
+def readme_near_duplicate_query(output: pathlib.Path) -> str:
+    """The README's near-duplicate query, reading ``output``."""
+    block = (REPO / "README.md").read_text().split("-- near-duplicate pairs", 1)[1].split("\n", 1)[1].split("```")[0]
+    return block.replace("out/articles/", f"{output}/articles/")
+
+
+def test_the_readme_query_finds_the_samples_near_duplicates(output: pathlib.Path) -> None:
+    """The sample's two URLs carrying one body (``expected.json``'s near_duplicates) are a pair of the README's
+    query, and nothing it lists is further apart than the threshold."""
+    ids = dict(query(output, "SELECT canonical_url, article_id FROM articles"))
+    pairs = duckdb.connect().execute(readme_near_duplicate_query(output)).fetchall()
+    found = {frozenset((first, second)) for _, first, second in pairs}
+    for group in EXPECTED["near_duplicates"]:
+        assert frozenset(ids[url] for url in group["urls"]) in found
+    assert pairs and max(bits for bits, _, _ in pairs) <= NEAR_DUPLICATE_BITS

@@ -1,4 +1,5 @@
-"""Article identity: canonical URLs, the stable article_id, the content hash, and which site a URL is on.
+"""Article identity: canonical URLs, the stable article_id, the content hash and near-duplicate fingerprint,
+and which site a URL is on.
 
 ``article_id`` is a hash of the canonical URL of the item's own link (else its GUID, else its content).
 It is computed from what the feed or file says, never from a fetched page's ``rel=canonical``, so that
@@ -17,6 +18,7 @@ from typing import Any
 
 import courlan
 
+from transforms.near_duplicates import text_simhash
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -179,7 +181,8 @@ def item_id_link(record: dict[str, Any]) -> str | None:
 
 
 def identify_article(article: Article, settings: TransformSettings) -> Article:
-    """Set canonical_url, content_sha256 and article_id (from the item's own link, never from its page)."""
+    """Set canonical_url, content_sha256, text_simhash and article_id (from the item's own link, never from its
+    page)."""
     id_link = item_id_link(article)
     content_sha256 = compute_content_sha256(article)
     article_id = compute_article_id(id_link, article.get("guid"), article.get("source_id") or "", content_sha256)
@@ -187,7 +190,8 @@ def identify_article(article: Article, settings: TransformSettings) -> Article:
         article_id = _digest("url", id_link, article["link_discriminator"])
     link_url = canonicalize_url(article.get("url")) if article.get("replaced_link") else id_link  # the origLink
     canonical_url = canonicalize_url(article.get("page_canonical_url")) or link_url
-    return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id}
+    return {**article, "canonical_url": canonical_url, "content_sha256": content_sha256, "article_id": article_id,
+            "text_simhash": text_simhash(article.get("body_text") or article.get("summary_text"))}
 
 
 def same_site(url: str, other_url: str) -> bool:

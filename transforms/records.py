@@ -112,6 +112,7 @@ class Article(TypedDict, total=False):
     images: list[str]
     quality_flags: list[str]  # e.g. "html_truncated", "encoding_repaired"
     content_sha256: str | None
+    text_simhash: int | None  # near-duplicate fingerprint (transforms/near_duplicates.py)
     raw_sha256: str
     raw_path: str | None
     uri: str  # the input the article came from

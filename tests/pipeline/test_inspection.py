@@ -12,10 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
-from pipeline.inspection import (add_inspect_parser, command_inspect, format_table, inspect, overview_rows,
-                                 partition_rows, top_rows)
+from pipeline.inspection import (add_inspect_parser, command_inspect, format_table, inspect, near_duplicate_pairs_sql,
+                                 overview_rows, partition_rows, top_rows)
 from schemas import ARTICLE_SCHEMA_VERSION, ERROR_SCHEMA_VERSION
 from tests.pipeline.dataset_builders import UTC, article, write_articles, write_errors
+from tests.transforms.test_near_duplicates import STORY
+from transforms.near_duplicates import NEAR_DUPLICATE_BITS, differing_bits, text_simhash
 
 
 @pytest.fixture
@@ -82,6 +84,64 @@ def test_a_dataset_written_before_publishers_existed_is_inspected_without_them(d
     report = inspect(str(dataset))
 
     assert "top publishers" not in report and "top entities" in report
+
+
+def test_near_duplicates_are_counted_and_the_closest_listed(dataset: pathlib.Path) -> None:
+    assert "near-duplicate pairs" not in inspect(str(dataset))  # the fixture's rows have no fingerprint
+
+    copies = {"wire": STORY, "north": "NORTH PORT \u2014 " + STORY, "south": STORY.replace("seven", "eight")}
+    unrelated = " ".join(reversed(STORY.split()))
+    day = dt.datetime(2024, 5, 2, 9, tzinfo=UTC)
+    rows = [{**article(200 + number, day, title=f"Ferry {source}", source_id=source),
+             "body_text": text, "text_simhash": text_simhash(text)}
+            for number, (source, text) in enumerate([*copies.items(), ("east", unrelated)])]
+    write_articles(dataset, rows)
+
+    report = inspect(str(dataset))
+
+    title = f"near-duplicate pairs (3; text_simhash within {NEAR_DUPLICATE_BITS} bits)"
+    pairs = lines_after(report, title)
+    assert len(pairs) == 3 and "east" not in "".join(pairs)
+    sources = {frozenset((columns[1], columns[4])) for columns in (pair.split() for pair in pairs)}  # title: 2 words
+    assert sources == {frozenset(pair) for pair in (("wire", "north"), ("wire", "south"), ("north", "south"))}
+    assert [int(pair.split()[0]) for pair in pairs] == sorted(int(pair.split()[0]) for pair in pairs)
+
+
+def test_the_near_duplicate_query_finds_exactly_the_pairs_within_the_threshold() -> None:
+    """The banded join against every pair compared: planted pairs 0 to 9 bits apart, in every band and in the
+    sign bit, among random fingerprints."""
+    import random
+
+    generator = random.Random(7)
+    fingerprints: list[int] = []
+    for number in range(150):
+        base = generator.getrandbits(64)
+        fingerprints.append(base)
+        flipped = base
+        for bit in generator.sample(range(64), number % 10):
+            flipped ^= 1 << bit
+        fingerprints.append(flipped ^ (1 << 63) if number % 7 == 0 else flipped)
+    signed = [value - (1 << 64) if value >= 1 << 63 else value for value in fingerprints]
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE articles (article_id VARCHAR, text_simhash BIGINT)")
+    connection.executemany("INSERT INTO articles VALUES (?, ?)",
+                           [(f"a{index:04d}", value) for index, value in enumerate(signed)])
+
+    found = set(connection.execute(near_duplicate_pairs_sql("articles")).fetchall())
+
+    expected = {(differing_bits(a, b), f"a{i:04d}", f"a{j:04d}") for i, a in enumerate(signed)
+                for j, b in enumerate(signed) if i < j and differing_bits(a, b) <= NEAR_DUPLICATE_BITS}
+    assert found == expected
+    assert {bits for bits, _, _ in expected} == set(range(NEAR_DUPLICATE_BITS + 1))
+
+
+def test_a_dataset_written_before_fingerprints_existed_is_inspected_without_them(dataset: pathlib.Path) -> None:
+    for path in (dataset / "articles").glob("date=*/*.parquet"):  # as schema 1.2 wrote them
+        pq.write_table(pq.read_table(path).drop_columns(["text_simhash"]), path)
+
+    report = inspect(str(dataset))
+
+    assert "near-duplicate pairs" not in report and "top entities" in report
 
 
 def test_only_the_latest_partitions_are_listed_when_asked(dataset: pathlib.Path) -> None:
