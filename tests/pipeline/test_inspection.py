@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.inspection import (add_inspect_parser, command_inspect, format_table, inspect, near_duplicate_pairs_sql,
-                                 overview_rows, partition_rows, top_rows)
+                                 near_duplicate_rows, overview_rows, partition_rows, top_rows)
 from schemas import ARTICLE_SCHEMA_VERSION, ERROR_SCHEMA_VERSION
 from tests.pipeline.dataset_builders import UTC, article, write_articles, write_errors
 from tests.transforms.test_near_duplicates import STORY
@@ -133,6 +133,24 @@ def test_the_near_duplicate_query_finds_exactly_the_pairs_within_the_threshold()
                 for j, b in enumerate(signed) if i < j and differing_bits(a, b) <= NEAR_DUPLICATE_BITS}
     assert found == expected
     assert {bits for bits, _, _ in expected} == set(range(NEAR_DUPLICATE_BITS + 1))
+
+
+def test_only_the_latest_fetched_articles_are_compared_when_there_are_more() -> None:
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE articles (article_id VARCHAR, text_simhash BIGINT, source_id VARCHAR, "
+                       "title VARCHAR, fetched_at TIMESTAMP)")
+    fingerprint = text_simhash(STORY)
+    connection.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?)", [
+        ("old", fingerprint, "wire", "Ferry", dt.datetime(2024, 5, 1)),
+        ("newer", fingerprint, "north", "Ferry", dt.datetime(2024, 5, 3)),
+        ("newest", fingerprint ^ 1, "south", "Ferry", dt.datetime(2024, 5, 4)),
+        ("short", None, "east", "Ferry", dt.datetime(2024, 5, 5))])
+
+    compared, pairs, closest = near_duplicate_rows(connection, "articles", top=10, latest=2)
+
+    assert (compared, pairs) == (2, 1)
+    assert closest == [(1, "north", "Ferry", "south", "Ferry")]
+    assert near_duplicate_rows(connection, "articles", top=10)[:2] == (3, 3)
 
 
 def test_a_dataset_written_before_fingerprints_existed_is_inspected_without_them(dataset: pathlib.Path) -> None:
