@@ -45,7 +45,7 @@ import zlib
 from typing import Any, BinaryIO, Callable, Iterator
 
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
-from pipeline.raw_zone import as_fetched_fields
+from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import sniff_document_type
@@ -170,9 +170,10 @@ def list_raw_zone(raw_root: str, fetched_since: dt.date | None = None, chunk_rec
 
 
 def is_raw_zone(path: str) -> bool:
-    """True when ``path`` is a raw landing zone: ``date=YYYY-MM-DD/source=ID/`` folders."""
+    """True when ``path`` is a raw landing zone: ``date=YYYY-MM-DD/source=ID/`` folders, or none left after
+    ``newsbeam prune`` (its marker): read as files, its page zone would give article pages as articles."""
     root = pathlib.Path(path)
-    return root.is_dir() and any(root.glob("date=*/source=*"))
+    return root.is_dir() and (any(root.glob("date=*/source=*")) or (root / PRUNED_MARKER_NAME).is_file())
 
 
 def member_size_bytes(container: str, member: list[Any]) -> int:

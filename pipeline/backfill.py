@@ -27,6 +27,10 @@ Decisions worth knowing:
   version in that instant).
 - A kill at any point leaves the live dataset whole; rerunning the same command resumes the batches, or
   finishes a swap that had begun (the ledger and a marker file in each staged partition tell which).
+- A raw zone that ``newsbeam prune`` pruned no longer holds the publication days before its cut-off whole: the
+  few of their items that later fetches still list would replace the whole partition. With such a raw zone
+  among the sources, the range starts at its first whole day at the earliest (``first_whole_publication_day``);
+  a range wholly before it rebuilds nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import pathlib
 import shutil
 import sys
@@ -48,10 +53,12 @@ from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, chunk_size
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.date_range import DateRange
 from pipeline.options import RunOptions
+from pipeline.raw_zone import pruned_before
 from pipeline.sources import InputFile, expand_inputs
 
 MEBIBYTE = 1024 * 1024
 LEDGER_NAME = "backfill.json"
+NO_DAYS = "none"  # the date range of a backfill whose whole range was pruned from its raw zone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +98,26 @@ def raw_zone_fetched_since(date_range: DateRange, max_future_skew: dt.timedelta)
     if date_range.since is None:
         return None
     return date_range.since - dt.timedelta(days=max_future_skew.days + 1)
+
+
+def first_whole_publication_day(sources: list[str], output_dir: str, max_future_skew: dt.timedelta) -> dt.date | None:
+    """The first publication day that the raw zones among ``sources`` still hold whole, when ``newsbeam prune``
+    pruned one (None when none was): an item is published at most ``max_future_skew`` after its fetch, so the
+    items of day P were all fetched on day P - ceil(skew) or later."""
+    roots = [root for root in (_raw_root(source, output_dir) for source in sources) if root is not None]
+    cut_offs = [day for day in map(pruned_before, roots) if day is not None]
+    if not cut_offs:
+        return None
+    return max(cut_offs) + dt.timedelta(days=math.ceil(max_future_skew / dt.timedelta(days=1)))
+
+
+def range_held_whole(date_range: DateRange, first_whole_day: dt.date | None) -> DateRange | None:
+    """``date_range`` without the days before ``first_whole_day``; None when nothing of it is left."""
+    if first_whole_day is None or (date_range.since is not None and date_range.since >= first_whole_day):
+        return date_range
+    if date_range.until is not None and date_range.until < first_whole_day:
+        return None
+    return DateRange(first_whole_day, date_range.until)
 
 
 def plan_inputs(sources: list[str], output_dir: str, date_range: DateRange, settings: BackfillSettings,
@@ -318,6 +345,12 @@ def run_backfill(options: RunOptions, settings: BackfillSettings = BackfillSetti
     use_system_allocator_for_arrow()
     with output_lock(options.output_dir, options.lock_wait_s):
         ensure_layout(options.output_dir, options.num_shards)  # staged files must land in the live shards
+        whole_from = first_whole_publication_day(list(options.inputs), options.output_dir,
+                                                 options.transforms.max_future_skew)
+        whole_range = range_held_whole(date_range, whole_from)
+        if whole_range is None:
+            return nothing_to_rebuild(options, whole_from)
+        options, date_range = dataclasses.replace(options, date_range=whole_range), whole_range
         listed_at = time.monotonic()
         plan = plan_inputs(list(options.inputs), options.output_dir, date_range, settings,
                            options.transforms.max_future_skew)
@@ -336,7 +369,19 @@ def run_backfill(options: RunOptions, settings: BackfillSettings = BackfillSetti
             stage_batches(options, plan, batches, staging, ledger, progress)
             prepare_swap(staging, options.output_dir, ledger, options.num_shards)
         progress.show(f"backfill: swapping {sum(map(len, ledger['swap']['partitions'].values())):,} partitions in")
-        return _complete(staging, ledger, options)
+        return {**_complete(staging, ledger, options), "raw_zone_whole_from": whole_from}
+
+
+def nothing_to_rebuild(options: RunOptions, whole_from: dt.date | None) -> dict[str, Any]:
+    """The manifest of a backfill whose whole range a pruned raw zone no longer holds: nothing listed, nothing
+    written (not even the manifest: the dataset is as it was)."""
+    from pipeline.parquet_sink import empty_stats
+    from pipeline.run_summary import utc_now
+
+    ledger = {"run_id": options.run_id, "stats": empty_stats(), "started_at": utc_now().isoformat(),
+              "elapsed_s": 0.0, "batches": 0, **_plan_summary(BackfillPlan(), options), "date_range": NO_DAYS}
+    manifest = backfill_manifest(ledger, {"partitions": {"articles": [], "errors": []}}, options.output_dir)
+    return {**manifest, "raw_zone_whole_from": whole_from}
 
 
 def _staging_for(options: RunOptions, plan: BackfillPlan, key: str, batches: int
@@ -417,7 +462,11 @@ def format_backfill_summary(manifest: dict[str, Any]) -> str:
     from pipeline.run_summary import format_summary, skipped_record_rows
 
     counts = manifest["counts"]
-    rows = [("date range", manifest["date_range"]), ("documents listed", f"{counts['documents_listed']:,}")]
+    date_range = manifest["date_range"]
+    if manifest.get("raw_zone_whole_from"):
+        date_range += (f" (the raw zone was pruned: days before {manifest['raw_zone_whole_from']} "
+                       "are left as they are)")
+    rows = [("date range", date_range), ("documents listed", f"{counts['documents_listed']:,}")]
     rows += skipped_record_rows("records skipped (not documents)", counts["records_skipped"],
                                 counts["records_skipped_by_reason"])
     rows += [
@@ -481,4 +530,6 @@ def command_backfill(args: Any, beam_args: list[str]) -> int:
         return 1
     manifest = run_backfill(options, settings, None if args.no_progress else sys.stderr)
     print(format_backfill_summary(manifest))
+    if manifest["date_range"] == NO_DAYS:
+        return 0  # nothing to do, by design: no failure
     return exit_code(manifest, options.fail_on_error)

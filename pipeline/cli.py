@@ -62,12 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.backfill import add_backfill_parser
     from pipeline.compaction import add_compact_parser
     from pipeline.inspection import add_inspect_parser
+    from pipeline.prune import add_prune_parser
 
     add_run_parser(commands, _add_run_arguments)
     add_stream_parser(commands, _add_run_arguments)
     add_backfill_parser(commands, _add_run_arguments)
     add_compact_parser(commands, _add_run_arguments)
     add_inspect_parser(commands, _add_run_arguments)
+    add_prune_parser(commands, _add_run_arguments)
     return parser
 
 
@@ -104,6 +106,19 @@ def exit_code(manifest: dict[str, Any], fail_on_error: bool) -> int:
     return 0
 
 
+def refuse_output_command(command: str, output: str, beam_args: Sequence[str]) -> int | None:
+    """For the commands on an output directory that run no pipeline (``compact``, ``inspect``, ``prune``): exit 2
+    for Beam options, which they do not take, or 1 for an output directory that does not exist, each said in one
+    line on stderr; None when neither."""
+    if beam_args:
+        print(f"newsbeam {command}: unknown arguments {' '.join(beam_args)}", file=sys.stderr)
+        return 2
+    if not pathlib.Path(output).is_dir():
+        print(f"newsbeam {command}: no such output directory {output}", file=sys.stderr)
+        return 1
+    return None
+
+
 def command_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``newsbeam ingest PATHS... --output DIR``."""
     from pipeline.archives import list_inputs
@@ -134,11 +149,13 @@ def _commands() -> dict[str, Callable[[argparse.Namespace, list[str]], int]]:
     from pipeline.backfill import command_backfill
     from pipeline.compaction import command_compact
     from pipeline.inspection import command_inspect
+    from pipeline.prune import command_prune
     from pipeline.scheduled_run import command_feeds, command_run
     from pipeline.streaming import command_stream
 
     return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds, "stream": command_stream,
-            "backfill": command_backfill, "compact": command_compact, "inspect": command_inspect}
+            "backfill": command_backfill, "compact": command_compact, "inspect": command_inspect,
+            "prune": command_prune}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

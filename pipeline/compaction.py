@@ -271,12 +271,10 @@ def add_compact_parser(commands: Any, add_run_arguments: Callable[[Any], None] |
 
 def command_compact(args: Any, beam_args: list[str]) -> int:
     """``newsbeam compact OUT [--partition date=...] [--target-mb N]``."""
-    if beam_args:
-        print(f"newsbeam compact: unknown arguments {' '.join(beam_args)}", file=sys.stderr)
-        return 2
-    if not dataset_dir(args.output, "articles").parent.is_dir():
-        print(f"newsbeam compact: no such output directory {args.output}", file=sys.stderr)
-        return 1
+    from pipeline.cli import refuse_output_command
+
+    if (refused := refuse_output_command("compact", args.output, beam_args)) is not None:
+        return refused
     if (refusal := literal_path_refusal(args.output)) is not None:
         print(f"newsbeam compact: {refusal}", file=sys.stderr)
         return 1

@@ -230,12 +230,10 @@ def add_inspect_parser(commands: Any, add_run_arguments: Any = None) -> Any:
 
 def command_inspect(args: Any, beam_args: list[str]) -> int:
     """``newsbeam inspect OUT``."""
-    if beam_args:
-        print(f"newsbeam inspect: unknown arguments {' '.join(beam_args)}", file=sys.stderr)
-        return 2
-    if not pathlib.Path(args.output).is_dir():
-        print(f"newsbeam inspect: no such output directory {args.output}", file=sys.stderr)
-        return 1
+    from pipeline.cli import refuse_output_command
+
+    if (refused := refuse_output_command("inspect", args.output, beam_args)) is not None:
+        return refused
     if (refusal := literal_path_refusal(args.output)) is not None:
         print(f"newsbeam inspect: {refusal}", file=sys.stderr)
         return 1

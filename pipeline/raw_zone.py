@@ -16,6 +16,10 @@ so a reader never sees half a file, and never rewritten: the same body fetched a
 the same source is stored once, and its provenance is that of the first fetch (reprocessing a day then
 gives the same result however often the body was fetched). ``iter_raw`` reads a day range back as
 ``RawDocument`` records, with nothing else needed.
+
+``newsbeam prune`` (``pipeline/prune.py``) deletes whole day folders of both zones. It records its cut-off
+in ``OUT/raw/_pruned.json`` (``PRUNED_MARKER_NAME``) and leaves hidden ``.pruned-*`` folders only if
+it is interrupted: readers list ``date=*`` folders, so they never see those.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ logger = logging.getLogger(__name__)
 RAW_DIR_NAME = "raw"
 PAGE_ZONE = f"{RAW_DIR_NAME}/pages"  # full-text pages, kept out of the feeds' day folders
 PAGES_SIDECAR_SUFFIX = ".pages.json"
+PRUNED_MARKER_NAME = "_pruned.json"  # {"pruned_before": "YYYY-MM-DD"}: fetch days before it may be gone
 _DATE_PREFIX = "date="
 _SOURCE_PREFIX = "source="
 
@@ -114,23 +119,48 @@ def iter_raw(
     path tells: the folder's source id and midnight of its day. A body whose bytes no longer match its
     name is logged and skipped.
     """
-    for day_folder in _day_folders(Path(output_dir) / RAW_DIR_NAME, since, until):
+    for day, day_folder in day_folders(Path(output_dir) / RAW_DIR_NAME):
+        if (since is not None and day < since) or (until is not None and day > until):
+            continue
         for body_path in sorted(day_folder.glob(f"{_SOURCE_PREFIX}*/*.gz")):
             document = _read_document(body_path)
             if document is not None:
                 yield document
 
 
-def _day_folders(raw_root: Path, since: dt.date | None, until: dt.date | None) -> list[Path]:
+def day_folders(zone_root: str | Path) -> list[tuple[dt.date, Path]]:
+    """The ``date=YYYY-MM-DD`` folders of a zone (``OUT/raw`` or ``OUT/raw/pages``) with their day, oldest
+    first; nothing else there (a hidden leftover of an interrupted prune, the prune marker) is a day."""
     folders = []
-    for folder in sorted(raw_root.glob(f"{_DATE_PREFIX}*")):
+    for folder in sorted(Path(zone_root).glob(f"{_DATE_PREFIX}*")):
         try:
             day = dt.date.fromisoformat(folder.name.removeprefix(_DATE_PREFIX))
         except ValueError:
             continue
-        if (since is None or day >= since) and (until is None or day <= until):
-            folders.append(folder)
+        if folder.is_dir():
+            folders.append((day, folder))
     return folders
+
+
+def pruned_before(raw_root: str | Path) -> dt.date | None:
+    """The day before which ``newsbeam prune`` deleted this raw zone's fetch days, or None if it never did."""
+    try:
+        return dt.date.fromisoformat(json.loads((Path(raw_root) / PRUNED_MARKER_NAME).read_bytes())["pruned_before"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        # A prune happened, but not when: everything before today may be gone (the safe reading for backfill)
+        logger.warning("raw zone: unreadable prune marker %s (%s); read as pruned before today: fix or remove it",
+                       Path(raw_root) / PRUNED_MARKER_NAME, error)
+        return dt.datetime.now(dt.timezone.utc).date()
+
+
+def record_pruned_before(raw_root: str | Path, day: dt.date) -> None:
+    """Record that fetch days before ``day`` are being deleted (never moving the recorded day back)."""
+    earlier = pruned_before(raw_root)
+    if earlier is None or day > earlier:
+        write_bytes_atomically(Path(raw_root) / PRUNED_MARKER_NAME,
+                               json.dumps({"pruned_before": day.isoformat()}).encode())
 
 
 def _read_document(body_path: Path) -> RawDocument | None:

@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 from pipeline.sources import InputFile
 
+LEDGER_FILE_NAME = "stream_ledger.sqlite"  # in OUT/_state
 _CREATE = """
 CREATE TABLE IF NOT EXISTS inputs (
     key TEXT PRIMARY KEY,
@@ -55,7 +56,7 @@ class StreamLedger:
     """Pending and done inputs of the stream; one instance per process."""
 
     def __init__(self, output_dir: str | pathlib.Path) -> None:
-        path = pathlib.Path(output_dir) / "_state" / "stream_ledger.sqlite"
+        path = pathlib.Path(output_dir) / "_state" / LEDGER_FILE_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path, isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")

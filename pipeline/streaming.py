@@ -6,6 +6,9 @@ writes only when the whole run ends; see DESIGN.md and README "What runs where")
 are queued in a ledger, processed by one bounded run, then marked done. Runners that stream for real use
 ``pipeline.unbounded`` instead: the same chain fed by PeriodicImpulse.
 
+The stream holds the output lock for its whole life, so ``newsbeam prune`` cannot run beside it; with
+``--raw-keep-days N`` the stream prunes its raw zone itself, once a UTC day, between two windows.
+
 Stopping: SIGINT, SIGTERM or ``--stop-after`` end the loop after the current window has been written and
 the ledger updated; the process exits 0. Inputs queued but not yet processed stay *pending* in the
 ledger (their bytes are in the raw zone or the drop directory) and are processed first at the next start.
@@ -51,6 +54,7 @@ class StreamSettings:
     drop_dir: str | None = None
     settle_s: float = 2.0
     max_inputs_per_window: int = 500  # a backlog (5,000 dropped files) is worked off in bounded batches
+    raw_keep_days: int | None = None  # prune the raw zone to today and this many days before, once a day
 
 
 def install_stop_handlers(stop: threading.Event) -> None:
@@ -105,6 +109,19 @@ def _process_window(options: RunOptions, ledger: StreamLedger, window: int, limi
                             save_manifest=False)
     ledger.mark_done([key for key, _ in batch], utc_now())
     return manifest
+
+
+def _prune_between_windows(options: RunOptions, keep_days: int, now: dt.datetime, manifest: dict[str, Any]) -> None:
+    """Prune the raw zone as ``newsbeam prune --raw-keep-days`` does, under the lock the stream holds; log what
+    went and add it to the manifest."""
+    from pipeline.prune import prune_before_day, prune_raw_zone
+
+    result = prune_raw_zone(options.output_dir, prune_before_day(keep_days, None, now.date()))
+    _add_counts(manifest.setdefault("raw_pruned", {}), {"days": len(result.removed), "files": result.files_removed,
+                                                         "bytes": result.bytes_freed})
+    if result.removed:
+        LOG.warning("raw zone: removed %d day folders before %s (%d files, %.1f MB)", len(result.removed),
+                    result.pruned_before, result.files_removed, result.bytes_freed / 1e6)
 
 
 def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
@@ -178,9 +195,13 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
         watcher = DropDirectoryWatcher(pathlib.Path(stream.drop_dir), stream.settle_s) if stream.drop_dir else None
         windows = _windows(stream, stop)
         window = next(windows)
+        pruned_on: dt.date | None = None
         try:
             while True:
                 now = utc_now()
+                if stream.raw_keep_days and now.date() != pruned_on:
+                    _prune_between_windows(options, stream.raw_keep_days, now, manifest)
+                    pruned_on = now.date()
                 fetched = _queue_fetched(feeds, options, fetch_settings, full_text, ledger, now) if feeds else None
                 dropped = _queue_dropped(watcher, ledger, now) if watcher else 0
                 window_manifest = _process_window(options, ledger, window, stream.max_inputs_per_window)
@@ -242,6 +263,9 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     stream.add_argument("--stop-after", type=duration, default=None, help="stop after this long, e.g. 10m")
     stream.add_argument("--settle", type=duration, default=2.0, help="a dropped file must be unchanged this long")
     stream.add_argument("--max-inputs-per-window", type=int, default=500)
+    stream.add_argument("--raw-keep-days", type=int, metavar="N",
+                        help="once a UTC day, delete the raw zone's days before the N full days before today "
+                             "(as `newsbeam prune --raw-keep-days N`, which cannot run beside a stream)")
     stream.add_argument("--max-feed-mb", type=float, default=20.0)
     stream.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
     stream.add_argument("--deadline", type=float, default=60.0, metavar="SECONDS")
@@ -272,10 +296,16 @@ def command_stream(args: Any, beam_args: list[str]) -> int:
     except ConfigError as exc:
         print(f"newsbeam: {exc}", file=sys.stderr)
         return 2
+    if args.raw_keep_days is not None and (args.unbounded or args.raw_keep_days < 1):
+        print("newsbeam: --raw-keep-days " + ("must be 1 or more" if args.raw_keep_days < 1 else
+                                              "is not done by --unbounded: run `newsbeam prune` when it is stopped"),
+              file=sys.stderr)
+        return 2
     sources = [path for path in (args.config, args.opml, args.drop_dir) if path]
     options = run_options_from(args, "stream", sources, beam_args)
     settings = StreamSettings(window_s=args.window, stop_after_s=args.stop_after, drop_dir=args.drop_dir,
-                              settle_s=args.settle, max_inputs_per_window=args.max_inputs_per_window)
+                              settle_s=args.settle, max_inputs_per_window=args.max_inputs_per_window,
+                              raw_keep_days=args.raw_keep_days)
     full_text = full_text_settings_from(args)
     if args.unbounded:
         if full_text.wanted(feeds):

@@ -22,13 +22,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline.partition_swap
-from pipeline.backfill import (BackfillPlan, BackfillSettings, format_backfill_summary, plan_batches, plan_inputs,
-                               read_ledger, run_backfill, staging_root)
+from pipeline.backfill import (BackfillPlan, BackfillSettings, first_whole_publication_day, format_backfill_summary,
+                               plan_batches, plan_inputs, range_held_whole, read_ledger, run_backfill, staging_root)
 from pipeline.date_range import DateRange
 from pipeline.directory_swap import swap_directory
 from pipeline.execution import run_pipeline
 from pipeline.options import RunOptions, new_run_id
-from pipeline.raw_zone import store_raw
+from pipeline.raw_zone import record_pruned_before, store_raw
 from pipeline.sources import InputFile
 from tests.child_env import env_with_private_tmpdir
 from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, write_file, write_tar,
@@ -105,6 +105,29 @@ def test_the_output_directory_as_a_source_means_its_raw_zone(tmp_path: pathlib.P
     store_raw(tmp_path, "north", b"<rss/>", day(3))
     plan = plan_inputs([str(tmp_path)], str(tmp_path), DateRange(), BackfillSettings())
     assert [entry["container"] for entry in plan.inputs] == ["raw"]
+
+
+def test_a_pruned_raw_zone_holds_publication_days_whole_from_its_cut_off_plus_the_future_skew(
+        tmp_path: pathlib.Path) -> None:
+    store_raw(tmp_path, "north", b"<rss/>", day(3))
+    sources, skew = [str(tmp_path / "raw"), str(tmp_path / "in")], dt.timedelta(days=1)
+    assert first_whole_publication_day(sources, str(tmp_path), skew) is None  # never pruned
+    record_pruned_before(tmp_path / "raw", day(3).date())
+
+    assert first_whole_publication_day(sources, str(tmp_path), skew) == day(4).date()
+    assert first_whole_publication_day([str(tmp_path)], str(tmp_path), dt.timedelta(hours=36)) == day(5).date()
+
+
+@pytest.mark.parametrize(("since", "until", "held"), [
+    (None, None, (4, None)), (2, 6, (4, 6)), (4, None, (4, None)), (5, 5, (5, 5)), (1, 4, (4, 4)), (1, 3, None)])
+def test_a_backfill_range_starts_at_the_first_whole_day_of_a_pruned_raw_zone(
+        since: int | None, until: int | None, held: tuple[int, int | None] | None) -> None:
+    def on(number: int | None) -> dt.date | None:
+        return day(number).date() if number is not None else None
+
+    expected = DateRange(on(held[0]), on(held[1])) if held else None
+    assert range_held_whole(DateRange(on(since), on(until)), day(4).date()) == expected
+    assert range_held_whole(DateRange(on(since), on(until)), None) == DateRange(on(since), on(until))
 
 
 def test_batches_are_bounded_in_inputs_documents_and_bytes() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.raw_zone import iter_raw, pages_sidecar_path, read_pages_sidecar, store_raw
+from pipeline.raw_zone import (PRUNED_MARKER_NAME, iter_raw, pages_sidecar_path, pruned_before, read_pages_sidecar,
+                               record_pruned_before, store_raw)
 from transforms.records import sha256_hex
 
 MORNING = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
@@ -124,3 +125,16 @@ def test_a_damaged_body_is_skipped_with_a_warning(tmp_path: Path, caplog: pytest
 
     assert list(iter_raw(tmp_path)) == []
     assert "does not match its sha256" in caplog.text
+
+
+def test_the_prune_marker_only_moves_forward_and_an_unreadable_one_reads_as_today(tmp_path: Path) -> None:
+    raw_root = tmp_path / "raw"
+    raw_root.mkdir()
+    assert pruned_before(raw_root) is None
+    record_pruned_before(raw_root, dt.date(2026, 3, 5))
+    record_pruned_before(raw_root, dt.date(2026, 3, 1))
+    assert pruned_before(raw_root) == dt.date(2026, 3, 5)
+
+    (raw_root / PRUNED_MARKER_NAME).write_text("{not json")
+
+    assert pruned_before(raw_root) == dt.datetime.now(dt.timezone.utc).date()  # the safe reading for a backfill
