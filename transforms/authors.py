@@ -21,7 +21,13 @@ Rules, all plain string work on words (no regular expressions: linear on any inp
 - A name written all in capitals, of two words or more, is title-cased (``O'NEIL`` gives ``O'Neil``,
   ``JEAN-PAUL`` ``Jean-Paul``, ``MCDONALD`` ``McDonald``); mixed case and one-word acronyms (``KRX``) stay.
 - "et al." at the end goes (the others are not named).
-- Known miss: a place after a comma that looks like a name ("Jane Doe, New York") becomes a second name.
+- A place after a name of two words or more goes: after a comma (``Jane Doe, New York``, ``Jane Doe, Kyiv,
+  Ukraine``), a spaced dash (``Jane Doe - London``), in brackets (``Jane Doe (Baku)``, an outlet too: ``(AP)``),
+  or joined by ``in``, ``from``, ``reporting from`` (``Jane Doe in Baku``); an outlet joined by ``for``
+  (``Jane Doe for Reuters``) goes too. A place is a known one (``gazetteer.place_names``: countries, US
+  states, capitals, cities of 100,000 people) written in capitalised words; anything else stays: ``Doe, Jane``
+  and ``Smith, Jones`` (one word before the comma), ``Bram Tolle, Westhaven`` (no known place), Slovene
+  ``Jana Novak in Marko Horvat`` ("in" is "and" there).
 - Duplicates go (ignoring case, first kept), order is kept, at most ``MAX_AUTHORS`` names of at most
   ``MAX_NAME_CHARS`` characters.
 """
@@ -31,6 +37,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from transforms.entities import fold
+from transforms.gazetteer import place_names
 from transforms.text import normalize_single_line
 
 MAX_AUTHORS = 10
@@ -45,6 +53,10 @@ AMBIGUOUS_BYLINE_WORDS = frozenset({"von", "par", "por", "door", "av"})
 CONJUNCTIONS = frozenset({"and", "&", "und", "et", "y", "e", "и", "ve", "və", "och", "og", "en", "i"})
 HARD_SEPARATORS = (";", "|")
 DASHES = (" - ", " – ", " — ")
+PLACE_LINKS = frozenset({"in", "from"})  # "Jane Doe in Baku", "Jane Doe reporting from Kyiv"
+OUTLET_LINKS = frozenset({"for"})  # "Jane Doe for Reuters"
+LINK_WORDS = PLACE_LINKS | OUTLET_LINKS
+MAX_PLACE_WORDS = 4  # "Rio de Janeiro", "Bosnia and Herzegovina"
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la",
                        "le", "bin", "ibn", "al", "el", "ter", "ten", "zu", "y", "e"})
 # Words that make a piece an affiliation: job titles, then outlets and organisations. Matched as whole words
@@ -166,10 +178,37 @@ def _segment_names(segment: str) -> list[str]:
     segment = _without_byline(segment)
     for others in (" et al.", " et al"):  # "Jane Doe et al.": the others are not named
         segment = segment.removesuffix(others)
+    segment = _without_bracketed_place(segment)
     sides = _split_words(segment, DASHES)
     if len(sides) == 2 and _is_affiliation(sides[0]) != _is_affiliation(sides[1]):
         segment = sides[1] if _is_affiliation(sides[0]) else sides[0]
+    elif len(sides) == 2 and len(sides[0].split()) > 1 and _is_place(sides[1]):
+        segment = sides[0]
     return _comma_names(segment)
+
+
+def _without_bracketed_place(segment: str) -> str:
+    """``segment`` without a bracketed place or outlet after a name: "Jane Doe (Baku)", "Jane Doe (AP)"."""
+    head, bracket, inside = segment.partition(" (")
+    inside = inside[:-1].strip() if inside.endswith(")") else ""
+    if bracket and inside and "(" not in inside and ")" not in inside and len(head.split()) > 1:
+        if _is_place(inside) or _is_affiliation(inside):
+            return head
+    return segment
+
+
+def _without_linked_place(part: str) -> str:
+    """``part`` without a place (or an outlet) joined to the name by a word: "Jane Doe in Baku", "Jane Doe
+    reporting from Kyiv", "Jane Doe for Reuters" give "Jane Doe". Only the last such word is looked at, with a
+    name of two words or more before it and a known place (an outlet) after it."""
+    words = part.split()
+    link = next((index for index in range(len(words) - 2, 1, -1) if words[index] in LINK_WORDS), None)
+    if link is None:
+        return part
+    rest = " ".join(words[link + 1:])
+    name_end = link - 1 if words[link] == "from" and words[link - 1] == "reporting" else link
+    is_where = _is_place if words[link] in PLACE_LINKS else _is_affiliation
+    return " ".join(words[:name_end]) if name_end >= 2 and is_where(rest) else part
 
 
 def _without_byline(text: str) -> str:
@@ -192,14 +231,28 @@ def _comma_names(segment: str) -> list[str]:
     parts = _merge_suffixes(_split_words(segment, (",",)))
     if len(parts) >= 4 and len(parts) % 2 == 0 and _is_citation_list(parts):
         return [f"{parts[index]}, {parts[index + 1]}" for index in range(0, len(parts), 2)]
-    if len(parts) > 1 and len(parts[0].split()) > 1:  # "Jane Doe, MS", not "Doe, JD"
-        parts = parts[:1] + [part for part in parts[1:] if not _is_credential(part)]
+    parts = [_without_linked_place(part) for part in parts]
+    if len(parts) > 1 and len(parts[0].split()) > 1:  # "Jane Doe, MS" or "Jane Doe, Baku"; not "Doe, JD"
+        parts = parts[:1] + _without_places_and_credentials(parts[1:])
     if len(parts) > 1:
         parts = _without_affiliations(parts, _is_affiliation)
     names = [name for part in parts for name in _conjunction_names(_without_leading_conjunction(part))]
     if len(names) > 1 and all(_looks_like_person(name) for name in names):
         return names
     return [", ".join(parts)]
+
+
+def _without_places_and_credentials(parts: list[str]) -> list[str]:
+    """``parts`` (after a name) without credentials ("MS", "PhD"), known places ("New York") and the abbreviated
+    region after a place ("Washington, D.C.", "Springfield, Ill.")."""
+    kept: list[str] = []
+    after_place = False
+    for part in parts:
+        region = after_place and " " not in part and part.endswith(".") and _capitalised(part)
+        after_place = _is_place(part)
+        if not (after_place or region or _is_credential(part)):
+            kept.append(part)
+    return kept
 
 
 def _merge_suffixes(parts: list[str]) -> list[str]:
@@ -281,6 +334,13 @@ def _is_affiliation(part: str) -> bool:
     lowered = [piece.strip("().,:'\"").lower() for word in words for piece in word.split("-")]
     return (lowered[0] == "the" or any(word in TITLE_WORDS or word in OUTLET_WORDS for word in lowered)
             or any(_is_domain(word) for word in lowered))
+
+
+def _is_place(part: str) -> bool:
+    """A known place (``gazetteer.place_names``) written as names are: "New York", "KYIV", not "new york"."""
+    words = part.split()
+    return (0 < len(words) <= MAX_PLACE_WORDS and all(_is_name_word(word) or word == "and" for word in words)
+            and fold(part).strip() in place_names())
 
 
 def _is_credential(part: str) -> bool:

@@ -26,6 +26,11 @@ CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.
 UNICODE_BOMS = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
                 (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 WINDOWS_1252_FALLBACK = "newsbeam-windows-1252-fallback"  # decode error handler: invalid UTF-8 bytes as cp1252
+# "<?xm" in EBCDIC: how the XML spec's autodetection (appendix F) knows an EBCDIC document. The letters and
+# punctuation of a declaration are the same in every EBCDIC code page, so cp037 reads which one it names.
+EBCDIC_XML_START = b"\x4c\x6f\xa7\x94"
+EBCDIC_DEFAULT = "cp037"
+EBCDIC_DECLARATION_BYTES = 200  # '<?xml version="1.0" encoding="..."?>' fits well within this
 
 
 def _windows_1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -101,6 +106,20 @@ def _utf16_without_bom(body: bytes) -> str | None:
     return None
 
 
+def _ebcdic_encoding(body: bytes) -> str | None:
+    """The EBCDIC code page of an XML document that starts ``<?xm`` in EBCDIC: the one its declaration
+    names when that is an EBCDIC code page Python knows, else cp037; None for any other document."""
+    if not body.startswith(EBCDIC_XML_START):
+        return None
+    head = body[:EBCDIC_DECLARATION_BYTES].decode(EBCDIC_DEFAULT).encode("ascii", "replace")
+    match = XML_DECLARATION_ENCODING.search(head)
+    named = _codec_name(match.group(2)) if match else None
+    # a name that is no EBCDIC code page ("utf-8") cannot be right: its "<?xm" would be other bytes
+    if named and _decodes(EBCDIC_XML_START, named) and EBCDIC_XML_START.decode(named) == "<?xm":
+        return named
+    return EBCDIC_DEFAULT
+
+
 def _utf8_validity(body: bytes) -> str | None:
     """"valid" UTF-8; "mostly" when more non-ASCII characters decode than invalid sequences fail; else None."""
     if _decodes(body, "utf-8"):
@@ -135,13 +154,17 @@ def _detected_encoding(body: bytes) -> str | None:
 
 
 def choose_encoding(body: bytes, content_type: str | None = None) -> EncodingChoice:
-    """Pick the encoding of ``body``: BOM, else the declaration unless it is provably wrong."""
+    """Pick the encoding of ``body``: BOM, UTF-16/32 or EBCDIC by its first bytes, else the declaration unless
+    it is provably wrong."""
     for bom, encoding in UNICODE_BOMS:
         if body.startswith(bom):
             return EncodingChoice(encoding, None, None)
     utf16 = _utf16_without_bom(body)
     if utf16:
         return EncodingChoice(utf16, None, None)
+    ebcdic = _ebcdic_encoding(body)
+    if ebcdic:
+        return EncodingChoice(ebcdic, ebcdic, None)
     declared = declared_encoding(body, content_type)
     utf8 = _utf8_validity(body)
     # A UTF-16/32 label on bytes with neither BOM nor NUL pattern (both looked for above) is a lie: ASCII
@@ -165,12 +188,19 @@ def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, 
     a string that carries one (an XHTML page starting ``<?xml ... encoding="utf-8"?>`` was an error).
     """
     choice = choose_encoding(body, content_type)
+    return TEXT_XML_DECLARATION_ENCODING.sub(r"\1", _decoded(body, choice), count=1), choice
+
+
+def _decoded(body: bytes, choice: EncodingChoice) -> str:
+    """``body`` decoded as ``choice`` says; an EBCDIC document's line ends made LF."""
     text = body.decode(choice.encoding, choice.errors)
-    return TEXT_XML_DECLARATION_ENCODING.sub(r"\1", text, count=1), choice
+    # EBCDIC's own line end, NL (0x15), decodes to U+0085: a line end to XML 1.1 only. XML 1.0 parsers
+    # refuse it between tags, so a mainframe's feed broke after its declaration.
+    return text.replace("\x85", "\n") if body.startswith(EBCDIC_XML_START) else text
 
 
 def as_utf8_xml(body: bytes, choice: EncodingChoice) -> bytes:
     """Re-encode an XML document to UTF-8 and make its declaration say so, for parsers that trust it."""
-    text = body.decode(choice.encoding, choice.errors).lstrip("\ufeff")
+    text = _decoded(body, choice).lstrip("\ufeff")
     encoded = text.encode("utf-8", "replace")
     return XML_DECLARATION_ENCODING.sub(rb"\1utf-8\3", encoded, count=1)

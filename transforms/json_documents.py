@@ -34,6 +34,9 @@ from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, Ra
 __all__ = ["object_to_article", "parse_json_document", "parse_json_feed", "parse_jsonl"]
 OVERSIZED_FLAG = "oversized_fields_removed"  # a one-line field (title, date, id, ...) too long to be one
 MAX_CONTAINER_DEPTH = 3  # a list of saved responses, each holding its articles, is read; deeper nesting is not
+# A line ends at CRLF, LF or a lone CR (old Mac files): none of them can stand unescaped inside a JSON string.
+# Not str.splitlines: it also splits on U+2028, U+0085 and others, which are legal inside JSON strings.
+LINE_END = re.compile(r"\r\n?|\n")
 
 
 def _pick(obj: dict[str, Any], field: str) -> str | None:
@@ -261,8 +264,7 @@ def parse_jsonl(raw: RawDocument) -> list[Article | ErrorRecord]:
     """
     outputs: list[Article | ErrorRecord] = []
     text, flags = _decode_json(raw)
-    # split on "\n" only: str.splitlines also splits on U+2028, U+0085 and others, legal inside JSON strings
-    lines = [(number, line) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    lines = [(number, line) for number, line in enumerate(LINE_END.split(text), start=1) if line.strip()]
     document = _whole_document(text, lines[0][1], len(lines) == 1) if lines else None
     if document is not None:
         return parse_json_document(raw, document[0], flags)

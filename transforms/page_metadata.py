@@ -24,7 +24,8 @@ from transforms.identity import MAX_URL_CHARS, same_site
 from transforms.language import normalize_language_code
 from transforms.page_dates import PUBLISHED_METAS, date_in_text, published_times, updated_time
 from transforms.page_markup import (
-    as_list, first_text, is_article_item, json_ld_blocks, json_ld_items, meta_content, meta_values, top_level_items,
+    as_list, first_text, is_article_item, json_ld_blocks, json_ld_items, meta_content, meta_values, og_types,
+    top_level_items,
 )
 from transforms.page_titles import titles
 from transforms.publishers import page_publisher
@@ -91,6 +92,7 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
     image, image_source = _lead_image(metas, articles, page_url)
     published = tuple(published_times(tree, metas, articles, ld_top_level, canonical or page_url))
     publisher, publisher_url, publisher_source = page_publisher(metas, ld_objects, page_url)
+    og_article = "article" in og_types(metas)
     return PageMetadata(
         canonical_url=canonical, canonical_source=canonical_source,
         paywalled=any(item.get("isAccessibleForFree") in FALSE_VALUES for item in ld_objects),
@@ -103,9 +105,8 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
         publisher=publisher, publisher_url=publisher_url, publisher_source=publisher_source,
         declares_article=any(is_article_item(item) or "datePublished" in item or "headline" in item
                              for item in ld_top_level)
-        or "article" in metas.get("og:type", []) or any(name in metas for name in PUBLISHED_METAS[:3]),
-        declares_article_type=any(is_article_item(item) for item in ld_top_level)
-        or any(value.strip().lower() == "article" for value in metas.get("og:type", [])),
+        or og_article or any(name in metas for name in PUBLISHED_METAS[:3]),
+        declares_article_type=any(is_article_item(item) for item in ld_top_level) or og_article,
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from transforms.identity import web_url
-from transforms.page_markup import as_list, is_article_item, meta_content
+from transforms.page_markup import as_list, is_article_item, item_types, meta_content
 
 MAX_PUBLISHER_CHARS = 200  # a longer "name" is a sentence or markup, not a publication's name
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -55,7 +55,7 @@ def declared_publishers(metas: dict[str, list[str]],
             yield fields.get("name"), fields.get("url"), "page.json_ld"
     yield from ((name, None, "page.meta") for name in meta_content(metas, SITE_NAME_METAS))
     for item in ld_objects:
-        if item.get("@type") == "WebSite":
+        if "website" in item_types(item):
             yield item.get("name"), item.get("url"), "page.json_ld"
 
 

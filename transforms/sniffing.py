@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from transforms.encoding import EBCDIC_DEFAULT, EBCDIC_XML_START
+
 SNIFF_BYTES = 4096
 FIRST_ELEMENT = re.compile(r"<(?![?!])([A-Za-z][\w:.-]*)")
 # Root elements by local name: a feed may put its namespace under any prefix (``<a:feed xmlns:a=...Atom>``).
@@ -20,7 +22,7 @@ BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\
 
 
 def _head_text(body: bytes) -> str:
-    """Decode the first bytes well enough to look at markup: BOM or NUL pattern, else Latin-1."""
+    """Decode the first bytes well enough to look at markup: BOM, NUL pattern or EBCDIC "<?xm", else Latin-1."""
     head = body[:SNIFF_BYTES]
     for bom, encoding in BOMS:
         if head.startswith(bom):
@@ -33,6 +35,8 @@ def _head_text(body: bytes) -> str:
         return head.decode("utf-16-be", "ignore")
     if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
         return head.decode("utf-16-le", "ignore")
+    if head.startswith(EBCDIC_XML_START):  # markup's letters are the same in every EBCDIC code page
+        return head.decode(EBCDIC_DEFAULT)
     return head.decode("latin-1")
 
 

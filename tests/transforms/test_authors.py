@@ -70,6 +70,33 @@ CASES = [
     ("Staff Reporter", ["Staff Reporter"]),  # alone, the credit stays
     ("The Harbor Times", ["The Harbor Times"]),
     ("Mira Ostrova et al.", ["Mira Ostrova"]),
+    # a place or an outlet after the name
+    ("By Mira Ostrova, Associated Press", ["Mira Ostrova"]),
+    ("Mira Ostrova, New York", ["Mira Ostrova"]),
+    ("MIRA OSTROVA, NEW YORK", ["Mira Ostrova"]),
+    ("Mira Ostrova, Baku", ["Mira Ostrova"]),
+    ("Mira Ostrova, Kyiv, Ukraine", ["Mira Ostrova"]),
+    ("Mira Ostrova, Washington, D.C.", ["Mira Ostrova"]),
+    ("Mira Ostrova and Teodor Blum, London", ["Mira Ostrova", "Teodor Blum"]),
+    ("Mira Ostrova, London, Teodor Blum, Paris", ["Mira Ostrova", "Teodor Blum"]),
+    ("Mira Ostrova in Baku", ["Mira Ostrova"]),
+    ("By Mira Ostrova in Rio de Janeiro", ["Mira Ostrova"]),
+    ("Mira Ostrova and Teodor Blum in Baku", ["Mira Ostrova", "Teodor Blum"]),
+    ("Mira Ostrova in Kyiv, Ukraine", ["Mira Ostrova"]),
+    ("Mira Ostrova reporting from Kyiv", ["Mira Ostrova"]),
+    ("Mira Ostrova for Reuters", ["Mira Ostrova"]),
+    ("Mira Ostrova | Reuters", ["Mira Ostrova"]),
+    ("Mira Ostrova - London", ["Mira Ostrova"]),
+    ("Mira Ostrova (Baku)", ["Mira Ostrova"]),
+    ("Mira Ostrova (AP)", ["Mira Ostrova"]),
+    # ... but only a known place after a name of two words or more
+    ("Ostrova, Georgia", ["Ostrova, Georgia"]),  # last name first: Georgia is her first name
+    ("Blum, Jones", ["Blum, Jones"]),
+    ("Mira Ostrova, Paris Quint", ["Mira Ostrova", "Paris Quint"]),  # a first name that is a city
+    ("Mira in Baku", ["Mira in Baku"]),
+    ("Mira Ostrova in the field", ["Mira Ostrova in the field"]),
+    ("Jana Novak in Marko Horvat", ["Jana Novak in Marko Horvat"]),  # Slovene: "in" is "and"
+    ("Pia Mori (E. Lund Varga)", ["Pia Mori (E. Lund Varga)"]),  # a pen name and the real one
     # e-mail addresses and URLs
     ("mira@courier.example (Mira Ostrova)", ["Mira Ostrova"]),
     ("newsdesk@courier.industries (Mira Ostrova)", ["Mira Ostrova"]),
@@ -104,6 +131,11 @@ CASES = [
 @pytest.mark.parametrize(("raw", "names"), CASES, ids=[raw or "empty" for raw, _ in CASES])
 def test_author_string_gives_one_name_per_person(raw: str, names: list[str]) -> None:
     assert author_names([raw]) == names
+
+
+def test_a_bracket_is_read_as_a_place_only_at_the_end_of_one_name() -> None:
+    (names,) = author_names(["Mira Ostrova (Baku) and Teodor Blum (AP)"])
+    assert "Teodor Blum" in names
 
 
 def test_an_address_is_dropped_when_another_author_has_a_name() -> None:

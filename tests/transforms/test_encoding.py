@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import json
+
+import lxml.etree
 import pytest
 
+from benchmarks.corpora import corpora_dir
 from transforms.encoding import as_utf8_xml, choose_encoding, declared_encoding, decode_document
 
 FRENCH = "Les pêcheurs de Saint-Malo réclament une révision des quotas dès l'été prochain."
@@ -194,3 +199,69 @@ def test_undeclared_central_european_and_cyrillic_text_keep_their_codepage(encod
     page = _page(UNDECLARED_OTHER[encoding])
     text, choice = decode_document(page.encode(encoding))
     assert (text, choice.encoding) == (page, encoding)
+
+
+# --- EBCDIC: known by "<?xm" in its bytes (XML appendix F), its code page named by its declaration -----------
+
+# Brackets, "!" and "|" are where cp037 and cp500 differ: read with the wrong one, "<!--" is no comment.
+EBCDIC_TITLE = "Grüße aus Zürich [Teil 2] | Ça va!"
+
+
+def _ebcdic_rss(label: str, line_end: str = "\n") -> str:
+    lines = [f'<?xml version="1.0" encoding="{label}"?>', "<!-- written on a mainframe -->",
+             '<rss version="2.0"><channel><title>Host</title>',
+             f"<item><title>{EBCDIC_TITLE}</title><link>https://host.example/1</link></item></channel></rss>"]
+    return line_end.join(lines) + line_end
+
+
+@pytest.mark.parametrize(("label", "codec"), [("cp037", "cp037"), ("cp500", "cp500"), ("ebcdic-cp-be", "cp500"),
+                                              ("IBM1140", "cp1140"), ("csibm037", "cp037"), ("cp273", "cp273")])
+def test_ebcdic_xml_is_read_in_the_code_page_its_declaration_names(label: str, codec: str) -> None:
+    document = _ebcdic_rss(label)
+    text, choice = decode_document(document.encode(codec))
+    assert (choice.encoding, choice.flag) == (codec, None)
+    assert text == document.replace(f' encoding="{label}"', "", 1)
+
+
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0"?>', '<?xml version="1.0" encoding="x-no-such"?>',
+                                         '<?xml version="1.0" encoding="utf-8"?>'],
+                         ids=["undeclared", "unknown_label", "not_ebcdic_label"])
+def test_ebcdic_xml_without_a_usable_code_page_is_read_as_cp037(declaration: str) -> None:
+    document = declaration + "<rss><channel><title>Zürich</title></channel></rss>"
+    text, choice = decode_document(document.encode("cp037"))
+    assert choice.encoding == "cp037"
+    assert "<title>Zürich</title>" in text
+
+
+def test_ebcdic_line_ends_become_line_feeds_so_an_xml_1_0_parser_reads_the_feed() -> None:
+    body = _ebcdic_rss("cp500", line_end="\x85").encode("cp500")  # NL, byte 0x15: what a mainframe writes
+    assert b"\x15" in body
+    converted = as_utf8_xml(body, choose_encoding(body))
+    assert converted.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<!--')
+    root = lxml.etree.fromstring(converted)
+    assert root.findtext("channel/item/title") == EBCDIC_TITLE
+
+
+def test_nel_in_a_document_that_is_not_ebcdic_is_kept() -> None:
+    text, _ = decode_document(_xml("utf-8", "one\u0085two").encode("utf-8"))
+    assert "one\u0085two" in text
+
+
+FEEDPARSER_TESTS = corpora_dir() / "feedparser-tests"
+
+
+@pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(), reason=f"real-world corpora absent: {FEEDPARSER_TESTS}")
+def test_feedparsers_ebcdic_feeds_give_the_title_its_tests_expect() -> None:
+    # Each case's Expect: ends "feed.title == '\\xd8'" (or feed['title']): the title in its code page
+    cases = [case for case in json.loads((FEEDPARSER_TESTS / "index.json").read_text())
+             if (FEEDPARSER_TESTS / case["path"]).read_bytes().startswith(b"\x4c\x6f\xa7\x94")]
+    assert len(cases) >= 20
+    wrong = []
+    for case in cases:
+        expected = ast.literal_eval(case["expect"].rsplit("==", 1)[1].strip())
+        body = (FEEDPARSER_TESTS / case["path"]).read_bytes()
+        converted = as_utf8_xml(body, choose_encoding(body))
+        title = lxml.etree.fromstring(converted).findtext("{http://purl.org/atom/ns#}title")
+        if title != expected:
+            wrong.append((case["path"], title, expected))
+    assert wrong == []

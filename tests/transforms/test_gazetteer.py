@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from transforms import gazetteer as gazetteer_module
-from transforms.gazetteer import ENTITY_TYPES, Gazetteer, build_gazetteer
+from transforms.gazetteer import ENTITY_TYPES, Gazetteer, build_gazetteer, place_names
 from transforms.settings import TransformSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -205,6 +205,13 @@ def test_us_states_are_regions_that_lose_shared_names(gazetteer: Gazetteer) -> N
     assert entity_id(gazetteer, "New Jersey") == "region:US-NJ"
     assert entity_id(gazetteer, "Georgia") == "country:GE"
     assert entity_id(gazetteer, "Washington") == "city:4140963"
+
+
+def test_place_names_are_countries_us_states_capitals_and_big_cities_folded() -> None:
+    names = place_names()
+    assert {"ukraine", "georgia", "new york", "kyiv", "baku", "sao paulo", "andorra la vella"} <= names
+    assert not {"shusha", "corona", "batman", "westhaven", "doe", "associated press"} & names
+    assert place_names() is names  # read once per process
 
 
 def test_a_name_shared_by_two_countries_is_dropped(gazetteer: Gazetteer) -> None:

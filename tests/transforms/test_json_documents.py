@@ -129,6 +129,35 @@ def test_unicode_line_separators_inside_strings_do_not_split_a_line() -> None:
     assert article["title"] == title
 
 
+def lines_ended_by(line_end: bytes, *lines: bytes) -> bytes:
+    return b"".join(line + line_end for line in lines)
+
+
+@pytest.mark.parametrize("line_end", [b"\r", b"\r\n", b"\n"], ids=["cr", "crlf", "lf"])
+def test_every_line_end_separates_records_and_numbers_lines(line_end: bytes) -> None:
+    second = json.dumps({**STORY, "url": "https://a.example/2"}).encode()
+    body = lines_ended_by(line_end, json.dumps(STORY).encode(), b"", b"not json", second)
+    first, error, fourth = parse_jsonl(make_raw(body))
+    assert [first["url"], fourth["url"]] == [STORY["url"], "https://a.example/2"]
+    assert [first["uri"], fourth["uri"]] == ["/in/export.jsonl#L1", "/in/export.jsonl#L4"]
+    assert (error["error_type"], error["uri"]) == ("invalid_json", "/in/export.jsonl#L3")
+
+
+def test_mixed_line_ends_count_each_line_once() -> None:
+    story = json.dumps(STORY).encode()
+    # CR, then CRLF (one line end, not two), then LF, then CR CR (an empty line between)
+    body = story + b"\r" + b"not json" + b"\r\n" + story + b"\n" + story + b"\r\r" + b"[1" + b"\n"
+    records = parse_jsonl(make_raw(body))
+    assert [record["uri"].rsplit("#", 1)[1] for record in records] == ["L1", "L2", "L3", "L4", "L6"]
+    assert [record["kind"] for record in records] == ["article", "error", "article", "article", "error"]
+
+
+def test_escaped_carriage_return_inside_a_string_stays_in_the_record() -> None:
+    body = lines_ended_by(b"\r", json.dumps({**STORY, "title": "Regatta\r\npostponed"}).encode())
+    (article,) = parse_jsonl(make_raw(body))
+    assert article["title"] == "Regatta\r\npostponed"
+
+
 def test_file_without_any_line_is_one_empty_input_error() -> None:
     (error,) = parse_jsonl(make_raw(b"\n\n  \n"))
     assert error["error_type"] == "empty_input"

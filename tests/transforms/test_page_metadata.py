@@ -126,3 +126,21 @@ def test_only_og_type_article_or_an_article_json_ld_type_declares_an_article_typ
                                                                                    declares_type: bool) -> None:
     html = head if head.startswith("<html>") else f"<html><head>{head}</head><body></body></html>"
     assert read_page_metadata(html, PAGE_URL).declares_article_type is declares_type
+
+
+@pytest.mark.parametrize("head", [
+    '<meta property="og:type" content="Article">',
+    '<meta property="og:type" content="ARTICLE">',
+    '<meta property="og:type" content=" article ">',
+    '<meta property="og:type" content="http://ogp.me/ns#article">',
+    ld_block('{"@type": "newsarticle", "name": "Cranes"}'),
+    ld_block('{"@type": "http://schema.org/NewsArticle", "name": "Cranes"}'),
+    ld_block('{"@type": "https://schema.org/NewsArticle", "name": "Cranes"}'),
+    ld_block('{"@context": {"schema": "https://schema.org/"}, "@type": "schema:NewsArticle", "name": "Cranes"}'),
+    ld_block('{"@type": " NewsArticle ", "name": "Cranes"}'),
+], ids=["og_capitalised", "og_upper_case", "og_padded", "og_iri", "ld_lower_case", "ld_http_iri", "ld_https_iri",
+        "ld_compact_iri", "ld_padded"])
+def test_an_article_type_in_any_case_or_with_its_vocabulary_declares_an_article(head: str) -> None:
+    html = head if head.startswith("<html>") else f"<html><head>{head}</head><body></body></html>"
+    metadata = read_page_metadata(html, PAGE_URL)
+    assert (metadata.declares_article, metadata.declares_article_type) == (True, True)

@@ -79,6 +79,12 @@ def test_og_site_name_then_the_websites_name() -> None:
         "The Courier", "https://www.courier.example/", "page.json_ld")
 
 
+@pytest.mark.parametrize("declared", ["website", "https://schema.org/WebSite", "schema:WebSite", ["Thing", "WebSite"]])
+def test_the_websites_name_is_read_whatever_form_its_type_takes(declared: object) -> None:
+    website = ld_block(json.dumps({"@type": declared, "name": "The Courier", "url": "https://www.courier.example/"}))
+    assert read_page_metadata(website, PAGE_URL).publisher == "The Courier"
+
+
 def test_a_publisher_given_as_a_string_or_a_list_is_read_and_junk_is_skipped() -> None:
     as_string = ld_block(article_ld(publisher="Caspian Courier"))
     assert read_page_metadata(as_string, PAGE_URL).publisher == "Caspian Courier"

@@ -61,6 +61,13 @@ def test_utf16_feed_is_a_feed_with_or_without_bom(encoding: str) -> None:
     assert sniff_document_type(body, uri="/in/unnamed") == "feed"
 
 
+@pytest.mark.parametrize("codec", ["cp037", "cp500", "cp1140"])
+def test_ebcdic_feed_is_a_feed_without_a_name_or_content_type(codec: str) -> None:
+    body = (f'<?xml version="1.0" encoding="{codec}"?>\n<!-- host -->\n'
+            '<feed xmlns="http://www.w3.org/2005/Atom"/>').encode(codec)
+    assert sniff_document_type(body, uri="/in/unnamed") == "feed"
+
+
 def test_utf8_bom_before_feed_is_skipped() -> None:
     assert sniff_document_type(b"\xef\xbb\xbf" + RSS) == "feed"
 
