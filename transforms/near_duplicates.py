@@ -12,7 +12,7 @@ The fingerprint is Charikar's simhash over word 3-gram shingles of the case-fold
 summary): each shingle votes +1 or -1 on each of 64 bits by its hash, and the bits with more +1 than -1
 are set. Shingles, not single words: trafilatura's simhash (a bag of its longer words) put release notes
 written from one template ("NixOS 16.09 has been released, the sixth stable release...") 1 to 4 bits
-apart, where shingles keep them 10 or more apart and genuine cross-posts within 5 to 7. Texts of fewer
+apart, where shingles keep them 10 or more apart (cross-posts with a rewritten opening: 5 to 9). Texts of fewer
 than ``MIN_WORDS`` words get none: a one-line teaser or a shared "Read the full story" stub would make
 every short item a near-duplicate of every other.
 """
@@ -24,7 +24,6 @@ import hashlib
 import re
 
 import numpy as np
-
 
 MIN_WORDS = 30
 MAX_WORDS = 10_000  # a long article has a few thousand; the fingerprint of the first 10,000 is the text's
