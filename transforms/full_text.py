@@ -23,7 +23,9 @@ identity all see the page's fields.
 - ``paywalled``: the page declares it (JSON-LD ``isAccessibleForFree: false``) or its extracted body is a
   known paywall notice;
 - ``empty``: the page (or the HTML input) was read but no article text was found in it (under
-  ``MIN_PAGE_BODY_CHARS`` of main text), or the item has no text at all;
+  ``MIN_PAGE_BODY_CHARS`` of main text: flag ``main_content_not_found``), or it is a listing page (a section
+  front, a tag or search page: ``listing_pages``, flag ``page_listing``; nothing is taken from it), or the
+  item has no text at all;
 - ``not_html``: the link serves something else (PDF, image, ...);
 - ``blocked_by_robots``: robots.txt disallows the page for our User-Agent (or could not be read).
 """
@@ -37,7 +39,9 @@ from typing import Any, cast
 from transforms.feed_bodies import feed_body_is_full, summary_is_whole_article
 from transforms.html_cleaning import clean_html
 from transforms.html_pages import parseable_page
-from transforms.page_metadata import PageMetadata, read_page_metadata
+from transforms.listing_pages import listing_reason
+from transforms.page_markup import meta_values
+from transforms.page_metadata import PageMetadata, page_tree, read_page_tree
 from transforms.records import Article, PageInfo, is_error
 from transforms.settings import TransformSettings
 from transforms.summaries import trim_summary
@@ -56,6 +60,7 @@ PAYWALL_PHRASES = re.compile(
     re.IGNORECASE,
 )
 PAGE_STATUSES = {"not_html": "not_html", "blocked_by_robots": "blocked_by_robots"}  # else teaser_only
+LISTING_PAGE_FLAG = "page_listing"  # the page is a home, section, tag or search page: body status empty
 
 
 def feed_item_is_whole(item: Article) -> bool:
@@ -121,16 +126,17 @@ def _read_page_bytes(page: PageInfo) -> bytes:
 
 
 def _with_page(article: Article, page: PageInfo, body: bytes, settings: TransformSettings) -> Article:
-    """``article`` with its page's main content and metadata."""
+    """``article`` with its page's main content and metadata; with a flag only, when the page is a listing."""
+    html, flags = _page_html(body, page.get("content_type"), settings)
+    flags = list(article.get("quality_flags") or []) + flags
+    page_url = page.get("final_url") or page.get("url") or article.get("url")
+    tree = page_tree(html)
+    metadata = read_page_tree(tree, page_url, meta_values(tree)) if tree is not None else PageMetadata()
+    if tree is not None and listing_reason(tree, metadata.declares_article_type, page_url):
+        # a section front, a tag page, a list of live pages: its teasers are not this item's body, and its
+        # title, times and canonical URL are the listing's, not the item's
+        return _flagged(cast(Article, {**article, "quality_flags": flags}), "empty", LISTING_PAGE_FLAG)
     result: dict[str, Any] = dict(article)
-    flags = list(result.get("quality_flags") or [])
-    html, _, limit_flags = parseable_page(body, page.get("content_type"))
-    flags += [f"page_{flag}" for flag in limit_flags]  # as page_html_truncated: the feed's own may be there too
-    if len(html) > settings.max_html_chars:
-        html = html[: settings.max_html_chars]
-        flags.append("page_html_truncated")
-    page_url = page.get("final_url") or page.get("url") or result.get("url")
-    metadata = read_page_metadata(html, page_url)
     main = _main_content(html, page_url, settings)
     if main is not None and len(main.text) < MIN_PAGE_BODY_CHARS:
         main = None
@@ -152,6 +158,17 @@ def _with_page(article: Article, page: PageInfo, body: bytes, settings: Transfor
     result["quality_flags"] = flags
     result["field_sources"] = sources
     return cast(Article, result)
+
+
+def _page_html(body: bytes, content_type: str | None, settings: TransformSettings) -> tuple[str, list[str]]:
+    """The page's bytes as HTML to read, cut at ``max_html_chars``, with the quality flags that say what was
+    done to it (``page_`` and the flag: the feed's own flags may say the same of the feed)."""
+    html, _, limit_flags = parseable_page(body, content_type)
+    flags = [f"page_{flag}" for flag in limit_flags]
+    if len(html) > settings.max_html_chars:
+        html = html[: settings.max_html_chars]
+        flags.append("page_html_truncated")
+    return html, flags
 
 
 def _main_content(html: str, page_url: str | None, settings: TransformSettings) -> Any:

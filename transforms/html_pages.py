@@ -10,7 +10,7 @@ import lxml.html
 
 from transforms.encoding import EncodingChoice, decode_document
 from transforms.identity import url_host, web_url
-from transforms.listing_pages import MAX_TEASER_CHARS, listing_items
+from transforms.listing_pages import listing_reason
 from transforms.markup_limits import limit_page_markup
 from transforms.page_markup import meta_values
 from transforms.page_metadata import PageMetadata, read_page_tree
@@ -34,8 +34,8 @@ MIN_UNMARKED_ARTICLE_CHARS = 1500  # a page with no article markup needs this mu
 
 
 def _looks_like_article(tree: lxml.html.HtmlElement, metadata: PageMetadata) -> bool:
-    """Article markup or metadata, or else enough text: error pages and index pages are not articles (nor
-    are listing pages of teaser cards, whose <article> markup ``listing_pages.listing_items`` sees through)."""
+    """Article markup or metadata, or else enough text: error pages and short index pages are not articles (nor
+    are listing pages of any length, which ``listing_pages.listing_reason`` tells)."""
     if metadata.declares_article:
         return True
     if tree.find(".//article") is not None or tree.find(".//*[@itemprop='articleBody']") is not None:
@@ -69,11 +69,9 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     if not _looks_like_article(tree, metadata):
         return [make_error("parse", "not_an_article", "an HTML page with no article in it (no article markup or "
                            f"metadata and under {MIN_UNMARKED_ARTICLE_CHARS} characters of text)", source=raw)]
-    teasers = listing_items(tree, metadata.declares_article_type)
-    if teasers:  # a home, section, tag or search page: one "article" of it would be a mash of teasers
-        return [make_error("parse", "not_an_article", f"looks like a listing/index page with {teasers} teaser "
-                           f"items (<article> cards of headline links with under {MAX_TEASER_CHARS} characters of "
-                           "their own text each; no story outside them and no article declared)", source=raw)]
+    listing = listing_reason(tree, metadata.declares_article_type, url)
+    if listing:  # a home, section, tag or search page: one "article" of it would be a mash of teasers
+        return [make_error("parse", "not_an_article", listing, source=raw)]
     if metadata.paywalled:
         flags.append("paywalled")
     return [Article(

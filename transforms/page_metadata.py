@@ -71,13 +71,18 @@ class PageMetadata:
 
 def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
     """The metadata of the page ``html`` fetched from ``page_url`` (its URL after redirects)."""
-    try:
-        tree = lxml.html.document_fromstring(html) if html.strip() else None
-    except (lxml.etree.LxmlError, ValueError):  # hostile or broken markup: no metadata, never an exception
-        tree = None
+    tree = page_tree(html)
     if tree is None:
         return PageMetadata()
     return read_page_tree(tree, page_url, meta_values(tree))
+
+
+def page_tree(html: str) -> HtmlElement | None:
+    """The page ``html`` parsed, or None when there is nothing to parse or it cannot be."""
+    try:
+        return lxml.html.document_fromstring(html) if html.strip() else None
+    except (lxml.etree.LxmlError, ValueError):  # hostile or broken markup: no tree, never an exception
+        return None
 
 
 def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, list[str]]) -> PageMetadata:

@@ -160,6 +160,26 @@ def test_only_feeds_configured_for_full_text_get_their_pages(
     assert statuses == {"/one/story": "full", "/two/story": "teaser_only"}
 
 
+def test_an_item_linking_to_a_section_front_keeps_its_feed_text_and_says_why(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    listing = (pathlib.Path(__file__).parent.parent / "fixtures" / "listing" / "section_world_list.html").read_bytes()
+    http_server.route("/feed.xml", Response(body=rss([("a", http_server.url("/world/"), "World", "The day's news."),
+                                                      ("b", http_server.url("/story/1"), "One", "Teaser.")])))
+    http_server.route("/world/", Response(body=listing, headers=HTML))
+    http_server.route("/story/1", story_page(1))
+    config = write_config(tmp_path, {"courier": http_server.url("/feed.xml")}, full_text={"courier"})
+
+    summary = run_once(config, tmp_path / "out", capsys, "--allow-private-addresses", "--page-rate", "50")
+
+    found = rows(tmp_path / "out")
+    world = found["/world/"]
+    assert (world["body_status"], world["summary_text"], world["title"]) == ("empty", "The day's news.", "World")
+    assert "page_listing" in world["quality_flags"] and not world["field_sources"]
+    assert world["canonical_url"] == http_server.url("/world/")
+    assert found["/story/1"]["body_status"] == "full"
+    assert "empty" in summary
+
+
 def test_links_to_private_addresses_are_not_fetched_by_default(
         http_server: LocalHTTPServer, courier: pathlib.Path, tmp_path: pathlib.Path,
         capsys: pytest.CaptureFixture) -> None:

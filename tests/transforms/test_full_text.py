@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from transforms.feed_bodies import FULL_BODY_MIN_CHARS, SOURCE_TRUNCATED_FLAG
-from transforms.full_text import attach_full_text, feed_item_is_whole, is_paywall_notice
+from transforms.full_text import LISTING_PAGE_FLAG, attach_full_text, feed_item_is_whole, is_paywall_notice
 from transforms.identity import identify_article
 from transforms.settings import TransformSettings
 from transforms.timestamps import normalize_article_time
@@ -216,3 +216,57 @@ def test_a_description_made_the_body_is_a_full_body_without_a_page() -> None:
     article = attach_full_text(draft(summary_text="word " * 200, body_text="word " * 200,
                                      quality_flags=["body_from_summary"]), SETTINGS)
     assert article["body_status"] == "full"
+
+
+LISTING = pathlib.Path(__file__).parent.parent / "fixtures" / "listing"
+
+
+def stored_listing_page(tmp_path: pathlib.Path, name: str, final_url: str) -> dict[str, Any]:
+    """A PageInfo for the listing fixture ``name``, fetched from ``final_url`` and kept gzipped."""
+    path = tmp_path / f"{name}.gz"
+    path.write_bytes(gzip.compress((LISTING / f"{name}.html").read_bytes()))
+    return {"status": "fetched", "url": LINK, "final_url": final_url, "content_type": "text/html",
+            "raw_path": str(path)}
+
+
+@pytest.mark.parametrize(("name", "final_url"), [
+    ("section_world_list", "https://ledger.example/world/"),  # an item linking to its section front
+    ("home_div_cards", "https://harbourpost.example/"),  # a link that redirected to the home page
+    ("tag_flooding", "https://gazette.example/tag/flooding/"),  # <article> cards: the same checks as for inputs
+])
+def test_a_listing_page_is_not_the_body_and_the_item_keeps_its_own_text(tmp_path: pathlib.Path, name: str,
+                                                                        final_url: str) -> None:
+    item = draft(body_text="Four cranes arrived in Baku.", page=stored_listing_page(tmp_path, name, final_url))
+
+    article = attach_full_text(item, SETTINGS)
+
+    assert article["body_status"] == "empty" and LISTING_PAGE_FLAG in article["quality_flags"]
+    assert (article["summary_text"], article["body_text"], article["title"]) == (
+        "Four cranes arrived.", "Four cranes arrived in Baku.", "Cranes in Baku")
+    # nothing of the listing is taken: not its canonical URL, times, language or images
+    assert not article.get("field_sources") and "page_canonical_url" not in article and "page_times" not in article
+    assert "main_content_not_found" not in article["quality_flags"]
+
+
+def test_a_whole_feed_body_stays_full_beside_a_listing_page(tmp_path: pathlib.Path) -> None:
+    whole = "The ferry crossing to Aktau took nineteen hours this week. " * 20
+    page = stored_listing_page(tmp_path, "section_world_list", "https://ledger.example/world/")
+    item = draft(body_text=whole, page=page)
+
+    article = attach_full_text(item, SETTINGS)
+
+    assert article["body_status"] == "full" and article["body_text"] == whole
+    assert LISTING_PAGE_FLAG in article["quality_flags"]
+
+
+def test_a_short_declared_brief_is_the_body_among_its_sites_promotions(tmp_path: pathlib.Path) -> None:
+    brief_url = "https://harbourpost.example/news/2024/04/06/gull-point-cliff-fall"
+    page = stored_listing_page(tmp_path, "news_brief", brief_url)
+
+    article = attach_full_text(draft(page=page), SETTINGS)
+
+    assert LISTING_PAGE_FLAG not in article["quality_flags"]
+    assert article["body_status"] == "full" and article["body_text"].startswith("A stretch of the coastal path")
+    assert "Saltby lifeboat" not in article["body_text"]  # the promoted stories stay out
+    assert article["field_sources"]["canonical_url"] == "page.rel_canonical"
+    assert article["page_times"][0] == ("page.json_ld", "2024-04-06T10:20:00+01:00")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
+import re
 from typing import Any
 
 import pytest
@@ -279,3 +280,34 @@ def test_a_home_page_of_teaser_cards_is_not_an_article_and_says_why() -> None:
 def test_article_pages_holding_other_article_elements_stay_articles(name: str) -> None:
     article = parse_one((LISTING / f"{name}.html").read_bytes())
     assert article["title"]
+
+
+@pytest.mark.parametrize(("name", "uri", "blocks"), [
+    ("home_div_cards", "https://harbourpost.example/", 19),
+    ("section_world_list", "https://ledger.example/world/", 14),
+    ("author_excerpts", "https://fenwickchronicle.example/author/marta-voss/", 11),
+    ("search_div_results", "/drop/search-ferry.html", 10),  # a saved page: no URL of its own
+])
+def test_index_pages_of_any_markup_are_not_articles_and_say_why(name: str, uri: str, blocks: int) -> None:
+    (error,) = parse_html_page(make_raw((LISTING / f"{name}.html").read_bytes(), uri=uri))
+
+    assert (error["kind"], error["stage"], error["error_type"]) == ("error", "parse", "not_an_article")
+    assert error["message"].startswith(f"looks like a listing/index page with {blocks} teaser blocks (sibling elements "
+                                       "each led by a headline link to another page of the site, holding ")
+    assert "no run of 250 characters of other text, the longest" in error["message"]
+
+
+@pytest.mark.parametrize("name", ["story_related_comments", "news_brief", "live_blog_divs", "photo_gallery",
+                                  "story_in_divs"])
+def test_articles_among_teasers_of_any_markup_stay_articles(name: str) -> None:
+    article = parse_one((LISTING / f"{name}.html").read_bytes())
+    assert article["title"] and article["content_html"]
+
+
+def test_an_undeclared_brief_among_its_sites_promotions_stays_an_article() -> None:
+    html = (LISTING / "news_brief.html").read_text()
+    undeclared = re.sub(r'<script type="application/ld\+json">.*?</script>|<meta property="(og:type|article:'
+                        r'published_time)"[^>]*>', "", html, flags=re.S)
+
+    article = parse_one(undeclared, uri="https://harbourpost.example/news/2024/04/06/gull-point-cliff-fall")
+    assert "og:type" not in undeclared and article["title"] == "Coastal path closed at Gull Point after cliff fall"
