@@ -63,7 +63,7 @@ DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
 })
 SNIFF_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream", "unknown/unknown")
 SNIFF_BYTES = 4096
-DOCUMENT_KINDS = ("html", "feed", "jsonl", "json_feed")
+DOCUMENT_KINDS = ("html", "feed", "sitemap", "sitemap_index", "jsonl", "json_feed")
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"

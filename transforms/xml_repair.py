@@ -25,7 +25,7 @@ from transforms.markup_limits import limit_tags
 # entities in tags ("Society &amp; Culture"). Looked for in the head only, and not past a feed's root element.
 XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
 DECLARATION_SEARCH_BYTES = 4096
-FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
+FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF|urlset|sitemapindex)[\s>]")
 # Stray "&" (starting no reference, as in "AT&T") and "<" (that cannot start markup, as in "3 < 4").
 STRAY_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]{0,31};)")
 STRAY_LESS_THAN = re.compile(rb"<(?=[\s\d=<])")
