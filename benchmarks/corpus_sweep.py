@@ -287,7 +287,8 @@ def _explain_gap(short: str, entries: list[Any], ours: list[dict[str, Any]], gap
     empty = sum(record.get("error_type") == "empty_item" for record in ours)
     kinds = sorted({record["document_type"] for record in articles})
     if len(articles) + empty != len(entries):
-        reason = {"json_feed": "a JSON Feed (feedparser reads none)", "html": "an HTML page or fragment, one article"}
+        reason = {"json_feed": "a JSON Feed (feedparser reads none)", "html": "an HTML page or fragment, one article",
+                  "sitemap": "a sitemap (feedparser reads none)"}
         gaps.add(f"the parses differ: {reason.get(kinds[0], 'other') if len(kinds) == 1 else 'other'}",
                  [short, len(entries), len(articles) + empty])
     if empty:

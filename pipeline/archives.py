@@ -46,7 +46,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
-from pipeline.sources import GZIP_MAGIC, InputFile, _gunzip_bounded, input_for_path
+from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import sniff_document_type
 
@@ -63,7 +63,7 @@ DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
 })
 SNIFF_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream", "unknown/unknown")
 SNIFF_BYTES = 4096
-DOCUMENT_KINDS = ("html", "feed", "jsonl", "json_feed")
+DOCUMENT_KINDS = ("html", "feed", "sitemap", "sitemap_index", "jsonl", "json_feed")
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -429,7 +429,7 @@ def _member_error(entry: InputFile, error_type: str, message: str, where: str, f
 
 def _inflate_member(data: bytes, max_bytes: int) -> bytes:
     """Members stored gzipped (``*.xml.gz``) are inflated, within ``max_bytes``."""
-    return _gunzip_bounded(data, max_bytes) if data.startswith(GZIP_MAGIC) else data
+    return gunzip_bounded(data, max_bytes) if data.startswith(GZIP_MAGIC) else data
 
 
 def _member_body_or_error(entry: InputFile, data: bytes, max_bytes: int, where: str,
@@ -605,7 +605,7 @@ def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
     provenance = _raw_provenance(body_path)
     fetched_at = _raw_fetched_at(provenance, body_path)
     try:
-        body = _gunzip_bounded(body_path.read_bytes(), max_bytes)
+        body = gunzip_bounded(body_path.read_bytes(), max_bytes)
     except OverflowError as exc:
         yield _member_error(entry, "too_large", f"gzip {exc}", where, fetched_at)
         return

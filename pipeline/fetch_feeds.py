@@ -17,6 +17,10 @@ made them safe (``save_held_state``: ``run`` after its pipeline, ``stream`` once
 ledger). Saved at once, a run stopped between the fetch and the write (SIGTERM, a full disk, a refused
 ``--shards``) left the feed not due, then answered 304: its items were never written.
 
+A body that is itself a gzip file (a ``sitemap.xml.gz``, served as ``application/gzip`` rather than with a
+``Content-Encoding``) is inflated here, within the same size limit, before it is kept and parsed: the raw
+zone then holds the document as every reader reads it, as for a decoded ``Content-Encoding``.
+
 Trade-off: raw documents carry their body in memory (at most ``max_bytes`` each) although it is also in
 the raw zone. That keeps them complete records; a pipeline that reads its inputs on the workers can
 drop ``body`` and read ``raw_path`` instead.
@@ -28,6 +32,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,6 +40,7 @@ from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import CONTENT_FAILURE, FeedState, FeedStateStore
 from pipeline.http_fetch import FetchResult, FetchSettings, fetch_many
 from pipeline.raw_zone import store_raw
+from pipeline.sources import GZIP_MAGIC, gunzip_bounded
 from transforms.records import ErrorRecord, RawDocument, make_error
 
 logger = logging.getLogger(__name__)
@@ -95,7 +101,7 @@ def fetch_configured_feeds(
                 continue
             requests.append(_request_for(feed, state))
         for source_id, result in fetch_many(requests, settings):
-            _record_result(by_id[source_id], result, output_dir, now, store, outcome)
+            _record_result(by_id[source_id], inflated(result, settings.max_bytes), output_dir, now, store, outcome)
         if not hold_body_state:
             _apply(outcome.held_state, store)
             outcome.held_state = []
@@ -136,6 +142,20 @@ def _skipped(feed: FeedConfig, state: FeedState | None) -> SkippedFeed:
         last_error=state.last_error,
         failure_kind=state.failure_kind if state.consecutive_failures else None,
     )
+
+
+def inflated(result: FetchResult, max_bytes: int) -> FetchResult:
+    """``result`` with a body that is a gzip file inflated within ``max_bytes`` (see the module doc); a gzip
+    bomb is a ``too_large`` failure, a corrupt or cut file a ``decode_error``, as for a Content-Encoding."""
+    if not (result.ok and result.body and result.body.startswith(GZIP_MAGIC)):
+        return result
+    try:
+        return dataclasses.replace(result, body=gunzip_bounded(result.body, max_bytes))
+    except OverflowError as exc:
+        failure = ("too_large", f"the gzip body {exc}")
+    except (zlib.error, EOFError) as exc:
+        failure = ("decode_error", f"the gzip body is corrupt: {exc}")
+    return dataclasses.replace(result, body=None, error_type=failure[0], error_message=failure[1])
 
 
 def _record_result(

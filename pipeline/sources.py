@@ -83,7 +83,7 @@ def input_for_path(path: str) -> InputFile:
     return InputFile(path=path)
 
 
-def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
+def gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
     """Inflate gzip (multi-member too) but never past ``max_bytes``: a gzip bomb stops here."""
     inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     output = bytearray()
@@ -145,7 +145,7 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
     fetched_at = _fetched_at(entry, stat)
     if data.startswith(GZIP_MAGIC):
         try:
-            data = _gunzip_bounded(data, max_bytes)
+            data = gunzip_bounded(data, max_bytes)
         except OverflowError as exc:
             return [make_error("read", "too_large", f"gzip {exc}", source={**provenance, "fetched_at": fetched_at,
                                                                              "raw_sha256": sha256_hex(data)})]

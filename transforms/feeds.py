@@ -13,15 +13,13 @@ import lxml.html
 
 from transforms.authors import author_names
 from transforms.click_redirects import unwrap_click_redirect
-from transforms.doctype import defuse_doctype
 from transforms.encoding import as_utf8_xml, choose_encoding
 from transforms.identity import url_host, web_url
 from transforms.item_images import feed_item_images
-from transforms.markup_limits import limit_tags
 from transforms.publishers import feed_item_publisher, title_without_publisher
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
                                 make_error, too_many_items_error)
-from transforms.xml_repair import declare_missing_namespaces, drop_text_before_declaration, repair_references
+from transforms.xml_repair import prepare_xml
 
 # feedparser's version string -> our document_type
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
@@ -33,11 +31,6 @@ HTML_TITLE_TYPES = ("text/html", "application/xhtml+xml")  # feedparser's title_
 # Start and end tags of RSS/RDF items and Atom entries, any namespace prefix. ``[^<>]*`` (not ``[^>]*``)
 # so that an unclosed tag fails at the next "<" instead of scanning to the end of the document each time.
 ITEM_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])[^<>]*>")
-# Numeric character references: feedparser's fallback parser raises on those that name no character
-# (beyond U+10FFFF, a UTF-16 surrogate, thousands of digits) instead of flagging the feed.
-CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
-# C0 control characters XML 1.0 forbids (NUL is handled apart): one stray byte fails the strict parse.
-FORBIDDEN_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _document_type(version: str) -> str:
@@ -118,7 +111,7 @@ def item_links(entry: dict[str, Any], base_url: str | None) -> tuple[str | None,
     return original, link
 
 
-def _source_id(raw: RawDocument, site_url: str | None, entry_link: str | None, own_url: str | None) -> str:
+def item_source_id(raw: RawDocument, site_url: str | None, entry_link: str | None, own_url: str | None) -> str:
     """Configured source id, else the host of the feed's site, of the item, of the feed's own URL (where it was
     fetched, else its ``rel="self"``), else the file stem. A feed redirector's host (FeedBurner) is taken only
     when no other host is known: it would make one source of every feed the service carries."""
@@ -146,7 +139,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         raw_published, raw_updated = raw_updated, None
     return Article(
         kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
-        source_id=_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
+        source_id=item_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
         publisher=publisher, publisher_url=publisher_url,
         document_type=document_type, title=title_without_publisher(_title_text(entry), publisher),
         summary_html=entry.get("summary"), content_html=_content_html(entry),
@@ -159,18 +152,6 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
         **({"replaced_link": replaced_link} if replaced_link else {}),
     )
-
-
-def _checked_reference(match: re.Match[bytes]) -> bytes:
-    digits, base = (match.group(1), 16) if match.group(1) else (match.group(2), 10)
-    significant = digits.lstrip(b"0") or b"0"
-    code = int(significant, base) if len(significant) <= 8 else -1  # int() refuses thousands of digits
-    return match.group() if 0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
-
-
-def replace_impossible_references(body: bytes) -> bytes:
-    """``body`` with every numeric character reference that names no character replaced by U+FFFD."""
-    return CHARACTER_REFERENCE.sub(_checked_reference, body) if b"&#" in body else body
 
 
 def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[bytes, int]:
@@ -197,36 +178,9 @@ def cap_items(body: bytes, max_items: int = MAX_ITEMS_PER_DOCUMENT) -> tuple[byt
 
 
 def safe_for_feedparser(body: bytes, flags: list[str]) -> tuple[bytes, int]:
-    """A UTF-8 feed made safe and cheap for feedparser; returns it and the items found when over the cap.
-
-    NULs and the other control characters XML forbids go (expat stops at the first), so does anything before
-    the XML declaration; the DOCTYPE is defused (``transforms.doctype``), oversized tags are trimmed
-    (``transforms.markup_limits``), undeclared namespace prefixes are declared and references and stray ``&``
-    and ``<`` repaired (``transforms.xml_repair``), references to no character become U+FFFD,
-    and items past ``MAX_ITEMS_PER_DOCUMENT`` are cut. What was changed is appended to ``flags`` (not
-    whitespace before the declaration: no text changes).
-    """
-    if b"\x00" in body:
-        body = body.replace(b"\x00", b"")
-        flags.append("nul_bytes_removed")
-    body, junk_dropped = drop_text_before_declaration(body)
-    if junk_dropped:
-        flags.append("text_before_xml_declaration_removed")
-    body, controls = FORBIDDEN_CONTROLS.subn(b"", body)
-    if controls:
-        flags.append("control_characters_removed")
-    defused = defuse_doctype(body)
-    if defused.removed_declarations:
-        flags.append("dtd_entities_removed")
-    body, oversized_tags = limit_tags(defused.body)  # first: the repairs below then scan no giant attribute
-    if oversized_tags:
-        flags.append("oversized_attributes_removed")
-    body, undeclared = declare_missing_namespaces(body)
-    if undeclared:
-        flags.append("missing_namespaces_declared")
-    body, repairs = repair_references(body)
-    flags.extend(repairs)
-    return cap_items(replace_impossible_references(body))
+    """A UTF-8 feed made safe and cheap for feedparser (``xml_repair.prepare_xml``), with the items past
+    ``MAX_ITEMS_PER_DOCUMENT`` cut; returns it and the items found when over the cap."""
+    return cap_items(prepare_xml(body, flags))
 
 
 def _bozo_type(exception: BaseException | None) -> str:

@@ -9,11 +9,13 @@ from transforms.html_pages import parse_html_page
 from transforms.identity import distinguish_shared_links
 from transforms.json_documents import parse_json_feed, parse_jsonl
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
+from transforms.sitemaps import parse_sitemap, parse_sitemap_index
 from transforms.sniffing import sniff_document_type
 
 Parser = Callable[[RawDocument], list[Article | ErrorRecord]]
 PARSERS: dict[str, Parser] = {
     "feed": parse_feed, "html": parse_html_page, "jsonl": parse_jsonl, "json_feed": parse_json_feed,
+    "sitemap": parse_sitemap, "sitemap_index": parse_sitemap_index,
 }
 UNPARSEABLE = {
     "empty": ("empty_input", "the document is empty"),

@@ -8,8 +8,11 @@ from transforms.encoding import EBCDIC_DEFAULT, EBCDIC_XML_START
 
 SNIFF_BYTES = 4096
 FIRST_ELEMENT = re.compile(r"<(?![?!])([A-Za-z][\w:.-]*)")
+DOCTYPE_ROOT = re.compile(r"<!doctype\s+([a-z][\w:.-]*)")  # names the root element: a long DOCTYPE hides it
 # Root elements by local name: a feed may put its namespace under any prefix (``<a:feed xmlns:a=...Atom>``).
 FEED_ROOTS = {"rss": "feed", "feed": "feed", "rdf": "feed", "channel": "feed"}
+# XML sitemaps (sitemaps.org, with or without a namespace): a list of pages, or an index of such lists.
+SITEMAP_ROOTS = {"urlset": "sitemap", "sitemapindex": "sitemap_index"}
 EXTENSION_TYPES = {
     ".rss": "feed", ".atom": "feed", ".xml": "feed", ".rdf": "feed",
     ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -52,7 +55,7 @@ def looks_binary(text: str) -> bool:
 
 
 def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: str | None = None) -> str:
-    """One of feed, json_feed, jsonl, html, web_archive, empty, binary, unknown."""
+    """One of feed, sitemap, sitemap_index, json_feed, jsonl, html, web_archive, empty, binary, unknown."""
     text = _head_text(body).lstrip("\ufeff \t\r\n")
     if not text:
         return "empty"
@@ -64,10 +67,12 @@ def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: st
         # PHP escapes slashes by default: "https:\/\/jsonfeed.org\/version\/1.1"
         return "json_feed" if "jsonfeed.org/version" in text[:2048].replace("\\/", "/") else "jsonl"
     lowered = text.lower()
-    match = FIRST_ELEMENT.search(lowered)
+    match = FIRST_ELEMENT.search(lowered) or DOCTYPE_ROOT.search(lowered)
     root = match.group(1).rsplit(":", 1)[-1] if match else ""
     if root in FEED_ROOTS:
         return FEED_ROOTS[root]
+    if root in SITEMAP_ROOTS:
+        return SITEMAP_ROOTS[root]
     if root == "html" or "<!doctype html" in lowered[:512]:
         return "html"
     if re.search(r"<(rss|feed|rdf:rdf)[\s>]", lowered):

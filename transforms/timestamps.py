@@ -1025,6 +1025,26 @@ def find_dateline(
 TIME_OPTION_KEYS = ("date_order", "default_timezone", "date_formats")
 
 
+@dataclasses.dataclass(frozen=True)
+class ItemTimeFields:
+    """What an item's ``raw_published`` and ``raw_updated`` are called in ``time_source``, and whether its update
+    time may stand for the publication time."""
+
+    published: str = "entry.published"
+    updated: str = "entry.updated"
+    # Atom's <updated> is a candidate after the page's own times (many feeds give no other). A sitemap's <lastmod>
+    # is the page's last change, often the time the sitemap was written: it stands in only when nothing gives a
+    # publication time, flagged ``fallback`` as the fetch time would be (it is closer to the publication).
+    updated_is_candidate: bool = True
+
+
+FEED_ITEM_TIMES = ItemTimeFields()
+ITEM_TIMES_BY_DOCUMENT_TYPE = {
+    "sitemap": ItemTimeFields(published="sitemap.news.publication_date", updated="sitemap.lastmod",
+                              updated_is_candidate=False),
+}
+
+
 def _reading_options(article: Article, reference: dt.datetime | None) -> dict[str, Any]:
     """The keyword arguments of parse_timestamp for this article: language, reference, its feed's options."""
     feed_options = article.get("time_options") or {}
@@ -1036,17 +1056,17 @@ def _reading_options(article: Article, reference: dt.datetime | None) -> dict[st
 
 
 def _time_candidates(
-    article: Article, options: dict[str, Any]
+    article: Article, options: dict[str, Any], names: ItemTimeFields
 ) -> Iterator[tuple[str, str | None, ParsedTime | None]]:
     """(source name, raw value, parsed) for each place a publication time can come from, in trust order."""
     raw = article.get("raw_published")
-    yield "entry.published", raw, parse_timestamp(raw, **options) if raw else None
+    yield names.published, raw, parse_timestamp(raw, **options) if raw else None
     # Times a page gives (an HTML page read as a document, or an item's page fetched for its full text), each
     # named for where it was found ("page.json_ld", "page.meta", ...): they beat a feed's update time.
     for name, raw in article.get("page_times") or ():
         yield name, raw, parse_timestamp(raw, **options) if raw else None
-    raw = article.get("raw_updated")
-    yield "entry.updated", raw, parse_timestamp(raw, **options) if raw else None
+    raw = article.get("raw_updated") if names.updated_is_candidate else None
+    yield names.updated, raw, parse_timestamp(raw, **options) if raw else None
     dateline_options = {key: value for key, value in options.items() if key != "date_formats"}
     for field in ("body_text", "summary_text"):
         found = find_dateline(article.get(field) or "", **dateline_options)
@@ -1071,7 +1091,9 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
 
     Candidates in order: entry published, the page's own times (``page_times``: a page read as a document,
     or an item's page fetched for its full text), entry updated, a dateline in the body, a date found in
-    the page's text (``page_text_date``), and finally fetched_at (flagged ``fallback``). A day without its
+    the page's text (``page_text_date``), and finally fetched_at (flagged ``fallback``). A sitemap's entry names
+    its times ``sitemap.news.publication_date`` and ``sitemap.lastmod``, and its lastmod is no candidate: it
+    stands in for fetched_at, flagged ``fallback`` too (``ITEM_TIMES_BY_DOCUMENT_TYPE``). A day without its
     clock (``2019-11-18``) takes the clock of a later candidate of the same day, which then names the source.
     Unreadable values add ``unparseable`` and implausible ones ``implausible_future`` / ``implausible_past``,
     and are skipped; ``no_zone`` marks a time read as UTC for want of a zone, ``feed_zone`` one read in the
@@ -1084,9 +1106,10 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
     fetched_at = article.get("fetched_at")
     fetched_at = _as_utc(fetched_at) if isinstance(fetched_at, dt.datetime) else None
     options = _reading_options(article, fetched_at)
+    names = ITEM_TIMES_BY_DOCUMENT_TYPE.get(article.get("document_type") or "", FEED_ITEM_TIMES)
     flags: list[str] = []
     chosen: tuple[str, ParsedTime] | None = None
-    candidates = _time_candidates(article, options)
+    candidates = _time_candidates(article, options, names)
     for name, raw, parsed in candidates:
         problem = "unparseable" if parsed is None and raw else None
         if parsed is not None:
@@ -1102,10 +1125,15 @@ def normalize_article_time(article: Article, settings: TransformSettings) -> Art
     updated = parse_timestamp(raw_updated, **options) if raw_updated else None
     # an implausible update time (CMS placeholders such as 0001-01-01, or years ahead) is no version: kept, it
     # would rank this copy below or above every real edition of the article
-    plausible = updated is not None and _implausibility(updated.instant_utc, fetched_at, settings) is None
+    updated_problem = "unparseable" if updated is None else _implausibility(updated.instant_utc, fetched_at, settings)
+    if chosen is None and raw_updated and not names.updated_is_candidate:  # a sitemap's lastmod stands in
+        if updated_problem is None:
+            chosen, flags = (names.updated, cast(ParsedTime, updated)), [*flags, "fallback"]
+        elif updated_problem not in flags:
+            flags.append(updated_problem)
     fields = {
         **_chosen_time_fields(chosen, fetched_at, flags),
-        "updated_at": updated.instant_utc if plausible else None,
+        "updated_at": cast(ParsedTime, updated).instant_utc if updated_problem is None else None,
     }
     return cast(Article, {**article, **fields})
 

@@ -1,5 +1,8 @@
 """Repair the ways real feeds break XML before a parser sees them, so that they parse strictly.
 
+``prepare_xml`` does all of it, plus the defences every XML document gets (a defused DOCTYPE, trimmed
+oversized tags, no forbidden control characters), for the feed parser and the sitemap reader alike.
+
 Each of these makes expat refuse a whole feed, after which feedparser falls back on its tolerant parser,
 which reports the feed as broken and reads it worse (``AT&T;`` for ``AT&T``, ``Ships &amp; Ports`` as a tag):
 text before the XML declaration (a blank line, a PHP warning), namespace prefixes used but never declared
@@ -14,12 +17,15 @@ import functools
 import html.entities
 import re
 
+from transforms.doctype import defuse_doctype
+from transforms.markup_limits import limit_tags
+
 # What comes before the XML declaration is never part of the document: a blank line or a PHP warning printed
 # by the feed's script. expat refuses the whole feed for it, and feedparser's fallback parser then leaves
 # entities in tags ("Society &amp; Culture"). Looked for in the head only, and not past a feed's root element.
 XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
 DECLARATION_SEARCH_BYTES = 4096
-FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
+FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF|urlset|sitemapindex)[\s>]")
 # Stray "&" (starting no reference, as in "AT&T") and "<" (that cannot start markup, as in "3 < 4").
 STRAY_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]{0,31};)")
 STRAY_LESS_THAN = re.compile(rb"<(?=[\s\d=<])")
@@ -115,3 +121,54 @@ def declare_missing_namespaces(body: bytes) -> tuple[bytes, list[bytes]]:
     declarations = b"".join(b' xmlns:%s="%s"' % (prefix, KNOWN_NAMESPACES.get(prefix, UNKNOWN_NAMESPACE + prefix))
                             for prefix in undeclared)
     return body[:root.end()] + declarations + body[root.end():], undeclared
+
+
+# Numeric character references: feedparser's fallback parser raises on those that name no character
+# (beyond U+10FFFF, a UTF-16 surrogate, thousands of digits) instead of flagging the feed.
+CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
+# C0 control characters XML 1.0 forbids (NUL is handled apart): one stray byte fails the strict parse.
+FORBIDDEN_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _checked_reference(match: re.Match[bytes]) -> bytes:
+    digits, base = (match.group(1), 16) if match.group(1) else (match.group(2), 10)
+    significant = digits.lstrip(b"0") or b"0"
+    code = int(significant, base) if len(significant) <= 8 else -1  # int() refuses thousands of digits
+    return match.group() if 0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
+
+
+def replace_impossible_references(body: bytes) -> bytes:
+    """``body`` with every numeric character reference that names no character replaced by U+FFFD."""
+    return CHARACTER_REFERENCE.sub(_checked_reference, body) if b"&#" in body else body
+
+
+def prepare_xml(body: bytes, flags: list[str]) -> bytes:
+    """A UTF-8 XML document made safe to parse, and repaired where real documents break.
+
+    NULs and the other control characters XML forbids go (expat stops at the first), so does anything before
+    the XML declaration; the DOCTYPE is defused (``transforms.doctype``), oversized tags are trimmed
+    (``transforms.markup_limits``), undeclared namespace prefixes are declared and references and stray ``&``
+    and ``<`` repaired, references to no character become U+FFFD. What was changed is appended to ``flags``
+    (not whitespace before the declaration: no text changes).
+    """
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+        flags.append("nul_bytes_removed")
+    body, junk_dropped = drop_text_before_declaration(body)
+    if junk_dropped:
+        flags.append("text_before_xml_declaration_removed")
+    body, controls = FORBIDDEN_CONTROLS.subn(b"", body)
+    if controls:
+        flags.append("control_characters_removed")
+    defused = defuse_doctype(body)
+    if defused.removed_declarations:
+        flags.append("dtd_entities_removed")
+    body, oversized_tags = limit_tags(defused.body)  # first: the repairs below then scan no giant attribute
+    if oversized_tags:
+        flags.append("oversized_attributes_removed")
+    body, undeclared = declare_missing_namespaces(body)
+    if undeclared:
+        flags.append("missing_namespaces_declared")
+    body, repairs = repair_references(body)
+    flags.extend(repairs)
+    return replace_impossible_references(body)

@@ -42,6 +42,7 @@ from transforms.page_markup import (
 from transforms.page_metadata import read_page_metadata
 from transforms.parsing import parse_document
 from transforms.records import MAX_ITEMS_PER_DOCUMENT
+from transforms.sitemaps import MAX_URLS_PER_SITEMAP
 
 MEBIBYTE = 1024 * 1024
 # The process alone peaks near 300 MB (Beam, the gazetteer, the language model); the largest input is 52 MB
@@ -84,6 +85,15 @@ def item(slug: str, extra: str = "", content: str = "") -> str:
     return (f"<item><title>{slug}</title><link>https://courier.example/{slug}</link>"
             f"<pubDate>Mon, 03 Jun 2024 10:00:00 +0000</pubDate><description>{STORY}</description>"
             f"{extra}{encoded}</item>")
+
+
+def sitemap(entries: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</urlset>")
+
+
+def sitemap_entry(slug: str, inner: str = "") -> str:
+    return f"<url><loc>https://courier.example/{slug}</loc>{inner}</url>"
 
 
 def json_ld(text: str) -> str:
@@ -184,6 +194,9 @@ def hostile_files() -> dict[str, bytes]:
         "many-attributes.xml": feed(item("attributes", extra="<enclosure" + "".join(
             f' a{number}="x"' for number in range(20_000)) + "/>")).encode(),
         "million-items.xml": feed("<item/>" * 1_000_000).encode(),
+        "million-urls-sitemap.xml": sitemap(sitemap_entry("first-of-a-million") + "<url/>" * 1_000_000).encode(),
+        "deep-sitemap.xml": sitemap(sitemap_entry("before-the-depth") + sitemap_entry(
+            "deep", "<x>" * DEPTH + "</x>" * DEPTH) + sitemap_entry("after-the-depth")).encode(),
         # an inlined bundle in the head (libxml2 dropped the page after it) and a framework's state before the
         # article (past the clean stage's 5,000,000-character cut)
         "script-page.html": page("Giant script", f"<article><p>{STORY * 20}</p></article>",
@@ -306,6 +319,24 @@ def test_a_million_items_are_capped_with_an_error_saying_how_many_were_dropped(s
     assert f"{1_000_000 - MAX_ITEMS_PER_DOCUMENT} dropped" in too_many[0]["message"]
     empty = [row for row in errors if row["error_type"] == "empty_item"]  # the kept ones are empty items
     assert len(empty) == MAX_ITEMS_PER_DOCUMENT
+
+
+def test_a_sitemap_of_a_million_urls_is_read_up_to_the_protocols_limit_and_says_what_was_dropped(
+        shape_run: ShapeRun) -> None:
+    articles, errors = shape_run.rows_of("million-urls-sitemap.xml")
+    assert [row["url"] for row in articles] == ["https://courier.example/first-of-a-million"]
+    messages = {row["error_type"]: row["message"] for row in errors}
+    assert sorted(messages) == ["invalid_loc", "too_many_items"]
+    assert messages["too_many_items"].startswith(f"the document has 1000001 items, over the limit of "
+                                                 f"{MAX_URLS_PER_SITEMAP}")
+    assert messages["invalid_loc"].startswith(f"{MAX_URLS_PER_SITEMAP - 1} <url> entries skipped")
+
+
+def test_a_sitemap_nested_past_the_parsers_depth_keeps_the_entries_before_it(shape_run: ShapeRun) -> None:
+    articles, errors = shape_run.rows_of("deep-sitemap.xml")
+    assert sorted(row["url"].rsplit("/", 1)[1] for row in articles) == ["before-the-depth", "deep"]
+    assert [row["error_type"] for row in errors] == ["malformed_xml_partial"]
+    assert "Excessive depth in document" in errors[0]["message"] and "later ones may be lost" in errors[0]["message"]
 
 
 @pytest.mark.parametrize("name", sorted(metadata_attacks()))

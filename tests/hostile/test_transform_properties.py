@@ -32,6 +32,7 @@ TRICKY = st.sampled_from([
     "2024-02-30T25:61:00+99:99", "Mon, 32 Foo 2024", "-1", "1e400", "<script>", "<", "&", "\"", "'",
 ])
 TEXT = st.one_of(st.text(ANY_CHARACTER, max_size=40), TRICKY, st.lists(TRICKY, max_size=4).map("".join))
+LINK = st.builds("https://quay.example/{}/{}".format, st.integers(0, 3), TEXT)  # a web URL, with anything in its path
 # Keys inside objects: JSON-LD's, and those of news APIs' nested fields (source.name, headline.main, fields.body,
 # multimedia.default.url, alternate.0.href, articles.results, response.docs, error.message)
 NESTED_KEYS = ["url", "title", "html", "@graph", "name", "main", "original", "body", "bodyText", "default", "href",
@@ -74,7 +75,38 @@ def rss_documents(draw: st.DrawFn) -> bytes:
         items = [item.replace("<item>", "<entry>").replace("</item>", "</entry>") for item in items]
     encoding = draw(st.sampled_from(["utf-8", "utf-16", "iso-8859-1", "windows-1251"]))
     text = f'<?xml version="1.0" encoding="{encoding}"?>{root[0]}<title>{draw(TEXT)}</title>{"".join(items)}{root[1]}'
+    return encoded(draw, text, encoding)
+
+
+def encoded(draw: st.DrawFn, text: str, encoding: str) -> bytes:
+    """``text`` in the encoding it declares, or in UTF-8 all the same (a lying declaration)."""
     return text.encode(draw(st.sampled_from([encoding, "utf-8"])), "surrogatepass" if encoding == "utf-8" else "replace")
+
+
+@st.composite
+def sitemaps(draw: st.DrawFn) -> bytes:
+    """Sitemaps and indexes of arbitrary entries: the protocol's elements and the news and image extensions', any
+    text in them (escaped or raw), any namespace form, any encoding."""
+    names = ["loc", "loc", "lastmod", "news:news", "news:publication", "news:name", "news:language",
+             "news:publication_date", "news:title", "news:keywords", "news:genres", "image:image", "image:loc", "url"]
+    entries = []
+    for _ in range(draw(st.integers(0, 4))):
+        fields = draw(st.lists(st.sampled_from(names), max_size=6))
+        values = {name: draw(st.one_of(LINK, TEXT) if name.endswith("loc") else TEXT) for name in fields}
+        entries.append("<url>" + "".join(f"<{name}>{escape_or_not(draw, value)}</{name}>"
+                                         for name, value in values.items()) + draw(st.sampled_from(["</url>", ""])))
+    root = draw(st.sampled_from(["urlset", "sitemapindex"]))
+    namespaces = draw(st.sampled_from([
+        ' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+        ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"',
+        ' xmlns="http://www.google.com/schemas/sitemap/0.84"', ""]))
+    if root == "sitemapindex":
+        entries = [entry.replace("<url>", "<sitemap>").replace("</url>", "</sitemap>") for entry in entries]
+    encoding = draw(st.sampled_from(["utf-8", "utf-16", "iso-8859-1"]))
+    text = (f'<?xml version="1.0" encoding="{encoding}"?><{root}{namespaces}>{"".join(entries)}'
+            + draw(st.sampled_from([f"</{root}>", ""])))
+    return encoded(draw, text, encoding)
 
 
 @st.composite
@@ -136,6 +168,14 @@ def test_arbitrary_bytes_give_records_never_an_exception(body: bytes) -> None:
 @given(rss_documents())
 def test_arbitrary_feeds_give_valid_articles_or_typed_errors(body: bytes) -> None:
     assert_valid_outputs(run_chain(raw_document(body, uri="/in/feed.xml")))
+
+
+@PROPERTY
+@given(sitemaps())
+@example('<?xml version="1.0"?><urlset><url><loc>https://a.example/x</loc><lastmod>2024-02-30</lastmod>'
+         "<news:news><news:publication_date>-1</news:publication_date></news:news></url></urlset>".encode())
+def test_arbitrary_sitemaps_give_valid_articles_or_typed_errors(body: bytes) -> None:
+    assert_valid_outputs(run_chain(raw_document(body, uri="/in/sitemap.xml")))
 
 
 @PROPERTY

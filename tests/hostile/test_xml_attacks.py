@@ -21,6 +21,10 @@ from transforms.parsing import parse_document
 
 SECRET = "TOP-SECRET-7f3c2a"  # written to a local file that external entities point at
 ITEM = "<item><title>{title}</title><link>https://courier.example/{slug}</link><description>{text}</description></item>"
+URL_ENTRY = ("<url><loc>https://courier.example/{slug}</loc><news:news><news:title>{title}</news:title>"
+             "<news:keywords>{text}</news:keywords></news:news></url>")
+SITEMAP_NAMESPACES = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                      'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
 EXPANSION_FACTOR = 4  # no output string is longer than this times the input (plus a little): nothing expanded
 TIME_BOUND_S = 20.0
 
@@ -33,50 +37,62 @@ def rss_with_doctype(doctype: str, title: str = "Harbour news", text: str = "Fer
             f"<title>Courier</title><link>https://courier.example/</link>{item}</channel></rss>").encode()
 
 
-def billion_laughs() -> bytes:
+def sitemap_with_doctype(doctype: str, title: str = "Harbour news", text: str = "Ferries run late.",
+                         slug: str = "story") -> bytes:
+    """The same as a Google News sitemap, the text in its title and keywords, the DOCTYPE named for its root."""
+    entry = URL_ENTRY.format(title=title, text=text, slug=slug)
+    doctype = doctype.replace("<!DOCTYPE rss", "<!DOCTYPE urlset", 1)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{doctype}\n<urlset {SITEMAP_NAMESPACES}>{entry}</urlset>'
+            ).encode()
+
+
+Wrapper = Callable[..., bytes]  # rss_with_doctype or sitemap_with_doctype
+
+
+def billion_laughs(wrap: Wrapper = rss_with_doctype) -> bytes:
     """Ten levels of ten references: 10^9 copies of "lol" if expanded."""
     levels = ['<!ENTITY lol0 "lol">'] + [
         f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, 10)]
-    return rss_with_doctype("<!DOCTYPE rss [\n" + "\n".join(levels) + "\n]>", title="&lol9;", text="&lol9;",
-                            slug="laughs")
+    return wrap("<!DOCTYPE rss [\n" + "\n".join(levels) + "\n]>", title="&lol9;", text="&lol9;",
+                slug="laughs")
 
 
-def quadratic_blowup() -> bytes:
+def quadratic_blowup(wrap: Wrapper = rss_with_doctype) -> bytes:
     """One 50,000-character entity referenced 50,000 times: a 200 KB feed that expands to 2.5 GB."""
     doctype = f'<!DOCTYPE rss [\n<!ENTITY a "{"a" * 50_000}">\n]>'
-    return rss_with_doctype(doctype, title="Quadratic", text="&a;" * 50_000, slug="quadratic")
+    return wrap(doctype, title="Quadratic", text="&a;" * 50_000, slug="quadratic")
 
 
-def external_file_entity(secret_path: pathlib.Path) -> bytes:
-    return rss_with_doctype(f'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file://{secret_path}">\n]>',
-                            title="File &xxe;", text="Leak: &xxe;", slug="xxe-file")
+def external_file_entity(secret_path: pathlib.Path, wrap: Wrapper = rss_with_doctype) -> bytes:
+    return wrap(f'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file://{secret_path}">\n]>',
+                title="File &xxe;", text="Leak: &xxe;", slug="xxe-file")
 
 
-def external_http_entity(server: LocalHTTPServer) -> bytes:
-    return rss_with_doctype(f'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "{server.url("/xxe")}">\n]>',
-                            title="Remote &xxe;", text="Leak: &xxe;", slug="xxe-http")
+def external_http_entity(server: LocalHTTPServer, wrap: Wrapper = rss_with_doctype) -> bytes:
+    return wrap(f'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "{server.url("/xxe")}">\n]>',
+                title="Remote &xxe;", text="Leak: &xxe;", slug="xxe-http")
 
 
-def external_parameter_entity(server: LocalHTTPServer) -> bytes:
+def external_parameter_entity(server: LocalHTTPServer, wrap: Wrapper = rss_with_doctype) -> bytes:
     """The out-of-band XXE: a parameter entity pulls a DTD that would send the secret elsewhere."""
     doctype = (f'<!DOCTYPE rss [\n<!ENTITY % remote SYSTEM "{server.url("/evil.dtd")}">\n%remote;\n'
                f'<!ENTITY % local SYSTEM "file:///etc/hostname">\n]>')
-    return rss_with_doctype(doctype, title="Parameter entities", slug="xxe-parameter")
+    return wrap(doctype, title="Parameter entities", slug="xxe-parameter")
 
 
-def external_dtd(server: LocalHTTPServer) -> bytes:
-    return rss_with_doctype(f'<!DOCTYPE rss SYSTEM "{server.url("/rss.dtd")}">', title="DTD&nbsp;fetch",
-                            slug="dtd")
+def external_dtd(server: LocalHTTPServer, wrap: Wrapper = rss_with_doctype) -> bytes:
+    return wrap(f'<!DOCTYPE rss SYSTEM "{server.url("/rss.dtd")}">', title="DTD&nbsp;fetch",
+                slug="dtd")
 
 
-def public_dtd(server: LocalHTTPServer) -> bytes:
-    return rss_with_doctype(f'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
-                            f'"{server.url("/rss-0.91.dtd")}">', title="Public DTD", slug="public-dtd")
+def public_dtd(server: LocalHTTPServer, wrap: Wrapper = rss_with_doctype) -> bytes:
+    return wrap(f'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+                f'"{server.url("/rss-0.91.dtd")}">', title="Public DTD", slug="public-dtd")
 
 
-def xinclude(secret_path: pathlib.Path) -> bytes:
+def xinclude(secret_path: pathlib.Path, wrap: Wrapper = rss_with_doctype) -> bytes:
     text = f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://{secret_path}" parse="text"/>'
-    return rss_with_doctype("", title="XInclude", text=text, slug="xinclude")
+    return wrap("", title="XInclude", text=text, slug="xinclude")
 
 
 def html_page_with_entities(secret_path: pathlib.Path, server: LocalHTTPServer) -> bytes:
@@ -99,6 +115,19 @@ ATTACKS: dict[str, tuple[str, Callable[[pathlib.Path, LocalHTTPServer], bytes]]]
     "public_dtd": ("public-dtd.xml", lambda secret, server: public_dtd(server)),
     "xinclude": ("xinclude.xml", lambda secret, server: xinclude(secret)),
     "html_page_entities": ("page.html", html_page_with_entities),
+}
+
+
+# The same attacks in a Google News sitemap: the sitemap reader (lxml) must stop them as the feed path does.
+SITEMAP_ATTACKS: dict[str, Callable[[pathlib.Path, LocalHTTPServer], bytes]] = {
+    "billion_laughs": lambda secret, server: billion_laughs(sitemap_with_doctype),
+    "quadratic_blowup": lambda secret, server: quadratic_blowup(sitemap_with_doctype),
+    "external_file_entity": lambda secret, server: external_file_entity(secret, sitemap_with_doctype),
+    "external_http_entity": lambda secret, server: external_http_entity(server, sitemap_with_doctype),
+    "external_parameter_entity": lambda secret, server: external_parameter_entity(server, sitemap_with_doctype),
+    "external_dtd": lambda secret, server: external_dtd(server, sitemap_with_doctype),
+    "public_dtd": lambda secret, server: public_dtd(server, sitemap_with_doctype),
+    "xinclude": lambda secret, server: xinclude(secret, sitemap_with_doctype),
 }
 
 
@@ -147,6 +176,20 @@ def test_attack_ends_as_error_or_safe_item_without_expansion_file_read_or_reques
     assert trap_server.requests == []
 
 
+@pytest.mark.parametrize("attack", sorted(SITEMAP_ATTACKS))
+def test_the_same_attacks_in_a_sitemap_keep_the_entry_without_expansion_file_read_or_request(
+    attack: str, secret_file: pathlib.Path, trap_server: LocalHTTPServer
+) -> None:
+    body = SITEMAP_ATTACKS[attack](secret_file, trap_server)
+    start = time.monotonic()
+    records = run_chain(raw_document(body, uri=f"/in/sitemap-{attack}.xml"))
+    assert time.monotonic() - start < TIME_BOUND_S
+    assert_nothing_got_in(records, SECRET, len(body))
+    assert trap_server.requests == []
+    assert [record["url"].rsplit("/", 1)[0] for record in records if record["kind"] == "article"] == [
+        "https://courier.example"]
+
+
 def test_quadratic_blowup_keeps_the_item_and_reports_the_dropped_entity() -> None:
     records = parse_document(raw_document(quadratic_blowup(), uri="/in/quadratic.xml"))
     articles = [record for record in records if record["kind"] == "article"]
@@ -186,7 +229,7 @@ def test_attack_feeds_end_to_end_give_error_rows_and_no_secret_or_request(
 
 def test_harmless_entities_are_kept_and_still_expand() -> None:
     body = rss_with_doctype('<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n  <!ENTITY nb "&#160;">\n]>',
-                            title="A&nb;B", text="&id;2024")
+                title="A&nb;B", text="&id;2024")
     records = parse_document(raw_document(body))
     assert [(record["kind"], record.get("title"), record.get("summary_html")) for record in records] == [
         ("article", "A\xa0B", "tag:example.com,2024")]

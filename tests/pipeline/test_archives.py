@@ -367,3 +367,14 @@ def test_gzip_stream_reads_every_member_and_says_when_the_file_is_cut_short(tmp_
         kept = stream.read()
         assert stream.cut_short
     assert 120_000 < len(kept) < len(data) and data.startswith(kept)
+
+
+def test_a_crawled_sitemap_without_a_document_type_is_read_as_a_document(tmp_path: pathlib.Path) -> None:
+    sitemap = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               b"<url><loc>https://wire.example/news/a</loc></url></urlset>")
+    crawl = write_warc(tmp_path / "crawl.warc.gz", [
+        WarcRecord("response", "https://wire.example/sitemap.xml", sitemap, content_type="application/octet-stream"),
+        WarcRecord("response", "https://wire.example/archive.bin", b"\x00\x01\x02" * 100,
+                   content_type="application/octet-stream")])
+
+    assert [document["uri"] for document in read_all(crawl)] == ["https://wire.example/sitemap.xml"]

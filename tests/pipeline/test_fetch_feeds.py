@@ -13,7 +13,8 @@ from pipeline.feed_state import MOVED_URL_MAX_FAILURES, FeedStateStore
 from pipeline.fetch_feeds import fetch_configured_feeds
 from pipeline.http_fetch import FetchSettings
 from transforms.records import sha256_hex
-from tests.http_server import LocalHTTPServer, RecordedRequest, Response, zeros
+from tests.http_server import LocalHTTPServer, RecordedRequest, Response, gzip_bomb, zeros
+from tests.peak_memory import measure_call
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 SETTINGS = FetchSettings(
@@ -189,3 +190,59 @@ def test_a_feed_whose_new_home_breaks_is_asked_at_its_configured_url_again(
     assert len(http_server.requests_to("/new-home")) == 1 + MOVED_URL_MAX_FAILURES
     with FeedStateStore(tmp_path) as store:
         assert (store.get("moved").permanent_url, store.get("moved").consecutive_failures) == (None, 0)
+
+
+SITEMAP = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           b"<url><loc>https://courier.example/a</loc></url></urlset>")
+
+
+def test_a_gzip_file_served_as_the_body_is_inflated_before_it_is_kept_and_parsed(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/sitemap.xml.gz", Response(body=gzip.compress(SITEMAP),
+                                                  headers={"Content-Type": "application/x-gzip"}))
+    feed = FeedConfig(source_id="courier", url=http_server.url("/sitemap.xml.gz"))
+
+    outcome = fetch_configured_feeds([feed], tmp_path, SETTINGS, NOW)
+
+    (document,) = outcome.raw_documents
+    assert document["body"] == SITEMAP and document["raw_sha256"] == sha256_hex(SITEMAP)
+    assert gzip.decompress(Path(document["raw_path"]).read_bytes()) == SITEMAP  # the raw zone: as readers read it
+    assert outcome.counts["fetched"] == 1 and outcome.counts["content_failed"] == 0
+
+
+def test_a_gzip_bomb_or_a_corrupt_gzip_file_as_the_body_is_a_failed_fetch(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/bomb.xml.gz", Response(body=gzip_bomb(256 * 1024 * 1024)))  # 256 MB of zeros, 256 KB sent
+    http_server.route("/cut.xml.gz", Response(body=gzip.compress(SITEMAP)[:-20]))
+    setup = ("from pipeline.feed_config import FeedConfig\nfrom pipeline.fetch_feeds import fetch_configured_feeds\n"
+             "from tests.pipeline.test_fetch_feeds import NOW, SETTINGS\n"
+             f"feeds = [FeedConfig(source_id=name, url={http_server.url('/')!r} + name + '.xml.gz') "
+             "for name in ('bomb', 'cut')]")
+    errors = f"fetch_configured_feeds(feeds, {str(tmp_path)!r}, SETTINGS, NOW).errors"
+
+    outcome, growth_mb = measure_call(setup, f"sorted((e['source_id'], e['error_type'], e['message']) for e in {errors})")
+
+    assert [(source, kind) for source, kind, _ in outcome] == [("bomb", "too_large"), ("cut", "decode_error")]
+    assert "the gzip body inflates to more than 1048576 bytes" in outcome[0][2]
+    assert outcome[1][2].startswith("the gzip body is corrupt")
+    assert growth_mb < 64  # inflated up to the 1 MB limit, never the 256 MB
+
+
+def test_a_sitemap_index_at_a_feed_url_is_a_content_failure_that_names_its_sitemaps(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    index = (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
+             b"<loc>https://courier.example/news-sitemap.xml</loc></sitemap></sitemapindex>")
+    http_server.route("/sitemap-index.xml", Response(body=index, headers={"Content-Type": "application/xml"}))
+
+    outcome = fetch_configured_feeds([FeedConfig(source_id="courier", url=http_server.url("/sitemap-index.xml"))],
+                                     tmp_path, SETTINGS, NOW)
+
+    assert outcome.counts["content_failed"] == 1
+    with FeedStateStore(tmp_path) as store:
+        state = store.get("courier")
+    assert (state.consecutive_failures, state.failure_kind) == (1, "content")
+    assert state.last_error.startswith("parse:sitemap_index: a sitemap index: it lists 1 sitemaps and no articles "
+                                       "(newest first: https://courier.example/news-sitemap.xml)")

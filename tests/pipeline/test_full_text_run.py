@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import json
 import pathlib
 
@@ -250,3 +252,43 @@ def test_a_feedburner_feed_gives_article_urls_clean_links_cut_summaries_flagged_
     assert "Add to" not in ferry["body_text"]
     assert not [url for row in found.values() for url in row["links"] + row["images"] if "feedburner" in url]
     assert [request.path for request in page_requests(http_server)] == ["/articles/full"]  # the whole post: no request
+
+
+def news_sitemap(entries: list[tuple[str, str, str]]) -> bytes:
+    """A Google News sitemap of (link, title, publication date) entries, with the publication's name."""
+    urls = "".join(f"<url><loc>{link}</loc><lastmod>2026-12-05T16:00:00Z</lastmod><news:news><news:publication>"
+                   f"<news:name>Caspian Courier</news:name><news:language>en</news:language></news:publication>"
+                   f"<news:publication_date>{published}</news:publication_date><news:title>{title}</news:title>"
+                   f"</news:news></url>" for link, title, published in entries)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["sitemap.xml", "sitemap.xml.gz"])
+def test_a_news_sitemap_as_a_feed_gets_its_pages_fetched_and_their_body_text_written(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture, compressed: bool) -> None:
+    links = [http_server.url(path) for path in ("/articles/full", "/story/1", "/story/2", "/missing")]
+    body = news_sitemap([(link, f"Sitemap title {number}", f"2026-12-05T0{number}:00:00+04:00")
+                         for number, link in enumerate(links)])
+    headers = {"Content-Type": "application/x-gzip"} if compressed else {"Content-Type": "application/xml"}
+    http_server.route("/news-sitemap.xml", Response(body=gzip.compress(body) if compressed else body, headers=headers))
+    http_server.route("/articles/full", page("article_full"))
+    http_server.route("/story/1", story_page(1))
+    http_server.route("/story/2", story_page(2))
+    config = write_config(tmp_path, {"courier": http_server.url("/news-sitemap.xml")}, full_text={"courier"})
+    output = tmp_path / "out"
+
+    summary = run_once(config, output, capsys, "--allow-private-addresses", "--page-rate", "50")
+
+    found = rows(output)
+    assert {path: row["body_status"] for path, row in found.items()} == {
+        "/articles/full": "full", "/story/1": "full", "/story/2": "full", "/missing": "teaser_only"}
+    full, story = found["/articles/full"], found["/story/1"]
+    assert "Middle Corridor" in full["body_text"] and "Paragraph 5 of story 1" in story["body_text"]
+    assert {row["document_type"] for row in found.values()} == {"sitemap"}
+    assert story["title"] == "Sitemap title 1" and story["publisher"] == "Caspian Courier"  # the sitemap's own win
+    assert story["time_source"] == "sitemap.news.publication_date"
+    assert story["published_at"] == dt.datetime(2026, 12, 4, 21, tzinfo=dt.timezone.utc)
+    assert full["authors"] == ["Leyla Mammadova"] and full["field_sources"]["body_text"] == "page"
+    assert "page_http_status" in found["/missing"]["quality_flags"] and found["/missing"]["body_text"] is None
+    assert "pages (full text)" in summary and len(http_server.requests_to("/story/2")) == 1

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.skipif(
     reason=f"real-world corpora absent: {DEFAULT_CORPORA} (the shared sample kept beside the repository)")
 
 REALFEEDS_EVERY = 12
+GOOGLE_NEWS_SITEMAP = "Anonyfox__magpie-html__genickbruch.com__googlenews.xml"
 # Files that found bugs or show a rule.
 REALFEEDS_NAMED = (
     "rbren__rss-parser__itunes-missing-image.rss",  # 131 episodes on one home-page link
@@ -40,10 +41,11 @@ REALFEEDS_NAMED = (
     "danmactough__node-feedparser__intertwingly.atom",  # relative links: resolved against rel=self
     "feed-rs__feed-rs__atom_pub_spec_1.xml",  # an entry without a link: its urn:uuid id is no url
     "feedjira__feedjira__youtube_atom.xml",  # a blank line before the XML declaration
+    GOOGLE_NEWS_SITEMAP,  # a real Google News sitemap, in ISO-8859-1
 )
 # Where feedparser and we legitimately count differently: the file name's part -> why.
 KNOWN_COUNT_DIFFERENCES = {
-    "magpie-html__": "a JSON Feed: feedparser reads none",
+    "magpie-html__": "a JSON Feed or a sitemap: feedparser reads none",
     "DuplicateContentAtomFeed": "an Atom feed inside an XHTML page: read as the page, one article",
     "FirstEntry": "an HTML fragment, not a feed: one article (feedparser: no entries)",
 }
@@ -170,6 +172,17 @@ def test_real_feeds_give_one_article_per_distinct_feedparser_entry(ingested: dic
         if len(ids) != expected and not any(part in path for part in KNOWN_COUNT_DIFFERENCES):
             differing[path.rsplit("/", 1)[-1]] = (expected, len(ids))
     assert differing == {}
+
+
+def test_the_real_google_news_sitemap_gives_each_url_with_its_title_and_publication_time(
+        ingested: dict[str, Any]) -> None:
+    (path,) = [path for path in ingested["files"] if path.endswith(GOOGLE_NEWS_SITEMAP)]
+    rows = [row for row in ingested["articles"] if row["raw_path"] == path]
+    entries = pathlib.Path(path).read_bytes().count(b"<url>")
+    assert len(rows) == entries == 7 and not [row for row in ingested["errors"] if row["raw_path"] == path]
+    assert all(row["url"].startswith("https://www.genickbruch.com/index.php?befehl=news&meldung=") for row in rows)
+    assert {row["time_source"] for row in rows} == {"sitemap.news.publication_date"}
+    assert any("für" in row["title"] for row in rows)  # ISO-8859-1, read as declared
 
 
 def test_article_pages_have_a_title_and_a_body(ingested: dict[str, Any]) -> None:

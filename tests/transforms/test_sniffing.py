@@ -117,3 +117,27 @@ def test_feed_root_under_a_namespace_prefix_is_a_feed() -> None:
 ], ids=["warc", "arc"])
 def test_a_web_archive_is_a_web_archive_not_the_page_inside_it(body: bytes) -> None:
     assert sniff_document_type(body, uri="/in/crawl.bin") == "web_archive"
+
+
+@pytest.mark.parametrize("root", [
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    '<urlset xmlns="http://www.google.com/schemas/sitemap/0.84">',
+    "<urlset>",
+    '<sm:urlset xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9">',
+], ids=["sitemaps.org-0.9", "google-0.84", "no-namespace", "prefixed"])
+@pytest.mark.parametrize("uri", ["/in/sitemap.xml", "/in/news-sitemap", "/in/sitemap.html"])
+def test_a_urlset_is_a_sitemap_whatever_its_namespace_or_name(root: str, uri: str) -> None:
+    body = f'<?xml version="1.0"?>\n<!-- generated -->\n{root}<url><loc>https://quay.example/a</loc></url></urlset>'
+    assert sniff_document_type(body.encode(), uri=uri, content_type="text/xml") == "sitemap"
+
+
+def test_a_sitemapindex_is_a_sitemap_index() -> None:
+    body = (b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<sitemap><loc>https://quay.example/news.xml</loc></sitemap></sitemapindex>")
+    assert sniff_document_type(body, uri="/in/sitemap.xml") == "sitemap_index"
+
+
+def test_a_doctype_longer_than_the_sniffed_head_still_names_the_root() -> None:
+    doctype = f'<!DOCTYPE urlset [\n<!ENTITY a "{"a" * 50_000}">\n]>'
+    body = f'<?xml version="1.0"?>\n{doctype}\n<urlset><url><loc>https://quay.example/a</loc></url></urlset>'
+    assert sniff_document_type(body.encode(), uri="/in/sitemap.xml") == "sitemap"
