@@ -72,6 +72,10 @@ TITLE_WORDS = frozenset({
 OUTLET_WORDS = frozenset({
     "press", "news", "agency", "media", "insider", "times", "post", "journal", "herald", "tribune", "gazette",
     "magazine", "radio", "tv", "television", "network", "daily", "weekly", "online", "reuters", "ap", "afp",
+    # newspapers' own names ("Houston Chronicle", "Kyiv Independent"); not "Star", "Sun", "Globe", "Mirror",
+    # "Record" or "Standard", which are also people's names
+    "chronicle", "independent", "observer", "guardian", "telegraph", "courier", "dispatch", "examiner",
+    "inquirer", "sentinel", "bulletin", "ledger", "economist",
     "dpa", "upi", "cnn", "bbc", "npr", "pti", "ians", "bloomberg", "xinhua", "tass", "interfax", "efe",
     "ansa", "anadolu", "ltd", "inc", "llc", "gmbh", "partners", "company", "group", "team", "foundation",
     "university", "institute", "society", "association", "club", "studio", "studios", "labs",

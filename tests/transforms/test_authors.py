@@ -60,6 +60,10 @@ CASES = [
     ("Teodor Blum, Harbor Post Staff Writer", ["Teodor Blum"]),
     ("BRAM TOLLE, AP Regional Writer", ["Bram Tolle"]),
     ("Ines Varga, Harbor News", ["Ines Varga"]),
+    ("Ines Varga, Lakeside Chronicle", ["Ines Varga"]),
+    ("Ines Varga, Harbor Independent", ["Ines Varga"]),
+    ("Ines Varga and Teodor Blum, Valley Courier", ["Ines Varga", "Teodor Blum"]),
+    ("Ines Varga, Amanda Sun", ["Ines Varga", "Amanda Sun"]),  # a surname that is also a paper's word stays
     ("Ines Varga, Lakeside.com", ["Ines Varga"]),
     ("Ines Varga - Contributor", ["Ines Varga"]),
     ("Lakeside Media - Ines Varga", ["Ines Varga"]),
