@@ -14,7 +14,8 @@ are set. Shingles, not single words: trafilatura's simhash (a bag of its longer 
 written from one template ("NixOS 16.09 has been released, the sixth stable release...") 1 to 4 bits
 apart, where shingles keep them 10 or more apart (cross-posts with a rewritten opening: 5 to 9). Texts of fewer
 than ``MIN_WORDS`` words get none: a one-line teaser or a shared "Read the full story" stub would make
-every short item a near-duplicate of every other.
+every short item a near-duplicate of every other. In Chinese, Japanese and Thai, written without spaces, each
+character counts as a word (their 3-grams are character trigrams).
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ MIN_WORDS = 30
 MAX_WORDS = 10_000  # a long article has a few thousand; the fingerprint of the first 10,000 is the text's
 SHINGLE_WORDS = 3
 NEAR_DUPLICATE_BITS = 6  # at most this many bits apart: the same text give or take a line or two (README)
-WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: each character is a token (Chinese, Japanese kana, Thai, Lao,
+# Khmer, Myanmar), so 3-grams of them are character trigrams; elsewhere a token is a run of word characters.
+UNSPACED_SCRIPTS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{UNSPACED_SCRIPTS}]|[^\\W{UNSPACED_SCRIPTS}]+")
 _UINT64 = np.uint64
 
 

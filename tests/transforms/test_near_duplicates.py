@@ -32,6 +32,15 @@ STORY = (
 )
 
 
+# The same story in Chinese, written without spaces: each character is a token.
+STORY_ZH = (
+    "周二上午，连接首都和岛屿的渡轮在一周暴风雨后恢复运营。港口管理局表示，船只于七点出发，载有两百名乘客和四十辆汽车，"
+    "航程不到三个小时。在码头等待天气好转的渔民说，这是本月以来海面第一次平静。运营方计划在本季结束前每周五增加一班晚间"
+    "航班，因为这段时间回岛探亲的家庭最多。周日被海浪损坏的北码头还需要两周才能修好，在此之前渡轮停靠在旧渔港，那里一次"
+    "只能停靠一艘船。"
+)
+
+
 def release_note(name: str, version: str, ordinal: str, codename: str, feature: str, removed: str) -> str:
     """Notes written from one template: different articles that share most of their words."""
     return (f"{name} {version} \u201c{codename}\u201d has been released, the {ordinal} stable release branch. "
@@ -69,6 +78,16 @@ def test_articles_written_from_one_template_are_not_near_duplicates() -> None:
 def test_different_word_order_is_a_different_text() -> None:
     words = STORY.split()
     assert differing_bits(text_simhash(STORY), text_simhash(" ".join(reversed(words)))) > 2 * NEAR_DUPLICATE_BITS
+
+
+def test_text_without_spaces_is_read_character_by_character() -> None:
+    """A Chinese article is one run of word characters to ``\\w+``: it got no fingerprint (under 30 words)."""
+    fingerprint = text_simhash(STORY_ZH)
+    assert fingerprint is not None
+    assert WORD.findall("渡轮在一周") == ["渡", "轮", "在", "一", "周"]
+    assert differing_bits(fingerprint, text_simhash(STORY_ZH.replace("七点", "八点"))) <= NEAR_DUPLICATE_BITS
+    assert differing_bits(fingerprint, text_simhash("".join(reversed(STORY_ZH)))) > 2 * NEAR_DUPLICATE_BITS
+    assert WORD.findall("naïve café, the ferry's") == ["naïve", "café", "the", "ferry", "s"]  # spaced: words
 
 
 def test_texts_under_the_minimum_get_no_fingerprint() -> None:
