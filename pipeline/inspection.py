@@ -220,7 +220,8 @@ def inspect(output_dir: str, top: int = DEFAULT_TOP, partitions_shown: int = DEF
 
 def add_inspect_parser(commands: Any, add_run_arguments: Any = None) -> Any:
     """Register ``newsbeam inspect`` on the CLI's subcommands (``add_run_arguments`` is not needed)."""
-    parser = commands.add_parser("inspect", help="partitions, counts, date range, top sources/entities, errors")
+    parser = commands.add_parser(
+        "inspect", help="partitions, counts, date range, top sources/entities, near-duplicates, errors")
     parser.add_argument("output", metavar="OUT", help="output directory of earlier runs")
     parser.add_argument("--top", type=int, default=DEFAULT_TOP, help="rows in the top tables (default %(default)s)")
     parser.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS_SHOWN,
