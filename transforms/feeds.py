@@ -25,6 +25,7 @@ from transforms.xml_repair import prepare_xml
 FEED_FORMATS = {"rss": "rss", "atom": "atom", "rss10": "rdf", "rss090": "rdf", "cdf": "rss"}
 # feedparser's bozo exceptions that still leave a correct document (the items are trusted)
 HARMLESS_BOZO = ("CharacterEncodingOverride",)
+RECOVERED_FLAG = "recovered_from_malformed_feed"  # the document was broken; its items before the break were read
 # Hosts of feed services that rewrite item links into redirects through themselves (``/~r/...``)
 FEED_REDIRECTOR_HOST = re.compile(r"feeds\d*\.feedburner\.com|feedproxy\.google\.com")
 HTML_TITLE_TYPES = ("text/html", "application/xhtml+xml")  # feedparser's title_detail types that hold markup
@@ -219,7 +220,7 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
             return [make_error("parse", "not_a_feed", "no RSS, RDF or Atom root element", source=raw)]
         return [make_error("parse", "empty_feed", "the feed has no items", source=raw)]
     if harmful:
-        flags.append("recovered_from_malformed_feed")
+        flags.append(RECOVERED_FLAG)
     document_type = _document_type(parsed.get("version") or "")
     base_url = document_url(raw, parsed.feed)
     outputs: list[Article | ErrorRecord] = []

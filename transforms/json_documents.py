@@ -23,16 +23,16 @@ from transforms.encoding import decode_document
 from transforms.feed_bodies import SOURCE_TRUNCATED_FLAG
 from transforms.identity import url_host, web_url
 from transforms.item_images import json_item_images
-from transforms.json_fields import (ARTICLE_FIELDS, REMOVED_TITLES, api_error_message, author_strings,
-                                    container_items, first_text, is_removed, looks_like_html, publisher_fields,
-                                    repair_surrogates, scalar_text, tag_names, without_truncation_marker)
+from transforms.json_fields import (ARTICLE_FIELDS, OVERSIZED_FLAG, REMOVED_TITLES, api_error_message,
+                                    author_strings, container_items, first_text, is_removed, looks_like_html,
+                                    publisher_fields, repair_surrogates, scalar_text, tag_names,
+                                    without_truncation_marker)
 from transforms.language import language_code, normalize_language_code
 from transforms.publishers import publisher_name, title_without_publisher
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, make_error,
                                 too_many_items_error)
 
 __all__ = ["object_to_article", "parse_json_document", "parse_json_feed", "parse_jsonl"]
-OVERSIZED_FLAG = "oversized_fields_removed"  # a one-line field (title, date, id, ...) too long to be one
 MAX_CONTAINER_DEPTH = 3  # a list of saved responses, each holding its articles, is read; deeper nesting is not
 # A line ends at CRLF, LF or a lone CR (old Mac files): none of them can stand unescaped inside a JSON string.
 # Not str.splitlines: it also splits on U+2028, U+0085 and others, which are legal inside JSON strings.

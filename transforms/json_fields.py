@@ -61,6 +61,7 @@ ERROR_MESSAGE_PATHS = ("message", "error.message", "error.info", "error", "resul
                        "fault.faultstring", "errors.0.message")
 # Longer values of the one-line fields (title, dates, ids, language, URLs) are not what they claim to be.
 MAX_SHORT_FIELD_CHARS = 10_000
+OVERSIZED_FLAG = "oversized_fields_removed"  # a one-line field (title, date, id, ...) too long to be one
 MAX_PATH_LIST_ITEMS = 100  # list items looked at for images and tags
 # An API's cut of the text: NewsAPI's "… [+1234 chars]", GNews' "... [1234 chars]".
 TRUNCATION_MARKER = re.compile(r"\s*(?:…|\.{3})?\s*\[\+?\d[\d,]*\s*chars?\]\s*$", re.IGNORECASE)

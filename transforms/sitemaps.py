@@ -27,9 +27,9 @@ from typing import Generic, TypeVar
 import lxml.etree
 
 from transforms.encoding import as_utf8_xml, choose_encoding
-from transforms.feeds import document_url, item_source_id
+from transforms.feeds import RECOVERED_FLAG, document_url, item_source_id
 from transforms.identity import web_url
-from transforms.json_fields import MAX_SHORT_FIELD_CHARS, MAX_TAG_CHARS
+from transforms.json_fields import MAX_SHORT_FIELD_CHARS, MAX_TAG_CHARS, OVERSIZED_FLAG
 from transforms.language import normalize_language_code
 from transforms.publishers import publisher_name, title_without_publisher
 from transforms.records import Article, ErrorRecord, RawDocument, make_error, too_many_items_error
@@ -43,8 +43,6 @@ MAX_IMAGES_PER_URL = 1_000  # the image extension's limit
 MAX_KEYWORDS = 100
 MAX_LANGUAGE_TAG_CHARS = 35  # a BCP 47 tag is far shorter
 GENRE_TAG_PREFIX = "genre:"  # Google News genres (PressRelease, Satire, OpEd, ...) as tags: ``genre:OpEd``
-OVERSIZED_FLAG = "oversized_fields_removed"  # as for JSON fields: a one-line value too long to be one
-RECOVERED_FLAG = "recovered_from_malformed_feed"  # as for feeds: the document was broken, its entries recovered
 EXAMPLES_IN_MESSAGES = 3
 EXAMPLE_CHARS = 200
 # A real end tag of an entry. Recovering from a truncated document, the parser closes the entry that was cut:
