@@ -12,13 +12,15 @@ import pathlib
 import re
 from typing import Collection, Iterator
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 # the sink owns the index format and the names of the files
 from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_table, save_index
-from pipeline.rows import shard_of, version_key
+from pipeline.rows import TEXT_FLAG, shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
+TEXT_COLUMNS = ["body_text", "summary_text"]  # read for rows.carries_text, then dropped
 # a shard's own files (its file of the day, and those sealed when they grew large); other files mix shards
 SHARD_FILE = re.compile(rf"(?:part-|{re.escape(SEALED_PREFIX)})(\d{{5}})(-.*)?\.parquet")
 
@@ -43,14 +45,22 @@ def _shard_entries(output_dir: str | pathlib.Path, dates: Collection[str], shard
     entries: dict[str, tuple] = {}
     for date in sorted(dates):
         for path in _files_holding_shard(dataset_dir(output_dir, "articles") / f"date={date}", shard):
-            for row in pq.read_table(path, columns=INDEX_COLUMNS).to_pylist():
+            for row in _index_rows(path):
                 if shard_of(row["article_id"], num_shards) != shard:
                     continue
-                entry = (date, row["content_sha256"], *version_key(row)[:2])
+                entry = (date, row["content_sha256"], *version_key(row)[:3])
                 current = entries.get(row["article_id"])
                 if current is None or entry[2:] > current[2:]:
                     entries[row["article_id"]] = entry
     return entries
+
+
+def _index_rows(path: pathlib.Path) -> list[dict]:
+    """The index columns of a partition file's rows, with whether each carries text (``TEXT_FLAG``): decided
+    on Arrow columns, so the texts are never turned into Python strings."""
+    table = pq.read_table(path, columns=INDEX_COLUMNS + TEXT_COLUMNS)
+    has_text = [pc.fill_null(pc.greater(pc.utf8_length(table[name]), 0), False) for name in TEXT_COLUMNS]
+    return table.select(INDEX_COLUMNS).append_column(TEXT_FLAG, pc.or_(*has_text)).to_pylist()
 
 
 def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,

@@ -35,9 +35,11 @@ MARKER_PREFIX = ".compact-"
 STAGING_PREFIX = "compact-"
 DUCKDB_MEMORY_LIMIT = "1GB"
 BATCH_ROWS = 10_000
-# How the sink orders versions (pipeline.rows.version_key): latest update, then latest fetch, then ties.
+# How the sink orders versions (pipeline.rows.version_key): a copy with text (a body or a summary) first, then
+# the latest update, then the latest fetch, then ties.
 LATEST_FIRST = {
-    "articles": ("coalesce(updated_at, TIMESTAMPTZ '1970-01-01 00:00:00+00') DESC, "
+    "articles": ("(coalesce(body_text, '') <> '' OR coalesce(summary_text, '') <> '') DESC, "
+                 "coalesce(updated_at, TIMESTAMPTZ '1970-01-01 00:00:00+00') DESC, "
                  "coalesce(fetched_at, TIMESTAMPTZ '1970-01-01 00:00:00+00') DESC, "
                  "content_sha256 DESC, source_id DESC, uri DESC"),
     "errors": "occurred_at DESC",

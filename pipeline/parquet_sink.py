@@ -56,10 +56,11 @@ from schemas.error import ERROR_SCHEMA
 INDEX_SCHEMA = pa.schema([
     pa.field("article_id", pa.string(), nullable=False), pa.field("date", pa.string(), nullable=False),
     pa.field("content_sha256", pa.string(), nullable=False),
+    pa.field("has_text", pa.bool_()),  # rows.carries_text; null in indexes written before it existed
     pa.field("version_at", pa.timestamp("us", tz="UTC"), nullable=False),  # updated_at, else the epoch
     pa.field("fetched_at", pa.timestamp("us", tz="UTC")),  # null in indexes written before it existed
 ])
-IndexEntry = tuple[str, str, dt.datetime, dt.datetime]  # date, content_sha256, version_at, fetched_at
+IndexEntry = tuple[str, str, bool, dt.datetime, dt.datetime]  # date, content_sha256, has_text, version_at, fetched_at
 ARTICLES = FileLayout(ARTICLE_SCHEMA, "article_id", "published_at", ARTICLE_DICTIONARY_COLUMNS)
 ERRORS = FileLayout(ERROR_SCHEMA, "error_id", "occurred_at", ERROR_DICTIONARY_COLUMNS)
 DATASET_LAYOUTS: dict[str, FileLayout] = {"articles": ARTICLES, "errors": ERRORS}
@@ -167,7 +168,7 @@ INDEX_BATCH_ROWS = 16_384  # index entries read, filtered and merged at a time
 
 def _index_batches(output_dir: str, shard: int) -> Iterator[pa.Table]:
     """One shard's article index (sorted by article_id), a batch at a time; nothing before its first write.
-    Files written before ``fetched_at`` existed read it as null."""
+    Files written before ``fetched_at`` or ``has_text`` existed read them as null."""
     path = index_path(output_dir, shard)
     if path.exists():
         yield from conformed_batches(path, INDEX_SCHEMA, INDEX_BATCH_ROWS)
@@ -184,9 +185,9 @@ def read_index_entries(output_dir: str, shard: int, ids: pa.Array) -> pa.Table |
 
 
 def index_table(entries: dict[str, IndexEntry]) -> pa.Table:
-    """Index entries (article_id -> date, content hash, version and fetch times) as an index table."""
-    rows = [{"article_id": key, "date": date, "content_sha256": sha, "version_at": version, "fetched_at": fetched}
-            for key, (date, sha, version, fetched) in entries.items()]
+    """Index entries (article_id -> date, content hash, text rank, version and fetch times) as an index table."""
+    rows = [{"article_id": key, "date": date, "content_sha256": sha, "has_text": has_text, "version_at": version,
+             "fetched_at": fetched} for key, (date, sha, has_text, version, fetched) in entries.items()]
     return pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
 
 
@@ -247,7 +248,7 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
             path = part_path(settings.output_dir, "articles", date, shard)
             count_outcome(merge_into_file(path, ARTICLES, drop_ids=pa.array(sorted(moved[date]), pa.string())), stats)
         remove_from_compacted(settings.output_dir, "articles", date, replaced.get(date, set()), stats)
-    changed = plan.written.select(["article_id", "date", "content_sha256", "updated_at", "fetched_at"])
+    changed = plan.written.select(["article_id", "date", "content_sha256", "has_text", "updated_at", "fetched_at"])
     save_index(settings.output_dir, shard, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
     stats["article_partitions"] = new_dates
     return stats

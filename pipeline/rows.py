@@ -32,24 +32,42 @@ def partition_date(record: dict[str, Any]) -> str:
     return when.astimezone(dt.timezone.utc).date().isoformat()
 
 
+TEXT_FLAG = "has_text"  # a staging stub's answer to ``carries_text`` (it holds no text to look at)
+
+
+def carries_text(article: dict[str, Any]) -> bool:
+    """Whether a copy of an article carries text: a body or a summary.
+
+    A copy without any (a sitemap entry or a link-only feed item whose page was not fetched) is a title and a
+    link: it never replaces a copy with text, whatever its times. A site read through its feed and its news
+    sitemap gives both copies, and the sitemap's ``<lastmod>`` is a later update time than a feed item without
+    one: by time alone the row lost its summary and body.
+    """
+    if TEXT_FLAG in article:
+        return bool(article[TEXT_FLAG])
+    return bool(article.get("body_text") or article.get("summary_text"))
+
+
 def version_key(article: dict[str, Any]) -> tuple:
-    """Order of versions of one article: the source's update time, else the later fetch; ties deterministic.
+    """Order of versions of one article: a copy with text over one without (``carries_text``), then the
+    source's update time, else the later fetch; ties deterministic.
 
     The publication time is not a version: a source (or a re-parse by a fixed pipeline) may correct it
     either way, and an older fetch must never replace a newer one.
     """
-    return (article.get("updated_at") or EPOCH, article.get("fetched_at") or EPOCH,
+    return (carries_text(article), article.get("updated_at") or EPOCH, article.get("fetched_at") or EPOCH,
             article.get("content_sha256") or "", article.get("source_id") or "", article.get("uri") or "")
 
 
 def copy_rank(article: dict[str, Any]) -> tuple:
-    """Order of the copies of one article seen in the same run: the latest edition wins.
+    """Order of the copies of one article seen in the same run: a copy with text first, then the latest edition.
 
     Copies of one run are all current, so the later source time (update, else publication: a re-published
     item carries a later pubDate) names the newer edition; the fetch time and content break ties. Across
     runs ``version_key`` decides instead, where a later fetch is newer information.
     """
-    return (article.get("updated_at") or article.get("published_at") or EPOCH,) + version_key(article)
+    version = version_key(article)
+    return (version[0], article.get("updated_at") or article.get("published_at") or EPOCH) + version[1:]
 
 
 def storable(value: Any) -> Any:

@@ -21,12 +21,13 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.rows import EPOCH, partition_date
+from pipeline.rows import EPOCH, carries_text, partition_date
 from pipeline.staging import STAGED, expand_staged, load_staged
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 CANDIDATE_SCHEMA = pa.schema([
     pa.field("article_id", pa.string()), pa.field("date", pa.string()),  # date: the partition
+    pa.field("has_text", pa.bool_()),  # rows.carries_text: copy_rank's and version_key's first key
     pa.field("edition_at", TIMESTAMP),  # updated_at, else published_at, else the epoch: copy_rank's first key
     pa.field("updated_at", TIMESTAMP), pa.field("fetched_at", TIMESTAMP),  # the epoch when missing
     pa.field("published_at", TIMESTAMP),  # null when missing: the order of rows in a partition file
@@ -39,14 +40,15 @@ CANDIDATE_SCHEMA = pa.schema([
 ])
 # copy_rank as sort keys, latest edition first; the sort is stable, so among equal copies the first one
 # seen wins, as in rows.copy_rank's strict comparison
-_COPY_ORDER = [("article_id", "ascending"), ("edition_at", "descending"), ("updated_at", "descending"),
+_COPY_ORDER = [("article_id", "ascending"), ("has_text", "descending"), ("edition_at", "descending"), ("updated_at", "descending"),
                ("fetched_at", "descending"), ("content_sha256", "descending"), ("source_id", "descending"),
                ("uri", "descending")]
 _KNOWN_COLUMNS = {"date": "known_date", "content_sha256": "known_sha256", "version_at": "known_version_at",
-                  "fetched_at": "known_fetched_at"}  # index column -> its name beside the candidates
+                  "fetched_at": "known_fetched_at", "has_text": "known_has_text"}  # index column -> beside candidates
+_KNOWN_TYPES = {"date": pa.string(), "content_sha256": pa.string(), "has_text": pa.bool_()}  # else TIMESTAMP
 # what the writer needs once decided: where each row is, its index entry, and the day of its older copy
 _WRITTEN_COLUMNS = ["article_id", "date", "published_at", "file", "offset", "length", "content_sha256", "updated_at",
-                    "fetched_at", "known_date"]
+                    "fetched_at", "has_text", "known_date"]
 # a partition file's order (parquet_sink sorts rows by published_at, then article_id; nulls last)
 _PARTITION_ORDER = [("date", "ascending"), ("published_at", "ascending"), ("article_id", "ascending")]
 STUBS_PER_BATCH = 1024
@@ -85,7 +87,7 @@ class _Candidates:
             location = (number, offset, length)
         updated = article.get("updated_at")
         published = article.get("published_at")
-        values = (article["article_id"], partition_date(article), updated or published or EPOCH,
+        values = (article["article_id"], partition_date(article), carries_text(article), updated or published or EPOCH,
                   updated or EPOCH, article.get("fetched_at") or EPOCH, published, article.get("content_sha256") or "",
                   article.get("source_id") or "", article.get("uri") or "", article.get("body_status") or "unknown",
                   *location, _id_hash(article["article_id"]))
@@ -147,8 +149,7 @@ def _with_known(latest: pa.Table, known: pa.Table | None) -> pa.Table:
         return latest.join(known.drop_columns(["id_hash"]), keys="article_id",
                            join_type="left outer").sort_by("article_id")
     for column, name in _KNOWN_COLUMNS.items():
-        value_type = pa.string() if column in ("date", "content_sha256") else TIMESTAMP
-        latest = latest.append_column(name, pa.nulls(latest.num_rows, value_type))
+        latest = latest.append_column(name, pa.nulls(latest.num_rows, _KNOWN_TYPES.get(column, TIMESTAMP)))
     return latest
 
 
@@ -230,8 +231,13 @@ def _decide(latest: pa.Table, counts: collections.Counter[str], statuses: collec
     # an entry written before fetch times were kept compares as the oldest version
     known_updated = pc.if_else(pc.is_null(latest["known_fetched_at"]), epoch, latest["known_version_at"])
     known_fetched = pc.fill_null(latest["known_fetched_at"], epoch)
-    older = pc.or_(pc.less(latest["updated_at"], known_updated),
-                   pc.and_(pc.equal(latest["updated_at"], known_updated), pc.less(latest["fetched_at"], known_fetched)))
+    # an entry written before the text rank was kept counts as text: a copy without text does not replace it
+    known_text = pc.fill_null(latest["known_has_text"], True)
+    older_in_time = pc.or_(pc.less(latest["updated_at"], known_updated),
+                           pc.and_(pc.equal(latest["updated_at"], known_updated),
+                                   pc.less(latest["fetched_at"], known_fetched)))
+    older = pc.or_(pc.and_(pc.invert(latest["has_text"]), known_text),
+                   pc.and_(pc.equal(latest["has_text"], known_text), older_in_time))
     known = pc.is_valid(latest["known_date"])
     # only a written version makes a copy stale: a new id with an update time before the epoch is new
     stale = pc.fill_null(pc.and_(pc.and_(known, pc.invert(unchanged)), older), False)

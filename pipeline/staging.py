@@ -26,13 +26,15 @@ import uuid
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from pipeline.atomic_files import TEMP_MARKER
+from pipeline.rows import TEXT_FLAG, carries_text
 from schemas.article import ARTICLE_SCHEMA
 
 STAGED = "staged_row"  # a stub's (path, offset, length) of its row
 STAGED_FILE = "staged_file"  # a marker's file of staged articles
 # What ``parquet_sink.write_article_shard`` reads of an article before it loads the rows: shard, partition,
 # version, content hash, and what it counts. A field it starts to read there must be added here
-# (tests/pipeline/test_staging.py compares a staged write with a direct one).
+# (tests/pipeline/test_staging.py compares a staged write with a direct one). Of the text, the header holds
+# only whether there is any (``rows.TEXT_FLAG``, which decides between versions).
 STUB_FIELDS = ("kind", "article_id", "published_at", "updated_at", "fetched_at", "content_sha256", "source_id",
                "uri", "body_status")
 ROW_FIELDS = ARTICLE_SCHEMA.names
@@ -86,10 +88,11 @@ class StagingFile:
 
     def stage(self, article: dict[str, Any]) -> dict[str, Any]:
         """Write ``article``'s header and row fields (one unbuffered write); return its stub."""
-        header = _pickled({name: article.get(name) for name in STUB_FIELDS})
+        stub = {name: article.get(name) for name in STUB_FIELDS}
+        stub[TEXT_FLAG] = carries_text(article)
+        header = _pickled(stub)
         row = _pickled({name: article.get(name) for name in ROW_FIELDS})
         self._handle.write(header + row)
-        stub = {name: article.get(name) for name in STUB_FIELDS}
         stub[STAGED] = (self.path, self._offset + len(header) + _LENGTH.size, len(row) - _LENGTH.size)
         self._offset += len(header) + len(row)
         return stub

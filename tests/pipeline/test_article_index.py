@@ -13,7 +13,7 @@ import pipeline.parquet_sink
 from pipeline.article_index import rebuild_article_index
 from pipeline.compaction import compact
 from pipeline.parquet_sink import index_path
-from tests.pipeline.dataset_builders import SHARDS, UTC, article, write_articles
+from tests.pipeline.dataset_builders import SHARDS, UTC, article, article_id, write_articles
 
 DAY = dt.datetime(2024, 5, 1, 8, tzinfo=UTC)
 
@@ -34,6 +34,18 @@ def test_full_rebuild_equals_the_index_the_sink_wrote(tmp_path: pathlib.Path) ->
     written = index_rows(tmp_path)
     shutil.rmtree(tmp_path / "_state" / "article_index")
     assert rebuild_article_index(tmp_path, SHARDS) == 40
+    assert index_rows(tmp_path) == written
+
+
+def test_a_rebuilt_entry_says_whether_its_row_carries_text(tmp_path: pathlib.Path) -> None:
+    linked_only = [{**article(number, DAY), "body_text": None, "summary_text": "" if number else None}
+                   for number in range(2)]  # a sitemap entry: a title and a link
+    write_articles(tmp_path, [*linked_only, article(2, DAY), {**article(3, DAY), "body_text": None}])
+    written = index_rows(tmp_path)
+    assert {row["article_id"]: row["has_text"] for row in written} == {
+        article_id(0): False, article_id(1): False, article_id(2): True, article_id(3): True}  # 3: a summary
+    shutil.rmtree(tmp_path / "_state" / "article_index")
+    rebuild_article_index(tmp_path, SHARDS)
     assert index_rows(tmp_path) == written
 
 

@@ -135,6 +135,19 @@ def test_duplicate_rows_are_merged_keeping_the_latest_version(tmp_path: pathlib.
     assert [row["title"] for row in read_dataset(tmp_path) if row["article_id"] == article_id(5)] == ["story 5"]
 
 
+def test_of_duplicate_rows_one_with_text_is_kept_over_a_later_one_without(tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, many_articles(20))
+    linked_only = {**article(5, DAY + dt.timedelta(minutes=5 * 37), title="sitemap copy"), "body_text": None,
+                   "summary_text": None, "updated_at": DAY + dt.timedelta(days=3)}  # later, but a title and a link
+    from pipeline.rows import article_row
+
+    pq.write_table(pa.Table.from_pylist([article_row(linked_only, "test")], schema=ARTICLE_SCHEMA),
+                   partition(tmp_path) / "stray.parquet")
+    stats = compact(str(tmp_path))
+    assert stats["duplicates_removed"] == 1
+    assert [row["title"] for row in read_dataset(tmp_path) if row["article_id"] == article_id(5)] == ["story 5"]
+
+
 # Crashes -----------------------------------------------------------------------------------------------
 
 

@@ -322,7 +322,7 @@ def test_index_remembers_written_articles_for_later_runs(sink: SinkSettings) -> 
 # --- the article index (read and rewritten a batch at a time) ------------------------------------------
 
 def _entries(numbers: list[int], day: int, sha: str = "a") -> dict[str, tuple]:
-    return {ident(number): (f"2024-05-0{day}", sha * 64, EPOCH, when(day)) for number in numbers}
+    return {ident(number): (f"2024-05-0{day}", sha * 64, True, EPOCH, when(day)) for number in numbers}
 
 
 def _index_rows(output_dir: str) -> list[tuple]:

@@ -23,7 +23,7 @@ from tests.pipeline.test_parquet_sink import article, ident, when
 
 
 def _entry(record: dict[str, Any]) -> tuple:
-    return (partition_date(record), record["content_sha256"], *version_key(record)[:2])
+    return (partition_date(record), record["content_sha256"], *version_key(record)[:3])
 
 
 def _reference(records: list[dict[str, Any]], index: dict[str, tuple]) -> tuple[dict[str, int], set[str]]:
@@ -40,24 +40,26 @@ def _reference(records: list[dict[str, Any]], index: dict[str, tuple]) -> tuple[
         known = index.get(article_id)
         if known and known[1] == record["content_sha256"] and known[0] == partition_date(record):
             counts["articles_unchanged"] += 1
-        elif known and version_key(record)[:2] < known[2:]:
+        elif known and version_key(record)[:3] < known[2:]:
             counts["articles_stale"] += 1
         else:
             counts["articles_updated" if known else "articles_new"] += 1
-            written.add(record["body_text"])
+            written.add(record["title"])
     return counts, written
 
 
 def _written_bodies(records: list[dict[str, Any]], index: pa.Table | None,
                     copies_per_bucket: int = 4096) -> tuple[dict[str, int], set[str]]:
     plan = plan_shard(records, entries_in(index), copies_per_bucket)
-    bodies = {record["body_text"] for date in plan.dates() for chunk in plan.records(date, 3) for record in chunk}
-    return plan.counts, bodies
+    titles = {record["title"] for date in plan.dates() for chunk in plan.records(date, 3) for record in chunk}
+    return plan.counts, titles
 
 
-# update times: none, days of May 2024, or 0: a placeholder before the epoch (0001-01-01)
+# update times: none, days of May 2024, or 0: a placeholder before the epoch (0001-01-01); text: a body, a
+# summary only, or none (a sitemap entry)
 _copies = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_from([None, 0, 2, 3]),
-                             st.integers(2, 4), st.sampled_from(["a", "b"])), max_size=25)
+                             st.integers(2, 4), st.sampled_from(["a", "b"]), st.sampled_from(["body", "summary", ""])),
+                   max_size=25)
 ANCIENT = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -67,21 +69,25 @@ def _update_time(day: int | None) -> dt.datetime | None:
 
 @settings(max_examples=60, deadline=None)
 @given(copies=_copies, indexed=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3), st.sampled_from(["a", "z"]),
-                                                  st.sampled_from([None, 3, 5]), st.integers(1, 5), st.booleans()),
+                                                  st.sampled_from([None, 3, 5]), st.integers(1, 5), st.booleans(),
+                                                  st.sampled_from([True, False, None])),
                                         max_size=6),
        copies_per_bucket=st.sampled_from([4096, 3, 1]))  # one bucket; several (copies of an id stay together)
 def test_plan_follows_copy_rank_and_version_key(copies: list[tuple], indexed: list[tuple],
                                                 copies_per_bucket: int) -> None:
     records = [article(ident(number), day=day, updated=_update_time(updated), fetched=when(fetched),
-                       title=title, body=f"body {position}")
-               for position, (number, day, updated, fetched, title) in enumerate(copies)]
+                       title=f"{title} {position}", body=f"body {position}" if text == "body" else None,
+                       summary_text=f"summary {position}" if text == "summary" else None)
+               for position, (number, day, updated, fetched, title, text) in enumerate(copies)]
     stored, read = {}, {}  # as the index file holds them; as the rules read them
-    for number, day, title, updated, fetched, has_fetch_time in indexed:
-        date, sha, version, fetch_time = _entry(article(ident(number), day=day, title=title, fetched=when(fetched),
-                                                        updated=when(updated) if updated else None))
-        # an entry written before fetch times were kept has none, and any copy replaces it
-        stored[ident(number)] = (date, sha, version, fetch_time if has_fetch_time else None)
-        read[ident(number)] = (date, sha, version, fetch_time) if has_fetch_time else (date, sha, EPOCH, EPOCH)
+    for number, day, title, updated, fetched, has_fetch_time, has_text in indexed:
+        date, sha, _, version, fetch_time = _entry(article(ident(number), day=day, title=title, fetched=when(fetched),
+                                                           updated=when(updated) if updated else None))
+        # an entry written before fetch times were kept has none, and any copy replaces it (a copy with text:
+        # an entry written before the text rank was kept counts as text)
+        stored[ident(number)] = (date, sha, has_text, version, fetch_time if has_fetch_time else None)
+        read[ident(number)] = (date, sha, has_text is not False, *((version, fetch_time) if has_fetch_time
+                                                                   else (EPOCH, EPOCH)))
     index = index_table(stored) if stored else None
     assert _written_bodies(records, index, copies_per_bucket) == _reference(records, read)
 
@@ -94,10 +100,23 @@ def test_among_equal_copies_the_first_seen_is_written() -> None:
     assert plan.counts["duplicates_in_run"] == 1
 
 
+def test_a_copy_without_text_never_replaces_one_with_text() -> None:
+    # a news sitemap's entry (title and link, a <lastmod> two days on) beside the feed's item (a summary)
+    feed_item = article(ident(1), body=None, summary_text="Four cranes.", title="feed")
+    sitemap_entry = article(ident(1), body=None, title="sitemap", updated=when(3), fetched=when(3))
+    plan = plan_shard([sitemap_entry, feed_item], entries_in(None))
+    assert [record["title"] for chunk in plan.records("2024-05-01", 10) for record in chunk] == ["feed"]
+    written_with_text = index_table({ident(1): ("2024-05-01", "0" * 64, True, EPOCH, when(1))})
+    assert plan_shard([sitemap_entry], entries_in(written_with_text)).counts["articles_stale"] == 1
+    # the other way round, the copy with text replaces the entry written without, however old it is
+    written_without = index_table({ident(1): ("2024-05-01", "0" * 64, False, when(3), when(3))})
+    assert plan_shard([feed_item], entries_in(written_without)).counts["articles_updated"] == 1
+
+
 def test_moved_and_replaced_name_the_days_of_the_old_rows() -> None:
     stays, moves = article(ident(1), day=2, body="new text"), article(ident(2), day=3, updated=when(4))
-    index = index_table({ident(1): ("2024-05-02", "0" * 64, EPOCH, when(1)),
-                         ident(2): ("2024-05-01", "1" * 64, EPOCH, when(1))})
+    index = index_table({ident(1): ("2024-05-02", "0" * 64, True, EPOCH, when(1)),
+                         ident(2): ("2024-05-01", "1" * 64, True, EPOCH, when(1))})
     plan = plan_shard([stays, moves, article(ident(3), day=5)], entries_in(index))
     assert plan.counts["articles_updated"] == 2 and plan.counts["articles_new"] == 1
     assert plan.replaced() == {"2024-05-02": {ident(1)}, "2024-05-01": {ident(2)}}
@@ -143,6 +162,6 @@ def test_a_shard_of_many_articles_is_held_in_a_few_hundred_bytes_each() -> None:
 
 
 def test_no_articles_give_an_empty_plan() -> None:
-    plan = plan_shard([], entries_in(index_table({ident(1): ("2024-05-01", "0" * 64, EPOCH, when(1))})))
+    plan = plan_shard([], entries_in(index_table({ident(1): ("2024-05-01", "0" * 64, True, EPOCH, when(1))})))
     assert plan.written.num_rows == 0 and plan.dates() == [] and plan.counts["articles_new"] == 0
     assert plan.body_status == {}

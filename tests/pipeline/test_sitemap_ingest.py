@@ -57,3 +57,40 @@ def test_a_site_read_through_its_sitemaps_and_its_feed_is_one_row_per_article(tm
     errors = duckdb.sql(f"SELECT error_type, message, uri FROM read_parquet('{output}/errors/**/*.parquet')").fetchall()
     assert [(error_type, uri) for error_type, _, uri in errors] == [("sitemap_index", str(inputs / "sitemap.xml"))]
     assert "it lists 4 sitemaps and no articles" in errors[0][1]
+
+
+def feed_and_sitemap_copies(output: pathlib.Path) -> dict[str, tuple]:
+    relation = duckdb.sql("SELECT canonical_url, document_type, summary_text, updated_at FROM read_parquet("
+                          f"'{output}/articles/**/*.parquet') WHERE canonical_url IN ('{CRANES}', '{FERRY}')")
+    return {url: rest for url, *rest in relation.fetchall()}
+
+
+def test_the_feed_copy_with_text_wins_over_a_later_sitemap_entry_without_in_one_run(tmp_path: pathlib.Path) -> None:
+    # the sitemap gives the cranes a <lastmod>, a later update time than the feed item's (none): by time alone
+    # its copy, a title and a link, was the row, and the feed's summary was lost
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    write_inputs(inputs)
+
+    assert main(["ingest", str(inputs), "--output", str(output), "--shards", "2"]) == 0
+
+    assert feed_and_sitemap_copies(output) == {CRANES: ["rss", "Four cranes and a rail spur.", None],
+                                               FERRY: ["rss", "It took 19 hours.", None]}
+
+
+def test_the_feed_copy_with_text_wins_over_a_later_sitemap_entry_across_runs_in_either_order(
+        tmp_path: pathlib.Path) -> None:
+    inputs = tmp_path / "in"
+    write_inputs(inputs)
+    for first, second in (("courier.rss", "news-sitemap.xml"), ("news-sitemap.xml", "courier.rss")):
+        output = tmp_path / f"out-{first}"
+        assert main(["ingest", str(inputs / first), "--output", str(output), "--shards", "2"]) == 0
+        if first == "news-sitemap.xml":  # alone, the sitemap's entry is the row
+            assert feed_and_sitemap_copies(output)[CRANES][:2] == ["sitemap", None]
+
+        assert main(["ingest", str(inputs / second), "--output", str(output), "--shards", "2"]) == 0
+
+        copies = feed_and_sitemap_copies(output)
+        assert {url: values[:2] for url, values in copies.items()} == {
+            CRANES: ["rss", "Four cranes and a rail spur."], FERRY: ["rss", "It took 19 hours."]}, first
+        ((rows,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{output}/articles/**/*.parquet')").fetchall()
+        assert rows == 3  # the two stories, and the contact page only the sitemap lists
