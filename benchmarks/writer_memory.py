@@ -107,7 +107,7 @@ def write_older_index(output_dir: str, entries: int) -> None:
     ids = sorted(hashlib.sha256(f"older {number}".encode()).hexdigest()[:32] for number in range(entries))
     day = dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc)
     table = pa.table({"article_id": ids, "date": pa.array(["2023-06-01"] * entries),
-                      "content_sha256": pa.array(["0" * 64] * entries),
+                      "content_sha256": pa.array(["0" * 64] * entries), "has_text": pa.array([True] * entries),
                       "version_at": pa.array([day] * entries, pa.timestamp("us", tz="UTC")),
                       "fetched_at": pa.array([day] * entries, pa.timestamp("us", tz="UTC"))}, schema=INDEX_SCHEMA)
     path = index_path(output_dir, 0)
