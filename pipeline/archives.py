@@ -44,6 +44,7 @@ import zipfile
 import zlib
 from typing import Any, BinaryIO, Callable, Iterator
 
+from pipeline.content_codings import ContentCodingError, decode_bounded, decoded_head
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
@@ -234,9 +235,63 @@ def _warc_skip_reason(record: Any) -> str | None:
     if top_type in ("text", "application") and subtype in DOCUMENT_SUBTYPES:
         return None
     if main_type in SNIFF_CONTENT_TYPES:
-        kind = sniff_document_type(record.content_stream().read(SNIFF_BYTES))
+        kind = sniff_document_type(_warc_payload_head(record))
         return None if kind in DOCUMENT_KINDS else f"content {kind} ({main_type or 'no type'})"
     return f"content type {main_type}"
+
+
+PAYLOAD_PIECE_BYTES = 64 * 1024
+
+
+def _payload_pieces(record: Any) -> Iterator[bytes]:
+    """The payload of a WARC record as stored, de-chunked when its HTTP headers say it is chunked (warcio's
+    reader passes data that is not really chunked as it is), with its Content-Encoding still on."""
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    stream = record.raw_stream
+    http = record.http_headers if record.rec_type == "response" else None
+    if http is not None and "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+        stream = ChunkedDataReader(stream)
+    while piece := stream.read(PAYLOAD_PIECE_BYTES):
+        yield piece
+
+
+def _content_encoding(record: Any) -> str | None:
+    http = record.http_headers if record.rec_type == "response" else None
+    return http.get_header("Content-Encoding") if http is not None else None
+
+
+def _warc_payload(record: Any, max_bytes: int) -> bytes:
+    """A record's payload as the server meant it: de-chunked and its Content-Encoding (gzip, deflate, br, zstd)
+    undone, within ``max_bytes`` (``OverflowError`` beyond: a bomb never fills memory). A payload that does
+    not decode but reads as a document as it is, is taken as it is: some tools store the body decoded and
+    keep the header. Otherwise ``ContentCodingError``."""
+    pieces = list(_bounded_pieces(_payload_pieces(record), max_bytes))
+    try:
+        return decode_bounded(pieces, _content_encoding(record), max_bytes)
+    except ContentCodingError:
+        if sniff_document_type(b"".join(pieces)[:SNIFF_BYTES]) in DOCUMENT_KINDS:
+            return b"".join(pieces)
+        raise
+
+
+def _bounded_pieces(pieces: Iterator[bytes], max_bytes: int) -> Iterator[bytes]:
+    """``pieces``, stopping with ``OverflowError`` once they pass ``max_bytes`` (stored bytes, before decoding)."""
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > max_bytes:
+            raise OverflowError(f"the stored payload is over the {max_bytes}-byte limit")
+        yield piece
+
+
+def _warc_payload_head(record: Any) -> bytes:
+    """The first ``SNIFF_BYTES`` of a record's decoded payload (as stored when it does not decode)."""
+    pieces = list(itertools.islice(_payload_pieces(record), 1))
+    try:
+        return decoded_head(pieces, _content_encoding(record), SNIFF_BYTES)
+    except ContentCodingError:
+        return b"".join(pieces)[:SNIFF_BYTES]
 
 
 def _warc_content_type(record: Any) -> str | None:
@@ -487,10 +542,13 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
     headers = record.rec_headers
     fetched_at = _warc_date(headers.get_header("WARC-Date")) or fallback_time
     uri = (headers.get_header("WARC-Target-URI") or "").strip("<> ") or where
-    body = record.content_stream().read(max_bytes + 1)
-    if len(body) > max_bytes:
+    try:
+        body = _warc_payload(record, max_bytes)
+    except OverflowError:
         return _member_error(entry, "too_large", f"WARC payload over the {max_bytes}-byte limit",
                              where, fetched_at, uri=uri)
+    except ContentCodingError as exc:
+        return _member_error(entry, "decode_error", f"WARC payload: {exc}", where, fetched_at, uri=uri)
     http = record.http_headers if record.rec_type == "response" else None
     return _document(entry, body, uri, where, fetched_at, {
         "content_type": _warc_content_type(record),

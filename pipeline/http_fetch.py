@@ -10,16 +10,17 @@
   went to one (checked again before the body is read: DNS rebinding);
 - ``timeout``, ``connection_error``: after the last retry;
 - ``http_status``: a 4xx (never retried) or a 429/5xx after the last retry;
-- ``too_large``: the declared or the decoded size passed ``max_bytes`` (counted after gzip/deflate
-  decoding, while reading, so a gzip bomb costs at most ``max_bytes`` of memory);
+- ``too_large``: the declared or the decoded size passed ``max_bytes`` (counted after decoding the
+  Content-Encoding, while reading, so a gzip or brotli bomb costs at most ``max_bytes`` of memory);
 - ``deadline_exceeded``: the whole fetch, retries included, took longer than ``total_deadline_s`` (a
   server that trickles bytes forever never trips the read timeout, but trips this);
 - ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding), and
   ``internal_error`` (a bug, caught by ``fetch_many`` so that one feed cannot stop the others).
 
 Redirects are followed by hand so that permanent ones (301, 308) can be reported and every hop is
-checked. Decompression is done here too (from ``iter_raw``) because httpx inflates a whole network
-chunk at once, which lets one 64 KB chunk of a gzip bomb become 64 MB.
+checked. Decompression is done here too (from ``iter_raw``, by ``pipeline.content_codings``) because httpx
+inflates a whole network chunk at once, which lets one 64 KB chunk of a gzip bomb become 64 MB. gzip and
+deflate are asked for; br and zstd, which some servers send unasked, are read too.
 
 Politeness lives in ``HostLimiter``: at most ``per_host_concurrency`` requests at once per host, and
 optionally a minimum interval between the starts of two requests to one host (every hop and retry
@@ -40,13 +41,14 @@ import socket
 import ssl
 import threading
 import time
-import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import httpcore
 import httpx
+
+from pipeline.content_codings import ContentCodingError, decoder_for
 
 logger = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -587,88 +589,23 @@ def _read_response(
 
 def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> bytes:
     """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline."""
-    decoder = _decoder_for(response.headers.get("content-encoding"))
-    body = bytearray()
-    raw_bytes = 0
-    for chunk in response.iter_raw():
-        raw_bytes += len(chunk)
-        body += decoder.decode(chunk, settings.max_bytes - len(body) + 1)
-        if len(body) > settings.max_bytes or raw_bytes > settings.max_bytes:
-            raise _Failure("too_large", f"body of {response.url} is larger than the limit of "
-                                        f"{settings.max_bytes} bytes; cut while reading")
-        if time.monotonic() > deadline_s:
-            raise _deadline_failure(settings, f"reading the body of {response.url} "
-                                              f"({len(body)} bytes so far)")
-    decoder.finish()
+    try:
+        decoder = decoder_for(response.headers.get("content-encoding"))
+        body = bytearray()
+        raw_bytes = 0
+        for chunk in response.iter_raw():
+            raw_bytes += len(chunk)
+            body += decoder.decode(chunk, settings.max_bytes - len(body) + 1)
+            if len(body) > settings.max_bytes or raw_bytes > settings.max_bytes:
+                raise _Failure("too_large", f"body of {response.url} is larger than the limit of "
+                                            f"{settings.max_bytes} bytes; cut while reading")
+            if time.monotonic() > deadline_s:
+                raise _deadline_failure(settings, f"reading the body of {response.url} "
+                                                  f"({len(body)} bytes so far)")
+        decoder.finish()
+    except ContentCodingError as error:
+        raise _Failure("decode_error", str(error)) from error
     return bytes(body)
-
-
-class _IdentityDecoder:
-    """No Content-Encoding: bytes pass through."""
-
-    def decode(self, data: bytes, max_out_bytes: int) -> bytes:
-        return data
-
-    def finish(self) -> None:
-        return None
-
-
-class _ZlibDecoder:
-    """gzip or deflate, with the output of each call capped so a bomb cannot balloon in memory."""
-
-    def __init__(self, encoding: str) -> None:
-        self._encoding = encoding
-        self._wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
-        self._inflater = zlib.decompressobj(self._wbits)
-        self._started = False  # any output yet; "deflate" may be raw deflate until then
-
-    def decode(self, data: bytes, max_out_bytes: int) -> bytes:
-        out = bytearray()
-        while data and len(out) < max_out_bytes:
-            out += self._decompress(data, max_out_bytes - len(out))
-            if self._inflater.eof:
-                data = self._next_member(self._inflater.unused_data)
-            else:
-                data = self._inflater.unconsumed_tail
-        return bytes(out)
-
-    def _decompress(self, data: bytes, max_out_bytes: int) -> bytes:
-        try:
-            piece = self._inflater.decompress(data, max_out_bytes)
-        except zlib.error as error:
-            if self._encoding == "deflate" and not self._started and self._wbits > 0:
-                # Many servers send raw deflate under "deflate" (RFC says zlib-wrapped); accept both.
-                self._wbits = -zlib.MAX_WBITS
-                self._inflater = zlib.decompressobj(self._wbits)
-                return self._decompress(data, max_out_bytes)
-            raise _Failure("decode_error", f"corrupt {self._encoding} body: {error}") from error
-        self._started = self._started or bool(piece)
-        return piece
-
-    def _next_member(self, rest: bytes) -> bytes:
-        """After the end of a gzip member, go on with the next one; ignore trailing padding."""
-        if self._encoding == "gzip" and rest.startswith(b"\x1f\x8b"):
-            self._inflater = zlib.decompressobj(self._wbits)
-            return rest
-        return b""
-
-    def finish(self) -> None:
-        if self._started and not self._inflater.eof:
-            raise _Failure("decode_error", f"{self._encoding} body ended early (truncated)")
-
-
-def _decoder_for(content_encoding: str | None) -> _IdentityDecoder | _ZlibDecoder:
-    codings = [
-        coding.strip().lower()
-        for coding in (content_encoding or "").split(",")
-        if coding.strip().lower() not in ("", "identity")
-    ]
-    if not codings:
-        return _IdentityDecoder()
-    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
-        return _ZlibDecoder("deflate" if codings[0] == "deflate" else "gzip")
-    raise _Failure("decode_error", f"unsupported Content-Encoding {content_encoding!r} "
-                                   "(only gzip and deflate were asked for)")
 
 
 # --- small helpers ---------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ class WarcRecord(NamedTuple):
     status: str | None = "200 OK"
     content_type: str | None = "text/html; charset=utf-8"
     warc_date: str = "2024-06-01T10:00:00Z"
+    http_fields: tuple[tuple[str, str], ...] = ()  # more HTTP headers of a response (Content-Encoding, ...)
 
 
 def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool = True) -> pathlib.Path:
@@ -86,6 +87,7 @@ def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool
                                                    warc_headers_dict=headers)
             elif spec.record_type == "response":
                 fields = [("Content-Type", spec.content_type)] if spec.content_type else []
+                fields += list(spec.http_fields)
                 http = StatusAndHeaders(spec.status, fields, protocol="HTTP/1.1")
                 record = writer.create_warc_record(spec.uri, "response", payload=io.BytesIO(spec.payload),
                                                    http_headers=http, warc_headers_dict=headers)

@@ -6,8 +6,11 @@ import datetime as dt
 import gzip
 import pathlib
 import random
+import zlib
 
+import brotli
 import pytest
+import zstandard
 
 from benchmarks.corpora import corpora_dir
 from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, detect_archive_kind,
@@ -16,6 +19,7 @@ from pipeline.archives import (ERROR_MEMBER, archive_kind, chunk_size_bytes, det
 from pipeline.gzip_seek import GzipSeeker, GzipStream, TruncatedGzipError
 from pipeline.raw_zone import store_raw
 from pipeline.sources import read_input
+from tests.peak_memory import measure_call
 from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, day, rss_feed, write_file, write_tar,
                                              write_warc, write_zip)
 
@@ -115,6 +119,72 @@ def test_records_that_are_not_documents_are_skipped_and_counted_not_errors(tmp_p
     assert listing.members == 4
     assert listing.skipped == {"warc warcinfo record": 1, "warc request record": 1, "warc metadata record": 1,
                                "http status 404": 1, "content type image/png": 1}
+
+
+def chunked(data: bytes, size: int = 100) -> bytes:
+    """``data`` in HTTP/1.1 chunked transfer coding, as a WARC keeps a response sent so."""
+    pieces = [data[start:start + size] for start in range(0, len(data), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+LONG_PAGE = PAGE.replace(b"<p>Text</p>", b"<p>Text of the story.</p>" * 400)
+ENCODED = {"gzip": gzip.compress(LONG_PAGE), "deflate": zlib.compress(LONG_PAGE), "br": brotli.compress(LONG_PAGE),
+           "zstd": zstandard.ZstdCompressor().compress(LONG_PAGE)}
+
+
+@pytest.mark.parametrize("coding", sorted(ENCODED))
+@pytest.mark.parametrize("transfer_chunked", [False, True])
+def test_a_response_kept_with_its_content_encoding_is_decoded(tmp_path: pathlib.Path, coding: str,
+                                                              transfer_chunked: bool) -> None:
+    # a browser-driven crawl (Browsertrix, Webrecorder) keeps bodies as servers send them: br and zstd too
+    fields = (("Content-Encoding", coding),) + ((("Transfer-Encoding", "chunked"),) if transfer_chunked else ())
+    payload = chunked(ENCODED[coding]) if transfer_chunked else ENCODED[coding]
+    blob = WarcRecord("response", "https://wire.example/blob", payload, content_type="application/octet-stream",
+                      http_fields=fields)  # listed by sniffing its decoded start
+    page = WarcRecord("response", "https://wire.example/news/a", payload, http_fields=fields)
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", [page, blob]))
+    assert [(document["kind"], document["body"]) for document in documents] == [("raw", LONG_PAGE)] * 2
+
+
+def test_a_body_stored_decoded_under_its_content_encoding_header_is_read_as_it_is(tmp_path: pathlib.Path) -> None:
+    # some tools keep the header and store the body decoded; a bogus coding ("utf-8") is no coding
+    records = [WarcRecord("response", f"https://wire.example/{coding}", LONG_PAGE, http_fields=(("Content-Encoding", coding),))
+               for coding in ("gzip", "br", "utf-8")]
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", records))
+    assert [(document["kind"], document["body"]) for document in documents] == [("raw", LONG_PAGE)] * 3
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_a_corrupt_or_cut_encoded_payload_is_a_decode_error_row(tmp_path: pathlib.Path, coding: str) -> None:
+    records = [WarcRecord("response", "https://wire.example/cut", ENCODED[coding][:-40],
+                          http_fields=(("Content-Encoding", coding),)),
+               WarcRecord("response", "https://wire.example/garbled", b"\x01\x02" * 300,
+                          http_fields=(("Content-Encoding", coding),))]
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", records))
+    assert [(document["kind"], document["error_type"], document["uri"]) for document in documents] == [
+        ("error", "decode_error", "https://wire.example/cut"), ("error", "decode_error", "https://wire.example/garbled")]
+    assert "ended early" in documents[0]["message"] and f"corrupt {coding} body" in documents[1]["message"]
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "gzip"])
+def test_a_decompression_bomb_in_a_warc_is_too_large_with_bounded_memory(tmp_path: pathlib.Path, coding: str) -> None:
+    zeros = bytes(512 * 1024 * 1024)
+    bomb = {"br": lambda: brotli.compress(zeros, quality=1), "zstd": lambda: zstandard.ZstdCompressor(level=1).compress(zeros),
+            "gzip": lambda: gzip.compress(zeros, compresslevel=1)}[coding]()
+    del zeros
+    path = write_warc(tmp_path / "bomb.warc.gz", [
+        WarcRecord("response", "https://wire.example/bomb", bomb, http_fields=(("Content-Encoding", coding),)),
+        WarcRecord("response", "https://wire.example/blob", bomb, content_type="application/octet-stream",
+                   http_fields=(("Content-Encoding", coding),)),  # sniffed when listed: zeros, no document
+        WarcRecord("response", "https://wire.example/news/a", PAGE)])
+
+    outcome, growth_mb = measure_call(
+        "from tests.pipeline.test_archives import read_all; import pathlib",
+        f"[(d['kind'], d.get('error_type'), d['uri']) for d in read_all(pathlib.Path({str(path)!r}))]")
+
+    assert [tuple(row) for row in outcome] == [("error", "too_large", "https://wire.example/bomb"),
+                                               ("raw", None, "https://wire.example/news/a")]
+    assert growth_mb < 10 * MAX_BYTES / 1024 / 1024 + 20  # the 512 MB never existed in memory
 
 
 def test_a_large_warc_is_cut_into_chunks_that_read_back_every_record(tmp_path: pathlib.Path) -> None:

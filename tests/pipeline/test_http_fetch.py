@@ -11,7 +11,9 @@ import time
 import zlib
 from collections.abc import Iterator
 
+import brotli
 import pytest
+import zstandard
 
 from pipeline import http_fetch
 from pipeline.http_fetch import FetchSettings, backoff_delay_s, fetch, fetch_many, retry_after_s
@@ -89,6 +91,8 @@ def test_user_agent_and_accepted_encodings_are_sent(http_server: LocalHTTPServer
         ("gzip", gzip.compress),
         ("deflate", zlib.compress),  # zlib-wrapped, as the RFC says
         ("deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, as many servers send
+        ("br", brotli.compress),  # not asked for, but some servers send it anyway
+        ("zstd", lambda data: zstandard.ZstdCompressor().compress(data)),
     ],
 )
 def test_compressed_bodies_are_decoded(http_server: LocalHTTPServer, encoding: str, compress) -> None:
@@ -220,6 +224,28 @@ def test_gzip_bomb_is_cut_at_max_bytes_with_bounded_memory(http_server: LocalHTT
     error_type, body_is_none, message = outcome
     assert error_type == "too_large" and body_is_none, message  # cut by size, not by the 30 s deadline
     assert growth_mb < 2 * max_bytes / MEBIBYTE  # the 1 GB never existed in memory
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_brotli_and_zstd_bombs_are_cut_at_max_bytes_with_bounded_memory(http_server: LocalHTTPServer,
+                                                                          coding: str) -> None:
+    zeros_512_mb = bytes(512 * MEBIBYTE)
+    bomb = (brotli.compress(zeros_512_mb, quality=1) if coding == "br"
+            else zstandard.ZstdCompressor(level=1).compress(zeros_512_mb))
+    del zeros_512_mb
+    assert len(bomb) < MEBIBYTE
+    http_server.route("/bomb", Response(body=bomb, headers={"Content-Encoding": coding}))
+    max_bytes = FetchSettings().max_bytes
+
+    outcome, growth_mb = measure_call(
+        "from pipeline.http_fetch import FetchSettings, fetch",
+        f"(lambda result: [result.error_type, result.body is None, result.error_message])(fetch("
+        f"{http_server.url('/bomb')!r}, settings=FetchSettings(max_retries=0)))",
+    )
+
+    error_type, body_is_none, message = outcome
+    assert error_type == "too_large" and body_is_none, message
+    assert growth_mb < 3 * max_bytes / MEBIBYTE  # the 512 MB never existed in memory
 
 
 def test_declared_200_mb_body_is_refused_without_downloading(http_server: LocalHTTPServer) -> None:

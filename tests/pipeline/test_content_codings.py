@@ -1,0 +1,78 @@
+"""Content-Encoding decoders: every coding read a piece at a time, bombs held to the limit, damage named."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Callable
+
+import brotli
+import pytest
+import zstandard
+
+from pipeline.content_codings import ContentCodingError, decode_bounded, decoder_for
+
+BODY = "<rss><channel><title>Caspian Courier</title>".encode() + "<item>Bakı limanı </item>".encode() * 4000
+CODINGS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.compress,
+    "x-gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+    "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
+}
+
+
+def pieces(data: bytes, size: int) -> list[bytes]:
+    return [data[start:start + size] for start in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("coding", sorted(CODINGS))
+@pytest.mark.parametrize("piece_bytes", [1, 7, 4096, 1 << 20])
+def test_each_coding_decodes_whatever_the_pieces(coding: str, piece_bytes: int) -> None:
+    encoded = CODINGS[coding](BODY)
+    assert decode_bounded(pieces(encoded, piece_bytes), coding.upper(), len(BODY)) == BODY
+
+
+def test_no_coding_and_identity_pass_bytes_through() -> None:
+    assert decode_bounded([b"ab", b"c"], None, 3) == decode_bounded([b"abc"], " identity ", 3) == b"abc"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "zstd"])
+def test_concatenated_members_and_frames_are_one_body(coding: str) -> None:
+    encoded = CODINGS[coding](b"first half, ") + CODINGS[coding](b"second half")
+    assert decode_bounded(pieces(encoded, 5), coding, 100) == b"first half, second half"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
+def test_a_body_cut_short_is_an_error(coding: str) -> None:
+    encoded = CODINGS[coding](BODY)
+    with pytest.raises(ContentCodingError, match="ended early"):
+        decode_bounded([encoded[: len(encoded) // 2]], coding, len(BODY))
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "zstd"])
+def test_corrupt_data_is_an_error(coding: str) -> None:
+    with pytest.raises(ContentCodingError, match=f"corrupt {coding} body"):
+        decode_bounded([b"\x1f\x8b\x08\x00 this is no compressed stream at all" * 3], coding, 10_000)
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "gzip"])
+def test_an_empty_body_under_a_coding_is_empty(coding: str) -> None:
+    assert decode_bounded([], coding, 10) == b""
+
+
+@pytest.mark.parametrize("value", ["compress", "gzip, br", "sdch"])
+def test_codings_that_cannot_be_undone_are_named(value: str) -> None:
+    with pytest.raises(ContentCodingError, match="unsupported Content-Encoding"):
+        decoder_for(value)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "zstd"])
+def test_a_bomb_never_gives_much_more_than_the_limit_in_one_step(coding: str) -> None:
+    # 256 MiB of zeros: 260 KB of gzip, a few hundred bytes of brotli, 8 KB of zstd, handed over in one piece
+    bomb = CODINGS[coding](bytes(256 * 1024 * 1024))
+    decoder = decoder_for(coding)
+    out = decoder.decode(bomb, 1024 * 1024)
+    assert 1024 * 1024 <= len(out) <= 1024 * 1024 + 256 * 1024  # over the limit, by at most a block
+    with pytest.raises(OverflowError, match="over the 1048576-byte limit"):
+        decode_bounded([bomb], coding, 1024 * 1024)
