@@ -189,9 +189,7 @@ def _record_result(
         outcome.counts["fetched"] += 1
         if crawl:
             return crawl
-        problem = content_failure(document)
-        _hold_verdict(feed, result, now, outcome,
-                      problem and f"{problem['stage']}:{problem['error_type']}: {problem['message']}")
+        _hold_verdict(feed, result, now, outcome, problem_text(content_failure(document)))
     else:
         error = _error_record(feed, result, now)
         logger.info("feed %s: %s", feed.source_id, error["message"])
@@ -250,20 +248,20 @@ def _record_sitemaps(crawl: SitemapCrawl, answers: list[tuple[str, str, FetchRes
             crawl.judge(url, result, None)
         elif result.ok and result.body is not None:
             outcome.sitemap_counts["fetched"] += 1
-            bodies += [(url, index_url, result)] if crawl.is_new_body(result.body) else []
+            bodies += [(url, index_url, result)] if crawl.is_new_body(url, result.body) else []
         else:
             error = _error_record(crawl.feed, result, now)
             logger.info("feed %s: sitemap %s", crawl.feed.source_id, error["message"])
             outcome.errors.append(error)
             outcome.sitemap_counts["failed"] += 1
-            crawl.judge(url, result, error)
+            crawl.judge(url, result, problem_text(error))
     followed = crawl.follow([(index_url, result) for _, index_url, result in bodies], last_level)
     for (url, index_url, result), children in zip(bodies, followed):
         document = _raw_document(crawl.feed, result, output_dir, now, sitemap_index_url=index_url,
                                  sitemaps_followed=children)
         outcome.raw_documents.append(document)
         if not children:
-            crawl.judge(url, result, content_failure(document))
+            crawl.judge(url, result, problem_text(content_failure(document)))
 
 
 def content_failure(document: RawDocument) -> ErrorRecord | None:
@@ -282,19 +280,24 @@ def content_failure(document: RawDocument) -> ErrorRecord | None:
     return errors[-1] if errors else None  # the document's own error (broken XML, ...) follows its items'
 
 
+def problem_text(error: ErrorRecord | None) -> str | None:
+    """An error in one line, as a feed's state keeps it (``parse:not_a_feed: expected a feed, ...``)."""
+    return error and f"{error['stage']}:{error['error_type']}: {error['message']}"
+
+
 def _raw_document(
     feed: FeedConfig, result: FetchResult, output_dir: str | Path, now: dt.datetime, *,
-    sitemap_index_url: str | None = None, sitemaps_followed: list[str] | None = None,
+    sitemap_index_url: str | None = None, sitemaps_followed: Sequence[str] = (),
 ) -> RawDocument:
     """Keep a fetched body in the raw zone, as the pipeline input of ``feed`` (a sitemap fetched for its index
     names the index; an index names the sitemaps fetched for it)."""
     body = result.body or b""
-    followed = {"sitemap_index_url": sitemap_index_url, "sitemaps_followed": sitemaps_followed}
+    followed = {"sitemap_index_url": sitemap_index_url, "sitemaps_followed": list(sitemaps_followed)}
     raw_sha256, raw_path = store_raw(
         output_dir, feed.source_id, body, now, uri=result.final_url, feed_url=feed.url,
         http_status=result.status, etag=result.etag, last_modified=result.last_modified,
         content_type=result.content_type, language_hint=feed.language, tags=feed.tags,
-        time_options=feed.time_options(), sitemap_index_url=sitemap_index_url, sitemaps_followed=sitemaps_followed or (),
+        time_options=feed.time_options(), sitemap_index_url=sitemap_index_url, sitemaps_followed=sitemaps_followed,
     )
     return RawDocument(
         kind="raw", source_id=feed.source_id, uri=result.final_url, feed_url=feed.url, body=body,

@@ -25,7 +25,8 @@ Rules, and why:
   whole at every poll; the sitemaps read from it keep theirs (``FeedStateStore.sitemap_validators``).
 - The feed succeeded when one of its sitemaps was good: it gave articles, or none and no error (a well-formed
   empty sitemap, as for an empty feed), or answered 304 (its articles were written before). Else it is a
-  content failure, backed off, whose error says what each sitemap gave (each also has its own error row).
+  content failure, backed off, whose error says what each sitemap gave (a failed fetch or a body that gives no
+  article also has its own error row; a copy of a body already read has none).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import Validators
 from pipeline.http_fetch import FetchResult
 from transforms.identity import same_site
-from transforms.records import ErrorRecord, RawDocument, sha256_hex
+from transforms.records import RawDocument, sha256_hex
 from transforms.sitemaps import newest_child_sitemaps
 from transforms.sniffing import sniff_document_type
 
@@ -65,12 +66,15 @@ class SitemapCrawl:
         etag, last_modified = self.validators_before.get(url, (None, None))
         return (self.feed.source_id, url), url, etag, last_modified
 
-    def is_new_body(self, body: bytes) -> bool:
-        """False for a body already read for this feed in this round; it is then not read again."""
+    def is_new_body(self, url: str, body: bytes) -> bool:
+        """False for a body already read for this feed in this round (a sitemap redirected to another, or to the
+        index): it is not read again, and it is no good of its own."""
         digest = sha256_hex(body)
-        new = digest not in self.seen_bodies
+        if digest in self.seen_bodies:
+            self.problems.append(f"{url}: the same body as a sitemap or index already read")
+            return False
         self.seen_bodies.add(digest)
-        return new
+        return True
 
     def follow(self, answers: Sequence[tuple[str, FetchResult]], last_level: bool) -> list[list[str]]:
         """For each (index URL, answer) read at one level, the sitemaps it is followed for (``choose_sitemaps``;
@@ -85,15 +89,17 @@ class SitemapCrawl:
             self.pending += [(url, answers[position][1].final_url) for url in to_fetch]
         return followed
 
-    def judge(self, url: str, result: FetchResult, problem: ErrorRecord | None) -> None:
+    def judge(self, url: str, result: FetchResult, problem: str | None) -> None:
         """Note what one sitemap gave: good (an article, a well-formed empty sitemap, a 304), or ``problem``."""
         if problem is not None:
-            self.problems.append(f"{url}: {problem['stage']}:{problem['error_type']}: {problem['message']}")
+            self.problems.append(f"{url}: {problem}")
             return
         self.good += 1
-        etag, last_modified = self.validators_before.get(url, (None, None))
-        self.validators[url] = (result.etag or etag, result.last_modified or last_modified) if result.not_modified \
-            else (result.etag, result.last_modified)
+        if result.not_modified:  # a 304 may leave out the validators it matched
+            etag, last_modified = self.validators_before.get(url, (None, None))
+            self.validators[url] = (result.etag or etag, result.last_modified or last_modified)
+        else:
+            self.validators[url] = (result.etag, result.last_modified)
 
     def failure(self) -> str | None:
         """Why the feed gave no article, when none of its sitemaps was good; else None."""
@@ -106,12 +112,11 @@ class SitemapCrawl:
 
 def start_crawl(feed: FeedConfig, result: FetchResult, validators_before: dict[str, Validators]) -> SitemapCrawl | None:
     """The crawl of a feed body that is a sitemap index with sitemaps to follow, else None (it is read as it is)."""
-    if not feed.sitemap_children or result.body is None:
-        return None
     draft = _draft(feed, result, None)
+    if not feed.sitemap_children or result.body is None or not is_sitemap_index(draft):
+        return None
     seen = {feed.url, result.url, result.final_url}
-    ((to_fetch, followed),) = choose_sitemaps([draft], feed.sitemap_children, seen) if is_sitemap_index(draft) \
-        else [([], [])]
+    ((to_fetch, followed),) = choose_sitemaps([draft], feed.sitemap_children, seen)
     if not to_fetch:
         return None
     return SitemapCrawl(feed=feed, index=result, followed=followed,

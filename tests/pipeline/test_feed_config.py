@@ -144,7 +144,8 @@ def test_duplicate_ids_are_refused_even_in_another_case(tmp_path: Path) -> None:
         ('date_formats = ["dd.mm.yyyy"]', "it has no % directive"),
         ('sitemap_children = "3"', "key 'sitemap_children': must be a whole number of sitemaps, not a string '3'"),
         ("sitemap_children = true", "key 'sitemap_children': must be a whole number of sitemaps"),
-        ("sitemap_children = 51", "key 'sitemap_children': 51 is out of range: 0 (do not follow a sitemap index) to 50"),
+        ("sitemap_children = 51",
+         "key 'sitemap_children': 51 is out of range: 0 (do not follow a sitemap index) to 50"),
         ("sitemap_children = -1", "-1 is out of range"),
     ],
 )

@@ -13,7 +13,8 @@ from pipeline.fetch_feeds import fetch_configured_feeds, save_held_state
 from pipeline.http_fetch import FetchSettings
 from pipeline.sitemap_children import choose_sitemaps
 from tests.feed_factory import news_sitemap, sitemap_index
-from tests.http_server import LocalHTTPServer, RecordedRequest, Response
+from tests.http_server import LocalHTTPServer, Response
+from tests.pipeline.test_fetch_feeds import conditional
 from transforms.records import RawDocument
 
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.timezone.utc)
@@ -28,15 +29,6 @@ def index_draft(url: str, children: list[tuple[str, str | None]]) -> RawDocument
 def story_sitemap(*names: str) -> bytes:
     return news_sitemap([(f"https://courier.example/{name}", f"Story {name}", "2026-12-06T09:00:00Z")
                          for name in names])
-
-
-def conditional(body: bytes, etag: str):
-    def handler(request: RecordedRequest) -> Response:
-        if request.headers.get("if-none-match") == etag:
-            return Response(status=304, headers={"ETag": etag})
-        return Response(body=body, headers={"ETag": etag, **XML})
-
-    return handler
 
 
 def test_sitemaps_are_chosen_newest_first_from_each_index_in_turn_up_to_the_limit() -> None:
@@ -70,7 +62,8 @@ def test_only_sitemaps_on_the_index_site_are_chosen_each_once_and_never_the_inde
 def test_an_index_whose_sitemaps_were_all_read_is_followed_and_one_with_unread_ones_left_over_is_not() -> None:
     read = ["https://courier.example/news.xml", "https://courier.example/sitemap.xml"]
     loop = index_draft("https://courier.example/more.xml", [(read[0], None), (read[1], None)])
-    deeper = index_draft("https://courier.example/deeper.xml", [(read[0], None), ("https://courier.example/old.xml", None)])
+    deeper = index_draft("https://courier.example/deeper.xml",
+                         [(read[0], None), ("https://courier.example/old.xml", None)])
 
     assert choose_sitemaps([loop, deeper], 0, set(read)) == [([], read), ([], [])]
 
@@ -78,8 +71,9 @@ def test_an_index_whose_sitemaps_were_all_read_is_followed_and_one_with_unread_o
 def test_an_index_keeps_no_validators_and_its_good_sitemaps_keep_theirs(
         tmp_path: Path, http_server: LocalHTTPServer) -> None:
     http_server.route("/index.xml", conditional(sitemap_index([(http_server.url("/a.xml"), "2026-12-06"),
-                                                               (http_server.url("/b.xml"), "2026-12-05")]), '"i1"'))
-    http_server.route("/a.xml", conditional(story_sitemap("one"), '"a1"'))
+                                                               (http_server.url("/b.xml"), "2026-12-05")]), '"i1"',
+                                                "application/xml"))
+    http_server.route("/a.xml", conditional(story_sitemap("one"), '"a1"', "application/xml"))
     feed = FeedConfig(source_id="courier", url=http_server.url("/index.xml"))
 
     first = fetch_configured_feeds([feed], tmp_path, SETTINGS, NOW)
@@ -117,16 +111,15 @@ def test_an_index_whose_sitemaps_all_fail_is_a_content_failure_that_says_so(
         state = store.get("courier")
         assert store.sitemap_validators("courier") == {}
     assert (state.consecutive_failures, state.failure_kind) == (1, "content")
-    assert state.last_error.startswith(
-        f"sitemap_index: none of the 2 sitemaps fetched from the index gave an article: {http_server.url('/gone.xml')}: "
-        "fetch:http_status: ")
+    assert state.last_error.startswith("sitemap_index: none of the 2 sitemaps fetched from the index gave an article: "
+                                       f"{http_server.url('/gone.xml')}: fetch:http_status: ")
     assert state.last_error.endswith("(and 1 more)")
 
 
 def test_the_state_of_a_followed_index_waits_until_its_items_are_written(
         tmp_path: Path, http_server: LocalHTTPServer) -> None:
     http_server.route("/index.xml", Response(body=sitemap_index([(http_server.url("/a.xml"), None)])))
-    http_server.route("/a.xml", conditional(story_sitemap("one"), '"a1"'))
+    http_server.route("/a.xml", conditional(story_sitemap("one"), '"a1"', "application/xml"))
 
     outcome = fetch_configured_feeds([FeedConfig(source_id="courier", url=http_server.url("/index.xml"))],
                                      tmp_path, SETTINGS, NOW, hold_body_state=True)
@@ -170,3 +163,18 @@ def test_a_sitemap_redirected_to_a_body_already_read_is_read_once(tmp_path: Path
     assert [document["uri"] for document in outcome.raw_documents] == [http_server.url(path)
                                                                        for path in ("/index.xml", "/a.xml")]
     assert outcome.sitemap_counts["fetched"] == 2 and len(http_server.requests_to("/a.xml")) == 2
+
+
+def test_an_index_whose_only_sitemap_leads_back_to_it_is_a_content_failure_that_says_so(
+        tmp_path: Path, http_server: LocalHTTPServer) -> None:
+    http_server.route("/index.xml", Response(body=sitemap_index([(http_server.url("/alias.xml"), None)])))
+    http_server.route("/alias.xml", Response(status=301, headers={"Location": "/index.xml"}))
+
+    outcome = fetch_configured_feeds([FeedConfig(source_id="courier", url=http_server.url("/index.xml"))],
+                                     tmp_path, SETTINGS, NOW)
+
+    assert [document["uri"] for document in outcome.raw_documents] == [http_server.url("/index.xml")]
+    assert outcome.counts["content_failed"] == 1 and len(http_server.requests_to("/index.xml")) == 2
+    with FeedStateStore(tmp_path) as store:
+        assert store.get("courier").last_error.endswith(
+            f"gave an article: {http_server.url('/alias.xml')}: the same body as a sitemap or index already read")

@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.cli import main
 from tests.feed_factory import news_sitemap, sitemap_index
-from tests.http_server import LocalHTTPServer, RecordedRequest, Response, gzip_bomb
+from tests.http_server import LocalHTTPServer, Response, gzip_bomb
+from tests.pipeline.test_fetch_feeds import conditional
 from tests.pipeline.test_full_text_run import story_page
 
 XML = {"Content-Type": "application/xml"}
@@ -129,7 +130,8 @@ def test_a_missing_sitemap_and_a_gzip_bomb_give_a_row_each_and_the_other_sitemap
         "/sitemaps/gone.xml": Response(status=404, body=b"not here"),
         "/sitemaps/news.xml.gz": Response(body=gzip.compress(news_sitemap([FERRY])),
                                           headers={"Content-Type": "application/gzip"}),
-        "/sitemaps/bomb.xml.gz": Response(body=gzip_bomb(64 * 1024 * 1024), headers={"Content-Type": "application/gzip"}),
+        "/sitemaps/bomb.xml.gz": Response(body=gzip_bomb(64 * 1024 * 1024),
+                                          headers={"Content-Type": "application/gzip"}),
     })
     output = tmp_path / "out"
 
@@ -148,7 +150,8 @@ def test_an_index_listing_itself_or_a_sitemap_twice_fetches_each_once(
     serve(http_server, {
         "/sitemap.xml": sitemap_index([(index_url, "2024-05-05"), (news_url, "2024-05-04"),
                                        (http_server.url("/more/index.xml"), "2024-05-03"), (news_url, None)]),
-        "/more/index.xml": sitemap_index([(index_url, None), (news_url, None), (http_server.url("/more/index.xml"), None)]),
+        "/more/index.xml": sitemap_index([(index_url, None), (news_url, None),
+                                          (http_server.url("/more/index.xml"), None)]),
         "/news.xml": news_sitemap([FERRY, CRANES]),
     })
     output = tmp_path / "out"
@@ -156,27 +159,23 @@ def test_an_index_listing_itself_or_a_sitemap_twice_fetches_each_once(
     run(write_config(tmp_path, index_url), output, capsys)
 
     assert [row[0] for row in articles(output)] == [CRANES[0], FERRY[0]]
-    assert [len(http_server.requests_to(path)) for path in ("/sitemap.xml", "/news.xml", "/more/index.xml")] == [1, 1, 1]
+    paths = ("/sitemap.xml", "/news.xml", "/more/index.xml")
+    assert [len(http_server.requests_to(path)) for path in paths] == [1, 1, 1]
     assert errors(output) == []  # the inner index's sitemaps were all read: it is followed, no row
 
 
 def test_a_changed_sitemap_is_read_while_its_index_stays_the_same(
         http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
-    def conditional(body: bytes, etag: str):
-        def handler(request: RecordedRequest) -> Response:
-            if request.headers.get("if-none-match") == etag:
-                return Response(status=304, headers={"ETag": etag})
-            return Response(body=body, headers={"ETag": etag, **XML})
-        return handler
-
-    http_server.route("/sitemap.xml", conditional(sitemap_index([(http_server.url("/news.xml"), None)]), '"index-1"'))
-    http_server.route("/news.xml", conditional(news_sitemap([FERRY]), '"news-1"'))
+    xml = XML["Content-Type"]
+    index = sitemap_index([(http_server.url("/news.xml"), None)])
+    http_server.route("/sitemap.xml", conditional(index, '"index-1"', xml))
+    http_server.route("/news.xml", conditional(news_sitemap([FERRY]), '"news-1"', xml))
     http_server.route("/gone.xml", Response(status=404))
     gone = f'[[feed]]\nid = "gone"\nurl = "{http_server.url("/gone.xml")}"\n'
     config, output = write_config(tmp_path, http_server.url("/sitemap.xml"), gone), tmp_path / "out"
     run(config, output, capsys)
 
-    http_server.route("/news.xml", conditional(news_sitemap([RAIL, FERRY]), '"news-2"'))
+    http_server.route("/news.xml", conditional(news_sitemap([RAIL, FERRY]), '"news-2"', xml))
     run(config, output, capsys)
     assert [row[0] for row in articles(output)] == [RAIL[0], FERRY[0]]
     assert http_server.requests_to("/news.xml")[-1].headers["if-none-match"] == '"news-1"'
