@@ -4,7 +4,7 @@ The TOML format (``feeds.toml``)::
 
     # Optional. Values every feed gets unless it sets the key itself (a feed's value replaces the
     # default; tags are not merged). Allowed here: language, tags, poll_interval_s, full_text,
-    # date_order, default_timezone, date_formats.
+    # date_order, default_timezone, date_formats, sitemap_children.
     [defaults]
     language = "en"
     poll_interval_s = 1800
@@ -21,9 +21,12 @@ The TOML format (``feeds.toml``)::
                                                #   YMD, YDM, DYM or MYD; lets bare 03042024 be read
     default_timezone = "Asia/Baku"             # optional, IANA zone of times written without a zone
     date_formats = ["%d.%m.%Y %H:%M"]          # optional, strptime formats tried before anything else
+    sitemap_children = 3                       # optional, 0 to 50: when the URL serves a sitemap index, how
+                                               #   many of its sitemaps to fetch, newest first (0: none)
 
 Without ``date_order``, numeric dates are month-first only for ``en`` feeds (see transforms/timestamps.py);
 without ``default_timezone``, a time written without a zone is taken as UTC and flagged ``no_zone``.
+How a sitemap index is followed: ``pipeline/sitemap_children.py``.
 
 Any other key is an error, and so is a repeated id (compared case-insensitively, since ids name
 folders). All problems in a file are reported at once, each naming the file, the feed and the key.
@@ -49,6 +52,8 @@ DEFAULT_POLL_INTERVAL_S = 900
 MIN_POLL_INTERVAL_S = 60
 MAX_SOURCE_ID_CHARS = 200
 MAX_DERIVED_ID_CHARS = 80
+DEFAULT_SITEMAP_CHILDREN = 3  # a news index lists one or a few news sitemaps; the newest few hold the new articles
+MAX_SITEMAP_CHILDREN = 50
 
 # ISO 639-1, all 184 two-letter codes (including the withdrawn "bh", still seen in feeds).
 ISO_639_1_CODES = frozenset(
@@ -75,6 +80,7 @@ class FeedConfig:
     date_order: str | None = None  # DMY, MDY, ... (transforms.timestamps.DATE_ORDERS)
     default_timezone: str | None = None  # IANA name
     date_formats: tuple[str, ...] = ()  # strptime formats
+    sitemap_children: int = DEFAULT_SITEMAP_CHILDREN  # sitemaps of an index at ``url`` to fetch, newest first
 
     def time_options(self) -> dict[str, Any]:
         """The feed's date options that are set, as the time transform takes them (``time_options``)."""
@@ -168,6 +174,14 @@ def _check_full_text(value: Any) -> bool:
     return value
 
 
+def _check_sitemap_children(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"must be a whole number of sitemaps, not {_type_name(value)} {value!r}")
+    if not 0 <= value <= MAX_SITEMAP_CHILDREN:
+        raise _Invalid(f"{value} is out of range: 0 (do not follow a sitemap index) to {MAX_SITEMAP_CHILDREN}")
+    return value
+
+
 def _check_date_order(value: Any) -> str:
     if not isinstance(value, str) or value.upper() not in DATE_ORDERS:
         raise _Invalid(f"{value!r} is not a date order; use one of {', '.join(sorted(DATE_ORDERS))} "
@@ -218,10 +232,12 @@ _FEED_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "date_order": ("date_order", _check_date_order),
     "default_timezone": ("default_timezone", _check_default_timezone),
     "date_formats": ("date_formats", _check_date_formats),
+    "sitemap_children": ("sitemap_children", _check_sitemap_children),
 }
 _DEFAULT_KEYS = {
     key: _FEED_KEYS[key]
-    for key in ("language", "tags", "poll_interval_s", "full_text", "date_order", "default_timezone", "date_formats")
+    for key in ("language", "tags", "poll_interval_s", "full_text", "date_order", "default_timezone", "date_formats",
+                "sitemap_children")
 }
 _TOP_LEVEL_KEYS = ("defaults", "feed")
 
@@ -468,6 +484,8 @@ def feeds_to_toml(feeds: Iterable[FeedConfig]) -> str:
         lines.extend(f"{key} = {_toml_string(value)}" for key, value in date_keys if value is not None)
         if feed.date_formats:
             lines.append(f"date_formats = [{', '.join(_toml_string(item) for item in feed.date_formats)}]")
+        if feed.sitemap_children != DEFAULT_SITEMAP_CHILDREN:
+            lines.append(f"sitemap_children = {feed.sitemap_children}")
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 

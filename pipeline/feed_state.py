@@ -8,14 +8,19 @@ Two kinds of failure count alike (``failure_kind``): ``fetch``, no usable answer
 timeout, a refused connection, ...), and ``content``, a 200 whose body gives no article but an error (an
 HTML page, broken XML, a JSON error message at the feed URL): a feed that keeps answering 200 with
 rubbish is not worth polling at full rate either. The next good body, or a 304, resets both.
+
+A feed URL that serves a sitemap index keeps no validators of its own (a 304 from the index would hide its
+sitemaps, which change while it does not); the sitemaps fetched for it keep theirs, per feed and sitemap URL,
+in ``sitemap_state`` (``pipeline/sitemap_children.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +31,7 @@ STATE_DIR_NAME = "_state"
 STATE_FILE_NAME = "feeds.sqlite"
 MAX_BACKOFF_S = 24 * 3600
 MOVED_URL_MAX_FAILURES = 3  # failures in a row at a feed's moved-to URL before its configured URL is asked again
-SCHEMA_VERSION = 2  # 2: failure_kind
+SCHEMA_VERSION = 3  # 2: failure_kind; 3: the sitemap_state table
 FETCH_FAILURE = "fetch"
 CONTENT_FAILURE = "content"
 
@@ -47,6 +52,16 @@ CREATE TABLE IF NOT EXISTS feed_state (
 )
 """
 _ADDED_COLUMNS = {"failure_kind": "TEXT"}  # columns later schema versions added, for older databases
+_CREATE_SITEMAP_TABLE = """
+CREATE TABLE IF NOT EXISTS sitemap_state (
+    source_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    PRIMARY KEY (source_id, url)
+)
+"""
+Validators = tuple[str | None, str | None]  # (ETag, Last-Modified)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +101,7 @@ class FeedStateStore:
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
         self._connection.execute(_CREATE_TABLE)
+        self._connection.execute(_CREATE_SITEMAP_TABLE)
         present = {row[1] for row in self._connection.execute("PRAGMA table_info(feed_state)")}
         for column, column_type in _ADDED_COLUMNS.items():
             if column not in present:
@@ -175,12 +191,27 @@ class FeedStateStore:
 
         return self._update(source_id, feed_url, failed)
 
+    def sitemap_validators(self, source_id: str) -> dict[str, Validators]:
+        """The validators of the sitemaps fetched for ``source_id``'s index, by sitemap URL."""
+        rows = self._connection.execute(
+            "SELECT url, etag, last_modified FROM sitemap_state WHERE source_id = ?", (source_id,)).fetchall()
+        return {url: (etag, last_modified) for url, etag, last_modified in rows}
+
+    def record_sitemap_validators(self, source_id: str, validators: dict[str, Validators]) -> None:
+        """Replace the validators of ``source_id``'s sitemaps: those of this round's good answers, no others (a
+        sitemap no longer followed, or that failed, is fetched whole next time)."""
+        with self._transaction():
+            self._connection.execute("DELETE FROM sitemap_state WHERE source_id = ?", (source_id,))
+            self._connection.executemany(
+                "INSERT INTO sitemap_state (source_id, url, etag, last_modified) VALUES (?, ?, ?, ?)",
+                [(source_id, url, etag, last_modified) for url, (etag, last_modified) in validators.items()
+                 if etag or last_modified])
+
     def _update(
         self, source_id: str, feed_url: str | None, change: Callable[[FeedState], FeedState]
     ) -> FeedState:
         """Read, change and write one state in a single transaction (so a crash keeps the old one)."""
-        self._connection.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             old = self.get(source_id) or FeedState(source_id=source_id, url=feed_url)
             if feed_url is not None and old.url != feed_url:
                 old = FeedState(source_id=source_id, url=feed_url)  # new URL: old validators do not apply
@@ -190,11 +221,18 @@ class FeedStateStore:
                 f"INSERT OR REPLACE INTO feed_state ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
                 _row_from_state(new),
             )
+        return new
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, committed whole or rolled back."""
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
         except BaseException:
             self._connection.execute("ROLLBACK")
             raise
         self._connection.execute("COMMIT")
-        return new
 
 
 def _succeeded(old: FeedState, result: FetchResult, now: dt.datetime, poll_interval_s: int) -> FeedState:

@@ -17,6 +17,10 @@ made them safe (``save_held_state``: ``run`` after its pipeline, ``stream`` once
 ledger). Saved at once, a run stopped between the fetch and the write (SIGTERM, a full disk, a refused
 ``--shards``) left the feed not due, then answered 304: its items were never written.
 
+A feed body that is a sitemap index is followed in the same round: its newest sitemaps are fetched, kept
+and read in its place, and judge the feed (``pipeline/sitemap_children.py``); how many of them were fetched,
+not modified or failed is counted apart, in ``sitemap_counts`` (they are no feeds).
+
 A body that is itself a gzip file (a ``sitemap.xml.gz``, served as ``application/gzip`` rather than with a
 ``Content-Encoding``) is inflated here, within the same size limit, before it is kept and parsed: the raw
 zone then holds the document as every reader reads it, as for a decoded ``Content-Encoding``.
@@ -40,12 +44,14 @@ from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import CONTENT_FAILURE, FeedState, FeedStateStore
 from pipeline.http_fetch import FetchResult, FetchSettings, fetch_many
 from pipeline.raw_zone import store_raw
+from pipeline.sitemap_children import MAX_INDEX_DEPTH, SitemapCrawl, start_crawl
 from pipeline.sources import GZIP_MAGIC, gunzip_bounded
 from transforms.records import ErrorRecord, RawDocument, make_error
 
 logger = logging.getLogger(__name__)
 
 COUNT_NAMES = ("fetched", "content_failed", "not_modified", "failed", "skipped_backoff", "skipped_not_due")
+SITEMAP_COUNT_NAMES = ("fetched", "not_modified", "failed")  # the sitemaps fetched for indexes at feed URLs
 # Parse errors that do not make a body a content failure: a well-formed feed may have no items for a while.
 NOT_CONTENT_FAILURES = frozenset({"empty_feed"})
 
@@ -69,6 +75,7 @@ class FetchOutcome:
     raw_documents: list[RawDocument] = dataclasses.field(default_factory=list)
     errors: list[ErrorRecord] = dataclasses.field(default_factory=list)
     counts: dict[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
+    sitemap_counts: dict[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(SITEMAP_COUNT_NAMES, 0))
     skipped: list[SkippedFeed] = dataclasses.field(default_factory=list)
     # with ``hold_body_state``: the state updates of the feeds that gave a body, for ``save_held_state``
     held_state: list[Callable[[FeedStateStore], object]] = dataclasses.field(default_factory=list)
@@ -100,8 +107,12 @@ def fetch_configured_feeds(
                 outcome.skipped.append(_skipped(feed, state))
                 continue
             requests.append(_request_for(feed, state))
+        crawls = []
         for source_id, result in fetch_many(requests, settings):
-            _record_result(by_id[source_id], inflated(result, settings.max_bytes), output_dir, now, store, outcome)
+            crawl = _record_result(by_id[source_id], inflated(result, settings.max_bytes), output_dir, now, store,
+                                   outcome)
+            crawls += [crawl] if crawl else []
+        _follow_sitemap_indexes(crawls, output_dir, settings, now, outcome)
         if not hold_body_state:
             _apply(outcome.held_state, store)
             outcome.held_state = []
@@ -165,28 +176,20 @@ def _record_result(
     now: dt.datetime,
     store: FeedStateStore,
     outcome: FetchOutcome,
-) -> None:
-    """Store the body, update the state and the outcome for one finished fetch."""
+) -> SitemapCrawl | None:
+    """Store the body, update the state and the outcome for one finished fetch; a sitemap index to follow is
+    returned instead, its state waiting for its sitemaps."""
     if result.not_modified:
         store.record_not_modified(feed.source_id, result, now, feed.poll_interval_s, feed_url=feed.url)
         outcome.counts["not_modified"] += 1
     elif result.ok and result.body is not None:
-        document = _raw_document(feed, result, output_dir, now)
+        crawl = start_crawl(feed, result, store.sitemap_validators(feed.source_id))
+        document = _raw_document(feed, result, output_dir, now, sitemaps_followed=crawl.followed if crawl else [])
         outcome.raw_documents.append(document)
         outcome.counts["fetched"] += 1
-        problem = content_failure(document)
-        if problem is None:
-            outcome.held_state.append(functools.partial(
-                FeedStateStore.record_success, source_id=feed.source_id, result=result, now=now,
-                poll_interval_s=feed.poll_interval_s, feed_url=feed.url))
-            return
-        logger.info("feed %s: a %s without an article: %s", feed.source_id, result.status, problem["message"])
-        outcome.held_state.append(functools.partial(
-            FeedStateStore.record_failure, source_id=feed.source_id,
-            error=f"{problem['stage']}:{problem['error_type']}: {problem['message']}", now=now,
-            poll_interval_s=feed.poll_interval_s, feed_url=feed.url, status=result.status, kind=CONTENT_FAILURE,
-        ))
-        outcome.counts["content_failed"] += 1
+        if crawl:
+            return crawl
+        _hold_verdict(feed, result, now, outcome, problem_text(content_failure(document)))
     else:
         error = _error_record(feed, result, now)
         logger.info("feed %s: %s", feed.source_id, error["message"])
@@ -196,6 +199,69 @@ def _record_result(
         )
         outcome.errors.append(error)
         outcome.counts["failed"] += 1
+    return None
+
+
+def _hold_verdict(feed: FeedConfig, result: FetchResult, now: dt.datetime, outcome: FetchOutcome,
+                  problem: str | None) -> None:
+    """Hold the state update of a feed that gave a body: a success, or a content failure for ``problem``."""
+    if problem is None:
+        outcome.held_state.append(functools.partial(
+            FeedStateStore.record_success, source_id=feed.source_id, result=result, now=now,
+            poll_interval_s=feed.poll_interval_s, feed_url=feed.url))
+        return
+    logger.info("feed %s: a %s without an article: %s", feed.source_id, result.status, problem)
+    outcome.held_state.append(functools.partial(
+        FeedStateStore.record_failure, source_id=feed.source_id, error=problem, now=now,
+        poll_interval_s=feed.poll_interval_s, feed_url=feed.url, status=result.status, kind=CONTENT_FAILURE,
+    ))
+    outcome.counts["content_failed"] += 1
+
+
+def _follow_sitemap_indexes(crawls: list[SitemapCrawl], output_dir: str | Path, settings: FetchSettings,
+                            now: dt.datetime, outcome: FetchOutcome) -> None:
+    """Fetch the sitemaps of the indexes at feed URLs, a level at a time, then hold each feed's state."""
+    for level in range(1, MAX_INDEX_DEPTH + 1):
+        requests = [crawl.request(url) for crawl in crawls for url, _ in crawl.pending]
+        results = dict(fetch_many(requests, settings)) if requests else {}
+        for crawl in crawls:
+            answers = [(url, index_url, inflated(results[crawl.feed.source_id, url], settings.max_bytes))
+                       for url, index_url in crawl.pending]
+            crawl.pending = []
+            _record_sitemaps(crawl, answers, level == MAX_INDEX_DEPTH, output_dir, now, outcome)
+    for crawl in crawls:
+        outcome.held_state.append(functools.partial(
+            FeedStateStore.record_sitemap_validators, source_id=crawl.feed.source_id, validators=crawl.validators))
+        # the index keeps no validators: its 304 would hide its sitemaps' changes
+        index = dataclasses.replace(crawl.index, etag=None, last_modified=None)
+        _hold_verdict(crawl.feed, index, now, outcome, crawl.failure())
+
+
+def _record_sitemaps(crawl: SitemapCrawl, answers: list[tuple[str, str, FetchResult]], last_level: bool,
+                     output_dir: str | Path, now: dt.datetime, outcome: FetchOutcome) -> None:
+    """Count, keep and judge one level of a feed's sitemaps, (URL, index URL, answer) in the order asked; an
+    index among them gets its sitemaps chosen for the next level."""
+    bodies = []
+    for url, index_url, result in answers:
+        if result.not_modified:
+            outcome.sitemap_counts["not_modified"] += 1
+            crawl.judge(url, result, None)
+        elif result.ok and result.body is not None:
+            outcome.sitemap_counts["fetched"] += 1
+            bodies += [(url, index_url, result)] if crawl.is_new_body(url, result.body) else []
+        else:
+            error = _error_record(crawl.feed, result, now)
+            logger.info("feed %s: sitemap %s", crawl.feed.source_id, error["message"])
+            outcome.errors.append(error)
+            outcome.sitemap_counts["failed"] += 1
+            crawl.judge(url, result, problem_text(error))
+    followed = crawl.follow([(index_url, result) for _, index_url, result in bodies], last_level)
+    for (url, index_url, result), children in zip(bodies, followed):
+        document = _raw_document(crawl.feed, result, output_dir, now, sitemap_index_url=index_url,
+                                 sitemaps_followed=children)
+        outcome.raw_documents.append(document)
+        if not children:
+            crawl.judge(url, result, problem_text(content_failure(document)))
 
 
 def content_failure(document: RawDocument) -> ErrorRecord | None:
@@ -214,15 +280,24 @@ def content_failure(document: RawDocument) -> ErrorRecord | None:
     return errors[-1] if errors else None  # the document's own error (broken XML, ...) follows its items'
 
 
+def problem_text(error: ErrorRecord | None) -> str | None:
+    """An error in one line, as a feed's state keeps it (``parse:not_a_feed: expected a feed, ...``)."""
+    return error and f"{error['stage']}:{error['error_type']}: {error['message']}"
+
+
 def _raw_document(
-    feed: FeedConfig, result: FetchResult, output_dir: str | Path, now: dt.datetime
+    feed: FeedConfig, result: FetchResult, output_dir: str | Path, now: dt.datetime, *,
+    sitemap_index_url: str | None = None, sitemaps_followed: Sequence[str] = (),
 ) -> RawDocument:
+    """Keep a fetched body in the raw zone, as the pipeline input of ``feed`` (a sitemap fetched for its index
+    names the index; an index names the sitemaps fetched for it)."""
     body = result.body or b""
+    followed = {"sitemap_index_url": sitemap_index_url, "sitemaps_followed": list(sitemaps_followed)}
     raw_sha256, raw_path = store_raw(
         output_dir, feed.source_id, body, now, uri=result.final_url, feed_url=feed.url,
         http_status=result.status, etag=result.etag, last_modified=result.last_modified,
         content_type=result.content_type, language_hint=feed.language, tags=feed.tags,
-        time_options=feed.time_options(),
+        time_options=feed.time_options(), sitemap_index_url=sitemap_index_url, sitemaps_followed=sitemaps_followed,
     )
     return RawDocument(
         kind="raw", source_id=feed.source_id, uri=result.final_url, feed_url=feed.url, body=body,
@@ -230,6 +305,7 @@ def _raw_document(
         last_modified=result.last_modified, content_type=result.content_type, raw_sha256=raw_sha256,
         raw_path=raw_path, language_hint=feed.language, tags=list(feed.tags),
         **({"time_options": feed.time_options()} if feed.time_options() else {}),
+        **{key: value for key, value in followed.items() if value},
     )
 
 

@@ -28,13 +28,13 @@ import datetime as dt
 import gzip
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.paths import safe_path_component
-from transforms.records import PageInfo, RawDocument, sha256_hex
+from transforms.records import SITEMAP_INDEX_FIELDS, PageInfo, RawDocument, sha256_hex
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,14 @@ def store_raw(
     tags: Iterable[str] = (),
     zone: str = RAW_DIR_NAME,
     time_options: dict[str, Any] | None = None,
+    sitemap_index_url: str | None = None,
+    sitemaps_followed: Sequence[str] = (),
 ) -> tuple[str, str]:
-    """Keep ``body`` and its provenance in the raw zone; return (sha256, path of the .gz file)."""
+    """Keep ``body`` and its provenance in the raw zone; return (sha256, path of the .gz file).
+
+    A sitemap that ``newsbeam run`` fetched because an index listed it names the index (``sitemap_index_url``);
+    an index whose sitemaps it fetched names them (``sitemaps_followed``): read back, it gives no error row.
+    """
     raw_sha256 = sha256_hex(body)
     folder = raw_folder(output_dir, source_id, fetched_at, zone=zone)
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,6 +92,8 @@ def store_raw(
             "language_hint": language_hint, "tags": list(tags), "raw_sha256": raw_sha256,
             "body_bytes": len(body),
             **({"time_options": time_options} if time_options else {}),  # absent: sidecars stay as they were
+            **({"sitemap_index_url": sitemap_index_url} if sitemap_index_url else {}),
+            **({"sitemaps_followed": list(sitemaps_followed)} if sitemaps_followed else {}),
         }
         write_bytes_atomically(sidecar_path, json.dumps(provenance, indent=1, sort_keys=True).encode())
     return raw_sha256, str(body_path)
@@ -196,12 +204,13 @@ def _read_document(body_path: Path) -> RawDocument | None:
 
 def as_fetched_fields(provenance: dict[str, Any], body_path: Path) -> dict[str, Any]:
     """What the pipeline input of the original fetch carried beyond the provenance: a body fetched from a
-    configured feed is expected to be a feed, its date options (feeds.toml) apply, and its items' pages (full
-    text) go with it."""
+    configured feed is expected to be a feed, its date options (feeds.toml) apply, its items' pages (full
+    text) go with it, and a sitemap index says which of its sitemaps were fetched (one fetched because an
+    index listed it names the index)."""
     pages = read_pages_sidecar(body_path)
-    time_options = provenance.get("time_options")
+    carried = {key: provenance[key] for key in ("time_options", *SITEMAP_INDEX_FIELDS) if provenance.get(key)}
     return {**({"expected_type": "feed"} if provenance.get("feed_url") else {}), **({"pages": pages} if pages else {}),
-            **({"time_options": time_options} if time_options else {})}
+            **carried}
 
 
 def _read_provenance(body_path: Path) -> dict[str, Any]:

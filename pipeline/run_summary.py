@@ -51,6 +51,9 @@ def format_summary(manifest: dict[str, Any]) -> str:
         ("partitions written", counts["partitions_written"]),
     ]
     rows += [(f"  {key.replace('_', ' ')}", value) for key, value in manifest.get("fetch", {}).items()]
+    # sitemap indexes at feed URLs: what the sitemaps fetched for them gave (no feeds, so not in the counts above)
+    rows += [(f"  child sitemaps {key.replace('_', ' ')}", value)
+             for key, value in (manifest.get("sitemaps") or {}).items() if value]
     if manifest.get("pages"):  # full text: what the page fetcher did (items considered, then each outcome)
         pages = dict(manifest["pages"])
         rows.append(("pages (full text)", pages.pop("items_considered", "")))

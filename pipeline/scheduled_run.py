@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.feed_config import ConfigError, FeedConfig, feeds_to_toml, load_feeds_toml, load_opml
 from pipeline.http_fetch import FetchSettings
 from pipeline.sources import InputFile
-from transforms.records import ErrorRecord, PageInfo, RawDocument
+from transforms.records import SITEMAP_INDEX_FIELDS, ErrorRecord, PageInfo, RawDocument
 
 if TYPE_CHECKING:
     from pipeline.fetch_feeds import FetchOutcome
@@ -82,7 +82,9 @@ def _positive_float(text: str) -> float:
 
 def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = None) -> InputFile:
     """The pipeline input of a fetched body: its raw-zone file plus the fetch's provenance (and, with
-    full text, its items' pages)."""
+    full text, its items' pages). A sitemap fetched for an index at the feed URL keeps its own URL as ``uri``
+    (a feed body's is the feed URL)."""
+    followed = {key: document[key] for key in SITEMAP_INDEX_FIELDS if document.get(key)}
     return InputFile(
         path=document["raw_path"], source_id=document["source_id"], feed_url=document.get("feed_url"),
         language_hint=document.get("language_hint"), tags=list(document.get("tags") or []),
@@ -90,6 +92,7 @@ def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = Non
         etag=document.get("etag"), last_modified=document.get("last_modified"),
         content_type=document.get("content_type"), expected_type="feed", **({"pages": pages} if pages else {}),
         **({"time_options": document["time_options"]} if document.get("time_options") else {}),
+        **followed, **({"uri": document["uri"]} if followed.get("sitemap_index_url") else {}),
     )
 
 
@@ -120,7 +123,8 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         fetched = fetch_round(feeds, options.output_dir, fetch_settings_from(args), full_text_settings_from(args),
                               utc_now(), force=args.force)
         inputs = [descriptor for _, descriptor in fetched.raw_inputs() + fetched.error_inputs()]
-        extra = {"fetch": fetched.feeds.counts, "skipped_feeds": skipped_feeds(fetched.feeds)}
+        extra = {"fetch": fetched.feeds.counts, "sitemaps": fetched.feeds.sitemap_counts,
+                 "skipped_feeds": skipped_feeds(fetched.feeds)}
         if fetched.pages is not None:
             extra["pages"] = fetched.pages.counts
         manifest = run_pipeline(options, inputs, extra, hold_lock=False)
@@ -130,7 +134,8 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(line)
     if not feeds:
         return 1
-    answered_not_modified = fetched.feeds.counts["not_modified"] > 0  # read, with nothing new: processed
+    # read, with nothing new: processed
+    answered_not_modified = fetched.feeds.counts["not_modified"] + fetched.feeds.sitemap_counts["not_modified"] > 0
     if not inputs or (answered_not_modified and not options.fail_on_error):
         return 0
     return exit_code(manifest, options.fail_on_error)

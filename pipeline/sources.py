@@ -15,7 +15,7 @@ import pathlib
 import zlib
 from typing import Iterable, Iterator, TypedDict
 
-from transforms.records import ErrorRecord, PageInfo, RawDocument, make_error, sha256_hex
+from transforms.records import SITEMAP_INDEX_FIELDS, ErrorRecord, PageInfo, RawDocument, make_error, sha256_hex
 
 GZIP_MAGIC = b"\x1f\x8b"
 READ_CHUNK_BYTES = 1024 * 1024
@@ -42,6 +42,9 @@ class InputFile(TypedDict, total=False):
     path_bytes_hex: str  # the file name's bytes, when they are not UTF-8 (see ``input_for_path``)
     pages: dict[str, PageInfo]  # item link -> linked page, when full text was fetched (pipeline/page_fetch.py)
     time_options: dict  # the feed's date options (feeds.toml), see transforms.records.RawDocument
+    uri: str  # where the body came from, when not ``feed_url``: a sitemap fetched because an index listed it
+    sitemap_index_url: str  # that index (transforms.records.RawDocument)
+    sitemaps_followed: list[str]  # an index's sitemaps that were fetched (transforms.records.RawDocument)
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
@@ -126,7 +129,8 @@ def read_input(entry: InputFile, max_bytes: int) -> Iterable[RawDocument | Error
 def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecord]:
     """Read one input file, inflating gzip, within ``max_bytes``; failures become error records."""
     path = entry["path"]
-    provenance = {"uri": entry.get("feed_url") or path, "source_id": entry.get("source_id"), "raw_path": path}
+    provenance = {"uri": entry.get("uri") or entry.get("feed_url") or path, "source_id": entry.get("source_id"),
+                  "raw_path": path}
     disk_path = os.fsdecode(bytes.fromhex(entry["path_bytes_hex"])) if entry.get("path_bytes_hex") else path
     stat = None
     try:
@@ -159,5 +163,5 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         raw_sha256=sha256_hex(data), raw_path=path, language_hint=entry.get("language_hint"),
         tags=list(entry.get("tags") or []), expected_type=entry.get("expected_type"),
         **({"pages": entry["pages"]} if entry.get("pages") else {}),
-        **({"time_options": entry["time_options"]} if entry.get("time_options") else {}),
+        **{key: entry[key] for key in ("time_options", *SITEMAP_INDEX_FIELDS) if entry.get(key)},
     )]

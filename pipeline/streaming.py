@@ -139,6 +139,7 @@ def _add_window(stream_manifest: dict[str, Any], window_manifest: dict[str, Any]
     counts = stream_manifest["counts"]
     if fetched is not None:
         _add_counts(stream_manifest["fetch"], fetched.feeds.counts)
+        _add_counts(stream_manifest.setdefault("sitemaps", {}), fetched.feeds.sitemap_counts)
         stream_manifest["skipped_feeds"] = skipped_feeds(fetched.feeds)
     if fetched is not None and fetched.pages is not None:
         _add_counts(stream_manifest.setdefault("pages", {}), fetched.pages.counts)

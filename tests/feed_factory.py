@@ -1,4 +1,4 @@
-"""Small RSS documents for tests, written by us."""
+"""Small RSS documents and sitemaps for tests, written by us."""
 
 from __future__ import annotations
 
@@ -57,3 +57,21 @@ def whole_post(paragraphs: int = 8) -> str:
     return "".join(f"<p>Part {number}: the night ferry to Aktau left the Alat terminal with forty trucks, two rail "
                    f"wagons and a hundred passengers; the crossing took nineteen hours.</p>"
                    for number in range(1, paragraphs + 1))
+
+
+def sitemap_index(children: list[tuple[str, str | None]]) -> bytes:
+    """A sitemap index of (loc, lastmod or None) entries."""
+    entries = "".join(f"<sitemap><loc>{loc}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</sitemap>"
+                      for loc, lastmod in children)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</sitemapindex>").encode()
+
+
+def news_sitemap(entries: list[tuple[str, str, str]]) -> bytes:
+    """A Google News sitemap of the Caspian Courier of (loc, title, publication time) entries."""
+    urls = "".join(f"<url><loc>{loc}</loc><news:news><news:publication><news:name>Caspian Courier</news:name>"
+                   f"<news:language>en</news:language></news:publication><news:publication_date>{published}"
+                   f"</news:publication_date><news:title>{title}</news:title></news:news></url>"
+                   for loc, title, published in entries)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()

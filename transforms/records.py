@@ -59,6 +59,12 @@ class RawDocument(TypedDict, total=False):
     expected_type: str | None  # "feed" for a configured feed URL: anything else there is an error
     pages: dict[str, PageInfo]  # item link -> its page, for feeds fetched with full text
     time_options: dict[str, Any]  # the feed's date options (feeds.toml): date_order, default_timezone, date_formats
+    # ``newsbeam run`` follows a sitemap index at a feed URL (pipeline/sitemap_children.py):
+    sitemap_index_url: str | None  # a sitemap's: the index that listed it (``uri`` is the sitemap's own URL)
+    sitemaps_followed: list[str]  # an index's: the sitemaps it lists that were fetched (it then gives no error)
+
+
+SITEMAP_INDEX_FIELDS = ("sitemap_index_url", "sitemaps_followed")  # kept in the raw zone, carried to the pipeline
 
 
 class Entity(TypedDict):

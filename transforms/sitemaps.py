@@ -12,7 +12,9 @@ for its publication time (``transforms.timestamps``: it stands in for the fetch 
 
 Sitemaps are big (50,000 URLs and 50 MB by the protocol): the document is read as a stream of ``<url>``
 elements, each dropped once read, so the parsed tree never holds more than one. A sitemap index
-(``<sitemapindex>``) lists other sitemaps and no page: it is one error record naming them.
+(``<sitemapindex>``) lists other sitemaps and no page: it is one error record naming them, unless ``newsbeam
+run`` fetched them (``sitemaps_followed``, ``pipeline/sitemap_children.py``): its sitemaps then give its articles,
+and it gives nothing, in ``run`` as when the raw zone is read again.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def parse_sitemap(raw: RawDocument) -> list[Article | ErrorRecord]:
     without a usable ``<loc>``."""
     listing = read_listing(raw, "url", read_url_entry, MAX_URLS_PER_SITEMAP)
     flags = listing.flags + ([RECOVERED_FLAG] if listing.complaint else [])
-    base_url = document_url(raw, {})
+    base_url = sitemap_url(raw)
     outputs: list[Article | ErrorRecord] = []
     links: set[str] = set()
     refused: list[str] = []
@@ -118,15 +120,19 @@ def parse_sitemap(raw: RawDocument) -> list[Article | ErrorRecord]:
 
 def parse_sitemap_index(raw: RawDocument) -> list[Article | ErrorRecord]:
     """One error record: a sitemap index lists sitemaps, not articles. It says how many, names the newest, and
-    how to read them (list them as feeds); an index is never silently nothing."""
+    how to read them; an index is never silently nothing. An index whose sitemaps ``newsbeam run`` fetched
+    (``sitemaps_followed``) gives nothing: they are read in its place."""
+    if raw.get("sitemaps_followed"):
+        return []
     children = newest_child_sitemaps(raw)
     if not children:
         return [make_error("parse", "sitemap_index", "a sitemap index that lists no sitemaps", source=raw)]
     examples = ", ".join(_example(child) for child in children[:EXAMPLES_IN_MESSAGES])
     message = (f"a sitemap index: it lists {len(children)} sitemaps and no articles (newest first: {examples}"
-               f"{', ...' if len(children) > EXAMPLES_IN_MESSAGES else ''}). newsbeam does not follow an index's "
-               "sitemaps: list them as feeds in feeds.toml (a news sitemap among them, usually), or give them to "
-               "newsbeam ingest")
+               f"{', ...' if len(children) > EXAMPLES_IN_MESSAGES else ''}). Its sitemaps were not read: newsbeam run "
+               "reads the newest of them (sitemap_children in feeds.toml) for an index at a feed URL or listed by "
+               "one, on the index's own site; otherwise list them as feeds in feeds.toml or give them to newsbeam "
+               "ingest")
     return [make_error("parse", "sitemap_index", message, source=raw)]
 
 
@@ -134,7 +140,7 @@ def newest_child_sitemaps(raw: RawDocument) -> list[str]:
     """The absolute http(s) URLs of the sitemaps an index lists, the most recently modified first (those
     without a readable ``<lastmod>`` last, in document order)."""
     listing = read_listing(raw, "sitemap", read_child_sitemap, MAX_SITEMAPS_PER_INDEX)
-    base_url = document_url(raw, {})
+    base_url = sitemap_url(raw)
     dated: list[tuple[float, int, str]] = []
     for position, child in enumerate(listing.entries):
         url = web_url(child.loc, base_url)
@@ -142,6 +148,12 @@ def newest_child_sitemaps(raw: RawDocument) -> list[str]:
         if url:
             dated.append((-modified.instant_utc.timestamp() if modified else float("inf"), position, url))
     return list(dict.fromkeys(url for _, _, url in sorted(dated)))
+
+
+def sitemap_url(raw: RawDocument) -> str | None:
+    """The sitemap's own URL, the base of its relative ``<loc>``s: where it was fetched when an index listed it
+    (its ``feed_url`` is then the index's feed), else the feed's URL (``feeds.document_url``)."""
+    return raw["uri"] if raw.get("sitemap_index_url") else document_url(raw, {})
 
 
 def url_entry_to_article(entry: UrlEntry, link: str, raw: RawDocument, base_url: str | None,

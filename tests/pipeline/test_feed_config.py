@@ -66,6 +66,16 @@ def test_date_options_are_read_normalized_and_taken_from_defaults(tmp_path: Path
     assert FeedConfig(source_id="c", url="https://c.example/").time_options() == {}
 
 
+def test_sitemap_children_defaults_to_three_and_may_be_set_in_defaults(tmp_path: Path) -> None:
+    text = ('[defaults]\nsitemap_children = 0\n\n[[feed]]\nurl = "https://a.example/sitemap.xml"\n\n'
+            '[[feed]]\nurl = "https://b.example/sitemap.xml"\nsitemap_children = 50\n')
+
+    first, second = load_feeds_toml(write(tmp_path, text))
+
+    assert (first.sitemap_children, second.sitemap_children) == (0, 50)
+    assert FeedConfig(source_id="c", url="https://c.example/").sitemap_children == 3
+
+
 def test_missing_id_is_derived_from_host_and_path() -> None:
     feeds = load_feeds_toml(FIXTURES / "feeds.toml")
 
@@ -132,6 +142,11 @@ def test_duplicate_ids_are_refused_even_in_another_case(tmp_path: Path) -> None:
         ("date_formats = []", "must be a list of strptime formats"),
         ('date_formats = ["%d.%m.%Q"]', "'%d.%m.%Q' is not a strptime format: unknown directive %Q"),
         ('date_formats = ["dd.mm.yyyy"]', "it has no % directive"),
+        ('sitemap_children = "3"', "key 'sitemap_children': must be a whole number of sitemaps, not a string '3'"),
+        ("sitemap_children = true", "key 'sitemap_children': must be a whole number of sitemaps"),
+        ("sitemap_children = 51",
+         "key 'sitemap_children': 51 is out of range: 0 (do not follow a sitemap index) to 50"),
+        ("sitemap_children = -1", "-1 is out of range"),
     ],
 )
 def test_bad_types_and_values_are_reported_with_the_key(tmp_path: Path, line: str, expected: str) -> None:
@@ -222,6 +237,7 @@ feed_strategy = st.builds(
     date_order=st.none() | st.sampled_from(["DMY", "MDY", "YMD"]),
     default_timezone=st.none() | st.sampled_from(["Asia/Baku", "UTC", "America/New_York"]),
     date_formats=st.lists(st.sampled_from(["%d.%m.%Y", "%Y/%m/%d %H:%M", '%d "%b" %Y\\'])).map(tuple),
+    sitemap_children=st.integers(0, 50),
 )
 
 

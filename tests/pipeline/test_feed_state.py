@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.feed_config import FeedConfig
-from pipeline.feed_state import CONTENT_FAILURE, MAX_BACKOFF_S, MOVED_URL_MAX_FAILURES, FeedStateStore
+from pipeline.feed_state import CONTENT_FAILURE, MAX_BACKOFF_S, MOVED_URL_MAX_FAILURES, SCHEMA_VERSION, FeedStateStore
 from pipeline.http_fetch import FetchResult
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -110,6 +110,32 @@ def test_a_state_file_of_schema_1_gains_the_failure_kind(tmp_path: Path) -> None
                                      kind=CONTENT_FAILURE)
 
     assert (state.consecutive_failures, state.failure_kind) == (2, "content")
+
+
+def test_a_state_file_of_schema_2_gains_the_sitemap_validators(tmp_path: Path) -> None:
+    with FeedStateStore(tmp_path) as store:
+        store.record_success("a", ok_result(), NOW, 900, feed_url=URL)
+    with sqlite3.connect(tmp_path / "_state" / "feeds.sqlite") as connection:
+        connection.execute("DROP TABLE sitemap_state")
+        connection.execute("PRAGMA user_version=2")
+
+    with FeedStateStore(tmp_path) as store:
+        assert store.sitemap_validators("a") == {} and store.get("a").etag == '"v1"'
+        store.record_sitemap_validators("a", {"https://a.example/news.xml": ('"n1"', None)})
+        assert store.sitemap_validators("a") == {"https://a.example/news.xml": ('"n1"', None)}
+    with sqlite3.connect(tmp_path / "_state" / "feeds.sqlite") as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_sitemap_validators_are_replaced_per_feed_and_a_sitemap_without_any_is_not_kept(tmp_path: Path) -> None:
+    with FeedStateStore(tmp_path) as store:
+        store.record_sitemap_validators("a", {"https://a.example/1.xml": ('"1"', None)})
+        store.record_sitemap_validators("b", {"https://b.example/1.xml": (None, "Sun, 01 Mar 2026 11:00:00 GMT")})
+        store.record_sitemap_validators("a", {"https://a.example/2.xml": ('"2"', None),
+                                              "https://a.example/3.xml": (None, None)})
+
+        assert store.sitemap_validators("a") == {"https://a.example/2.xml": ('"2"', None)}
+        assert store.sitemap_validators("b") == {"https://b.example/1.xml": (None, "Sun, 01 Mar 2026 11:00:00 GMT")}
 
 
 def test_a_longer_retry_after_is_honoured(tmp_path: Path) -> None:

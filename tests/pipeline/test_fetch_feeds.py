@@ -230,9 +230,10 @@ def test_a_gzip_bomb_or_a_corrupt_gzip_file_as_the_body_is_a_failed_fetch(
     assert growth_mb < 64  # inflated up to the 1 MB limit, never the 256 MB
 
 
-def test_a_sitemap_index_at_a_feed_url_is_a_content_failure_that_names_its_sitemaps(
+def test_a_sitemap_index_listing_only_another_sites_sitemaps_is_a_content_failure_that_names_them(
     tmp_path: Path, http_server: LocalHTTPServer
 ) -> None:
+    # served by 127.0.0.1: its sitemap on courier.example is not followed (pipeline/sitemap_children.py)
     index = (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
              b"<loc>https://courier.example/news-sitemap.xml</loc></sitemap></sitemapindex>")
     http_server.route("/sitemap-index.xml", Response(body=index, headers={"Content-Type": "application/xml"}))
@@ -240,7 +241,8 @@ def test_a_sitemap_index_at_a_feed_url_is_a_content_failure_that_names_its_sitem
     outcome = fetch_configured_feeds([FeedConfig(source_id="courier", url=http_server.url("/sitemap-index.xml"))],
                                      tmp_path, SETTINGS, NOW)
 
-    assert outcome.counts["content_failed"] == 1
+    assert outcome.counts["content_failed"] == 1 and [request.path for request in http_server.requests] == [
+        "/sitemap-index.xml"]
     with FeedStateStore(tmp_path) as store:
         state = store.get("courier")
     assert (state.consecutive_failures, state.failure_kind) == (1, "content")

@@ -77,6 +77,20 @@ def test_iter_raw_gives_back_documents_with_provenance(tmp_path: Path) -> None:
     }
 
 
+def test_an_index_and_a_sitemap_fetched_for_it_come_back_naming_each_other(tmp_path: Path) -> None:
+    index_url, sitemap_url = "https://a.example/sitemap.xml", "https://a.example/news.xml"
+    store_raw(tmp_path, "a", b"<sitemapindex/>", MORNING, uri=index_url, feed_url=index_url,
+              sitemaps_followed=[sitemap_url])
+    store_raw(tmp_path, "a", b"<urlset/>", MORNING, uri=sitemap_url, feed_url=index_url, sitemap_index_url=index_url)
+
+    documents = {document["uri"]: document for document in iter_raw(tmp_path)}
+
+    assert (documents[index_url]["sitemaps_followed"], "sitemap_index_url" in documents[index_url]) == (
+        [sitemap_url], False)
+    assert (documents[sitemap_url]["sitemap_index_url"], "sitemaps_followed" in documents[sitemap_url]) == (
+        index_url, False)
+
+
 def test_a_feed_body_comes_back_with_the_pages_kept_beside_it(tmp_path: Path) -> None:
     _, path = store(tmp_path)
     pages = {"https://a.example/story": {"status": "fetched", "url": "https://a.example/story", "http_status": 200}}

@@ -1,5 +1,6 @@
-"""Sitemaps: each <url> an article draft (Google News and image extensions read), an index one clear error,
-broken and odd sitemaps errors or partial recovery; times, body status and identity through the article stages."""
+"""Sitemaps: each <url> an article draft (Google News and image extensions read), an index one clear error (none
+when its sitemaps were fetched), broken and odd sitemaps errors or partial recovery; times, body status and identity
+through the article stages."""
 
 from __future__ import annotations
 
@@ -267,13 +268,36 @@ def test_a_sitemap_index_is_one_error_naming_its_sitemaps_newest_first() -> None
         "a sitemap index: it lists 4 sitemaps and no articles (newest first: "
         "https://caspian-courier.example/sitemaps/news.xml, "
         "https://caspian-courier.example/sitemaps/archive-2026.xml.gz, "
-        "https://caspian-courier.example/sitemaps/pages.xml, ...). newsbeam does not follow an index's sitemaps: "
-        "list them as feeds in feeds.toml (a news sitemap among them, usually), or give them to newsbeam ingest")
+        "https://caspian-courier.example/sitemaps/pages.xml, ...). Its sitemaps were not read: newsbeam run reads "
+        "the newest of them (sitemap_children in feeds.toml) for an index at a feed URL or listed by one, on the "
+        "index's own site; otherwise list them as feeds in feeds.toml or give them to newsbeam ingest")
 
 
 def test_an_index_without_sitemaps_says_so() -> None:
     body = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></sitemapindex>'
     assert errors(parsed(body)) == [("sitemap_index", "a sitemap index that lists no sitemaps")]
+
+
+def test_an_index_whose_sitemaps_were_fetched_gives_nothing_as_they_give_its_articles() -> None:
+    followed = ["https://caspian-courier.example/sitemaps/news.xml"]
+    body = (FIXTURES / "sitemap_index.xml").read_bytes()
+
+    assert parsed(body, feed_url="https://caspian-courier.example/sitemap.xml", sitemaps_followed=followed) == []
+    assert [record["error_type"] for record in parsed(body, sitemaps_followed=[])] == ["sitemap_index"]
+
+
+def test_a_sitemap_listed_by_an_index_resolves_relative_locs_against_its_own_url() -> None:
+    body = urlset(url("../world/ferry") + url("/business/cranes"))
+    provenance = {"feed_url": "https://caspian-courier.example/sitemap.xml"}  # the feed's URL is the index's
+
+    own = parsed(body, uri="https://caspian-courier.example/sitemaps/news/today.xml",
+                 sitemap_index_url="https://caspian-courier.example/sitemap.xml", **provenance)
+    plain = parsed(body, uri="https://caspian-courier.example/sitemaps/news/today.xml", **provenance)
+
+    assert [record["url"] for record in articles(own)] == [
+        "https://caspian-courier.example/sitemaps/world/ferry", "https://caspian-courier.example/business/cranes"]
+    assert articles(plain)[0]["url"] == "https://caspian-courier.example/world/ferry"  # against the feed URL
+    assert {record["feed_url"] for record in articles(own)} == {"https://caspian-courier.example/sitemap.xml"}
 
 
 def test_entity_declarations_in_a_sitemap_expand_nothing_and_read_no_file(tmp_path: pathlib.Path) -> None:
