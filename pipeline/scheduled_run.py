@@ -82,8 +82,9 @@ def _positive_float(text: str) -> float:
 
 def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = None) -> InputFile:
     """The pipeline input of a fetched body: its raw-zone file plus the fetch's provenance (and, with
-    full text, its items' pages). A sitemap fetched for an index at the feed URL keeps its own URL as ``uri``
-    (a feed body's is the feed URL)."""
+    full text, its items' pages). Its ``uri`` is where the body came from (after redirects; a sitemap fetched
+    for an index at the feed URL, its own), as the raw zone keeps it: a backfill of the raw zone reads the same,
+    and relative links resolve against the body's real address."""
     followed = {key: document[key] for key in SITEMAP_INDEX_FIELDS if document.get(key)}
     return InputFile(
         path=document["raw_path"], source_id=document["source_id"], feed_url=document.get("feed_url"),
@@ -92,7 +93,7 @@ def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = Non
         etag=document.get("etag"), last_modified=document.get("last_modified"),
         content_type=document.get("content_type"), expected_type="feed", **({"pages": pages} if pages else {}),
         **({"time_options": document["time_options"]} if document.get("time_options") else {}),
-        **followed, **({"uri": document["uri"]} if followed.get("sitemap_index_url") else {}),
+        **followed, **({"uri": document["uri"]} if document.get("uri") else {}),
     )
 
 

@@ -42,7 +42,7 @@ class InputFile(TypedDict, total=False):
     path_bytes_hex: str  # the file name's bytes, when they are not UTF-8 (see ``input_for_path``)
     pages: dict[str, PageInfo]  # item link -> linked page, when full text was fetched (pipeline/page_fetch.py)
     time_options: dict  # the feed's date options (feeds.toml), see transforms.records.RawDocument
-    uri: str  # where the body came from, when not ``feed_url``: a sitemap fetched because an index listed it
+    uri: str  # where the body came from, when not ``feed_url``: the end of a redirect, a sitemap an index listed
     sitemap_index_url: str  # that index (transforms.records.RawDocument)
     sitemaps_followed: list[str]  # an index's sitemaps that were fetched (transforms.records.RawDocument)
 

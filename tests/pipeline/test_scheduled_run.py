@@ -198,3 +198,27 @@ def test_a_run_stopped_after_fetching_keeps_no_validators_so_the_rerun_lands_the
     # the state kept the body's ETag and its next poll time: the rerun skipped the feed, then got a 304
     assert [row[1] for row in articles(output)] == [f"https://courier.example/{name}" for name in "abc"]
     assert re.search(r"skipped not due +0\n", capsys.readouterr().out)
+
+
+def test_a_moved_feeds_rows_name_where_the_body_came_from_as_a_backfill_of_the_raw_zone_does(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    http_server.route("/old.xml", Response(status=301, headers={"Location": http_server.url("/new.xml")}))
+    http_server.route("/new.xml", Response(body=rss([ITEM_A])))
+    http_server.route("/gone.xml", Response(status=301, headers={"Location": http_server.url("/parked.html")}))
+    http_server.route("/parked.html", Response(body=b"<html><body><p>This domain is for sale.</p></body></html>",
+                                               headers={"Content-Type": "text/html"}))
+    config = write_config(tmp_path, {"moved": http_server.url("/old.xml"), "parked": http_server.url("/gone.xml")})
+    output, rebuilt = tmp_path / "out", tmp_path / "rebuilt"
+    assert main(["run", "--config", str(config), "--output", str(output), "--force", "--shards", "2",
+                 "--retries", "0", "--timeout", "2"]) == 0
+    assert main(["backfill", str(output / "raw"), "--output", str(rebuilt), "--shards", "2", "--no-progress"]) == 0
+
+    def rows(out: pathlib.Path) -> tuple[list[tuple], list[tuple]]:
+        found = duckdb.sql(f"SELECT article_id, uri, feed_url FROM read_parquet('{out}/articles/**/*.parquet')")
+        failed = duckdb.sql(f"SELECT error_id, uri, error_type FROM read_parquet('{out}/errors/**/*.parquet')")
+        return found.fetchall(), failed.fetchall()
+
+    articles_run, errors_run = rows(output)
+    assert [row[1:] for row in articles_run] == [(http_server.url("/new.xml"), http_server.url("/old.xml"))]
+    assert [row[1:] for row in errors_run] == [(http_server.url("/parked.html"), "not_a_feed")]
+    assert rows(rebuilt) == (articles_run, errors_run)
