@@ -16,9 +16,14 @@ def manifest_path(output_dir: str, run_id: str) -> pathlib.Path:
 
 
 def counts_from(stats: dict[str, Any], inputs_read: int, extra: dict[str, int] | None = None) -> dict[str, Any]:
-    """The run's counts, from the data the writers saw."""
+    """The run's counts, from the data the writers saw.
+
+    A backfill's articles outside its date range were parsed too (only not written): they are items, so that a
+    backfill whose articles all fall outside the range is not a run where no input gave an item (exit 1).
+    """
     written = stats["articles_new"] + stats["articles_updated"]
-    items = written + stats["articles_unchanged"] + stats["articles_stale"] + stats["duplicates_in_run"]
+    items = (written + stats["articles_unchanged"] + stats["articles_stale"] + stats["duplicates_in_run"]
+             + stats.get("articles_out_of_range", 0))
     return {
         "inputs_read": inputs_read, "items_parsed": items, "articles_written": written,
         "articles_new": stats["articles_new"], "articles_updated": stats["articles_updated"],

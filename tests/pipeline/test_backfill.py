@@ -179,6 +179,23 @@ def test_index_matches_the_swapped_partitions(tmp_path: pathlib.Path) -> None:
     assert len({row["article_id"] for row in read_rows(output)}) == len(read_rows(output)) == 40
 
 
+def test_articles_outside_the_range_are_parsed_items_and_the_backfill_succeeds(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    """Every article falls before the range, the one error row within it: the input was read and parsed, so
+    this is no "no input gave an item" failure (exit 1), and the summary counts the articles as parsed."""
+    from pipeline.cli import main
+
+    sources = write_feeds(tmp_path / "feeds", "v1")  # items of 2024-05-01..05
+    write_file(sources / "empty.xml", b"")  # an error row on its mtime's day, 2024-06-01
+    code = main(["backfill", str(sources), "--output", str(tmp_path / "out"), "--shards", str(SHARDS),
+                 "--since", "2024-06-01", "--until", "2024-06-01", "--no-progress", "--no-language-detection"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    manifest = json.loads(next((tmp_path / "out" / "_runs").glob("*.json")).read_text())
+    assert (manifest["counts"]["items_parsed"], manifest["counts"]["articles_out_of_range"],
+            manifest["counts"]["errors"]) == (40, 40, 1)
+
+
 def test_backfill_hands_arrow_buffers_to_the_system_allocator(tmp_path: pathlib.Path) -> None:
     """mimalloc, Arrow's default pool, kept pages of every batch (resident memory grew with the archive)."""
     previous_pool = pa.default_memory_pool()

@@ -64,6 +64,16 @@ def test_dropped_files_are_ingested_exactly_once_across_restarts(tmp_path: pathl
     assert manifest["windows"] and "lag_s" in manifest["windows"][0]
 
 
+def test_the_stream_manifest_records_its_options_and_version_as_other_runs_do(tmp_path: pathlib.Path) -> None:
+    drop_dir, output = tmp_path / "drop", tmp_path / "out"
+    drop_dir.mkdir()
+    settings = StreamSettings(window_s=0.2, stop_after_s=0.3, drop_dir=str(drop_dir))
+    run_stream(stream_options(output, "s1"), [], FetchSettings(), settings, threading.Event())
+    manifest = json.loads((output / "_runs" / "s1.json").read_text())
+    assert manifest["options"]["num_shards"] == 2 and manifest["options"]["mode"] == "stream"
+    assert manifest["pipeline_version"]
+
+
 def test_a_stream_hands_arrow_buffers_to_the_system_allocator(tmp_path: pathlib.Path) -> None:
     """mimalloc kept freed pages of every window: a stream's memory grew with its windows."""
     previous_pool = pa.default_memory_pool()
