@@ -408,11 +408,11 @@ def _staging_for(options: RunOptions, plan: BackfillPlan, key: str, batches: int
 
 def _plan_summary(plan: BackfillPlan, options: RunOptions) -> dict[str, Any]:
     """What the manifest needs from the plan, kept in the ledger so a later run can finish this one."""
-    from pipeline.execution import _jsonable
+    from pipeline.execution import options_record
 
     return {"sources": plan.sources, "inputs": len(plan.inputs), "documents": sum(plan.documents),
             "skipped": dict(plan.skipped.most_common()), "date_range": str(options.date_range or DateRange()),
-            "options": _jsonable(options), "runner": options.runner}
+            "options": options_record(options), "runner": options.runner}
 
 
 def _complete(staging: pathlib.Path, ledger: dict[str, Any], options: RunOptions) -> dict[str, Any]:

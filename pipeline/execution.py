@@ -93,7 +93,7 @@ def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: d
             "started_at": started_at.isoformat(), "finished_at": utc_now().isoformat(),
             "elapsed_s": round(time.monotonic() - start, 3), "output_dir": options.output_dir,
             "inputs": [entry["path"] for entry in inputs], "pipeline_version": sink.pipeline_version,
-            "options": _jsonable(options), "counts": counts_from(stats, len(inputs)),
+            "options": options_record(options), "counts": counts_from(stats, len(inputs)),
             "article_partitions": stats["article_partitions"], "writer_stats": stats,
             "beam_metrics": beam_counters(result), **(extra_manifest or {}),
         }
@@ -102,7 +102,8 @@ def run_pipeline(options: RunOptions, inputs: list[InputFile], extra_manifest: d
     return manifest
 
 
-def _jsonable(options: RunOptions) -> dict[str, Any]:
+def options_record(options: RunOptions) -> dict[str, Any]:
+    """A run's options as its manifest keeps them (JSON values; the inputs are listed apart)."""
     data = dataclasses.asdict(options)
     data.pop("inputs")
     return json.loads(json.dumps(data, default=str))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from pipeline.allocator import use_system_allocator_for_arrow
 from pipeline.archives import list_if_archive
 from pipeline.drop_directory import DropDirectoryWatcher
-from pipeline.execution import _jsonable, pipeline_version, run_pipeline
+from pipeline.execution import options_record, pipeline_version, run_pipeline
 from pipeline.feed_config import FeedConfig
 from pipeline.http_fetch import FetchSettings
 from pipeline.locking import output_lock
@@ -181,7 +181,7 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
     the items of the feeds that want them are fetched in each window, as ``newsbeam run`` fetches them."""
     manifest: dict[str, Any] = {
         "run_id": options.run_id, "mode": "stream", "runner": options.runner, "output_dir": options.output_dir,
-        "pipeline_version": pipeline_version(), "options": _jsonable(options),  # as run, ingest and backfill
+        "pipeline_version": pipeline_version(), "options": options_record(options),  # as run, ingest and backfill
         "started_at": utc_now().isoformat(), "inputs": list(options.inputs), "fetch": {}, "skipped_feeds": [],
         "windows": [],
         "counts": {**{name: 0 for name in SUMMED_COUNTS}, "errors_by_reason": {}, "body_status": {},
