@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import pathlib
+import re
 import shutil
 import sys
 import time
@@ -31,6 +32,7 @@ from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_stri
 from pipeline.parquet_sink import COMPACTED_PREFIX, DATASET_LAYOUTS, dataset_dir
 
 DEFAULT_TARGET_FILE_BYTES = 128 * 1024 * 1024
+PARTITION_ARGUMENT = re.compile(r"(?:date=)?\d{4}-\d{2}-\d{2}")  # --partition's value
 MARKER_PREFIX = ".compact-"
 STAGING_PREFIX = "compact-"
 DUCKDB_MEMORY_LIMIT = "1GB"
@@ -281,6 +283,17 @@ def command_compact(args: Any, beam_args: list[str]) -> int:
         print(f"newsbeam compact: {refusal}", file=sys.stderr)
         return 1
     datasets = ("articles", "errors") if args.dataset == "all" else (args.dataset,)
+    if args.partition:
+        if bad := [name for name in args.partition if not PARTITION_ARGUMENT.fullmatch(name)]:
+            print(f"newsbeam compact: --partition takes date=YYYY-MM-DD (or YYYY-MM-DD), not {bad[0]!r}",
+                  file=sys.stderr)
+            return 2
+        missing = [name for name in args.partition
+                   if not any(partition_dirs(args.output, dataset, [name.removeprefix("date=")]) for dataset in datasets)]
+        for name in missing:
+            print(f"newsbeam compact: no partition {name} in {', '.join(datasets)} of {args.output}", file=sys.stderr)
+        if len(missing) == len(args.partition):
+            return 1
     stats = compact(str(pathlib.Path(args.output).resolve()), args.partition, int(args.target_mb * 1024 * 1024),
                     datasets, lock_wait_s=args.lock_wait)
     print(format_compaction(stats))

@@ -200,6 +200,24 @@ def titles(output: pathlib.Path) -> list[str]:
     return sorted(row["title"] for row in read_dataset(output))
 
 
+@pytest.mark.parametrize(("partitions", "code", "said"), [
+    (["2024-05-01"], 0, None),  # without date= too
+    (["date=2024-05-01", "date=2024-05-09"], 0, "no partition date=2024-05-09 in articles, errors of"),
+    (["2024-05-09"], 1, "no partition 2024-05-09"),  # nothing to compact: as a run with nothing to process
+    (["May 1"], 2, "--partition takes date=YYYY-MM-DD (or YYYY-MM-DD), not 'May 1'"),
+])
+def test_compact_says_when_a_partition_named_does_not_exist(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
+                                                            partitions: list[str], code: int, said: str | None) -> None:
+    write_articles(tmp_path, many_articles(30))
+    parser = argparse.ArgumentParser()
+    add_compact_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["compact", str(tmp_path), *[f"--partition={name}" for name in partitions]])
+    assert command_compact(args, []) == code
+    errors = capsys.readouterr().err
+    assert (said in errors) if said else errors == ""
+    assert len(list(partition(tmp_path).glob("*.parquet"))) == (1 if code == 0 else 8)
+
+
 @pytest.mark.parametrize(("name", "sibling"), [("out[1]", "out1"), ("out*", "out-sibling"), ("out?", "outX"),
                                                ("out]x[ab]", "out]xa")])
 def test_an_output_named_with_glob_characters_compacts_its_own_rows_not_a_siblings(
