@@ -151,8 +151,12 @@ def backoff_lines(skipped: list[dict[str, Any]]) -> list[str]:
     """One line per feed backing off, for the end of the summary: until when, after what."""
     kinds = {"content": " (the last a 200 that gave no article)"}
     return [f"  backing off {item['source_id']} until {item['until']:%Y-%m-%d %H:%M}Z after "
-            f"{item['consecutive_failures']} failures{kinds.get(item.get('failure_kind') or '', '')}: "
+            f"{_failures(item['consecutive_failures'])}{kinds.get(item.get('failure_kind') or '', '')}: "
             f"{item['last_error']}" for item in skipped if item["reason"] == "backoff"]
+
+
+def _failures(count: int) -> str:
+    return "1 failure" if count == 1 else f"{count} failures in a row"
 
 
 @dataclasses.dataclass(frozen=True)

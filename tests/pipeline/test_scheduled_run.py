@@ -160,7 +160,7 @@ def test_a_feed_url_serving_html_is_backed_off_across_scheduled_runs_until_it_se
 
     code, summary, manifest = scheduled_run()
     assert code == 0 and len(http_server.requests_to("/feed.xml")) == 1  # backing off: not polled
-    assert ("backing off courier" in summary and "after 1 failures (the last a 200 that gave no article): "
+    assert ("backing off courier" in summary and "after 1 failure (the last a 200 that gave no article): "
             "parse:not_a_feed: expected a feed, got html" in summary)
     assert [(item["reason"], item["failure_kind"]) for item in manifest["skipped_feeds"]] == [("backoff", "content")]
 
