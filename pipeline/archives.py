@@ -241,6 +241,8 @@ def _warc_skip_reason(record: Any) -> str | None:
 
 
 PAYLOAD_PIECE_BYTES = 64 * 1024
+# A record the crawler cut (WARC-Truncated: Common Crawl keeps the first MiB of a page): its articles say so.
+RECORD_TRUNCATED_FLAG = "warc_record_truncated"
 
 
 def _payload_pieces(record: Any) -> Iterator[bytes]:
@@ -471,6 +473,7 @@ def _document(entry: InputFile, body: bytes, uri: str, raw_path: str, fetched_at
         raw_sha256=sha256_hex(body), raw_path=raw_path,
         language_hint=provenance.get("language_hint", entry.get("language_hint")),
         tags=list(provenance.get("tags") or entry.get("tags") or []),
+        **({"quality_flags": provenance["quality_flags"]} if provenance.get("quality_flags") else {}),
     )
 
 
@@ -550,7 +553,9 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
     except ContentCodingError as exc:
         return _member_error(entry, "decode_error", f"WARC payload: {exc}", where, fetched_at, uri=uri)
     http = record.http_headers if record.rec_type == "response" else None
+    truncated = headers.get_header("WARC-Truncated")  # the crawler kept only the start ("length", "time", ...)
     return _document(entry, body, uri, where, fetched_at, {
+        **({"quality_flags": [RECORD_TRUNCATED_FLAG]} if truncated else {}),
         "content_type": _warc_content_type(record),
         "http_status": int(http.get_statuscode()) if http is not None and http.get_statuscode() else None,
         "etag": http.get_header("ETag") if http is not None else None,

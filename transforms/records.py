@@ -62,6 +62,7 @@ class RawDocument(TypedDict, total=False):
     # ``newsbeam run`` follows a sitemap index at a feed URL (pipeline/sitemap_children.py):
     sitemap_index_url: str | None  # a sitemap's: the index that listed it (``uri`` is the sitemap's own URL)
     sitemaps_followed: list[str]  # an index's: the sitemaps it lists that were fetched (it then gives no error)
+    quality_flags: list[str]  # what every article of the document inherits (a WARC record the crawler cut)
 
 
 SITEMAP_INDEX_FIELDS = ("sitemap_index_url", "sitemaps_followed")  # kept in the raw zone, carried to the pipeline

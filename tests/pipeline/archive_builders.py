@@ -73,6 +73,7 @@ class WarcRecord(NamedTuple):
     content_type: str | None = "text/html; charset=utf-8"
     warc_date: str = "2024-06-01T10:00:00Z"
     http_fields: tuple[tuple[str, str], ...] = ()  # more HTTP headers of a response (Content-Encoding, ...)
+    warc_fields: tuple[tuple[str, str], ...] = ()  # more WARC headers (WARC-Truncated, ...)
 
 
 def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool = True) -> pathlib.Path:
@@ -80,7 +81,7 @@ def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=compress)
         for spec in records:
-            headers = {"WARC-Date": spec.warc_date}
+            headers = {"WARC-Date": spec.warc_date, **dict(spec.warc_fields)}
             if spec.record_type == "request":
                 http = StatusAndHeaders(f"GET {spec.uri} HTTP/1.1", [("Host", "example")], is_http_request=True)
                 record = writer.create_warc_record(spec.uri, "request", payload=io.BytesIO(b""), http_headers=http,

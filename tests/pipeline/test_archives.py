@@ -448,3 +448,21 @@ def test_a_crawled_sitemap_without_a_document_type_is_read_as_a_document(tmp_pat
                    content_type="application/octet-stream")])
 
     assert [document["uri"] for document in read_all(crawl)] == ["https://wire.example/sitemap.xml"]
+
+
+def test_articles_of_a_record_the_crawler_cut_are_flagged(tmp_path: pathlib.Path) -> None:
+    import duckdb
+
+    from pipeline.cli import main
+
+    story = b"<html><head><title>Cranes for Baku</title></head><body><article><p>" + b"The port ordered cranes. " * 80
+    cut = WarcRecord("response", "https://wire.example/news/cut", story, warc_fields=(("WARC-Truncated", "length"),))
+    whole = WarcRecord("response", "https://wire.example/news/whole", story.replace(b"Baku", b"Aktau") + b"</p></article>")
+    path = write_warc(tmp_path / "crawl.warc.gz", [cut, whole])
+    documents = read_all(path)
+    assert [document.get("quality_flags") for document in documents] == [["warc_record_truncated"], None]
+
+    assert main(["ingest", str(path), "--output", str(tmp_path / "out"), "--shards", "1"]) == 0
+    rows = duckdb.sql(f"SELECT url, list_contains(quality_flags, 'warc_record_truncated') FROM read_parquet("
+                      f"'{tmp_path}/out/articles/**/*.parquet') ORDER BY url").fetchall()
+    assert rows == [("https://wire.example/news/cut", True), ("https://wire.example/news/whole", False)]

@@ -89,3 +89,17 @@ def test_pages_kept_under_a_feedburner_redirect_still_reach_the_item_now_linked_
     old, new = parse_document(make_raw(body, pages=pages))
     assert old["url"] == "https://c.example/old" and old["page"]["url"] == redirect
     assert new["page"]["url"] == "https://c.example/new"
+
+
+def test_every_article_of_a_document_inherits_its_flags_once_and_errors_none() -> None:
+    body = (b'{"url": "https://a.example/1", "title": "One"}\n{"title": broken\n'
+            b'{"url": "https://a.example/2", "title": "Two"}\n')
+    records = parse_document(make_raw(body, uri="/in/dump.jsonl", quality_flags=["warc_record_truncated"]))
+    assert [(record["kind"], record.get("quality_flags")) for record in records if record["kind"] == "article"] == [
+        ("article", ["warc_record_truncated"]), ("article", ["warc_record_truncated"])]
+    errors = [record for record in records if record["kind"] == "error"]
+    assert len(errors) == 1 and "quality_flags" not in errors[0]
+    raw = make_raw(b"<html><head><title>P</title></head><body><article><p>x</p></article></body></html>",
+                   quality_flags=["warc_record_truncated"])
+    (article,) = parse_document(raw)
+    assert article["quality_flags"].count("warc_record_truncated") == 1
