@@ -289,7 +289,8 @@ def command_compact(args: Any, beam_args: list[str]) -> int:
                   file=sys.stderr)
             return 2
         missing = [name for name in args.partition
-                   if not any(partition_dirs(args.output, dataset, [name.removeprefix("date=")]) for dataset in datasets)]
+                   if not any(partition_dirs(args.output, dataset, [name.removeprefix("date=")])
+                              for dataset in datasets)]
         for name in missing:
             print(f"newsbeam compact: no partition {name} in {', '.join(datasets)} of {args.output}", file=sys.stderr)
         if len(missing) == len(args.partition):

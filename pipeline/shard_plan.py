@@ -28,7 +28,7 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 CANDIDATE_SCHEMA = pa.schema([
     pa.field("article_id", pa.string()), pa.field("date", pa.string()),  # date: the partition
     pa.field("has_text", pa.bool_()),  # rows.carries_text: copy_rank's and version_key's first key
-    pa.field("edition_at", TIMESTAMP),  # updated_at, else published_at, else the epoch: copy_rank's first key
+    pa.field("edition_at", TIMESTAMP),  # updated_at, else published_at, else the epoch: copy_rank's second key
     pa.field("updated_at", TIMESTAMP), pa.field("fetched_at", TIMESTAMP),  # the epoch when missing
     pa.field("published_at", TIMESTAMP),  # null when missing: the order of rows in a partition file
     pa.field("content_sha256", pa.string()), pa.field("source_id", pa.string()), pa.field("uri", pa.string()),
@@ -40,8 +40,8 @@ CANDIDATE_SCHEMA = pa.schema([
 ])
 # copy_rank as sort keys, latest edition first; the sort is stable, so among equal copies the first one
 # seen wins, as in rows.copy_rank's strict comparison
-_COPY_ORDER = [("article_id", "ascending"), ("has_text", "descending"), ("edition_at", "descending"), ("updated_at", "descending"),
-               ("fetched_at", "descending"), ("content_sha256", "descending"), ("source_id", "descending"),
+_COPY_ORDER = [("article_id", "ascending"), ("has_text", "descending"), ("edition_at", "descending"),
+               ("updated_at", "descending"), ("fetched_at", "descending"), ("content_sha256", "descending"), ("source_id", "descending"),
                ("uri", "descending")]
 _KNOWN_COLUMNS = {"date": "known_date", "content_sha256": "known_sha256", "version_at": "known_version_at",
                   "fetched_at": "known_fetched_at", "has_text": "known_has_text"}  # index column -> beside candidates
@@ -87,8 +87,8 @@ class _Candidates:
             location = (number, offset, length)
         updated = article.get("updated_at")
         published = article.get("published_at")
-        values = (article["article_id"], partition_date(article), carries_text(article), updated or published or EPOCH,
-                  updated or EPOCH, article.get("fetched_at") or EPOCH, published, article.get("content_sha256") or "",
+        values = (article["article_id"], partition_date(article), carries_text(article),
+                  updated or published or EPOCH, updated or EPOCH, article.get("fetched_at") or EPOCH, published, article.get("content_sha256") or "",
                   article.get("source_id") or "", article.get("uri") or "", article.get("body_status") or "unknown",
                   *location, _id_hash(article["article_id"]))
         for column, value in zip(self._columns, values):
