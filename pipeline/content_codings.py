@@ -21,9 +21,8 @@ import zstandard
 
 # A zstd block of 4 bytes (an RLE block) can stand for 128 KiB: the most one input byte can give is 32 KiB.
 ZSTD_MAX_RATIO = 32 * 1024
-ZSTD_MAX_WINDOW_BYTES = 8 * 1024 * 1024
-BROTLI_STEP_BYTES = 256 * 1024  # the limit RFC 9659 sets for zstd as an HTTP content coding
-SUPPORTED = ("gzip", "deflate", "br", "zstd")
+ZSTD_MAX_WINDOW_BYTES = 8 * 1024 * 1024  # the limit RFC 9659 sets for zstd as an HTTP content coding
+BROTLI_STEP_BYTES = 256 * 1024  # brotli output asked for at a time (its buffer grows in doubling blocks)
 
 
 class ContentCodingError(Exception):
