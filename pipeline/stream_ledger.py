@@ -9,7 +9,8 @@ transaction per change, safe against a crash mid-write.
 Done inputs that can never be queued again are forgotten (``forget_past_days``): the stream's polls add an entry
 for every body fetched and every failure, and a ledger that kept them all grew without end (about 1 KB per
 fetched body), while each window's queries for the pending inputs read the whole table. Those queries go
-through an index of the pending inputs alone.
+through an index of the pending inputs alone. A dropped file's entry stays while the drop directory lists the
+file, and goes once it is moved away (``forget_gone_drops``): the ledger holds what the directory holds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
+import re
 import sqlite3
 from typing import Any, Iterable
 
@@ -36,8 +38,10 @@ CREATE TABLE IF NOT EXISTS inputs (
 # path, which names the day of its fetch (the same body fetched on a later day is another key), and a fetch
 # failure's key names its poll's time. Kept for the day, they stop a body fetched twice that day from being
 # read twice; then they are forgotten, or the ledger grew by an entry per body and failure for ever. Dropped
-# files' keys ("drop:") stay: the directory lists the file again at every scan.
+# files' keys ("drop:") stay while the directory lists the file (``forget_gone_drops``).
 ONE_DAY_KEYS = ("raw:", "error:")
+DROP_PREFIX = "drop:"
+ARCHIVE_CHUNK_SUFFIX = re.compile(r"#\d+$")  # an archive's chunk: KEY#N (``add_archive``)
 # Only the pending inputs: each window's queries read these, however many done inputs the ledger holds.
 _CREATE_PENDING_INDEX = "CREATE INDEX IF NOT EXISTS pending_inputs ON inputs (queued_at, key) WHERE status = 'pending'"
 
@@ -122,6 +126,19 @@ class StreamLedger:
         their keys name their day, so they can never be queued again. Return how many."""
         midnight = now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
         return self.forget_done(midnight, ONE_DAY_KEYS)
+
+    def forget_gone_drops(self, present_keys: set[str]) -> int:
+        """Forget the done dropped files (and the done chunks of dropped archives) whose key is not among
+        ``present_keys``, the keys of the files the drop directory lists now: the file was moved away, or it
+        changed (its key names its size and time). Without this the ledger held every file ever dropped. A file
+        put back is read again, which writes no duplicate (the sink keeps one row per id). Return how many."""
+        done = [key for (key,) in self.connection.execute(
+            "SELECT key FROM inputs WHERE status = 'done' AND substr(key, 1, ?) = ?", (len(DROP_PREFIX), DROP_PREFIX))]
+        gone = [(key,) for key in done if ARCHIVE_CHUNK_SUFFIX.sub("", key) not in present_keys
+                and key not in present_keys]
+        with self.connection:
+            self.connection.executemany("DELETE FROM inputs WHERE key = ?", gone)
+        return len(gone)
 
     def forget_done(self, queued_before: dt.datetime, prefixes: tuple[str, ...]) -> int:
         """Delete the done inputs queued before ``queued_before`` whose keys start with one of ``prefixes``

@@ -85,10 +85,14 @@ def _queue_fetched(feeds: list[FeedConfig], options: RunOptions, fetch_settings:
 
 def _queue_dropped(watcher: DropDirectoryWatcher, ledger: StreamLedger, now: dt.datetime) -> int:
     """Queue the complete files of the drop directory that were never seen before; an archive (WARC/ARC,
-    tar, zip) as its chunks, so that a big crawl is worked off over several windows like other backlog."""
+    tar, zip) as its chunks, so that a big crawl is worked off over several windows like other backlog. Files
+    no longer listed leave the ledger (``StreamLedger.forget_gone_drops``)."""
     queued = 0
     fresh: list[tuple[str, InputFile]] = []
-    for key, path in watcher.scan():
+    listed = watcher.scan()
+    if watcher.directory.is_dir():  # a directory gone for a moment lists nothing: forget nothing then
+        ledger.forget_gone_drops({key for key, _ in listed})
+    for key, path in listed:
         if ledger.known(key):
             continue
         archive = list_if_archive(path)

@@ -69,6 +69,24 @@ def test_forget_past_days_keeps_todays_fetches_and_every_drop(tmp_path: pathlib.
         False, True, True, True]
 
 
+def test_dropped_files_no_longer_listed_are_forgotten_once_done(tmp_path: pathlib.Path) -> None:
+    ledger = StreamLedger(tmp_path)
+    ledger.add_pending([("drop:/d/a.xml:10:1", {"path": "/d/a.xml"}), ("drop:/d/b.xml:10:1", {"path": "/d/b.xml"}),
+                        ("drop:/d/c.xml:10:1", {"path": "/d/c.xml"}), ("raw:x", {"path": "/r"})], NOW)
+    ledger.add_archive("drop:/d/crawl.warc:99:1", "/d/crawl.warc", [{"path": "/d/crawl.warc"}] * 2, NOW)
+    ledger.add_archive("drop:/d/old.warc:99:1", "/d/old.warc", [{"path": "/d/old.warc"}] * 2, NOW)
+    ledger.mark_done(["drop:/d/a.xml:10:1", "drop:/d/b.xml:10:1", "raw:x", "drop:/d/crawl.warc:99:1#0",
+                      "drop:/d/old.warc:99:1#0", "drop:/d/old.warc:99:1#1"], NOW)
+
+    # b.xml and old.warc were moved away, c.xml is still pending, a.xml and the crawl are still listed
+    assert ledger.forget_gone_drops({"drop:/d/a.xml:10:1", "drop:/d/crawl.warc:99:1"}) == 4
+    assert [ledger.known(key) for key in ("drop:/d/a.xml:10:1", "drop:/d/b.xml:10:1", "drop:/d/c.xml:10:1",
+                                          "raw:x", "drop:/d/crawl.warc:99:1", "drop:/d/crawl.warc:99:1#0",
+                                          "drop:/d/old.warc:99:1", "drop:/d/old.warc:99:1#1")] == [
+        True, False, True, True, True, True, False, False]
+    assert [key for key, _ in ledger.pending(10)] == ["drop:/d/c.xml:10:1", "drop:/d/crawl.warc:99:1#1"]
+
+
 def test_the_pending_queries_read_an_index_of_the_pending_inputs_alone(tmp_path: pathlib.Path) -> None:
     """Each window asks for the pending inputs three times; over the whole table, that read every entry the
     ledger ever held, once per window."""

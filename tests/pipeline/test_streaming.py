@@ -64,6 +64,34 @@ def test_dropped_files_are_ingested_exactly_once_across_restarts(tmp_path: pathl
     assert manifest["windows"] and "lag_s" in manifest["windows"][0]
 
 
+def test_a_dropped_file_moved_away_leaves_the_ledger_and_put_back_writes_no_duplicate(tmp_path: pathlib.Path) -> None:
+    drop_dir, output, elsewhere = tmp_path / "drop", tmp_path / "out", tmp_path / "done"
+    drop_dir.mkdir()
+    elsewhere.mkdir()
+    drop(drop_dir, "one.xml", rss(numbered_items(3, "one")))
+    drop(drop_dir, "two.xml", rss(numbered_items(2, "two")))
+    settings = StreamSettings(window_s=0.2, stop_after_s=0.5, drop_dir=str(drop_dir))
+    run_stream(stream_options(output, "s1"), [], FetchSettings(), settings, threading.Event())
+
+    def ledger_keys() -> list[str]:
+        ledger = StreamLedger(output)
+        try:
+            return [key for (key,) in ledger.connection.execute("SELECT key FROM inputs ORDER BY key")]
+        finally:
+            ledger.close()
+
+    assert [key.split(":")[1].rsplit("/", 1)[1] for key in ledger_keys()] == ["one.xml", "two.xml"]
+    (drop_dir / "one.xml").rename(elsewhere / "one.xml")  # the usual clean-up of a drop directory
+    second = run_stream(stream_options(output, "s2"), [], FetchSettings(), settings, threading.Event())
+    assert second["counts"]["inputs_read"] == 0
+    assert [key.split(":")[1].rsplit("/", 1)[1] for key in ledger_keys()] == ["two.xml"]
+
+    (elsewhere / "one.xml").rename(drop_dir / "one.xml")  # put back: read again, the same rows
+    third = run_stream(stream_options(output, "s3"), [], FetchSettings(), settings, threading.Event())
+    assert third["counts"]["inputs_read"] == 1 and third["counts"]["articles_unchanged"] == 3
+    assert len(urls(output)) == 5
+
+
 def test_the_stream_manifest_records_its_options_and_version_as_other_runs_do(tmp_path: pathlib.Path) -> None:
     drop_dir, output = tmp_path / "drop", tmp_path / "out"
     drop_dir.mkdir()
