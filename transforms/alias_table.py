@@ -33,6 +33,7 @@ class AliasFields(Protocol):
     surface: str
     require_capital: bool
     require_diacritics: bool
+    languages: tuple[str, ...]
 
     @property
     def alternate(self) -> bool:
@@ -48,6 +49,7 @@ class PackedAlias(NamedTuple):
     require_capital: bool
     require_diacritics: bool
     alternate: bool = False
+    languages: tuple[str, ...] = ()  # match only in text of these languages; () in any
 
 
 class PackedStrings:
@@ -103,6 +105,9 @@ class AliasTable:
                 | (_REQUIRE_DIACRITICS if alias.require_diacritics else 0)
                 | (_ALTERNATE if alias.alternate else 0)
             )
+        # the few aliases limited to some languages (``language_aliases``), by number
+        self.languages: dict[int, tuple[str, ...]] = {
+            index: tuple(alias.languages) for index, alias in enumerate(aliases.values()) if alias.languages}
         self.folded = PackedStrings(aliases.keys)
         self._surfaces = PackedStrings(lambda: (alias.surface for alias in aliases.values()))
 
@@ -118,6 +123,7 @@ class AliasTable:
             require_capital=bool(flags & _REQUIRE_CAPITAL),
             require_diacritics=bool(flags & _REQUIRE_DIACRITICS),
             alternate=bool(flags & _ALTERNATE),
+            languages=self.languages.get(index, ()),
         )
 
     def __iter__(self) -> Iterator[PackedAlias]:

@@ -197,6 +197,7 @@ class AliasRule:
     place: bool = False  # names a country, city or region: after a given name it is a surname
     require_capital: bool = False  # the gazetteer marks it (city, alternate and non-English names)
     ascii_alternate: bool = False  # a city's alternate name in plain ASCII ("Tokio", "Wien", "Cheng")
+    languages: tuple[str, ...] = ()  # counts only in text of these languages (ISO 639-1); () in any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -365,21 +366,26 @@ class EntityMatcher:
                 place=self.entities[alias.entity_id].type in _PLACE_TYPES,
                 require_capital=alias.require_capital,
                 ascii_alternate=alias.alternate and alias.surface.isascii(),
+                languages=alias.languages,
             )
             self._rules[index] = rule
         return rule
 
-    def find(self, text: str) -> list[Match]:
-        """Accepted, non-overlapping, leftmost-longest mentions in ``text``, in text order.
+    def find(self, text: str, language: str | None = None) -> list[Match]:
+        """Accepted, non-overlapping, leftmost-longest mentions in ``text`` (written in ``language``, ISO 639-1,
+        when known), in text order.
 
         A given-name alias seen in ``text`` as part of a person's name ("Amy Berman Jackson") is taken
-        as that person throughout the text, so a later bare "Jackson said" is not the city either.
+        as that person throughout the text, so a later bare "Jackson said" is not the city either. An alias
+        limited to some languages counts only in text known to be in one of them.
         """
         if not len(self._automaton) or not text:
             return []
         accepted: list[Match] = []
         name_parts: list[Match] = []
         for match, rule in self._matches(text):
+            if rule.languages and language not in rule.languages:
+                continue  # "AB", the EU in Turkish, is a company suffix in "Ericsson AB"
             verdict = self._verdict(rule, text, match.start, match.end)
             if verdict is _Verdict.ACCEPTED:
                 accepted.append(match)
@@ -633,9 +639,10 @@ def _is_sentence_start(text: str, index: int) -> bool:
     return index == 0 or text[index - 1] in _SENTENCE_ENDS
 
 
-def extract_entities(text: str, matcher: EntityMatcher) -> list[Entity]:
-    """Entities mentioned in ``text`` with mention counts, sorted by (-mentions, id)."""
-    counts = Counter(match.entity_id for match in matcher.find(text))
+def extract_entities(text: str, matcher: EntityMatcher, language: str | None = None) -> list[Entity]:
+    """Entities mentioned in ``text`` (written in ``language``, when known) with mention counts, sorted by
+    (-mentions, id)."""
+    counts = Counter(match.entity_id for match in matcher.find(text, language))
     entities = [
         Entity(
             id=entity_id,
@@ -681,5 +688,5 @@ def _comparable(text: str) -> str:
 def annotate_entities(article: Article, matcher: EntityMatcher) -> Article:
     """A copy of ``article`` with ``entities`` found in its title, summary and body."""
     annotated = Article(**article)
-    annotated["entities"] = extract_entities(article_text(article), matcher)
+    annotated["entities"] = extract_entities(article_text(article), matcher, article.get("language"))
     return annotated

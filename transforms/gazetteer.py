@@ -46,6 +46,9 @@ Alias file format (TOML)::
     type = "person"                  # country, city, person, organisation or other; optional when extending
     aliases = ["Səbinə Əliyeva"]     # the name is an alias too
     require_capital = false          # optional: match only capitalized mentions (common nouns)
+    language_aliases = { tr = ["AB"] }  # optional: names that match only in articles of these languages
+                                        # (detected language, ISO 639-1): "AB" is the EU in Turkish, a
+                                        # company suffix in "Ericsson AB"; unknown language: no match
 """
 
 from __future__ import annotations
@@ -111,6 +114,7 @@ _SHORT_UNCASED_ALTERNATE = 4
 _UNICODE_SCRIPT_WORDS = {"BENGALI": "Beng", "ORIYA": "Orya", "HANGUL": "Kore", "OL": "Olck"}
 _MIN_RESEMBLANCE = 0.4  # difflib ratio of folded alternate to folded name: "Moskva"/"Moscow" 0.5
 _DIGIT = re.compile(r"\d")
+_LANGUAGE_CODE = re.compile("[a-z]{2}")  # ISO 639-1, as transforms.language writes it
 # Scripts written without spaces between words: a name in them can never sit on word boundaries.
 _UNSPACED_SCRIPTS = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"  # Thai..CJK
@@ -162,6 +166,7 @@ class Alias(NamedTuple):
     require_capital: bool
     rank: int
     require_diacritics: bool = False  # match only text that is not plain ASCII there ("Reşt", not "REST")
+    languages: tuple[str, ...] = ()  # match only in text of these languages (ISO 639-1); () in any
 
     @property
     def alternate(self) -> bool:
@@ -201,6 +206,7 @@ class _Candidate(NamedTuple):
     require_capital: bool = False
     inflection: str | None = None  # "turkic", "slavic", "german" or None
     require_diacritics: bool = False
+    languages: tuple[str, ...] = ()  # an alias file's ``language_aliases``: only in text of these languages
 
 
 def build_gazetteer(settings: TransformSettings) -> Gazetteer:
@@ -297,6 +303,11 @@ def _entry_problem(entry: Mapping[str, Any]) -> str | None:
         return "id must be '<kind>:<slug>'"
     if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
         return "aliases must be a list of strings"
+    scoped = entry.get("language_aliases", {})
+    if not isinstance(scoped, dict) or not all(
+            isinstance(language, str) and _LANGUAGE_CODE.fullmatch(language) and isinstance(names, list)
+            and all(isinstance(name, str) for name in names) for language, names in scoped.items()):
+        return "language_aliases must map ISO 639-1 codes (lower case) to lists of strings"
     if "type" in entry and entry["type"] not in ENTITY_TYPES:
         return f"type must be one of {sorted(ENTITY_TYPES)}"
     if not (extends or (isinstance(entry.get("name"), str) and entry["name"].strip() and "type" in entry)):
@@ -495,12 +506,19 @@ def _alias_file_candidates(
         entities[entity.id] = entity
         require_capital = bool(entry.get("require_capital", False))
         own_name = [entry["name"]] if entry.get("name") else []  # extending: the known name keeps its source
-        for surface in dict.fromkeys([*own_name, *entry.get("aliases", [])]):
+        # spelling -> the languages it is limited to (none: any); a spelling given both ways matches in any
+        spellings: dict[str, tuple[str, ...]] = dict.fromkeys([*own_name, *entry.get("aliases", [])], ())
+        unlimited = set(spellings)
+        for language, surfaces in sorted(entry.get("language_aliases", {}).items()):
+            for surface in surfaces:
+                if surface not in unlimited:
+                    spellings[surface] = (*spellings.get(surface, ()), language)
+        for surface, languages in spellings.items():
             key = fold(surface).strip()
             if key:
                 yield _Candidate(
                     key, entity.id, surface, rank, order_base + order, require_capital,
-                    inflection=_inflection_for(surface, None),
+                    inflection=_inflection_for(surface, None), languages=languages,
                 )
 
 
@@ -539,7 +557,7 @@ def _inflected_candidates(candidates: list[_Candidate]) -> Iterator[_Candidate]:
                 continue
             yield _Candidate(
                 key, candidate.entity_id, candidate.surface, candidate.rank + _RANK_INFLECTED,
-                candidate.weight, True, None, candidate.require_diacritics,
+                candidate.weight, True, None, candidate.require_diacritics, candidate.languages,
             )
 
 
@@ -627,9 +645,10 @@ _FORMS = {
 }
 
 
-def _strictness(candidate: _Candidate) -> tuple[bool, bool, bool]:
-    """How much a spelling restricts matching: needs diacritics; needs a capital; written in capitals."""
-    return candidate.require_diacritics, candidate.require_capital, candidate.surface.isupper()
+def _strictness(candidate: _Candidate) -> tuple[bool, bool, bool, bool]:
+    """How much a spelling restricts matching: only in some languages; needs diacritics; needs a capital;
+    written in capitals."""
+    return bool(candidate.languages), candidate.require_diacritics, candidate.require_capital, candidate.surface.isupper()
 
 
 def _resolve(candidates: Iterable[_Candidate]) -> dict[str, Alias]:
@@ -650,7 +669,7 @@ def _resolve(candidates: Iterable[_Candidate]) -> dict[str, Alias]:
             elif _strictness(candidate) < _strictness(current):  # "Nato" beside "NATO": the looser one
                 best[candidate.key] = candidate
     return {
-        key: Alias(c.entity_id, c.surface, c.require_capital, c.rank, c.require_diacritics)
+        key: Alias(c.entity_id, c.surface, c.require_capital, c.rank, c.require_diacritics, c.languages)
         for key, c in best.items()
         if key not in tied
     }

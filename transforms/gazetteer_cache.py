@@ -36,8 +36,9 @@ from transforms.settings import TransformSettings
 # Of the JSON document below; bump when its layout or what a build holds changes (2: alias spellings no longer
 # depend on PYTHONHASHSEED; 3: Devanagari nukta folded away, Georgian and Bengali case forms, Hebrew, Hindi and
 # Bengali country names, short uncased names of small foreign cities left out; 4: the given names that mark a
-# surname). The builder's, the folding's and the given-name reader's source is hashed into the key as well.
-FORMAT_VERSION = 4
+# surname; 5: aliases limited to some languages). The builder's, the folding's and the given-name reader's
+# source is hashed into the key as well.
+FORMAT_VERSION = 5
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def _from_document(document: dict[str, Any], key: str) -> Gazetteer | None:
     if document.get("format") != FORMAT_VERSION or document.get("key") != key:
         return None
     entity_table = {row[0]: GazetteerEntity(*row) for row in document["entities"]}
-    aliases = {row[0]: Alias(*row[1:]) for row in document["aliases"]}
+    aliases = {row[0]: Alias(*row[1:6], tuple(row[6])) for row in document["aliases"]}
     if not all(isinstance(folded, str) and isinstance(alias.entity_id, str) for folded, alias in aliases.items()):
         raise ValueError("an alias or entity id is not a string")
     given = tuple(document["given_names"])

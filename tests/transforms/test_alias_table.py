@@ -67,8 +67,10 @@ def test_every_alias_of_the_packaged_gazetteer_unpacks_as_it_was_packed() -> Non
     assert len(table) == len(gazetteer.aliases)
     expected = [
         PackedAlias(
-            folded, alias.entity_id, alias.surface, alias.require_capital, alias.require_diacritics, alias.alternate
+            folded, alias.entity_id, alias.surface, alias.require_capital, alias.require_diacritics, alias.alternate,
+            alias.languages,
         )
         for folded, alias in gazetteer.aliases.items()
     ]
     assert list(table) == expected
+    assert [alias.languages for alias in table if alias.languages] == [("tr",)]  # the Turkish "AB"

@@ -122,6 +122,27 @@ def test_folding_that_keeps_length_needs_no_position_map() -> None:
 # ---------------------------------------------------------------- spelling variants and case
 
 
+@pytest.mark.parametrize(("text", "language", "eu"), [
+    ("Türkiye, AB'ye tam üyelik için yeni bir fasıl açtı.", "tr", True),
+    ("AB ile Türkiye arasındaki müzakereler sürüyor.", "tr", True),
+    ("Ericsson AB reported higher sales.", "en", False),  # a Swedish company's suffix
+    ("Calgary, AB, saw early snow.", "en", False),  # Alberta
+    ("Türkiye, AB'ye tam üyelik için yeni bir fasıl açtı.", None, False),  # language unknown: no match
+    ("The EU and Ericsson AB signed.", "en", True),  # the unlimited names match in any language
+])
+def test_an_alias_limited_to_a_language_counts_only_in_text_of_it(matcher: EntityMatcher, text: str,
+                                                                  language: str | None, eu: bool) -> None:
+    found_ids = {entity["id"] for entity in extract_entities(text, matcher, language)}
+    assert ("organisation:eu" in found_ids) is eu
+
+
+def test_an_articles_entities_are_read_in_its_detected_language(matcher: EntityMatcher) -> None:
+    article = Article(kind="article", title="AB Komisyonu Ankara'ya heyet gönderiyor", language="tr")
+    assert "organisation:eu" in {entity["id"] for entity in annotate_entities(article, matcher)["entities"]}
+    english = Article(kind="article", title="Volvo Car AB opens a plant in Ankara", language="en")
+    assert "organisation:eu" not in {entity["id"] for entity in annotate_entities(english, matcher)["entities"]}
+
+
 def test_karabakh_spellings_count_as_one_entity(matcher: EntityMatcher) -> None:
     text = "Garabagh, Karabakh, Qarabag, Qarabağ, Nagorno-Karabakh and Карабах are one place."
     entities = extract_entities(text, matcher)
@@ -576,7 +597,8 @@ def test_every_plainly_written_alias_is_found_whole_as_its_entity(matcher: Entit
         if any(unicodedata.combining(char) for char in surface):
             continue
         checked += 1
-        spans = [(match.start, match.end, match.entity_id) for match in matcher.find(f"; {surface};")]
+        spans = [(match.start, match.end, match.entity_id)
+                 for match in matcher.find(f"; {surface};", (alias.languages or (None,))[0])]
         if spans != [(2, 2 + len(surface), alias.entity_id)]:
             wrong.append((surface, spans))
     assert checked > 40_000 and wrong == []

@@ -279,13 +279,26 @@ def test_the_later_user_entry_wins_a_shared_alias(user_gazetteer: Gazetteer) -> 
 @pytest.mark.parametrize(
     "entry",
     ['id = "region:x"\nname = "X"\ntype = "region"\naliases = ["X"]', 'id = "nocolon"\nname = "X"\ntype = "other"',
-     'id = "person:x"\ntype = "person"', 'id = "person:x"\nname = "X"\ntype = "person"\naliases = "X"'],
+     'id = "person:x"\ntype = "person"', 'id = "person:x"\nname = "X"\ntype = "person"\naliases = "X"',
+     'id = "person:x"\nname = "X"\ntype = "person"\nlanguage_aliases = { Turkish = ["X"] }',
+     'id = "person:x"\nname = "X"\ntype = "person"\nlanguage_aliases = { tr = "X" }'],
 )
 def test_a_malformed_entry_is_an_error_naming_the_file(tmp_path: Path, entry: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(f"[[entity]]\n{entry}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.toml"):
         build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+
+
+def test_language_aliases_are_kept_with_their_languages_and_a_plain_spelling_wins(tmp_path: Path) -> None:
+    path = tmp_path / "scoped.toml"
+    path.write_text('[[entity]]\nid = "organisation:caspian-council"\nname = "Caspian Council"\n'
+                    'type = "organisation"\naliases = ["CC"]\n'
+                    'language_aliases = { tr = ["XK", "CC"], az = ["XK", "XŞ"] }\n', encoding="utf-8")
+    built = build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+    assert {key: built.aliases[key].languages for key in ("xk", "xs", "cc", "caspian council")} == {
+        "xk": ("az", "tr"), "xs": ("az",), "cc": (), "caspian council": ()}
+    assert built.aliases["ab"].languages == ("tr",)  # the packaged file's Turkish "AB" for the EU
 
 
 def test_invalid_toml_is_an_error_naming_the_file(tmp_path: Path) -> None:
