@@ -20,7 +20,7 @@ Rules, and why:
   ``1 + 2 * sitemap_children`` requests a round.
 - A URL is fetched once per feed and round (an index listing itself, or a sitemap twice), and a body is read
   once (a sitemap redirected to one already read). An index whose sitemaps were all read already (a loop) is
-  followed all the same: it gives no row.
+  followed all the same: it gives no row, and no article (two indexes listing each other are a content failure).
 - An index keeps no validators: a 304 would hide its sitemaps, which change while it does not. It is fetched
   whole at every poll; the sitemaps read from it keep theirs (``FeedStateStore.sitemap_validators``).
 - The feed succeeded when one of its sitemaps was good: it gave articles, or none and no error (a well-formed
@@ -87,6 +87,8 @@ class SitemapCrawl:
         for position, (to_fetch, listed) in zip(indexes, chosen):
             followed[position] = listed
             self.pending += [(url, answers[position][1].final_url) for url in to_fetch]
+            if listed and not to_fetch:  # a loop (an index listing the one at the feed URL): no article of its own
+                self.problems.append(f"{answers[position][1].final_url}: an index whose sitemaps were all read already")
         return followed
 
     def judge(self, url: str, result: FetchResult, problem: str | None) -> None:

@@ -178,3 +178,18 @@ def test_an_index_whose_only_sitemap_leads_back_to_it_is_a_content_failure_that_
     with FeedStateStore(tmp_path) as store:
         assert store.get("courier").last_error.endswith(
             f"gave an article: {http_server.url('/alias.xml')}: the same body as a sitemap or index already read")
+
+
+def test_two_indexes_listing_each_other_are_a_content_failure_not_a_crash(
+        tmp_path: Path, http_server: LocalHTTPServer) -> None:
+    http_server.route("/index.xml", Response(body=sitemap_index([(http_server.url("/more.xml"), None)])))
+    http_server.route("/more.xml", Response(body=sitemap_index([(http_server.url("/index.xml"), None)])))
+
+    outcome = fetch_configured_feeds([FeedConfig(source_id="courier", url=http_server.url("/index.xml"))],
+                                     tmp_path, SETTINGS, NOW)
+
+    assert (outcome.counts["fetched"], outcome.counts["content_failed"]) == (1, 1)
+    assert len(http_server.requests_to("/index.xml")) == 1
+    with FeedStateStore(tmp_path) as store:
+        assert store.get("courier").last_error.endswith(
+            f"gave an article: {http_server.url('/more.xml')}: an index whose sitemaps were all read already")
