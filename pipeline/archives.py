@@ -267,10 +267,12 @@ def _warc_payload(record: Any, max_bytes: int) -> bytes:
     """A record's payload as the server meant it: de-chunked and its Content-Encoding (gzip, deflate, br, zstd)
     undone, within ``max_bytes`` (``OverflowError`` beyond: a bomb never fills memory). A payload that does
     not decode but reads as a document as it is, is taken as it is: some tools store the body decoded and
-    keep the header. Otherwise ``ContentCodingError``."""
+    keep the header. Otherwise ``ContentCodingError``. The payload of a record the crawler cut
+    (``WARC-Truncated``) ends inside its coding: the part before the cut is the body."""
     pieces = list(_bounded_pieces(_payload_pieces(record), max_bytes))
+    cut = bool(record.rec_headers.get_header("WARC-Truncated"))
     try:
-        return decode_bounded(pieces, _content_encoding(record), max_bytes)
+        return decode_bounded(pieces, _content_encoding(record), max_bytes, known_cut=cut)
     except ContentCodingError:
         if sniff_document_type(b"".join(pieces)[:SNIFF_BYTES]) in DOCUMENT_KINDS:
             return b"".join(pieces)
