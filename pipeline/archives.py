@@ -49,7 +49,7 @@ from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
-from transforms.sniffing import sniff_document_type
+from transforms.sniffing import DOCUMENT_KINDS, sniff_document_type
 
 ERROR_MEMBER = "!error"
 DEFAULT_CHUNK_RECORDS = 500
@@ -64,7 +64,6 @@ DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
 })
 SNIFF_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream", "unknown/unknown")
 SNIFF_BYTES = 4096
-DOCUMENT_KINDS = ("html", "feed", "sitemap", "sitemap_index", "jsonl", "json_feed")
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
