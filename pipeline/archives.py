@@ -49,7 +49,7 @@ from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
-from transforms.sniffing import sniff_document_type
+from transforms.sniffing import DOCUMENT_KINDS, sniff_document_type
 
 ERROR_MEMBER = "!error"
 DEFAULT_CHUNK_RECORDS = 500
@@ -64,7 +64,6 @@ DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
 })
 SNIFF_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream", "unknown/unknown")
 SNIFF_BYTES = 4096
-DOCUMENT_KINDS = ("html", "feed", "sitemap", "sitemap_index", "jsonl", "json_feed")
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -267,10 +266,12 @@ def _warc_payload(record: Any, max_bytes: int) -> bytes:
     """A record's payload as the server meant it: de-chunked and its Content-Encoding (gzip, deflate, br, zstd)
     undone, within ``max_bytes`` (``OverflowError`` beyond: a bomb never fills memory). A payload that does
     not decode but reads as a document as it is, is taken as it is: some tools store the body decoded and
-    keep the header. Otherwise ``ContentCodingError``."""
+    keep the header. Otherwise ``ContentCodingError``. The payload of a record the crawler cut
+    (``WARC-Truncated``) ends inside its coding: the part before the cut is the body."""
     pieces = list(_bounded_pieces(_payload_pieces(record), max_bytes))
+    cut = bool(record.rec_headers.get_header("WARC-Truncated"))
     try:
-        return decode_bounded(pieces, _content_encoding(record), max_bytes)
+        return decode_bounded(pieces, _content_encoding(record), max_bytes, known_cut=cut)
     except ContentCodingError:
         if sniff_document_type(b"".join(pieces)[:SNIFF_BYTES]) in DOCUMENT_KINDS:
             return b"".join(pieces)

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 # the sink owns the index format and the names of the files
-from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_table, save_index
+from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_batches, index_path, index_table, save_index
 from pipeline.rows import TEXT_FLAG, shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
@@ -61,6 +61,33 @@ def _index_rows(path: pathlib.Path) -> list[dict]:
     table = pq.read_table(path, columns=INDEX_COLUMNS + TEXT_COLUMNS)
     has_text = [pc.fill_null(pc.greater(pc.utf8_length(table[name]), 0), False) for name in TEXT_COLUMNS]
     return table.select(INDEX_COLUMNS).append_column(TEXT_FLAG, pc.or_(*has_text)).to_pylist()
+
+
+def _unranked_entries(output_dir: str | pathlib.Path, shard: int) -> list[dict]:
+    """The entries of a shard's index written before it kept ``has_text`` (null there); only that column is read
+    once none is left."""
+    path = index_path(output_dir, shard)
+    if not path.exists():
+        return []
+    if TEXT_FLAG in pq.read_schema(path).names and not pq.read_table(path, columns=[TEXT_FLAG])[TEXT_FLAG].null_count:
+        return []
+    return [entry for table in index_batches(output_dir, shard)
+            for entry in table.filter(pc.is_null(table[TEXT_FLAG])).to_pylist()]
+
+
+def rank_unranked_entries(output_dir: str | pathlib.Path, shard: int, num_shards: int) -> int:
+    """Give the index entries of one shard written before ``has_text`` existed that rank, taken with the rest of
+    the entry from their rows; return how many there were. Read as text, the entry of a copy without text (a
+    sitemap entry) was never replaced by a later copy without text: the article stopped updating. An entry
+    whose row is not found keeps the old reading (text)."""
+    unranked = _unranked_entries(output_dir, shard)
+    if unranked:
+        from_rows = _shard_entries(output_dir, {entry["date"] for entry in unranked}, shard, num_shards)
+        entries = {entry["article_id"]: from_rows.get(entry["article_id"]) or (
+            entry["date"], entry["content_sha256"], True, entry["version_at"], entry["fetched_at"])
+            for entry in unranked}
+        save_index(str(output_dir), shard, index_table(entries))
+    return len(unranked)
 
 
 def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,

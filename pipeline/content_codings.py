@@ -177,16 +177,19 @@ def decoder_for(content_encoding: str | None) -> Decoder:
     raise ContentCodingError(f"unsupported Content-Encoding {content_encoding!r} (gzip, deflate, br and zstd are read)")
 
 
-def decode_bounded(pieces: Iterable[bytes], content_encoding: str | None, max_bytes: int) -> bytes:
+def decode_bounded(pieces: Iterable[bytes], content_encoding: str | None, max_bytes: int,
+                   known_cut: bool = False) -> bytes:
     """The decoded body of ``pieces``; ``OverflowError`` once it passes ``max_bytes``, ``ContentCodingError``
-    when it cannot be decoded."""
+    when it cannot be decoded. With ``known_cut`` (a body its keeper says it cut short) a body that ends before
+    its coding does is the part decoded, not an error; corrupt data still is one."""
     decoder = decoder_for(content_encoding)
     body = bytearray()
     for piece in pieces:
         body += decoder.decode(piece, max_bytes - len(body) + 1)
         if len(body) > max_bytes:
             raise OverflowError(f"the decoded body is over the {max_bytes}-byte limit")
-    decoder.finish()
+    if not known_cut:
+        decoder.finish()
     return bytes(body)
 
 

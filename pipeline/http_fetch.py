@@ -48,7 +48,8 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
-from pipeline.content_codings import ContentCodingError, decoder_for
+from pipeline.content_codings import ContentCodingError, IdentityDecoder, decoder_for
+from transforms.sniffing import DOCUMENT_KINDS, SNIFF_BYTES, sniff_document_type
 
 logger = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -588,9 +589,15 @@ def _read_response(
 
 
 def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> bytes:
-    """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline."""
+    """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline. A Content-Encoding
+    newsbeam cannot undo ("none", a charset: misconfigured servers send them over plain bodies, which browsers
+    read) leaves the body as sent, kept when it reads as a document; otherwise it is a ``decode_error``."""
+    unsupported: ContentCodingError | None = None
     try:
-        decoder = decoder_for(response.headers.get("content-encoding"))
+        try:
+            decoder = decoder_for(response.headers.get("content-encoding"))
+        except ContentCodingError as error:
+            decoder, unsupported = IdentityDecoder(), error
         body = bytearray()
         raw_bytes = 0
         for chunk in response.iter_raw():
@@ -603,6 +610,8 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: fl
                 raise _deadline_failure(settings, f"reading the body of {response.url} "
                                                   f"({len(body)} bytes so far)")
         decoder.finish()
+        if unsupported is not None and sniff_document_type(bytes(body[:SNIFF_BYTES])) not in DOCUMENT_KINDS:
+            raise unsupported
     except ContentCodingError as error:
         raise _Failure("decode_error", str(error)) from error
     return bytes(body)

@@ -13,14 +13,15 @@ Rules, and why:
 - Only http(s) sitemaps on the index's own site: its host, or its registrable domain (``www.example.com``
   listing ``static.example.com``; ``transforms.identity.same_site``). The protocol allows the index's host only,
   but publishers serve sitemaps from a static subdomain; a document must not send the fetcher, which trusts
-  the configured URLs (private addresses included), to anyone else's site.
+  the configured URLs (private addresses included), to anyone else's site, nor to another service of the host
+  (a port but the scheme's or the index's), nor send credentials written into a URL (``child_url``).
 - An index listed by the index is followed too (the protocol forbids nesting; sites do it), never deeper: one
   found below that is read as an index, with its ``parse:sitemap_index`` row. Each level fetches at most
   ``sitemap_children`` sitemaps per feed, the newest of each index in turn, so a feed costs at most
   ``1 + 2 * sitemap_children`` requests a round.
 - A URL is fetched once per feed and round (an index listing itself, or a sitemap twice), and a body is read
   once (a sitemap redirected to one already read). An index whose sitemaps were all read already (a loop) is
-  followed all the same: it gives no row.
+  followed all the same: it gives no row, and no article (two indexes listing each other are a content failure).
 - An index keeps no validators: a 304 would hide its sitemaps, which change while it does not. It is fetched
   whole at every poll; the sitemaps read from it keep theirs (``FeedStateStore.sitemap_validators``).
 - The feed succeeded when one of its sitemaps was good: it gave articles, or none and no error (a well-formed
@@ -32,6 +33,8 @@ Rules, and why:
 from __future__ import annotations
 
 import dataclasses
+import functools
+import urllib.parse
 from collections.abc import Iterator, Sequence
 
 from pipeline.feed_config import FeedConfig
@@ -42,6 +45,7 @@ from transforms.records import RawDocument, sha256_hex
 from transforms.sitemaps import newest_child_sitemaps
 from transforms.sniffing import sniff_document_type
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_INDEX_DEPTH = 2  # the index at the feed URL, and an index it lists
 SitemapRequest = tuple[tuple[str, str], str, str | None, str | None]  # ((source id, URL), URL, ETag, Last-Modified)
 
@@ -87,6 +91,8 @@ class SitemapCrawl:
         for position, (to_fetch, listed) in zip(indexes, chosen):
             followed[position] = listed
             self.pending += [(url, answers[position][1].final_url) for url in to_fetch]
+            if listed and not to_fetch:  # a loop (an index listing the one at the feed URL): no article of its own
+                self.problems.append(f"{answers[position][1].final_url}: an index whose sitemaps were all read already")
         return followed
 
     def judge(self, url: str, result: FetchResult, problem: str | None) -> None:
@@ -130,7 +136,9 @@ def choose_sitemaps(indexes: Sequence[RawDocument], limit: int,
     index's site and not in ``seen`` (the URLs read in this round, which gains them); and the sitemaps it is
     followed for, those it lists that are read in this round, when some are fetched from it or all were read
     already (else none: it is read as an index, with its error row)."""
-    candidates = [[url for url in newest_child_sitemaps(index) if same_site(url, index["uri"])] for index in indexes]
+    candidates = [list(dict.fromkeys(url for url in map(functools.partial(child_url, index_url=index["uri"]),
+                                                       newest_child_sitemaps(index)) if url))
+                  for index in indexes]
     read_before = set(seen)
     chosen: list[list[str]] = [[] for _ in indexes]
     for position, url in _in_turn(candidates):
@@ -141,6 +149,22 @@ def choose_sitemaps(indexes: Sequence[RawDocument], limit: int,
             chosen[position].append(url)
     return [(to_fetch, [url for url in listed if url in seen] if to_fetch or set(listed) <= read_before else [])
             for to_fetch, listed in zip(chosen, candidates)]
+
+
+def child_url(url: str, index_url: str) -> str | None:
+    """``url`` as a sitemap of the index at ``index_url`` is fetched (its fragment dropped, scheme and host in
+    lower case: one sitemap spelt three ways is one fetch), or None when it is not fetched: on another site, with
+    a user name or password (credentials would go out, and into every row's ``uri``), or on another port than
+    the index's (another service of the host)."""
+    parts, index_parts = urllib.parse.urlsplit(url), urllib.parse.urlsplit(index_url)
+    try:  # a port given must be its scheme's own or the index's
+        ports = (DEFAULT_PORTS.get(parts.scheme.lower()), index_parts.port or DEFAULT_PORTS.get(index_parts.scheme))
+        other_port = parts.port is not None and parts.port not in ports
+    except ValueError:  # a port out of range
+        return None
+    if not same_site(url, index_url) or parts.username is not None or parts.password is not None or other_port:
+        return None
+    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
 def is_sitemap_index(document: RawDocument) -> bool:

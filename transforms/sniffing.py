@@ -13,6 +13,7 @@ DOCTYPE_ROOT = re.compile(r"<!doctype\s+([a-z][\w:.-]*)")  # names the root elem
 FEED_ROOTS = {"rss": "feed", "feed": "feed", "rdf": "feed", "channel": "feed"}
 # XML sitemaps (sitemaps.org, with or without a namespace): a list of pages, or an index of such lists.
 SITEMAP_ROOTS = {"urlset": "sitemap", "sitemapindex": "sitemap_index"}
+DOCUMENT_KINDS = ("html", "feed", "sitemap", "sitemap_index", "jsonl", "json_feed")  # what newsbeam reads
 EXTENSION_TYPES = {
     ".rss": "feed", ".atom": "feed", ".xml": "feed", ".rdf": "feed",
     ".html": "html", ".htm": "html", ".xhtml": "html",

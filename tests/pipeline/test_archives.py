@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import pathlib
 import random
 import zlib
@@ -466,3 +467,28 @@ def test_articles_of_a_record_the_crawler_cut_are_flagged(tmp_path: pathlib.Path
     rows = duckdb.sql(f"SELECT url, list_contains(quality_flags, 'warc_record_truncated') FROM read_parquet("
                       f"'{tmp_path}/out/articles/**/*.parquet') ORDER BY url").fetchall()
     assert rows == [("https://wire.example/news/cut", True), ("https://wire.example/news/whole", False)]
+
+
+# a page that compresses to several blocks of each coding (brotli and zstd give nothing of a block cut short)
+VARIED_PAGE = b"<html><body><article>" + b"".join(
+    b"<p>Paragraph %d: %s</p>" % (number, hashlib.sha256(b"%d" % number).hexdigest().encode())
+    for number in range(8000)) + b"</article></body></html>"
+VARIED = {"gzip": gzip.compress(VARIED_PAGE), "deflate": zlib.compress(VARIED_PAGE),
+          "br": brotli.compress(VARIED_PAGE), "zstd": zstandard.ZstdCompressor().compress(VARIED_PAGE)}
+
+
+@pytest.mark.parametrize("coding", sorted(VARIED))
+def test_an_encoded_record_the_crawler_cut_gives_the_part_before_the_cut_flagged(tmp_path: pathlib.Path,
+                                                                                 coding: str) -> None:
+    # a crawler that keeps a page's first bytes as the server sent them cuts inside the coding
+    cut = WarcRecord("response", "https://wire.example/news/cut", VARIED[coding][: len(VARIED[coding]) // 2],
+                     http_fields=(("Content-Encoding", coding),), warc_fields=(("WARC-Truncated", "length"),))
+    garbled = WarcRecord("response", "https://wire.example/news/garbled", b"\x01\x02" * 300,
+                         http_fields=(("Content-Encoding", coding),), warc_fields=(("WARC-Truncated", "length"),))
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", [cut, garbled]))
+
+    page, error = documents
+    assert (page["kind"], page["quality_flags"]) == ("raw", ["warc_record_truncated"])
+    assert len(page["body"]) > 30_000 and VARIED_PAGE.startswith(page["body"])
+    assert (error["kind"], error["error_type"], error["uri"]) == ("error", "decode_error",
+                                                                  "https://wire.example/news/garbled")

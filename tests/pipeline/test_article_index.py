@@ -74,3 +74,29 @@ def test_rows_in_sealed_files_are_indexed_under_their_own_shard(tmp_path: pathli
     shutil.rmtree(tmp_path / "_state" / "article_index")
     assert rebuild_article_index(tmp_path, SHARDS) == 40
     assert index_rows(tmp_path) == written
+
+
+def linked_only(number: int, title: str, updated_at: dt.datetime | None = None) -> dict:
+    """A copy without text (a sitemap entry: a title and a link)."""
+    return {**article(number, DAY, title=title, updated_at=updated_at), "body_text": None, "summary_text": None,
+            "body_html": None, "content_sha256": f"{number:02d}{title}".ljust(64, "0")}
+
+
+def test_entries_written_before_the_text_rank_take_it_from_their_rows_so_copies_without_text_still_update(
+        tmp_path: pathlib.Path) -> None:
+    write_articles(tmp_path, [linked_only(number, "v1") for number in range(4)] + [article(4, DAY), article(5, DAY)])
+    for shard in range(SHARDS):  # as an index written before has_text existed
+        if index_path(tmp_path, shard).exists():
+            pq.write_table(pq.read_table(index_path(tmp_path, shard)).drop_columns(["has_text"]),
+                           index_path(tmp_path, shard))
+
+    later = DAY + dt.timedelta(days=1)
+    write_articles(tmp_path, [linked_only(number, "v2", updated_at=later) for number in range(6)])
+
+    rows = pq.read_table(tmp_path / "articles", columns=["article_id", "title"]).to_pylist()
+    titles = {row["article_id"]: row["title"] for row in rows}
+    assert len(titles) == len(rows) == 6
+    assert titles == {**{article_id(number): "v2" for number in range(4)},  # a sitemap's own entries update
+                      article_id(4): "story 4", article_id(5): "story 5"}  # copies with text are kept
+    assert {row["article_id"]: row["has_text"] for row in index_rows(tmp_path)} == {
+        **{article_id(number): False for number in range(4)}, article_id(4): True, article_id(5): True}

@@ -112,6 +112,20 @@ def test_corrupt_gzip_is_a_decode_error(http_server: LocalHTTPServer) -> None:
     assert result.error_type == "decode_error" and result.body is None
 
 
+@pytest.mark.parametrize("encoding", ["none", "UTF-8", "text/xml", "gzip, gzip"])
+def test_a_bogus_content_encoding_on_a_plain_feed_reads_it_as_sent(http_server: LocalHTTPServer, encoding: str) -> None:
+    # misconfigured servers name a charset, "none" or a doubled coding over a body they did not encode; browsers
+    # read it, and the WARC reader does (archives._warc_payload)
+    body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>Courier</title></channel></rss>"
+    http_server.route("/feed", Response(body=body, headers={"Content-Encoding": encoding}))
+    http_server.route("/blob", Response(body=bytes(range(256)) * 4, headers={"Content-Encoding": encoding}))
+
+    result, blob = fetch(http_server.url("/feed"), settings=FAST), fetch(http_server.url("/blob"), settings=FAST)
+
+    assert result.ok and result.body == body
+    assert blob.error_type == "decode_error" and "unsupported Content-Encoding" in blob.error_message
+
+
 # --- retries ---------------------------------------------------------------------------------------
 
 

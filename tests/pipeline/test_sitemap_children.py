@@ -59,6 +59,21 @@ def test_only_sitemaps_on_the_index_site_are_chosen_each_once_and_never_the_inde
     assert seen == {index_url, *fetched}
 
 
+def test_sitemaps_with_credentials_or_another_port_are_not_fetched_and_one_spelt_three_ways_is_fetched_once() -> None:
+    index = index_draft("https://courier.example/sitemap.xml", [
+        ("https://editor:secret@courier.example/drafts.xml", "2026-12-06"),
+        ("https://courier.example:8443/admin.xml", "2026-12-06"), ("http://courier.example:6379/x.xml", "2026-12-06"),
+        ("https://courier.example:99999/bad-port.xml", "2026-12-06"),
+        ("https://courier.example/news.xml#latest", "2026-12-05"), ("HTTPS://Courier.Example/news.xml", "2026-12-05"),
+        ("https://courier.example/news.xml", "2026-12-05"), ("https://courier.example:443/pages.xml", "2026-12-04"),
+        ("http://courier.example:80/old.xml", "2026-12-03")])
+
+    ((fetched, followed),) = choose_sitemaps([index], 3, set())
+
+    assert fetched == followed == ["https://courier.example/news.xml", "https://courier.example:443/pages.xml",
+                                   "http://courier.example:80/old.xml"]
+
+
 def test_an_index_whose_sitemaps_were_all_read_is_followed_and_one_with_unread_ones_left_over_is_not() -> None:
     read = ["https://courier.example/news.xml", "https://courier.example/sitemap.xml"]
     loop = index_draft("https://courier.example/more.xml", [(read[0], None), (read[1], None)])
@@ -178,3 +193,18 @@ def test_an_index_whose_only_sitemap_leads_back_to_it_is_a_content_failure_that_
     with FeedStateStore(tmp_path) as store:
         assert store.get("courier").last_error.endswith(
             f"gave an article: {http_server.url('/alias.xml')}: the same body as a sitemap or index already read")
+
+
+def test_two_indexes_listing_each_other_are_a_content_failure_not_a_crash(
+        tmp_path: Path, http_server: LocalHTTPServer) -> None:
+    http_server.route("/index.xml", Response(body=sitemap_index([(http_server.url("/more.xml"), None)])))
+    http_server.route("/more.xml", Response(body=sitemap_index([(http_server.url("/index.xml"), None)])))
+
+    outcome = fetch_configured_feeds([FeedConfig(source_id="courier", url=http_server.url("/index.xml"))],
+                                     tmp_path, SETTINGS, NOW)
+
+    assert (outcome.counts["fetched"], outcome.counts["content_failed"]) == (1, 1)
+    assert len(http_server.requests_to("/index.xml")) == 1
+    with FeedStateStore(tmp_path) as store:
+        assert store.get("courier").last_error.endswith(
+            f"gave an article: {http_server.url('/more.xml')}: an index whose sitemaps were all read already")
