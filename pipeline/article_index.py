@@ -12,11 +12,12 @@ import pathlib
 import re
 from typing import Collection, Iterator
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 # the sink owns the index format and the names of the files
-from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_batches, index_path, index_table, save_index
+from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_table, save_index
 from pipeline.rows import TEXT_FLAG, shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]
@@ -63,31 +64,28 @@ def _index_rows(path: pathlib.Path) -> list[dict]:
     return table.select(INDEX_COLUMNS).append_column(TEXT_FLAG, pc.or_(*has_text)).to_pylist()
 
 
-def _unranked_entries(output_dir: str | pathlib.Path, shard: int) -> list[dict]:
-    """The entries of a shard's index written before it kept ``has_text`` (null there); only that column is read
-    once none is left."""
-    path = index_path(output_dir, shard)
-    if not path.exists():
-        return []
-    if TEXT_FLAG in pq.read_schema(path).names and not pq.read_table(path, columns=[TEXT_FLAG])[TEXT_FLAG].null_count:
-        return []
-    return [entry for table in index_batches(output_dir, shard)
-            for entry in table.filter(pc.is_null(table[TEXT_FLAG])).to_pylist()]
+def with_text_ranks(output_dir: str | pathlib.Path, shard: int, entries: pa.Table | None) -> pa.Table | None:
+    """``entries`` (a run's index entries) with ``has_text`` filled in from the rows of those written before the
+    index kept it (null there), so that they rank as the sink ranks copies (``rows.carries_text``).
 
-
-def rank_unranked_entries(output_dir: str | pathlib.Path, shard: int, num_shards: int) -> int:
-    """Give the index entries of one shard written before ``has_text`` existed that rank, taken with the rest of
-    the entry from their rows; return how many there were. Read as text, the entry of a copy without text (a
-    sitemap entry) was never replaced by a later copy without text: the article stopped updating. An entry
-    whose row is not found keeps the old reading (text)."""
-    unranked = _unranked_entries(output_dir, shard)
-    if unranked:
-        from_rows = _shard_entries(output_dir, {entry["date"] for entry in unranked}, shard, num_shards)
-        entries = {entry["article_id"]: from_rows.get(entry["article_id"]) or (
-            entry["date"], entry["content_sha256"], True, entry["version_at"], entry["fetched_at"])
-            for entry in unranked}
-        save_index(str(output_dir), shard, index_table(entries))
-    return len(unranked)
+    Read as text, the entry of a copy without text (a sitemap entry) never took a later copy without text; read
+    as no text, a feed item's entry lost to a later sitemap entry. Only this run's ids are looked up, in the day
+    files their entries name, so the cost follows the run (once per article: a written entry keeps its rank).
+    An entry whose row is not found stays null (the plan reads it as text)."""
+    if entries is None or not entries[TEXT_FLAG].null_count:
+        return entries
+    unranked = entries.filter(pc.is_null(entries[TEXT_FLAG]))
+    found: dict[str, bool] = {}
+    for date in sorted(set(unranked["date"].to_pylist())):
+        ids = unranked.filter(pc.equal(unranked["date"], date))["article_id"]
+        for path in _files_holding_shard(dataset_dir(output_dir, "articles") / f"date={date}", shard):
+            table = pq.read_table(path, columns=["article_id", *TEXT_COLUMNS],
+                                  filters=pc.field("article_id").isin(ids.to_pylist()))
+            has_text = [pc.fill_null(pc.greater(pc.utf8_length(table[name]), 0), False) for name in TEXT_COLUMNS]
+            found.update(zip(table["article_id"].to_pylist(), pc.or_(*has_text).to_pylist()))
+    ranks = pa.array([found.get(article_id, rank) if rank is None else rank for article_id, rank in
+                      zip(entries["article_id"].to_pylist(), entries[TEXT_FLAG].to_pylist())], pa.bool_())
+    return entries.set_column(entries.schema.get_field_index(TEXT_FLAG), TEXT_FLAG, ranks)
 
 
 def rebuild_article_index(output_dir: str | pathlib.Path, num_shards: int,

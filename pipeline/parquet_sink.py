@@ -35,7 +35,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
-import functools
 import os
 import pathlib
 import uuid
@@ -166,7 +165,7 @@ def count_outcome(outcome: Outcome, stats: dict[str, Any]) -> None:
 INDEX_BATCH_ROWS = 16_384  # index entries read, filtered and merged at a time
 
 
-def index_batches(output_dir: str, shard: int) -> Iterator[pa.Table]:
+def _index_batches(output_dir: str, shard: int) -> Iterator[pa.Table]:
     """One shard's article index (sorted by article_id), a batch at a time; nothing before its first write.
     Files written before ``fetched_at`` or ``has_text`` existed read them as null."""
     path = index_path(output_dir, shard)
@@ -180,7 +179,7 @@ def read_index_entries(output_dir: str, shard: int, ids: pa.Array) -> pa.Table |
     The index holds every article of the shard ever written (about 100 bytes each), so it is scanned a
     batch at a time and only the entries of this run's ids are kept: a writer's memory follows its run,
     not the dataset (``pipeline.shard_plan`` joins them)."""
-    found = [batch.filter(pc.is_in(batch["article_id"], value_set=ids)) for batch in index_batches(output_dir, shard)]
+    found = [batch.filter(pc.is_in(batch["article_id"], value_set=ids)) for batch in _index_batches(output_dir, shard)]
     return pa.concat_tables(found) if found else None
 
 
@@ -205,7 +204,7 @@ def save_index(output_dir: str, shard: int, changed: pa.Table, replaced_dates: C
     dropped_dates = pa.array(sorted(replaced_dates), pa.string())
     size = taken = 0
     with atomic_target(index_path(output_dir, shard)) as temp, parquet_writer(temp, INDEX_SCHEMA, ()) as writer:
-        for batch in index_batches(output_dir, shard) if keep_existing else ():
+        for batch in _index_batches(output_dir, shard) if keep_existing else ():
             stale = pc.or_(pc.is_in(batch["article_id"], value_set=changed_ids),
                            pc.is_in(batch["date"], value_set=dropped_dates))
             kept = batch.filter(pc.invert(stale))
@@ -227,12 +226,13 @@ ROWS_PER_CONVERSION = 128  # staged rows turned into Python dicts, then Arrow, a
 
 def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings: SinkSettings) -> dict[str, Any]:
     """Merge this run's articles of one shard into the dataset; return what changed."""
-    from pipeline.article_index import rank_unranked_entries  # it reads the dataset this module writes
+    from pipeline.article_index import with_text_ranks  # it reads the dataset this module writes
 
     stats = empty_stats()
-    rank_unranked_entries(settings.output_dir, shard, settings.num_shards)  # once, after the upgrade that added it
-    # staging markers are read as the stubs of their files; the index only for the ids among them
-    plan = plan_shard(articles, functools.partial(read_index_entries, settings.output_dir, shard))
+    # staging markers are read as the stubs of their files; the index only for the ids among them, with the text
+    # rank of entries written before it was kept taken from their rows
+    plan = plan_shard(articles, lambda ids: with_text_ranks(settings.output_dir, shard,
+                                                           read_index_entries(settings.output_dir, shard, ids)))
     stats.update(plan.counts)
     stats["body_status"] = plan.body_status
     if not plan.written.num_rows:

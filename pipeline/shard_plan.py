@@ -231,8 +231,8 @@ def _decide(latest: pa.Table, counts: collections.Counter[str], statuses: collec
     # an entry written before fetch times were kept compares as the oldest version
     known_updated = pc.if_else(pc.is_null(latest["known_fetched_at"]), epoch, latest["known_version_at"])
     known_fetched = pc.fill_null(latest["known_fetched_at"], epoch)
-    # an entry written before the text rank was kept gets it from its row first (article_index.rank_unranked_entries);
-    # one whose row was not found counts as text: a copy without text does not replace it
+    # an entry written before the text rank was kept gets it from its row (article_index.with_text_ranks); one
+    # whose row was not found counts as text: a copy without text does not replace it
     known_text = pc.fill_null(latest["known_has_text"], True)
     older_in_time = pc.or_(pc.less(latest["updated_at"], known_updated),
                            pc.and_(pc.equal(latest["updated_at"], known_updated),
