@@ -149,8 +149,8 @@ def test_a_response_kept_with_its_content_encoding_is_decoded(tmp_path: pathlib.
 
 def test_a_body_stored_decoded_under_its_content_encoding_header_is_read_as_it_is(tmp_path: pathlib.Path) -> None:
     # some tools keep the header and store the body decoded; a bogus coding ("utf-8") is no coding
-    records = [WarcRecord("response", f"https://wire.example/{coding}", LONG_PAGE, http_fields=(("Content-Encoding", coding),))
-               for coding in ("gzip", "br", "utf-8")]
+    records = [WarcRecord("response", f"https://wire.example/{coding}", LONG_PAGE,
+                          http_fields=(("Content-Encoding", coding),)) for coding in ("gzip", "br", "utf-8")]
     documents = read_all(write_warc(tmp_path / "a.warc.gz", records))
     assert [(document["kind"], document["body"]) for document in documents] == [("raw", LONG_PAGE)] * 3
 
@@ -163,14 +163,17 @@ def test_a_corrupt_or_cut_encoded_payload_is_a_decode_error_row(tmp_path: pathli
                           http_fields=(("Content-Encoding", coding),))]
     documents = read_all(write_warc(tmp_path / "a.warc.gz", records))
     assert [(document["kind"], document["error_type"], document["uri"]) for document in documents] == [
-        ("error", "decode_error", "https://wire.example/cut"), ("error", "decode_error", "https://wire.example/garbled")]
+        ("error", "decode_error", "https://wire.example/cut"),
+        ("error", "decode_error", "https://wire.example/garbled")]
     assert "ended early" in documents[0]["message"] and f"corrupt {coding} body" in documents[1]["message"]
 
 
 @pytest.mark.parametrize("coding", ["br", "zstd", "gzip"])
-def test_a_decompression_bomb_in_a_warc_is_too_large_with_bounded_memory(tmp_path: pathlib.Path, coding: str) -> None:
+def test_a_decompression_bomb_in_a_warc_is_too_large_with_bounded_memory(tmp_path: pathlib.Path,
+                                                                         coding: str) -> None:
     zeros = bytes(512 * 1024 * 1024)
-    bomb = {"br": lambda: brotli.compress(zeros, quality=1), "zstd": lambda: zstandard.ZstdCompressor(level=1).compress(zeros),
+    bomb = {"br": lambda: brotli.compress(zeros, quality=1),
+            "zstd": lambda: zstandard.ZstdCompressor(level=1).compress(zeros),
             "gzip": lambda: gzip.compress(zeros, compresslevel=1)}[coding]()
     del zeros
     path = write_warc(tmp_path / "bomb.warc.gz", [
@@ -458,7 +461,8 @@ def test_articles_of_a_record_the_crawler_cut_are_flagged(tmp_path: pathlib.Path
 
     story = b"<html><head><title>Cranes for Baku</title></head><body><article><p>" + b"The port ordered cranes. " * 80
     cut = WarcRecord("response", "https://wire.example/news/cut", story, warc_fields=(("WARC-Truncated", "length"),))
-    whole = WarcRecord("response", "https://wire.example/news/whole", story.replace(b"Baku", b"Aktau") + b"</p></article>")
+    whole = WarcRecord("response", "https://wire.example/news/whole",
+                       story.replace(b"Baku", b"Aktau") + b"</p></article>")
     path = write_warc(tmp_path / "crawl.warc.gz", [cut, whole])
     documents = read_all(path)
     assert [document.get("quality_flags") for document in documents] == [["warc_record_truncated"], None]
