@@ -131,7 +131,8 @@ def write_cache_file(path: Path, key: str, built: Gazetteer) -> None:
         "format": FORMAT_VERSION,
         "key": key,
         "entities": [[entity.id, entity.name, entity.type] for entity in built.entities.values()],
-        "aliases": [[folded, *alias] for folded, alias in built.aliases.items()],
+        # an alias limited to languages has them last; the others end before (145,000 empty lists cost 8 MB)
+        "aliases": [[folded, *(alias if alias.languages else alias[:-1])] for folded, alias in built.aliases.items()],
         "given_names": list(built.given_names),
     }
     try:
@@ -147,7 +148,7 @@ def _from_document(document: dict[str, Any], key: str) -> Gazetteer | None:
     if document.get("format") != FORMAT_VERSION or document.get("key") != key:
         return None
     entity_table = {row[0]: GazetteerEntity(*row) for row in document["entities"]}
-    aliases = {row[0]: Alias(*row[1:6], tuple(row[6])) for row in document["aliases"]}
+    aliases = {row[0]: Alias(*row[1:6], tuple(row[6]) if len(row) > 6 else ()) for row in document["aliases"]}
     if not all(isinstance(folded, str) and isinstance(alias.entity_id, str) for folded, alias in aliases.items()):
         raise ValueError("an alias or entity id is not a string")
     given = tuple(document["given_names"])
