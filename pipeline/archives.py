@@ -44,12 +44,12 @@ import zipfile
 import zlib
 from typing import Any, BinaryIO, Callable, Iterator
 
-from pipeline.content_codings import ContentCodingError, decode_bounded, decoded_head
+from pipeline.content_codings import ContentCodingError, bounded_pieces, decode_bounded, decoded_head
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
-from transforms.sniffing import DOCUMENT_KINDS, sniff_document_type
+from transforms.sniffing import DOCUMENT_KINDS, SNIFF_BYTES, reads_as_document, sniff_document_type
 
 ERROR_MEMBER = "!error"
 DEFAULT_CHUNK_RECORDS = 500
@@ -63,7 +63,6 @@ DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
     "json", "feed+json", "ld+json", "x-ndjson", "ndjson", "jsonl", "x-jsonlines",
 })
 SNIFF_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream", "unknown/unknown")
-SNIFF_BYTES = 4096
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile)
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -268,24 +267,14 @@ def _warc_payload(record: Any, max_bytes: int) -> bytes:
     not decode but reads as a document as it is, is taken as it is: some tools store the body decoded and
     keep the header. Otherwise ``ContentCodingError``. The payload of a record the crawler cut
     (``WARC-Truncated``) ends inside its coding: the part before the cut is the body."""
-    pieces = list(_bounded_pieces(_payload_pieces(record), max_bytes))
+    pieces = list(bounded_pieces(_payload_pieces(record), max_bytes))
     cut = bool(record.rec_headers.get_header("WARC-Truncated"))
     try:
         return decode_bounded(pieces, _content_encoding(record), max_bytes, known_cut=cut)
     except ContentCodingError:
-        if sniff_document_type(b"".join(pieces)[:SNIFF_BYTES]) in DOCUMENT_KINDS:
-            return b"".join(pieces)
+        if reads_as_document(stored := b"".join(pieces)):
+            return stored
         raise
-
-
-def _bounded_pieces(pieces: Iterator[bytes], max_bytes: int) -> Iterator[bytes]:
-    """``pieces``, stopping with ``OverflowError`` once they pass ``max_bytes`` (stored bytes, before decoding)."""
-    total = 0
-    for piece in pieces:
-        total += len(piece)
-        if total > max_bytes:
-            raise OverflowError(f"the stored payload is over the {max_bytes}-byte limit")
-        yield piece
 
 
 def _warc_payload_head(record: Any) -> bytes:

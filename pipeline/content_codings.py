@@ -13,7 +13,7 @@ corrupt or cut short, raises ``ContentCodingError``.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 import brotli
@@ -27,6 +27,10 @@ BROTLI_STEP_BYTES = 256 * 1024  # brotli output asked for at a time (its buffer 
 
 class ContentCodingError(Exception):
     """A body that cannot be decoded: an unsupported coding, corrupt data, or a stream cut short."""
+
+
+class UnsupportedCodingError(ContentCodingError):
+    """A Content-Encoding no decoder here undoes ("none", a charset, two codings): raised before any byte is read."""
 
 
 class Decoder(Protocol):
@@ -174,7 +178,19 @@ def decoder_for(content_encoding: str | None) -> Decoder:
             return BrotliDecoder()
         if coding == "zstd":
             return ZstdDecoder()
-    raise ContentCodingError(f"unsupported Content-Encoding {content_encoding!r} (gzip, deflate, br and zstd are read)")
+    raise UnsupportedCodingError(f"unsupported Content-Encoding {content_encoding!r} (gzip, deflate, br and zstd are "
+                                 "read)")
+
+
+def bounded_pieces(pieces: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
+    """``pieces``, stopping with ``OverflowError`` once they pass ``max_bytes`` (the bytes as sent or stored, before
+    decoding)."""
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > max_bytes:
+            raise OverflowError(f"the encoded body is over the {max_bytes}-byte limit")
+        yield piece
 
 
 def decode_bounded(pieces: Iterable[bytes], content_encoding: str | None, max_bytes: int,

@@ -48,8 +48,8 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
-from pipeline.content_codings import ContentCodingError, IdentityDecoder, decoder_for
-from transforms.sniffing import DOCUMENT_KINDS, SNIFF_BYTES, sniff_document_type
+from pipeline.content_codings import ContentCodingError, UnsupportedCodingError, bounded_pieces, decode_bounded
+from transforms.sniffing import reads_as_document
 
 logger = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -592,29 +592,30 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: fl
     """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline. A Content-Encoding
     newsbeam cannot undo ("none", a charset: misconfigured servers send them over plain bodies, which browsers
     read) leaves the body as sent, kept when it reads as a document; otherwise it is a ``decode_error``."""
-    unsupported: ContentCodingError | None = None
+    raw = bounded_pieces(_raw_chunks(response, settings, deadline_s), settings.max_bytes)
     try:
         try:
-            decoder = decoder_for(response.headers.get("content-encoding"))
-        except ContentCodingError as error:
-            decoder, unsupported = IdentityDecoder(), error
-        body = bytearray()
-        raw_bytes = 0
-        for chunk in response.iter_raw():
-            raw_bytes += len(chunk)
-            body += decoder.decode(chunk, settings.max_bytes - len(body) + 1)
-            if len(body) > settings.max_bytes or raw_bytes > settings.max_bytes:
-                raise _Failure("too_large", f"body of {response.url} is larger than the limit of "
-                                            f"{settings.max_bytes} bytes; cut while reading")
-            if time.monotonic() > deadline_s:
-                raise _deadline_failure(settings, f"reading the body of {response.url} "
-                                                  f"({len(body)} bytes so far)")
-        decoder.finish()
-        if unsupported is not None and sniff_document_type(bytes(body[:SNIFF_BYTES])) not in DOCUMENT_KINDS:
-            raise unsupported
+            return decode_bounded(raw, response.headers.get("content-encoding"), settings.max_bytes)
+        except UnsupportedCodingError as unsupported:  # raised before any chunk was read
+            body = decode_bounded(raw, None, settings.max_bytes)
+            if reads_as_document(body):
+                return body
+            raise unsupported from None
+    except OverflowError as error:
+        raise _Failure("too_large", f"body of {response.url} is larger than the limit of "
+                                    f"{settings.max_bytes} bytes; cut while reading") from error
     except ContentCodingError as error:
         raise _Failure("decode_error", str(error)) from error
-    return bytes(body)
+
+
+def _raw_chunks(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> Iterator[bytes]:
+    """The body's chunks as sent; a ``deadline_exceeded`` failure once the fetch's deadline has passed."""
+    received = 0
+    for chunk in response.iter_raw():
+        received += len(chunk)
+        yield chunk
+        if time.monotonic() > deadline_s:
+            raise _deadline_failure(settings, f"reading the body of {response.url} ({received} bytes received so far)")
 
 
 # --- small helpers ---------------------------------------------------------------------------------

@@ -55,6 +55,12 @@ def looks_binary(text: str) -> bool:
     return text.count("\x00") > max(2, len(text) // 1000) or controls / len(text) > 0.05
 
 
+def reads_as_document(body: bytes) -> bool:
+    """Whether ``body`` is one of the documents newsbeam reads (``DOCUMENT_KINDS``), by its first bytes: how a body
+    under a Content-Encoding that does not decode is judged as it was sent or stored."""
+    return sniff_document_type(body[:SNIFF_BYTES]) in DOCUMENT_KINDS
+
+
 def sniff_document_type(body: bytes, *, content_type: str | None = None, uri: str | None = None) -> str:
     """One of feed, sitemap, sitemap_index, json_feed, jsonl, html, web_archive, empty, binary, unknown."""
     text = _head_text(body).lstrip("\ufeff \t\r\n")
