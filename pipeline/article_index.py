@@ -60,8 +60,13 @@ def _index_rows(path: pathlib.Path) -> list[dict]:
     """The index columns of a partition file's rows, with whether each carries text (``TEXT_FLAG``): decided
     on Arrow columns, so the texts are never turned into Python strings."""
     table = pq.read_table(path, columns=INDEX_COLUMNS + TEXT_COLUMNS)
-    has_text = [pc.fill_null(pc.greater(pc.utf8_length(table[name]), 0), False) for name in TEXT_COLUMNS]
-    return table.select(INDEX_COLUMNS).append_column(TEXT_FLAG, pc.or_(*has_text)).to_pylist()
+    return table.select(INDEX_COLUMNS).append_column(TEXT_FLAG, _carries_text(table)).to_pylist()
+
+
+def _carries_text(table: pa.Table) -> pa.ChunkedArray:
+    """``rows.carries_text`` of each row of ``table`` (with ``TEXT_COLUMNS``), on Arrow columns."""
+    body, summary = (pc.fill_null(pc.greater(pc.utf8_length(table[name]), 0), False) for name in TEXT_COLUMNS)
+    return pc.or_(body, summary)
 
 
 def with_text_ranks(output_dir: str | pathlib.Path, shard: int, entries: pa.Table | None) -> pa.Table | None:
@@ -81,8 +86,7 @@ def with_text_ranks(output_dir: str | pathlib.Path, shard: int, entries: pa.Tabl
         for path in _files_holding_shard(dataset_dir(output_dir, "articles") / f"date={date}", shard):
             table = pq.read_table(path, columns=["article_id", *TEXT_COLUMNS],
                                   filters=pc.field("article_id").isin(ids.to_pylist()))
-            has_text = [pc.fill_null(pc.greater(pc.utf8_length(table[name]), 0), False) for name in TEXT_COLUMNS]
-            found.update(zip(table["article_id"].to_pylist(), pc.or_(*has_text).to_pylist()))
+            found.update(zip(table["article_id"].to_pylist(), _carries_text(table).to_pylist()))
     ranks = pa.array([found.get(article_id, rank) if rank is None else rank for article_id, rank in
                       zip(entries["article_id"].to_pylist(), entries[TEXT_FLAG].to_pylist())], pa.bool_())
     return entries.set_column(entries.schema.get_field_index(TEXT_FLAG), TEXT_FLAG, ranks)
