@@ -183,7 +183,7 @@ def _record_result(
         store.record_not_modified(feed.source_id, result, now, feed.poll_interval_s, feed_url=feed.url)
         outcome.counts["not_modified"] += 1
     elif result.ok and result.body is not None:
-        crawl = start_crawl(feed, result, store.sitemap_validators(feed.source_id))
+        crawl = start_crawl(feed, result, functools.partial(store.sitemap_validators, feed.source_id))
         document = _raw_document(feed, result, output_dir, now, sitemaps_followed=crawl.followed if crawl else [])
         outcome.raw_documents.append(document)
         outcome.counts["fetched"] += 1

@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import Validators
@@ -116,8 +116,10 @@ class SitemapCrawl:
                 f"{self.problems[0]}{more}")
 
 
-def start_crawl(feed: FeedConfig, result: FetchResult, validators_before: dict[str, Validators]) -> SitemapCrawl | None:
-    """The crawl of a feed body that is a sitemap index with sitemaps to follow, else None (it is read as it is)."""
+def start_crawl(feed: FeedConfig, result: FetchResult,
+                validators_before: Callable[[], dict[str, Validators]]) -> SitemapCrawl | None:
+    """The crawl of a feed body that is a sitemap index with sitemaps to follow, else None (it is read as it is).
+    ``validators_before()`` gives the validators kept for the feed's sitemaps (asked only for an index)."""
     draft = _draft(feed, result, None)
     if not feed.sitemap_children or result.body is None or not is_sitemap_index(draft):
         return None
@@ -127,7 +129,7 @@ def start_crawl(feed: FeedConfig, result: FetchResult, validators_before: dict[s
         return None
     return SitemapCrawl(feed=feed, index=result, followed=followed,
                         pending=[(url, result.final_url) for url in to_fetch], seen_urls=seen,
-                        seen_bodies={sha256_hex(result.body)}, validators_before=validators_before)
+                        seen_bodies={sha256_hex(result.body)}, validators_before=validators_before())
 
 
 def choose_sitemaps(indexes: Sequence[RawDocument], limit: int,
@@ -141,12 +143,14 @@ def choose_sitemaps(indexes: Sequence[RawDocument], limit: int,
                   for index in indexes]
     read_before = set(seen)
     chosen: list[list[str]] = [[] for _ in indexes]
+    taken = 0
     for position, url in _in_turn(candidates):
-        if sum(map(len, chosen)) == limit:
+        if taken == limit:
             break
         if url not in seen:
             seen.add(url)
             chosen[position].append(url)
+            taken += 1
     return [(to_fetch, [url for url in listed if url in seen] if to_fetch or set(listed) <= read_before else [])
             for to_fetch, listed in zip(chosen, candidates)]
 
