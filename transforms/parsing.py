@@ -38,10 +38,11 @@ def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
         error_type, message = UNPARSEABLE[document_type]
         return [make_error("parse", error_type, message, source=raw)]
     outputs = distinguish_shared_links(parser(raw))
-    for record in outputs:
-        if raw.get("quality_flags") and record.get("kind") == "article":
-            inherited = [flag for flag in raw["quality_flags"] if flag not in record.get("quality_flags", [])]
-            record["quality_flags"] = [*record.get("quality_flags", []), *inherited]  # type: ignore[typeddict-item]
+    for record in outputs if raw.get("quality_flags") else ():  # the document's flags, on each of its articles
+        if record.get("kind") == "article":
+            own = record.get("quality_flags", [])
+            inherited = [flag for flag in raw["quality_flags"] if flag not in own]
+            record["quality_flags"] = [*own, *inherited]  # type: ignore[typeddict-item]
     pages = raw.get("pages")
     if pages:  # full text: each item gets what the driver learnt about its linked page
         for record in outputs:
