@@ -84,8 +84,7 @@ def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = Non
     """The pipeline input of a fetched body: its raw-zone file plus the fetch's provenance (and, with
     full text, its items' pages). Its ``uri`` is where the body came from (after redirects; a sitemap fetched
     for an index at the feed URL, its own), as the raw zone keeps it: a backfill of the raw zone reads the same.
-    A feed's relative links still resolve against its configured URL (``feeds.document_url`` prefers
-    ``feed_url``); a sitemap fetched for an index, against its own (``sitemaps.sitemap_url``)."""
+    Relative links resolve against it (``identity.fetched_url``)."""
     followed = {key: document[key] for key in SITEMAP_INDEX_FIELDS if document.get(key)}
     return InputFile(
         path=document["raw_path"], source_id=document["source_id"], feed_url=document.get("feed_url"),

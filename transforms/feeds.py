@@ -14,7 +14,7 @@ import lxml.html
 from transforms.authors import author_names
 from transforms.click_redirects import unwrap_click_redirect
 from transforms.encoding import as_utf8_xml, choose_encoding
-from transforms.identity import url_host, web_url
+from transforms.identity import fetched_url, url_host, web_url
 from transforms.item_images import feed_item_images
 from transforms.publishers import feed_item_publisher, title_without_publisher
 from transforms.records import (MAX_ITEMS_PER_DOCUMENT, Article, ErrorRecord, RawDocument, fallback_source_id,
@@ -77,12 +77,12 @@ def _content_html(entry: dict[str, Any]) -> str | None:
 def document_url(raw: RawDocument, feed: dict[str, Any]) -> str | None:
     """The feed's own URL, the base of its relative links: where it was fetched, else its ``rel="self"`` link.
 
-    A feed read from a file or an archive without its URL still names itself (Atom, and RSS through
-    ``atom:link``), and its items' links are often relative to it (``/blog/2012/02/04/...``).
+    A feed that moved (a redirect) is read where it now is, as a browser reads it. A feed read from a file or
+    an archive without its URL still names itself (Atom, and RSS through ``atom:link``), and its items' links
+    are often relative to it (``/blog/2012/02/04/...``).
     """
-    for url in (raw.get("feed_url"), raw.get("uri")):
-        if web_url(url, None):
-            return url
+    if url := fetched_url(raw):
+        return url
     for link in feed.get("links") or []:
         url = web_url(link.get("href"), None) if link.get("rel") == "self" else None
         if url:
@@ -205,8 +205,7 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
     # Always UTF-8 for feedparser: it never sees the HTTP charset, which beats the XML declaration.
     body, items_found = safe_for_feedparser(as_utf8_xml(raw["body"], choice), flags)
     headers = {"content-type": "application/xml; charset=utf-8"}
-    base_url = raw.get("feed_url") or raw["uri"]
-    if base_url.startswith(("http://", "https://")):
+    if base_url := fetched_url(raw):
         headers["content-location"] = base_url  # the base of relative item links
     # A stream, never a str: feedparser fetches strings that look like URLs and opens file paths.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, resolve_relative_uris=True,

@@ -9,7 +9,7 @@ import lxml.etree
 import lxml.html
 
 from transforms.encoding import EncodingChoice, decode_document
-from transforms.identity import url_host, web_url
+from transforms.identity import fetched_url, url_host, web_url
 from transforms.listing_pages import listing_reason
 from transforms.markup_limits import limit_page_markup
 from transforms.page_markup import meta_values
@@ -23,7 +23,7 @@ def _page_url(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], raw: RawD
     A relative canonical link is relative to the page itself: to where it was fetched, else to its og:url
     (a page saved to a file keeps that), else it names no page.
     """
-    fetched_from = web_url(raw["uri"], None) or web_url(raw.get("feed_url"), None)
+    fetched_from = fetched_url(raw)
     og_url = web_url(next(iter(meta.get("og:url") or []), None), fetched_from)
     canonical = next((link.get("href") for link in tree.iter("link")
                       if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)

@@ -19,7 +19,7 @@ from typing import Any
 import courlan
 
 from transforms.near_duplicates import text_simhash
-from transforms.records import Article
+from transforms.records import Article, RawDocument
 from transforms.settings import TransformSettings
 
 # Query parameters that identify a campaign or a click, never the document. courlan removes the common
@@ -77,6 +77,12 @@ def web_url(url: str | None, base_url: str | None) -> str | None:
     except ValueError:  # a broken IPv6 literal or port
         return None
     return absolute if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def fetched_url(raw: RawDocument) -> str | None:
+    """Where the body came from, when that is a web address: its ``uri`` (the end of a redirect, a sitemap an
+    index listed, an archive record's target), else the configured ``feed_url``; None for a local file."""
+    return web_url(raw.get("uri"), None) or web_url(raw.get("feed_url"), None)
 
 
 def _canonicalize(url: str) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 from transforms.authors import author_names
 from transforms.encoding import decode_document
 from transforms.feed_bodies import SOURCE_TRUNCATED_FLAG
-from transforms.identity import url_host, web_url
+from transforms.identity import fetched_url, url_host, web_url
 from transforms.item_images import json_item_images
 from transforms.json_fields import (ARTICLE_FIELDS, OVERSIZED_FLAG, REMOVED_TITLES, api_error_message,
                                     author_strings, container_items, first_text, is_removed, looks_like_html,
@@ -101,7 +101,7 @@ def object_to_article(obj: dict[str, Any], raw: RawDocument, document_type: str,
     Its link becomes an absolute http(s) URL against the document's own (the JSON Feed's ``feed_url``) or none.
     """
     flags = list(quality_flags or [])
-    document_url = web_url(raw.get("feed_url"), None) or web_url(raw.get("uri"), None)
+    document_url = fetched_url(raw)
     url_text, oversized = first_text(obj, "url", strings_only=True)
     url = web_url(url_text, document_url)
     fields: dict[str, str | None] = {}

@@ -29,8 +29,8 @@ from typing import Generic, TypeVar
 import lxml.etree
 
 from transforms.encoding import as_utf8_xml, choose_encoding
-from transforms.feeds import RECOVERED_FLAG, document_url, item_source_id
-from transforms.identity import web_url
+from transforms.feeds import RECOVERED_FLAG, item_source_id
+from transforms.identity import fetched_url, web_url
 from transforms.json_fields import MAX_SHORT_FIELD_CHARS, MAX_TAG_CHARS, OVERSIZED_FLAG
 from transforms.language import normalize_language_code
 from transforms.publishers import publisher_name, title_without_publisher
@@ -92,7 +92,7 @@ def parse_sitemap(raw: RawDocument) -> list[Article | ErrorRecord]:
     without a usable ``<loc>``."""
     listing = read_listing(raw, "url", read_url_entry, MAX_URLS_PER_SITEMAP)
     flags = listing.flags + ([RECOVERED_FLAG] if listing.complaint else [])
-    base_url = sitemap_url(raw)
+    base_url = fetched_url(raw)
     outputs: list[Article | ErrorRecord] = []
     links: set[str] = set()
     refused: list[str] = []
@@ -140,7 +140,7 @@ def newest_child_sitemaps(raw: RawDocument) -> list[str]:
     """The absolute http(s) URLs of the sitemaps an index lists, the most recently modified first (those
     without a readable ``<lastmod>`` last, in document order)."""
     listing = read_listing(raw, "sitemap", read_child_sitemap, MAX_SITEMAPS_PER_INDEX)
-    base_url = sitemap_url(raw)
+    base_url = fetched_url(raw)
     dated: list[tuple[float, int, str]] = []
     for position, child in enumerate(listing.entries):
         url = web_url(child.loc, base_url)
@@ -148,12 +148,6 @@ def newest_child_sitemaps(raw: RawDocument) -> list[str]:
         if url:
             dated.append((-modified.instant_utc.timestamp() if modified else float("inf"), position, url))
     return list(dict.fromkeys(url for _, _, url in sorted(dated)))
-
-
-def sitemap_url(raw: RawDocument) -> str | None:
-    """The sitemap's own URL, the base of its relative ``<loc>``s: where it was fetched when an index listed it
-    (its ``feed_url`` is then the index's feed), else the feed's URL (``feeds.document_url``)."""
-    return raw["uri"] if raw.get("sitemap_index_url") else document_url(raw, {})
 
 
 def url_entry_to_article(entry: UrlEntry, link: str, raw: RawDocument, base_url: str | None,

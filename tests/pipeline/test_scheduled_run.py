@@ -222,3 +222,17 @@ def test_a_moved_feeds_rows_name_where_the_body_came_from_as_a_backfill_of_the_r
     assert [row[1:] for row in articles_run] == [(http_server.url("/new.xml"), http_server.url("/old.xml"))]
     assert [row[1:] for row in errors_run] == [(http_server.url("/parked.html"), "not_a_feed")]
     assert rows(rebuilt) == (articles_run, errors_run)
+
+
+def test_a_moved_feeds_relative_links_resolve_against_its_new_address_in_the_run_and_the_backfill(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
+    http_server.route("/old/rss.xml", Response(status=301, headers={"Location": http_server.url("/blog/feed/rss.xml")}))
+    http_server.route("/blog/feed/rss.xml", Response(body=rss([("r-1", "posts/harbour", "Harbour reopens", "Ships.")])))
+    config = write_config(tmp_path, {"moved": http_server.url("/old/rss.xml")})
+    output, rebuilt = tmp_path / "out", tmp_path / "rebuilt"
+    assert main(["run", "--config", str(config), "--output", str(output), "--force", "--retries", "0",
+                 "--timeout", "2"]) == 0
+    assert main(["backfill", str(output / "raw"), "--output", str(rebuilt), "--no-progress"]) == 0
+    for out in (output, rebuilt):
+        found = duckdb.sql(f"SELECT url FROM read_parquet('{out}/articles/**/*.parquet')").fetchall()
+        assert found == [(http_server.url("/blog/feed/posts/harbour"),)]  # not /old/posts/harbour

@@ -241,6 +241,14 @@ def test_relative_item_links_are_resolved_against_the_feed_url() -> None:
     assert item["quality_flags"] == []
 
 
+def test_a_moved_feeds_relative_links_resolve_where_the_body_came_from() -> None:
+    body = rss("<item><title>Relative</title><link>stories/relative-story</link></item>")
+    (item,) = parse_feed(make_raw(body, feed_url="https://quay.example.org/old/rss.xml",
+                                  uri="https://news.quay.example.org/feeds/rss.xml"))  # after a redirect
+    assert item["url"] == "https://news.quay.example.org/feeds/stories/relative-story"
+    assert item["feed_url"] == "https://quay.example.org/old/rss.xml"  # the configured feed, as before
+
+
 # --- encodings -------------------------------------------------------------------------------------
 
 def test_cp1251_feed_declared_utf8_is_repaired_and_flagged() -> None:

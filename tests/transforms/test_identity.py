@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from transforms.identity import (canonicalize_url, compute_article_id, compute_content_sha256,
-                                 distinguish_shared_links, identify_article, same_site, web_url)
+                                 distinguish_shared_links, fetched_url, identify_article, same_site, web_url)
 from transforms.records import Article
 from transforms.settings import TransformSettings
 
@@ -76,6 +76,17 @@ def test_non_http_relative_or_malformed_urls_have_no_canonical_form(url: str | N
 
 
 # --- article_id ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("uri", "feed_url", "expected"), [
+    ("https://b.example/new/rss", "https://a.example/rss", "https://b.example/new/rss"),  # redirected: where it is
+    ("/in/feed.xml", "https://a.example/rss", "https://a.example/rss"),  # a local copy of a configured feed
+    ("/in/feed.xml", None, None),  # a file: no web address
+    ("urn:uuid:1", "ftp://a.example/rss", None),
+])
+def test_fetched_url_is_the_web_address_the_body_came_from(uri: str, feed_url: str | None,
+                                                          expected: str | None) -> None:
+    assert fetched_url({"uri": uri, "feed_url": feed_url}) == expected  # type: ignore[typeddict-item]
+
 
 def test_article_id_is_the_same_across_equivalent_urls() -> None:
     variants = ["https://quay.example.org/story?id=7",
