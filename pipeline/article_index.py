@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.damaged_files import damage_in
 # the sink owns the index format and the names of the files
 from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_table, save_index
 from pipeline.rows import TEXT_FLAG, shard_of, version_key
@@ -59,7 +60,8 @@ def _shard_entries(output_dir: str | pathlib.Path, dates: Collection[str], shard
 def _index_rows(path: pathlib.Path) -> list[dict]:
     """The index columns of a partition file's rows, with whether each carries text (``TEXT_FLAG``): decided
     on Arrow columns, so the texts are never turned into Python strings."""
-    table = pq.read_table(path, columns=INDEX_COLUMNS + TEXT_COLUMNS)
+    with damage_in(path):
+        table = pq.read_table(path, columns=INDEX_COLUMNS + TEXT_COLUMNS)
     return table.select(INDEX_COLUMNS).append_column(TEXT_FLAG, _carries_text(table)).to_pylist()
 
 
@@ -84,8 +86,9 @@ def with_text_ranks(output_dir: str | pathlib.Path, shard: int, entries: pa.Tabl
     for date in sorted(set(unranked["date"].to_pylist())):
         ids = unranked.filter(pc.equal(unranked["date"], date))["article_id"]
         for path in _files_holding_shard(dataset_dir(output_dir, "articles") / f"date={date}", shard):
-            table = pq.read_table(path, columns=["article_id", *TEXT_COLUMNS],
-                                  filters=pc.field("article_id").isin(ids.to_pylist()))
+            with damage_in(path):
+                table = pq.read_table(path, columns=["article_id", *TEXT_COLUMNS],
+                                      filters=pc.field("article_id").isin(ids.to_pylist()))
             found.update(zip(table["article_id"].to_pylist(), _carries_text(table).to_pylist()))
     ranks = pa.array([found.get(article_id, rank) if rank is None else rank for article_id, rank in
                       zip(entries["article_id"].to_pylist(), entries[TEXT_FLAG].to_pylist())], pa.bool_())

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.compaction import add_compact_parser
     from pipeline.inspection import add_inspect_parser
     from pipeline.prune import add_prune_parser
+    from pipeline.repair import add_repair_parser
 
     add_run_parser(commands, _add_run_arguments)
     add_stream_parser(commands, _add_run_arguments)
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compact_parser(commands, _add_run_arguments)
     add_inspect_parser(commands, _add_run_arguments)
     add_prune_parser(commands, _add_run_arguments)
+    add_repair_parser(commands, _add_run_arguments)
     return parser
 
 
@@ -107,9 +109,9 @@ def exit_code(manifest: dict[str, Any], fail_on_error: bool) -> int:
 
 
 def refuse_output_command(command: str, output: str, beam_args: Sequence[str]) -> int | None:
-    """For the commands on an output directory that run no pipeline (``compact``, ``inspect``, ``prune``): exit 2
-    for Beam options, which they do not take, or 1 for an output directory that does not exist, each said in one
-    line on stderr; None when neither."""
+    """For the commands on an output directory that run no pipeline (``compact``, ``inspect``, ``prune``,
+    ``repair``): exit 2 for Beam options, which they do not take, or 1 for an output directory that does not
+    exist, each said in one line on stderr; None when neither."""
     if beam_args:
         print(f"newsbeam {command}: unknown arguments {' '.join(beam_args)}", file=sys.stderr)
         return 2
@@ -150,12 +152,13 @@ def _commands() -> dict[str, Callable[[argparse.Namespace, list[str]], int]]:
     from pipeline.compaction import command_compact
     from pipeline.inspection import command_inspect
     from pipeline.prune import command_prune
+    from pipeline.repair import command_repair
     from pipeline.scheduled_run import command_feeds, command_run
     from pipeline.streaming import command_stream
 
     return {"ingest": command_ingest, "run": command_run, "feeds": command_feeds, "stream": command_stream,
             "backfill": command_backfill, "compact": command_compact, "inspect": command_inspect,
-            "prune": command_prune}
+            "prune": command_prune, "repair": command_repair}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         force=True)
     for noisy in ("distributed", "apache_beam", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    from pipeline.damaged_files import damaged_file_message
     from pipeline.dataset_layout import LayoutMismatchError
     from pipeline.interrupts import stop_like_ctrl_c, stop_signal
     from pipeline.locking import OutputLockedError
@@ -188,9 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         stopped_by = stop_signal(exc)
         if stopped_by is not None:
             return _stopped(stopped_by)
+        output = getattr(args, "output", None) or "the output directory"
+        if (damaged := damaged_file_message(exc)) is not None:
+            print(f"newsbeam: {damaged}. The command stopped; that file was not changed and no row elsewhere was "
+                  f"lost. Run `newsbeam repair {output}` to set damaged files aside and re-index what is left, "
+                  "then the same command again.", file=sys.stderr)
+            return 65  # EX_DATAERR
         if not is_disk_full(exc):
             raise
-        output = getattr(args, "output", None) or "the output directory"
         print(f"newsbeam: no space left on the device of {output}; the run stopped. Every file of the dataset "
               "is whole (written under a temporary name, then renamed) and no row that was there before is lost. "
               "Free some space and run the same command again to complete the run.", file=sys.stderr)

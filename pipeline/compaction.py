@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from pipeline.atomic_files import (parquet_writer, remove_stale_temp_files, replace_atomically, rows_per_group,
                                    temp_path_for)
+from pipeline.damaged_files import rows_in_file
 from pipeline.directory_swap import swap_directory
 from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_string
 from pipeline.parquet_sink import COMPACTED_PREFIX, DATASET_LAYOUTS, dataset_dir
@@ -156,7 +157,7 @@ def compact_partition(live: pathlib.Path, dataset: str, staging: pathlib.Path, r
     """Compact one partition through ``staging`` and swap it in; None when it is compact already."""
     files = sorted(live.glob("*.parquet"))
     bytes_before = sum(path.stat().st_size for path in files)
-    rows_before = sum(pq.read_metadata(path).num_rows for path in files)
+    rows_before = sum(rows_in_file(path) for path in files)
     if rows_before == 0 or len(files) <= files_needed(bytes_before, target_file_bytes):
         return None
     layout = DATASET_LAYOUTS[dataset]
@@ -168,7 +169,7 @@ def compact_partition(live: pathlib.Path, dataset: str, staging: pathlib.Path, r
     for table in sorted_unique_rows(files, dataset, staging / "spill"):
         writer.write(table)
     written = writer.close()
-    rows_after = sum(pq.read_metadata(path).num_rows for path in written)
+    rows_after = sum(rows_in_file(path) for path in written)
     marker = staged / f"{MARKER_PREFIX}{run_id}"
     marker.touch()
     displaced = swap_directory(staged, live)

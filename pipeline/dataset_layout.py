@@ -42,6 +42,11 @@ def ensure_layout(output_dir: str, num_shards: int) -> None:
     _ensure_schemas(output_dir, layout, {**layout, "num_shards": num_shards})
 
 
+def recorded_shards(output_dir: str) -> int | None:
+    """The shard count the output directory was first written with (None before its first run)."""
+    return _read_layout(output_dir).get("num_shards")
+
+
 def ensure_current_schemas(output_dir: str) -> int:
     """Rewrite the dataset files of older schema versions in the current ones (``pipeline.schema_upgrade``)
     unless the layout records that they are; return how many files were rewritten. Raises

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.atomic_files import MAX_ROWS_PER_GROUP, MIN_ROWS_PER_GROUP, atomic_target, parquet_writer, rows_per_group
+from pipeline.damaged_files import checked_batches, damage_in
 from pipeline.shard_plan import count_true
 
 READ_BUFFER_BYTES = 1 << 20  # read through a buffer, not a whole column chunk at once
@@ -63,8 +64,10 @@ def conformed_batches(path: pathlib.Path, schema: pa.Schema, batch_rows: int) ->
     file lacks (written before they existed) read as null.
 
     ParquetFile, not a dataset scan: the scanner reads row groups ahead (+380 MB over a 2,000,000-row file)."""
-    with pq.ParquetFile(path, pre_buffer=False, buffer_size=READ_BUFFER_BYTES) as parquet:
-        for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=False):
+    with damage_in(path):
+        parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=READ_BUFFER_BYTES)
+    with parquet:
+        for batch in checked_batches(path, parquet.iter_batches(batch_size=batch_rows, use_threads=False)):
             table = pa.Table.from_batches([batch])
             for field in schema:
                 if field.name not in table.column_names:
@@ -81,7 +84,7 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
                                    new_rows[layout.id_column].combine_chunks()])
     old_rows, removed, batch_rows = 0, pa.array([], pa.string()), MIN_BATCH_ROWS
     if path.exists():
-        with pq.ParquetFile(path) as old_file:
+        with damage_in(path), pq.ParquetFile(path) as old_file:
             old_ids = old_file.read(columns=[layout.id_column])[layout.id_column]
             batch_rows = _batch_rows(old_file.metadata)
         # the ids to remove that the file holds: a small set to test each batch against, whatever was asked
@@ -114,7 +117,7 @@ def merge_into_file(path: pathlib.Path, layout: FileLayout, new_rows: pa.Table |
 def conform_file(path: pathlib.Path, layout: FileLayout) -> None:
     """Rewrite ``path`` in ``layout.schema`` and its metadata (columns the file lacks as null): the same rows
     in the same order, read and written a part at a time as in a merge. Written through a temporary file."""
-    with pq.ParquetFile(path) as parquet:
+    with damage_in(path), pq.ParquetFile(path) as parquet:
         batch_rows = _batch_rows(parquet.metadata)
     with atomic_target(path) as temp, parquet_writer(temp, layout.schema, layout.dictionary_columns) as writer:
         groups = _RowGroups(writer)

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.damaged_files import damage_in, rows_in_file
 from pipeline.directory_swap import swap_directory
 from pipeline.parquet_merge import merge_into_file
 from pipeline.parquet_sink import ARTICLES, dataset_dir
@@ -51,7 +52,8 @@ def _live_ids_elsewhere(output_dir: str, replaced_dates: set[str]) -> dict[int, 
     """Per live index shard, the article ids that live in partitions the backfill does not replace."""
     found = {}
     for shard_file in sorted((pathlib.Path(output_dir) / "_state" / "article_index").glob("shard-*.parquet")):
-        table = pq.read_table(shard_file, columns=["article_id", "date"])
+        with damage_in(shard_file):
+            table = pq.read_table(shard_file, columns=["article_id", "date"])
         elsewhere = pc.invert(pc.is_in(table["date"], value_set=pa.array(sorted(replaced_dates), pa.string())))
         found[int(shard_file.stem.removeprefix("shard-"))] = table.filter(elsewhere)["article_id"]
     return found
@@ -67,7 +69,8 @@ def drop_rows_kept_elsewhere(staging: pathlib.Path, output_dir: str, article_dat
     dropped = 0
     for date in article_dates:
         for path in sorted(partition_dir(staging, "articles", date).glob("*.parquet")):
-            ids = pq.read_table(path, columns=[id_column])[id_column]
+            with damage_in(path):
+                ids = pq.read_table(path, columns=[id_column])[id_column]
             if len(ids) == 0:
                 continue
             shards = [shard_of(ids[0].as_py(), num_shards)] if same_sharding else sorted(live)
@@ -92,7 +95,7 @@ def mark_staged(staging: pathlib.Path, partitions: dict[str, list[str]], run_id:
 def _rows_in(directory: pathlib.Path | None) -> int:
     if directory is None or not directory.is_dir():
         return 0
-    return sum(pq.read_metadata(path).num_rows for path in directory.glob("*.parquet"))
+    return sum(rows_in_file(path) for path in directory.glob("*.parquet"))
 
 
 def swap_partitions(staging: pathlib.Path, output_dir: str, partitions: dict[str, list[str]],
