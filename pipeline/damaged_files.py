@@ -21,6 +21,9 @@ import pyarrow.parquet as pq
 T = TypeVar("T")
 # the words of the error; Beam re-raises a worker's error as a RuntimeError that keeps only its text
 DAMAGED_MESSAGE = re.compile(r"(\S+) cannot be read as Parquet: [^\n\[]*")
+# DuckDB's words for the same (``newsbeam inspect`` and compaction read the dataset with it)
+DUCKDB_DAMAGED_MESSAGES = (re.compile(r"(?P<reason>No magic bytes found at end of file) '(?P<path>[^'\n]+)'"),
+                           re.compile(r"File '(?P<path>[^'\n]+)' (?P<reason>too small to be a Parquet file)"))
 
 
 class DamagedFileError(Exception):
@@ -71,7 +74,11 @@ def damaged_file_message(error: BaseException | None) -> str | None:
         seen.add(id(error))
         if isinstance(error, DamagedFileError):
             return str(error)
-        if found := DAMAGED_MESSAGE.search(str(error)):
+        text = str(error)
+        if found := DAMAGED_MESSAGE.search(text):
             return found.group(0).rstrip(". ")
+        for pattern in DUCKDB_DAMAGED_MESSAGES:
+            if found := pattern.search(text):
+                return str(DamagedFileError(found["path"], found["reason"]))
         error = error.__cause__ or error.__context__
     return None

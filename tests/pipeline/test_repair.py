@@ -151,3 +151,14 @@ def test_repair_reads_every_page_not_only_the_footer(tmp_path: pathlib.Path) -> 
     path.write_bytes(bytes(data))
     assert pq.read_metadata(path).num_rows == 50_000
     assert read_failure(path) is not None
+
+
+def test_inspect_names_a_damaged_file_instead_of_a_duckdb_traceback(
+        written: tuple[pathlib.Path, pathlib.Path], tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    output = copy_of(written[1], tmp_path)
+    damaged = sorted((output / "articles" / "date=2023-09-16").glob("*.parquet"))[0]
+    damaged.write_bytes(b"")
+    assert main(["inspect", str(output)]) == 65
+    message = capsys.readouterr().err
+    assert f"newsbeam: {damaged} cannot be read as Parquet: too small to be a Parquet file" in message
+    assert "Traceback" not in message
