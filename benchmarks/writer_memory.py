@@ -102,7 +102,7 @@ def write_older_index(output_dir: str, entries: int) -> None:
     import pyarrow.parquet as pq
 
     from pipeline.atomic_files import MAX_ROWS_PER_GROUP
-    from pipeline.parquet_sink import INDEX_SCHEMA, index_path
+    from pipeline.index_store import INDEX_SCHEMA, index_path
 
     ids = sorted(hashlib.sha256(f"older {number}".encode()).hexdigest()[:32] for number in range(entries))
     day = dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc)

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 
 from pipeline.damaged_files import damage_in
 # the sink owns the index format and the names of the files
-from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir, index_table, save_index
+from pipeline.index_store import index_table, save_index
+from pipeline.parquet_sink import SEALED_PREFIX, dataset_dir
 from pipeline.rows import TEXT_FLAG, shard_of, version_key
 
 INDEX_COLUMNS = ["article_id", "content_sha256", "updated_at", "fetched_at"]

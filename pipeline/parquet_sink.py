@@ -12,8 +12,8 @@ remove the old row, so the dataset holds one row per article_id.
 What a writer does with each article is decided on Arrow columns of stubs (``pipeline.shard_plan``: a few
 hundred bytes per article of the shard in this run), and the rows are loaded from their staging files one
 partition, and 128 rows, at a time. The index holds every article of the shard ever written, so it is
-never held whole: it is scanned a batch at a time for this run's ids (``read_index_entries``) and
-rewritten by a streaming merge (``save_index``).
+never held whole: it is scanned a batch at a time for this run's ids, and a run's changes are added as a small
+delta file (``pipeline.index_store``).
 
 Two other kinds of file may sit in a partition, and the writers keep the one-row-per-id rule with them:
 - ``part-SSSSS-<run>.parquet``: a backfill gives its files names of their own, so that a reader who
@@ -33,33 +33,24 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
-import datetime as dt
 import fcntl
 import os
 import pathlib
 import uuid
-from typing import Any, Collection, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.atomic_files import atomic_target, parquet_writer, replace_atomically
-from pipeline.parquet_merge import FileLayout, Outcome, conformed_batches, merge_into_file
+from pipeline.atomic_files import replace_atomically
+from pipeline.index_store import INDEX_SCHEMA, add_index_entries, read_index_entries
+from pipeline.parquet_merge import FileLayout, Outcome, merge_into_file
 from pipeline.rows import article_row, error_row, partition_date, record_id, rows_to_table
-from pipeline.shard_plan import count_true, plan_shard
+from pipeline.shard_plan import plan_shard
 from schemas.article import ARTICLE_SCHEMA
 from schemas.article import DICTIONARY_COLUMNS as ARTICLE_DICTIONARY_COLUMNS
 from schemas.error import DICTIONARY_COLUMNS as ERROR_DICTIONARY_COLUMNS
 from schemas.error import ERROR_SCHEMA
 
-INDEX_SCHEMA = pa.schema([
-    pa.field("article_id", pa.string(), nullable=False), pa.field("date", pa.string(), nullable=False),
-    pa.field("content_sha256", pa.string(), nullable=False),
-    pa.field("has_text", pa.bool_()),  # rows.carries_text; null in indexes written before it existed
-    pa.field("version_at", pa.timestamp("us", tz="UTC"), nullable=False),  # updated_at, else the epoch
-    pa.field("fetched_at", pa.timestamp("us", tz="UTC")),  # null in indexes written before it existed
-])
-IndexEntry = tuple[str, str, bool, dt.datetime, dt.datetime]  # date, content_sha256, has_text, version_at, fetched_at
 ARTICLES = FileLayout(ARTICLE_SCHEMA, "article_id", "published_at", ARTICLE_DICTIONARY_COLUMNS)
 ERRORS = FileLayout(ERROR_SCHEMA, "error_id", "occurred_at", ERROR_DICTIONARY_COLUMNS)
 DATASET_LAYOUTS: dict[str, FileLayout] = {"articles": ARTICLES, "errors": ERRORS}
@@ -122,11 +113,6 @@ def compacted_files(partition: pathlib.Path) -> list[pathlib.Path]:
     return sorted(partition.glob(f"{COMPACTED_PREFIX}*.parquet"))
 
 
-def index_path(output_dir: str | pathlib.Path, shard: int) -> pathlib.Path:
-    """The article index of one shard."""
-    return pathlib.Path(output_dir) / "_state" / "article_index" / f"shard-{shard:05d}.parquet"
-
-
 def empty_stats() -> dict[str, Any]:
     """The stats of a writer that wrote nothing; ``merge_stats`` sums these."""
     return {"articles_new": 0, "articles_updated": 0, "articles_unchanged": 0, "articles_stale": 0,
@@ -162,65 +148,6 @@ def count_outcome(outcome: Outcome, stats: dict[str, Any]) -> None:
         stats["files_removed"] += 1
 
 
-INDEX_BATCH_ROWS = 16_384  # index entries read, filtered and merged at a time
-
-
-def _index_batches(output_dir: str, shard: int) -> Iterator[pa.Table]:
-    """One shard's article index (sorted by article_id), a batch at a time; nothing before its first write.
-    Files written before ``fetched_at`` or ``has_text`` existed read them as null."""
-    path = index_path(output_dir, shard)
-    if path.exists():
-        yield from conformed_batches(path, INDEX_SCHEMA, INDEX_BATCH_ROWS)
-
-
-def read_index_entries(output_dir: str, shard: int, ids: pa.Array) -> pa.Table | None:
-    """The entries of ``ids`` in one shard's article index (None before its first write).
-
-    The index holds every article of the shard ever written (about 100 bytes each), so it is scanned a
-    batch at a time and only the entries of this run's ids are kept: a writer's memory follows its run,
-    not the dataset (``pipeline.shard_plan`` joins them)."""
-    found = [batch.filter(pc.is_in(batch["article_id"], value_set=ids)) for batch in _index_batches(output_dir, shard)]
-    return pa.concat_tables(found) if found else None
-
-
-def index_table(entries: dict[str, IndexEntry]) -> pa.Table:
-    """Index entries (article_id -> date, content hash, text rank, version and fetch times) as an index table."""
-    rows = [{"article_id": key, "date": date, "content_sha256": sha, "has_text": has_text, "version_at": version,
-             "fetched_at": fetched} for key, (date, sha, has_text, version, fetched) in entries.items()]
-    return pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
-
-
-def save_index(output_dir: str, shard: int, changed: pa.Table, replaced_dates: Collection[str] = (),
-               keep_existing: bool = True) -> int:
-    """Rewrite one shard's index with the entries of ``changed`` (an index table) replaced or added and the
-    entries of ``replaced_dates`` removed (those days were rebuilt: ``changed`` holds their entries); without
-    ``keep_existing`` the index is ``changed`` alone. Return its size.
-
-    A streaming merge: the old index (sorted by article_id) is read a batch at a time and each batch leaves
-    with the changed entries that sort before its end, so memory is a batch and ``changed``, whatever the
-    dataset's size."""
-    changed = changed.sort_by("article_id")
-    changed_ids = changed["article_id"].combine_chunks()
-    dropped_dates = pa.array(sorted(replaced_dates), pa.string())
-    size = taken = 0
-    with atomic_target(index_path(output_dir, shard)) as temp, parquet_writer(temp, INDEX_SCHEMA, ()) as writer:
-        for batch in _index_batches(output_dir, shard) if keep_existing else ():
-            stale = pc.or_(pc.is_in(batch["article_id"], value_set=changed_ids),
-                           pc.is_in(batch["date"], value_set=dropped_dates))
-            kept = batch.filter(pc.invert(stale))
-            if not kept.num_rows:
-                continue
-            # the changed entries up to this batch's last id join it; the rest wait for later batches
-            upto = count_true(pc.less_equal(changed_ids, kept["article_id"][-1]))
-            merged = pa.concat_tables([kept, changed.slice(taken, upto - taken)]).sort_by("article_id")
-            writer.write_table(merged)
-            size, taken = size + merged.num_rows, upto
-        if taken < changed.num_rows or size == 0:
-            writer.write_table(changed.slice(taken))
-            size += changed.num_rows - taken
-    return size
-
-
 ROWS_PER_CONVERSION = 128  # staged rows turned into Python dicts, then Arrow, at a time
 
 
@@ -252,7 +179,7 @@ def write_article_shard(shard: int, articles: Iterable[dict[str, Any]], settings
             count_outcome(merge_into_file(path, ARTICLES, drop_ids=pa.array(sorted(moved[date]), pa.string())), stats)
         remove_from_compacted(settings.output_dir, "articles", date, replaced.get(date, set()), stats)
     changed = plan.written.select(["article_id", "date", "content_sha256", "has_text", "updated_at", "fetched_at"])
-    save_index(settings.output_dir, shard, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
+    add_index_entries(settings.output_dir, shard, changed.rename_columns(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
     stats["article_partitions"] = new_dates
     return stats
 

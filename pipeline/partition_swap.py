@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from pipeline.damaged_files import damage_in, rows_in_file
 from pipeline.directory_swap import swap_directory
+from pipeline.index_store import index_entries, index_shards
 from pipeline.parquet_merge import merge_into_file
 from pipeline.parquet_sink import ARTICLES, dataset_dir
 from pipeline.rows import shard_of
@@ -51,11 +52,10 @@ def name_staged_files(staging: pathlib.Path, partitions: dict[str, list[str]], r
 def _live_ids_elsewhere(output_dir: str, replaced_dates: set[str]) -> dict[int, pa.Array]:
     """Per live index shard, the article ids that live in partitions the backfill does not replace."""
     found = {}
-    for shard_file in sorted((pathlib.Path(output_dir) / "_state" / "article_index").glob("shard-*.parquet")):
-        with damage_in(shard_file):
-            table = pq.read_table(shard_file, columns=["article_id", "date"])
+    for shard in index_shards(output_dir):
+        table = index_entries(output_dir, shard, ["article_id", "date"])
         elsewhere = pc.invert(pc.is_in(table["date"], value_set=pa.array(sorted(replaced_dates), pa.string())))
-        found[int(shard_file.stem.removeprefix("shard-"))] = table.filter(elsewhere)["article_id"]
+        found[shard] = table.filter(elsewhere)["article_id"]
     return found
 
 

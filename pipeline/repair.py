@@ -19,6 +19,7 @@ from typing import Any, Callable
 import pyarrow.parquet as pq
 
 from pipeline.damaged_files import DamagedFileError, damage_in
+from pipeline.index_store import index_files
 from pipeline.parquet_sink import dataset_files
 
 DAMAGED_DIR = "_damaged"  # beside the datasets: outside every glob that reads them
@@ -61,8 +62,7 @@ def read_failure(path: pathlib.Path) -> str | None:
 
 def output_files(output_dir: str) -> list[pathlib.Path]:
     """Every Parquet file repair checks: the datasets' and the article index's."""
-    index_files = sorted((pathlib.Path(output_dir) / "_state" / "article_index").glob("shard-*.parquet"))
-    return [path for dataset in DATASETS for path in dataset_files(output_dir, dataset)] + index_files
+    return [path for dataset in DATASETS for path in dataset_files(output_dir, dataset)] + index_files(output_dir)
 
 
 def set_aside(output_dir: str, path: pathlib.Path) -> pathlib.Path:

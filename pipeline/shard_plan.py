@@ -52,7 +52,7 @@ _WRITTEN_COLUMNS = ["article_id", "date", "published_at", "file", "offset", "len
 # a partition file's order (parquet_sink sorts rows by published_at, then article_id; nulls last)
 _PARTITION_ORDER = [("date", "ascending"), ("published_at", "ascending"), ("article_id", "ascending")]
 STUBS_PER_BATCH = 1024
-# The entries (parquet_sink.INDEX_SCHEMA) a shard's index holds for the ids given; None when it has no index.
+# The entries (index_store.INDEX_SCHEMA) a shard's index holds for the ids given; None when it has no index.
 IndexEntries = Callable[[pa.Array], "pa.Table | None"]
 # Copies decided at a time: the sort and the join cost about 1 KB a copy while they run, so a shard's copies are
 # decided in buckets of ids (a power of two of them) of about this many, and only the slim result is kept.

@@ -12,15 +12,15 @@ import pytest
 import pipeline.parquet_sink
 from pipeline.article_index import rebuild_article_index
 from pipeline.compaction import compact
-from pipeline.parquet_sink import index_path
+from pipeline.index_store import INDEX_SCHEMA, index_entries, index_path, index_shards, save_index
 from tests.pipeline.dataset_builders import SHARDS, UTC, article, article_id, write_articles
 
 DAY = dt.datetime(2024, 5, 1, 8, tzinfo=UTC)
 
 
 def index_rows(output: pathlib.Path) -> list[dict]:
-    return sorted((row for shard in range(SHARDS) if index_path(output, shard).exists()
-                   for row in pq.read_table(index_path(output, shard)).to_pylist()), key=lambda row: row["article_id"])
+    return sorted((row for shard in index_shards(output) for row in
+                   index_entries(output, shard, INDEX_SCHEMA.names).to_pylist()), key=lambda row: row["article_id"])
 
 
 def dataset(output: pathlib.Path) -> None:
@@ -85,10 +85,10 @@ def linked_only(number: int, title: str, updated_at: dt.datetime | None = None) 
 def test_entries_written_before_the_text_rank_are_ranked_by_their_rows_so_copies_without_text_still_update(
         tmp_path: pathlib.Path) -> None:
     write_articles(tmp_path, [linked_only(number, "v1") for number in range(4)] + [article(4, DAY), article(5, DAY)])
-    for shard in range(SHARDS):  # as an index written before has_text existed
-        if index_path(tmp_path, shard).exists():
-            pq.write_table(pq.read_table(index_path(tmp_path, shard)).drop_columns(["has_text"]),
-                           index_path(tmp_path, shard))
+    for shard in index_shards(tmp_path):  # as an index written before has_text existed
+        save_index(tmp_path, shard, INDEX_SCHEMA.empty_table())  # its changes folded into the base
+        pq.write_table(pq.read_table(index_path(tmp_path, shard)).drop_columns(["has_text"]),
+                       index_path(tmp_path, shard))
 
     later = DAY + dt.timedelta(days=1)
     write_articles(tmp_path, [linked_only(number, "v2", updated_at=later) for number in range(6)])

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline.parquet_sink
-from pipeline.parquet_sink import (SinkSettings, index_path, index_table, merge_stats, part_path, read_index_entries,
-                                   save_index, shard_key, write_article_shard, write_error_shard, write_shard)
+from pipeline.index_store import index_entries, index_path
+from pipeline.parquet_sink import (SinkSettings, merge_stats, part_path, shard_key, write_article_shard,
+                                   write_error_shard, write_shard)
 from pipeline.rows import EPOCH
 from schemas.article import ARTICLE_SCHEMA, ARTICLE_SCHEMA_VERSION
 from schemas.error import ERROR_SCHEMA_VERSION
@@ -315,56 +316,7 @@ def test_duplicates_without_update_time_keep_the_latest_fetch(sink: SinkSettings
 
 def test_index_remembers_written_articles_for_later_runs(sink: SinkSettings) -> None:
     write_article_shard(SHARD, [article(ident(1))], sink)
-    assert index_path(sink.output_dir, SHARD).exists()
-    assert pq.read_table(index_path(sink.output_dir, SHARD)).column("article_id").to_pylist() == [ident(1)]
-
-
-# --- the article index (read and rewritten a batch at a time) ------------------------------------------
-
-def _entries(numbers: list[int], day: int, sha: str = "a") -> dict[str, tuple]:
-    return {ident(number): (f"2024-05-0{day}", sha * 64, True, EPOCH, when(day)) for number in numbers}
-
-
-def _index_rows(output_dir: str) -> list[tuple]:
-    return [tuple(row.values()) for row in pq.read_table(index_path(output_dir, SHARD)).to_pylist()]
-
-
-
-@settings(max_examples=40, deadline=None)
-@given(old=st.dictionaries(st.integers(0, 40), st.integers(1, 4), max_size=30),
-       changed=st.dictionaries(st.integers(0, 40), st.integers(1, 4), max_size=12),
-       replaced_days=st.sets(st.integers(1, 4), max_size=2), batch_rows=st.sampled_from([1, 3, 7, 65_536]))
-def test_index_rewrite_in_batches_equals_the_whole_rewrite(tmp_path_factory: pytest.TempPathFactory, old: dict,
-                                                           changed: dict, replaced_days: set, batch_rows: int) -> None:
-    output = str(tmp_path_factory.mktemp("index"))
-    old_entries = {key: value for number, day in old.items() for key, value in _entries([number], day).items()}
-    new_entries = {key: value for number, day in changed.items()
-                   for key, value in _entries([number], day, "b").items()}
-    save_index(output, SHARD, index_table(old_entries))
-    replaced = {f"2024-05-0{day}" for day in replaced_days}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline.parquet_sink, "INDEX_BATCH_ROWS", batch_rows)
-        size = save_index(output, SHARD, index_table(new_entries), replaced_dates=replaced)
-    # the rule in plain Python: old entries not changed and not of a rebuilt day, then the changed ones
-    expected = {key: value for key, value in old_entries.items() if key not in new_entries and value[0] not in replaced}
-    expected.update(new_entries)
-    assert _index_rows(output) == [(key, *value) for key, value in sorted(expected.items())]
-    assert size == len(expected)
-
-
-def test_index_entries_are_read_for_the_ids_asked_only(sink: SinkSettings, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert read_index_entries(sink.output_dir, SHARD, pa.array([ident(1)])) is None  # no index yet
-    save_index(sink.output_dir, SHARD, index_table(_entries(list(range(20)), 1)))
-    monkeypatch.setattr(pipeline.parquet_sink, "INDEX_BATCH_ROWS", 6)
-    found = read_index_entries(sink.output_dir, SHARD, pa.array([ident(2), ident(13), ident(19), ident(99)]))
-    assert found["article_id"].to_pylist() == [ident(2), ident(13), ident(19)]
-    assert found["date"].to_pylist() == ["2024-05-01"] * 3
-
-
-def test_a_full_rebuild_keeps_none_of_the_old_index(sink: SinkSettings) -> None:
-    save_index(sink.output_dir, SHARD, index_table(_entries([1, 2, 3], 1)))
-    assert save_index(sink.output_dir, SHARD, index_table(_entries([4], 2)), keep_existing=False) == 1
-    assert [row[0] for row in _index_rows(sink.output_dir)] == [ident(4)]
+    assert index_entries(sink.output_dir, SHARD, ["article_id"])["article_id"].to_pylist() == [ident(1)]
 
 
 # --- errors ----------------------------------------------------------------------------------------

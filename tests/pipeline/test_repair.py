@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
+from pipeline.index_store import index_files
 from pipeline.repair import DAMAGED_DIR, read_failure
 from tests.feed_factory import numbered_items, rss
 
@@ -104,14 +105,14 @@ def test_a_damaged_index_file_is_rebuilt_whole_and_a_rerun_writes_nothing_twice(
     inputs, original = written
     output = copy_of(original, tmp_path)
     before = rows(output)
-    index_file = output / "_state" / "article_index" / "shard-00000.parquet"
+    index_file = index_files(output)[0]
     index_file.write_bytes(b"not parquet at all")
 
     assert ingest(inputs, output) == 65
     assert f"{index_file} cannot be read as Parquet" in capsys.readouterr().err
     assert main(["repair", str(output)]) == 0
     assert "index rebuilt        every day, 18 entries" in capsys.readouterr().out
-    assert (output / DAMAGED_DIR / "_state" / "article_index" / "shard-00000.parquet").exists()
+    assert (output / DAMAGED_DIR / index_file.relative_to(output)).read_bytes() == b"not parquet at all"
 
     assert ingest(inputs, output) == 0
     assert "unchanged (already written)  18" in capsys.readouterr().out

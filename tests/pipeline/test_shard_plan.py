@@ -15,7 +15,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.parquet_sink import index_table
+from pipeline.index_store import index_table
 from pipeline.rows import EPOCH, copy_rank, partition_date, version_key
 from pipeline.shard_plan import entries_in, plan_shard
 from pipeline.staging import StagingFile
