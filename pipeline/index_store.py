@@ -133,11 +133,14 @@ def read_index_entries(output_dir: str | pathlib.Path, shard: int, ids: pa.Array
 
 
 def index_entries(output_dir: str | pathlib.Path, shard: int, columns: list[str]) -> pa.Table:
-    """``columns`` of every entry of one shard's index (the newest of each id): the whole index, for the few
-    callers that need all of it (a backfill's swap, tests)."""
-    entries = _newest_per_id([pa.concat_tables(list(_base_batches(output_dir, shard)) or
-                                               [INDEX_SCHEMA.empty_table()]), *_delta_entries(output_dir, shard)])
-    return entries.select(columns)
+    """``columns`` of every entry of one shard's index (the newest of each id, in no set order): the whole
+    index, for the few callers that need all of it (a backfill's swap, tests). The base's entries replaced by
+    a delta are dropped batch by batch; nothing is grouped over the whole index."""
+    newer = _newest_per_id(_delta_entries(output_dir, shard))
+    newer_ids = newer["article_id"].combine_chunks()
+    base = [batch.filter(pc.invert(pc.is_in(batch["article_id"], value_set=newer_ids))).select(columns)
+            for batch in _base_batches(output_dir, shard)]
+    return pa.concat_tables([*base, newer.select(columns)])
 
 
 def index_table(entries: dict[str, IndexEntry]) -> pa.Table:

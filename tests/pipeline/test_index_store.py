@@ -38,7 +38,7 @@ def _base_rows(output_dir: str) -> list[tuple]:
 
 
 def _all_rows(output_dir: str) -> list[tuple]:
-    return [tuple(row.values()) for row in index_entries(output_dir, SHARD, INDEX_SCHEMA.names).to_pylist()]
+    return sorted(tuple(row.values()) for row in index_entries(output_dir, SHARD, INDEX_SCHEMA.names).to_pylist())
 
 
 def _deltas(output_dir: str) -> list[pathlib.Path]:
