@@ -79,13 +79,15 @@ def statistics_columns(schema: pa.Schema, dictionary_columns: tuple[str, ...]) -
     return [field.name for field in schema if field.name in dictionary_columns or not _is_text(field.type)]
 
 
-def parquet_writer(path: pathlib.Path, schema: pa.Schema, dictionary_columns: tuple[str, ...]) -> pq.ParquetWriter:
+def parquet_writer(path: pathlib.Path, schema: pa.Schema, dictionary_columns: tuple[str, ...],
+                   sorted_by: str | None = None) -> pq.ParquetWriter:
     """A zstd Parquet writer of ``schema`` (its metadata kept) with the dataset's dictionary-encoded and
-    statistics columns: every Parquet file of a dataset is written through one."""
+    statistics columns: every Parquet file of a dataset is written through one. A text column the file is
+    sorted by (``sorted_by``) keeps its statistics too: a reader skips the row groups that cannot hold a key."""
     return pq.ParquetWriter(
         path, schema, compression="zstd", compression_level=6,
         use_dictionary=[name for name in dictionary_columns if name in schema.names],
-        write_statistics=statistics_columns(schema, dictionary_columns),
+        write_statistics=statistics_columns(schema, dictionary_columns) + ([sorted_by] if sorted_by else []),
     )
 
 

@@ -54,10 +54,15 @@ def damage_in(path: str | pathlib.Path) -> Iterator[None]:
         raise DamagedFileError(path, exc) from exc
 
 
+def parquet_footer(path: str | pathlib.Path) -> pq.FileMetaData:
+    """The footer of the Parquet file at ``path``."""
+    with damage_in(path):
+        return pq.read_metadata(path)
+
+
 def rows_in_file(path: str | pathlib.Path) -> int:
     """The number of rows the footer of the Parquet file at ``path`` records."""
-    with damage_in(path):
-        return pq.read_metadata(path).num_rows
+    return parquet_footer(path).num_rows
 
 
 def checked_batches(path: str | pathlib.Path, batches: Iterable[T]) -> Iterator[T]:

@@ -152,3 +152,21 @@ def test_a_full_rebuild_keeps_none_of_the_old_index(tmp_path: pathlib.Path) -> N
     add_index_entries(output, SHARD, index_table(_entries([7], 1)))
     assert save_index(output, SHARD, index_table(_entries([4], 2)), keep_existing=False) == 1
     assert [row[0] for row in _all_rows(output)] == [ident(4)] and not _deltas(output)
+
+
+def test_a_lookup_reads_only_the_row_groups_whose_id_range_holds_an_id_asked(tmp_path: pathlib.Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    output = str(tmp_path)
+    monkeypatch.setattr(pipeline.index_store, "INDEX_BATCH_ROWS", 4)  # row groups of 4 entries
+    save_index(output, SHARD, index_table(_entries(list(range(40)), 1)))
+    assert pq.read_metadata(index_path(output, SHARD)).num_row_groups == 10
+    asked = [ident(5), ident(6), ident(33), ident(99)]
+    assert pipeline.index_store._row_groups_holding(index_path(output, SHARD), sorted(asked)) == [1, 8]
+    found = read_index_entries(output, SHARD, pa.array(asked))
+    assert found["article_id"].to_pylist() == [ident(5), ident(6), ident(33)]
+    # a base written before the ranges were (no statistics): every group is read
+    pq.write_table(pq.read_table(index_path(output, SHARD)), index_path(output, SHARD), write_statistics=False,
+                   row_group_size=4)
+    assert pipeline.index_store._row_groups_holding(index_path(output, SHARD), sorted(asked)) is None
+    assert read_index_entries(output, SHARD, pa.array(asked))["article_id"].to_pylist() == [ident(5), ident(6),
+                                                                                            ident(33)]
