@@ -113,14 +113,18 @@ class BrotliDecoder:
     def decode(self, data: bytes, max_out_bytes: int) -> bytes:
         """Decode ``data``, a step of at most about ``BROTLI_STEP_BYTES`` at a time, until ``max_out_bytes`` are
         out; what is beyond stays inside the decompressor (whose buffer grows in blocks of doubling size: one
-        call with the whole budget could give twice it)."""
+        call with the whole budget could give twice it). Output can wait inside with no input left (the last
+        piece of a body that inflates much): asked for until none comes."""
         self._started = self._started or bool(data)
         out = bytearray()
         try:
             out += self._decompressor.process(data, output_buffer_limit=min(BROTLI_STEP_BYTES, max(1, max_out_bytes)))
-            while not self._decompressor.can_accept_more_data() and len(out) < max_out_bytes:
-                out += self._decompressor.process(b"", output_buffer_limit=min(BROTLI_STEP_BYTES,
+            while len(out) < max_out_bytes:
+                more = self._decompressor.process(b"", output_buffer_limit=min(BROTLI_STEP_BYTES,
                                                                                max_out_bytes - len(out)))
+                if not more:
+                    break
+                out += more
         except brotli.error as error:
             raise ContentCodingError(f"corrupt br body: {error}") from error
         return bytes(out)
