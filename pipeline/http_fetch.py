@@ -17,6 +17,10 @@
 - ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding), and
   ``internal_error`` (a bug, caught by ``fetch_many`` so that one feed cannot stop the others).
 
+A body whose coding is damaged after a whole gzip member or zstd frame is the part decoded before the
+damage, named in ``body_damage``: a feed's articles are flagged ``content_codings.PARTLY_DECODED_FLAG``
+(``pipeline.fetch_feeds``), a full-text page is a failed one (``pipeline.page_fetch``).
+
 Redirects are followed by hand so that permanent ones (301, 308) can be reported and every hop is
 checked. Decompression is done here too (from ``iter_raw``, by ``pipeline.content_codings``) because httpx
 inflates a whole network chunk at once, which lets one 64 KB chunk of a gzip bomb become 64 MB. gzip and
@@ -48,7 +52,8 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
-from pipeline.content_codings import ContentCodingError, UnsupportedCodingError, bounded_pieces, decode_bounded
+from pipeline.content_codings import (ContentCodingError, DecodedBody, UnsupportedCodingError, bounded_pieces,
+                                      decode_bounded)
 from transforms.sniffing import reads_as_document
 
 logger = logging.getLogger(__name__)
@@ -117,6 +122,7 @@ class FetchResult:
     last_modified: str | None = None
     content_type: str | None = None
     body: bytes | None = None  # decoded; None on 304 and on errors
+    body_damage: str | None = None  # what ended decoding early: ``body`` is the part decoded before it
     not_modified: bool = False
     permanent_redirect_to: str | None = None  # where a run of 301/308 from ``url`` led
     redirects: list[str] = dataclasses.field(default_factory=list)  # each URL redirected to, in order
@@ -584,11 +590,11 @@ def _read_response(
     if declared_bytes.isdigit() and int(declared_bytes) > settings.max_bytes:
         raise _Failure("too_large", f"{result.final_url} declares {int(declared_bytes)} bytes, more "
                                     f"than the limit of {settings.max_bytes}; not downloaded")
-    result.body = _read_body(response, settings, deadline_s)
+    result.body, result.body_damage = _read_body(response, settings, deadline_s)
     return _Hop(result)
 
 
-def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> bytes:
+def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> DecodedBody:
     """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline. A Content-Encoding
     newsbeam cannot undo ("none", a charset: misconfigured servers send them over plain bodies, which browsers
     read) leaves the body as sent, kept when it reads as a document; otherwise it is a ``decode_error``."""
@@ -597,9 +603,9 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: fl
         try:
             return decode_bounded(raw, response.headers.get("content-encoding"), settings.max_bytes)
         except UnsupportedCodingError as unsupported:  # raised before any chunk was read
-            body = decode_bounded(raw, None, settings.max_bytes)
-            if reads_as_document(body):
-                return body
+            sent = decode_bounded(raw, None, settings.max_bytes)
+            if reads_as_document(sent.body):
+                return sent
             raise unsupported from None
     except OverflowError as error:
         raise _Failure("too_large", f"body of {response.url} is larger than the limit of "
