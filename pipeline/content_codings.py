@@ -4,7 +4,8 @@ A body arrives in pieces (a network chunk, a read from a WARC record) and each p
 what it may produce, so a decompression bomb costs at most the cap: 317 bytes of brotli inflate to 200 MB,
 6 KB of zstd likewise, a 64 KB piece of gzip to 64 MB. Used by ``pipeline.http_fetch`` for what a server
 sends and by ``pipeline.archives`` for response records of WARC files, which keep the body as the server sent
-it (crawls made with a browser, such as Browsertrix or Webrecorder captures, hold ``br`` and ``zstd`` bodies).
+it (crawls made with a browser, such as Browsertrix or Webrecorder captures, hold ``br`` and ``zstd`` bodies),
+transfer codings before ``chunked`` included (``Transfer-Encoding: gzip, chunked`` in old crawls).
 
 ``decoder_for`` names the decoder of a ``Content-Encoding`` header; a coding it cannot undo, or a body that is
 corrupt or cut short, raises ``ContentCodingError``. What follows the end of the coded data is read as the
@@ -32,6 +33,8 @@ GZIP_MAGIC = b"\x1f\x8b"  # a gzip member's first bytes; deflate (8), its only c
 ZSTD_FRAME_START = b"\x28\xb5\x2f\xfd"
 ZSTD_SKIPPABLE_STARTS = tuple(bytes([0x50 + low, 0x2A, 0x4D, 0x18]) for low in range(16))
 PARTLY_DECODED_FLAG = "body_partly_decoded"  # a document whose body is only the part before its damage
+TRANSFER_CODINGS = ("gzip", "x-gzip", "deflate")  # undone from a Transfer-Encoding, besides chunked
+HEAD_TRANSFER_BYTES = 1024 * 1024  # what a transfer coding may give when only the head of a body is read
 
 
 class ContentCodingError(Exception):
@@ -337,6 +340,23 @@ def decoder_for(content_encoding: str | None) -> Decoder:
                                  "read)")
 
 
+def transfer_codings(transfer_encoding: str | None) -> list[str]:
+    """The codings of a ``Transfer-Encoding`` value besides ``chunked`` (which the caller undoes first), in the
+    order they were applied."""
+    return [coding.strip().lower() for coding in (transfer_encoding or "").split(",")
+            if coding.strip().lower() not in ("", "identity", "chunked")]
+
+
+def transfer_decoders(transfer_encoding: str | None) -> list[Decoder]:
+    """The decoders of ``transfer_codings``, last applied first: ``UnsupportedCodingError`` for one not in
+    ``TRANSFER_CODINGS``."""
+    codings = transfer_codings(transfer_encoding)
+    if any(coding not in TRANSFER_CODINGS for coding in codings):
+        raise UnsupportedCodingError(f"unsupported Transfer-Encoding {transfer_encoding!r} (gzip and deflate are "
+                                     "read besides chunked)")
+    return [decoder_for(coding) for coding in reversed(codings)]
+
+
 def bounded_pieces(pieces: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
     """``pieces``, stopping with ``OverflowError`` once they pass ``max_bytes`` (the bytes as sent or stored, before
     decoding)."""
@@ -363,27 +383,39 @@ def _undone(pieces: Iterable[bytes], decoder: Decoder, max_bytes: int, known_cut
 
 
 def decode_bounded(pieces: Iterable[bytes], content_encoding: str | None, max_bytes: int,
-                   known_cut: bool = False) -> DecodedBody:
-    """The decoded body of ``pieces``; ``OverflowError`` once it passes ``max_bytes``, ``ContentCodingError``
-    when it cannot be decoded, or when nothing decoded before its damage. With ``known_cut`` (a body its keeper
-    says it cut short) a body that ends before its coding does is the part decoded, not an error; corrupt data
-    still is one."""
-    decoder = decoder_for(content_encoding)
+                   known_cut: bool = False, transfer_encoding: str | None = None) -> DecodedBody:
+    """The decoded body of ``pieces``: the codings of ``transfer_encoding`` besides chunked undone, then
+    ``content_encoding``'s; ``OverflowError`` once it (or a step before it) passes ``max_bytes``,
+    ``ContentCodingError`` when it cannot be decoded, or when nothing decoded before its damage. With
+    ``known_cut`` (a body its keeper says it cut short) a body that ends before its coding does is the part
+    decoded, not an error; corrupt data still is one."""
+    decoders = [*transfer_decoders(transfer_encoding), decoder_for(content_encoding)]
+    for decoder in decoders:
+        pieces = _undone(pieces, decoder, max_bytes, known_cut)
     body = bytearray()
-    for piece in _undone(pieces, decoder, max_bytes, known_cut):
+    for piece in pieces:
         body += piece
-    if decoder.damage and not body:
-        raise ContentCodingError(f"{decoder.damage}; nothing decoded before it")
-    return DecodedBody(bytes(body), decoder.damage)
+    damage = next((decoder.damage for decoder in decoders if decoder.damage), None)
+    if damage and not body:
+        raise ContentCodingError(f"{damage}; nothing decoded before it")
+    return DecodedBody(bytes(body), damage)
 
 
-def decoded_head(pieces: Iterable[bytes], content_encoding: str | None, head_bytes: int) -> bytes:
+def decoded_head(pieces: Iterable[bytes], content_encoding: str | None, head_bytes: int,
+                 transfer_encoding: str | None = None) -> bytes:
     """The first ``head_bytes`` of the decoded body of ``pieces`` (fewer when it is shorter); reads no further.
     ``ContentCodingError`` when those bytes cannot be decoded."""
-    decoder = decoder_for(content_encoding)
-    head = bytearray()
+    for decoder in transfer_decoders(transfer_encoding):
+        pieces = _undone_up_to(pieces, decoder, HEAD_TRANSFER_BYTES)
+    return b"".join(_undone_up_to(pieces, decoder_for(content_encoding), head_bytes))[:head_bytes]
+
+
+def _undone_up_to(pieces: Iterable[bytes], decoder: Decoder, max_bytes: int) -> Iterator[bytes]:
+    """``pieces`` with ``decoder``'s coding undone, a piece at a time, until about ``max_bytes`` are out."""
+    total = 0
     for piece in pieces:
-        head += decoder.decode(piece, head_bytes - len(head))
-        if len(head) >= head_bytes:
-            break
-    return bytes(head[:head_bytes])
+        out = decoder.decode(piece, max_bytes - total)
+        yield out
+        total += len(out)
+        if total >= max_bytes:
+            return

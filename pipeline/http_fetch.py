@@ -14,8 +14,9 @@
   Content-Encoding, while reading, so a gzip or brotli bomb costs at most ``max_bytes`` of memory);
 - ``deadline_exceeded``: the whole fetch, retries included, took longer than ``total_deadline_s`` (a
   server that trickles bytes forever never trips the read timeout, but trips this);
-- ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding), and
-  ``internal_error`` (a bug, caught by ``fetch_many`` so that one feed cannot stop the others).
+- ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding, or a Transfer-Encoding
+  besides chunked, which httpx's h11 refuses: never retried), and ``internal_error`` (a bug, caught by
+  ``fetch_many`` so that one feed cannot stop the others).
 
 A body whose coding is damaged after a whole gzip member or zstd frame is the part decoded before the
 damage, named in ``body_damage``: a feed's articles are flagged ``content_codings.PARTLY_DECODED_FLAG``
@@ -555,11 +556,21 @@ def _request_once(
         return _Hop(_failed(result, _Failure("invalid_url", message)))
     except httpx.TransportError as error:
         message = f"{type(error).__name__} on {url}: {error or 'connection failed'}"
-        # httpx checks a redirect's Location itself; a bad one is the server's fault, not worth a retry.
-        error_type = "invalid_url" if "location header" in str(error).lower() else "connection_error"
-        return _Hop(_failed(result, _Failure(error_type, message)))
+        return _Hop(_failed(result, _Failure(_transport_error_type(error), message)))
     finally:
         limiter.release(host)
+
+
+def _transport_error_type(error: httpx.TransportError) -> str:
+    """The error type of a failure below HTTP: the server's fault, not worth a retry, when httpx refused what it
+    sent (a redirect's bad Location; a Transfer-Encoding besides chunked, ``gzip, chunked`` say, which h11 does
+    not read), else ``connection_error``."""
+    text = str(error).lower()
+    if "location header" in text:
+        return "invalid_url"
+    if isinstance(error, httpx.RemoteProtocolError) and "transfer-encoding" in text:
+        return "decode_error"
+    return "connection_error"
 
 
 # --- one response ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import brotli
 import pytest
 import zstandard
 
-from pipeline.content_codings import ContentCodingError, decode_bounded, decoder_for
+from pipeline.content_codings import ContentCodingError, decode_bounded, decoded_head, decoder_for
 
 BODY = "<rss><channel><title>Caspian Courier</title>".encode() + "<item>Bakı limanı </item>".encode() * 4000
 CODINGS: dict[str, Callable[[bytes], bytes]] = {
@@ -135,6 +135,12 @@ def test_a_corrupt_member_or_frame_after_a_whole_one_keeps_the_part_before(codin
     assert body == b"first half, " and damage.startswith(f"{coding} {unit} 2 does not decode: corrupt {coding} body")
 
 
+def test_a_bomb_after_garbage_is_never_inflated() -> None:
+    encoded = gzip.compress(b"first half, ") + b"\r\n" + gzip.compress(bytes(256 * 1024 * 1024))
+    decoder = decoder_for("gzip")
+    assert decoder.decode(encoded, 1024 * 1024) == b"first half, " and decoder.damage.startswith("bytes that are no")
+
+
 def test_damage_with_nothing_decoded_before_it_is_an_error() -> None:
     encoded = gzip.compress(b"") + b"garbage" + gzip.compress(b"the body")
     with pytest.raises(ContentCodingError, match="nothing decoded before it"):
@@ -148,3 +154,30 @@ def test_a_bomb_followed_by_trailing_bytes_or_after_a_member_is_still_cut_at_the
     with pytest.raises(OverflowError, match="over the 1048576-byte limit"):
         decode_bounded(pieces(first + bomb + b"\r\n", 64 * 1024), coding, 1024 * 1024)
 
+
+# Transfer codings -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transfer_encoding, compress", [
+    ("gzip, chunked", gzip.compress), ("X-Gzip, chunked", gzip.compress), ("deflate, chunked", zlib.compress),
+    ("gzip", gzip.compress), ("gzip, deflate, chunked", lambda data: zlib.compress(gzip.compress(data)))])
+@pytest.mark.parametrize("content_encoding", [None, "br"])
+def test_transfer_codings_besides_chunked_are_undone_before_the_content_encoding(
+        transfer_encoding: str, compress: Callable[[bytes], bytes], content_encoding: str | None) -> None:
+    sent = compress(CODINGS["br"](BODY) if content_encoding else BODY)  # what is left once de-chunked
+    decoded = decode_bounded(pieces(sent, 4096), content_encoding, len(BODY), transfer_encoding=transfer_encoding)
+    assert decoded == (BODY, None)
+    assert decoded_head(pieces(sent, 4096), content_encoding, 100, transfer_encoding=transfer_encoding) == BODY[:100]
+
+
+@pytest.mark.parametrize("transfer_encoding", ["compress, chunked", "br, chunked", "gzip, sdch, chunked"])
+def test_transfer_codings_that_cannot_be_undone_are_named(transfer_encoding: str) -> None:
+    with pytest.raises(ContentCodingError, match="unsupported Transfer-Encoding"):
+        decode_bounded([b"<rss/>"], None, 100, transfer_encoding=transfer_encoding)
+
+
+def test_a_bomb_inside_a_transfer_coding_is_cut_at_the_limit() -> None:
+    bomb = gzip.compress(bytes(256 * 1024 * 1024), compresslevel=1)
+    with pytest.raises(OverflowError, match="over the 1048576-byte limit"):
+        decode_bounded(pieces(bomb, 64 * 1024), None, 1024 * 1024, transfer_encoding="gzip, chunked")
+    assert decoded_head(pieces(bomb, 64 * 1024), None, 100, transfer_encoding="gzip, chunked") == bytes(100)

@@ -157,6 +157,20 @@ def test_garbage_between_gzip_members_gives_the_part_before_and_names_the_damage
     assert empty.error_type == "decode_error" and "nothing decoded before it" in empty.error_message
 
 
+@pytest.mark.parametrize("transfer_encoding", ["gzip, chunked", "deflate, chunked", "gzip"])
+def test_a_transfer_coding_besides_chunked_is_a_decode_error_and_not_retried(http_server: LocalHTTPServer,
+                                                                             transfer_encoding: str) -> None:
+    # httpx's h11 refuses the response before its body: no way to read it, and asking again gives the same
+    body = gzip.compress(b"<rss><channel><title>Courier</title></channel></rss>")
+    sent = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if "chunked" in transfer_encoding else body
+    http_server.route("/feed", Response(body=lambda: [sent], headers={"Transfer-Encoding": transfer_encoding}))
+
+    result = fetch(http_server.url("/feed"), settings=FAST)
+
+    assert (result.error_type, result.attempts, len(http_server.requests_to("/feed"))) == ("decode_error", 1, 1)
+    assert "Transfer-Encoding" in result.error_message
+
+
 # --- retries ---------------------------------------------------------------------------------------
 
 
