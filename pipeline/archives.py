@@ -44,7 +44,8 @@ import zipfile
 import zlib
 from typing import Any, BinaryIO, Callable, Iterator
 
-from pipeline.content_codings import ContentCodingError, bounded_pieces, decode_bounded, decoded_head
+from pipeline.content_codings import (PARTLY_DECODED_FLAG, ContentCodingError, DecodedBody, bounded_pieces,
+                                      decode_bounded, decoded_head, transfer_codings)
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
@@ -245,45 +246,60 @@ RECORD_TRUNCATED_FLAG = "warc_record_truncated"
 
 def _payload_pieces(record: Any) -> Iterator[bytes]:
     """The payload of a WARC record as stored, de-chunked when its HTTP headers say it is chunked (warcio's
-    reader passes data that is not really chunked as it is), with its Content-Encoding still on."""
+    reader passes data that is not really chunked as it is), with its other codings still on."""
     from warcio.bufferedreaders import ChunkedDataReader
 
     stream = record.raw_stream
-    http = record.http_headers if record.rec_type == "response" else None
-    if http is not None and "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+    if "chunked" in (_http_header(record, "Transfer-Encoding") or "").lower():
         stream = ChunkedDataReader(stream)
     while piece := stream.read(PAYLOAD_PIECE_BYTES):
         yield piece
 
 
-def _content_encoding(record: Any) -> str | None:
+def _http_header(record: Any, name: str) -> str | None:
+    """A header of a response record's HTTP block (None for other records)."""
     http = record.http_headers if record.rec_type == "response" else None
-    return http.get_header("Content-Encoding") if http is not None else None
+    return http.get_header(name) if http is not None else None
 
 
-def _warc_payload(record: Any, max_bytes: int) -> bytes:
-    """A record's payload as the server meant it: de-chunked and its Content-Encoding (gzip, deflate, br, zstd)
-    undone, within ``max_bytes`` (``OverflowError`` beyond: a bomb never fills memory). A payload that does
-    not decode but reads as a document as it is, is taken as it is: some tools store the body decoded and
-    keep the header. Otherwise ``ContentCodingError``. The payload of a record the crawler cut
-    (``WARC-Truncated``) ends inside its coding: the part before the cut is the body."""
+def _warc_payload(record: Any, max_bytes: int) -> DecodedBody:
+    """A record's payload as the server meant it: de-chunked, the transfer codings before chunked (``gzip,
+    chunked`` in old crawls) and its Content-Encoding (gzip, deflate, br, zstd) undone, within ``max_bytes``
+    (``OverflowError`` beyond: a bomb never fills memory). A payload that does not decode but reads as a
+    document as it is, is taken as it is: some tools store the body decoded and keep the header. Otherwise
+    ``ContentCodingError``. The payload of a record the crawler cut (``WARC-Truncated``) ends inside its
+    coding: the part before the cut is the body."""
     pieces = list(bounded_pieces(_payload_pieces(record), max_bytes))
     cut = bool(record.rec_headers.get_header("WARC-Truncated"))
-    try:
-        return decode_bounded(pieces, _content_encoding(record), max_bytes, known_cut=cut)
-    except ContentCodingError:
-        if reads_as_document(stored := b"".join(pieces)):
-            return stored
-        raise
+    errors = []
+    for transfer_encoding in _transfer_encodings_to_try(record):
+        try:
+            return decode_bounded(pieces, _http_header(record, "Content-Encoding"), max_bytes, known_cut=cut,
+                                  transfer_encoding=transfer_encoding)
+        except ContentCodingError as error:
+            errors.append(error)
+    if reads_as_document(stored := b"".join(pieces)):
+        return DecodedBody(stored)
+    raise errors[0]
 
 
 def _warc_payload_head(record: Any) -> bytes:
     """The first ``SNIFF_BYTES`` of a record's decoded payload (as stored when it does not decode)."""
     pieces = list(itertools.islice(_payload_pieces(record), 1))
-    try:
-        return decoded_head(pieces, _content_encoding(record), SNIFF_BYTES)
-    except ContentCodingError:
-        return b"".join(pieces)[:SNIFF_BYTES]
+    for transfer_encoding in _transfer_encodings_to_try(record):
+        try:
+            return decoded_head(pieces, _http_header(record, "Content-Encoding"), SNIFF_BYTES,
+                                transfer_encoding=transfer_encoding)
+        except ContentCodingError:
+            continue
+    return b"".join(pieces)[:SNIFF_BYTES]
+
+
+def _transfer_encodings_to_try(record: Any) -> list[str | None]:
+    """The record's Transfer-Encoding, then none when it names a coding besides chunked: a tool that undid
+    that coding may have kept the header (a payload is then read as it was before transfer codings were)."""
+    transfer_encoding = _http_header(record, "Transfer-Encoding")
+    return [transfer_encoding, None] if transfer_codings(transfer_encoding) else [transfer_encoding]
 
 
 def _warc_content_type(record: Any) -> str | None:
@@ -536,7 +552,7 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
     fetched_at = _warc_date(headers.get_header("WARC-Date")) or fallback_time
     uri = (headers.get_header("WARC-Target-URI") or "").strip("<> ") or where
     try:
-        body = _warc_payload(record, max_bytes)
+        payload = _warc_payload(record, max_bytes)
     except OverflowError:
         return _member_error(entry, "too_large", f"WARC payload over the {max_bytes}-byte limit",
                              where, fetched_at, uri=uri)
@@ -544,8 +560,10 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
         return _member_error(entry, "decode_error", f"WARC payload: {exc}", where, fetched_at, uri=uri)
     http = record.http_headers if record.rec_type == "response" else None
     truncated = headers.get_header("WARC-Truncated")  # the crawler kept only the start ("length", "time", ...)
-    return _document(entry, body, uri, where, fetched_at, {
-        **({"quality_flags": [RECORD_TRUNCATED_FLAG]} if truncated else {}),
+    flags = [flag for flag, applies in ((RECORD_TRUNCATED_FLAG, truncated), (PARTLY_DECODED_FLAG, payload.damage))
+             if applies]
+    return _document(entry, payload.body, uri, where, fetched_at, {
+        **({"quality_flags": flags} if flags else {}),
         "content_type": _warc_content_type(record),
         "http_status": int(http.get_statuscode()) if http is not None and http.get_statuscode() else None,
         "etag": http.get_header("ETag") if http is not None else None,

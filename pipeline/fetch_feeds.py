@@ -40,6 +40,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pipeline.content_codings import PARTLY_DECODED_FLAG
 from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import CONTENT_FAILURE, FeedState, FeedStateStore
 from pipeline.http_fetch import FetchResult, FetchSettings, fetch_many
@@ -293,11 +294,15 @@ def _raw_document(
     names the index; an index names the sitemaps fetched for it)."""
     body = result.body or b""
     followed = {"sitemap_index_url": sitemap_index_url, "sitemaps_followed": list(sitemaps_followed)}
+    flags = [PARTLY_DECODED_FLAG] if result.body_damage else []
+    if result.body_damage:
+        logger.info("feed %s: %s decoded only in part: %s", feed.source_id, result.final_url, result.body_damage)
     raw_sha256, raw_path = store_raw(
         output_dir, feed.source_id, body, now, uri=result.final_url, feed_url=feed.url,
         http_status=result.status, etag=result.etag, last_modified=result.last_modified,
         content_type=result.content_type, language_hint=feed.language, tags=feed.tags,
         time_options=feed.time_options(), sitemap_index_url=sitemap_index_url, sitemaps_followed=sitemaps_followed,
+        quality_flags=flags,
     )
     return RawDocument(
         kind="raw", source_id=feed.source_id, uri=result.final_url, feed_url=feed.url, body=body,
@@ -305,6 +310,7 @@ def _raw_document(
         last_modified=result.last_modified, content_type=result.content_type, raw_sha256=raw_sha256,
         raw_path=raw_path, language_hint=feed.language, tags=list(feed.tags),
         **({"time_options": feed.time_options()} if feed.time_options() else {}),
+        **({"quality_flags": flags} if flags else {}),
         **{key: value for key, value in followed.items() if value},
     )
 

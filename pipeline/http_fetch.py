@@ -14,8 +14,13 @@
   Content-Encoding, while reading, so a gzip or brotli bomb costs at most ``max_bytes`` of memory);
 - ``deadline_exceeded``: the whole fetch, retries included, took longer than ``total_deadline_s`` (a
   server that trickles bytes forever never trips the read timeout, but trips this);
-- ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding), and
-  ``internal_error`` (a bug, caught by ``fetch_many`` so that one feed cannot stop the others).
+- ``too_many_redirects``, ``decode_error`` (corrupt or unsupported Content-Encoding, or a Transfer-Encoding
+  besides chunked, which httpx's h11 refuses: never retried), and ``internal_error`` (a bug, caught by
+  ``fetch_many`` so that one feed cannot stop the others).
+
+A body whose coding is damaged after a whole gzip member or zstd frame is the part decoded before the
+damage, named in ``body_damage``: a feed's articles are flagged ``content_codings.PARTLY_DECODED_FLAG``
+(``pipeline.fetch_feeds``), a full-text page is a failed one (``pipeline.page_fetch``).
 
 Redirects are followed by hand so that permanent ones (301, 308) can be reported and every hop is
 checked. Decompression is done here too (from ``iter_raw``, by ``pipeline.content_codings``) because httpx
@@ -48,7 +53,8 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
-from pipeline.content_codings import ContentCodingError, UnsupportedCodingError, bounded_pieces, decode_bounded
+from pipeline.content_codings import (ContentCodingError, DecodedBody, UnsupportedCodingError, bounded_pieces,
+                                      decode_bounded)
 from transforms.sniffing import reads_as_document
 
 logger = logging.getLogger(__name__)
@@ -117,6 +123,7 @@ class FetchResult:
     last_modified: str | None = None
     content_type: str | None = None
     body: bytes | None = None  # decoded; None on 304 and on errors
+    body_damage: str | None = None  # what ended decoding early: ``body`` is the part decoded before it
     not_modified: bool = False
     permanent_redirect_to: str | None = None  # where a run of 301/308 from ``url`` led
     redirects: list[str] = dataclasses.field(default_factory=list)  # each URL redirected to, in order
@@ -549,11 +556,21 @@ def _request_once(
         return _Hop(_failed(result, _Failure("invalid_url", message)))
     except httpx.TransportError as error:
         message = f"{type(error).__name__} on {url}: {error or 'connection failed'}"
-        # httpx checks a redirect's Location itself; a bad one is the server's fault, not worth a retry.
-        error_type = "invalid_url" if "location header" in str(error).lower() else "connection_error"
-        return _Hop(_failed(result, _Failure(error_type, message)))
+        return _Hop(_failed(result, _Failure(_transport_error_type(error), message)))
     finally:
         limiter.release(host)
+
+
+def _transport_error_type(error: httpx.TransportError) -> str:
+    """The error type of a failure below HTTP: the server's fault, not worth a retry, when httpx refused what it
+    sent (a redirect's bad Location; a Transfer-Encoding besides chunked, ``gzip, chunked`` say, which h11 does
+    not read), else ``connection_error``."""
+    text = str(error).lower()
+    if "location header" in text:
+        return "invalid_url"
+    if isinstance(error, httpx.RemoteProtocolError) and "transfer-encoding" in text:
+        return "decode_error"
+    return "connection_error"
 
 
 # --- one response ----------------------------------------------------------------------------------
@@ -584,11 +601,11 @@ def _read_response(
     if declared_bytes.isdigit() and int(declared_bytes) > settings.max_bytes:
         raise _Failure("too_large", f"{result.final_url} declares {int(declared_bytes)} bytes, more "
                                     f"than the limit of {settings.max_bytes}; not downloaded")
-    result.body = _read_body(response, settings, deadline_s)
+    result.body, result.body_damage = _read_body(response, settings, deadline_s)
     return _Hop(result)
 
 
-def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> bytes:
+def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> DecodedBody:
     """Read and decode the body, stopping at ``max_bytes`` (raw or decoded) or at the deadline. A Content-Encoding
     newsbeam cannot undo ("none", a charset: misconfigured servers send them over plain bodies, which browsers
     read) leaves the body as sent, kept when it reads as a document; otherwise it is a ``decode_error``."""
@@ -597,9 +614,9 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: fl
         try:
             return decode_bounded(raw, response.headers.get("content-encoding"), settings.max_bytes)
         except UnsupportedCodingError as unsupported:  # raised before any chunk was read
-            body = decode_bounded(raw, None, settings.max_bytes)
-            if reads_as_document(body):
-                return body
+            sent = decode_bounded(raw, None, settings.max_bytes)
+            if reads_as_document(sent.body):
+                return sent
             raise unsupported from None
     except OverflowError as error:
         raise _Failure("too_large", f"body of {response.url} is larger than the limit of "

@@ -360,6 +360,9 @@ def _page_from_result(candidate: PageCandidate, result: FetchResult, output_dir:
     if not result.ok or result.body is None:
         return PageInfo(**page, status="failed", error_type=result.error_type or "unknown",  # type: ignore[typeddict-item]
                         error_message=result.error_message)
+    if result.body_damage:  # the start of a page is not its article: the item keeps its feed's text
+        return PageInfo(**page, status="failed", error_type="decode_error",  # type: ignore[typeddict-item]
+                        error_message=f"the body decodes only in part: {result.body_damage}")
     raw_sha256, raw_path = store_raw(
         output_dir, candidate.source_id, result.body, now, uri=result.final_url, feed_url=candidate.feed_url,
         http_status=result.status, content_type=result.content_type, language_hint=candidate.language_hint,

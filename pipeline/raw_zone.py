@@ -71,11 +71,13 @@ def store_raw(
     time_options: dict[str, Any] | None = None,
     sitemap_index_url: str | None = None,
     sitemaps_followed: Sequence[str] = (),
+    quality_flags: Sequence[str] = (),
 ) -> tuple[str, str]:
     """Keep ``body`` and its provenance in the raw zone; return (sha256, path of the .gz file).
 
     A sitemap that ``newsbeam run`` fetched because an index listed it names the index (``sitemap_index_url``);
     an index whose sitemaps it fetched names them (``sitemaps_followed``): read back, it gives no error row.
+    ``quality_flags`` are the body's own (one decoded only in part), for every article read from it.
     """
     raw_sha256 = sha256_hex(body)
     folder = raw_folder(output_dir, source_id, fetched_at, zone=zone)
@@ -94,6 +96,7 @@ def store_raw(
             **({"time_options": time_options} if time_options else {}),  # absent: sidecars stay as they were
             **({"sitemap_index_url": sitemap_index_url} if sitemap_index_url else {}),
             **({"sitemaps_followed": list(sitemaps_followed)} if sitemaps_followed else {}),
+            **({"quality_flags": list(quality_flags)} if quality_flags else {}),
         }
         write_bytes_atomically(sidecar_path, json.dumps(provenance, indent=1, sort_keys=True).encode())
     return raw_sha256, str(body_path)
@@ -198,6 +201,7 @@ def _read_document(body_path: Path) -> RawDocument | None:
         raw_path=str(body_path),
         language_hint=provenance.get("language_hint"),
         tags=list(provenance.get("tags") or []),
+        **({"quality_flags": list(provenance["quality_flags"])} if provenance.get("quality_flags") else {}),
         **as_fetched_fields(provenance, body_path),
     )
 

@@ -93,6 +93,7 @@ def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = Non
         etag=document.get("etag"), last_modified=document.get("last_modified"),
         content_type=document.get("content_type"), expected_type="feed", **({"pages": pages} if pages else {}),
         **({"time_options": document["time_options"]} if document.get("time_options") else {}),
+        **({"quality_flags": list(document["quality_flags"])} if document.get("quality_flags") else {}),
         **followed, **({"uri": document["uri"]} if document.get("uri") else {}),
     )
 

@@ -45,6 +45,7 @@ class InputFile(TypedDict, total=False):
     uri: str  # where the body came from, when not ``feed_url``: the end of a redirect, a sitemap an index listed
     sitemap_index_url: str  # that index (transforms.records.RawDocument)
     sitemaps_followed: list[str]  # an index's sitemaps that were fetched (transforms.records.RawDocument)
+    quality_flags: list[str]  # the body's own, for its articles (a fetched body decoded only in part)
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
@@ -163,5 +164,5 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         raw_sha256=sha256_hex(data), raw_path=path, language_hint=entry.get("language_hint"),
         tags=list(entry.get("tags") or []), expected_type=entry.get("expected_type"),
         **({"pages": entry["pages"]} if entry.get("pages") else {}),
-        **{key: entry[key] for key in ("time_options", *SITEMAP_INDEX_FIELDS) if entry.get(key)},
+        **{key: entry[key] for key in ("time_options", "quality_flags", *SITEMAP_INDEX_FIELDS) if entry.get(key)},
     )]

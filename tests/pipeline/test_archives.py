@@ -191,6 +191,107 @@ def test_a_decompression_bomb_in_a_warc_is_too_large_with_bounded_memory(tmp_pat
     assert growth_mb < 10 * MAX_BYTES / 1024 / 1024 + 20  # the 512 MB never existed in memory
 
 
+@pytest.mark.parametrize("coding", sorted(ENCODED))
+@pytest.mark.parametrize("transfer_chunked", [False, True])
+def test_bytes_after_an_encoded_payload_are_ignored(tmp_path: pathlib.Path, coding: str,
+                                                    transfer_chunked: bool) -> None:
+    # a CRLF or padding a server or crawler left after the last gzip member, zstd frame or brotli stream
+    fields = (("Content-Encoding", coding),) + ((("Transfer-Encoding", "chunked"),) if transfer_chunked else ())
+    sent = ENCODED[coding] + b"\r\n" + bytes(64)
+    payload = chunked(sent) if transfer_chunked else sent
+    blob = WarcRecord("response", "https://wire.example/blob", payload, content_type="application/octet-stream",
+                      http_fields=fields)
+    page = WarcRecord("response", "https://wire.example/news/a", payload, http_fields=fields)
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", [page, blob]))
+    assert [(document["kind"], document["body"], document.get("quality_flags")) for document in documents] == [
+        ("raw", LONG_PAGE, None)] * 2
+
+
+TRANSFER_ENCODERS = {"gzip, chunked": gzip.compress, "x-gzip, chunked": gzip.compress,
+                     "deflate, chunked": zlib.compress}
+
+
+@pytest.mark.parametrize("transfer_encoding", sorted(TRANSFER_ENCODERS))
+@pytest.mark.parametrize("content_encoding", [None, "br"])
+def test_a_response_with_a_transfer_coding_before_chunked_is_decoded(tmp_path: pathlib.Path, transfer_encoding: str,
+                                                                     content_encoding: str | None) -> None:
+    # old crawls keep responses sent with "Transfer-Encoding: gzip, chunked": gzipped, then chunked
+    encoded = ENCODED[content_encoding] if content_encoding else LONG_PAGE
+    fields = (("Transfer-Encoding", transfer_encoding),) + (
+        (("Content-Encoding", content_encoding),) if content_encoding else ())
+    payload = chunked(TRANSFER_ENCODERS[transfer_encoding](encoded))
+    blob = WarcRecord("response", "https://wire.example/blob", payload, content_type="application/octet-stream",
+                      http_fields=fields)  # listed by sniffing its decoded start
+    page = WarcRecord("response", "https://wire.example/news/a", payload, http_fields=fields)
+    # tools that undid the transfer coding (or every coding) and kept the header
+    transfer_undone = WarcRecord("response", "https://wire.example/news/b", encoded, http_fields=fields)
+    stored_decoded = WarcRecord("response", "https://wire.example/news/c", LONG_PAGE, http_fields=fields)
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", [page, blob, transfer_undone, stored_decoded]))
+    assert [(document["kind"], document["body"]) for document in documents] == [("raw", LONG_PAGE)] * 4
+
+
+@pytest.mark.parametrize("transfer_encoding", ["binary", "none, chunked", "compress, chunked"])
+def test_a_transfer_coding_that_cannot_be_undone_leaves_the_content_encoding_read_as_before(
+        tmp_path: pathlib.Path, transfer_encoding: str) -> None:
+    fields = (("Transfer-Encoding", transfer_encoding), ("Content-Encoding", "br"))
+    payload = chunked(ENCODED["br"]) if "chunked" in transfer_encoding else ENCODED["br"]
+    blob = WarcRecord("response", "https://wire.example/blob", payload, content_type="application/octet-stream",
+                      http_fields=fields)
+    page = WarcRecord("response", "https://wire.example/news/a", payload, http_fields=fields)
+    documents = read_all(write_warc(tmp_path / "a.warc.gz", [page, blob]))
+    assert [(document["kind"], document["body"]) for document in documents] == [("raw", LONG_PAGE)] * 2
+
+
+@pytest.mark.parametrize("coding", ["gzip", "zstd"])
+def test_garbage_between_members_gives_the_part_before_flagged(tmp_path: pathlib.Path, coding: str) -> None:
+    first, second = LONG_PAGE[:5000], LONG_PAGE[5000:]
+    garbage = b"\r\n<!-- cache -->\r\n"
+    compress = {"gzip": gzip.compress, "zstd": zstandard.ZstdCompressor().compress}[coding]
+    fields = (("Content-Encoding", coding),)
+    damaged = WarcRecord("response", "https://wire.example/news/a", compress(first) + garbage + compress(second),
+                         http_fields=fields)
+    nothing_before = WarcRecord("response", "https://wire.example/news/b",
+                                compress(b"") + garbage + compress(LONG_PAGE), http_fields=fields)
+    page, error = read_all(write_warc(tmp_path / "a.warc.gz", [damaged, nothing_before]))
+    assert (page["kind"], page["body"], page["quality_flags"]) == ("raw", first, ["body_partly_decoded"])
+    assert (error["kind"], error["error_type"]) == ("error", "decode_error")
+    assert error["uri"] == "https://wire.example/news/b" and "nothing decoded before it" in error["message"]
+
+
+def test_bombs_beside_trailing_bytes_or_inside_a_transfer_coding_stay_within_bounded_memory(
+        tmp_path: pathlib.Path) -> None:
+    zeros = bytes(512 * 1024 * 1024)
+    gzip_bomb = gzip.compress(zeros[:256 * 1024 * 1024])
+    bombs = {  # name: (payload, HTTP fields), each within the limit as stored: decoded to tell
+        "br-then-crlf": (brotli.compress(zeros, quality=1) + b"\r\n", (("Content-Encoding", "br"),)),
+        "zstd-after-a-frame": (ENCODED["zstd"] + zstandard.ZstdCompressor(level=1).compress(zeros) + b"\r\n",
+                               (("Content-Encoding", "zstd"),)),
+        "in-a-transfer-coding": (chunked(gzip_bomb, 64 * 1024), (("Transfer-Encoding", "gzip, chunked"),)),
+        "after-garbage": (gzip.compress(PAGE) + b"\r\n" + gzip_bomb, (("Content-Encoding", "gzip"),)),
+    }
+    del zeros
+    assert all(len(bomb) < MAX_BYTES for bomb, _ in bombs.values())
+    records = [WarcRecord("response", f"https://wire.example/{name}", bomb, http_fields=fields)
+               for name, (bomb, fields) in bombs.items()]
+    transfer_bomb, transfer_fields = bombs["in-a-transfer-coding"]
+    records += [WarcRecord("response", "https://wire.example/blob", transfer_bomb, http_fields=transfer_fields,
+                           content_type="application/octet-stream"),  # sniffed when listed: zeros, no document
+                WarcRecord("response", "https://wire.example/news/a", PAGE)]
+    path = write_warc(tmp_path / "bomb.warc.gz", records)
+
+    outcome, growth_mb = measure_call(
+        "from tests.pipeline.test_archives import read_all; import pathlib",
+        f"[(d['kind'], d.get('error_type'), d['uri'], d.get('quality_flags')) for d in read_all(pathlib.Path("
+        f"{str(path)!r}))]")
+
+    assert [tuple(row) for row in outcome] == [
+        ("error", "too_large", f"https://wire.example/{name}", None)
+        for name in ("br-then-crlf", "zstd-after-a-frame", "in-a-transfer-coding")] + [
+        ("raw", None, "https://wire.example/after-garbage", ["body_partly_decoded"]),  # the bomb is never inflated
+        ("raw", None, "https://wire.example/news/a", None)]
+    assert growth_mb < 10 * MAX_BYTES / 1024 / 1024 + 20  # the 512 MB never existed in memory
+
+
 def test_a_large_warc_is_cut_into_chunks_that_read_back_every_record(tmp_path: pathlib.Path) -> None:
     records = [WarcRecord("response", f"https://wire.example/news/{number}", PAGE.replace(b"Text", b"%d" % number))
                for number in range(23)]
@@ -454,7 +555,7 @@ def test_a_crawled_sitemap_without_a_document_type_is_read_as_a_document(tmp_pat
     assert [document["uri"] for document in read_all(crawl)] == ["https://wire.example/sitemap.xml"]
 
 
-def test_articles_of_a_record_the_crawler_cut_are_flagged(tmp_path: pathlib.Path) -> None:
+def test_articles_of_a_record_the_crawler_cut_or_decoded_only_in_part_are_flagged(tmp_path: pathlib.Path) -> None:
     import duckdb
 
     from pipeline.cli import main
@@ -463,14 +564,20 @@ def test_articles_of_a_record_the_crawler_cut_are_flagged(tmp_path: pathlib.Path
     cut = WarcRecord("response", "https://wire.example/news/cut", story, warc_fields=(("WARC-Truncated", "length"),))
     whole = WarcRecord("response", "https://wire.example/news/whole",
                        story.replace(b"Baku", b"Aktau") + b"</p></article>")
-    path = write_warc(tmp_path / "crawl.warc.gz", [cut, whole])
+    garbled = gzip.compress(story.replace(b"Baku", b"Poti")) + b"\r\n\r\n" + gzip.compress(b"</p></article>")
+    damaged = WarcRecord("response", "https://wire.example/news/damaged", garbled,  # garbage between gzip members
+                         http_fields=(("Content-Encoding", "gzip"),))
+    path = write_warc(tmp_path / "crawl.warc.gz", [cut, whole, damaged])
     documents = read_all(path)
-    assert [document.get("quality_flags") for document in documents] == [["warc_record_truncated"], None]
+    assert [document.get("quality_flags") for document in documents] == [
+        ["warc_record_truncated"], None, ["body_partly_decoded"]]
 
     assert main(["ingest", str(path), "--output", str(tmp_path / "out"), "--shards", "1"]) == 0
-    rows = duckdb.sql(f"SELECT url, list_contains(quality_flags, 'warc_record_truncated') FROM read_parquet("
+    rows = duckdb.sql(f"SELECT url, list_contains(quality_flags, 'warc_record_truncated'), "
+                      f"list_contains(quality_flags, 'body_partly_decoded') FROM read_parquet("
                       f"'{tmp_path}/out/articles/**/*.parquet') ORDER BY url").fetchall()
-    assert rows == [("https://wire.example/news/cut", True), ("https://wire.example/news/whole", False)]
+    assert rows == [("https://wire.example/news/cut", True, False), ("https://wire.example/news/damaged", False, True),
+                    ("https://wire.example/news/whole", False, False)]
 
 
 # a page that compresses to several blocks of each coding (brotli and zstd give nothing of a block cut short)

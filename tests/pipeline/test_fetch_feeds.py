@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.archives import list_raw_zone
 from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import MOVED_URL_MAX_FAILURES, FeedStateStore
 from pipeline.fetch_feeds import fetch_configured_feeds
 from pipeline.http_fetch import FetchSettings
+from pipeline.raw_zone import iter_raw
+from pipeline.scheduled_run import input_for_raw
+from pipeline.sources import read_input
+from transforms.parsing import parse_document
 from transforms.records import sha256_hex
 from tests.http_server import LocalHTTPServer, RecordedRequest, Response, gzip_bomb, zeros
 from tests.peak_memory import measure_call
@@ -209,6 +214,28 @@ def test_a_gzip_file_served_as_the_body_is_inflated_before_it_is_kept_and_parsed
     assert document["body"] == SITEMAP and document["raw_sha256"] == sha256_hex(SITEMAP)
     assert gzip.decompress(Path(document["raw_path"]).read_bytes()) == SITEMAP  # the raw zone: as readers read it
     assert outcome.counts["fetched"] == 1 and outcome.counts["content_failed"] == 0
+
+
+def test_a_body_decoded_only_in_part_is_kept_and_its_articles_flagged_wherever_it_is_read(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    first = b"<rss><channel><item><title>Cranes</title><link>https://courier.example/cranes</link></item>"
+    rest = b"<item><title>Ferries</title><link>https://courier.example/ferries</link></item></channel></rss>"
+    sent = gzip.compress(first) + b"\r\n<!-- cache -->\r\n" + gzip.compress(rest)  # garbage between members
+    http_server.route("/feed.xml", Response(body=sent, headers={"Content-Encoding": "gzip"}))
+    feed = FeedConfig(source_id="courier", url=http_server.url("/feed.xml"))
+
+    outcome = fetch_configured_feeds([feed], tmp_path, SETTINGS, NOW)
+
+    (fetched,) = outcome.raw_documents
+    (read,) = read_input(input_for_raw(fetched), SETTINGS.max_bytes)  # the pipeline input of this run
+    (backfilled,) = [document for entry in list_raw_zone(str(tmp_path / "raw")).inputs
+                     for document in read_input(entry, SETTINGS.max_bytes)]
+    (kept,) = iter_raw(tmp_path)
+    for document in (fetched, read, backfilled, kept):
+        assert (document["body"], document["quality_flags"]) == (first, ["body_partly_decoded"])
+    (article,) = [record for record in parse_document(read) if record["kind"] == "article"]
+    assert article["title"] == "Cranes" and "body_partly_decoded" in article["quality_flags"]
 
 
 def test_a_gzip_bomb_or_a_corrupt_gzip_file_as_the_body_is_a_failed_fetch(

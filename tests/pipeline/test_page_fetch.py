@@ -266,6 +266,19 @@ def test_other_content_types_are_kept_but_marked_not_html(http_server: LocalHTTP
     assert pages[http_server.url("/articles/1")]["status"] == "fetched"  # mislabelled HTML is still HTML
 
 
+def test_a_page_decoded_only_in_part_is_a_failed_page_not_a_short_article(http_server: LocalHTTPServer,
+                                                                         tmp_path: pathlib.Path) -> None:
+    # garbage between two gzip members: the start of a page would pass for the article's whole body
+    sent = gzip.compress(PAGE[:40]) + b"\r\n\r\n" + gzip.compress(PAGE[40:])
+    http_server.route("/articles/0", Response(body=sent, headers={**HTML, "Content-Encoding": "gzip"}))
+
+    outcome = run(tmp_path, feed_document(tmp_path, http_server, items(http_server, 1)))
+
+    page = next(iter(outcome.pages.values()))[http_server.url("/articles/0")]
+    assert (page["status"], page["error_type"], page.get("raw_path")) == ("failed", "decode_error", None)
+    assert page["error_message"].startswith("the body decodes only in part: bytes that are no gzip member")
+
+
 def test_private_addresses_are_refused_by_default(http_server: LocalHTTPServer, tmp_path: pathlib.Path) -> None:
     serve_pages(http_server, 1)
     settings = page_settings_from(FEED_SETTINGS)  # allow_private_addresses=False

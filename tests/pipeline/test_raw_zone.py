@@ -91,6 +91,16 @@ def test_an_index_and_a_sitemap_fetched_for_it_come_back_naming_each_other(tmp_p
         index_url, False)
 
 
+def test_a_bodys_own_quality_flags_are_kept_and_come_back(tmp_path: Path) -> None:
+    store_raw(tmp_path, "damaged", BODY, MORNING, quality_flags=["body_partly_decoded"])  # decoded only in part
+    store_raw(tmp_path, "whole", BODY, MORNING)
+
+    documents = {document["source_id"]: document for document in iter_raw(tmp_path)}
+
+    assert documents["damaged"]["quality_flags"] == ["body_partly_decoded"]
+    assert "quality_flags" not in documents["whole"]
+
+
 def test_a_feed_body_comes_back_with_the_pages_kept_beside_it(tmp_path: Path) -> None:
     _, path = store(tmp_path)
     pages = {"https://a.example/story": {"status": "fetched", "url": "https://a.example/story", "http_status": 200}}
