@@ -491,19 +491,19 @@ def _member_error(entry: InputFile, error_type: str, message: str, where: str, f
     return make_error("read", error_type, message, source=source)
 
 
-def _inflate_member(data: bytes, max_bytes: int) -> bytes:
-    """Members stored gzipped (``*.xml.gz``) are inflated, within ``max_bytes``."""
-    return gunzip_bounded(data, max_bytes) if data.startswith(GZIP_MAGIC) else data
-
-
-def _member_body_or_error(entry: InputFile, data: bytes, max_bytes: int, where: str,
-                          fetched_at: dt.datetime) -> bytes | ErrorRecord:
+def _member_document(entry: InputFile, data: bytes, max_bytes: int, where: str,
+                     fetched_at: dt.datetime) -> RawDocument | ErrorRecord:
+    """The document of an archive member's bytes: inflated within ``max_bytes`` when stored gzipped
+    (``*.xml.gz``; flagged when only a part decodes), else as they are; an error record for a bomb or bad gzip."""
+    if not data.startswith(GZIP_MAGIC):
+        return _document(entry, data, where, where, fetched_at)
     try:
-        return _inflate_member(data, max_bytes)
+        body, damage = gunzip_bounded(data, max_bytes)
     except OverflowError as exc:
         return _member_error(entry, "too_large", f"gzip {exc}", where, fetched_at, data)
-    except (zlib.error, EOFError) as exc:
+    except ContentCodingError as exc:
         return _member_error(entry, "bad_gzip", f"gzip data is corrupt: {exc}", where, fetched_at, data)
+    return _document(entry, body, where, where, fetched_at, {"quality_flags": [PARTLY_DECODED_FLAG] if damage else []})
 
 
 def _warc_date(value: str | None) -> dt.datetime | None:
@@ -603,8 +603,7 @@ def _read_tar_member(entry: InputFile, member: list[Any], max_bytes: int,
     except READ_ERRORS as exc:
         yield _member_error(entry, "bad_archive", f"tar member unreadable: {_one_line(exc)}", where, fetched_at)
         return
-    body = _member_body_or_error(entry, data, max_bytes, where, fetched_at)
-    yield body if isinstance(body, dict) else _document(entry, body, where, where, fetched_at)
+    yield _member_document(entry, data, max_bytes, where, fetched_at)
 
 
 def _zip_inflate(data: bytes, compress_type: int, max_bytes: int) -> bytes:
@@ -643,14 +642,14 @@ def _read_zip_member(entry: InputFile, member: list[Any], max_bytes: int,
                 raise zipfile.BadZipFile("no local file header at the listed offset")
             handle.seek(name_length + extra_length, os.SEEK_CUR)
             data = _zip_inflate(handle.read(compress_size), compress_type, max_bytes)
-        body = _member_body_or_error(entry, data, max_bytes, where, fetched_at)
+        document = _member_document(entry, data, max_bytes, where, fetched_at)
     except OverflowError as exc:
-        body = _member_error(entry, "too_large", f"zip member {exc}", where, fetched_at)
+        document = _member_error(entry, "too_large", f"zip member {exc}", where, fetched_at)
     except NotImplementedError as exc:
-        body = _member_error(entry, "unsupported_compression", str(exc), where, fetched_at)
+        document = _member_error(entry, "unsupported_compression", str(exc), where, fetched_at)
     except (*READ_ERRORS, struct.error) as exc:
-        body = _member_error(entry, "bad_archive", f"zip member unreadable: {_one_line(exc)}", where, fetched_at)
-    yield body if isinstance(body, dict) else _document(entry, body, where, where, fetched_at)
+        document = _member_error(entry, "bad_archive", f"zip member unreadable: {_one_line(exc)}", where, fetched_at)
+    yield document
 
 
 def _raw_provenance(body_path: pathlib.Path) -> dict[str, Any]:
@@ -676,11 +675,11 @@ def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
     provenance = _raw_provenance(body_path)
     fetched_at = _raw_fetched_at(provenance, body_path)
     try:
-        body = gunzip_bounded(body_path.read_bytes(), max_bytes)
+        body = gunzip_bounded(body_path.read_bytes(), max_bytes).body  # damage: no longer its sha256, refused below
     except OverflowError as exc:
         yield _member_error(entry, "too_large", f"gzip {exc}", where, fetched_at)
         return
-    except (OSError, zlib.error, EOFError) as exc:
+    except (OSError, ContentCodingError) as exc:
         yield _member_error(entry, "unreadable", f"raw body unreadable: {_one_line(exc)}", where, fetched_at)
         return
     if sha256_hex(body) != body_path.name.removesuffix(".gz"):

@@ -100,11 +100,13 @@ class _ZlibStream:
         self._wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
         self._inflater = zlib.decompressobj(self._wbits)
         self._started = False  # any output yet; "deflate" may be raw deflate until then
+        self._fed = False  # any input yet: an empty body is no stream cut short, a gzip header alone is one
         self.ended, self.rest = False, b""
 
     def decode(self, data: bytes, max_out_bytes: int) -> bytes:
         """Inflate ``data``, stopping at the stream's end or once ``max_out_bytes`` are out."""
         out = bytearray()
+        self._fed = self._fed or bool(data)
         while data and len(out) < max_out_bytes and not self.ended:
             out += self._decompress(data, max_out_bytes - len(out))
             self.ended, self.rest = self._inflater.eof, self._inflater.unused_data
@@ -124,8 +126,8 @@ class _ZlibStream:
         return piece
 
     def finish(self) -> None:
-        """A stream that started but never reached its end was cut short."""
-        if self._started and not self.ended:
+        """A stream that was given bytes but never reached its end was cut short."""
+        if self._fed and not self.ended:
             raise ContentCodingError(f"{self._encoding} body ended early (truncated)")
 
 

@@ -36,11 +36,10 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline.content_codings import PARTLY_DECODED_FLAG
+from pipeline.content_codings import PARTLY_DECODED_FLAG, ContentCodingError
 from pipeline.feed_config import FeedConfig
 from pipeline.feed_state import CONTENT_FAILURE, FeedState, FeedStateStore
 from pipeline.http_fetch import FetchResult, FetchSettings, fetch_many
@@ -162,10 +161,11 @@ def inflated(result: FetchResult, max_bytes: int) -> FetchResult:
     if not (result.ok and result.body and result.body.startswith(GZIP_MAGIC)):
         return result
     try:
-        return dataclasses.replace(result, body=gunzip_bounded(result.body, max_bytes))
+        body, damage = gunzip_bounded(result.body, max_bytes)
+        return dataclasses.replace(result, body=body, body_damage=result.body_damage or damage)
     except OverflowError as exc:
         failure = ("too_large", f"the gzip body {exc}")
-    except (zlib.error, EOFError) as exc:
+    except ContentCodingError as exc:
         failure = ("decode_error", f"the gzip body is corrupt: {exc}")
     return dataclasses.replace(result, body=None, error_type=failure[0], error_message=failure[1])
 

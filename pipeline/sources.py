@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import gzip
 import os
 import pathlib
-import zlib
 from typing import Iterable, Iterator, TypedDict
 
+from pipeline.content_codings import PARTLY_DECODED_FLAG, ContentCodingError, DecodedBody, decode_bounded
 from transforms.records import SITEMAP_INDEX_FIELDS, ErrorRecord, PageInfo, RawDocument, make_error, sha256_hex
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -87,24 +86,15 @@ def input_for_path(path: str) -> InputFile:
     return InputFile(path=path)
 
 
-def gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
-    """Inflate gzip (multi-member too) but never past ``max_bytes``: a gzip bomb stops here."""
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
-    output = bytearray()
-    pending = data
-    while pending:
-        output += inflater.decompress(pending, max_bytes + 1 - len(output))
-        if len(output) > max_bytes:
-            raise OverflowError(f"inflates to more than {max_bytes} bytes")
-        pending = inflater.unconsumed_tail
-        if inflater.eof:
-            pending = inflater.unused_data
-            inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16) if pending.startswith(GZIP_MAGIC) else None
-            if inflater is None:
-                break
-    if inflater is not None and not inflater.eof:  # zlib returns what it has of a cut stream, silently
-        raise EOFError("gzip stream ends before its end-of-stream marker (truncated file)")
-    return bytes(output)
+def gunzip_bounded(data: bytes, max_bytes: int) -> DecodedBody:
+    """Inflate a gzip file (several members too) but never past ``max_bytes``: a gzip bomb is an
+    ``OverflowError``, a corrupt or cut one a ``ContentCodingError``. Bytes after the last member are ignored;
+    damage after a whole member ends the body there, named in ``damage`` (as for a Content-Encoding:
+    ``pipeline.content_codings``)."""
+    try:
+        return decode_bounded([data], "gzip", max_bytes)
+    except OverflowError:
+        raise OverflowError(f"inflates to more than {max_bytes} bytes") from None
 
 
 def _fetched_at(entry: InputFile, stat: os.stat_result | None) -> dt.datetime:
@@ -148,13 +138,14 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         return [make_error("read", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}",
                            source={**provenance, "fetched_at": when} if when else provenance)]
     fetched_at = _fetched_at(entry, stat)
+    damage = None
     if data.startswith(GZIP_MAGIC):
         try:
-            data = gunzip_bounded(data, max_bytes)
+            data, damage = gunzip_bounded(data, max_bytes)
         except OverflowError as exc:
             return [make_error("read", "too_large", f"gzip {exc}", source={**provenance, "fetched_at": fetched_at,
                                                                              "raw_sha256": sha256_hex(data)})]
-        except (zlib.error, EOFError, gzip.BadGzipFile) as exc:
+        except ContentCodingError as exc:
             return [make_error("read", "bad_gzip", f"gzip data is corrupt: {exc}",
                                source={**provenance, "fetched_at": fetched_at, "raw_sha256": sha256_hex(data)})]
     return [RawDocument(
@@ -164,5 +155,7 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
         raw_sha256=sha256_hex(data), raw_path=path, language_hint=entry.get("language_hint"),
         tags=list(entry.get("tags") or []), expected_type=entry.get("expected_type"),
         **({"pages": entry["pages"]} if entry.get("pages") else {}),
-        **{key: entry[key] for key in ("time_options", "quality_flags", *SITEMAP_INDEX_FIELDS) if entry.get(key)},
+        **{key: entry[key] for key in ("time_options", *SITEMAP_INDEX_FIELDS) if entry.get(key)},
+        **({"quality_flags": flags} if (flags := [*(entry.get("quality_flags") or []),
+                                                  *([PARTLY_DECODED_FLAG] if damage else [])]) else {}),
     )]

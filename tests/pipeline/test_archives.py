@@ -400,6 +400,18 @@ def test_tar_members_are_documents_and_directories_are_skipped(tmp_path: pathlib
     assert documents[0]["fetched_at"] == dt.datetime.fromtimestamp(FIXED_MTIME_S, dt.timezone.utc)
 
 
+@pytest.mark.parametrize("container", ["tar", "zip"])
+def test_a_gz_member_with_garbage_after_its_first_member_keeps_that_part_flagged(tmp_path: pathlib.Path,
+                                                                                container: str) -> None:
+    members = {"feeds/cut.xml.gz": gzip.compress(FEED[:50]) + b"garbage" + gzip.compress(FEED[50:]),
+               "feeds/whole.xml.gz": gzip.compress(FEED)}
+    path = write_tar(tmp_path / "a.tar", members, "w") if container == "tar" else write_zip(tmp_path / "a.zip", members)
+    documents = {document["uri"].rsplit("/", 1)[-1]: document for document in read_all(path)}
+    assert (documents["cut.xml.gz"]["body"], documents["cut.xml.gz"]["quality_flags"]) == (
+        FEED[:50], ["body_partly_decoded"])
+    assert (documents["whole.xml.gz"]["body"], documents["whole.xml.gz"].get("quality_flags")) == (FEED, None)
+
+
 def test_member_names_with_dot_dot_are_only_names(tmp_path: pathlib.Path) -> None:
     work = tmp_path / "work"
     work.mkdir()

@@ -143,6 +143,16 @@ def test_corrupt_gzip_is_a_bad_gzip_error(tmp_path: pathlib.Path) -> None:
     assert error["raw_path"] == str(path)
 
 
+def test_a_gzip_file_with_garbage_between_members_keeps_the_first_and_is_flagged(tmp_path: pathlib.Path) -> None:
+    first, second = RSS[:40], RSS[40:]
+    path = write(tmp_path / "feed.xml.gz", gzip.compress(first) + b"\x00junk" + gzip.compress(second))
+    document = read_one(InputFile(path=str(path)))
+    assert (document["kind"], document["body"], document["quality_flags"]) == ("raw", first, ["body_partly_decoded"])
+    whole = read_one(InputFile(path=str(write(tmp_path / "whole.xml.gz", gzip.compress(first) + gzip.compress(second)
+                                                + b"\r\n"))))  # two members, then padding: whole, unflagged
+    assert (whole["body"], whole.get("quality_flags")) == (RSS, None)
+
+
 @pytest.mark.parametrize("keep", [2, 10, 0.5, -8], ids=["magic-only", "header-only", "half", "no-trailer"])
 def test_truncated_gzip_is_a_bad_gzip_error(tmp_path: pathlib.Path, keep: float) -> None:
     compressed = gzip.compress(bytes(range(256)) * 40)
