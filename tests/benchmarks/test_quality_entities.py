@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.quality_entities import output_texts, places_after_capitals
+from benchmarks.quality_entities import output_articles, output_texts, places_after_capitals
 from transforms.entities import EntityMatcher
 from transforms.gazetteer import build_gazetteer
 from transforms.settings import TransformSettings
@@ -35,6 +35,8 @@ def test_the_texts_of_an_output_are_those_the_pipeline_annotated(tmp_path: pathl
     table = pa.table({
         "article_id": ["b", "a"], "title": ["Second", "First"],
         "summary_text": ["Talks in Baku went on [...]", None], "body_text": ["Talks in Baku went on for hours.", "Body."],
+        "language": ["en", None],
     })
     pq.write_table(table, partition / "part-0.parquet")
     assert output_texts(tmp_path) == ["First\n\nBody.", "Second\n\nTalks in Baku went on for hours."]
+    assert output_articles(tmp_path) == [("First\n\nBody.", None), ("Second\n\nTalks in Baku went on for hours.", "en")]

@@ -136,6 +136,22 @@ def test_an_alias_limited_to_a_language_counts_only_in_text_of_it(matcher: Entit
     assert ("organisation:eu" in found_ids) is eu
 
 
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Each UE reports its channel quality to the base station.", "en", {}),  # telecoms' "user equipment"
+    ("L'UE a adopté le texte.", "fr", {"organisation:eu": 1}),
+    ("La UE y la OMS presentaron el informe.", "es", {"organisation:eu": 1, "organisation:who": 1}),
+    ("The desk moved its orders to a new OMS.", "en", {}),  # an order management system
+    ("The IWF reported the pages.", "en", {}),  # the Internet Watch Foundation
+    ("Der IWF senkte seine Prognose.", "de", {"organisation:imf": 1}),
+    ("BM Genel Kurulu toplandı.", "tr", {"organisation:un": 1}),
+    ("ABŞ və Aİ nümayəndələri görüşdü.", "az", {"country:US": 1}),  # "Aİ" (the EU) folds to "AI": left out
+])
+def test_acronyms_of_names_in_other_languages_count_only_in_those_languages(
+    matcher: EntityMatcher, text: str, language: str, expected: dict[str, int]
+) -> None:
+    assert {entity["id"]: entity["mentions"] for entity in extract_entities(text, matcher, language)} == expected
+
+
 def test_an_articles_entities_are_read_in_its_detected_language(matcher: EntityMatcher) -> None:
     article = Article(kind="article", title="AB Komisyonu Ankara'ya heyet gönderiyor", language="tr")
     assert "organisation:eu" in {entity["id"] for entity in annotate_entities(article, matcher)["entities"]}
@@ -358,6 +374,36 @@ def test_sentence_openers_that_are_also_cities_are_skipped(matcher: EntityMatche
     assert found("Floods hit Reading on Monday.", matcher) == {READING: 1}
 
 
+def test_an_ampersand_between_capitalized_words_makes_a_title(matcher: EntityMatcher) -> None:
+    assert found("Episode 12: Coffee, Books & Reading, and a Visit to the Zoo", matcher) == {}
+    assert found("Bath & Body Works opened a store.", matcher) == {}
+    assert found("Trains from London and Reading were late.", matcher) == {LONDON: 1, READING: 1}
+    assert found("Georgia & Armenia signed the deal.", matcher) == {"country:GE": 1, "country:AM": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("The band confirmed a reunion tour.", "en"), ("The diary was bound in red morocco.", "en"),
+     ("A group of seven hikers was rescued.", "en"), ("We camped on the west bank of the river.", "en"),
+     ("He pulled on a new jersey before the second half.", "en"), ("Itu bukan masalah besar.", "id"),
+     ("Kita harus berangkat sekarang.", "id"), ("Могу только догадываться.", "ru"), ("Думаю, это паста.", "ru"),
+     ("우리는 미래를 위해 준비한다.", "ko"), ("Både priser och räntor steg.", "sv"), ("Loja aberta aos domingos.", "pt")],
+)
+def test_names_that_are_everyday_words_do_not_count_as_words(matcher: EntityMatcher, text: str, language: str) -> None:
+    # Réunion, Morocco, the West Bank, the G7, New Jersey in lower case; Itu (Brazil), Kita (Japan), Moga (India),
+    # Dumai (Indonesia), Weihai (China), Bade (Taiwan), Loja (Ecuador) in the language where they are words
+    assert extract_entities(text, matcher, language) == []
+
+
+def test_names_that_are_everyday_words_still_count_as_names(matcher: EntityMatcher) -> None:
+    text = "Réunion and Morocco signed; the West Bank and New Jersey too; the Group of Seven met."
+    assert set(found(text, matcher)) == {
+        "country:RE", "country:MA", "region:west-bank", "region:US-NJ", "organisation:g7"}
+    itu = "Itu, a city in the state of São Paulo, hosted the festival."
+    assert {entity["id"] for entity in extract_entities(itu, matcher, "en")} == {"city:3460535", SAO_PAULO}
+    assert {entity["id"] for entity in extract_entities(itu, matcher, "pt")} == {"city:3460535", SAO_PAULO}
+
+
 @pytest.mark.parametrize(
     "text", ["Michael Jordan scored.", "Chad Smith won.", "Vladimir Putin spoke.", "The Paris Agreement holds."]
 )
@@ -419,6 +465,17 @@ def test_a_surname_seen_once_is_the_person_throughout_the_text(matcher: EntityMa
     assert found("Johan Santana is back. Santana threw 90 pitches, and fans of Santana cheered.", matcher) == {}
     # the same alias only: another name of the place is still the place
     assert found("Tom Holland filmed in Amsterdam, the Netherlands.", matcher) == {AMSTERDAM: 1, "country:NL": 1}
+
+
+def test_a_place_name_after_a_name_and_a_middle_initial_is_a_surname(matcher: EntityMatcher) -> None:
+    assert found("John F. Kennedy spoke in Berlin.", matcher) == {"city:2950159": 1}
+    assert found("James P. Kennedy Jr. filed the charges. Kennedy said the case was strong.", matcher) == {}
+    assert found("They met in the U.S. Paris followed.", matcher) == {"country:US": 1, "city:2988507": 1}
+
+
+def test_a_given_name_before_a_middle_initial_is_a_person(matcher: EntityMatcher) -> None:
+    assert found("Police arrested Elizabeth A. Burton after a traffic stop.", matcher) == {}
+    assert found("She moved to Elizabeth, New Jersey.", matcher) == {"city:5097598": 1, "region:US-NJ": 1}
 
 
 def test_a_place_name_after_a_title_of_address_is_a_surname(matcher: EntityMatcher) -> None:
@@ -492,6 +549,38 @@ def test_a_plain_alternate_name_before_a_capitalized_word_is_part_of_another_nam
 def test_a_plain_alternate_name_alone_or_before_a_place_is_the_place(matcher: EntityMatcher) -> None:
     assert found("Der Minister reiste nach Wien und Moskau.", matcher) == {VIENNA: 1, MOSCOW: 1}
     assert found("Cologne Germany and Cologne, Germany", matcher) == {COLOGNE: 2, "country:DE": 2}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["She teaches at the University of Maryland.", "Newcastle University opened a lab.", "Universität Stuttgart",
+     "He studied at Boston College.", "The University of New Mexico Press, 2009.",
+     "the Universidad de Chile and the Illinois Institute of Technology"],
+)
+def test_a_place_name_in_a_schools_name_is_not_the_place(matcher: EntityMatcher, text: str) -> None:
+    # nor any shorter name inside it ("Mexico" in "New Mexico")
+    assert found(text, matcher) == {}
+
+
+def test_the_place_of_a_school_still_counts_outside_its_name(matcher: EntityMatcher) -> None:
+    text = "She studied at the University of Maryland and still lives in Maryland, near a college in Baltimore."
+    assert found(text, matcher) == {"region:US-MD": 1, "city:4347778": 1}
+    assert found("Columbia University students rallied. Columbia's deans agreed.", matcher) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["See http://wikitravel.org/en/Singapore for tips.", "Write to Dallas.Sales@example.com today.",
+     "Berlin.de lists the museums.", "The Boston.rb meetup moved online.",
+     "maps.example.com?q=Empire+State+Building,+New+York,+NY"],
+)
+def test_a_name_inside_a_link_is_not_a_mention(matcher: EntityMatcher, text: str) -> None:
+    assert found(text, matcher) == {}
+
+
+def test_names_beside_links_and_slashes_still_count(matcher: EntityMatcher) -> None:
+    assert found("Flights from Dallas/Fort Worth to Singapore (www.example.com).", matcher) == {
+        "city:4684888": 1, "city:4691930": 1, "country:SG": 1}
 
 
 @pytest.mark.parametrize(
@@ -647,8 +736,8 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.984 (195 sentences, 315 labels)
-    assert result["recall"] >= 0.97, result["errors"]  # measured 0.981
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.985 (220 sentences, 328 labels)
+    assert result["recall"] >= 0.97, result["errors"]  # measured 0.982
 
 
 # ---------------------------------------------------------------- hostile input

@@ -166,6 +166,41 @@ def test_city_names_that_are_everyday_words_are_left_out(gazetteer: Gazetteer, n
     assert gazetteer.lookup(name) is None
 
 
+@pytest.mark.parametrize(
+    ("acronym", "expected", "languages"),
+    [("UE", "organisation:eu", ("ca", "es", "fr", "it", "pt", "ro")), ("AB", "organisation:eu", ("tr",)),
+     ("OMS", "organisation:who", ("ca", "es", "fr", "it", "pt", "ro")), ("IWF", "organisation:imf", ("de",)),
+     ("UNO", "organisation:un", ("de",)), ("ABD", "country:US", ("tr",)), ("ABŞ", "country:US", ("az",)),
+     ("OTAN", "organisation:nato", ("ca", "es", "fr", "pt"))],
+)
+def test_acronyms_of_names_in_other_languages_are_limited_to_them(
+    gazetteer: Gazetteer, acronym: str, expected: str, languages: tuple[str, ...]
+) -> None:
+    # English has acronyms of its own with the same letters: user equipment, order management system, ...
+    alias = gazetteer.aliases[acronym.lower().replace("ş", "s")]
+    assert (alias.entity_id, alias.languages) == (expected, languages)
+    assert gazetteer.aliases["eu"].languages == () and gazetteer.aliases["un"].languages == ()
+
+
+@pytest.mark.parametrize("name", ["reunion", "morocco", "west bank", "new jersey", "group of seven", "group of twenty"])
+def test_english_names_that_are_everyday_words_need_a_capital(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.aliases[name].require_capital
+
+
+@pytest.mark.parametrize(("name", "languages"), [("itu", ("en", "pt")), ("loja", ("en", "es")), ("bade", ("en",))])
+def test_city_names_that_are_words_elsewhere_count_only_in_their_countrys_language_and_english(
+    gazetteer: Gazetteer, name: str, languages: tuple[str, ...]
+) -> None:
+    # Indonesian "that", Portuguese "shop", Swedish "både" (both)
+    assert gazetteer.aliases[name].languages == languages and gazetteer.aliases[name].require_capital
+
+
+@pytest.mark.parametrize("word", ["Могу", "Думаю", "위해", "Kita"])
+def test_names_of_small_foreign_cities_that_are_everyday_words_are_dropped(gazetteer: Gazetteer, word: str) -> None:
+    # Russian "I can", "I think" (Moga, Dumai), Korean "for" (Weihai), Indonesian "we" (Kita)
+    assert gazetteer.lookup(word) is None
+
+
 @pytest.mark.parametrize("name", ["Google", "White House", "Senate", "Lime", "Island", "Chili"])
 def test_alternate_names_that_are_english_words_are_left_out(gazetteer: Gazetteer, name: str) -> None:
     entity = gazetteer.lookup(name)
