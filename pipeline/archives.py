@@ -14,6 +14,11 @@ Member layouts, one list per member:
   metadata, warcinfo, revisit, images, redirects...) are not documents: skipped and counted, not errors.
 - ``warc_stream``: the same, for a WARC/ARC gzipped as one stream (``gzip crawl.warc``, which warcio cannot
   seek in): offsets in the inflated stream, read through ``gzip_seek`` as a ``.tar.gz`` is.
+- ``warc_zstd``: the same, for a WARC compressed record by record with zstd (``.warc.zst``, the IIPC convention
+  ArchiveTeam's Wget-AT writes, with the dictionary frame it may begin with): ``[first_frame_offset,
+  frames_length]``, read through ``zstd_frames``.
+- ``warc_zstd_stream``: the same, for a WARC compressed whole with zstd (``zstd crawl.warc``): offsets in the
+  decompressed stream.
 - ``tar``: ``[member_name, data_offset, size_bytes, mtime_s]`` (regular files only).
 - ``zip``: ``[member_name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s]``.
 The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical.
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import bz2
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import gzip
@@ -49,6 +55,9 @@ from pipeline.content_codings import (PARTLY_DECODED_FLAG, ContentCodingError, D
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
+from pipeline.zstd_frames import (DictionaryError, FrameFile, FramesReader, FrameSpan, ZstdFrameError, ZstdSeeker,
+                                  has_dictionary_frame, is_zstd_file)
+from pipeline.zstd_frames import seeker_for as zstd_seeker_for
 from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import DOCUMENT_KINDS, SNIFF_BYTES, reads_as_document, sniff_document_type
 
@@ -56,7 +65,7 @@ ERROR_MEMBER = "!error"
 DEFAULT_CHUNK_RECORDS = 500
 DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
 ARCHIVE_SUFFIXES = {
-    ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
+    ".warc": "warc", ".warc.gz": "warc", ".warc.zst": "warc", ".arc": "warc", ".arc.gz": "warc",
     ".tar": "tar", ".tar.gz": "tar", ".tgz": "tar", ".tar.bz2": "tar", ".tar.xz": "tar", ".zip": "zip",
 }
 DOCUMENT_SUBTYPES = frozenset({  # of text/* or application/*
@@ -100,6 +109,8 @@ def detect_archive_kind(path: str) -> str | None:
     kind = archive_kind(path)
     if kind is not None:
         return kind
+    if is_zstd_file(path):
+        return "warc" if _is_zstd_web_archive(path) else None
     try:
         with _open_decompressed(path) as stream:
             head = stream.read(TAR_HEADER_BYTES)
@@ -145,6 +156,8 @@ def list_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
     kind = kind or archive_kind(path)
     if kind is None:
         raise ValueError(f"not an archive name: {path}")
+    if kind == "warc" and is_zstd_file(str(path)):
+        kind = "warc_zstd_stream" if is_zstd_whole(str(path)) else "warc_zstd"
     if kind == "warc" and is_gzipped_whole(str(path)):
         kind = "warc_stream"  # its records are read from the inflated stream, at their offsets in it
     skipped: collections.Counter[str] = collections.Counter()
@@ -374,6 +387,166 @@ def is_gzipped_whole(path: str) -> bool:
     return False
 
 
+# a zstd WARC record's headers must end within its first bytes: the rest is only ever read in pieces, never as a line
+WARC_HEAD_BYTES = 256 * 1024
+BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+RECORD_SEPARATORS = b"\r\n\t "
+FRAME_WITHOUT_RECORD = "zstd frame that begins no WARC record"
+WARC_RECORD_START = b"WARC/"
+FIRST_RECORD_PROBE_BYTES = 64 * 1024 * 1024
+
+
+def _record_in_head(head: bytes) -> tuple[Any, int]:
+    """The WARC record ``head`` (its first bytes) begins with, and its length: headers and content block.
+    ValueError when no WARC record begins there or its headers (with the HTTP headers of a response) do not end
+    within ``head``."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    warc_headers = BLANK_LINE.search(head) if head.startswith(WARC_RECORD_START) else None
+    if warc_headers is None:
+        raise ValueError("no WARC record begins here" if not head.startswith(WARC_RECORD_START)
+                         else f"WARC headers longer than {len(head)} bytes")
+    record = next(iter(ArchiveIterator(io.BytesIO(head))))
+    declared = (record.rec_headers.get_header("Content-Length") or "").strip()
+    if not declared.isdigit():
+        raise ValueError(f"WARC record without a valid Content-Length ({declared!r})")
+    length = warc_headers.end() + int(declared)
+    if length > len(head) and record.rec_type == "response" and not BLANK_LINE.search(head, warc_headers.end()):
+        raise ValueError(f"HTTP headers longer than {len(head)} bytes")
+    return record, length
+
+
+def _list_warc_zstd(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    """The records of a WARC compressed record by record with zstd, each at the offset of its first frame, its
+    length that of its frames. Frames are found by their headers and only the first ``WARC_HEAD_BYTES`` of a record
+    are decompressed; past a damaged frame, listing goes on at the next sound one."""
+    with open(path, "rb") as handle:
+        try:
+            frames = FrameFile(handle)
+        except ZstdFrameError as exc:
+            yield [ERROR_MEMBER, exc.offset, str(exc)]
+            return
+        for record_frames in _frames_by_record(frames, skipped):
+            if isinstance(record_frames, ZstdFrameError):
+                yield [ERROR_MEMBER, record_frames.offset, str(record_frames)]
+                if isinstance(record_frames, DictionaryError):
+                    return  # every frame would fail alike
+            elif (member := _zstd_record_member(frames, record_frames, skipped)) is not None:
+                yield member
+
+
+def _frames_by_record(frames: FrameFile, skipped: collections.Counter[str]) -> Iterator[list[FrameSpan] | ZstdFrameError]:
+    """The frames of each record: one that begins with ``WARC/``, and those after it that do not (the rest of the
+    record); a damaged frame's error in its place. Frames that continue no record are counted in ``skipped``."""
+    record: list[FrameSpan] = []
+    for span in frames.spans():
+        try:
+            start = frames.head(span, len(WARC_RECORD_START))  # None: a window over the limit, not looked into
+        except ZstdFrameError as exc:
+            start = exc
+        if isinstance(start, bytes) and start != WARC_RECORD_START:
+            if record:
+                record.append(span)  # type: ignore[arg-type]
+            elif start:
+                skipped[FRAME_WITHOUT_RECORD] += 1
+            continue
+        if record:
+            yield record
+        record = [] if isinstance(start, ZstdFrameError) else [span]  # type: ignore[list-item]
+        if isinstance(start, ZstdFrameError):
+            yield start
+    if record:
+        yield record
+
+
+def _zstd_record_member(frames: FrameFile, record_frames: list[FrameSpan],
+                        skipped: collections.Counter[str]) -> list[Any] | None:
+    """The member of the record in ``record_frames``, from its first ``WARC_HEAD_BYTES``; None when it is no
+    document (counted in ``skipped``). A record whose first frame's window is over the limit cannot be looked into:
+    it is listed, for the reader to refuse."""
+    first = record_frames[0]
+    member = [first.offset, sum(span.size_bytes for span in record_frames)]
+    try:
+        head = frames.head_of(record_frames, WARC_HEAD_BYTES)
+        if head is None:
+            return member
+        record, _ = _record_in_head(head)
+        reason = _warc_skip_reason(record)
+    except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken records
+        return [ERROR_MEMBER, first.offset, f"WARC record unreadable: {_one_line(exc)}"]
+    if reason:
+        skipped[reason] += 1
+        return None
+    return member
+
+
+def _list_warc_zstd_stream(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
+    """The records of a WARC compressed whole with zstd (``zstd crawl.warc``), at their offsets in the decompressed
+    stream: walked by their lengths, holding only the first ``WARC_HEAD_BYTES`` of each. Where the stream is corrupt
+    or cut short, an error member says so and listing stops (one stream: nothing after it can be found)."""
+    offset, head, at_end = 0, b"", False
+    try:
+        with contextlib.closing(ZstdSeeker(path)) as stream:
+            while True:
+                wanted = WARC_HEAD_BYTES - len(head)
+                more = b"" if at_end else stream.read_next(wanted)
+                at_end = at_end or len(more) < wanted
+                stripped = (head + more).lstrip(RECORD_SEPARATORS)
+                offset, head = offset + len(head) + len(more) - len(stripped), stripped
+                if len(head) < WARC_HEAD_BYTES and not at_end:
+                    continue
+                if not head:
+                    break
+                record, length = _record_in_head(head)
+                reason = _warc_skip_reason(record)
+                passed = min(length, len(head)) + (stream.skip(length - len(head)) if length > len(head) else 0)
+                if passed < length:
+                    yield [ERROR_MEMBER, offset, "WARC record cut short (truncated file?)"]
+                    return
+                if reason:
+                    skipped[reason] += 1
+                else:
+                    yield [offset, length]
+                offset, head = offset + length, head[length:]
+            damage = stream.damage()
+    except Exception as exc:  # noqa: BLE001 - a corrupt stream, a broken record
+        yield [ERROR_MEMBER, offset, _one_line(exc)]
+        return
+    if damage is not None:
+        yield [ERROR_MEMBER, offset, f"the zstd stream is cut short after this offset: {damage}"]
+
+
+def is_zstd_whole(path: str) -> bool:
+    """True for a WARC compressed whole with zstd (``zstd crawl.warc``: its first frame holds more than its first
+    record) rather than record by record, the IIPC convention, whose frames read alone. A first record longer than
+    ``FIRST_RECORD_PROBE_BYTES`` (a warcinfo record is a few hundred bytes) is not decompressed to its end to find
+    out: the file is taken to be written record by record."""
+    try:
+        with contextlib.closing(ZstdSeeker(path, across_frames=False)) as first_frame:
+            head = first_frame.read_next(WARC_HEAD_BYTES)
+            _, length = _record_in_head(head)
+            if length - len(head) > FIRST_RECORD_PROBE_BYTES:
+                return False
+            first_frame.skip(length - len(head))
+            after = head[length:] + first_frame.read_next(len(RECORD_SEPARATORS) * 4)
+    except Exception:  # noqa: BLE001 - any fault is the listing's to report
+        return False
+    return bool(after.lstrip(RECORD_SEPARATORS))
+
+
+def _is_zstd_web_archive(path: str) -> bool:
+    """True for a zstd file whose decompressed stream begins like a WARC or ARC, or that begins with a dictionary
+    frame, the WARC zstd convention's (a bad dictionary is then the listing's to report)."""
+    try:
+        with contextlib.closing(ZstdSeeker(path)) as stream:
+            head = stream.read_next(TAR_HEADER_BYTES)
+    except (ZstdFrameError, OverflowError):
+        return has_dictionary_frame(path)
+    except OSError:
+        return False
+    return head.lstrip().startswith(WEB_ARCHIVE_MAGIC)
+
+
 def _starts_like_a_web_archive(path: str) -> bool:
     with _open_decompressed(path) as stream:
         try:
@@ -434,9 +607,10 @@ def _list_zip(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any
 
 
 MEMBER_LISTERS: dict[str, Callable[[str, collections.Counter[str]], Iterator[list[Any]]]] = {
-    "warc": _list_warc, "warc_stream": _list_warc_stream, "tar": _list_tar, "zip": _list_zip,
+    "warc": _list_warc, "warc_stream": _list_warc_stream, "warc_zstd": _list_warc_zstd,
+    "warc_zstd_stream": _list_warc_zstd_stream, "tar": _list_tar, "zip": _list_zip,
 }
-SIZE_INDEX = {"warc": 1, "warc_stream": 1, "tar": 2, "zip": 4, "raw": 1}
+SIZE_INDEX = {"warc": 1, "warc_stream": 1, "warc_zstd": 1, "warc_zstd_stream": 1, "tar": 2, "zip": 4, "raw": 1}
 
 
 # Reading (worker side) ---------------------------------------------------------------------------------
@@ -531,6 +705,8 @@ def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
     except StopIteration:
         yield _member_error(entry, "bad_archive", "no WARC record at this offset (truncated?)", where,
                             fallback_time)
+    except OverflowError as exc:  # a zstd frame whose window is over the limit
+        yield _member_error(entry, "too_large", f"WARC record: {exc}", where, fallback_time)
     except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken records
         yield _member_error(entry, "bad_archive", f"WARC record unreadable: {_one_line(exc)}", where,
                             fallback_time)
@@ -538,9 +714,16 @@ def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
 
 def _warc_record_stream(entry: InputFile, offset: int, length: int) -> BinaryIO:
     """The file positioned at a record's offset; for a WARC gzipped whole (container ``warc_stream``) the
-    record's bytes, inflated from the nearest checkpoint before it (``gzip_seek``)."""
-    if entry.get("container") == "warc_stream":
+    record's bytes, inflated from the nearest checkpoint before it (``gzip_seek``); for a WARC compressed with
+    zstd, its frames decompressed in pieces (``warc_zstd``) or its bytes in the decompressed stream
+    (``warc_zstd_stream``)."""
+    container = entry.get("container")
+    if container == "warc_stream":
         return io.BytesIO(seeker_for(entry["path"]).read_at(offset, length))
+    if container == "warc_zstd":
+        return FramesReader(entry["path"], offset, length)
+    if container == "warc_zstd_stream":
+        return io.BytesIO(zstd_seeker_for(entry["path"]).read_at(offset, length))
     handle = open(entry["path"], "rb")  # noqa: SIM115 - the caller closes it
     handle.seek(offset)
     return handle
@@ -692,6 +875,6 @@ def _read_raw_member(entry: InputFile, member: list[Any], max_bytes: int,
 
 
 CHUNK_READERS: dict[str, Callable[[InputFile, list[Any], int, dt.datetime], Iterator[RawDocument | ErrorRecord]]] = {
-    "warc": _read_warc_member, "warc_stream": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member,
-    "raw": _read_raw_member,
+    "warc": _read_warc_member, "warc_stream": _read_warc_member, "warc_zstd": _read_warc_member,
+    "warc_zstd_stream": _read_warc_member, "tar": _read_tar_member, "zip": _read_zip_member, "raw": _read_raw_member,
 }

@@ -493,7 +493,7 @@ def add_backfill_parser(commands: Any, add_run_arguments: Callable[[Any], None] 
     parser = commands.add_parser(
         "backfill", help="reprocess archives for a date range, rewriting those partitions atomically",
         description="Sources: OUT/raw (the raw zone), files, directories or globs of feeds/HTML/JSONL "
-                    "(gz too), .tar/.tar.gz/.tgz/.zip archives, .warc/.warc.gz/.arc/.arc.gz files.")
+                    "(gz too), .tar/.tar.gz/.tgz/.zip archives, .warc/.warc.gz/.warc.zst/.arc/.arc.gz files.")
     parser.add_argument("sources", nargs="+", metavar="SOURCE")
     parser.add_argument("--since", type=dt.date.fromisoformat, help="first UTC publication day (YYYY-MM-DD)")
     parser.add_argument("--until", type=dt.date.fromisoformat, help="last UTC publication day, included")

@@ -1,4 +1,4 @@
-"""Small inputs written by the tests themselves: RSS feeds, HTML pages, WARC, tar and zip archives."""
+"""Small inputs written by the tests themselves: RSS feeds, HTML pages, WARC (gzip, zstd), tar and zip archives."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import zipfile
 from typing import Iterable, NamedTuple
 from xml.sax.saxutils import escape
 
+import zstandard
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -81,21 +83,90 @@ def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=compress)
         for spec in records:
-            headers = {"WARC-Date": spec.warc_date, **dict(spec.warc_fields)}
-            if spec.record_type == "request":
-                http = StatusAndHeaders(f"GET {spec.uri} HTTP/1.1", [("Host", "example")], is_http_request=True)
-                record = writer.create_warc_record(spec.uri, "request", payload=io.BytesIO(b""), http_headers=http,
-                                                   warc_headers_dict=headers)
-            elif spec.record_type == "response":
-                fields = [("Content-Type", spec.content_type)] if spec.content_type else []
-                fields += list(spec.http_fields)
-                http = StatusAndHeaders(spec.status, fields, protocol="HTTP/1.1")
-                record = writer.create_warc_record(spec.uri, "response", payload=io.BytesIO(spec.payload),
-                                                   http_headers=http, warc_headers_dict=headers)
-            else:
-                record = writer.create_warc_record(spec.uri, spec.record_type, payload=io.BytesIO(spec.payload),
-                                                   warc_content_type=spec.content_type, warc_headers_dict=headers)
-            writer.write_record(record)
+            writer.write_record(_warc_record(writer, spec))
+    os.utime(path, (FIXED_MTIME_S, FIXED_MTIME_S))
+    return path
+
+
+def _warc_record(writer: WARCWriter, spec: WarcRecord) -> ArcWarcRecord:
+    headers = {"WARC-Date": spec.warc_date, **dict(spec.warc_fields)}
+    if spec.record_type == "request":
+        http = StatusAndHeaders(f"GET {spec.uri} HTTP/1.1", [("Host", "example")], is_http_request=True)
+        return writer.create_warc_record(spec.uri, "request", payload=io.BytesIO(b""), http_headers=http,
+                                         warc_headers_dict=headers)
+    if spec.record_type == "response":
+        fields = [("Content-Type", spec.content_type)] if spec.content_type else []
+        fields += list(spec.http_fields)
+        http = StatusAndHeaders(spec.status, fields, protocol="HTTP/1.1")
+        return writer.create_warc_record(spec.uri, "response", payload=io.BytesIO(spec.payload), http_headers=http,
+                                         warc_headers_dict=headers)
+    return writer.create_warc_record(spec.uri, spec.record_type, payload=io.BytesIO(spec.payload),
+                                     warc_content_type=spec.content_type, warc_headers_dict=headers)
+
+
+def warc_record_bytes(records: Iterable[WarcRecord]) -> list[bytes]:
+    """Each record as warcio writes it uncompressed: what a zstd WARC compresses record by record."""
+    written = []
+    for spec in records:
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(_warc_record(writer, spec))
+        written.append(buffer.getvalue())
+    return written
+
+
+def train_zstd_dictionary(size_bytes: int = 8192, dictionary_id: int = 0) -> zstandard.ZstdCompressionDict:
+    """A zstd dictionary trained on WARC records of news pages, as a crawler trains one on its first records
+    (``dictionary_id``: the ID to give it, 0 for the one training derives)."""
+    sites = [f"sample{number % 7}.example" for number in range(300)]
+    samples = warc_record_bytes(
+        WarcRecord("response", f"https://{site}/news/{number}",
+                   html_page(site, Item(f"s{number}", day(1 + number % 28), f"Sample {number}")),
+                   warc_date=f"2024-05-{1 + number % 28:02d}T10:00:00Z")
+        for number, site in enumerate(sites))
+    return zstandard.train_dictionary(size_bytes, samples, dict_id=dictionary_id)
+
+
+def zstd_frames_of(records: Iterable[bytes], dictionary: zstandard.ZstdCompressionDict | None = None,
+                   streamed: bool = False) -> list[bytes]:
+    """Each record compressed as its own zstd frame with a checksum, with ``dictionary`` when there is one: with its
+    content size in the frame header, as the WARC zstd convention asks, or ``streamed`` without it, as Wget-AT
+    writes it (a record at a time through ZSTD_compressStream2)."""
+    compressor = zstandard.ZstdCompressor(level=3, dict_data=dictionary, write_checksum=True)
+    if not streamed:
+        return [compressor.compress(record) for record in records]
+    frames = []
+    for record in records:
+        stream = compressor.compressobj()
+        frames.append(stream.compress(record) + stream.flush())
+    return frames
+
+
+def zstd_dictionary_frame(dictionary: zstandard.ZstdCompressionDict | bytes, compress: bool = True) -> bytes:
+    """The skippable frame (magic 0x184D2A5D) a WARC zstd file begins with: its dictionary, zstd-compressed when
+    ``compress`` (as Wget-AT writes it)."""
+    data = dictionary if isinstance(dictionary, bytes) else dictionary.as_bytes()
+    if compress:
+        data = zstandard.ZstdCompressor(level=9, write_checksum=True).compress(data)
+    return b"\x5d\x2a\x4d\x18" + len(data).to_bytes(4, "little") + data
+
+
+def zstd_skippable_frame(payload: bytes, magic_low_byte: int = 0x50) -> bytes:
+    """A skippable frame other than the dictionary's (an "extension frame" of the WARC zstd convention)."""
+    return bytes([magic_low_byte]) + b"\x2a\x4d\x18" + len(payload).to_bytes(4, "little") + payload
+
+
+def big_window_frame(payload: bytes) -> bytes:
+    """A zstd frame holding ``payload`` (at most 128 KiB) as a raw block, whose header asks for a 256 MiB window."""
+    descriptor, window = b"\x00", bytes([(28 - 10) << 3])  # no content size, no checksum; window log 28
+    block_header = (1 | len(payload) << 3).to_bytes(3, "little")  # the last block, raw
+    return b"\x28\xb5\x2f\xfd" + descriptor + window + block_header + payload
+
+
+def write_warc_zst(path: pathlib.Path, frames: Iterable[bytes], dictionary_frame: bytes = b"") -> pathlib.Path:
+    """A ``.warc.zst`` file: ``dictionary_frame`` (none by default), then ``frames``, with a fixed mtime."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(dictionary_frame + b"".join(frames))
     os.utime(path, (FIXED_MTIME_S, FIXED_MTIME_S))
     return path
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import itertools
 import pathlib
 import random
 import zlib
+from typing import Callable
 
 import brotli
 import pytest
@@ -21,8 +23,10 @@ from pipeline.gzip_seek import GzipSeeker, GzipStream, TruncatedGzipError
 from pipeline.raw_zone import store_raw
 from pipeline.sources import read_input
 from tests.peak_memory import measure_call
-from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, day, rss_feed, write_file, write_tar,
-                                             write_warc, write_zip)
+from tests.pipeline.archive_builders import (FIXED_MTIME_S, Item, WarcRecord, big_window_frame, day, html_page,
+                                             rss_feed, train_zstd_dictionary, warc_record_bytes, write_file, write_tar,
+                                             write_warc, write_warc_zst, write_zip, zstd_dictionary_frame,
+                                             zstd_frames_of, zstd_skippable_frame)
 
 MAX_BYTES = 1_000_000
 CORPUS = corpora_dir() / "warc"
@@ -36,25 +40,30 @@ def read_all(path: pathlib.Path, chunk_records: int = 500) -> list[dict]:
             for document in read_input(entry, MAX_BYTES)]
 
 
+MIXED_RECORDS = [
+    WarcRecord("warcinfo", "", b"software: tests", None, "application/warc-fields"),
+    WarcRecord("request", "https://wire.example/news/a"),
+    WarcRecord("response", "https://wire.example/news/a", PAGE, warc_date="2024-05-02T08:30:00Z"),
+    WarcRecord("metadata", "https://wire.example/news/a", b"via: x", None, "application/warc-fields"),
+    WarcRecord("response", "https://wire.example/missing", b"gone", "404 Not Found"),
+    WarcRecord("response", "https://wire.example/logo.png", b"\x89PNG\r\n", content_type="image/png"),
+    WarcRecord("response", "https://wire.example/feed", FEED, content_type="application/rss+xml"),
+    WarcRecord("response", "https://wire.example/blob", PAGE, content_type="application/octet-stream"),
+    WarcRecord("resource", "https://wire.example/saved.xml", FEED, None, "application/rss+xml"),
+]
+MIXED_DOCUMENTS = (2, 6, 7, 8)  # the records of MIXED_RECORDS that are documents
+
+
 def mixed_warc(path: pathlib.Path, compress: bool = True) -> pathlib.Path:
-    return write_warc(path, [
-        WarcRecord("warcinfo", "", b"software: tests", None, "application/warc-fields"),
-        WarcRecord("request", "https://wire.example/news/a"),
-        WarcRecord("response", "https://wire.example/news/a", PAGE, warc_date="2024-05-02T08:30:00Z"),
-        WarcRecord("metadata", "https://wire.example/news/a", b"via: x", None, "application/warc-fields"),
-        WarcRecord("response", "https://wire.example/missing", b"gone", "404 Not Found"),
-        WarcRecord("response", "https://wire.example/logo.png", b"\x89PNG\r\n", content_type="image/png"),
-        WarcRecord("response", "https://wire.example/feed", FEED, content_type="application/rss+xml"),
-        WarcRecord("response", "https://wire.example/blob", PAGE, content_type="application/octet-stream"),
-        WarcRecord("resource", "https://wire.example/saved.xml", FEED, None, "application/rss+xml"),
-    ], compress)
+    return write_warc(path, MIXED_RECORDS, compress)
 
 
 # Names -------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name, kind", [
-    ("a.warc", "warc"), ("a.warc.gz", "warc"), ("a.arc", "warc"), ("A.ARC.GZ", "warc"), ("a.tar", "tar"),
+    ("a.warc", "warc"), ("a.warc.gz", "warc"), ("a.warc.zst", "warc"), ("a.arc", "warc"), ("A.ARC.GZ", "warc"),
+    ("a.tar", "tar"),
     ("a.tar.gz", "tar"), ("a.tgz", "tar"), ("a.zip", "zip"), ("feed.xml.gz", None), ("a.jsonl", None)])
 def test_archive_kind_comes_from_the_file_name(name: str, kind: str | None) -> None:
     assert archive_kind(name) == kind
@@ -314,17 +323,31 @@ def test_truncated_warc_gives_error_records_not_a_crash(tmp_path: pathlib.Path) 
     assert any(document["kind"] == "raw" for document in documents)  # what came before the cut is kept
 
 
-def gzipped_whole(plain: pathlib.Path, path: pathlib.Path) -> pathlib.Path:
-    """``plain`` gzipped as one stream, as ``gzip crawl.warc`` writes it (warcio cannot seek in it)."""
-    path.write_bytes(gzip.compress(plain.read_bytes()))
+def compressed_whole(plain: pathlib.Path, path: pathlib.Path) -> pathlib.Path:
+    """``plain`` compressed as one stream, as ``gzip crawl.warc`` (warcio cannot seek in it) or ``zstd crawl.warc``
+    (one frame) write it, by the suffix of ``path``."""
+    compress = gzip.compress if path.suffix == ".gz" else zstandard.ZstdCompressor(write_checksum=True).compress
+    path.write_bytes(compress(plain.read_bytes()))
     return path
 
 
-def test_warc_gzipped_as_one_stream_gives_the_same_documents_in_any_chunk_order(tmp_path: pathlib.Path) -> None:
+def varied_page(number: int, paragraphs: int = 20) -> bytes:
+    """A page that compresses little (hex digests): its compressed bytes grow with it."""
+    text = b"".join(b"<p>%s</p>" % hashlib.sha256(b"%d-%d" % (number, paragraph)).hexdigest().encode()
+                    for paragraph in range(paragraphs))
+    return PAGE.replace(b"<p>Text</p>", text)
+
+
+WHOLE_STREAMS = [("whole.warc.gz", "warc_stream"), ("whole.warc.zst", "warc_zstd_stream")]
+
+
+@pytest.mark.parametrize("name, container", WHOLE_STREAMS)
+def test_warc_compressed_as_one_stream_gives_the_same_documents_in_any_chunk_order(tmp_path: pathlib.Path, name: str,
+                                                                                   container: str) -> None:
     plain = mixed_warc(tmp_path / "a.warc", compress=False)
-    whole = gzipped_whole(plain, tmp_path / "whole.warc.gz")
+    whole = compressed_whole(plain, tmp_path / name)
     chunks = enumerate_archive_inputs(str(whole), chunk_records=1)
-    assert {chunk["container"] for chunk in chunks} == {"warc_stream"}
+    assert {chunk["container"] for chunk in chunks} == {container}
 
     documents = [document for chunk in reversed(chunks) for document in read_archive_chunk(chunk, MAX_BYTES)]
 
@@ -336,21 +359,24 @@ def test_warc_gzipped_as_one_stream_gives_the_same_documents_in_any_chunk_order(
     assert list_archive(str(whole)).skipped == list_archive(str(plain)).skipped
 
 
-def test_warc_gzipped_as_one_stream_and_cut_short_keeps_what_came_before(tmp_path: pathlib.Path) -> None:
-    records = [WarcRecord("response", f"https://wire.example/news/{number}", PAGE.replace(b"Text", b"%d" % number))
-               for number in range(40)]
-    whole = gzipped_whole(write_warc(tmp_path / "a.warc", records, False), tmp_path / "whole.warc.gz")
-    cut = tmp_path / "cut.warc.gz"
+@pytest.mark.parametrize("name, container", WHOLE_STREAMS)
+def test_warc_compressed_as_one_stream_and_cut_short_keeps_what_came_before(tmp_path: pathlib.Path, name: str,
+                                                                            container: str) -> None:
+    records = [WarcRecord("response", f"https://wire.example/news/{number}", varied_page(number, 150))
+               for number in range(40)]  # 400 KB: zstd decodes whole blocks of 128 KiB, none of a block cut short
+    whole = compressed_whole(write_warc(tmp_path / "a.warc", records, False), tmp_path / name)
+    cut = tmp_path / name.replace("whole", "cut")
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
 
     documents = read_all(cut)
+    assert {entry["container"] for entry in enumerate_archive_inputs(str(cut))} == {container}
 
     kept = [document for document in documents if document["kind"] == "raw"]
     errors = [document for document in documents if document["kind"] == "error"]
     assert 5 < len(kept) < 40
     assert [document["uri"] for document in kept] == [
         f"https://wire.example/news/{number}" for number in range(len(kept))]
-    assert [error["error_type"] for error in errors] == ["bad_archive"]
+    assert errors and {error["error_type"] for error in errors} == {"bad_archive"}
 
 
 def test_garbage_with_a_warc_name_is_an_error_record(tmp_path: pathlib.Path) -> None:
@@ -381,6 +407,249 @@ def test_real_web_archives_are_read_without_crashing() -> None:
     assert listing.skipped["content type image/svg+xml"] == 3
     arc = [document for document in read_all(CORPUS / "warcio-github/example.arc.gz")]
     assert [document["uri"] for document in arc] == ["http://example.com/"]
+
+
+# WARC compressed with zstd ----------------------------------------------------------------------------
+
+ZSTD_DICTIONARY = train_zstd_dictionary()
+DICTIONARY_FORMS = ["compressed dictionary", "dictionary as it is", "no dictionary", "frames streamed"]
+
+
+def zstd_warc(path: pathlib.Path, records: list[WarcRecord], dictionary: str = DICTIONARY_FORMS[0],
+              frames: list[bytes] | None = None) -> tuple[pathlib.Path, list[int]]:
+    """``records`` written with warcio and compressed one frame each, after the dictionary frame in the form
+    ``dictionary`` names ("frames streamed": compressed dictionary, frames without their content size, as Wget-AT
+    writes them), or ``frames`` in place of theirs; the file and where each frame starts."""
+    with_dictionary = dictionary != "no dictionary"
+    frames = frames or zstd_frames_of(warc_record_bytes(records), ZSTD_DICTIONARY if with_dictionary else None,
+                                      streamed=dictionary == "frames streamed")
+    dictionary_frame = zstd_dictionary_frame(ZSTD_DICTIONARY, dictionary != "dictionary as it is") \
+        if with_dictionary else b""
+    offsets = list(itertools.accumulate([len(dictionary_frame), *map(len, frames[:-1])]))
+    return write_warc_zst(path, frames, dictionary_frame), offsets
+
+
+def pages(count: int, paragraphs: int = 20) -> list[WarcRecord]:
+    return [WarcRecord("response", f"https://wire.example/news/{number}", varied_page(number, paragraphs))
+            for number in range(count)]
+
+
+Damage = Callable[[bytes], bytes]
+
+
+def corrupted(frame: bytes) -> bytes:
+    """``frame`` with one byte of its compressed data flipped: its checksum no longer matches, if it decodes."""
+    middle = len(frame) // 2
+    return frame[:middle] + bytes([frame[middle] ^ 0xFF]) + frame[middle + 1:]
+
+
+def with_reserved_block(frame: bytes) -> bytes:
+    """``frame`` with its first block header's type set to 3, which is reserved: its blocks cannot be walked."""
+    first_block = zstandard.frame_header_size(frame)
+    return frame[:first_block] + bytes([frame[first_block] | 0b110]) + frame[first_block + 1:]
+
+
+def in_pieces(plain: pathlib.Path, path: pathlib.Path) -> pathlib.Path:
+    """``plain`` as ``pzstd`` compresses it: a skippable frame first, then frames of a fixed size, whatever the
+    records."""
+    data, compressor = plain.read_bytes(), zstandard.ZstdCompressor()
+    frames = [compressor.compress(data[start:start + 1000]) for start in range(0, len(data), 1000)]
+    return write_warc_zst(path, [zstd_skippable_frame(b"frame sizes"), *frames])
+
+
+def summary(documents: list[dict]) -> list[tuple]:
+    return [(document["kind"], document.get("error_type"), document["uri"]) for document in documents]
+
+
+@pytest.mark.parametrize("name, kind", [("crawl.bin", "warc"), ("plain-crawl.bin", "warc"), ("whole.bin", "warc"),
+                                        ("pieces.bin", "warc"), ("bad-dictionary.bin", "warc"), ("feed.xml.zst", None),
+                                        ("junk.zst", None)])
+def test_a_zstd_warc_is_known_by_its_first_bytes(tmp_path: pathlib.Path, name: str, kind: str | None) -> None:
+    path = tmp_path / name
+    if name in ("crawl.bin", "plain-crawl.bin"):
+        zstd_warc(path, MIXED_RECORDS, "compressed dictionary" if name == "crawl.bin" else "no dictionary")
+    elif name == "whole.bin":
+        compressed_whole(mixed_warc(tmp_path / "a.warc", compress=False), path.with_suffix(".zst")).rename(path)
+    elif name == "pieces.bin":
+        in_pieces(mixed_warc(tmp_path / "a.warc", compress=False), path)
+    elif name == "bad-dictionary.bin":  # the dictionary frame says what it is: its error is the listing's to report
+        write_warc_zst(path, zstd_frames_of(warc_record_bytes(MIXED_RECORDS)), zstd_dictionary_frame(b"junk"))
+    else:
+        path.write_bytes(zstandard.ZstdCompressor().compress(FEED if name == "feed.xml.zst" else b"\x00junk" * 9)[:-2])
+    assert detect_archive_kind(str(path)) == kind
+
+
+@pytest.mark.parametrize("dictionary", DICTIONARY_FORMS)
+def test_zstd_warc_records_read_as_the_plain_warc_s_each_at_its_frame(tmp_path: pathlib.Path, dictionary: str) -> None:
+    path, offsets = zstd_warc(tmp_path / "a.warc.zst", MIXED_RECORDS, dictionary)
+    plain = mixed_warc(tmp_path / "a.warc", compress=False)
+
+    documents = read_all(path)
+
+    fields = ("kind", "uri", "body", "fetched_at", "content_type", "http_status", "raw_sha256")
+    assert [[document[field] for field in fields] for document in documents] == [
+        [document[field] for field in fields] for document in read_all(plain)]
+    assert [document["raw_path"] for document in documents] == [f"{path}#{offsets[index]}" for index in MIXED_DOCUMENTS]
+    assert {entry["container"] for entry in enumerate_archive_inputs(str(path))} == {"warc_zstd"}
+    assert list_archive(str(path)).skipped == list_archive(str(plain)).skipped
+
+
+def test_a_zstd_warc_in_frames_that_cut_across_records_reads_as_one_stream(tmp_path: pathlib.Path) -> None:
+    path = in_pieces(mixed_warc(tmp_path / "a.warc", compress=False), tmp_path / "pieces.warc.zst")
+
+    documents = read_all(path)
+
+    assert {entry["container"] for entry in enumerate_archive_inputs(str(path))} == {"warc_zstd_stream"}
+    assert [(document["uri"], document["body"]) for document in documents] == [
+        (document["uri"], document["body"]) for document in read_all(tmp_path / "a.warc")]
+
+
+def test_zstd_warc_chunks_read_in_any_order_give_every_record(tmp_path: pathlib.Path) -> None:
+    path, _ = zstd_warc(tmp_path / "big.warc.zst", pages(23))
+    chunks = enumerate_archive_inputs(str(path), chunk_records=5)
+    random.Random(8).shuffle(chunks)
+
+    documents = [document for chunk in chunks for document in read_archive_chunk(chunk, MAX_BYTES)]
+
+    assert sorted(len(chunk["members"]) for chunk in chunks) == [3, 5, 5, 5, 5]
+    assert {chunk["container"] for chunk in chunks} == {"warc_zstd"}
+    assert sorted((document["uri"], document["body"]) for document in documents) == sorted(
+        (record.uri, record.payload) for record in pages(23))
+
+
+def test_the_raw_path_of_a_zstd_warc_record_leads_to_its_frame(tmp_path: pathlib.Path) -> None:
+    written = warc_record_bytes(MIXED_RECORDS)
+    path, _ = zstd_warc(tmp_path / "a.warc.zst", [], frames=zstd_frames_of(written, ZSTD_DICTIONARY))
+    for document in read_all(path):
+        with open(path, "rb") as handle:
+            handle.seek(int(document["raw_path"].rsplit("#", 1)[1]))
+            record = zstandard.ZstdDecompressor(dict_data=ZSTD_DICTIONARY).stream_reader(handle).read(10**6)
+        assert record in written and f"WARC-Target-URI: {document['uri']}".encode() in record
+
+
+def test_a_record_in_several_frames_is_one_member_and_extension_frames_are_passed_over(tmp_path: pathlib.Path) -> None:
+    first, long, last = warc_record_bytes(pages(3, paragraphs=400))  # 26 KB each
+    compressor = zstandard.ZstdCompressor(dict_data=ZSTD_DICTIONARY, write_checksum=True)
+    frames = [compressor.compress(first), zstd_skippable_frame(b"an index, say"),
+              *(compressor.compress(piece) for piece in (long[:300], long[300:9000], long[9000:])),
+              compressor.compress(b""), compressor.compress(last)]
+    path, offsets = zstd_warc(tmp_path / "a.warc.zst", [], frames=frames)
+
+    documents = read_all(path)
+
+    assert [(document["uri"], document["body"]) for document in documents] == [
+        (record.uri, record.payload) for record in pages(3, paragraphs=400)]
+    assert [document["raw_path"] for document in documents] == [f"{path}#{offsets[index]}" for index in (0, 2, 6)]
+    assert list_archive(str(path)).skipped == {}
+
+
+@pytest.mark.parametrize("damage", [corrupted, with_reserved_block])
+def test_a_damaged_zstd_frame_is_an_error_row_at_its_offset_and_the_records_after_it_flow(tmp_path: pathlib.Path,
+                                                                                         damage: Damage) -> None:
+    frames = zstd_frames_of(warc_record_bytes(pages(4)), ZSTD_DICTIONARY)
+    frames[1] = damage(frames[1])
+    path, offsets = zstd_warc(tmp_path / "a.warc.zst", [], frames=frames)
+
+    documents = read_all(path)
+
+    where = f"{path}#{offsets[1]}"
+    assert summary(documents) == [("raw", None, "https://wire.example/news/0"), ("error", "bad_archive", where),
+                                  ("raw", None, "https://wire.example/news/2"),
+                                  ("raw", None, "https://wire.example/news/3")]
+    assert documents[1]["raw_path"] == where and "zstd frame" in documents[1]["message"]
+
+
+OTHER_DICTIONARY = train_zstd_dictionary(4096, dictionary_id=4242)
+
+
+@pytest.mark.parametrize("dictionary_frame, message", [
+    (b"", f"need dictionary {ZSTD_DICTIONARY.dict_id()}, and the file has no dictionary frame"),
+    (zstd_dictionary_frame(OTHER_DICTIONARY), f"need dictionary {ZSTD_DICTIONARY.dict_id()}, and the file holds "
+                                               "dictionary 4242"),
+    (zstd_dictionary_frame(b"raw content, no dictionary header" * 20), "holds no zstd dictionary"),
+    (corrupted(zstd_dictionary_frame(ZSTD_DICTIONARY)), "compressed zstd dictionary is corrupt"),
+], ids=["missing", "another", "not a dictionary", "corrupt"])
+def test_a_zstd_warc_without_its_dictionary_is_one_error_row(tmp_path: pathlib.Path, dictionary_frame: bytes,
+                                                             message: str) -> None:
+    frames = zstd_frames_of(warc_record_bytes(pages(3)), ZSTD_DICTIONARY)
+    path = write_warc_zst(tmp_path / "a.warc.zst", frames, dictionary_frame)
+
+    (error,) = read_all(path)
+
+    where = f"{path}#{len(dictionary_frame) if 'need dictionary' in message else 0}"  # its first frame, or its start
+    assert (error["kind"], error["error_type"], error["raw_path"]) == ("error", "bad_archive", where)
+    assert message in error["message"]
+
+
+def test_a_zstd_warc_cut_short_keeps_the_records_before_the_cut(tmp_path: pathlib.Path) -> None:
+    path, offsets = zstd_warc(tmp_path / "a.warc.zst", pages(6))
+    data = path.read_bytes()
+    path.write_bytes(data[: (offsets[4] + offsets[5]) // 2])  # inside the fifth record's frame
+
+    documents = read_all(path)
+
+    assert summary(documents) == [*((("raw", None, f"https://wire.example/news/{number}")) for number in range(4)),
+                                  ("error", "bad_archive", f"{path}#{offsets[4]}")]
+    assert "cut short" in documents[-1]["message"]
+
+
+def zstd_stream_frame(head: bytes, filler: bytes, count: int, tail: bytes = b"") -> bytes:
+    """One frame of ``head``, ``count`` times ``filler`` and ``tail``, compressed as a stream: what it inflates to
+    is never held."""
+    compressor = zstandard.ZstdCompressor(level=1, dict_data=ZSTD_DICTIONARY, write_checksum=True).compressobj()
+    return b"".join([compressor.compress(head), *(compressor.compress(filler) for _ in range(count)),
+                     compressor.compress(tail), compressor.flush()])
+
+
+def test_zstd_warc_bombs_are_refused_with_bounded_memory(tmp_path: pathlib.Path) -> None:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    mebibyte = 1024 * 1024
+    bomb_head = (b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://wire.example/bomb\r\n"
+                 b"WARC-Date: 2024-06-01T10:00:00Z\r\n"
+                 b"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+                 b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n"
+                 % (len(http) + 512 * mebibyte)) + http
+    frames = [zstd_stream_frame(bomb_head, bytes(mebibyte), 512, b"\r\n\r\n"),  # 512 MB of zeros as a page
+              zstd_stream_frame(b"WARC/1.1\r\nX-Endless: ", b"x" * mebibyte, 64),  # a header line of 64 MB
+              big_window_frame(warc_record_bytes(pages(1))[0]),  # a frame asking for a 256 MiB window
+              *zstd_frames_of(warc_record_bytes([WarcRecord("response", "https://wire.example/news/a", PAGE)]),
+                              ZSTD_DICTIONARY)]
+    path, offsets = zstd_warc(tmp_path / "bomb.warc.zst", [], frames=frames)
+
+    outcome, growth_mb = measure_call(
+        "from tests.pipeline.test_archives import read_all; import pathlib",
+        f"[(d['kind'], d.get('error_type'), d['uri']) for d in read_all(pathlib.Path({str(path)!r}))]")
+
+    assert [tuple(row) for row in outcome] == [("error", "too_large", "https://wire.example/bomb"),
+                                               ("error", "bad_archive", f"{path}#{offsets[1]}"),
+                                               ("error", "too_large", f"{path}#{offsets[2]}"),
+                                               ("raw", None, "https://wire.example/news/a")]
+    assert growth_mb < 10 * MAX_BYTES / 1024 / 1024 + 20  # neither the 512 MB nor the 64 MB line ever existed
+
+
+def test_newsbeam_ingest_reads_a_zstd_warc_and_points_each_row_at_its_frame(tmp_path: pathlib.Path) -> None:
+    import duckdb
+
+    from pipeline.cli import main
+
+    stories = [Item(f"story-{number}", day(number + 1), f"Council story {number}") for number in range(3)]
+    records = [WarcRecord("warcinfo", "", b"software: tests", None, "application/warc-fields"),
+               *(WarcRecord("response", f"https://wire.example/news/{item.slug}", html_page("wire.example", item))
+                 for item in stories),
+               WarcRecord("response", "https://wire.example/logo.png", b"\x89PNG\r\n", content_type="image/png")]
+    frames = zstd_frames_of(warc_record_bytes(records), ZSTD_DICTIONARY)
+    frames[2] = corrupted(frames[2])  # story-1
+    path, offsets = zstd_warc(tmp_path / "crawl.warc.zst", [], frames=frames)
+
+    assert main(["ingest", str(path), "--output", str(tmp_path / "out"), "--shards", "1"]) == 0
+
+    articles = duckdb.sql(f"SELECT url, raw_path FROM read_parquet('{tmp_path}/out/articles/**/*.parquet') "
+                          "ORDER BY url").fetchall()
+    errors = duckdb.sql(f"SELECT stage, error_type, raw_path FROM read_parquet('{tmp_path}/out/errors/**/*.parquet')"
+                        ).fetchall()
+    assert articles == [("https://wire.example/news/story-0", f"{path}#{offsets[1]}"),
+                        ("https://wire.example/news/story-2", f"{path}#{offsets[3]}")]
+    assert errors == [("read", "bad_archive", f"{path}#{offsets[2]}")]
 
 
 # tar ---------------------------------------------------------------------------------------------------

@@ -31,8 +31,9 @@ from pipeline.options import RunOptions, new_run_id
 from pipeline.raw_zone import record_pruned_before, store_raw
 from pipeline.sources import InputFile
 from tests.child_env import env_with_private_tmpdir
-from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, write_file, write_tar,
-                                             write_warc, write_zip)
+from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, train_zstd_dictionary,
+                                             warc_record_bytes, write_file, write_tar, write_warc, write_warc_zst,
+                                             write_zip, zstd_dictionary_frame, zstd_frames_of)
 from transforms.settings import TransformSettings
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -216,6 +217,11 @@ def test_every_kind_of_source_is_backfilled(tmp_path: pathlib.Path) -> None:
     write_warc(sources / "crawl.warc.gz", [
         WarcRecord("request", "https://warc.example/news/only-4"),
         WarcRecord("response", "https://warc.example/news/only-4", html_page("warc.example", item("warc.example", 4)))])
+    dictionary = train_zstd_dictionary()  # a .warc.zst as Wget-AT writes it: one frame per record, its dictionary first
+    write_warc_zst(sources / "crawl.warc.zst", zstd_frames_of(warc_record_bytes([
+        WarcRecord("warcinfo", "", b"software: tests", None, "application/warc-fields"),
+        WarcRecord("response", "https://zst.example/news/only-6", html_page("zst.example", item("zst.example", 6)))]),
+        dictionary), zstd_dictionary_frame(dictionary))
     output = tmp_path / "out"
     store_raw(output, "raw-source", rss_feed("raw.example", [item("raw.example", 5)]), day(5, 18),
               uri="https://raw.example/feed", feed_url="https://raw.example/feed")
@@ -223,9 +229,10 @@ def test_every_kind_of_source_is_backfilled(tmp_path: pathlib.Path) -> None:
     rows = read_rows(output)
     assert sorted(row["url"] for row in rows) == sorted(
         f"https://{site}/news/only-{number}" for number, site in
-        enumerate(("plain.example", "tar.example", "zip.example", "warc.example", "raw.example"), start=1))
-    assert {str(row["date"]) for row in rows} == {f"2024-05-0{number}" for number in range(1, 6)}
-    assert manifest["counts"]["records_skipped_by_reason"] == {"warc request record": 1}
+        enumerate(("plain.example", "tar.example", "zip.example", "warc.example", "raw.example", "zst.example"),
+                  start=1))
+    assert {str(row["date"]) for row in rows} == {f"2024-05-0{number}" for number in range(1, 7)}
+    assert manifest["counts"]["records_skipped_by_reason"] == {"warc request record": 1, "warc warcinfo record": 1}
     assert next(row for row in rows if row["url"].startswith("https://raw."))["source_id"] == "raw-source"
 
 
