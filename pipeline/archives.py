@@ -48,8 +48,9 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Generator, Iterator, NamedTuple
 
+from pipeline.bounded_warc import next_record_start, warc_records
 from pipeline.content_codings import (PARTLY_DECODED_FLAG, ContentCodingError, DecodedBody, bounded_pieces,
                                       decode_bounded, decoded_head, transfer_codings)
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
@@ -326,29 +327,40 @@ def _list_warc(path: str, skipped: collections.Counter[str]) -> Iterator[list[An
         yield [ERROR_MEMBER, 0, "not a WARC or ARC file (no WARC/ or filedesc:// header)"]
         return
     with open(path, "rb") as handle:
-        next_offset = yield from _warc_records(handle, skipped)
-    if next_offset is not None and next_offset < os.path.getsize(path):
+        gzipped = handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        start: int | None = 0
+        while start is not None:  # a record that does not read ends its stretch; the next one found goes on
+            handle.seek(start)
+            walk = yield from _warc_records(handle, skipped, start)
+            start = None if walk.failed_at is None else next_record_start(handle, walk.failed_at + 1, gzipped)
+    if walk.end is not None and walk.end < os.path.getsize(path):
         # warcio stops quietly inside a cut gzip member
-        yield [ERROR_MEMBER, next_offset, "unreadable data after this offset (truncated file?)"]
+        yield [ERROR_MEMBER, walk.end, "unreadable data after this offset (truncated file?)"]
 
 
 def _list_warc_stream(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
     """The records of a WARC/ARC gzipped whole (``is_gzipped_whole``), at their offsets in the inflated
     stream; a stream cut short is reported where it stops."""
     with GzipStream(path) as inflated, io.BufferedReader(inflated) as stream:
-        next_offset = yield from _warc_records(stream, skipped)
-        if next_offset is not None and inflated.cut_short:
-            yield [ERROR_MEMBER, next_offset, "the gzip stream is cut short after this offset (truncated file?)"]
+        walk = yield from _warc_records(stream, skipped)
+        if walk.end is not None and inflated.cut_short:
+            yield [ERROR_MEMBER, walk.end, "the gzip stream is cut short after this offset (truncated file?)"]
 
 
-def _warc_records(stream: Any, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
-    """The document records of a WARC/ARC ``stream`` as members, the others counted in ``skipped``; returns
-    the offset after the last record, or None when the stream broke off (an error member says where)."""
-    from warcio.archiveiterator import ArchiveIterator
+class _Walk(NamedTuple):
+    """How a walk through a WARC/ARC stream's records ended."""
 
-    next_offset = 0
+    end: int | None  # the offset after the last record; None when a record did not read
+    failed_at: int | None = None  # the offset of that record (an error member says why)
+
+
+def _warc_records(stream: Any, skipped: collections.Counter[str], start: int = 0
+                  ) -> Generator[list[Any], None, _Walk]:
+    """The document records of a WARC/ARC ``stream`` (at offset ``start``) as members, the others counted in
+    ``skipped``; returns how the walk ended."""
+    next_offset = start
     try:
-        records = ArchiveIterator(stream, arc2warc=True)
+        records = warc_records(stream, arc2warc=True)
         for record in records:
             offset = records.offset
             reason = _warc_skip_reason(record)
@@ -361,16 +373,15 @@ def _warc_records(stream: Any, skipped: collections.Counter[str]) -> Iterator[li
                 skipped[reason] += 1
             else:
                 yield [offset, length]
-        return records.offset
+        return _Walk(records.offset)
     except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken archives
-        yield [ERROR_MEMBER, max(next_offset, 0), _one_line(exc)]
-        return None
+        yield [ERROR_MEMBER, next_offset, _one_line(exc)]
+        return _Walk(None, next_offset)
 
 
 def is_gzipped_whole(path: str) -> bool:
     """True for a WARC/ARC gzipped as one stream (``gzip crawl.warc``) rather than record by record, the form
     that allows seeking: warcio refuses it ("non-chunked gzip file detected") after the first record."""
-    from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     try:
@@ -378,7 +389,7 @@ def is_gzipped_whole(path: str) -> bool:
             if handle.read(2) != GZIP_MAGIC:
                 return False
             handle.seek(0)
-            for _ in itertools.islice(ArchiveIterator(handle, arc2warc=True), 2):
+            for _ in itertools.islice(warc_records(handle, arc2warc=True), 2):
                 pass
     except ArchiveLoadFailed as exc:
         return "non-chunked gzip" in str(exc)
@@ -691,8 +702,6 @@ def _warc_date(value: str | None) -> dt.datetime | None:
 
 def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
                       fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
-    from warcio.archiveiterator import ArchiveIterator
-
     offset, length = member
     where = f"{entry['path']}#{offset}"
     if length > max_bytes * 4:  # a record much larger than any document we would keep
@@ -700,7 +709,7 @@ def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
         return
     try:
         with _warc_record_stream(entry, offset, length) as handle:
-            record = next(iter(ArchiveIterator(handle, arc2warc=True)))
+            record = next(iter(warc_records(handle, arc2warc=True)))
             yield _warc_document(entry, record, where, max_bytes, fallback_time)
     except StopIteration:
         yield _member_error(entry, "bad_archive", "no WARC record at this offset (truncated?)", where,

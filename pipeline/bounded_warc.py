@@ -1,0 +1,94 @@
+"""warcio's record iterator with the headers of a record bounded in size, and where to go on after a record
+that does not read.
+
+warcio reads a record's WARC and HTTP headers a line at a time with no limit on a line or on their number: a
+gzip member of 300 MB of zeros (a few hundred KB on disk) held about 5 GB while it looked for the first line's
+end, and a member of millions of short header lines builds a header list as large. Real headers are a few
+kilobytes; here the lines read since the last body read may add up to ``MAX_HEADER_BYTES`` and no more, so a
+hostile record is an error (``HeadersTooLargeError``, which the callers turn into a ``read:bad_archive`` row)
+with memory of about one decompressed block.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
+
+MAX_HEADER_BYTES = 1024 * 1024  # a record's WARC and HTTP header lines together
+
+
+class HeadersTooLargeError(ValueError):
+    """A record whose header lines go on past ``MAX_HEADER_BYTES``."""
+
+
+class _HeaderBoundedReader(DecompressingBufferedReader):
+    """warcio's reader, counting the bytes of the lines read since the last body read."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._line_bytes = 0
+
+    def readline(self, length: int | None = None) -> bytes:
+        """A line, of at most what is left of ``MAX_HEADER_BYTES``; ``HeadersTooLargeError`` past it."""
+        budget = MAX_HEADER_BYTES - self._line_bytes
+        if budget <= 0:
+            raise HeadersTooLargeError(f"record headers go on past {MAX_HEADER_BYTES} bytes")
+        line = super().readline(budget if length is None else min(length, budget))
+        self._line_bytes += len(line)
+        return line
+
+    def read(self, length: int | None = None) -> bytes:
+        """A body read: the next lines are another record's headers."""
+        self._line_bytes = 0
+        return super().read(length)
+
+
+def warc_records(stream: Any, **options: Any) -> ArchiveIterator:
+    """An ``ArchiveIterator`` over ``stream`` (``options`` as warcio takes them) whose records' headers are
+    bounded."""
+    records = ArchiveIterator(stream, **options)
+    records.reader = _HeaderBoundedReader(records.fh, block_size=records.reader.block_size)
+    return records
+
+
+GZIP_MEMBER_START = b"\x1f\x8b\x08"  # a gzip member's magic and its one compression method, deflate
+PLAIN_RECORD_START = b"WARC/1."
+SCAN_BYTES = 1024 * 1024  # read at a time while looking for the next record
+HEAD_BYTES = 4096  # read at a candidate to tell whether a record starts there
+
+
+def next_record_start(handle: Any, after: int, gzipped: bool) -> int | None:
+    """The offset of the first WARC record that starts at or after ``after`` in a WARC file (``gzipped`` record by
+    record, or not compressed), None when none does: where listing goes on after a record that does not read,
+    so that one corrupt record does not lose the rest of a crawl. A candidate counts when its bytes (inflated)
+    begin with ``WARC/`` (uncompressed: at a line's start)."""
+    marker = GZIP_MEMBER_START if gzipped else PLAIN_RECORD_START
+    position = after
+    while True:
+        handle.seek(position)
+        chunk = handle.read(SCAN_BYTES)
+        if len(chunk) < len(marker):
+            return None
+        index = chunk.find(marker)
+        while index != -1:
+            if _record_starts_at(handle, position + index, gzipped):
+                return position + index
+            index = chunk.find(marker, index + 1)
+        position += len(chunk) - len(marker) + 1  # a marker cut by the chunk's end is found in the next
+
+
+def _record_starts_at(handle: Any, offset: int, gzipped: bool) -> bool:
+    """Whether a WARC record starts at ``offset``: a gzip member that inflates to ``WARC/``, or ``WARC/1.`` at the
+    start of a line."""
+    handle.seek(max(0, offset - 1))
+    head = handle.read(HEAD_BYTES + 1)
+    if not gzipped:
+        return offset == 0 or head[:1] == b"\n"
+    member = head[1:] if offset else head
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(member, 16).startswith(b"WARC/")
+    except zlib.error:
+        return False
