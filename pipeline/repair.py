@@ -29,11 +29,10 @@ FILES_LISTED = 20  # damaged files named one by one; the rest are counted
 
 @dataclasses.dataclass(frozen=True)
 class DamagedFile:
-    """A file of the output that does not read, and where repair put it."""
+    """A file of the output that does not read, and why."""
 
     relative_path: str  # under OUT, e.g. articles/date=2024-05-01/part-00003.parquet
     reason: str
-    moved_to: pathlib.Path | None  # None in a dry run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,23 +77,21 @@ def set_aside(output_dir: str, path: pathlib.Path) -> pathlib.Path:
     return target
 
 
-def repair(output_dir: str, dry_run: bool = False, lock_wait_s: float = 0.0,
-           progress: Callable[[int, int], None] | None = None) -> RepairResult:
+def repair(output_dir: str, dry_run: bool = False, lock_wait_s: float = 0.0) -> RepairResult:
     """Find the output's damaged files; unless ``dry_run``, set them aside and rebuild the article index entries
     of the days they held (``pipeline.article_index``), under the output lock."""
-    from pipeline.article_index import article_partition_dates, rebuild_article_index
+    from pipeline.article_index import rebuild_article_index
     from pipeline.dataset_layout import recorded_shards
     from pipeline.locking import output_lock
 
     with output_lock(output_dir, lock_wait_s):
         files = output_files(output_dir)
         damaged: list[DamagedFile] = []
-        for number, path in enumerate(files, 1):
+        for path in files:
             if (reason := read_failure(path)) is not None:
-                moved_to = None if dry_run else set_aside(output_dir, path)
-                damaged.append(DamagedFile(str(path.relative_to(output_dir)), reason, moved_to))
-            if progress is not None:
-                progress(number, len(files))
+                damaged.append(DamagedFile(str(path.relative_to(output_dir)), reason))
+                if not dry_run:
+                    set_aside(output_dir, path)
         index_damaged = any(item.relative_path.startswith("_state/") for item in damaged)
         days = sorted({pathlib.Path(item.relative_path).parent.name.removeprefix("date=") for item in damaged
                        if item.relative_path.startswith("articles/")})
