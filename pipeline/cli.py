@@ -220,14 +220,13 @@ def is_disk_full(error: BaseException | None) -> bool:
     Beam re-raises a worker's ``OSError`` as a ``RuntimeError`` that keeps only its text, so the text is
     checked too.
     """
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+    from pipeline.error_chain import error_chain
+
+    for cause in error_chain(error):
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
-        if f"[Errno {errno.ENOSPC}]" in str(error) or "No space left on device" in str(error):
+        if f"[Errno {errno.ENOSPC}]" in str(cause) or "No space left on device" in str(cause):
             return True
-        error = error.__cause__ or error.__context__
     return False
 
 

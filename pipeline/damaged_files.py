@@ -18,6 +18,8 @@ from typing import Iterable, Iterator, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.error_chain import error_chain
+
 T = TypeVar("T")
 # the words of the error; Beam re-raises a worker's error as a RuntimeError that keeps only its text
 DAMAGED_MESSAGE = re.compile(r"(\S+) cannot be read as Parquet: [^\n\[]*")
@@ -74,16 +76,13 @@ def checked_batches(path: str | pathlib.Path, batches: Iterable[T]) -> Iterator[
 def damaged_file_message(error: BaseException | None) -> str | None:
     """The ``DamagedFileError`` message in ``error`` or an error that led to it (also in the text of one that
     Beam re-raised), else None."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, DamagedFileError):
-            return str(error)
-        text = str(error)
+    for cause in error_chain(error):
+        if isinstance(cause, DamagedFileError):
+            return str(cause)
+        text = str(cause)
         if found := DAMAGED_MESSAGE.search(text):
             return found.group(0).rstrip(". ")
         for pattern in DUCKDB_DAMAGED_MESSAGES:
             if found := pattern.search(text):
                 return str(DamagedFileError(found["path"], found["reason"]))
-        error = error.__cause__ or error.__context__
     return None
