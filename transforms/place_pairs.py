@@ -7,7 +7,8 @@ one in England. For two mentions with only a comma between them, the second a co
 
 1. When a reading of the first lies in a reading of the second, those two are taken, the gazetteer's own
    choices first: "Atlanta, Georgia" is the state; "Birmingham, Alabama" and "Athens, Georgia" the US cities
-   (and the state); "Tbilisi, Georgia" and "Paris, France" stay as they are.
+   (and the state); "Tbilisi, Georgia" and "Paris, France" stay as they are. The first may be a region too
+   ("Georgia, USA": the state).
 2. Else, when the first is a city and the second an area that the city does not lie in, the first names a
    namesake too small for the gazetteer ("Paris, Texas", "Portland, Maine"): it is dropped; so is a region
    named in another country's area ("New Brunswick, New Jersey": a city there). Not when the two
