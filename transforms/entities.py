@@ -55,6 +55,10 @@ Ambiguity rules, decided per alias when the matcher is built:
   name ("Tokio Hotel", "Wien Hall", "Peking University"); "Cologne Germany" still counts.
 - Demonyms are not matches: "Iranian" does not contain "Iran" because "Iran" would end inside a word.
 
+A place name, a comma and a state or country are read together (``transforms.place_pairs``), from the other
+places a name can be (``Gazetteer.readings``): "Atlanta, Georgia" is the US state, "Birmingham, Alabama" the city
+there, and "Paris, Texas" no mention of Paris.
+
 ``article_text`` joins title, summary and body, leaving out a summary that is an excerpt of the body (its
 opening found in the body, after a trailing "[...]" or "…" is cut), so its mentions are not counted twice.
 """
@@ -76,6 +80,7 @@ import ahocorasick
 
 from transforms.alias_table import AliasTable
 from transforms.link_spans import in_link
+from transforms.place_pairs import Mention, pick_readings
 from transforms.records import Article, Entity
 
 if TYPE_CHECKING:
@@ -350,13 +355,17 @@ class EntityMatcher:
         matcher._set_up(*_packed(load()))
         return matcher
 
-    def _set_up(self, entities: dict[str, GazetteerEntity], aliases: AliasTable, given_names: array[int]) -> None:
-        """Keep ``entities``, ``aliases`` and ``given_names`` (see ``name_digests``); build the automaton, whose
-        values are alias numbers, and after them the numbers of Arabic names without their article's alef
-        (``_elided`` maps those to alias numbers)."""
+    def _set_up(
+        self, entities: dict[str, GazetteerEntity], aliases: AliasTable, given_names: array[int],
+        readings: dict[str, tuple[str, ...]],
+    ) -> None:
+        """Keep ``entities``, ``aliases``, ``given_names`` (see ``name_digests``) and the other readings of aliases
+        (by alias number); build the automaton, whose values are alias numbers, and after them the numbers of
+        Arabic names without their article's alef (``_elided`` maps those to alias numbers)."""
         self.entities = entities
         self._aliases = aliases
         self._given_names = given_names
+        self._readings: dict[int, tuple[str, ...]] = {}  # alias number -> other places it can name
         self._rules: dict[int, AliasRule] = {}  # filled on an alias's first match: most never match
         self._folded_lengths = array("I", [0]) * len(aliases)
         self._elided = array("I")
@@ -364,6 +373,8 @@ class EntityMatcher:
         article_names: list[tuple[int, str]] = []
         for index, folded_alias in enumerate(aliases.folded):
             self._folded_lengths[index] = len(folded_alias)
+            if folded_alias in readings:
+                self._readings[index] = readings[folded_alias]
             if folded_alias.strip():
                 self._automaton.add_word(folded_alias, index)
             if folded_alias.startswith(_ARABIC_ARTICLE) and len(folded_alias) >= _MIN_PREFIXED_ALIAS:
@@ -403,7 +414,8 @@ class EntityMatcher:
 
         A given-name alias seen in ``text`` as part of a person's name ("Amy Berman Jackson") is taken
         as that person throughout the text, so a later bare "Jackson said" is not the city either. An alias
-        limited to some languages counts only in text known to be in one of them.
+        limited to some languages counts only in text known to be in one of them. "City, Region" pairs are read
+        last (``_read_pairs``).
         """
         if not len(self._automaton) or not text:
             return []
@@ -427,10 +439,24 @@ class EntityMatcher:
         people = {part.entity_id for part in parts if part.given_name}
         surnames = {part.alias_number for part in parts}  # "Johan Santana ... Santana said": the same alias
         taken = {id(match) for match in in_names}  # by identity: hashing a Match hashes all its fields
-        return [
+        return self._read_pairs(text, [
             match for match in chosen
             if match.alias_number not in surnames and not (match.given_name and match.entity_id in people)
             and id(match) not in taken
+        ])
+
+    def _read_pairs(self, text: str, matches: list[Match]) -> list[Match]:
+        """``matches`` with the places of "City, Region" pairs read together (``transforms.place_pairs``)."""
+        if not any(text.startswith(",", match.end) for match in matches[:-1]):
+            return matches  # the common case, kept cheap
+        mentions = [
+            Mention(match.start, match.end, (match.entity_id, *self._readings.get(match.alias_number, ())))
+            for match in matches
+        ]
+        picked = pick_readings(text, mentions, self.entities)
+        return [
+            match if entity_id == match.entity_id else dataclasses.replace(match, entity_id=entity_id)
+            for match, entity_id in zip(matches, picked) if entity_id is not None
         ]
 
     def _verdict(self, rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
@@ -517,10 +543,13 @@ class EntityMatcher:
         return index if glued else -1
 
 
-def _packed(gazetteer: Gazetteer) -> tuple[dict[str, GazetteerEntity], AliasTable, array[int]]:
-    """What a matcher keeps of ``gazetteer``: its entities, its aliases packed, and its given names' digests."""
+def _packed(
+    gazetteer: Gazetteer,
+) -> tuple[dict[str, GazetteerEntity], AliasTable, array[int], dict[str, tuple[str, ...]]]:
+    """What a matcher keeps of ``gazetteer``: its entities, its aliases packed, its given names' digests and the
+    other readings of its aliases."""
     aliases = AliasTable(gazetteer.aliases, entity_ids=gazetteer.entities)
-    return dict(gazetteer.entities), aliases, name_digests(gazetteer.given_names)
+    return dict(gazetteer.entities), aliases, name_digests(gazetteer.given_names), gazetteer.readings
 
 
 def name_digests(names: Iterable[str]) -> array[int]:

@@ -33,6 +33,13 @@ Ties between different entities at the same level: alias files, the later entry 
 the more populous wins ("London" is the one in England); countries, the alias is dropped ("Congo" names
 two). City names in ``AMBIGUOUS_CITY_NAMES`` ("Corona", "Metro", "Batman") are left out.
 
+The places a name loses are kept as its other readings (``Gazetteer.readings``): the US states and the cities
+whose own name an alias is and that did not win it ("Georgia": the state; "Birmingham": the one in Alabama;
+"Washington": the state), strongest first. Every place knows where it is (``GazetteerEntity.country``,
+``subdivision``): a country is its own ISO code; a region with an ISO 3166-2 id (``region:US-GA``,
+``region:CA-ON``) is in that country; a city is in its geonames country and, when the gazetteer has it, its
+subdivision (US cities: their state). ``transforms.place_pairs`` reads "Atlanta, Georgia" with them.
+
 Alias file format (TOML)::
 
     # Optional: names that never match, and entities removed, from the packaged data (for a user file)
@@ -60,6 +67,7 @@ import importlib.resources
 import json
 import os
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -93,6 +101,7 @@ _CITY_FILES = ((15000, "cities15000.json"), (5000, "cities5000.json"), (1000, "c
 # Source strength, as numbered in the module docstring (lower wins).
 _RANK_USER, _RANK_PACKAGED, _RANK_COUNTRY, _RANK_CITY, _RANK_US_STATE, _RANK_CITY_ALTERNATE = range(6)
 _RANK_INFLECTED = 10  # added to the rank of the name an inflected form comes from
+_READING_RANKS = frozenset({_RANK_CITY, _RANK_US_STATE})  # own names of places, kept as other readings when they lose
 PLACE_MIN_CITY_POPULATION = 100_000  # ``place_names``: the cities of the default gazetteer (TransformSettings)
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -156,6 +165,8 @@ class GazetteerEntity:
     id: str
     name: str
     type: str
+    country: str = ""  # ISO 3166 alpha-2 code of the country it is or lies in; "" when not a place or not known
+    subdivision: str = ""  # ISO 3166-2 code of the region it is or lies in ("US-GA"), when the gazetteer has it
 
 
 class Alias(NamedTuple):
@@ -176,8 +187,9 @@ class Alias(NamedTuple):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Gazetteer:
-    """Entities by id and folded aliases -> ``Alias``, and the folded given names that mark a surname (sorted,
-    none of them an alias); shared by every caller of ``load_gazetteer``: do not mutate.
+    """Entities by id and folded aliases -> ``Alias``, the folded given names that mark a surname (sorted,
+    none of them an alias), and folded aliases -> the other places they can name (see module); shared by every
+    caller of ``load_gazetteer``: do not mutate.
 
     Plain dicts rather than read-only views, so that a gazetteer pickles (Beam ships DoFn arguments).
     """
@@ -185,6 +197,7 @@ class Gazetteer:
     entities: dict[str, GazetteerEntity]
     aliases: dict[str, Alias]
     given_names: tuple[str, ...] = ()
+    readings: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.aliases)
@@ -247,9 +260,11 @@ def build_gazetteer_uncached(alias_paths: Iterable[str], min_city_population: in
         inflected = _apply_drops(inflected, document, rank)
     candidates += inflected
     aliases = _resolve(candidates)
-    used_ids = {alias.entity_id for alias in aliases.values()}
+    readings = _other_readings(candidates, aliases)
+    used_ids = {alias.entity_id for alias in aliases.values()}.union(*readings.values())
     given_names = tuple(sorted(load_given_names().difference(aliases)))  # "Sydney Australia" is two places
-    return Gazetteer({key: value for key, value in entities.items() if key in used_ids}, aliases, given_names)
+    located = _located({key: value for key, value in entities.items() if key in used_ids}, cities)
+    return Gazetteer(located, aliases, given_names, readings)
 
 
 @functools.lru_cache(maxsize=1)
@@ -369,6 +384,64 @@ def _us_state_candidates(entities: dict[str, GazetteerEntity]) -> Iterator[_Cand
         entity_id = f"region:US-{code}"
         entities[entity_id] = GazetteerEntity(entity_id, state["name"], "other")
         yield _Candidate(fold(state["name"]).strip(), entity_id, state["name"], _RANK_US_STATE, 0.0)
+
+
+def _other_readings(candidates: Iterable[_Candidate], aliases: Mapping[str, Alias]) -> dict[str, tuple[str, ...]]:
+    """Folded alias -> the cities and US states whose own name it is (not an alternate name nor a case form) and
+    that lost it, strongest first: "georgia" -> the state, "birmingham" -> Birmingham, Alabama."""
+    losers: dict[str, list[_Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        alias = aliases.get(candidate.key)
+        if candidate.rank in _READING_RANKS and alias is not None and candidate.entity_id != alias.entity_id:
+            losers[candidate.key].append(candidate)
+    return {
+        key: tuple(dict.fromkeys(c.entity_id for c in sorted(found, key=lambda c: (c.rank, -c.weight))))
+        for key, found in losers.items()
+    }
+
+
+def _located(
+    entities: dict[str, GazetteerEntity], cities: Mapping[str, Mapping[str, Any]]
+) -> dict[str, GazetteerEntity]:
+    """``entities`` with the country and subdivision of each place that has them (see module); the codes are
+    interned, as the cache's reader does: a few hundred strings repeated over thousands of places."""
+    located = {}
+    for entity_id, entity in entities.items():
+        kind, _, code = entity_id.partition(":")
+        country, subdivision = map(sys.intern, _LOCATORS.get(kind, _nowhere)(code, entities, cities))
+        located[entity_id] = dataclasses.replace(entity, country=country, subdivision=subdivision)
+    return located
+
+
+def _country_location(code: str, entities: Mapping[str, GazetteerEntity], _: Any) -> tuple[str, str]:
+    """A country is its own country."""
+    return code, ""
+
+
+def _region_location(code: str, entities: Mapping[str, GazetteerEntity], _: Any) -> tuple[str, str]:
+    """A region with an ISO 3166-2 id ("US-GA") is in its country; other regions ("karabakh") in none known."""
+    country, dash, _rest = code.partition("-")
+    return (country, code) if dash and f"country:{country}" in entities else ("", "")
+
+
+def _city_location(
+    code: str, entities: Mapping[str, GazetteerEntity], cities: Mapping[str, Mapping[str, Any]]
+) -> tuple[str, str]:
+    """A city is in its geonames country, and in its subdivision when that is a region of the gazetteer (US
+    states: geonames' admin1 code of a US city is its state's code; Canada's are numbers, not ISO codes)."""
+    city = cities.get(code)
+    if city is None:  # a city an alias file adds, below the population threshold
+        return "", ""
+    subdivision = f"{city['countrycode']}-{city['admin1code']}"
+    return city["countrycode"], subdivision if f"region:{subdivision}" in entities else ""
+
+
+def _nowhere(code: str, entities: Mapping[str, GazetteerEntity], cities: Any) -> tuple[str, str]:
+    """People, organisations and other kinds of entity are not places."""
+    return "", ""
+
+
+_LOCATORS = {"country": _country_location, "region": _region_location, "city": _city_location}
 
 
 def _ethnonym_stems(country_keys: Iterable[str]) -> set[str]:

@@ -36,9 +36,9 @@ from transforms.settings import TransformSettings
 # Of the JSON document below; bump when its layout or what a build holds changes (2: alias spellings no longer
 # depend on PYTHONHASHSEED; 3: Devanagari nukta folded away, Georgian and Bengali case forms, Hebrew, Hindi and
 # Bengali country names, short uncased names of small foreign cities left out; 4: the given names that mark a
-# surname; 5: aliases limited to some languages). The builder's, the folding's and the given-name reader's
-# source is hashed into the key as well.
-FORMAT_VERSION = 5
+# surname; 5: aliases limited to some languages; 6: where each place is, and the other places an alias can name).
+# The builder's, the folding's and the given-name reader's source is hashed into the key as well.
+FORMAT_VERSION = 6
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)
@@ -130,10 +130,11 @@ def write_cache_file(path: Path, key: str, built: Gazetteer) -> None:
     document = {
         "format": FORMAT_VERSION,
         "key": key,
-        "entities": [[entity.id, entity.name, entity.type] for entity in built.entities.values()],
+        "entities": [_entity_row(entity) for entity in built.entities.values()],
         # an alias limited to languages has them last; the others end before (145,000 empty lists cost 8 MB)
         "aliases": [[folded, *(alias if alias.languages else alias[:-1])] for folded, alias in built.aliases.items()],
         "given_names": list(built.given_names),
+        "readings": [[folded, *entity_ids] for folded, entity_ids in built.readings.items()],
     }
     try:
         write_bytes_atomically(path, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
@@ -143,18 +144,31 @@ def write_cache_file(path: Path, key: str, built: Gazetteer) -> None:
         LOG.warning("could not keep the gazetteer in %s (%s): the next process builds it again", path, error)
 
 
+def _entity_row(entity: GazetteerEntity) -> list[str]:
+    """An entity as a row: id, name and type, then its country and subdivision as far as it has them (a row
+    ends after the type for a person or organisation, after the country for most cities)."""
+    row = [entity.id, entity.name, entity.type, entity.country, entity.subdivision]
+    while len(row) > 3 and not row[-1]:
+        row.pop()
+    return row
+
+
 def _from_document(document: dict[str, Any], key: str) -> Gazetteer | None:
     """The gazetteer in a cache document, or None when the document was made for other inputs."""
     if document.get("format") != FORMAT_VERSION or document.get("key") != key:
         return None
-    entity_table = {row[0]: GazetteerEntity(*row) for row in document["entities"]}
+    # country and subdivision codes interned: a few hundred strings repeated over thousands of places
+    entity_table = {row[0]: GazetteerEntity(*row[:3], *map(sys.intern, row[3:])) for row in document["entities"]}
     aliases = {row[0]: Alias(*row[1:6], tuple(row[6]) if len(row) > 6 else ()) for row in document["aliases"]}
     if not all(isinstance(folded, str) and isinstance(alias.entity_id, str) for folded, alias in aliases.items()):
         raise ValueError("an alias or entity id is not a string")
     given = tuple(document["given_names"])
     if not all(isinstance(name, str) for name in given) or list(given) != sorted(given):
         raise ValueError("the given names are not sorted strings")
-    return Gazetteer(entity_table, aliases, given)
+    readings = {row[0]: tuple(row[1:]) for row in document["readings"]}
+    if not all(entity_id in entity_table for entity_ids in readings.values() for entity_id in entity_ids):
+        raise ValueError("a reading names an entity that the file does not hold")
+    return Gazetteer(entity_table, aliases, given, readings)
 
 
 def _other_cache_files(path: Path) -> Iterator[Path]:

@@ -446,6 +446,66 @@ def test_underscored_identifiers_match_like_spaced_names(matcher: EntityMatcher)
     assert found("time zone America/New_York", matcher) == {NEW_YORK_CITY: 1}
 
 
+# ---------------------------------------------------------------- a place and its state or country
+
+
+ATLANTA, SEATTLE, PARIS, BERLIN, WASHINGTON_DC = (
+    "city:4180439", "city:5809844", "city:2988507", "city:2950159", "city:4140963"
+)
+BIRMINGHAM_ALABAMA, ATHENS_GEORGIA, LONDON_ONTARIO, SPRINGFIELD_ILLINOIS = (
+    "city:4049979", "city:4180386", "city:6058560", "city:4250542"
+)
+VANCOUVER_WASHINGTON, COLUMBUS_GEORGIA, HYDERABAD_PAKISTAN, PORTLAND_OREGON = (
+    "city:5814616", "city:4188985", "city:1176734", "city:5746545"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # read together: Georgia is the country and Washington the capital alone; Birmingham, Athens, London,
+        # Springfield, Vancouver, Columbus and Hyderabad are bigger cities of the same name elsewhere
+        ("The storm hit Atlanta, Georgia, on Monday.", {ATLANTA: 1, "region:US-GA": 1}),
+        ("ATLANTA, Georgia — Officials said the storm had passed.", {ATLANTA: 1, "region:US-GA": 1}),
+        ("Police in Seattle, Washington said", {SEATTLE: 1, "region:US-WA": 1}),
+        ("Birmingham, Alabama", {BIRMINGHAM_ALABAMA: 1, "region:US-AL": 1}),
+        ("She flew home from Athens, Georgia", {ATHENS_GEORGIA: 1, "region:US-GA": 1}),
+        ("She lives in London, Ontario.", {LONDON_ONTARIO: 1, "region:CA-ON": 1}),
+        ("The capitol in Springfield, Illinois reopened.", {SPRINGFIELD_ILLINOIS: 1, "region:US-IL": 1}),
+        ("A bridge links Portland to Vancouver, Washington.",
+         {PORTLAND_OREGON: 1, VANCOUVER_WASHINGTON: 1, "region:US-WA": 1}),
+        ("Troops left Fort Benning near Columbus, Georgia.", {COLUMBUS_GEORGIA: 1, "region:US-GA": 1}),
+        ("Floods hit Hyderabad, Pakistan.", {HYDERABAD_PAKISTAN: 1, "country:PK": 1}),
+        ("The team is based in Seattle, Washington, USA.", {SEATTLE: 1, "region:US-WA": 1, "country:US": 1}),
+        # a town too small for the gazetteer is not its bigger namesake: Paris (Texas), Portland (Maine) and New
+        # Brunswick (New Jersey) have fewer than 100,000 people
+        ("The plant in Paris, Texas closed.", {"region:US-TX": 1}),
+        ("The ferry from Portland, Maine was late.", {"region:US-ME": 1}),
+        ("A lab in New Brunswick, New Jersey", {"region:US-NJ": 1}),
+        # pairs that agree, lists, clauses and possessives stay as they are
+        ("Talks in Tbilisi, Georgia, ended.", {TBILISI: 1, "country:GE": 1}),
+        ("Baku, Azerbaijan", {BAKU: 1, "country:AZ": 1}),
+        ("Paris, France", {PARIS: 1, "country:FR": 1}),
+        ("Portland, Oregon", {PORTLAND_OREGON: 1, "region:US-OR": 1}),
+        ("Leaders of Ukraine, Georgia and Moldova met.", {"country:UA": 1, "country:GE": 1, "country:MD": 1}),
+        ("London, Paris and Berlin", {LONDON: 1, PARIS: 1, BERLIN: 1}),
+        ("Atlanta, GA", {ATLANTA: 1}),  # "GA" is no alias
+        ("Envoys from Washington, Georgia and Ukraine met.", {WASHINGTON_DC: 1, "country:GE": 1, "country:UA": 1}),
+        ("In Moscow, Ukraine is seen as a threat.", {MOSCOW: 1, "country:UA": 1}),
+        ("In Washington, Georgia's envoy spoke.", {WASHINGTON_DC: 1, "country:GE": 1}),
+    ],
+)
+def test_a_place_name_before_a_comma_and_a_state_or_country_is_read_with_it(
+    matcher: EntityMatcher, text: str, expected: dict[str, int]
+) -> None:
+    assert found(text, matcher) == expected
+
+
+def test_quebec_is_the_province_and_quebec_city_the_city(matcher: EntityMatcher) -> None:
+    assert found("Montreal, Quebec", matcher) == {"city:6077243": 1, "region:CA-QC": 1}
+    assert found("Quebec City hosted the summit.", matcher) == {"city:6325494": 1}
+
+
 # ---------------------------------------------------------------- people named like places
 
 
@@ -736,8 +796,8 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.985 (220 sentences, 328 labels)
-    assert result["recall"] >= 0.97, result["errors"]  # measured 0.982
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.989 (240 sentences, 370 labels)
+    assert result["recall"] >= 0.97, result["errors"]  # measured 0.986
 
 
 # ---------------------------------------------------------------- hostile input

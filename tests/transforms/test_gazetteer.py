@@ -242,6 +242,38 @@ def test_us_states_are_regions_that_lose_shared_names(gazetteer: Gazetteer) -> N
     assert entity_id(gazetteer, "Washington") == "city:4140963"
 
 
+def test_the_places_a_name_loses_are_kept_as_its_other_readings(gazetteer: Gazetteer) -> None:
+    assert gazetteer.readings["georgia"] == ("region:US-GA",)
+    assert gazetteer.readings["washington"] == ("region:US-WA",)
+    assert gazetteer.readings["birmingham"] == ("city:4049979",)  # Alabama's, after England's
+    assert gazetteer.readings["springfield"] == ("city:4951788", "city:4250542")  # after Missouri's: the biggest
+    assert "region:US-GA" in gazetteer.entities and "paris" not in gazetteer.readings  # no other Paris of 100,000
+
+
+def test_readings_are_own_names_only_not_alternate_names_or_case_forms(gazetteer: Gazetteer) -> None:
+    candidates = [
+        gazetteer_module._Candidate("georgia", "region:US-GA", "Georgia", gazetteer_module._RANK_US_STATE, 0.0),
+        gazetteer_module._Candidate("georgia", "city:1", "Georgia", gazetteer_module._RANK_CITY_ALTERNATE, 9e9),
+        gazetteer_module._Candidate("georgia", "country:GE", "Georgia", gazetteer_module._RANK_COUNTRY, 0.0),
+    ]
+    aliases = gazetteer_module._resolve(candidates)
+    assert gazetteer_module._other_readings(candidates, aliases) == {"georgia": ("region:US-GA",)}
+
+
+@pytest.mark.parametrize(
+    ("entity", "country", "subdivision"),
+    [("country:GE", "GE", ""), ("region:US-GA", "US", "US-GA"), ("region:CA-ON", "CA", "CA-ON"),
+     ("region:US-NJ", "US", "US-NJ"),  # extended by the packaged alias file
+     ("city:4180439", "US", "US-GA"),  # Atlanta
+     ("city:6058560", "CA", ""),  # London, Ontario: geonames numbers Canada's provinces
+     (TBILISI, "GE", ""), ("region:karabakh", "", ""), ("organisation:un", "", "")],
+)
+def test_every_place_knows_its_country_and_subdivision(
+    gazetteer: Gazetteer, entity: str, country: str, subdivision: str
+) -> None:
+    assert (gazetteer.entities[entity].country, gazetteer.entities[entity].subdivision) == (country, subdivision)
+
+
 def test_place_names_are_countries_us_states_capitals_and_big_cities_folded() -> None:
     names = place_names()
     assert {"ukraine", "georgia", "new york", "kyiv", "baku", "sao paulo", "andorra la vella"} <= names

@@ -76,6 +76,7 @@ def test_a_cache_hit_matches_exactly_as_a_fresh_build(cached_dir: Path, counted_
     fresh = build_gazetteer(TransformSettings(alias_paths=(str(SAMPLE_ALIASES),)))
     assert counted_builds == []  # read from the file, not built
     assert cached.aliases == fresh.aliases and cached.entities == fresh.entities
+    assert cached.readings == fresh.readings != {}
     assert cached.given_names == fresh.given_names != ()
     cached_matcher, fresh_matcher = EntityMatcher(cached), EntityMatcher(fresh)
     for text in TEXTS:
@@ -144,10 +145,12 @@ def test_the_population_threshold_is_part_of_the_key(tmp_path: Path) -> None:
         lambda data: b"[" * 200_000,  # nesting deeper than the parser goes
         lambda data: data.replace(b'"aliases":[[', b'"aliases":[[7,', 1),  # one row of the wrong shape
         lambda data: data.replace(b'"entities":[', b'"entities":[5,', 1),
+        lambda data: data.replace(b'"readings":[', b'"readings":[["roe 0","person:nobody"],', 1),
         lambda data: b'{"format": 1, "key": "other", "entities": [], "aliases": []}',  # another key
         lambda data: json.dumps({"aliases": None}).encode(),
     ],
-    ids=["truncated", "empty", "binary", "deep", "alias-row", "entity-row", "other-key", "no-fields"],
+    ids=["truncated", "empty", "binary", "deep", "alias-row", "entity-row", "unknown-reading", "other-key",
+         "no-fields"],
 )
 def test_a_damaged_cache_file_means_a_build_never_a_failure(tmp_path: Path, counted_builds: list, damage) -> None:
     settings = TransformSettings(cache_dir=str(tmp_path))
