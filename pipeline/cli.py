@@ -172,12 +172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         force=True)
     for noisy in ("distributed", "apache_beam", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
-    from pipeline.damaged_files import damaged_file_message
+    from pipeline.damaged_files import damaged_file_message, not_beam_report_of_damage
     from pipeline.dataset_layout import LayoutMismatchError
     from pipeline.interrupts import stop_like_ctrl_c, stop_signal
     from pipeline.locking import OutputLockedError
 
     stop_like_ctrl_c()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(not_beam_report_of_damage)
     try:
         return _commands()[args.command](args, beam_args)
     except OutputLockedError as exc:

@@ -11,6 +11,7 @@ file's, and passes unchanged.
 from __future__ import annotations
 
 import contextlib
+import logging
 import pathlib
 import re
 from typing import Iterable, Iterator, TypeVar
@@ -71,6 +72,12 @@ def checked_batches(path: str | pathlib.Path, batches: Iterable[T]) -> Iterator[
     """The items of ``batches`` (read from ``path``), damage met while reading them named as ``path``'s."""
     with damage_in(path):
         yield from batches
+
+
+def not_beam_report_of_damage(record: logging.LogRecord) -> bool:
+    """A log filter: False for Beam's report of a worker's ``DamagedFileError`` (a traceback), which the command
+    says in one line instead."""
+    return not (record.name.startswith("apache_beam") and DAMAGED_MESSAGE.search(record.getMessage()) is not None)
 
 
 def damaged_file_message(error: BaseException | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import pathlib
 
 import pyarrow as pa
@@ -9,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.damaged_files import (DamagedFileError, checked_batches, damage_in, damaged_file_message, is_damage,
-                                    rows_in_file)
+                                    not_beam_report_of_damage, rows_in_file)
 
 
 def parquet_file(path: pathlib.Path, rows: int = 50_000) -> pathlib.Path:
@@ -63,3 +64,13 @@ def test_the_message_is_found_in_the_text_beam_keeps_of_a_workers_error(tmp_path
     except RuntimeError as outer:
         assert damaged_file_message(outer) == expected
     assert damaged_file_message(RuntimeError("No space left on device")) is None
+
+
+def test_beams_report_of_a_damaged_file_is_left_to_the_one_line_message() -> None:
+    def record(name: str, message: str) -> logging.LogRecord:
+        return logging.LogRecord(name, logging.ERROR, __file__, 1, message, None, None)
+
+    damaged = "DamagedFileError: /out/articles/date=2024-05-01/part-00003.parquet cannot be read as Parquet: size 0"
+    assert not not_beam_report_of_damage(record("apache_beam.runners.common", damaged))
+    assert not_beam_report_of_damage(record("apache_beam.runners.common", "another worker error"))
+    assert not_beam_report_of_damage(record("newsbeam", damaged))

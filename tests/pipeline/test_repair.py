@@ -79,6 +79,7 @@ def test_a_damaged_article_file_stops_a_run_and_repair_then_a_rerun_restore_ever
     assert ingest(updated, output) == 65
     message = capsys.readouterr().err
     assert f"{damaged} cannot be read as Parquet" in message and f"newsbeam repair {output}" in message
+    assert "Traceback" not in message  # Beam's report of the worker's error is left out
     assert damaged.read_bytes() == damaged_bytes  # not changed
 
     assert main(["repair", str(output), "--dry-run"]) == 1
