@@ -28,6 +28,7 @@ class _HeaderBoundedReader(DecompressingBufferedReader):
     """warcio's reader, counting the bytes of the lines read since the last body read."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._decoded = False  # gzip data decoded yet (set before warcio's constructor, which may read)
         super().__init__(*args, **kwargs)
         self._line_bytes = 0
 
@@ -44,6 +45,19 @@ class _HeaderBoundedReader(DecompressingBufferedReader):
         """A body read: the next lines are another record's headers."""
         self._line_bytes = 0
         return super().read(length)
+
+    def _decompress(self, data: bytes) -> bytes:
+        """warcio's, except that gzip data that does not decode once a member has is an error: warcio wrote the
+        error to stderr and went on with nothing, or read the next members' compressed bytes as text (a member cut
+        short made the records after it vanish without a row)."""
+        if self.decompressor is None or not data or not self._decoded:
+            out = super()._decompress(data)  # the file's first bytes: warcio tells gzip from plain
+            self._decoded = self.decompressor is not None and bool(out)
+            return out
+        try:
+            return self.decompressor.decompress(data)
+        except zlib.error as error:
+            raise ValueError(f"gzip data does not decode: {error}") from error
 
 
 def warc_records(stream: Any, **options: Any) -> ArchiveIterator:

@@ -20,7 +20,10 @@ MAX_BYTES = 1_000_000
 
 def feed_record(number: int) -> WarcRecord:
     feed = rss_feed("wire.example", [Item(f"story-{number}", day(2), f"Harbour story number {number}")])
-    return WarcRecord("response", f"https://wire.example/feed-{number}", feed, content_type="application/rss+xml")
+    # a fixed record id: warcio draws one at random, and the bytes of a damaged member then vary from run to run
+    record_id = ("WARC-Record-ID", f"<urn:uuid:00000000-0000-4000-8000-{number:012d}>")
+    return WarcRecord("response", f"https://wire.example/feed-{number}", feed, content_type="application/rss+xml",
+                      warc_fields=(record_id,))
 
 
 def gzip_members(records: list[WarcRecord]) -> list[bytes]:
