@@ -97,6 +97,11 @@ def _live_deltas(output_dir: str | pathlib.Path, shard: int) -> list[tuple[int, 
     return [(number, path) for number, path in _all_deltas(output_dir, shard) if number > folded]
 
 
+def _last_number(deltas: list[tuple[int, pathlib.Path]], folded: int) -> int:
+    """The number of the shard's last delta, written or folded (0 before any)."""
+    return max([number for number, _ in deltas] + [folded])
+
+
 def _base_batches(output_dir: str | pathlib.Path, shard: int, ids: pa.Array | None = None) -> Iterator[pa.Table]:
     """The shard's base (sorted by article_id), a batch at a time; nothing before its first fold. With ``ids``,
     only the row groups whose article_id range holds one of them (all of a base written without that range).
@@ -179,12 +184,13 @@ def add_index_entries(output_dir: str | pathlib.Path, shard: int, changed: pa.Ta
     the base when that would make ``MAX_DELTA_FILES`` deltas or ``MAX_DELTA_ENTRIES`` entries in them."""
     if not changed.num_rows:
         return
-    deltas = _live_deltas(output_dir, shard)
-    entries = changed.num_rows + sum(rows_in_file(path) for _, path in deltas)
+    every_delta, folded = _all_deltas(output_dir, shard), _folded_through(output_dir, shard)
+    deltas = [path for number, path in every_delta if number > folded]  # not folded yet
+    entries = changed.num_rows + sum(rows_in_file(path) for path in deltas)
     if len(deltas) + 1 >= MAX_DELTA_FILES or entries >= MAX_DELTA_ENTRIES:
         save_index(output_dir, shard, changed)
         return
-    number = max([number for number, _ in _all_deltas(output_dir, shard)] + [_folded_through(output_dir, shard)]) + 1
+    number = _last_number(every_delta, folded) + 1
     target = index_dir(output_dir) / "deltas" / f"shard-{shard:05d}-{number:09d}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_target(target) as temp, parquet_writer(temp, INDEX_SCHEMA, (), "article_id") as writer:
@@ -209,7 +215,7 @@ def save_index(output_dir: str | pathlib.Path, shard: int, changed: pa.Table, re
     pending = pending.filter(pc.invert(pc.is_in(pending["date"], value_set=dropped_dates)))
     changed = _newest_per_id([pending, changed])
     changed_ids = changed["article_id"].combine_chunks()
-    folded = max([number for number, _ in deltas] + [_folded_through(output_dir, shard)])
+    folded = _last_number(deltas, _folded_through(output_dir, shard))
     schema = INDEX_SCHEMA.with_metadata({FOLDED_KEY: str(folded).encode()})
     size = taken = 0
     path = index_path(output_dir, shard)
