@@ -180,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop_like_ctrl_c()
     for handler in logging.getLogger().handlers:
         handler.addFilter(not_beam_report_of_damage)
+        handler.addFilter(not_beam_report_of_disk_full)
     try:
         return _commands()[args.command](args, beam_args)
     except OutputLockedError as exc:
@@ -227,9 +228,20 @@ def is_disk_full(error: BaseException | None) -> bool:
     for cause in error_chain(error):
         if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
-        if f"[Errno {errno.ENOSPC}]" in str(cause) or "No space left on device" in str(cause):
+        if _says_disk_full(str(cause)):
             return True
     return False
+
+
+def not_beam_report_of_disk_full(record: logging.LogRecord) -> bool:
+    """A log filter: False for Beam's report of a worker's full-disk error (a traceback), which the command says
+    in one line instead."""
+    return not (record.name.startswith("apache_beam") and _says_disk_full(record.getMessage()))
+
+
+def _says_disk_full(text: str) -> bool:
+    """True when an error's text is that of ENOSPC (Beam re-raises a worker's error with only its text)."""
+    return f"[Errno {errno.ENOSPC}]" in text or "No space left on device" in text
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import pathlib
 import subprocess
@@ -10,7 +12,7 @@ import sys
 import duckdb
 import pytest
 
-from pipeline.cli import build_parser, main, run_options_from
+from pipeline.cli import build_parser, is_disk_full, main, not_beam_report_of_disk_full, run_options_from
 from pipeline.options import DASK_RUNNER, resolve_runner
 from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, write_file, write_tar,
                                              write_warc)
@@ -61,6 +63,25 @@ def test_a_page_failing_in_two_web_archives_is_two_error_rows_as_the_summary_cou
     assert rows == [(f"{crawls}/monday.warc.gz#0",), (f"{crawls}/tuesday.warc.gz#0",)]
     summary = capsys.readouterr().out
     assert "errors (dead letter)           2" in summary and "parse:not_an_article         2" in summary
+
+
+def test_a_full_disk_is_known_through_beams_reraise_and_its_log_of_it_is_left_to_the_one_line_message() -> None:
+    def record(name: str, message: str) -> logging.LogRecord:
+        return logging.LogRecord(name, logging.ERROR, __file__, 1, message, None, None)
+
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as exc:
+            raise RuntimeError(f"worker failed: {exc}") from None  # as Beam re-raises it: the text alone
+    except RuntimeError as reraised:
+        assert is_disk_full(reraised)
+    assert is_disk_full(OSError(errno.EDQUOT, "Disk quota exceeded"))
+    assert not is_disk_full(OSError(errno.EACCES, "Permission denied"))
+    full = "OSError: [Errno 28] No space left on device: '/out/articles/.tmp-part'"
+    assert not not_beam_report_of_disk_full(record("apache_beam.runners.worker.sdk_worker", full))
+    assert not_beam_report_of_disk_full(record("apache_beam.runners.worker.sdk_worker", "another worker error"))
+    assert not_beam_report_of_disk_full(record("newsbeam", full))
 
 
 def test_short_runner_names_map_to_beam_class_paths() -> None:
