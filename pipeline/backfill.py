@@ -411,7 +411,7 @@ def _plan_summary(plan: BackfillPlan, options: RunOptions) -> dict[str, Any]:
     from pipeline.execution import options_record
 
     return {"sources": plan.sources, "inputs": len(plan.inputs), "documents": sum(plan.documents),
-            "skipped": dict(plan.skipped.most_common()), "date_range": str(options.date_range or DateRange()),
+            "skipped": dict(plan.skipped.most_common()), "date_range": (options.date_range or DateRange()).describe(),
             "options": options_record(options), "runner": options.runner}
 
 
