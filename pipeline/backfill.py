@@ -50,6 +50,7 @@ from typing import Any, Callable, Iterator, TextIO
 from pipeline.allocator import use_system_allocator_for_arrow
 from pipeline.archives import (DEFAULT_CHUNK_RECORDS, ArchiveListing, chunk_size_bytes, is_raw_zone, list_if_archive,
                                list_raw_zone)
+from pipeline.argument_types import positive_float, positive_int, utc_day
 from pipeline.atomic_files import write_bytes_atomically
 from pipeline.date_range import DateRange
 from pipeline.options import RunOptions
@@ -411,7 +412,7 @@ def _plan_summary(plan: BackfillPlan, options: RunOptions) -> dict[str, Any]:
     from pipeline.execution import options_record
 
     return {"sources": plan.sources, "inputs": len(plan.inputs), "documents": sum(plan.documents),
-            "skipped": dict(plan.skipped.most_common()), "date_range": str(options.date_range or DateRange()),
+            "skipped": dict(plan.skipped.most_common()), "date_range": (options.date_range or DateRange()).describe(),
             "options": options_record(options), "runner": options.runner}
 
 
@@ -495,15 +496,15 @@ def add_backfill_parser(commands: Any, add_run_arguments: Callable[[Any], None] 
         description="Sources: OUT/raw (the raw zone), files, directories or globs of feeds/HTML/JSONL "
                     "(gz too), .tar/.tar.gz/.tgz/.zip archives, .warc/.warc.gz/.warc.zst/.arc/.arc.gz files.")
     parser.add_argument("sources", nargs="+", metavar="SOURCE")
-    parser.add_argument("--since", type=dt.date.fromisoformat, help="first UTC publication day (YYYY-MM-DD)")
-    parser.add_argument("--until", type=dt.date.fromisoformat, help="last UTC publication day, included")
-    parser.add_argument("--chunk-records", type=int, default=BackfillSettings.chunk_records,
+    parser.add_argument("--since", type=utc_day, help="first UTC publication day (YYYY-MM-DD)")
+    parser.add_argument("--until", type=utc_day, help="last UTC publication day, included")
+    parser.add_argument("--chunk-records", type=positive_int, default=BackfillSettings.chunk_records,
                         help="archive members per pipeline input (default %(default)s)")
-    parser.add_argument("--batch-inputs", type=int, default=BackfillSettings.batch_max_inputs,
+    parser.add_argument("--batch-inputs", type=positive_int, default=BackfillSettings.batch_max_inputs,
                         help="inputs per bounded pipeline (default %(default)s)")
-    parser.add_argument("--batch-documents", type=int, default=BackfillSettings.batch_max_documents,
+    parser.add_argument("--batch-documents", type=positive_int, default=BackfillSettings.batch_max_documents,
                         help="documents per bounded pipeline (default %(default)s)")
-    parser.add_argument("--batch-mb", type=float, default=BackfillSettings.batch_max_bytes / MEBIBYTE,
+    parser.add_argument("--batch-mb", type=positive_float, default=BackfillSettings.batch_max_bytes / MEBIBYTE,
                         help="input megabytes per bounded pipeline (default %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     add_run_arguments(parser)

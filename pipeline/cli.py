@@ -7,6 +7,7 @@ Arguments this CLI does not know are Beam pipeline options and pass through to B
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
 import logging
 import pathlib
@@ -20,6 +21,7 @@ from pipeline.allocator import choose_arrow_allocator
 # Before the imports below load pyarrow, so that every command and every worker process it starts gets it.
 choose_arrow_allocator()
 
+from pipeline.argument_types import alias_file, positive_float, positive_int, runner_name  # noqa: E402
 from pipeline.options import RunOptions, new_run_id  # noqa: E402 (after the allocator choice)
 from transforms.settings import TransformSettings  # noqa: E402
 
@@ -31,17 +33,17 @@ MEBIBYTE = 1024 * 1024
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by every mode that runs the pipeline."""
     parser.add_argument("--output", "-o", required=True, help="output directory (datasets, state, manifests)")
-    parser.add_argument("--aliases", action="append", default=[], metavar="TOML",
+    parser.add_argument("--aliases", action="append", default=[], metavar="TOML", type=alias_file,
                         help="extra entity alias file (repeatable)")
     parser.add_argument("--min-city-population", type=int, default=TransformSettings.min_city_population)
     parser.add_argument("--cache-dir", metavar="DIR", default=None,
                         help="where the built entity gazetteer is kept between runs (default OUTPUT/_state/cache)")
     parser.add_argument("--no-main-content", action="store_true", help="skip boilerplate removal on full pages")
     parser.add_argument("--no-language-detection", action="store_true")
-    parser.add_argument("--shards", type=int, default=8, help="files per partition (default 8)")
-    parser.add_argument("--max-document-mb", type=float, default=50.0, help="larger inputs are refused")
+    parser.add_argument("--shards", type=positive_int, default=8, help="files per partition (default 8)")
+    parser.add_argument("--max-document-mb", type=positive_float, default=50.0, help="larger inputs are refused")
     parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when any error record was written")
-    parser.add_argument("--runner", default="FnApiRunner",
+    parser.add_argument("--runner", type=runner_name, default="FnApiRunner",
                         help="FnApiRunner (local, default), DaskRunner, or any Beam runner name")
     parser.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
                         help="wait this long for another run on the same output to finish")
@@ -108,6 +110,25 @@ def exit_code(manifest: dict[str, Any], fail_on_error: bool) -> int:
     return 0
 
 
+def misspelt_option(parser: argparse.ArgumentParser, command: str, beam_args: Sequence[str]) -> str | None:
+    """What to say of a passed-through argument that is no Beam option, or None.
+
+    Beam's options are written with underscores (``--direct_num_workers``) or are one word (``--project``),
+    newsbeam's with hyphens: a hyphenated one newsbeam does not know (``--fail-on-errors``), or one word close
+    to one of its own (``--outptu``), is a typo, which Beam would only log as unparseable while the run went on
+    without it.
+    """
+    subcommands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    known = [option for option in subcommands.choices[command]._option_string_actions if option.startswith("--")]
+    for name in (argument.split("=", 1)[0] for argument in beam_args if argument.startswith("--")):
+        if name in parser._option_string_actions:
+            return f"{name} goes before the command: newsbeam {name} ... {command} ..."
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        if "-" in name[2:] or ("_" not in name and close):
+            return f"unknown option {name}" + (f" (did you mean {close[0]}?)" if close else "")
+    return None
+
+
 def refuse_output_command(command: str, output: str, beam_args: Sequence[str]) -> int | None:
     """For the commands on an output directory that run no pipeline (``compact``, ``inspect``, ``prune``,
     ``repair``): exit 2 for Beam options, which they do not take, or 1 for an output directory that does not
@@ -166,7 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)  # silences Beam's import-time warnings about cloud extras
     import apache_beam  # noqa: F401 - imported first: it installs a root log handler we then replace
 
-    args, beam_args = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    args, beam_args = parser.parse_known_args(argv)
+    if (misspelt := misspelt_option(parser, args.command, beam_args)) is not None:
+        print(f"newsbeam {args.command}: {misspelt}", file=sys.stderr)
+        return 2
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.argument_types import positive_float
 from pipeline.atomic_files import (parquet_writer, remove_stale_temp_files, replace_atomically, rows_per_group,
                                    temp_path_for)
 from pipeline.damaged_files import rows_in_file
@@ -267,7 +268,7 @@ def add_compact_parser(commands: Any, add_run_arguments: Callable[[Any], None] |
     parser.add_argument("output", metavar="OUT", help="output directory of earlier runs")
     parser.add_argument("--partition", action="append", metavar="date=YYYY-MM-DD",
                         help="only this partition (repeatable); default: every partition")
-    parser.add_argument("--target-mb", type=float, default=DEFAULT_TARGET_FILE_BYTES / 1024 / 1024,
+    parser.add_argument("--target-mb", type=positive_float, default=DEFAULT_TARGET_FILE_BYTES / 1024 / 1024,
                         help="size of the compacted files (default %(default)s MB)")
     parser.add_argument("--dataset", choices=("articles", "errors", "all"), default="all")
     parser.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")

@@ -37,8 +37,14 @@ class DateRange:
         """True when neither side is set."""
         return self.since is None and self.until is None
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # a key of a backfill's plan (kept as it was, so that a stopped one resumes)
         return f"{self.since or '...'}..{self.until or '...'}"
+
+    def describe(self) -> str:
+        """The range in words, for the summary: ``every day``, ``from D``, ``until D`` or ``D1..D2``."""
+        if self.since and self.until:
+            return f"{self.since}..{self.until}"
+        return f"from {self.since}" if self.since else f"until {self.until}" if self.until else "every day"
 
 
 def keep_in_range(record: dict[str, Any], date_range: DateRange) -> dict[str, Any]:

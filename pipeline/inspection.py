@@ -10,6 +10,7 @@ import pathlib
 import sys
 from typing import Any, Sequence
 
+from pipeline.argument_types import non_negative_int
 from pipeline.duckdb_paths import duckdb_literal, literal_path_refusal, sql_string
 from pipeline.parquet_sink import dataset_files
 from schemas.versioning import VERSION_METADATA_KEY
@@ -223,8 +224,8 @@ def add_inspect_parser(commands: Any, add_run_arguments: Any = None) -> Any:
     parser = commands.add_parser(
         "inspect", help="partitions, counts, date range, top sources/entities, near-duplicates, errors")
     parser.add_argument("output", metavar="OUT", help="output directory of earlier runs")
-    parser.add_argument("--top", type=int, default=DEFAULT_TOP, help="rows in the top tables (default %(default)s)")
-    parser.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS_SHOWN,
+    parser.add_argument("--top", type=non_negative_int, default=DEFAULT_TOP, help="rows in the top tables (default %(default)s)")
+    parser.add_argument("--partitions", type=non_negative_int, default=DEFAULT_PARTITIONS_SHOWN,
                         help="latest partitions listed; 0 lists all (default %(default)s)")
     return parser
 

@@ -19,6 +19,7 @@ import datetime as dt
 import sys
 from typing import TYPE_CHECKING, Any
 
+from pipeline.argument_types import non_negative_int, positive_float, positive_int
 from pipeline.feed_config import ConfigError, FeedConfig, feeds_to_toml, load_feeds_toml, load_opml
 from pipeline.http_fetch import FetchSettings
 from pipeline.sources import InputFile
@@ -38,11 +39,12 @@ def add_run_parser(commands: Any, add_run_arguments: Any) -> None:
     sources.add_argument("--config", help="feeds.toml")
     sources.add_argument("--opml", help="an OPML subscription list")
     run.add_argument("--force", action="store_true", help="fetch every feed, due or not")
-    run.add_argument("--max-feed-mb", type=float, default=20.0, help="larger bodies are cut and refused")
-    run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout")
-    run.add_argument("--deadline", type=float, default=60.0, metavar="SECONDS", help="whole fetch, retries included")
-    run.add_argument("--retries", type=int, default=3)
-    run.add_argument("--per-host", type=int, default=2, help="requests at once per host")
+    run.add_argument("--max-feed-mb", type=positive_float, default=20.0, help="larger bodies are cut and refused")
+    run.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS", help="read timeout")
+    run.add_argument("--deadline", type=positive_float, default=60.0, metavar="SECONDS",
+                     help="whole fetch, retries included")
+    run.add_argument("--retries", type=non_negative_int, default=3)
+    run.add_argument("--per-host", type=positive_int, default=2, help="requests at once per host")
     run.add_argument("--user-agent", default=FetchSettings.user_agent)
     add_full_text_arguments(run)
     add_run_arguments(run)
@@ -57,9 +59,9 @@ def add_full_text_arguments(parser: argparse.ArgumentParser) -> None:
     """The full-text options of ``run`` and ``stream`` (see docs/full-text.md)."""
     parser.add_argument("--full-text", action="store_true",
                         help="fetch the linked page of every new or changed item (per feed: full_text = true)")
-    parser.add_argument("--page-rate", type=_positive_float, default=1.0, metavar="PER_SECOND",
+    parser.add_argument("--page-rate", type=positive_float, default=1.0, metavar="PER_SECOND",
                         help="page requests per second per host, default 1 (a slower Crawl-delay wins)")
-    parser.add_argument("--page-budget", type=_positive_float, default=600.0, metavar="SECONDS",
+    parser.add_argument("--page-budget", type=positive_float, default=600.0, metavar="SECONDS",
                         help="pages a host cannot serve within this time at its rate wait for the next round")
     parser.add_argument("--allow-private-addresses", action="store_true",
                         help="fetch item pages on loopback/private addresses too (off: feeds are strangers' input)")
@@ -71,13 +73,6 @@ def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
         timeout_read_s=args.timeout, total_deadline_s=args.deadline, max_bytes=int(args.max_feed_mb * MEBIBYTE),
         max_retries=args.retries, per_host_concurrency=args.per_host, user_agent=args.user_agent,
     )
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
-    return value
 
 
 def input_for_raw(document: RawDocument, pages: dict[str, PageInfo] | None = None) -> InputFile:
@@ -224,6 +219,9 @@ def fetch_round(feeds: list[FeedConfig], output_dir: str, fetch_settings: FetchS
 
 def command_feeds(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``newsbeam feeds import-opml FILE [-o feeds.toml]``."""
+    if beam_args:  # it runs no pipeline: an argument it does not know is a mistake, not a Beam option
+        print(f"newsbeam feeds: unknown arguments {' '.join(beam_args)}", file=sys.stderr)
+        return 2
     try:
         toml_text = feeds_to_toml(load_opml(args.opml))
     except ConfigError as exc:

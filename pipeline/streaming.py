@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from pipeline.allocator import use_system_allocator_for_arrow
 from pipeline.archives import list_if_archive
+from pipeline.argument_types import existing_directory, non_negative_int, positive_float, positive_int
 from pipeline.drop_directory import DropDirectoryWatcher
 from pipeline.execution import options_record, pipeline_version, run_pipeline
 from pipeline.feed_config import FeedConfig
@@ -264,19 +265,20 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     stream = commands.add_parser("stream", help="poll feeds and a drop directory until stopped; Parquet per window")
     stream.add_argument("--config", help="feeds.toml (optional when --drop-dir is given)")
     stream.add_argument("--opml", help="an OPML subscription list instead of --config")
-    stream.add_argument("--drop-dir", help="directory to watch for dropped files (feeds, pages, JSONL, gz)")
+    stream.add_argument("--drop-dir", type=existing_directory,
+                        help="directory to watch for dropped files (feeds, pages, JSONL, gz)")
     stream.add_argument("--window", type=duration, default=60.0, help="window length, e.g. 60s (default)")
     stream.add_argument("--stop-after", type=duration, default=None, help="stop after this long, e.g. 10m")
     stream.add_argument("--settle", type=duration, default=2.0, help="a dropped file must be unchanged this long")
-    stream.add_argument("--max-inputs-per-window", type=int, default=500)
+    stream.add_argument("--max-inputs-per-window", type=positive_int, default=500)
     stream.add_argument("--raw-keep-days", type=int, metavar="N",
                         help="once a UTC day, delete the raw zone's days before the N full days before today "
                              "(as `newsbeam prune --raw-keep-days N`, which cannot run beside a stream)")
-    stream.add_argument("--max-feed-mb", type=float, default=20.0)
-    stream.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
-    stream.add_argument("--deadline", type=float, default=60.0, metavar="SECONDS")
-    stream.add_argument("--retries", type=int, default=3)
-    stream.add_argument("--per-host", type=int, default=2)
+    stream.add_argument("--max-feed-mb", type=positive_float, default=20.0)
+    stream.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS")
+    stream.add_argument("--deadline", type=positive_float, default=60.0, metavar="SECONDS")
+    stream.add_argument("--retries", type=non_negative_int, default=3)
+    stream.add_argument("--per-host", type=positive_int, default=2)
     stream.add_argument("--user-agent", default=FetchSettings.user_agent)
     add_full_text_arguments(stream)
     stream.add_argument("--unbounded", action="store_true",

@@ -124,6 +124,9 @@ _UNICODE_SCRIPT_WORDS = {"BENGALI": "Beng", "ORIYA": "Orya", "HANGUL": "Kore", "
 _MIN_RESEMBLANCE = 0.4  # difflib ratio of folded alternate to folded name: "Moskva"/"Moscow" 0.5
 _DIGIT = re.compile(r"\d")
 _LANGUAGE_CODE = re.compile("[a-z]{2}")  # ISO 639-1, as transforms.language writes it
+# The keys an alias file may use, so that a misspelt one ("alias") is an error, not an entry without names.
+_FILE_KEYS = ("drop_aliases", "drop_ids", "entity")
+_ENTRY_KEYS = ("id", "name", "type", "aliases", "require_capital", "language_aliases")
 # Scripts written without spaces between words: a name in them can never sit on word boundaries.
 _UNSPACED_SCRIPTS = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"  # Thai..CJK
@@ -296,13 +299,27 @@ def _apply_drops(candidates: list[_Candidate], document: Mapping[str, Any], rank
     ]
 
 
+def check_alias_file(path: str) -> None:
+    """Raise OSError when the alias file cannot be read, ValueError naming it when it is not one."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    _parse_alias_file(text, path)
+
+
 def _parse_alias_file(text: str, origin: str) -> dict[str, Any]:
     """Parse and check one alias file before any data is loaded; a bad file is an error naming it."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"{origin}: not valid TOML: {error}") from error
-    for entry in document.get("entity", []):
+    if unknown := _unknown_key(document, _FILE_KEYS):
+        raise ValueError(f"{origin}: {unknown}")
+    entries = document.get("entity", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ValueError(f"{origin}: entities are written as [[entity]] tables")
+    for entry in entries:
         problem = _entry_problem(entry)
         if problem:
             raise ValueError(f"{origin}: entity {entry.get('id')!r}: {problem}")
@@ -311,6 +328,8 @@ def _parse_alias_file(text: str, origin: str) -> dict[str, Any]:
 
 def _entry_problem(entry: Mapping[str, Any]) -> str | None:
     """What is wrong with one ``[[entity]]`` entry, or None."""
+    if unknown := _unknown_key(entry, _ENTRY_KEYS):
+        return unknown
     entity_id = entry.get("id")
     aliases = entry.get("aliases", [])
     extends = isinstance(entity_id, str) and entity_id.startswith(("country:", "city:"))
@@ -327,6 +346,16 @@ def _entry_problem(entry: Mapping[str, Any]) -> str | None:
         return f"type must be one of {sorted(ENTITY_TYPES)}"
     if not (extends or (isinstance(entry.get("name"), str) and entry["name"].strip() and "type" in entry)):
         return "a new entity needs a name and a type (only country:/city: ids may leave them out)"
+    return None
+
+
+def _unknown_key(table: Mapping[str, Any], allowed: tuple[str, ...]) -> str | None:
+    """What to say of the first key of ``table`` that is not in ``allowed``, or None."""
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"unknown key {key!r}{hint}; allowed: {', '.join(allowed)}"
     return None
 
 

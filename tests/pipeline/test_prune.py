@@ -441,4 +441,4 @@ def test_a_cron_job_pruned_of_its_older_day_runs_and_backfills_the_kept_day(
                                          "ORDER BY title").fetchall()] == [
         "Ferry to Aktau", "Port of Baku expands", "Rain in Tbilisi"]
     assert summary_rows(capsys.readouterr().out)["date range"] == (
-        f"{fetch_day}..... (the raw zone was pruned: days before {fetch_day} are left as they are)")
+        f"from {fetch_day} (the raw zone was pruned: days before {fetch_day} are left as they are)")

@@ -32,7 +32,7 @@ def write_inputs(folder: pathlib.Path, title_suffix: str = "") -> pathlib.Path:
 
 
 def ingest(inputs: pathlib.Path, output: pathlib.Path) -> int:
-    return main(["ingest", str(inputs), "--output", str(output), "--shards", "2", "--no-progress"])
+    return main(["ingest", str(inputs), "--output", str(output), "--shards", "2"])
 
 
 def rows(output: pathlib.Path) -> tuple[list[tuple], list[tuple]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from transforms import gazetteer as gazetteer_module
-from transforms.gazetteer import ENTITY_TYPES, Gazetteer, build_gazetteer, place_names
+from transforms.gazetteer import ENTITY_TYPES, Gazetteer, build_gazetteer, check_alias_file, place_names
 from transforms.settings import TransformSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -348,7 +349,8 @@ def test_the_later_user_entry_wins_a_shared_alias(user_gazetteer: Gazetteer) -> 
     ['id = "region:x"\nname = "X"\ntype = "region"\naliases = ["X"]', 'id = "nocolon"\nname = "X"\ntype = "other"',
      'id = "person:x"\ntype = "person"', 'id = "person:x"\nname = "X"\ntype = "person"\naliases = "X"',
      'id = "person:x"\nname = "X"\ntype = "person"\nlanguage_aliases = { Turkish = ["X"] }',
-     'id = "person:x"\nname = "X"\ntype = "person"\nlanguage_aliases = { tr = "X" }'],
+     'id = "person:x"\nname = "X"\ntype = "person"\nlanguage_aliases = { tr = "X" }',
+     'id = "person:x"\nname = "X"\ntype = "person"\nalias = ["X"]'],
 )
 def test_a_malformed_entry_is_an_error_naming_the_file(tmp_path: Path, entry: str) -> None:
     path = tmp_path / "bad.toml"
@@ -366,6 +368,19 @@ def test_language_aliases_are_kept_with_their_languages_and_a_plain_spelling_win
     assert {key: built.aliases[key].languages for key in ("xk", "xs", "cc", "caspian council")} == {
         "xk": ("az", "tr"), "xs": ("az",), "cc": (), "caspian council": ()}
     assert built.aliases["ab"].languages == ("tr",)  # the packaged file's Turkish "AB" for the EU
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('drop_alias = ["Mobile"]\n', "unknown key 'drop_alias' (did you mean 'drop_aliases'?)"),
+    ('[entity]\nid = "person:x"\nname = "X"\ntype = "person"\n', "entities are written as [[entity]] tables"),
+    ('[[entity]]\nid = "person:x"\nname = "X"\ntype = "person"\nalias = ["Ex"]\n',
+     "entity 'person:x': unknown key 'alias' (did you mean 'aliases'?)"),
+])
+def test_a_misspelt_key_is_an_error_not_an_entry_without_names(tmp_path: Path, text: str, said: str) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"{path}: {said}")):
+        check_alias_file(str(path))
 
 
 def test_invalid_toml_is_an_error_naming_the_file(tmp_path: Path) -> None:
