@@ -53,7 +53,8 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="newsbeam", description="Ingest news feeds, pages and archives into partitioned Parquet.")
-    parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--log-level", default=None,
+                        help="DEBUG, INFO, WARNING (default) or ERROR; `stream` logs its windows at INFO, its default")
     commands = parser.add_subparsers(dest="command", required=True)
     ingest = commands.add_parser("ingest", help="ingest files: feeds, HTML pages, JSON Lines (gz too)")
     ingest.add_argument("paths", nargs="+", help="files, directories or globs")
@@ -193,9 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbeam {args.command}: {misspelt}", file=sys.stderr)
         return 2
 
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    logging.basicConfig(level=log_level(args), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
-    for noisy in ("distributed", "apache_beam", "trafilatura"):
+    for noisy in ("distributed", "apache_beam", "trafilatura", "httpx"):  # httpx: a line per request at INFO
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     from pipeline.damaged_files import damaged_file_message, not_beam_report_of_damage
     from pipeline.dataset_layout import LayoutMismatchError
@@ -232,6 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               "is whole (written under a temporary name, then renamed) and no row that was there before is lost. "
               "Free some space and run the same command again to complete the run.", file=sys.stderr)
         return 74  # EX_IOERR
+
+
+def log_level(args: argparse.Namespace) -> str:
+    """The level asked for, else INFO for ``stream`` (a service: a line per window) and WARNING for the rest."""
+    return (args.log_level or ("INFO" if args.command == "stream" else "WARNING")).upper()
 
 
 def _stopped(signum: signal.Signals) -> int:

@@ -61,7 +61,7 @@ class StreamSettings:
 def install_stop_handlers(stop: threading.Event) -> None:
     """SIGINT and SIGTERM ask the loop to stop after the current window."""
     def request_stop(signum: int, _frame: Any) -> None:
-        LOG.warning("received %s: finishing the current window, then stopping", signal.Signals(signum).name)
+        LOG.info("received %s: finishing the current window, then stopping", signal.Signals(signum).name)
         stop.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -125,8 +125,8 @@ def _prune_between_windows(options: RunOptions, keep_days: int, now: dt.datetime
     _add_counts(manifest.setdefault("raw_pruned", {}), {"days": len(result.removed), "files": result.files_removed,
                                                          "bytes": result.bytes_freed})
     if result.removed:
-        LOG.warning("raw zone: removed %d day folders before %s (%d files, %.1f MB)", len(result.removed),
-                    result.pruned_before, result.files_removed, result.bytes_freed / 1e6)
+        LOG.info("raw zone: removed %d day folders before %s (%d files, %.1f MB)", len(result.removed),
+                 result.pruned_before, result.files_removed, result.bytes_freed / 1e6)
 
 
 def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
@@ -219,8 +219,8 @@ def run_stream(options: RunOptions, feeds: list[FeedConfig], fetch_settings: Fet
                         "errors": window_manifest["counts"]["errors"] if window_manifest else 0,
                         "pending": ledger.pending_count(),
                         "lag_s": round((utc_now() - oldest).total_seconds(), 1) if oldest else 0.0}
-                LOG.warning("window %(window)d: inputs %(inputs)d, written %(written)d, errors %(errors)d, "
-                            "pending %(pending)d, lag %(lag_s).1f s", line)
+                LOG.info("window %(window)d: inputs %(inputs)d, written %(written)d, errors %(errors)d, "
+                         "pending %(pending)d, lag %(lag_s).1f s", line)
                 _add_window(manifest, window_manifest, fetched, line)
                 manifest.update(finished_at=utc_now().isoformat(), elapsed_s=round(time.monotonic() - start, 3))
                 manifest["counts"]["partitions_written"] = len(manifest["article_partitions"])

@@ -229,6 +229,8 @@ def test_sigterm_stops_cleanly_and_the_next_start_completes(http_server: LocalHT
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert b"SIGTERM" in stderr
+    # a service's windows are logged at INFO, its default level: a WARNING would trip alerts on every window
+    assert b"INFO newsbeam.stream: window 1: inputs" in stderr and b"WARNING newsbeam.stream" not in stderr
 
     written = set(urls(output))
     ledger = StreamLedger(output)
