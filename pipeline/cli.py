@@ -53,6 +53,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="newsbeam", description="Ingest news feeds, pages and archives into partitioned Parquet.")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("--log-level", default=None,
                         help="DEBUG, INFO, WARNING (default) or ERROR; `stream` logs its windows at INFO, its default")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -233,6 +234,16 @@ def main(argv: Sequence[str] | None = None) -> int:
               "is whole (written under a temporary name, then renamed) and no row that was there before is lost. "
               "Free some space and run the same command again to complete the run.", file=sys.stderr)
         return 74  # EX_IOERR
+
+
+def version_line() -> str:
+    """``newsbeam --version``: the package's version and the schema versions of the datasets it writes."""
+    from pipeline.execution import pipeline_version
+    from schemas.article import ARTICLE_SCHEMA_VERSION
+    from schemas.error import ERROR_SCHEMA_VERSION
+
+    return (f"newsbeam {pipeline_version()} (articles schema {ARTICLE_SCHEMA_VERSION}, "
+            f"errors schema {ERROR_SCHEMA_VERSION})")
 
 
 def log_level(args: argparse.Namespace) -> str:

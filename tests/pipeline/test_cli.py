@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import importlib.metadata
 import logging
 import os
 import pathlib
@@ -14,6 +15,8 @@ import pytest
 
 from pipeline.cli import build_parser, is_disk_full, main, not_beam_report_of_disk_full, run_options_from
 from pipeline.options import DASK_RUNNER, resolve_runner
+from schemas.article import ARTICLE_SCHEMA_VERSION
+from schemas.error import ERROR_SCHEMA_VERSION
 from tests.pipeline.archive_builders import (Item, WarcRecord, day, html_page, rss_feed, write_file, write_tar,
                                              write_warc)
 
@@ -82,6 +85,15 @@ def test_a_full_disk_is_known_through_beams_reraise_and_its_log_of_it_is_left_to
     assert not not_beam_report_of_disk_full(record("apache_beam.runners.worker.sdk_worker", full))
     assert not_beam_report_of_disk_full(record("apache_beam.runners.worker.sdk_worker", "another worker error"))
     assert not_beam_report_of_disk_full(record("newsbeam", full))
+
+
+def test_version_names_the_package_and_the_schemas_it_writes(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == (f"newsbeam {importlib.metadata.version('newsbeam')} (articles schema "
+                       f"{ARTICLE_SCHEMA_VERSION}, errors schema {ERROR_SCHEMA_VERSION})")
 
 
 def test_short_runner_names_map_to_beam_class_paths() -> None:
