@@ -16,7 +16,8 @@ capital:
 
 Left out on purpose: names of things in the place they name, which tell where the text is ("Denver airport", "Tokyo
 Game Show", "Las Vegas Hilton", "Portland Convention Center"), and words for a place's own government, politics or
-people ("New York State", "Indiana State Police", "Virginia Democrats", "U.S. Attorney", "San Diego County").
+people ("New York State", "Indiana State Police", "Virginia Democrats", "U.S. Attorney", "San Diego County"), and the
+clubs "Blues" and "Jazz" (St. Louis, Utah), whose names more often say the music of a place ("Mississippi Blues").
 """
 
 from __future__ import annotations
