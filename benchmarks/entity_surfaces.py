@@ -15,6 +15,9 @@ seed):
 
 There is no gold: judging the contexts by reading is the measure (README, the quality table). A context holds
 up to 60 characters of the corpus either side: print it, never copy it into the repository.
+
+``--draw N [--seed S]`` prints N mentions drawn at random instead (seed 2027 unless given), from every mention of the
+outputs in the order given, article id and text order: the draw whose mentions are read for precision on real text.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from benchmarks.quality_entities import output_articles
-from transforms.entities import EntityMatcher
+from transforms.entities import EntityMatcher, Match
 from transforms.gazetteer import build_gazetteer_uncached
 from transforms.settings import TransformSettings
 
 WORD_LISTS = (pathlib.Path("/usr/share/dict/american-english"), pathlib.Path("/usr/share/dict/british-english"))
 CONTEXT_CHARS = 60
+DRAW_SEED = 2027
 _SHORT_CHARS = 4
 _SEED = 1
 
@@ -69,11 +73,26 @@ def mentions_by_surface(
     found: dict[Surface, list[tuple[str | None, str]]] = collections.defaultdict(list)
     for text, language in articles:
         for match in matcher.find(text, language):
-            before = text[max(0, match.start - CONTEXT_CHARS): match.start]
-            after = text[match.end: match.end + CONTEXT_CHARS]
-            context = " ".join(f"{before}[[{text[match.start:match.end]}]]{after}".split())
-            found[Surface(text[match.start:match.end], match.entity_id)].append((language, context))
+            found[Surface(text[match.start:match.end], match.entity_id)].append((language, _context(text, match)))
     return found
+
+
+def drawn_mentions(
+    articles: Iterable[tuple[str, str | None]], matcher: EntityMatcher, size: int, seed: int = DRAW_SEED
+) -> list[str]:
+    """``size`` mentions drawn at random (``seed``) from every mention of ``articles`` in their order, each a line:
+    its number in the draw, entity and context."""
+    mentions = [(text, match) for text, language in articles for match in matcher.find(text, language)]
+    drawn = random.Random(seed).sample(mentions, min(size, len(mentions)))
+    return [f"{number:>4} {match.entity_id} ({matcher.entities[match.entity_id].name}) {_context(text, match)}"
+            for number, (text, match) in enumerate(drawn)]
+
+
+def _context(text: str, match: Match) -> str:
+    """The match in double brackets with up to ``CONTEXT_CHARS`` characters either side, on one line."""
+    before = text[max(0, match.start - CONTEXT_CHARS): match.start]
+    after = text[match.end: match.end + CONTEXT_CHARS]
+    return " ".join(f"{before}[[{text[match.start:match.end]}]]{after}".split())
 
 
 def format_report(found: dict[Surface, list[tuple[str | None, str]]], matcher: EntityMatcher, words: frozenset[str],
@@ -99,10 +118,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("outputs", nargs="+", metavar="OUT", help="pipeline output directories")
     parser.add_argument("--top", type=int, default=200, help="how many surfaces to list (default 200)")
     parser.add_argument("--contexts", type=int, default=6, help="contexts shown per surface (default 6)")
+    parser.add_argument("--draw", type=int, metavar="N", help="print N mentions drawn at random instead")
+    parser.add_argument("--seed", type=int, default=DRAW_SEED, help=f"the draw's seed (default {DRAW_SEED})")
     arguments = parser.parse_args(argv)
     settings = TransformSettings()
     matcher = EntityMatcher(build_gazetteer_uncached(settings.alias_paths, settings.min_city_population))
     articles = [article for output in arguments.outputs for article in output_articles(output)]
+    if arguments.draw is not None:
+        print("\n".join(drawn_mentions(articles, matcher, arguments.draw, arguments.seed)))
+        return
     print(format_report(mentions_by_surface(articles, matcher), matcher, lowercase_words(), arguments.top,
                         arguments.contexts))
 

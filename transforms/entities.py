@@ -42,8 +42,9 @@ Ambiguity rules, decided per alias when the matcher is built:
   surname: "Johan Santana", "Charlie Munger", "Tom Holland", "Mr. Munger"; so is one after a capitalized word
   and a middle initial ("John F. Kennedy"). Its bare mentions of the same alias in that text are the person too
   ("Santana threw 90 pitches"); other names of the place still count.
-- A place name in a school's name is not the place: "University of Maryland", "Universität Stuttgart",
-  "Newcastle University", "Boston College" (``_SCHOOL_WORDS``).
+- A place name in another name is not the place: a school's, a newspaper's, a club's, a street's or a company's
+  ("University of Maryland", "Newcastle University", "Washington Post", "Dallas Cowboys", "Real Madrid", "Oxford
+  Street", "rue de Paris"; the lexicon in ``transforms.name_heads``).
 - A name inside a web address, e-mail address or domain name is not a mention ("wikitravel.org/en/Singapore",
   "Berlin.de", "Boston.rb"; ``transforms.link_spans``).
 - A short name (at most four letters) that needs a capital (a city's, an alternate or a non-English name),
@@ -57,7 +58,9 @@ Ambiguity rules, decided per alias when the matcher is built:
 
 A place name, a comma and a state or country are read together (``transforms.place_pairs``), from the other
 places a name can be (``Gazetteer.readings``): "Atlanta, Georgia" is the US state, "Birmingham, Alabama" the city
-there, and "Paris, Texas" no mention of Paris.
+there, and "Paris, Texas" no mention of Paris; so is a state's abbreviation ("Austin, TX", "Portland, Ore.";
+``transforms.region_abbreviations``), and what a pair decides holds for the name's other mentions in the text. A
+name that can be a state is one in a list of states ("Georgia and Virginia"; ``transforms.place_lists``).
 
 ``article_text`` joins title, summary and body, leaving out a summary that is an excerpt of the body (its
 opening found in the body, after a trailing "[...]" or "…" is cut), so its mentions are not counted twice.
@@ -80,7 +83,10 @@ import ahocorasick
 
 from transforms.alias_table import AliasTable
 from transforms.link_spans import in_link
+from transforms.name_heads import in_other_name
+from transforms.place_lists import names_a_region, regions_first_in_lists
 from transforms.place_pairs import Mention, pick_readings
+from transforms.region_abbreviations import abbreviation_after
 from transforms.records import Article, Entity
 
 if TYPE_CHECKING:
@@ -187,17 +193,6 @@ _INITIAL_AND_NAME_AFTER = re.compile(r" +(\w)\. +(\w)")
 # "&" joining two capitalised words of one name or title ("Books & Reading", "Bath & Body Works").
 _AMPERSAND_AFTER = re.compile(r" *&(?= )")
 _AMPERSAND_BEFORE = re.compile(r"(?<= )& *\Z")
-# Words naming a school, capitalised, and the words that link one to a place ("University of Maryland",
-# "Universidad de Chile"): the place name is then part of the school's name. Schools are the commonest kind of
-# name with a place inside in real feeds that a rule can tell (70 of the 4,107 place mentions of the shared
-# corpora; newspapers and teams are as common, but nothing in their names says so).
-_SCHOOL_WORDS = frozenset(
-    "university college institute universität universitat université universidad universidade università "
-    "universiteit".split()
-)
-_SCHOOL_LINKS = frozenset("of de del di do da".split())
-_SCHOOL_STEM = re.compile("Univ|Colleg|Institut")  # how every school word starts, capitalised: a cheap first test
-_SCHOOL_WORD_AFTER = re.compile(r" +((?:Univ|Colleg|Institut)\w*)")
 # A summary's opening that the body must contain for the summary to be an excerpt of it; and the marks that
 # end an excerpt cut short: "[...]", "[…]", "(...)", "...", "…".
 _EXCERPT_PROBE_CHARS = 100
@@ -379,6 +374,9 @@ class EntityMatcher:
                 self._automaton.add_word(folded_alias, index)
             if folded_alias.startswith(_ARABIC_ARTICLE) and len(folded_alias) >= _MIN_PREFIXED_ALIAS:
                 article_names.append((index, folded_alias[1:]))
+        # aliases that may be read as a region in a list of regions (``transforms.place_lists``)
+        self._region_named = frozenset(
+            index for index, other in self._readings.items() if names_a_region(other, entities))
         for index, elided in article_names:
             if not self._automaton.exists(elided):  # a written alias keeps its own spelling
                 self._automaton.add_word(elided, len(aliases) + len(self._elided))
@@ -446,17 +444,25 @@ class EntityMatcher:
         ])
 
     def _read_pairs(self, text: str, matches: list[Match]) -> list[Match]:
-        """``matches`` with the places of "City, Region" pairs read together (``transforms.place_pairs``)."""
-        if not any(text.startswith(",", match.end) for match in matches[:-1]):
-            return matches  # the common case, kept cheap
-        mentions = [
-            Mention(match.start, match.end, (match.entity_id, *self._readings.get(match.alias_number, ())))
-            for match in matches
-        ]
+        """``matches`` with the places of "City, Region" pairs read together (``transforms.place_pairs``), a state's
+        abbreviation after a comma ("Austin, TX") among them, and names listed beside states read as states
+        (``transforms.place_lists``)."""
+        if not any(text.startswith(",", match.end) or match.alias_number in self._region_named for match in matches):
+            return matches  # the common case, kept cheap: no comma after a name, no name that can be a state
+        by_start = {match.start: match for match in matches}
+        mentions: list[Mention] = []
+        for match in matches:
+            readings = (match.entity_id, *self._readings.get(match.alias_number, ()))
+            mentions.append(Mention(match.start, match.end, readings, match.alias_number))
+            found = abbreviation_after(text, match.end) if text.startswith(",", match.end) else None
+            if found is not None and found.start not in by_start and found.region_id in self.entities:
+                mentions.append(Mention(found.start, found.end, (found.region_id,), abbreviation=found))
+        if any(match.alias_number in self._region_named for match in matches):
+            mentions = regions_first_in_lists(text, mentions, self.entities)
         picked = pick_readings(text, mentions, self.entities)
         return [
-            match if entity_id == match.entity_id else dataclasses.replace(match, entity_id=entity_id)
-            for match, entity_id in zip(matches, picked) if entity_id is not None
+            _read_as(by_start.get(mention.start), mention, entity_id)
+            for mention, entity_id in zip(mentions, picked) if entity_id is not None
         ]
 
     def _verdict(self, rule: AliasRule, text: str, start: int, end: int) -> _Verdict:
@@ -471,8 +477,8 @@ class EntityMatcher:
             return _Verdict.NAME_PART  # "Charlie Munger", "Mr. Munger"
         if rule.given_name and _beside_capitalized_word(text, start, end):
             return _Verdict.NAME_PART  # "Michael Jordan", "Paris Agreement"
-        if rule.place and _in_school_name(text, start, end):
-            return _Verdict.IN_NAME  # "University of Maryland", "Newcastle University"
+        if rule.place and in_other_name(text, start, end):
+            return _Verdict.IN_NAME  # "Washington Post", "Dallas Cowboys", "University of Maryland", "Real Madrid"
         if rule.ascii_alternate and self._followed_by_name_word(text, end):
             return _Verdict.REJECTED  # "Tokio Hotel", "Wien Hall", "Dual Core"
         return _Verdict.ACCEPTED
@@ -645,6 +651,13 @@ def _word_and_dot_before(text: str, start: int) -> tuple[str, bool]:
     return text[index:word_end], dotted
 
 
+def _read_as(match: Match | None, mention: Mention, entity_id: str) -> Match:
+    """``match`` read as ``entity_id``; a new match for an abbreviation (no match of the matcher's own)."""
+    if match is None:
+        return Match(mention.start, mention.end, entity_id)
+    return match if entity_id == match.entity_id else dataclasses.replace(match, entity_id=entity_id)
+
+
 def _leftmost_longest(matches: list[Match]) -> list[Match]:
     """Non-overlapping matches, preferring the one that starts first, then the longest."""
     chosen: list[Match] = []
@@ -693,20 +706,6 @@ def _initial_and_name_after(text: str, end: int) -> bool:
     """True when a middle initial and a capitalised word follow ``end`` (" A. Burton")."""
     found = _INITIAL_AND_NAME_AFTER.match(text, end)
     return found is not None and found[1].isupper() and found[2].isupper()
-
-
-def _in_school_name(text: str, start: int, end: int) -> bool:
-    """True when the span is part of a school's name: a capitalised school word before it, "of" or "de" between
-    or not ("University of Maryland", "Universität Stuttgart"), or just after it ("Newcastle University")."""
-    following = _SCHOOL_WORD_AFTER.match(text, end)
-    if following is not None and following[1].lower() in _SCHOOL_WORDS:
-        return True
-    if _SCHOOL_STEM.search(text, max(0, start - 40), start) is None:
-        return False  # the common case, kept cheap
-    preceding = _word_before(text, start)
-    if preceding.lower() in _SCHOOL_LINKS:
-        preceding = _word_before(text, text.rindex(preceding, 0, start))
-    return preceding[:1].isupper() and preceding.lower() in _SCHOOL_WORDS
 
 
 def _word_after(text: str, end: int) -> str:

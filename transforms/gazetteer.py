@@ -48,7 +48,7 @@ Alias file format (TOML)::
     drop_ids = ["city:4076598"]
 
     [[entity]]
-    id = "person:sabina-aliyeva"     # any "<kind>:<slug>"; "country:XX" or "city:N" extends that entity
+    id = "person:sabina-aliyeva"     # any "<kind>:<slug>"; "country:XX", "city:N" or "region:US-XX" extends it
     name = "Sabina Aliyeva"          # display name; optional when extending an existing id
     type = "person"                  # country, city, person, organisation or other; optional when extending
     aliases = ["Səbinə Əliyeva"]     # the name is an alias too
@@ -123,6 +123,7 @@ _SHORT_UNCASED_ALTERNATE = 4
 _UNICODE_SCRIPT_WORDS = {"BENGALI": "Beng", "ORIYA": "Orya", "HANGUL": "Kore", "OL": "Olck"}
 _MIN_RESEMBLANCE = 0.4  # difflib ratio of folded alternate to folded name: "Moskva"/"Moscow" 0.5
 _DIGIT = re.compile(r"\d")
+_DATA_ID_PREFIXES = ("country:", "city:", "region:US-")  # ids of the data's entities, which an alias file may extend
 _LANGUAGE_CODE = re.compile("[a-z]{2}")  # ISO 639-1, as transforms.language writes it
 # The keys an alias file may use, so that a misspelt one ("alias") is an error, not an entry without names.
 _FILE_KEYS = ("drop_aliases", "drop_ids", "entity")
@@ -332,7 +333,7 @@ def _entry_problem(entry: Mapping[str, Any]) -> str | None:
         return unknown
     entity_id = entry.get("id")
     aliases = entry.get("aliases", [])
-    extends = isinstance(entity_id, str) and entity_id.startswith(("country:", "city:"))
+    extends = isinstance(entity_id, str) and entity_id.startswith(_DATA_ID_PREFIXES)
     if not isinstance(entity_id, str) or ":" not in entity_id.strip(":"):
         return "id must be '<kind>:<slug>'"
     if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
@@ -345,7 +346,7 @@ def _entry_problem(entry: Mapping[str, Any]) -> str | None:
     if "type" in entry and entry["type"] not in ENTITY_TYPES:
         return f"type must be one of {sorted(ENTITY_TYPES)}"
     if not (extends or (isinstance(entry.get("name"), str) and entry["name"].strip() and "type" in entry)):
-        return "a new entity needs a name and a type (only country:/city: ids may leave them out)"
+        return "a new entity needs a name and a type (only country:, city: and region:US- ids may leave them out)"
     return None
 
 
@@ -448,7 +449,9 @@ def _country_location(code: str, entities: Mapping[str, GazetteerEntity], _: Any
 
 
 def _region_location(code: str, entities: Mapping[str, GazetteerEntity], _: Any) -> tuple[str, str]:
-    """A region with an ISO 3166-2 id ("US-GA") is in its country; other regions ("karabakh") in none known."""
+    """A region with an ISO 3166-2 id ("US-GA"), or a nation of the United Kingdom ("england": GB-ENG), is in its
+    country; other regions ("karabakh") in none known."""
+    code = _UK_NATION_CODES.get(code, code)
     country, dash, _rest = code.partition("-")
     return (country, code) if dash and f"country:{country}" in entities else ("", "")
 
@@ -457,12 +460,14 @@ def _city_location(
     code: str, entities: Mapping[str, GazetteerEntity], cities: Mapping[str, Mapping[str, Any]]
 ) -> tuple[str, str]:
     """A city is in its geonames country, and in its subdivision when that is a region of the gazetteer (US
-    states: geonames' admin1 code of a US city is its state's code; Canada's are numbers, not ISO codes)."""
+    states: geonames' admin1 code of a US city is its state's code, of a British city its nation's; Canada's are
+    numbers, not ISO codes)."""
     city = cities.get(code)
     if city is None:  # a city an alias file adds, below the population threshold
         return "", ""
     subdivision = f"{city['countrycode']}-{city['admin1code']}"
-    return city["countrycode"], subdivision if f"region:{subdivision}" in entities else ""
+    region_id = f"region:{_UK_NATION_SLUGS.get(subdivision, subdivision)}"
+    return city["countrycode"], subdivision if region_id in entities else ""
 
 
 def _nowhere(code: str, entities: Mapping[str, GazetteerEntity], cities: Any) -> tuple[str, str]:
@@ -471,6 +476,10 @@ def _nowhere(code: str, entities: Mapping[str, GazetteerEntity], cities: Any) ->
 
 
 _LOCATORS = {"country": _country_location, "region": _region_location, "city": _city_location}
+# The nations of the United Kingdom keep the ids they had before regions were located ("region:england"): their
+# ISO 3166-2 codes, which are geonames' admin1 codes of British cities ("Perth, Scotland" is not the Australian city).
+_UK_NATION_CODES = {"england": "GB-ENG", "scotland": "GB-SCT", "wales": "GB-WLS", "northern-ireland": "GB-NIR"}
+_UK_NATION_SLUGS = {code: slug for slug, code in _UK_NATION_CODES.items()}
 
 
 def _ethnonym_stems(country_keys: Iterable[str]) -> set[str]:

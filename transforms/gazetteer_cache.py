@@ -36,9 +36,10 @@ from transforms.settings import TransformSettings
 # Of the JSON document below; bump when its layout or what a build holds changes (2: alias spellings no longer
 # depend on PYTHONHASHSEED; 3: Devanagari nukta folded away, Georgian and Bengali case forms, Hebrew, Hindi and
 # Bengali country names, short uncased names of small foreign cities left out; 4: the given names that mark a
-# surname; 5: aliases limited to some languages; 6: where each place is, and the other places an alias can name).
+# surname; 5: aliases limited to some languages; 6: where each place is, and the other places an alias can name;
+# 7: the nations of the United Kingdom located, "Newcastle" the English city, "New York State" the state).
 # The builder's, the folding's and the given-name reader's source is hashed into the key as well.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)

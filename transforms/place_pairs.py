@@ -20,6 +20,15 @@ one in England. For two mentions with only a comma between them, the second a co
 
 A name already read as the second of a pair keeps that reading as the first of the next ("Atlanta, Georgia,
 USA").
+
+The second may be a state's or province's abbreviation (``transforms.region_abbreviations``: "Austin, TX", "Portland,
+Ore."): it is never an item of a list, and counts only as the area of a pair (1 or 2; "Melbourne, FL" drops
+Melbourne in Australia, "Berlin, DE" stays as it is and "DE" is no mention).
+
+What a pair decides about its first name holds for the text's other mentions of that name that are in no pair
+("Santa Fe, New Mexico ... the Santa Fe shelter": no mention of the Argentine city), unless two pairs decide it
+differently. The area keeps its own reading elsewhere: a text that says "Atlanta, Georgia" may speak of the country
+Georgia too.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from transforms.gazetteer import GazetteerEntity
+    from transforms.region_abbreviations import Abbreviation
 
 _COMMA = re.compile(r",[ \t]*")
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
@@ -47,12 +57,16 @@ class Mention(NamedTuple):
     start: int
     end: int
     readings: tuple[str, ...]
+    name: int = -1  # which name it is: mentions of one name share it (-1: none)
+    abbreviation: Abbreviation | None = None  # when it is a state's or province's abbreviation ("TX", "Ore.")
 
 
 def pick_readings(text: str, mentions: Sequence[Mention], entities: Mapping[str, GazetteerEntity]) -> list[str | None]:
     """The entity each of ``mentions`` (in text order, not overlapping) names in ``text``, None for a dropped one."""
     chosen: list[str | None] = [mention.readings[0] for mention in mentions]
     settled = [False] * len(mentions)  # read as part of a pair already
+    decided = [False] * len(mentions)  # the first of a pair that settled it or dropped it as a namesake
+    area = [False] * len(mentions)  # the second of such a pair
     for index in range(1, len(mentions)):
         first, second = mentions[index - 1], mentions[index]
         if chosen[index - 1] is None or not _paired(text, first, second):
@@ -61,11 +75,38 @@ def pick_readings(text: str, mentions: Sequence[Mention], entities: Mapping[str,
         agreed = _agreeing(first_readings, second.readings, entities)
         if agreed is not None:
             chosen[index - 1], chosen[index] = agreed
-            settled[index - 1] = settled[index] = True
-        elif not settled[index - 1] and _namesake(first, second, entities) and not _list_or_clause(
-                text, mentions, index):
+            settled[index - 1] = settled[index] = decided[index - 1] = area[index] = True
+        elif not settled[index - 1] and _namesake(first, second, entities) and _names_area(
+                text, mentions, index, entities):
             chosen[index - 1] = None
+            decided[index - 1] = area[index] = True
+    for index, mention in enumerate(mentions):
+        if mention.abbreviation is not None and not area[index]:
+            chosen[index] = None  # "Berlin, DE": no pair
+    _carry_over(text, mentions, chosen, decided)
     return chosen
+
+
+def _carry_over(text: str, mentions: Sequence[Mention], chosen: list[str | None], decided: Sequence[bool]) -> None:
+    """Give the text's mentions of a name that are in no pair what the pairs decided about it (see module), when
+    they all decided the same."""
+    decisions: dict[int, set[str | None]] = {}
+    for mention, entity_id, was_decided in zip(mentions, chosen, decided):
+        if was_decided and mention.name >= 0:
+            decisions.setdefault(mention.name, set()).add(entity_id)
+    if not decisions:
+        return
+    for index, mention in enumerate(mentions):
+        found = decisions.get(mention.name)
+        if found is None or len(found) != 1 or _in_a_pair(text, mentions, index):
+            continue
+        chosen[index] = next(iter(found))
+
+
+def _in_a_pair(text: str, mentions: Sequence[Mention], index: int) -> bool:
+    """True when only a comma separates ``mentions[index]`` from the mention before or after it."""
+    before = index > 0 and _paired(text, mentions[index - 1], mentions[index])
+    return before or (index + 1 < len(mentions) and _paired(text, mentions[index], mentions[index + 1]))
 
 
 def _paired(text: str, first: Mention, second: Mention) -> bool:
@@ -112,6 +153,18 @@ def _namesake(first: Mention, second: Mention, entities: Mapping[str, GazetteerE
     if place.type == "city":
         return not _lies_in(place, area)
     return _is_area(place) and place.country != area.country
+
+
+def _names_area(text: str, mentions: Sequence[Mention], index: int, entities: Mapping[str, GazetteerEntity]) -> bool:
+    """True when the second of the pair ending at ``mentions[index]`` names the area the first lies in, so that the
+    first is a namesake: no item of a list nor the end of an opening phrase; for an abbreviation, not an English word
+    nor the ISO code of a country the first can lie in ("Berlin, DE")."""
+    abbreviation = mentions[index].abbreviation
+    if abbreviation is None:
+        return not _list_or_clause(text, mentions, index)
+    country = abbreviation.country_code
+    in_country = any(entities[place_id].country == country for place_id in mentions[index - 1].readings)
+    return not abbreviation.agreeing_only and not (country and in_country)
 
 
 def _list_or_clause(text: str, mentions: Sequence[Mention], index: int) -> bool:

@@ -6,7 +6,9 @@ import pathlib
 
 import pytest
 
-from benchmarks.entity_surfaces import Surface, format_report, lowercase_words, mentions_by_surface, suspect_kinds
+from benchmarks.entity_surfaces import (
+    Surface, drawn_mentions, format_report, lowercase_words, mentions_by_surface, suspect_kinds,
+)
 from transforms.entities import EntityMatcher
 from transforms.gazetteer import build_gazetteer
 from transforms.settings import TransformSettings
@@ -50,3 +52,15 @@ def test_the_report_lists_the_most_frequent_surfaces_first(matcher: EntityMatche
     assert report[0] == "3 mentions, 2 surfaces; the 1 most frequent:"
     assert report[1].split() == ["0", "'Paris'", "->", "Paris", "(city)", "x2", "{'?':", "2}", "[-]"]
     assert len(report) == 3 and "[[Paris]]" in report[2]
+
+
+def test_a_draw_is_numbered_seeded_and_at_most_every_mention(matcher: EntityMatcher) -> None:
+    articles = [("Floods hit Reading. Talks in Paris went on.", "en"), ("Rendez-vous à Paris.", "fr")]
+    drawn = drawn_mentions(articles, matcher, 2, seed=7)
+    assert drawn == drawn_mentions(articles, matcher, 2, seed=7)
+    assert [line.split()[0] for line in drawn] == ["0", "1"]
+    everything = drawn_mentions(articles, matcher, 10)
+    assert sorted(line.split(maxsplit=1)[1] for line in everything) == [
+        f"{READING} (Reading) Floods hit [[Reading]]. Talks in Paris went on.",
+        f"{PARIS} (Paris) Floods hit Reading. Talks in [[Paris]] went on.", f"{PARIS} (Paris) Rendez-vous à [[Paris]].",
+    ]

@@ -489,7 +489,7 @@ VANCOUVER_WASHINGTON, COLUMBUS_GEORGIA, HYDERABAD_PAKISTAN, PORTLAND_OREGON = (
         ("Portland, Oregon", {PORTLAND_OREGON: 1, "region:US-OR": 1}),
         ("Leaders of Ukraine, Georgia and Moldova met.", {"country:UA": 1, "country:GE": 1, "country:MD": 1}),
         ("London, Paris and Berlin", {LONDON: 1, PARIS: 1, BERLIN: 1}),
-        ("Atlanta, GA", {ATLANTA: 1}),  # "GA" is no alias
+        ("Atlanta, GA", {ATLANTA: 1, "region:US-GA": 1}),  # a postal code: the state (transforms.region_abbreviations)
         ("Envoys from Washington, Georgia and Ukraine met.", {WASHINGTON_DC: 1, "country:GE": 1, "country:UA": 1}),
         ("In Moscow, Ukraine is seen as a threat.", {MOSCOW: 1, "country:UA": 1}),
         ("In Washington, Georgia's envoy spoke.", {WASHINGTON_DC: 1, "country:GE": 1}),
@@ -499,6 +499,49 @@ def test_a_place_name_before_a_comma_and_a_state_or_country_is_read_with_it(
     matcher: EntityMatcher, text: str, expected: dict[str, int]
 ) -> None:
     assert found(text, matcher) == expected
+
+
+AUSTIN, CAMBRIDGE_MASSACHUSETTS, BIRMINGHAM_ENGLAND, NEWARK_NEW_JERSEY = (
+    "city:4671654", "city:4931972", "city:2655603", "city:5101798"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a state's abbreviation (transforms.region_abbreviations) is the area of a pair, and a mention of the state
+        ("The startup moved from Austin, TX to Portland, Ore., last year.",
+         {AUSTIN: 1, "region:US-TX": 1, PORTLAND_OREGON: 1, "region:US-OR": 1}),
+        ("Researchers in Cambridge, MA built it.", {CAMBRIDGE_MASSACHUSETTS: 1, "region:US-MA": 1}),
+        ("NEWARK, N.J. (AP) — Jurors deliberated.", {NEWARK_NEW_JERSEY: 1, "region:US-NJ": 1}),
+        ("A fire in Melbourne, FL forced evacuations.", {"region:US-FL": 1}),  # not Melbourne in Australia
+        ("The mill is in Rome, GA, not in Italy.", {"region:US-GA": 1, "country:IT": 1}),  # GA: Gabon's code too
+        ("Our office in Berlin, DE handles sales.", {BERLIN: 1}),  # DE: Delaware, or Germany's code
+        ("Paris, OK? We leave at noon.", {PARIS: 1}),
+        # the nations of the United Kingdom are areas
+        ("She grew up in Perth, Scotland.", {"region:scotland": 1}),  # not Perth in Australia
+        ("The factory in Birmingham, England will close.", {BIRMINGHAM_ENGLAND: 1, "region:england": 1}),
+        # what a pair decides holds for the name's other bare mentions
+        ("A cat was found in Santa Fe, New Mexico. The Santa Fe shelter kept it.", {"region:US-NM": 1}),
+        ("Birmingham, Alabama voted. In Birmingham the polls closed.", {BIRMINGHAM_ALABAMA: 2, "region:US-AL": 1}),
+        # a name that can be a state is one in a list of states (transforms.place_lists)
+        ("Senators from Georgia and Virginia introduced the bill.", {"region:US-GA": 1, "region:US-VA": 1}),
+        ("Voters in Virginia, New Jersey and New York went to the polls.",
+         {"region:US-VA": 1, "region:US-NJ": 1, "region:US-NY": 1}),
+        ("Flights between New York and Los Angeles resumed.", {NEW_YORK_CITY: 1, "city:5368361": 1}),
+    ],
+)
+def test_abbreviations_nations_bare_mentions_and_lists_are_read_with_their_pairs_and_neighbours(
+    matcher: EntityMatcher, text: str, expected: dict[str, int]
+) -> None:
+    assert found(text, matcher) == expected
+
+
+def test_states_and_cities_named_in_the_packaged_alias_file(matcher: EntityMatcher) -> None:
+    assert found("The New York State Attorney General sued.", matcher) == {"region:US-NY": 1}
+    assert found("Washington State wildfires spread.", matcher) == {"region:US-WA": 1}
+    assert found("Newcastle fans celebrated.", matcher) == {"city:2641673": 1}  # upon Tyne
+    assert found("Newcastle, Australia is warm.", matcher) == {"city:2155472": 1, "country:AU": 1}
 
 
 def test_quebec_is_the_province_and_quebec_city_the_city(matcher: EntityMatcher) -> None:
@@ -620,6 +663,23 @@ def test_a_plain_alternate_name_alone_or_before_a_place_is_the_place(matcher: En
 def test_a_place_name_in_a_schools_name_is_not_the_place(matcher: EntityMatcher, text: str) -> None:
     # nor any shorter name inside it ("Mexico" in "New Mexico")
     assert found(text, matcher) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The New York Times and the Chicago Tribune ran the story.", "The Pittsburgh Steelers beat the Denver Broncos.",
+     "Real Madrid and Inter Milan drew 1-1.", "The shop on Oxford Street opens late.",
+     "Fans of Manchester United sang.", "Il habite rue de Paris."],
+)
+def test_a_place_name_in_a_newspapers_clubs_or_streets_name_is_not_the_place(matcher: EntityMatcher, text: str) -> None:
+    # nor any shorter name inside it ("York" in "New York Times")
+    assert found(text, matcher) == {}
+
+
+def test_a_place_name_before_an_everyday_head_in_a_title_in_capitals_stays(matcher: EntityMatcher) -> None:
+    assert found("Brazil Star Neymar Injured Before Qualifier", matcher) == {"country:BR": 1}
+    assert found("Texas Heat Wave Breaks Records", matcher) == {"region:US-TX": 1}
+    assert found("The Tokyo Game Show opened.", matcher) == {TOKYO: 1}  # left out: it tells where the text is
 
 
 def test_the_place_of_a_school_still_counts_outside_its_name(matcher: EntityMatcher) -> None:
@@ -796,8 +856,8 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.989 (240 sentences, 370 labels)
-    assert result["recall"] >= 0.97, result["errors"]  # measured 0.986
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (280 sentences, 428 labels)
+    assert result["recall"] >= 0.97, result["errors"]  # measured 0.991
 
 
 # ---------------------------------------------------------------- hostile input

@@ -267,7 +267,9 @@ def test_readings_are_own_names_only_not_alternate_names_or_case_forms(gazetteer
      ("region:US-NJ", "US", "US-NJ"),  # extended by the packaged alias file
      ("city:4180439", "US", "US-GA"),  # Atlanta
      ("city:6058560", "CA", ""),  # London, Ontario: geonames numbers Canada's provinces
-     (TBILISI, "GE", ""), ("region:karabakh", "", ""), ("organisation:un", "", "")],
+     (TBILISI, "GE", ""), ("region:karabakh", "", ""), ("organisation:un", "", ""),
+     ("region:england", "GB", "GB-ENG"), ("region:northern-ireland", "GB", "GB-NIR"),  # ids of their own
+     ("city:2655603", "GB", "GB-ENG"), ("city:2650225", "GB", "GB-SCT")],  # Birmingham, Edinburgh
 )
 def test_every_place_knows_its_country_and_subdivision(
     gazetteer: Gazetteer, entity: str, country: str, subdivision: str
@@ -305,6 +307,21 @@ def test_packaged_entries_extend_existing_entities(gazetteer: Gazetteer) -> None
     assert entity_id(gazetteer, "New York") == NEW_YORK_CITY
     assert entity_id(gazetteer, "Gaza") == "region:gaza-strip"
     assert entity_id(gazetteer, "Gaza City") == "city:281133"
+
+
+def test_the_packaged_file_names_states_and_a_city_that_lose_their_names_to_others(gazetteer: Gazetteer) -> None:
+    assert entity_id(gazetteer, "New York State") == "region:US-NY"
+    assert entity_id(gazetteer, "Washington State") == "region:US-WA"
+    assert entity_id(gazetteer, "Newcastle") == "city:2641673"  # upon Tyne
+    assert gazetteer.readings["newcastle"][0] == "city:2155472"  # New South Wales, bigger
+
+
+def test_a_user_file_may_extend_a_us_state_without_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "states.toml"
+    path.write_text('[[entity]]\nid = "region:US-TX"\naliases = ["Lone Star State"]\n', encoding="utf-8")
+    built = build_gazetteer(TransformSettings(alias_paths=(str(path),)))
+    assert entity_id(built, "Lone Star State") == "region:US-TX"
+    assert built.entities["region:US-TX"].name == "Texas"
 
 
 def test_every_entity_has_an_allowed_type(gazetteer: Gazetteer) -> None:
