@@ -9,7 +9,8 @@ chunk with ``read_archive_chunk``, seeking to each member and yielding one RawDo
 record) at a time.
 
 Member layouts, one list per member:
-- ``warc``: ``[record_offset, record_length]``; only response/resource records with HTTP 200 (or no
+- ``warc``: ``[record_offset, record_length]`` (``True`` after them when its declared length is short of its
+  content: ``warc_walk``); only response/resource records with HTTP 200 (or no
   HTTP status) and a document content type, or a body that sniffs as one. Other records (request,
   metadata, warcinfo, revisit, images, redirects...) are not documents: skipped and counted, not errors.
 - ``warc_stream``: the same, for a WARC/ARC gzipped as one stream (``gzip crawl.warc``, which warcio cannot
@@ -24,7 +25,8 @@ Member layouts, one list per member:
 The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical.
 - ``raw``: ``[path_relative_to_raw_root, size_bytes]`` (``date=D/source=S/<sha256>.gz``).
 - any container: ``["!error", position, message]`` where listing stopped (a truncated archive, bad
-  gzip): the reader turns it into an error record, so the failure reaches the dead letter, not a crash.
+  gzip) or, in a WARC/ARC, where a record is damaged (listing goes on after it): the reader turns it into an error
+  record, so the failure reaches the dead letter, not a crash.
 
 Member names are only names: nothing is ever extracted to disk, so ``../`` in a name is harmless.
 """
@@ -48,14 +50,16 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from typing import Any, BinaryIO, Callable, Generator, Iterator, NamedTuple
+from typing import Any, BinaryIO, Callable, Generator, Iterator
 
-from pipeline.bounded_warc import next_record_start, warc_records
+from pipeline.bounded_warc import warc_records
 from pipeline.content_codings import (PARTLY_DECODED_FLAG, ContentCodingError, DecodedBody, bounded_pieces,
                                       decode_bounded, decoded_head, transfer_codings)
 from pipeline.gzip_seek import GzipStream, TruncatedGzipError, seeker_for
 from pipeline.raw_zone import PRUNED_MARKER_NAME, as_fetched_fields
+from pipeline.record_starts import ARC_RECORD_LINE, WARC_RECORD_LINE, RecordLine, next_record_start, record_line_for
 from pipeline.sources import GZIP_MAGIC, InputFile, gunzip_bounded, input_for_path
+from pipeline.warc_walk import Damage, WebArchiveForm, records_past_damage
 from pipeline.zstd_frames import (DictionaryError, FrameFile, FramesReader, FrameSpan, ZstdFrameError, ZstdSeeker,
                                   has_dictionary_frame, is_zstd_file)
 from pipeline.zstd_frames import seeker_for as zstd_seeker_for
@@ -79,6 +83,9 @@ ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
 GZIP_EXPANSION_ESTIMATE = 4  # gzipped text inflates about this much: sizes of .gz inputs are scaled by it
 WEB_ARCHIVE_MAGIC = (b"WARC/", b"filedesc://")  # a WARC record's first line, an ARC file's first header
+WEB_ARCHIVE_HEAD_BYTES = 64
+WEB_ARCHIVE_PROBE_BYTES = 1024 * 1024  # a file named as a WARC/ARC that holds no record in these is none
+NOT_A_WEB_ARCHIVE = "not a WARC or ARC file (no WARC/ or filedesc:// header, no record in its first MiB)"
 TAR_HEADER_BYTES = 512
 TAR_MAGIC_OFFSET = 257  # "ustar" in a POSIX or GNU tar header
 
@@ -323,65 +330,56 @@ def _warc_content_type(record: Any) -> str | None:
 
 
 def _list_warc(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
-    if not _starts_like_a_web_archive(path):
-        yield [ERROR_MEMBER, 0, "not a WARC or ARC file (no WARC/ or filedesc:// header)"]
+    """The records of a WARC/ARC file, gzipped record by record or not compressed; past a damaged record, listing goes
+    on at the next record found."""
+    record_line = _web_archive_record_line(path)
+    if record_line is None:
+        yield [ERROR_MEMBER, 0, NOT_A_WEB_ARCHIVE]
         return
     with open(path, "rb") as handle:
-        gzipped = handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
-        start: int | None = 0
-        while start is not None:  # a record that does not read ends its stretch; the next one found goes on
-            handle.seek(start)
-            walk = yield from _warc_records(handle, skipped, start)
-            start = None if walk.failed_at is None else next_record_start(handle, walk.failed_at + 1, gzipped)
-    if walk.end is not None and walk.end < os.path.getsize(path):
+        form = WebArchiveForm(handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC, record_line)
+        end = yield from _members_past_damage(handle, form, skipped)
+    if end is not None and end < os.path.getsize(path):
         # warcio stops quietly inside a cut gzip member
-        yield [ERROR_MEMBER, walk.end, "unreadable data after this offset (truncated file?)"]
+        yield [ERROR_MEMBER, end, "unreadable data after this offset (truncated file?)"]
 
 
 def _list_warc_stream(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any]]:
-    """The records of a WARC/ARC gzipped whole (``is_gzipped_whole``), at their offsets in the inflated
-    stream; a stream cut short is reported where it stops."""
-    with GzipStream(path) as inflated, io.BufferedReader(inflated) as stream:
-        walk = yield from _warc_records(stream, skipped)
-        if walk.end is not None and inflated.cut_short:
-            yield [ERROR_MEMBER, walk.end, "the gzip stream is cut short after this offset (truncated file?)"]
+    """The records of a WARC/ARC gzipped whole (``is_gzipped_whole``), at their offsets in the inflated stream; past
+    a damaged record, listing goes on at the next record found in it. A stream cut short after its last record is
+    reported where it stops (one cut inside a record is that record's error)."""
+    record_line = _web_archive_record_line(path)
+    if record_line is None:
+        yield [ERROR_MEMBER, 0, NOT_A_WEB_ARCHIVE]
+        return
+    with GzipStream(path) as stream:
+        end = yield from _members_past_damage(stream, WebArchiveForm(False, record_line), skipped)
+        if end is not None and stream.cut_short:
+            yield [ERROR_MEMBER, end, "the gzip stream is cut short after this offset (truncated file?)"]
 
 
-class _Walk(NamedTuple):
-    """How a walk through a WARC/ARC stream's records ended."""
-
-    end: int | None  # the offset after the last record; None when a record did not read
-    failed_at: int | None = None  # the offset of that record (an error member says why)
-
-
-def _warc_records(stream: Any, skipped: collections.Counter[str], start: int = 0
-                  ) -> Generator[list[Any], None, _Walk]:
-    """The document records of a WARC/ARC ``stream`` (at offset ``start``) as members, the others counted in
-    ``skipped``; returns how the walk ended."""
-    next_offset = start
+def _members_past_damage(handle: Any, form: WebArchiveForm, skipped: collections.Counter[str]
+                         ) -> Generator[list[Any], None, int | None]:
+    """``warc_walk.records_past_damage`` with each damage as an error member."""
+    walk = records_past_damage(handle, form, _warc_skip_reason, skipped)
     try:
-        records = warc_records(stream, arc2warc=True)
-        for record in records:
-            offset = records.offset
-            reason = _warc_skip_reason(record)
-            length = records.get_record_length()  # reads to the record's end, holding nothing
-            next_offset = offset + length
-            if getattr(record.raw_stream, "limit", 1) != 0:  # no declared length, or not all there:
-                # the file ended inside this record
-                yield [ERROR_MEMBER, offset, "WARC record cut short (truncated file?)"]
-            elif reason:
-                skipped[reason] += 1
+        while True:
+            item = next(walk)
+            if isinstance(item, Damage):
+                reason = item.reason if isinstance(item.reason, str) else _one_line(item.reason)
+                yield [ERROR_MEMBER, item.offset, reason]
             else:
-                yield [offset, length]
-        return _Walk(records.offset)
-    except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken archives
-        yield [ERROR_MEMBER, next_offset, _one_line(exc)]
-        return _Walk(None, next_offset)
+                yield item
+    except StopIteration as stop:
+        return stop.value
 
 
 def is_gzipped_whole(path: str) -> bool:
     """True for a WARC/ARC gzipped as one stream (``gzip crawl.warc``) rather than record by record, the form
-    that allows seeking: warcio refuses it ("non-chunked gzip file detected") after the first record."""
+    that allows seeking: warcio refuses it ("non-chunked gzip file detected") after the first record. When one of
+    its first two records is damaged (warcio fails otherwise, or its first record runs to the end), by its first gzip
+    member: one that does not end within ``FIRST_RECORD_PROBE_BYTES`` inflated, or that nothing follows, is the whole
+    stream."""
     from warcio.exceptions import ArchiveLoadFailed
 
     try:
@@ -389,13 +387,32 @@ def is_gzipped_whole(path: str) -> bool:
             if handle.read(2) != GZIP_MAGIC:
                 return False
             handle.seek(0)
-            for _ in itertools.islice(warc_records(handle, arc2warc=True), 2):
-                pass
+            first_two = list(itertools.islice(warc_records(handle, arc2warc=True), 2))
+            if len(first_two) == 2 or (first_two and getattr(first_two[0].raw_stream, "limit", 1) == 0):
+                return False  # two records, or one that the file holds whole
     except ArchiveLoadFailed as exc:
-        return "non-chunked gzip" in str(exc)
-    except Exception:  # noqa: BLE001 - any other fault is the listing's to report
-        return False
-    return False
+        if "non-chunked gzip" in str(exc):
+            return True
+    except Exception:  # noqa: BLE001 - a damaged record: the member tells
+        pass
+    return not _another_member_follows_the_first(path)
+
+
+def _another_member_follows_the_first(path: str) -> bool:
+    """Whether the gzip file's first member ends within ``FIRST_RECORD_PROBE_BYTES`` inflated (none held) and more
+    bytes follow it; also when that member does not inflate (the listing reports it, record by record)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflated = 0
+    with open(path, "rb") as handle:
+        try:
+            while not inflater.eof and inflated <= FIRST_RECORD_PROBE_BYTES:
+                data = inflater.unconsumed_tail or handle.read(PAYLOAD_PIECE_BYTES)
+                if not data:
+                    return False  # the file ends inside it
+                inflated += len(inflater.decompress(data, PAYLOAD_PIECE_BYTES))
+        except zlib.error:
+            return True
+        return inflater.eof and bool(inflater.unused_data or handle.read(1))
 
 
 # a zstd WARC record's headers must end within its first bytes: the rest is only ever read in pieces, never as a line
@@ -558,13 +575,20 @@ def _is_zstd_web_archive(path: str) -> bool:
     return head.lstrip().startswith(WEB_ARCHIVE_MAGIC)
 
 
-def _starts_like_a_web_archive(path: str) -> bool:
-    with _open_decompressed(path) as stream:
-        try:
-            head = stream.read(16)
-        except READ_ERRORS:
-            return True  # let the listing report what is wrong
-    return head.lstrip().startswith(WEB_ARCHIVE_MAGIC)
+def _web_archive_record_line(path: str) -> RecordLine | None:
+    """The first line of the records of the WARC/ARC file at ``path``, by its first bytes (inflated) or, when they
+    begin no record (a damaged first record), by the first record found in its first ``WEB_ARCHIVE_PROBE_BYTES``; None
+    when none is (not a web archive); a WARC's when the bytes do not read (the listing says what is wrong)."""
+    try:
+        with _open_decompressed(path) as stream:
+            head = stream.read(WEB_ARCHIVE_HEAD_BYTES)
+            if head.lstrip().startswith(WEB_ARCHIVE_MAGIC):
+                return record_line_for(head)
+            head += stream.read(WEB_ARCHIVE_PROBE_BYTES)
+    except READ_ERRORS:
+        return WARC_RECORD_LINE
+    return next((line for line in (WARC_RECORD_LINE, ARC_RECORD_LINE)
+                 if next_record_start(io.BytesIO(head), 1, False, line) is not None), None)
 
 
 def _open_decompressed(path: str) -> Any:
@@ -702,7 +726,7 @@ def _warc_date(value: str | None) -> dt.datetime | None:
 
 def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
                       fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
-    offset, length = member
+    offset, length, *cut_by_length = member
     where = f"{entry['path']}#{offset}"
     if length > max_bytes * 4:  # a record much larger than any document we would keep
         yield _member_error(entry, "too_large", f"WARC record of {length} bytes", where, fallback_time)
@@ -710,7 +734,7 @@ def _read_warc_member(entry: InputFile, member: list[Any], max_bytes: int,
     try:
         with _warc_record_stream(entry, offset, length) as handle:
             record = next(iter(warc_records(handle, arc2warc=True)))
-            yield _warc_document(entry, record, where, max_bytes, fallback_time)
+            yield _warc_document(entry, record, where, max_bytes, fallback_time, bool(cut_by_length))
     except StopIteration:
         yield _member_error(entry, "bad_archive", "no WARC record at this offset (truncated?)", where,
                             fallback_time)
@@ -738,8 +762,11 @@ def _warc_record_stream(entry: InputFile, offset: int, length: int) -> BinaryIO:
     return handle
 
 
-def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
-                   fallback_time: dt.datetime) -> RawDocument | ErrorRecord:
+def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int, fallback_time: dt.datetime,
+                   cut_by_length: bool = False) -> RawDocument | ErrorRecord:
+    """The document of a WARC record, flagged ``RECORD_TRUNCATED_FLAG`` when the crawler cut it (``WARC-Truncated``),
+    when its bytes end before its declared length (a zstd frame that holds less), or when listing found bytes after
+    its content that belong to no record (``cut_by_length``: its declared length is short of its content)."""
     headers = record.rec_headers
     fetched_at = _warc_date(headers.get_header("WARC-Date")) or fallback_time
     uri = (headers.get_header("WARC-Target-URI") or "").strip("<> ") or where
@@ -751,7 +778,8 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
     except ContentCodingError as exc:
         return _member_error(entry, "decode_error", f"WARC payload: {exc}", where, fetched_at, uri=uri)
     http = record.http_headers if record.rec_type == "response" else None
-    truncated = headers.get_header("WARC-Truncated")  # the crawler kept only the start ("length", "time", ...)
+    # the crawler kept only the start ("length", "time", ...), or the record's length and bytes disagree
+    truncated = headers.get_header("WARC-Truncated") or cut_by_length or _ends_before_its_length(record)
     flags = [flag for flag, applies in ((RECORD_TRUNCATED_FLAG, truncated), (PARTLY_DECODED_FLAG, payload.damage))
              if applies]
     return _document(entry, payload.body, uri, where, fetched_at, {
@@ -761,6 +789,13 @@ def _warc_document(entry: InputFile, record: Any, where: str, max_bytes: int,
         "etag": http.get_header("ETag") if http is not None else None,
         "last_modified": http.get_header("Last-Modified") if http is not None else None,
     })
+
+
+def _ends_before_its_length(record: Any) -> bool:
+    """Whether a record's bytes end before its declared length (its payload read, the rest is read to its end)."""
+    while record.raw_stream.read(PAYLOAD_PIECE_BYTES):
+        pass
+    return getattr(record.raw_stream, "limit", 0) > 0
 
 
 def _tar_reader(path: str) -> Callable[[int, int], bytes]:

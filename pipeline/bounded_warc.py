@@ -1,5 +1,4 @@
-"""warcio's record iterator with the headers of a record bounded in size, and where to go on after a record
-that does not read.
+"""warcio's record iterator with the headers of a record bounded in size.
 
 warcio reads a record's WARC and HTTP headers a line at a time with no limit on a line or on their number: a
 gzip member of 300 MB of zeros (a few hundred KB on disk) held about 5 GB while it looked for the first line's
@@ -66,43 +65,3 @@ def warc_records(stream: Any, **options: Any) -> ArchiveIterator:
     records = ArchiveIterator(stream, **options)
     records.reader = _HeaderBoundedReader(records.fh, block_size=records.reader.block_size)
     return records
-
-
-GZIP_MEMBER_START = b"\x1f\x8b\x08"  # a gzip member's magic and its one compression method, deflate
-PLAIN_RECORD_START = b"WARC/1."
-SCAN_BYTES = 1024 * 1024  # read at a time while looking for the next record
-HEAD_BYTES = 4096  # read at a candidate to tell whether a record starts there
-
-
-def next_record_start(handle: Any, after: int, gzipped: bool) -> int | None:
-    """The offset of the first WARC record that starts at or after ``after`` in a WARC file (``gzipped`` record by
-    record, or not compressed), None when none does: where listing goes on after a record that does not read,
-    so that one corrupt record does not lose the rest of a crawl. A candidate counts when its bytes (inflated)
-    begin with ``WARC/`` (uncompressed: at a line's start)."""
-    marker = GZIP_MEMBER_START if gzipped else PLAIN_RECORD_START
-    position = after
-    while True:
-        handle.seek(position)
-        chunk = handle.read(SCAN_BYTES)
-        if len(chunk) < len(marker):
-            return None
-        index = chunk.find(marker)
-        while index != -1:
-            if _record_starts_at(handle, position + index, gzipped):
-                return position + index
-            index = chunk.find(marker, index + 1)
-        position += len(chunk) - len(marker) + 1  # a marker cut by the chunk's end is found in the next
-
-
-def _record_starts_at(handle: Any, offset: int, gzipped: bool) -> bool:
-    """Whether a WARC record starts at ``offset``: a gzip member that inflates to ``WARC/``, or ``WARC/1.`` at the
-    start of a line."""
-    handle.seek(max(0, offset - 1))
-    head = handle.read(HEAD_BYTES + 1)
-    if not gzipped:
-        return offset == 0 or head[:1] == b"\n"
-    member = head[1:] if offset else head
-    try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(member, 16).startswith(b"WARC/")
-    except zlib.error:
-        return False

@@ -23,6 +23,7 @@ OUTPUT_STEP_BYTES = 1024 * 1024
 GZIP_WBITS = zlib.MAX_WBITS | 16
 MAX_CHECKPOINTS = 512
 OPEN_SEEKERS = 4  # per process: the streams read last keep their checkpoints
+REWIND_BYTES = 2 * 1024 * 1024  # a stream steps back this far without inflating again
 
 
 class TruncatedGzipError(EOFError):
@@ -56,20 +57,20 @@ class GzipSeeker:
 
     def read_at(self, offset: int, size: int) -> bytes:
         """The ``size`` bytes at uncompressed ``offset``; TruncatedGzipError when the stream ends first."""
+        data = self.read_from(offset, size)
+        if len(data) < size:
+            raise TruncatedGzipError(f"gzip stream ends at {self.output_offset}, before {offset + size}")
+        return data
+
+    def read_from(self, offset: int, size: int) -> bytes:
+        """Up to ``size`` bytes at uncompressed ``offset``: fewer at the end of the stream, also when the stream is
+        cut short (``cut_short`` then says so)."""
         if not (self.output_offset <= offset < self.output_offset + self.checkpoint_every_bytes):
             starts = [checkpoint.output_offset for checkpoint in self.checkpoints]
             nearest = self.checkpoints[bisect.bisect_right(starts, offset) - 1]
             if not (nearest.output_offset <= self.output_offset <= offset):
                 self._restore(nearest)
         self._inflate(offset - self.output_offset, keep=False)
-        data = self._inflate(size, keep=True)
-        if len(data) < size:
-            raise TruncatedGzipError(f"gzip stream ends at {self.output_offset}, before {offset + size}")
-        return data
-
-    def read_next(self, size: int) -> bytes:
-        """Up to ``size`` bytes from where the last read ended; empty at the end of the stream, also when the
-        stream is cut short (``cut_short`` then says so)."""
         return self._inflate(size, keep=True)
 
     @property
@@ -141,13 +142,18 @@ def seeker_for(path: str) -> GzipSeeker:
 
 
 class GzipStream(io.RawIOBase):
-    """A gzip file (of any number of members) as a plain readable stream, read start to end once. Unlike
-    ``gzip.open``, a file cut short ends where its data ends, without an error, and ``cut_short`` says so:
-    warcio takes an EOFError for the end of the records and would lose the records before the cut unsaid."""
+    """A gzip file (of any number of members) as a plain readable stream that seeks in the inflated bytes: forward,
+    back within the last ``rewind_bytes`` read (kept), or further back from the nearest checkpoint. Unlike
+    ``gzip.open``, a file cut short ends where its data ends, without an error, and ``cut_short`` says so: warcio takes
+    an EOFError for the end of the records and would lose the records before the cut unsaid."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, rewind_bytes: int = REWIND_BYTES) -> None:
         super().__init__()
         self.seeker = GzipSeeker(path)
+        self.position = 0
+        self.rewind_bytes = rewind_bytes
+        self.recent: collections.deque[bytes] = collections.deque()  # the pieces read last, up to the seeker
+        self.recent_bytes = 0
 
     @property
     def cut_short(self) -> bool:
@@ -157,10 +163,55 @@ class GzipStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence not in (io.SEEK_SET, io.SEEK_CUR):
+            raise io.UnsupportedOperation("a gzip stream's end is not known before it is inflated")
+        self.position = offset + (self.position if whence == io.SEEK_CUR else 0)
+        return self.position
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.seeker.read_next(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
+        """Fills ``buffer`` whole unless the stream ends first (warcio takes the first bytes it reads for a gzip
+        header, and loses them when they are too few)."""
+        filled = 0
+        while filled < len(buffer) and (data := self._read_piece(len(buffer) - filled)):
+            buffer[filled:filled + len(data)] = data
+            filled += len(data)
+            self.position += len(data)
+        return filled
+
+    def _read_piece(self, size: int) -> bytes:
+        """Up to ``size`` bytes at the position: from the pieces read last when they hold it, else inflated."""
+        data = self._recent_at(size)
+        if data is not None:
+            return data
+        if self.position != self.seeker.output_offset:
+            self.recent.clear()  # what is read next does not follow them
+            self.recent_bytes = 0
+        data = self.seeker.read_from(self.position, size)
+        if data:
+            self.recent.append(data)
+            self.recent_bytes += len(data)
+            while self.recent_bytes - len(self.recent[0]) >= self.rewind_bytes:
+                self.recent_bytes -= len(self.recent.popleft())
+        return data
+
+    def _recent_at(self, size: int) -> bytes | None:
+        """Up to ``size`` bytes at the position from the pieces read last (fewer at a piece's end), None when they do
+        not hold it."""
+        start = self.seeker.output_offset - self.recent_bytes
+        if not start <= self.position < self.seeker.output_offset:
+            return None
+        for piece in self.recent:
+            if self.position < start + len(piece):
+                return piece[self.position - start:self.position - start + size]
+            start += len(piece)
+        return None
 
     def close(self) -> None:
         self.seeker.close()

@@ -1,4 +1,5 @@
-"""Small inputs written by the tests themselves: RSS feeds, HTML pages, WARC (gzip, zstd), tar and zip archives."""
+"""Small inputs written by the tests themselves: RSS feeds, HTML pages, WARC (gzip, zstd) and ARC files, tar and zip
+archives."""
 
 from __future__ import annotations
 
@@ -78,6 +79,15 @@ class WarcRecord(NamedTuple):
     warc_fields: tuple[tuple[str, str], ...] = ()  # more WARC headers (WARC-Truncated, ...)
 
 
+def numbered_feed_record(number: int, site: str = "wire.example") -> WarcRecord:
+    """A response record of a feed of ``site`` with one item, ``story-NUMBER``, under a fixed WARC-Record-ID: warcio
+    draws one at random, and the bytes of a damaged record would vary from run to run."""
+    feed = rss_feed(site, [Item(f"story-{number}", day(2), f"Harbour story number {number}")])
+    record_id = ("WARC-Record-ID", f"<urn:uuid:00000000-0000-4000-8000-{number:012d}>")
+    return WarcRecord("response", f"https://{site}/feed-{number}", feed, content_type="application/rss+xml",
+                      warc_fields=(record_id,))
+
+
 def write_warc(path: pathlib.Path, records: Iterable[WarcRecord], compress: bool = True) -> pathlib.Path:
     """A WARC file (one gzip member per record when ``compress``) written with warcio."""
     with open(path, "wb") as handle:
@@ -112,6 +122,23 @@ def warc_record_bytes(records: Iterable[WarcRecord]) -> list[bytes]:
         writer = WARCWriter(buffer, gzip=False)
         writer.write_record(_warc_record(writer, spec))
         written.append(buffer.getvalue())
+    return written
+
+
+ARC_VERSION_BLOCK = b"1 0 newsbeam tests\nURL IP-address Archive-date Content-type Archive-length\n"
+
+
+def arc_record_bytes(records: Iterable[WarcRecord]) -> list[bytes]:
+    """An ARC file (version 1) as its records' bytes: its ``filedesc://`` record, then each response record of
+    ``records`` (a header line ``URL IP-address YYYYMMDDhhmmss mime length``, the HTTP response, a line end)."""
+    written = [b"filedesc://crawl.arc 0.0.0.0 20240601100000 text/plain %d\n%s\n" % (
+        len(ARC_VERSION_BLOCK), ARC_VERSION_BLOCK)]
+    for spec in records:
+        http = (f"HTTP/1.1 {spec.status}\r\nContent-Type: {spec.content_type}\r\n"
+                f"Content-Length: {len(spec.payload)}\r\n\r\n").encode() + spec.payload
+        archived_at = dt.datetime.fromisoformat(spec.warc_date.replace("Z", "+00:00")).strftime("%Y%m%d%H%M%S")
+        header = f"{spec.uri} 192.0.2.1 {archived_at} {spec.content_type.split(';')[0]} {len(http)}\n".encode()
+        written.append(header + http + b"\n")
     return written
 
 

@@ -593,6 +593,20 @@ def test_a_zstd_warc_cut_short_keeps_the_records_before_the_cut(tmp_path: pathli
     assert "cut short" in documents[-1]["message"]
 
 
+def test_a_zstd_frame_that_holds_less_than_its_record_s_length_gives_an_article_flagged_truncated(
+        tmp_path: pathlib.Path) -> None:
+    written = warc_record_bytes(pages(3))
+    short = written[1][:-500]  # its Content-Length says 500 bytes more than the frame holds
+    path, _ = zstd_warc(tmp_path / "a.warc.zst", [], frames=zstd_frames_of([written[0], short, written[2]],
+                                                                          ZSTD_DICTIONARY))
+
+    documents = read_all(path)
+
+    assert [(document["kind"], document.get("quality_flags")) for document in documents] == [
+        ("raw", None), ("raw", ["warc_record_truncated"]), ("raw", None)]
+    assert documents[1]["body"] == pages(3)[1].payload[:-496]  # the 500 bytes cut are the CRLFs after it, and 496
+
+
 def zstd_stream_frame(head: bytes, filler: bytes, count: int, tail: bytes = b"") -> bytes:
     """One frame of ``head``, ``count`` times ``filler`` and ``tail``, compressed as a stream: what it inflates to
     is never held."""
@@ -823,6 +837,20 @@ def test_gzip_stream_reads_every_member_and_says_when_the_file_is_cut_short(tmp_
         kept = stream.read()
         assert stream.cut_short
     assert 120_000 < len(kept) < len(data) and data.startswith(kept)
+
+
+def test_gzip_stream_seeks_back_within_what_it_read_last_and_further_from_a_checkpoint(tmp_path: pathlib.Path) -> None:
+    data = random.Random(4).randbytes(600_000)
+    path = tmp_path / "data.gz"
+    path.write_bytes(gzip.compress(data[:250_000]) + gzip.compress(data[250_000:]))
+    generator = random.Random(5)
+    with GzipStream(str(path), rewind_bytes=50_000) as stream:
+        for _ in range(300):  # steps back of every size, forward skips, reads across the member boundary
+            offset = max(0, stream.tell() + generator.randrange(-120_000, 60_000))
+            assert stream.seek(offset) == offset
+            size = generator.randrange(1, 70_000)
+            assert stream.read(size) == data[offset:offset + size]  # whole: warcio loses the bytes of a short read
+            assert stream.tell() == offset + len(data[offset:offset + size])
 
 
 def test_a_crawled_sitemap_without_a_document_type_is_read_as_a_document(tmp_path: pathlib.Path) -> None:

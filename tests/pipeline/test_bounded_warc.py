@@ -8,22 +8,13 @@ import pathlib
 
 import pytest
 
-import pipeline.bounded_warc
-from pipeline.bounded_warc import MAX_HEADER_BYTES, HeadersTooLargeError, next_record_start, warc_records
+from pipeline.bounded_warc import MAX_HEADER_BYTES, HeadersTooLargeError, warc_records
 from pipeline.archives import enumerate_archive_inputs
 from pipeline.sources import read_input
 from tests.peak_memory import measure_call
-from tests.pipeline.archive_builders import Item, WarcRecord, day, rss_feed, warc_record_bytes, write_file
+from tests.pipeline.archive_builders import WarcRecord, numbered_feed_record, warc_record_bytes, write_file
 
 MAX_BYTES = 1_000_000
-
-
-def feed_record(number: int) -> WarcRecord:
-    feed = rss_feed("wire.example", [Item(f"story-{number}", day(2), f"Harbour story number {number}")])
-    # a fixed record id: warcio draws one at random, and the bytes of a damaged member then vary from run to run
-    record_id = ("WARC-Record-ID", f"<urn:uuid:00000000-0000-4000-8000-{number:012d}>")
-    return WarcRecord("response", f"https://wire.example/feed-{number}", feed, content_type="application/rss+xml",
-                      warc_fields=(record_id,))
 
 
 def gzip_members(records: list[WarcRecord]) -> list[bytes]:
@@ -43,7 +34,7 @@ def titles_and_errors(path: pathlib.Path) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("damage", ["bytes_zeroed", "garbage_member", "cut_member"])
 def test_records_after_a_gzip_member_that_does_not_read_are_still_listed(tmp_path: pathlib.Path, damage: str) -> None:
-    members = gzip_members([feed_record(number) for number in range(6)])
+    members = gzip_members([numbered_feed_record(number) for number in range(6)])
     if damage == "bytes_zeroed":
         members[2] = members[2][:30] + bytes(40) + members[2][70:]
     elif damage == "garbage_member":
@@ -58,7 +49,7 @@ def test_records_after_a_gzip_member_that_does_not_read_are_still_listed(tmp_pat
 
 
 def test_records_after_garbage_in_an_uncompressed_warc_are_still_listed(tmp_path: pathlib.Path) -> None:
-    records = warc_record_bytes([feed_record(number) for number in range(4)])
+    records = warc_record_bytes([numbered_feed_record(number) for number in range(4)])
     damaged = b"\x00garbage\x00" + records[1][len(b"WARC/1.0"):]  # its first line broken
     path = write_file(tmp_path / "crawl.warc", records[0] + damaged + records[2] + records[3])
     listed, errors = titles_and_errors(path)
@@ -66,7 +57,7 @@ def test_records_after_garbage_in_an_uncompressed_warc_are_still_listed(tmp_path
 
 
 def test_a_gzip_member_of_zeros_where_headers_belong_costs_bounded_memory(tmp_path: pathlib.Path) -> None:
-    members = gzip_members([feed_record(0), feed_record(1)])
+    members = gzip_members([numbered_feed_record(0), numbered_feed_record(1)])
     bomb = gzip.compress(bytes(200_000_000), compresslevel=9)  # 200 MB with no line end, 200 KB on disk
     path = write_file(tmp_path / "bomb.warc", members[0] + bomb + members[1])
     value, growth_mb = measure_call(
@@ -80,16 +71,3 @@ def test_header_lines_past_the_bound_stop_the_record() -> None:
     lines = b"".join(b"X-Line: " + b"b" * 60 + b"\r\n" for _ in range(MAX_HEADER_BYTES // 60))
     with pytest.raises(HeadersTooLargeError):
         next(iter(warc_records(io.BytesIO(b"WARC/1.0\r\n" + lines + b"\r\n"))))
-
-
-def test_the_next_record_is_found_across_the_scan_chunks(tmp_path: pathlib.Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    members = gzip_members([feed_record(0), feed_record(1)])
-    data = members[0] + b"\x1f\x8b\x08 not a member" + b"x" * 50 + members[1]
-    monkeypatch.setattr(pipeline.bounded_warc, "SCAN_BYTES", 7)  # markers cut by every chunk boundary
-    handle = io.BytesIO(data)
-    assert next_record_start(handle, 1, gzipped=True) == len(data) - len(members[1])
-    assert next_record_start(handle, len(data) - len(members[1]) + 1, gzipped=True) is None
-    plain = b"".join(warc_record_bytes([feed_record(0), feed_record(1)]))
-    second = plain.index(b"WARC/1.", 1)
-    assert next_record_start(io.BytesIO(plain), 1, gzipped=False) == second
