@@ -21,7 +21,8 @@ Member layouts, one list per member:
   decompressed stream.
 - ``tar``: ``[member_name, data_offset, size_bytes, mtime_s]`` (regular files only).
 - ``zip``: ``[member_name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s]``.
-The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical.
+The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical
+(the archive's own when the member's is no time a datetime holds: a zip date of month 0, a tar's past 9999).
 - ``raw``: ``[path_relative_to_raw_root, size_bytes]`` (``date=D/source=S/<sha256>.gz``).
 - any container: ``["!error", position, message]`` where listing stopped (a truncated archive, bad
   gzip): the reader turns it into an error record, so the failure reaches the dead letter, not a crash.
@@ -612,9 +613,17 @@ def _list_zip(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any
         if info.is_dir():
             skipped["zip directory"] += 1
             continue
-        mtime_s = int(dt.datetime(*info.date_time, tzinfo=dt.timezone.utc).timestamp())  # zip times are local
         yield [info.filename, info.header_offset, info.compress_type, info.compress_size, info.file_size,
-               info.flag_bits, mtime_s]
+               info.flag_bits, _zip_mtime_s(info.date_time)]
+
+
+def _zip_mtime_s(date_time: tuple[int, ...]) -> int | None:
+    """A zip member's time (its local time, taken as UTC), or None for a date that names no day: zip tools write
+    the DOS date 0, month 0 day 0 of 1980, for "no time", and damaged headers give hour 31 or minute 63."""
+    try:
+        return int(dt.datetime(*date_time, tzinfo=dt.timezone.utc).timestamp())
+    except ValueError:
+        return None
 
 
 MEMBER_LISTERS: dict[str, Callable[[str, collections.Counter[str]], Iterator[list[Any]]]] = {
@@ -651,6 +660,15 @@ def _modified_at(path: str) -> dt.datetime:
         return dt.datetime.fromtimestamp(int(os.stat(path).st_mtime), dt.timezone.utc)
     except OSError:
         return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _member_time(mtime_s: int | None, fallback_time: dt.datetime) -> dt.datetime:
+    """A tar or zip member's modification time, or the archive's own when it has none a datetime can hold (a
+    tar's base-256 mtime reaches far past the year 9999, a zip's date may name no day)."""
+    try:
+        return dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc) if mtime_s is not None else fallback_time
+    except (OverflowError, ValueError, OSError):
+        return fallback_time
 
 
 def _document(entry: InputFile, body: bytes, uri: str, raw_path: str, fetched_at: dt.datetime,
@@ -785,7 +803,7 @@ def _read_tar_member(entry: InputFile, member: list[Any], max_bytes: int,
                      fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
     name, offset, size, mtime_s = member
     where = f"{entry['path']}!{name}"
-    fetched_at = dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc)
+    fetched_at = _member_time(mtime_s, fallback_time)
     if size > max_bytes:
         yield _member_error(entry, "too_large", f"{size} bytes, over the {max_bytes}-byte limit", where,
                             fetched_at)
@@ -818,7 +836,7 @@ def _read_zip_member(entry: InputFile, member: list[Any], max_bytes: int,
                      fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
     name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s = member
     where = f"{entry['path']}!{name}"
-    fetched_at = dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc)
+    fetched_at = _member_time(mtime_s, fallback_time)
     if flag_bits & 0x1:
         yield _member_error(entry, "encrypted", "encrypted zip member", where, fetched_at)
         return

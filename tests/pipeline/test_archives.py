@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import io
 import itertools
+import os
 import pathlib
 import random
+import tarfile
+import zipfile
 import zlib
 from typing import Callable
 
@@ -717,6 +721,22 @@ def test_oversized_tar_member_and_gzip_bomb_are_refused(tmp_path: pathlib.Path) 
     assert [document.get("error_type") for document in documents] == ["too_large", "too_large", None]
 
 
+@pytest.mark.parametrize("mtime_s", [10**12, -10**12])  # a GNU tar's base-256 mtime: the year 33658, or -29719
+def test_a_tar_member_dated_past_what_a_datetime_holds_takes_the_archive_s_time(tmp_path: pathlib.Path,
+                                                                                 mtime_s: int) -> None:
+    path = tmp_path / "a.tar"
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as tar:
+        for name, member_mtime_s in (("before.xml", FIXED_MTIME_S), ("odd.xml", mtime_s), ("after.xml", FIXED_MTIME_S)):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(FEED), member_mtime_s
+            tar.addfile(info, io.BytesIO(FEED))
+    os.utime(path, (FIXED_MTIME_S + 60, FIXED_MTIME_S + 60))
+    documents = read_all(path)  # the odd member raised ValueError: it and the members after it in its chunk were lost
+    assert [(document["kind"], document["uri"].rsplit("!", 1)[1]) for document in documents] == [
+        ("raw", "before.xml"), ("raw", "odd.xml"), ("raw", "after.xml")]
+    assert documents[1]["fetched_at"] == dt.datetime.fromtimestamp(FIXED_MTIME_S + 60, dt.timezone.utc)
+
+
 # zip ---------------------------------------------------------------------------------------------------
 
 
@@ -736,6 +756,20 @@ def test_zip_bomb_stops_at_the_limit(tmp_path: pathlib.Path) -> None:
     entry["members"][0] = [name, offset, method, compressed, 100, flags, mtime]  # a header that lies
     (document,) = read_archive_chunk(entry, 10_000)
     assert document["kind"] == "error" and document["error_type"] == "too_large"
+
+
+@pytest.mark.parametrize("date_time", [(1980, 0, 0, 0, 0, 0), (2024, 6, 1, 31, 63, 62), (2024, 13, 32, 0, 0, 0)])
+def test_a_zip_member_whose_date_names_no_day_takes_the_archive_s_time(tmp_path: pathlib.Path,
+                                                                        date_time: tuple[int, ...]) -> None:
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w") as archive:  # the DOS date 0 is what zip tools write for "no time"
+        archive.writestr(zipfile.ZipInfo("odd.xml", date_time), FEED)
+        archive.writestr(zipfile.ZipInfo("good.xml", (2024, 6, 1, 0, 0, 0)), FEED)
+    os.utime(path, (FIXED_MTIME_S + 60, FIXED_MTIME_S + 60))
+    documents = read_all(path)  # listing raised ValueError before: the whole ingest ended in a traceback
+    assert [(document["kind"], document["fetched_at"]) for document in documents] == [
+        ("raw", dt.datetime.fromtimestamp(FIXED_MTIME_S + 60, dt.timezone.utc)),
+        ("raw", dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc))]
 
 
 def test_file_that_is_not_a_zip_is_an_error_record(tmp_path: pathlib.Path) -> None:
