@@ -107,7 +107,11 @@ def detect_archive_kind(path: str) -> str | None:
     Crawls are not always named as archives (warcio's ``example-bad.warc.gz.bad``, Common Crawl's
     ``.warc.wet.gz``, a tar saved as ``feeds.bin``); read as one document their records became a single
     error. Zip is left to its name: office files and e-books are zips too, and are one document each.
+    What is no regular file (a FIFO, a link that loops) is no archive, whatever its name: opened here, a FIFO
+    held the run for ever; read as a file, it gives its error row.
     """
+    if not os.path.isfile(path):
+        return None
     kind = archive_kind(path)
     if kind is not None:
         return kind
