@@ -714,11 +714,16 @@ def _member_document(entry: InputFile, data: bytes, max_bytes: int, where: str,
 
 
 def _warc_date(value: str | None) -> dt.datetime | None:
+    """A record's ``WARC-Date`` as aware UTC, the standard's zone also when the value names none (taken as the
+    machine's own, a rerun elsewhere gave other rows); None when missing or unreadable, or when in UTC it is past
+    the years a datetime holds (``9999-12-31T23:59:59-14:00``: the OverflowError made a good record a
+    ``too_large`` row)."""
     if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
-    except ValueError:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -11,9 +12,10 @@ import os
 import pathlib
 import random
 import tarfile
+import time
 import zipfile
 import zlib
-from typing import Callable
+from typing import Callable, Iterator
 
 import brotli
 import pytest
@@ -126,6 +128,39 @@ def test_warc_response_and_resource_records_with_documents_become_raw_documents(
     assert page["content_type"] == "text/html; charset=utf-8"
     assert page["raw_path"].startswith(str(tmp_path / "a.warc")) and "#" in page["raw_path"]
     assert documents[3]["content_type"] == "application/rss+xml" and documents[3]["http_status"] is None
+
+
+@contextlib.contextmanager
+def local_time_zone(name: str) -> Iterator[None]:
+    """The process's local time zone set to ``name`` (``TZ``), and back afterwards."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+ARCHIVE_MTIME = dt.datetime.fromtimestamp(FIXED_MTIME_S, dt.timezone.utc)
+
+
+@pytest.mark.parametrize("warc_date, fetched_at", [
+    ("2024-06-01T12:00:00", dt.datetime(2024, 6, 1, 12, tzinfo=dt.timezone.utc)),  # no zone: UTC, as the standard's
+    ("9999-12-31T23:59:59-14:00", ARCHIVE_MTIME),  # past the year 9999 in UTC: the archive's own time
+    ("0001-01-01T00:00:00+01:00", ARCHIVE_MTIME),  # before the year 1 in UTC
+])
+def test_a_warc_date_without_a_zone_or_past_the_years_of_a_datetime_still_gives_the_record(
+        tmp_path: pathlib.Path, warc_date: str, fetched_at: dt.datetime) -> None:
+    path = write_warc(tmp_path / "a.warc.gz", [WarcRecord("response", "https://wire.example/news/a", PAGE,
+                                                          warc_date=warc_date)])
+    with local_time_zone("America/New_York"):  # a naive date was read in the machine's zone: 16:00 UTC here
+        (document,) = read_all(path)  # out of range, the record was a read:too_large row "date value out of range"
+    assert (document["kind"], document["body"], document["fetched_at"]) == ("raw", PAGE, fetched_at)
 
 
 def test_records_that_are_not_documents_are_skipped_and_counted_not_errors(tmp_path: pathlib.Path) -> None:
