@@ -337,7 +337,8 @@ def _list_warc(path: str, skipped: collections.Counter[str]) -> Iterator[list[An
         while start is not None:  # a record that does not read ends its stretch; the next one found goes on
             handle.seek(start)
             walk = yield from _warc_records(handle, skipped, start)
-            start = None if walk.failed_at is None else next_record_start(handle, walk.failed_at + 1, gzipped)
+            resume_after = walk.failed_at if walk.failed_at is not None else walk.last_cut_at
+            start = None if resume_after is None else next_record_start(handle, resume_after + 1, gzipped)
     if walk.end is not None and walk.end < os.path.getsize(path):
         # warcio stops quietly inside a cut gzip member
         yield [ERROR_MEMBER, walk.end, "unreadable data after this offset (truncated file?)"]
@@ -357,28 +358,32 @@ class _Walk(NamedTuple):
 
     end: int | None  # the offset after the last record; None when a record did not read
     failed_at: int | None = None  # the offset of that record (an error member says why)
+    # the offset of the last record when it was cut short: in an uncompressed WARC, a Content-Length that lies
+    # (too large) makes it swallow the records after it, which a look for the next record finds
+    last_cut_at: int | None = None
 
 
 def _warc_records(stream: Any, skipped: collections.Counter[str], start: int = 0
                   ) -> Generator[list[Any], None, _Walk]:
     """The document records of a WARC/ARC ``stream`` (at offset ``start``) as members, the others counted in
     ``skipped``; returns how the walk ended."""
-    next_offset = start
+    next_offset, cut_at = start, None
     try:
         records = warc_records(stream, arc2warc=True)
         for record in records:
             offset = records.offset
             reason = _warc_skip_reason(record)
             length = records.get_record_length()  # reads to the record's end, holding nothing
-            next_offset = offset + length
+            next_offset, cut_at = offset + length, None
             if getattr(record.raw_stream, "limit", 1) != 0:  # no declared length, or not all there:
                 # the file ended inside this record
                 yield [ERROR_MEMBER, offset, "WARC record cut short (truncated file?)"]
+                cut_at = offset
             elif reason:
                 skipped[reason] += 1
             else:
                 yield [offset, length]
-        return _Walk(records.offset)
+        return _Walk(records.offset, last_cut_at=cut_at)
     except Exception as exc:  # noqa: BLE001 - warcio raises many types on broken archives
         yield [ERROR_MEMBER, next_offset, _one_line(exc)]
         return _Walk(None, next_offset)

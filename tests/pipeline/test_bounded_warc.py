@@ -93,3 +93,14 @@ def test_the_next_record_is_found_across_the_scan_chunks(tmp_path: pathlib.Path,
     plain = b"".join(warc_record_bytes([feed_record(0), feed_record(1)]))
     second = plain.index(b"WARC/1.", 1)
     assert next_record_start(io.BytesIO(plain), 1, gzipped=False) == second
+
+
+def test_records_after_one_whose_content_length_runs_past_the_end_of_an_uncompressed_warc_are_still_listed(
+        tmp_path: pathlib.Path) -> None:
+    records = warc_record_bytes([feed_record(number) for number in range(4)])
+    declared = records[1].split(b"\r\n\r\n", 1)[0].rsplit(b"Content-Length: ", 1)[1]
+    lying = records[1].replace(b"Content-Length: " + declared + b"\r\n", b"Content-Length: 99999999\r\n", 1)
+    path = write_file(tmp_path / "crawl.warc", records[0] + lying + records[2] + records[3])
+    listed, errors = titles_and_errors(path)
+    # the record claimed the rest of the file: story-2 and story-3 vanished inside it
+    assert listed == ["story-0", "story-2", "story-3"] and errors == ["bad_archive"]
