@@ -374,6 +374,9 @@ def _warc_records(stream: Any, skipped: collections.Counter[str], start: int = 0
             offset = records.offset
             reason = _warc_skip_reason(record)
             length = records.get_record_length()  # reads to the record's end, holding nothing
+            if not _offsets_add_up(offset, length, next_offset):
+                raise ValueError(f"warcio gave a record at offset {offset} of length {length} (a WARC gzipped whole "
+                                 "read as gzipped record by record?)")
             next_offset, cut_at = offset + length, None
             if getattr(record.raw_stream, "limit", 1) != 0:  # no declared length, or not all there:
                 # the file ended inside this record
@@ -389,9 +392,17 @@ def _warc_records(stream: Any, skipped: collections.Counter[str], start: int = 0
         return _Walk(None, next_offset)
 
 
+def _offsets_add_up(offset: int, length: int, previous_end: int) -> bool:
+    """Whether warcio's place for a record is one: it starts at or after the previous record's end and has a length.
+    Reading a WARC gzipped whole as gzipped record by record, warcio counts offsets in compressed bytes and lengths
+    in inflated ones: a length came out negative, and seeking to the offset made of it crashed the listing."""
+    return offset >= previous_end and length >= 0
+
+
 def is_gzipped_whole(path: str) -> bool:
     """True for a WARC/ARC gzipped as one stream (``gzip crawl.warc``) rather than record by record, the form
-    that allows seeking: warcio refuses it ("non-chunked gzip file detected") after the first record."""
+    that allows seeking: warcio refuses it ("non-chunked gzip file detected") after the first record, or, when
+    the second record does not read, gives offsets that do not add up (``_offsets_add_up``)."""
     from warcio.exceptions import ArchiveLoadFailed
 
     try:
@@ -399,8 +410,13 @@ def is_gzipped_whole(path: str) -> bool:
             if handle.read(2) != GZIP_MAGIC:
                 return False
             handle.seek(0)
-            for _ in itertools.islice(warc_records(handle, arc2warc=True), 2):
-                pass
+            records, end = warc_records(handle, arc2warc=True), 0
+            for _ in itertools.islice(records, 2):
+                offset = records.offset
+                length = records.get_record_length()
+                if not _offsets_add_up(offset, length, end):
+                    return True
+                end = offset + length
     except ArchiveLoadFailed as exc:
         return "non-chunked gzip" in str(exc)
     except Exception:  # noqa: BLE001 - any other fault is the listing's to report

@@ -418,6 +418,21 @@ def test_warc_compressed_as_one_stream_and_cut_short_keeps_what_came_before(tmp_
     assert errors and {error["error_type"] for error in errors} == {"bad_archive"}
 
 
+def test_a_warc_gzipped_whole_with_garbage_before_its_second_record_keeps_the_first_and_says_where(
+        tmp_path: pathlib.Path) -> None:
+    records = warc_record_bytes([WarcRecord("response", f"https://wire.example/news/{number}", varied_page(number))
+                                 for number in range(3)])
+    path = write_file(tmp_path / "a.warc.gz", records[0] + b"\rgarbage\r\n" + records[1] + records[2])  # gzipped whole
+    # taken for gzipped record by record, warcio gave a negative record length: the seek to it crashed the listing
+    documents = read_all(path)
+    assert {entry["container"] for entry in enumerate_archive_inputs(str(path))} == {"warc_stream"}
+    assert [(document["kind"], document.get("error_type")) for document in documents] == [("raw", None),
+                                                                                         ("error", "bad_archive")]
+    assert documents[0]["uri"] == "https://wire.example/news/0"
+    offset = int(documents[1]["raw_path"].rsplit("#", 1)[1])  # in the inflated stream: where the first record ends
+    assert len(records[0]) - len(b"\r\n\r\n") <= offset <= len(records[0])
+
+
 def test_garbage_with_a_warc_name_is_an_error_record(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "junk.warc"
     path.write_bytes(b"this is not a web archive\n" * 10)
