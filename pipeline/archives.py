@@ -631,7 +631,7 @@ def _list_zip(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except READ_ERRORS as exc:
+    except (*READ_ERRORS, NotImplementedError) as exc:  # "zip file version 25.5": a version field no tool wrote
         yield [ERROR_MEMBER, 0, _one_line(exc)]
         return
     for info in infos:

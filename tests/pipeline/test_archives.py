@@ -822,6 +822,17 @@ def test_a_zip_member_whose_date_names_no_day_takes_the_archive_s_time(tmp_path:
         ("raw", dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc))]
 
 
+def test_a_zip_whose_directory_asks_for_an_unknown_zip_version_is_an_error_record(tmp_path: pathlib.Path) -> None:
+    path = write_zip(tmp_path / "a.zip", {"a.xml": FEED})
+    data = bytearray(path.read_bytes())
+    directory = data.index(b"PK\x01\x02")
+    data[directory + 6] = 255  # "version needed to extract" 25.5: zipfile raised NotImplementedError out of ingest
+    path.write_bytes(bytes(data))
+    (error,) = read_all(path)
+    assert (error["kind"], error["error_type"]) == ("error", "bad_archive")
+    assert "zip file version 25.5" in error["message"]
+
+
 def test_file_that_is_not_a_zip_is_an_error_record(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "fake.zip"
     path.write_bytes(b"PK not really")
