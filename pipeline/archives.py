@@ -25,7 +25,8 @@ The member's modification time is its ``fetched_at`` (as a plain file's mtime is
 (the archive's own when the member's is no time a datetime holds: a zip date of month 0, a tar's past 9999).
 - ``raw``: ``[path_relative_to_raw_root, size_bytes]`` (``date=D/source=S/<sha256>.gz``).
 - any container: ``["!error", position, message]`` where listing stopped (a truncated archive, bad
-  gzip): the reader turns it into an error record, so the failure reaches the dead letter, not a crash.
+  gzip): the reader turns it into an error record, so the failure reaches the dead letter, not a crash;
+  ``["!error", 0, message, error_type]`` for another reason than a ``bad_archive`` (an empty archive).
 
 Member names are only names: nothing is ever extracted to disk, so ``../`` in a name is harmless.
 """
@@ -64,6 +65,7 @@ from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import DOCUMENT_KINDS, SNIFF_BYTES, reads_as_document, sniff_document_type
 
 ERROR_MEMBER = "!error"
+EMPTY_ARCHIVE_MEMBER = [ERROR_MEMBER, 0, "the archive holds no member: nothing to read", "empty_input"]
 DEFAULT_CHUNK_RECORDS = 500
 DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
 ARCHIVE_SUFFIXES = {
@@ -168,7 +170,10 @@ def list_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
         kind = "warc_stream"  # its records are read from the inflated stream, at their offsets in it
     skipped: collections.Counter[str] = collections.Counter()
     members = MEMBER_LISTERS[kind](path, skipped)
-    return _chunked(str(path), kind, members, skipped, chunk_records, chunk_bytes)
+    listing = _chunked(str(path), kind, members, skipped, chunk_records, chunk_bytes)
+    if not listing.inputs and not skipped:  # no member at all: one row says so, as for an empty file
+        listing.inputs.append(InputFile(path=str(path), container=kind, members=[EMPTY_ARCHIVE_MEMBER]))
+    return listing
 
 
 def list_raw_zone(raw_root: str, fetched_since: dt.date | None = None, chunk_records: int = DEFAULT_CHUNK_RECORDS,
@@ -673,9 +678,11 @@ def read_archive_chunk(entry: InputFile, max_bytes: int) -> Iterator[RawDocument
     for member in entry.get("members") or []:
         if member[0] == ERROR_MEMBER:
             where = f"{entry['path']}#{member[1]}"
-            yield make_error("read", "bad_archive", f"archive unreadable from offset {member[1]}: {member[2]}",
-                             source={"uri": where, "raw_path": where, "fetched_at": fallback_time,
-                                     "source_id": entry.get("source_id")})
+            error_type, message = (member[3], member[2]) if len(member) > 3 else (
+                "bad_archive", f"archive unreadable from offset {member[1]}: {member[2]}")
+            yield make_error("read", error_type, message, source={"uri": where, "raw_path": where,
+                                                                  "fetched_at": fallback_time,
+                                                                  "source_id": entry.get("source_id")})
             continue
         yield from reader(entry, member, max_bytes, fallback_time)
 

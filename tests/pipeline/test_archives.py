@@ -833,6 +833,15 @@ def test_a_zip_whose_directory_asks_for_an_unknown_zip_version_is_an_error_recor
     assert "zip file version 25.5" in error["message"]
 
 
+@pytest.mark.parametrize("name", ["empty.tar", "empty.tar.gz", "empty.zip"])
+def test_an_archive_without_a_member_is_one_empty_input_row(tmp_path: pathlib.Path, name: str) -> None:
+    path = write_zip(tmp_path / name, {}) if name.endswith(".zip") else write_tar(tmp_path / name, {})
+    (error,) = read_all(path)  # it gave nothing before: not an article, not a row, as if never given
+    assert (error["kind"], error["stage"], error["error_type"]) == ("error", "read", "empty_input")
+    assert error["raw_path"] == f"{path}#0"
+    assert not read_all(write_tar(tmp_path / "folders.tar", {}, directories=["feeds"]))  # skipped, and counted
+
+
 def test_file_that_is_not_a_zip_is_an_error_record(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "fake.zip"
     path.write_bytes(b"PK not really")
