@@ -22,11 +22,13 @@ Member layouts, one list per member:
   decompressed stream.
 - ``tar``: ``[member_name, data_offset, size_bytes, mtime_s]`` (regular files only).
 - ``zip``: ``[member_name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s]``.
-The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical.
+The member's modification time is its ``fetched_at`` (as a plain file's mtime is), so reruns are identical
+(the archive's own when the member's is no time a datetime holds: a zip date of month 0, a tar's past 9999).
 - ``raw``: ``[path_relative_to_raw_root, size_bytes]`` (``date=D/source=S/<sha256>.gz``).
 - any container: ``["!error", position, message]`` where listing stopped (a truncated archive, bad
   gzip) or, in a WARC/ARC, where a record is damaged (listing goes on after it): the reader turns it into an error
-  record, so the failure reaches the dead letter, not a crash.
+  record, so the failure reaches the dead letter, not a crash; ``["!error", 0, message, error_type]`` for
+  another reason than a ``bad_archive`` (an empty archive).
 
 Member names are only names: nothing is ever extracted to disk, so ``../`` in a name is harmless.
 """
@@ -67,6 +69,7 @@ from transforms.records import ErrorRecord, RawDocument, make_error, sha256_hex
 from transforms.sniffing import DOCUMENT_KINDS, SNIFF_BYTES, reads_as_document, sniff_document_type
 
 ERROR_MEMBER = "!error"
+EMPTY_ARCHIVE_MEMBER = [ERROR_MEMBER, 0, "the archive holds no member: nothing to read", "empty_input"]
 DEFAULT_CHUNK_RECORDS = 500
 DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
 ARCHIVE_SUFFIXES = {
@@ -113,7 +116,11 @@ def detect_archive_kind(path: str) -> str | None:
     Crawls are not always named as archives (warcio's ``example-bad.warc.gz.bad``, Common Crawl's
     ``.warc.wet.gz``, a tar saved as ``feeds.bin``); read as one document their records became a single
     error. Zip is left to its name: office files and e-books are zips too, and are one document each.
+    What is no regular file (a FIFO, a link that loops) is no archive, whatever its name: opened here, a FIFO
+    held the run for ever; read as a file, it gives its error row.
     """
+    if not os.path.isfile(path):
+        return None
     kind = archive_kind(path)
     if kind is not None:
         return kind
@@ -170,7 +177,10 @@ def list_archive(path: str, chunk_records: int = DEFAULT_CHUNK_RECORDS,
         kind = "warc_stream"  # its records are read from the inflated stream, at their offsets in it
     skipped: collections.Counter[str] = collections.Counter()
     members = MEMBER_LISTERS[kind](path, skipped)
-    return _chunked(str(path), kind, members, skipped, chunk_records, chunk_bytes)
+    listing = _chunked(str(path), kind, members, skipped, chunk_records, chunk_bytes)
+    if not listing.inputs and not skipped:  # no member at all: one row says so, as for an empty file
+        listing.inputs.append(InputFile(path=str(path), container=kind, members=[EMPTY_ARCHIVE_MEMBER]))
+    return listing
 
 
 def list_raw_zone(raw_root: str, fetched_since: dt.date | None = None, chunk_records: int = DEFAULT_CHUNK_RECORDS,
@@ -629,16 +639,24 @@ def _list_zip(path: str, skipped: collections.Counter[str]) -> Iterator[list[Any
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except READ_ERRORS as exc:
+    except (*READ_ERRORS, NotImplementedError) as exc:  # "zip file version 25.5": a version field no tool wrote
         yield [ERROR_MEMBER, 0, _one_line(exc)]
         return
     for info in infos:
         if info.is_dir():
             skipped["zip directory"] += 1
             continue
-        mtime_s = int(dt.datetime(*info.date_time, tzinfo=dt.timezone.utc).timestamp())  # zip times are local
         yield [info.filename, info.header_offset, info.compress_type, info.compress_size, info.file_size,
-               info.flag_bits, mtime_s]
+               info.flag_bits, _zip_mtime_s(info.date_time)]
+
+
+def _zip_mtime_s(date_time: tuple[int, ...]) -> int | None:
+    """A zip member's time (its local time, taken as UTC), or None for a date that names no day: zip tools write
+    the DOS date 0, month 0 day 0 of 1980, for "no time", and damaged headers give hour 31 or minute 63."""
+    try:
+        return int(dt.datetime(*date_time, tzinfo=dt.timezone.utc).timestamp())
+    except ValueError:
+        return None
 
 
 MEMBER_LISTERS: dict[str, Callable[[str, collections.Counter[str]], Iterator[list[Any]]]] = {
@@ -663,9 +681,11 @@ def read_archive_chunk(entry: InputFile, max_bytes: int) -> Iterator[RawDocument
     for member in entry.get("members") or []:
         if member[0] == ERROR_MEMBER:
             where = f"{entry['path']}#{member[1]}"
-            yield make_error("read", "bad_archive", f"archive unreadable from offset {member[1]}: {member[2]}",
-                             source={"uri": where, "raw_path": where, "fetched_at": fallback_time,
-                                     "source_id": entry.get("source_id")})
+            error_type, message = (member[3], member[2]) if len(member) > 3 else (
+                "bad_archive", f"archive unreadable from offset {member[1]}: {member[2]}")
+            yield make_error("read", error_type, message, source={"uri": where, "raw_path": where,
+                                                                  "fetched_at": fallback_time,
+                                                                  "source_id": entry.get("source_id")})
             continue
         yield from reader(entry, member, max_bytes, fallback_time)
 
@@ -675,6 +695,15 @@ def _modified_at(path: str) -> dt.datetime:
         return dt.datetime.fromtimestamp(int(os.stat(path).st_mtime), dt.timezone.utc)
     except OSError:
         return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _member_time(mtime_s: int | None, fallback_time: dt.datetime) -> dt.datetime:
+    """A tar or zip member's modification time, or the archive's own when it has none a datetime can hold (a
+    tar's base-256 mtime reaches far past the year 9999, a zip's date may name no day)."""
+    try:
+        return dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc) if mtime_s is not None else fallback_time
+    except (OverflowError, ValueError, OSError):
+        return fallback_time
 
 
 def _document(entry: InputFile, body: bytes, uri: str, raw_path: str, fetched_at: dt.datetime,
@@ -716,11 +745,16 @@ def _member_document(entry: InputFile, data: bytes, max_bytes: int, where: str,
 
 
 def _warc_date(value: str | None) -> dt.datetime | None:
+    """A record's ``WARC-Date`` as aware UTC, the standard's zone also when the value names none (taken as the
+    machine's own, a rerun elsewhere gave other rows); None when missing or unreadable, or when in UTC it is past
+    the years a datetime holds (``9999-12-31T23:59:59-14:00``: the OverflowError made a good record a
+    ``too_large`` row)."""
     if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
-    except ValueError:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         return None
 
 
@@ -820,7 +854,7 @@ def _read_tar_member(entry: InputFile, member: list[Any], max_bytes: int,
                      fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
     name, offset, size, mtime_s = member
     where = f"{entry['path']}!{name}"
-    fetched_at = dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc)
+    fetched_at = _member_time(mtime_s, fallback_time)
     if size > max_bytes:
         yield _member_error(entry, "too_large", f"{size} bytes, over the {max_bytes}-byte limit", where,
                             fetched_at)
@@ -853,7 +887,7 @@ def _read_zip_member(entry: InputFile, member: list[Any], max_bytes: int,
                      fallback_time: dt.datetime) -> Iterator[RawDocument | ErrorRecord]:
     name, header_offset, compress_type, compress_size, file_size, flag_bits, mtime_s = member
     where = f"{entry['path']}!{name}"
-    fetched_at = dt.datetime.fromtimestamp(mtime_s, dt.timezone.utc)
+    fetched_at = _member_time(mtime_s, fallback_time)
     if flag_bits & 0x1:
         yield _member_error(entry, "encrypted", "encrypted zip member", where, fetched_at)
         return

@@ -33,9 +33,8 @@ class DropDirectoryWatcher:
         seen: dict[str, tuple[int, int]] = {}
         complete: list[tuple[str, str]] = []
         for path in sorted(self._candidates()):
-            try:
-                stat = os.stat(path)
-            except OSError:
+            stat = _status(path)
+            if stat is None:
                 continue  # renamed or removed since the listing
             signature = (stat.st_size, stat.st_mtime_ns)
             seen[path] = signature
@@ -53,3 +52,14 @@ class DropDirectoryWatcher:
                       if not name.startswith((".", "_", "#"))
                       and not name.lower().endswith(IN_PROGRESS_SUFFIXES + EDITOR_BACKUP_SUFFIXES)]
         return paths
+
+
+def _status(path: str) -> os.stat_result | None:
+    """The file's status; the link's own for a link that loops or leads nowhere (taken, its read gives an error row:
+    skipped, it was never said); None when nothing is there."""
+    for status in (os.stat, os.lstat):
+        try:
+            return status(path)
+        except OSError:
+            continue
+    return None

@@ -11,6 +11,7 @@ import datetime as dt
 import glob
 import os
 import pathlib
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import Iterable, Iterator, TypedDict
 
 from pipeline.content_codings import PARTLY_DECODED_FLAG, ContentCodingError, DecodedBody, decode_bounded
@@ -55,8 +56,21 @@ def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
                 yield pathlib.Path(root) / name
 
 
+def _absolute(path: pathlib.Path) -> str:
+    """The path with its symbolic links resolved; a link that loops or leads nowhere keeps its own absolute name
+    (pathlib raises ``RuntimeError`` for a loop), so that its error row names it."""
+    try:
+        return str(path.resolve(strict=True))
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)
+
+
 def expand_inputs(patterns: list[str] | tuple[str, ...]) -> list[str]:
-    """Absolute paths of every file named by ``patterns`` (files, directories walked, globs), sorted."""
+    """Absolute paths of every file named by ``patterns`` (files, directories walked, globs), sorted.
+
+    What a directory lists besides regular files (a FIFO, a socket, a link that loops or leads nowhere) is an
+    input too: reading it gives an error row, where it would have vanished (or, a FIFO, held the run for ever).
+    """
     found: set[str] = set()
     for pattern in patterns:
         # A file that exists under this very name is taken as it is, even with "[", "*" or "?" in it.
@@ -65,9 +79,9 @@ def expand_inputs(patterns: list[str] | tuple[str, ...]) -> list[str]:
         for match in matches:
             path = pathlib.Path(match)
             if path.is_dir():
-                found.update(str(file.resolve()) for file in _walk(path))
+                found.update(_absolute(file) for file in _walk(path))
             elif path.is_file():
-                found.add(str(path.resolve()))
+                found.add(_absolute(path))
     return sorted(found)
 
 
@@ -105,6 +119,21 @@ def _fetched_at(entry: InputFile, stat: os.stat_result | None) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(stat.st_mtime), dt.timezone.utc)
 
 
+def _link_stat(path: str) -> os.stat_result | None:
+    """The status of the link itself at ``path``, or None when nothing is there."""
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _file_kind(mode: int) -> str:
+    """What a path that is no regular file is, in words."""
+    kinds = ((S_ISDIR, "a directory"), (S_ISFIFO, "a FIFO"), (S_ISSOCK, "a socket"), (S_ISCHR, "a character device"),
+             (S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
 def read_input(entry: InputFile, max_bytes: int) -> Iterable[RawDocument | ErrorRecord]:
     """Read one input: a plain file, or a chunk of an archive (read lazily, one document at a time)."""
     container = entry.get("container") or "file"
@@ -126,14 +155,19 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
     stat = None
     try:
         stat = os.stat(disk_path)
+        if not S_ISREG(stat.st_mode):  # opening a FIFO waits for a writer for ever; a device never ends
+            return [make_error("read", "unreadable", f"not a regular file ({_file_kind(stat.st_mode)})",
+                               source={**provenance, "fetched_at": _fetched_at(entry, stat)})]
         if stat.st_size > max_bytes:
             return [make_error("read", "too_large", f"{stat.st_size} bytes, over the {max_bytes}-byte limit",
                                source={**provenance, "fetched_at": _fetched_at(entry, stat)})]
         with open(disk_path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        # The path's own time when it has one (a directory, no permission): a rerun on another day then
-        # replaces this row instead of adding one to that day's partition. A vanished file has none.
+        # The path's own time when it has one (a directory, no permission; a link that loops or leads nowhere,
+        # the link's): a rerun on another day then replaces this row instead of adding one to that day's
+        # partition. A vanished file has none.
+        stat = stat or _link_stat(disk_path)
         when = _fetched_at(entry, stat) if stat is not None or entry.get("fetched_at") else None
         return [make_error("read", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}",
                            source={**provenance, "fetched_at": when} if when else provenance)]

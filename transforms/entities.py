@@ -433,7 +433,8 @@ class EntityMatcher:
         # Spans inside another name take part in leftmost-longest so that the aliases within them lose too
         # ("Mexico" in "University of New Mexico"), then leave.
         chosen = _leftmost_longest(accepted + in_names)
-        parts = [part for part in name_parts if not _covered(part, chosen)]
+        starts = [match.start for match in chosen]
+        parts = [part for part in name_parts if not _covered(part, chosen, starts)]
         people = {part.entity_id for part in parts if part.given_name}
         surnames = {part.alias_number for part in parts}  # "Johan Santana ... Santana said": the same alias
         taken = {id(match) for match in in_names}  # by identity: hashing a Match hashes all its fields
@@ -667,9 +668,15 @@ def _leftmost_longest(matches: list[Match]) -> list[Match]:
     return chosen
 
 
-def _covered(match: Match, chosen: list[Match]) -> bool:
-    """True when a chosen match overlaps ``match`` (a longer alias such as "Washington DC" took it)."""
-    return any(other.start < match.end and match.start < other.end for other in chosen)
+def _covered(match: Match, chosen: list[Match], starts: list[int]) -> bool:
+    """True when a chosen match overlaps ``match`` (a longer alias such as "Washington DC" took it).
+
+    ``chosen`` comes from ``_leftmost_longest``, in text order without overlaps (``starts`` are theirs): of those
+    starting before ``match`` ends, the last one ends last, so it alone can reach back into ``match``. Looking at
+    them all took the square of the mentions: 24,000 lines of place names (900 KB) held the entity stage 100 s.
+    """
+    before_end = bisect.bisect_left(starts, match.end)
+    return before_end > 0 and chosen[before_end - 1].end > match.start
 
 
 def _beside_capitalized_word(text: str, start: int, end: int) -> bool:

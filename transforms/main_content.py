@@ -21,6 +21,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import MANUALLY_STRIPPED
 
 from transforms.html_cleaning import clean_html
 from transforms.identity import web_url
@@ -58,6 +59,16 @@ MAX_BLOCK_SEARCH_CHARS = 2_000_000_000
 # A headline at the start of a body is looked for in the element its text starts in and this many elements
 # around it (<td><div><h1><span>): deeper wrapping is no headline trafilatura writes.
 MAX_HEADLINE_DEPTH = 6
+# trafilatura's time grows faster than a page: with the square of its paragraphs and headings and more (its XPath
+# text() queries), and far faster with the inline tags it strips into their parent's text (a, span, font, small: the
+# runs of text left behind cost its text() queries the square of their length, each). A page of 118,000 <p> (944 KB)
+# took 37 s, 40,000 <h2> 10 s, one paragraph of 10,000 links (210 KB) 13 s and of 40,000 links 290 s. Pages over
+# these bounds are not searched (the whole page is cleaned instead, flag ``main_content_not_found``); at them the
+# worst shapes take about 5 s, and a transcript of 20,000 paragraphs is still searched. The benchmark's largest
+# page has 1,596 nodes, 830 of them inline tags trafilatura strips.
+MAX_SEARCHED_NODES = 30_000
+MAX_SEARCHED_STRIPPED_TAGS = 5_000
+STRIPPED_TAGS = frozenset({"a", "span", *MANUALLY_STRIPPED})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,11 +82,12 @@ class MainContent:
 
 
 def extract_main_content(html: str, *, url: str | None = None) -> MainContent | None:
-    """The main content of the page ``html``, or None when no article body can be found; without the
-    headline when the body starts with it (``without_leading_title``)."""
+    """The main content of the page ``html``, or None when no article body can be found or the page is too
+    big to search (``too_costly_to_search``); without the headline when the body starts with it
+    (``without_leading_title``)."""
     try:
         tree = trafilatura.load_html(html)
-        if tree is None:
+        if tree is None or too_costly_to_search(tree):
             return None
         metas = meta_values(tree)
         titles = page_titles(tree, metas, url)  # read before trafilatura, which may prune the tree
@@ -91,6 +103,17 @@ def extract_main_content(html: str, *, url: str | None = None) -> MainContent | 
         return None
     links, images = _links_and_images(tree, metas, body.text, base_url)
     return MainContent(text=body.text, html=body.html, links=links, images=images)
+
+
+def too_costly_to_search(tree: HtmlElement) -> bool:
+    """Whether the page has more than ``MAX_SEARCHED_NODES`` nodes, or more than ``MAX_SEARCHED_STRIPPED_TAGS`` of the
+    inline tags trafilatura strips: one walk, stopped as soon as either is over."""
+    stripped = 0
+    for count, node in enumerate(tree.iter(), start=1):
+        stripped += node.tag in STRIPPED_TAGS
+        if count > MAX_SEARCHED_NODES or stripped > MAX_SEARCHED_STRIPPED_TAGS:
+            return True
+    return False
 
 
 def page_base_url(tree: HtmlElement, url: str | None) -> str | None:

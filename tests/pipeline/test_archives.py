@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
+import io
 import itertools
+import os
 import pathlib
 import random
+import tarfile
+import time
+import zipfile
 import zlib
-from typing import Callable
+from typing import Callable, Iterator
 
 import brotli
 import pytest
@@ -122,6 +128,39 @@ def test_warc_response_and_resource_records_with_documents_become_raw_documents(
     assert page["content_type"] == "text/html; charset=utf-8"
     assert page["raw_path"].startswith(str(tmp_path / "a.warc")) and "#" in page["raw_path"]
     assert documents[3]["content_type"] == "application/rss+xml" and documents[3]["http_status"] is None
+
+
+@contextlib.contextmanager
+def local_time_zone(name: str) -> Iterator[None]:
+    """The process's local time zone set to ``name`` (``TZ``), and back afterwards."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+ARCHIVE_MTIME = dt.datetime.fromtimestamp(FIXED_MTIME_S, dt.timezone.utc)
+
+
+@pytest.mark.parametrize("warc_date, fetched_at", [
+    ("2024-06-01T12:00:00", dt.datetime(2024, 6, 1, 12, tzinfo=dt.timezone.utc)),  # no zone: UTC, as the standard's
+    ("9999-12-31T23:59:59-14:00", ARCHIVE_MTIME),  # past the year 9999 in UTC: the archive's own time
+    ("0001-01-01T00:00:00+01:00", ARCHIVE_MTIME),  # before the year 1 in UTC
+])
+def test_a_warc_date_without_a_zone_or_past_the_years_of_a_datetime_still_gives_the_record(
+        tmp_path: pathlib.Path, warc_date: str, fetched_at: dt.datetime) -> None:
+    path = write_warc(tmp_path / "a.warc.gz", [WarcRecord("response", "https://wire.example/news/a", PAGE,
+                                                          warc_date=warc_date)])
+    with local_time_zone("America/New_York"):  # a naive date was read in the machine's zone: 16:00 UTC here
+        (document,) = read_all(path)  # out of range, the record was a read:too_large row "date value out of range"
+    assert (document["kind"], document["body"], document["fetched_at"]) == ("raw", PAGE, fetched_at)
 
 
 def test_records_that_are_not_documents_are_skipped_and_counted_not_errors(tmp_path: pathlib.Path) -> None:
@@ -377,6 +416,21 @@ def test_warc_compressed_as_one_stream_and_cut_short_keeps_what_came_before(tmp_
     assert [document["uri"] for document in kept] == [
         f"https://wire.example/news/{number}" for number in range(len(kept))]
     assert errors and {error["error_type"] for error in errors} == {"bad_archive"}
+
+
+def test_a_warc_gzipped_whole_with_garbage_before_its_second_record_keeps_every_record_and_says_where(
+        tmp_path: pathlib.Path) -> None:
+    records = warc_record_bytes([WarcRecord("response", f"https://wire.example/news/{number}", varied_page(number))
+                                 for number in range(3)])
+    path = write_file(tmp_path / "a.warc.gz", records[0] + b"\rgarbage\r\n" + records[1] + records[2])  # gzipped whole
+    # taken for gzipped record by record, warcio gave a negative record length: the seek to it crashed the listing
+    documents = read_all(path)
+    assert {entry["container"] for entry in enumerate_archive_inputs(str(path))} == {"warc_stream"}
+    assert [(document["kind"], document.get("error_type")) for document in documents] == [
+        ("raw", None), ("error", "bad_archive"), ("raw", None), ("raw", None)]  # reading goes on past the garbage
+    assert [documents[index]["uri"] for index in (0, 2, 3)] == [f"https://wire.example/news/{n}" for n in range(3)]
+    offset = int(documents[1]["raw_path"].rsplit("#", 1)[1])  # in the inflated stream: where the first record ends
+    assert len(records[0]) - len(b"\r\n\r\n") <= offset <= len(records[0])
 
 
 def test_garbage_with_a_warc_name_is_an_error_record(tmp_path: pathlib.Path) -> None:
@@ -731,6 +785,22 @@ def test_oversized_tar_member_and_gzip_bomb_are_refused(tmp_path: pathlib.Path) 
     assert [document.get("error_type") for document in documents] == ["too_large", "too_large", None]
 
 
+@pytest.mark.parametrize("mtime_s", [10**12, -10**12])  # a GNU tar's base-256 mtime: the year 33658, or -29719
+def test_a_tar_member_dated_past_what_a_datetime_holds_takes_the_archive_s_time(tmp_path: pathlib.Path,
+                                                                                 mtime_s: int) -> None:
+    path = tmp_path / "a.tar"
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as tar:
+        for name, member_mtime_s in (("before.xml", FIXED_MTIME_S), ("odd.xml", mtime_s), ("after.xml", FIXED_MTIME_S)):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(FEED), member_mtime_s
+            tar.addfile(info, io.BytesIO(FEED))
+    os.utime(path, (FIXED_MTIME_S + 60, FIXED_MTIME_S + 60))
+    documents = read_all(path)  # the odd member raised ValueError: it and the members after it in its chunk were lost
+    assert [(document["kind"], document["uri"].rsplit("!", 1)[1]) for document in documents] == [
+        ("raw", "before.xml"), ("raw", "odd.xml"), ("raw", "after.xml")]
+    assert documents[1]["fetched_at"] == dt.datetime.fromtimestamp(FIXED_MTIME_S + 60, dt.timezone.utc)
+
+
 # zip ---------------------------------------------------------------------------------------------------
 
 
@@ -750,6 +820,40 @@ def test_zip_bomb_stops_at_the_limit(tmp_path: pathlib.Path) -> None:
     entry["members"][0] = [name, offset, method, compressed, 100, flags, mtime]  # a header that lies
     (document,) = read_archive_chunk(entry, 10_000)
     assert document["kind"] == "error" and document["error_type"] == "too_large"
+
+
+@pytest.mark.parametrize("date_time", [(1980, 0, 0, 0, 0, 0), (2024, 6, 1, 31, 63, 62), (2024, 13, 32, 0, 0, 0)])
+def test_a_zip_member_whose_date_names_no_day_takes_the_archive_s_time(tmp_path: pathlib.Path,
+                                                                        date_time: tuple[int, ...]) -> None:
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w") as archive:  # the DOS date 0 is what zip tools write for "no time"
+        archive.writestr(zipfile.ZipInfo("odd.xml", date_time), FEED)
+        archive.writestr(zipfile.ZipInfo("good.xml", (2024, 6, 1, 0, 0, 0)), FEED)
+    os.utime(path, (FIXED_MTIME_S + 60, FIXED_MTIME_S + 60))
+    documents = read_all(path)  # listing raised ValueError before: the whole ingest ended in a traceback
+    assert [(document["kind"], document["fetched_at"]) for document in documents] == [
+        ("raw", dt.datetime.fromtimestamp(FIXED_MTIME_S + 60, dt.timezone.utc)),
+        ("raw", dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc))]
+
+
+def test_a_zip_whose_directory_asks_for_an_unknown_zip_version_is_an_error_record(tmp_path: pathlib.Path) -> None:
+    path = write_zip(tmp_path / "a.zip", {"a.xml": FEED})
+    data = bytearray(path.read_bytes())
+    directory = data.index(b"PK\x01\x02")
+    data[directory + 6] = 255  # "version needed to extract" 25.5: zipfile raised NotImplementedError out of ingest
+    path.write_bytes(bytes(data))
+    (error,) = read_all(path)
+    assert (error["kind"], error["error_type"]) == ("error", "bad_archive")
+    assert "zip file version 25.5" in error["message"]
+
+
+@pytest.mark.parametrize("name", ["empty.tar", "empty.tar.gz", "empty.zip"])
+def test_an_archive_without_a_member_is_one_empty_input_row(tmp_path: pathlib.Path, name: str) -> None:
+    path = write_zip(tmp_path / name, {}) if name.endswith(".zip") else write_tar(tmp_path / name, {})
+    (error,) = read_all(path)  # it gave nothing before: not an article, not a row, as if never given
+    assert (error["kind"], error["stage"], error["error_type"]) == ("error", "read", "empty_input")
+    assert error["raw_path"] == f"{path}#0"
+    assert not read_all(write_tar(tmp_path / "folders.tar", {}, directories=["feeds"]))  # skipped, and counted
 
 
 def test_file_that_is_not_a_zip_is_an_error_record(tmp_path: pathlib.Path) -> None:

@@ -71,3 +71,14 @@ def test_header_lines_past_the_bound_stop_the_record() -> None:
     lines = b"".join(b"X-Line: " + b"b" * 60 + b"\r\n" for _ in range(MAX_HEADER_BYTES // 60))
     with pytest.raises(HeadersTooLargeError):
         next(iter(warc_records(io.BytesIO(b"WARC/1.0\r\n" + lines + b"\r\n"))))
+
+
+def test_records_after_one_whose_content_length_runs_past_the_end_of_an_uncompressed_warc_are_still_listed(
+        tmp_path: pathlib.Path) -> None:
+    records = warc_record_bytes([numbered_feed_record(number) for number in range(4)])
+    declared = records[1].split(b"\r\n\r\n", 1)[0].rsplit(b"Content-Length: ", 1)[1]
+    lying = records[1].replace(b"Content-Length: " + declared + b"\r\n", b"Content-Length: 99999999\r\n", 1)
+    path = write_file(tmp_path / "crawl.warc", records[0] + lying + records[2] + records[3])
+    listed, errors = titles_and_errors(path)
+    # the record claimed the rest of the file: story-2 and story-3 vanished inside it
+    assert listed == ["story-0", "story-2", "story-3"] and errors == ["bad_archive"]

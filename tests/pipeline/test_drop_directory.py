@@ -50,3 +50,14 @@ def test_a_replaced_file_gets_a_new_key(tmp_path: pathlib.Path) -> None:
     os.utime(target, (time.time() - 50, time.time() - 50))
     (second_key, _), = watcher.scan()
     assert first_key != second_key
+
+
+def test_links_that_loop_or_lead_nowhere_are_taken_for_their_read_to_say_so(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "gone.xml").symlink_to(tmp_path / "never-written.xml")
+    (tmp_path / "loop-a.xml").symlink_to(tmp_path / "loop-b.xml")
+    (tmp_path / "loop-b.xml").symlink_to(tmp_path / "loop-a.xml")
+    old = time.time() - 3600
+    for name in ("gone.xml", "loop-a.xml", "loop-b.xml"):
+        os.utime(tmp_path / name, (old, old), follow_symlinks=False)
+    taken = [path for _, path in DropDirectoryWatcher(tmp_path, settle_s=1).scan()]
+    assert taken == [str(tmp_path / name) for name in ("gone.xml", "loop-a.xml", "loop-b.xml")]

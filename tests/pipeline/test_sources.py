@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import os
 import pathlib
+import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -212,4 +214,78 @@ def test_an_unreadable_path_that_exists_keeps_its_own_time(tmp_path: pathlib.Pat
     os.utime(directory, (MTIME, MTIME))
     error = read_one(InputFile(path=str(directory)))
     assert error["error_type"] == "unreadable"
+    assert error["occurred_at"] == dt.datetime.fromtimestamp(MTIME, dt.timezone.utc)
+
+
+# --- what a directory lists besides files -----------------------------------------------------------
+
+
+def special_entries(directory: pathlib.Path) -> dict[str, pathlib.Path]:
+    """A directory holding a feed, a FIFO, a link to nowhere and two links to each other."""
+    directory.mkdir()
+    entries = {"feed": write(directory / "feed.xml", RSS), "fifo": directory / "drop.warc.gz",
+               "dangling": directory / "gone.xml", "loop": directory / "loop-a.xml"}
+    os.mkfifo(entries["fifo"])
+    entries["dangling"].symlink_to(directory / "never-written.xml")
+    entries["loop"].symlink_to(directory / "loop-b.xml")
+    (directory / "loop-b.xml").symlink_to(entries["loop"])
+    for name in ("dangling", "loop"):
+        os.utime(entries[name], (MTIME, MTIME), follow_symlinks=False)
+    return entries
+
+
+@contextlib.contextmanager
+def fifo_released_after(fifo: pathlib.Path, seconds: float) -> Iterator[None]:
+    """After ``seconds``, keep opening ``fifo`` for writing and closing it: a reader waiting on it then gets an
+    empty read, so that a test of the wait fails instead of hanging."""
+    done = threading.Event()
+
+    def release() -> None:
+        done.wait(seconds)
+        while not done.is_set():
+            with contextlib.suppress(OSError):  # ENXIO: nobody is reading now
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            done.wait(0.1)
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def test_a_fifo_and_links_that_loop_or_lead_nowhere_in_a_directory_are_inputs(tmp_path: pathlib.Path) -> None:
+    entries = special_entries(tmp_path / "drop")
+    # resolving the loop raised RuntimeError ("Symlink loop"): `newsbeam ingest DIR` ended in a traceback
+    assert expand_inputs([str(tmp_path / "drop")]) == sorted(
+        [str(entries["feed"]), str(entries["fifo"]), str(entries["dangling"]), str(entries["loop"]),
+         str(tmp_path / "drop" / "loop-b.xml")])
+
+
+def test_a_fifo_in_a_directory_is_an_error_row_not_a_run_held_for_ever(tmp_path: pathlib.Path) -> None:
+    from pipeline.archives import list_inputs
+
+    feed, fifo = write(tmp_path / "drop" / "feed.xml", RSS), tmp_path / "drop" / "drop.warc.gz"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with fifo_released_after(fifo, 5):
+        listing = list_inputs(expand_inputs([str(tmp_path / "drop")]))
+        records = {record["uri"]: record for entry in listing.inputs for record in read_input(entry, 1_000_000)}
+    assert time.monotonic() - start < 5  # opening the FIFO waited for a writer: the listing never returned
+    error = records[str(fifo)]
+    assert (error["kind"], error["error_type"], error["message"]) == ("error", "unreadable", "not a regular file (a FIFO)")
+    assert records[str(feed)]["kind"] == "raw"
+
+
+@pytest.mark.parametrize("name, reason", [("loop", "Too many levels of symbolic links"),
+                                          ("dangling", "No such file or directory")])
+def test_a_link_that_loops_or_leads_nowhere_is_an_error_row_with_the_link_s_own_time(tmp_path: pathlib.Path,
+                                                                                     name: str, reason: str) -> None:
+    link = special_entries(tmp_path / "drop")[name]
+    error = read_one(InputFile(path=str(link)))
+    assert (error["kind"], error["error_type"], error["uri"]) == ("error", "unreadable", str(link))
+    assert reason in error["message"]
+    # not the clock: a rerun on another day replaces the row rather than adding one to that day's partition
     assert error["occurred_at"] == dt.datetime.fromtimestamp(MTIME, dt.timezone.utc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import pickle
+import time
 import unicodedata
 import weakref
 from pathlib import Path
@@ -888,3 +889,15 @@ def test_position_map_is_monotonic_and_in_range(text: str) -> None:
 def test_names_glued_from_pieces_never_raise(matcher: EntityMatcher, pieces: list[str]) -> None:
     text = "".join(pieces)
     assert all(0 <= m.start < m.end <= len(text) for m in matcher.find(text))
+
+
+def test_a_text_of_thousands_of_place_names_is_read_in_linear_time(matcher: EntityMatcher) -> None:
+    # every name part ("Paris" beside "Berlin") was checked against every chosen mention: 8,000 lines (310 KB)
+    # took 12 s, 24,000 lines 100 s; now a look-up in the mentions, by where they start
+    text = "Baku Aktau London Paris Berlin Moscow. " * 8_000
+    started = time.process_time()
+    entities = extract_entities(text, matcher)
+    assert time.process_time() - started < 3
+    assert [(entity["name"], entity["mentions"]) for entity in entities] == [
+        (name, 8_000) for name in ("London", "Berlin", "Moscow", "Baku", "Aktau")]  # "Paris" beside "Berlin": a name
+

@@ -181,3 +181,22 @@ def test_links_of_a_page_of_20000_paragraphs_are_found_in_linear_time() -> None:
     links, _ = _links_and_images(tree, {}, flat_text, "https://courier.example/transcript")
     assert time.perf_counter() - started < 2
     assert links == ["https://courier.example/minutes.pdf"]
+
+
+@pytest.mark.parametrize("body", [
+    "<p>" + '<a href="/tags/ferry">ferry</a> ' * 10_000 + "</p>",  # 280 KB: trafilatura took 13 s
+    "<h2>Ferry timetable</h2>" * 40_000,  # 960 KB: 10 s
+])
+def test_a_page_too_big_to_search_is_given_up_at_once(body: str) -> None:
+    page = f"<html><head><title>Timetable</title></head><body><article>{body}</article></body></html>"
+    started = time.process_time()
+    assert extract_main_content(page, url=PAGE_URL) is None
+    assert time.process_time() - started < 1
+
+
+def test_a_transcript_of_20000_paragraphs_is_still_searched() -> None:
+    paragraphs = "".join(f"<p>Paragraph {index} of the council's long transcript.</p>" for index in range(20_000))
+    page = f"<html><head><title>Transcript</title></head><body><article>{paragraphs}</article></body></html>"
+    main = extract_main_content(page, url=PAGE_URL)
+    assert main is not None and main.text.endswith("Paragraph 19999 of the council's long transcript.")
+
