@@ -13,7 +13,7 @@ read. A record is damaged here when
 A record that no blank line follows, but inside which no record starts, reads (its declared length is short of its
 content, or a writer left out the line end): it is listed, flagged as cut when bytes that are no record's lie
 between it and the next record (in its gzip member, or before the next record start), and the walk goes on at that
-record.
+record; when no record starts after it and more than line ends follow, those bytes are one ``Damage``.
 """
 
 from __future__ import annotations
@@ -141,7 +141,19 @@ def _past_unended(handle: Any, unended: _Unended, form: WebArchiveForm,
         skipped[unended.listed] += 1
     else:  # bytes that are no record's between its content and the next record: the rest of its content?
         yield unended.listed + ([True] if found != unended.content_end else [])
+    if found is None and not _only_blank_after(handle, unended.content_end):
+        # the rest of the stream holds no record start (junk, records whose lines end in a lone CR): said, not dropped
+        yield Damage(unended.content_end, "no WARC/ARC record starts in the bytes after the record before")
     return found
+
+
+def _only_blank_after(handle: Any, offset: int) -> bool:
+    """Whether the stream holds nothing but line ends and spaces from ``offset`` to its end."""
+    handle.seek(offset)
+    while chunk := handle.read(BUFF_SIZE):
+        if chunk.strip(b"\r\n\t "):
+            return False
+    return True
 
 
 def _next_start(handle: Any, after: int, form: WebArchiveForm) -> int | None:

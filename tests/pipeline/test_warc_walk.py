@@ -129,6 +129,20 @@ def test_a_record_that_reads_though_no_blank_line_follows_it_is_listed_as_it_is(
     assert stories_and_errors(path) == ([0, 1, 2], [])
 
 
+@pytest.mark.parametrize("tail", ["junk", "records whose lines end in a lone CR"])
+@pytest.mark.parametrize("form", ["plain", "gzip whole"])
+def test_bytes_holding_no_record_after_a_record_without_its_blank_line_are_one_error_row(
+        tmp_path: pathlib.Path, form: str, tail: str) -> None:
+    # found by fuzzing (a pywb sample with its line ends mixed): the record before was listed and the 72 KB after it,
+    # five records, were dropped without a row
+    records = warc_record_bytes(STORIES[:5])
+    unended = records[1].removesuffix(b"\r\n\r\n")
+    after = [b"\x00junk\x00" * 200] if tail == "junk" else [record.replace(b"\r\n", b"\r") for record in records[2:]]
+    path, offsets = write_archive(tmp_path, "warc", form, [records[0], unended, *after])
+
+    assert stories_and_errors(path) == ([0, 1], [("bad_archive", f"{path}#{offsets[1] + len(unended)}")])
+
+
 def test_newsbeam_ingest_of_damaged_archives_writes_one_error_row_per_damage_and_every_other_record(
         tmp_path: pathlib.Path) -> None:
     import duckdb
