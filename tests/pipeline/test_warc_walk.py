@@ -143,6 +143,19 @@ def test_bytes_holding_no_record_after_a_record_without_its_blank_line_are_one_e
     assert stories_and_errors(path) == ([0, 1], [("bad_archive", f"{path}#{offsets[1] + len(unended)}")])
 
 
+def test_warcio_says_nothing_on_stderr_of_what_the_walk_reports(tmp_path: pathlib.Path,
+                                                               capfd: pytest.CaptureFixture) -> None:
+    records = warc_record_bytes(STORIES[:3])
+    records[1] = with_length(records[1], lambda length: b"%d" % (length - 3))  # not followed by its blank line
+    records[2] = records[2].replace(b"https://wire.example/feed-2", b"https://wire.example/feed 2", 1)
+    path, _ = write_archive(tmp_path, "warc", "plain", records)
+
+    stories, _ = stories_and_errors(path)
+
+    assert stories == [0, 1, 2]
+    assert capfd.readouterr().err == ""  # warcio wrote "WARNING: Record not followed by newline" and the URI
+
+
 def test_newsbeam_ingest_of_damaged_archives_writes_one_error_row_per_damage_and_every_other_record(
         tmp_path: pathlib.Path) -> None:
     import duckdb
