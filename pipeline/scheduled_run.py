@@ -39,13 +39,7 @@ def add_run_parser(commands: Any, add_run_arguments: Any) -> None:
     sources.add_argument("--config", help="feeds.toml")
     sources.add_argument("--opml", help="an OPML subscription list")
     run.add_argument("--force", action="store_true", help="fetch every feed, due or not")
-    run.add_argument("--max-feed-mb", type=positive_float, default=20.0, help="larger bodies are cut and refused")
-    run.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS", help="read timeout")
-    run.add_argument("--deadline", type=positive_float, default=60.0, metavar="SECONDS",
-                     help="whole fetch, retries included")
-    run.add_argument("--retries", type=non_negative_int, default=3)
-    run.add_argument("--per-host", type=positive_int, default=2, help="requests at once per host")
-    run.add_argument("--user-agent", default=FetchSettings.user_agent)
+    add_fetch_arguments(run)
     add_full_text_arguments(run)
     add_run_arguments(run)
     feeds = commands.add_parser("feeds", help="manage the feed list")
@@ -53,6 +47,17 @@ def add_run_parser(commands: Any, add_run_arguments: Any) -> None:
     import_opml = feed_commands.add_parser("import-opml", help="convert an OPML file to feeds.toml")
     import_opml.add_argument("opml")
     import_opml.add_argument("--output", "-o", default="-", help="TOML file to write (default: stdout)")
+
+
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    """The fetch limits of ``run`` and ``stream`` (``fetch_settings_from`` reads them)."""
+    parser.add_argument("--max-feed-mb", type=positive_float, default=20.0, help="larger bodies are cut and refused")
+    parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS", help="read timeout")
+    parser.add_argument("--deadline", type=positive_float, default=60.0, metavar="SECONDS",
+                        help="whole fetch, retries included")
+    parser.add_argument("--retries", type=non_negative_int, default=3)
+    parser.add_argument("--per-host", type=positive_int, default=2, help="requests at once per host")
+    parser.add_argument("--user-agent", default=FetchSettings.user_agent)
 
 
 def add_full_text_arguments(parser: argparse.ArgumentParser) -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from pipeline.allocator import use_system_allocator_for_arrow
 from pipeline.archives import list_if_archive
-from pipeline.argument_types import existing_directory, non_negative_int, positive_float, positive_int
+from pipeline.argument_types import existing_directory, positive_int
 from pipeline.drop_directory import DropDirectoryWatcher
 from pipeline.execution import options_record, pipeline_version, run_pipeline
 from pipeline.feed_config import FeedConfig
@@ -254,7 +254,7 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     """``newsbeam stream``."""
     import argparse
 
-    from pipeline.scheduled_run import add_full_text_arguments
+    from pipeline.scheduled_run import add_fetch_arguments, add_full_text_arguments
 
     def duration(text: str) -> float:
         try:
@@ -274,12 +274,7 @@ def add_stream_parser(commands: Any, add_run_arguments: Any) -> None:
     stream.add_argument("--raw-keep-days", type=int, metavar="N",
                         help="once a UTC day, delete the raw zone's days before the N full days before today "
                              "(as `newsbeam prune --raw-keep-days N`, which cannot run beside a stream)")
-    stream.add_argument("--max-feed-mb", type=positive_float, default=20.0)
-    stream.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS")
-    stream.add_argument("--deadline", type=positive_float, default=60.0, metavar="SECONDS")
-    stream.add_argument("--retries", type=non_negative_int, default=3)
-    stream.add_argument("--per-host", type=positive_int, default=2)
-    stream.add_argument("--user-agent", default=FetchSettings.user_agent)
+    add_fetch_arguments(stream)
     add_full_text_arguments(stream)
     stream.add_argument("--unbounded", action="store_true",
                         help="build the unbounded pipeline (for runners that stream: Flink, Dataflow)")
