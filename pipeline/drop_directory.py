@@ -13,6 +13,8 @@ import os
 import pathlib
 import time
 
+from pipeline.directory_walk import walk_folders
+
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")
 # An editor's files beside the ones it saves: "feeds.xml~" (a backup), "#feeds.xml#" (an unsaved buffer);
 # vim's ".feeds.xml.swp" starts with a dot already. Read, they were an article or error row each.
@@ -46,9 +48,8 @@ class DropDirectoryWatcher:
 
     def _candidates(self) -> list[str]:
         paths = []
-        for root, dirs, files in os.walk(self.directory):
-            dirs[:] = [name for name in dirs if not name.startswith((".", "_"))]
-            paths += [os.path.join(root, name) for name in files
+        for folder, files in walk_folders(self.directory):
+            paths += [os.path.join(folder, name) for name in files
                       if not name.startswith((".", "_", "#"))
                       and not name.lower().endswith(IN_PROGRESS_SUFFIXES + EDITOR_BACKUP_SUFFIXES)]
         return paths

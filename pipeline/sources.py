@@ -15,6 +15,7 @@ from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import Iterable, Iterator, TypedDict
 
 from pipeline.content_codings import PARTLY_DECODED_FLAG, ContentCodingError, DecodedBody, decode_bounded
+from pipeline.directory_walk import walk_folders
 from transforms.records import SITEMAP_INDEX_FIELDS, ErrorRecord, PageInfo, RawDocument, make_error, sha256_hex
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -49,11 +50,10 @@ class InputFile(TypedDict, total=False):
 
 
 def _walk(directory: pathlib.Path) -> Iterator[pathlib.Path]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(name for name in dirs if not name.startswith((".", "_")))
-        for name in sorted(files):
+    for folder, files in walk_folders(directory):
+        for name in files:
             if not name.startswith((".", "_")) and not name.lower().endswith(IGNORED_SUFFIXES):
-                yield pathlib.Path(root) / name
+                yield pathlib.Path(folder) / name
 
 
 def _absolute(path: pathlib.Path) -> str:
@@ -68,8 +68,9 @@ def _absolute(path: pathlib.Path) -> str:
 def expand_inputs(patterns: list[str] | tuple[str, ...]) -> list[str]:
     """Absolute paths of every file named by ``patterns`` (files, directories walked, globs), sorted.
 
-    What a directory lists besides regular files (a FIFO, a socket, a link that loops or leads nowhere) is an
-    input too: reading it gives an error row, where it would have vanished (or, a FIFO, held the run for ever).
+    What a directory lists or a pattern names besides regular files (a FIFO, a socket, a link that loops or
+    leads nowhere) is an input too: reading it gives an error row, where it would have vanished (or, a FIFO,
+    held the run for ever). A folder reached through a link is walked (once: ``pipeline.directory_walk``).
     """
     found: set[str] = set()
     for pattern in patterns:
@@ -80,7 +81,7 @@ def expand_inputs(patterns: list[str] | tuple[str, ...]) -> list[str]:
             path = pathlib.Path(match)
             if path.is_dir():
                 found.update(_absolute(file) for file in _walk(path))
-            elif path.is_file():
+            elif os.path.lexists(path):
                 found.add(_absolute(path))
     return sorted(found)
 

@@ -61,3 +61,13 @@ def test_links_that_loop_or_lead_nowhere_are_taken_for_their_read_to_say_so(tmp_
         os.utime(tmp_path / name, (old, old), follow_symlinks=False)
     taken = [path for _, path in DropDirectoryWatcher(tmp_path, settle_s=1).scan()]
     assert taken == [str(tmp_path / name) for name in ("gone.xml", "loop-a.xml", "loop-b.xml")]
+
+
+def test_files_in_a_linked_folder_are_taken(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "mnt").mkdir()
+    (tmp_path / "mnt" / "feed.xml").write_text("<rss/>")
+    os.utime(tmp_path / "mnt" / "feed.xml", (time.time() - 3600, time.time() - 3600))
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "mounted").symlink_to(tmp_path / "mnt")
+    taken = [path for _, path in DropDirectoryWatcher(tmp_path / "drop", settle_s=1).scan()]
+    assert taken == [str(tmp_path / "drop" / "mounted" / "feed.xml")]

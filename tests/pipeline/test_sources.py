@@ -264,6 +264,21 @@ def test_a_fifo_and_links_that_loop_or_lead_nowhere_in_a_directory_are_inputs(tm
          str(tmp_path / "drop" / "loop-b.xml")])
 
 
+def test_a_fifo_or_a_link_to_nowhere_named_on_the_command_line_is_an_input(tmp_path: pathlib.Path) -> None:
+    entries = special_entries(tmp_path / "drop")
+    named = [str(entries["fifo"]), str(entries["dangling"])]
+    # they were dropped as if missing: "no input files found", where the same entries in a folder are error rows
+    assert expand_inputs(named) == sorted(named)
+
+
+def test_a_linked_folder_is_walked_and_its_files_named_by_their_own_path(tmp_path: pathlib.Path) -> None:
+    feed = write(tmp_path / "mnt" / "archive" / "feed.xml", RSS)
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "archive").symlink_to(tmp_path / "mnt" / "archive")
+    (tmp_path / "drop" / "again").symlink_to(tmp_path / "drop")
+    assert expand_inputs([str(tmp_path / "drop")]) == [str(feed)]
+
+
 def test_a_fifo_in_a_directory_is_an_error_row_not_a_run_held_for_ever(tmp_path: pathlib.Path) -> None:
     from pipeline.archives import list_inputs
 
