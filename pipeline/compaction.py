@@ -247,19 +247,36 @@ def compaction_stats(done: list[PartitionCompaction], elapsed_s: float) -> dict[
     }
 
 
+# More compacted partitions than this are summed per dataset: a dataset of 630 days printed 630 lines.
+MAX_PARTITION_LINES = 20
+
+
 def format_compaction(stats: dict[str, Any]) -> str:
-    """An aligned table: one line per compacted partition, then the totals."""
+    """An aligned table: one line per compacted partition (per dataset, with its first and last day, when there
+    are more than ``MAX_PARTITION_LINES``), then the totals."""
     header = ("dataset", "partition", "files", "rows", "MB before", "MB after")
-    lines = [(item["dataset"], item["date"], f"{item['files_before']} -> {item['files_after']}", f"{item['rows']:,}",
-              f"{item['bytes_before'] / 1e6:.1f}", f"{item['bytes_after'] / 1e6:.1f}") for item in stats["partitions"]]
-    lines.append(("total", f"{stats['partitions_compacted']} partitions",
-                  f"{stats['files_before']} -> {stats['files_after']}", f"{stats['rows']:,}",
-                  f"{stats['bytes_before'] / 1e6:.1f}", f"{stats['bytes_after'] / 1e6:.1f}"))
+    partitions = stats["partitions"]
+    if len(partitions) > MAX_PARTITION_LINES:
+        groups = [(dataset, [item for item in partitions if item["dataset"] == dataset])
+                  for dataset in dict.fromkeys(item["dataset"] for item in partitions)]
+        lines = [_table_line(dataset, f"{len(items)} partitions, {min(item['date'] for item in items)} .. "
+                             f"{max(item['date'] for item in items)}", items) for dataset, items in groups]
+    else:
+        lines = [_table_line(item["dataset"], item["date"], [item]) for item in partitions]
+    lines.append(_table_line("total", f"{stats['partitions_compacted']} partitions", partitions))
     widths = [max(len(row[column]) for row in [header, *lines]) for column in range(len(header))]
     text = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *lines]]
     if stats["duplicates_removed"]:
         text.append(f"duplicate rows removed: {stats['duplicates_removed']:,}")
     return "\n".join(text)
+
+
+def _table_line(dataset: str, partition: str, items: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The cells of one line of ``format_compaction``: ``items``' figures summed."""
+    def total(key: str) -> int:
+        return sum(item[key] for item in items)
+    return (dataset, partition, f"{total('files_before')} -> {total('files_after')}", f"{total('rows'):,}",
+            f"{total('bytes_before') / 1e6:.1f}", f"{total('bytes_after') / 1e6:.1f}")
 
 
 def add_compact_parser(commands: Any, add_run_arguments: Callable[[Any], None] | None = None) -> Any:

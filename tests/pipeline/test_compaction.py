@@ -266,3 +266,27 @@ def test_folders_named_key_value_above_the_output_leave_the_rows_as_they_are(tmp
     assert {dataset: sorted(read_dataset(output, dataset), key=str) for dataset in ("articles", "errors")} == before
     assert sorted({row["source_id"] for row in before["articles"]}) == ["north", "south"]
     assert {row["date"] for row in before["articles"]} == {"2024-05-01"}
+
+
+def compacted_days(dataset: str, days: int) -> list[pipeline.compaction.PartitionCompaction]:
+    return [pipeline.compaction.PartitionCompaction(dataset, f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}", 8, 1,
+                                                    10, 8_000_000, 1_000_000, 0) for day in range(days)]
+
+
+def test_a_few_compacted_partitions_are_a_line_each() -> None:
+    done = compacted_days("articles", 3)
+    lines = pipeline.compaction.format_compaction(pipeline.compaction.compaction_stats(done, 1.0)).splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["dataset", "partition"], ["articles", "2024-01-01"], ["articles", "2024-01-02"], ["articles", "2024-01-03"],
+        ["total", "3"]]
+
+
+def test_many_compacted_partitions_are_summed_per_dataset() -> None:
+    done = compacted_days("articles", 40) + compacted_days("errors", 25)
+    lines = pipeline.compaction.format_compaction(pipeline.compaction.compaction_stats(done, 1.0)).splitlines()
+    # 65 partitions printed 67 lines
+    assert len(lines) == 4
+    assert lines[1].split() == ["articles", "40", "partitions,", "2024-01-01", "..", "2024-02-12", "320", "->", "40",
+                                "400", "320.0", "40.0"]
+    assert lines[2].split()[:6] == ["errors", "25", "partitions,", "2024-01-01", "..", "2024-01-25"]
+    assert lines[3].split() == ["total", "65", "partitions", "520", "->", "65", "650", "520.0", "65.0"]
