@@ -19,10 +19,12 @@ GZIP_MEMBER_START = b"\x1f\x8b\x08"  # a gzip member's magic and its one compres
 
 class RecordLine(NamedTuple):
     """A record's first line: its ``pattern``, and a part of it quick to find that ends it (an ARC line's last fields:
-    64 MB of text took 2.8 s to search for the whole line, 0.24 s by its last fields)."""
+    64 MB of text took 2.8 s to search for the whole line, 0.24 s by its last fields); ``record_name`` says what
+    such a record is in an error row."""
 
     pattern: re.Pattern[bytes]
     tail: re.Pattern[bytes]
+    record_name: str
 
 
 # A record cut short runs straight into the next, so neither line needs a line end before it: a WARC/1.x line (the
@@ -32,12 +34,12 @@ class RecordLine(NamedTuple):
 # "Content-Tyhttp://", or in a link of the page, "href=http://a.example/</a>http://").
 _WARC_LINE = re.compile(rb"WARC/(?:1\.[01]|0\.1[78])\r?\n[A-Za-z][A-Za-z0-9-]*:")
 _ARC_LINE_END = rb" \d{14} \S{1,256} \d{1,19}\r?\n"  # date, content type, length
-WARC_RECORD_LINE = RecordLine(_WARC_LINE, _WARC_LINE)
+WARC_RECORD_LINE = RecordLine(_WARC_LINE, _WARC_LINE, "WARC record")
 ARC_RECORD_LINE = RecordLine(
     re.compile(rb"(?:(?<=\n)[a-z][a-z0-9+.-]{0,31}:[^\r\n]{0,8191}"  # at a line's start
                rb"|(?:https?|ftp|dns|filedesc|whois):[^\s<>\"']{0,8191})"  # anywhere
                rb" \S{1,64}" + _ARC_LINE_END),
-    re.compile(_ARC_LINE_END))
+    re.compile(_ARC_LINE_END), "ARC record")
 MAX_RECORD_LINE_BYTES = 9 * 1024  # more than the longest match of either, line end included
 ARC_FILE_START = b"filedesc://"  # an ARC file's first header line
 SCAN_BYTES = 1024 * 1024  # read at a time while looking for the next record

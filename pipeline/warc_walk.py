@@ -87,12 +87,13 @@ def _stretch(stream: Any, start: int, form: WebArchiveForm, skip_reason: SkipRea
              skipped: collections.Counter[str]) -> Generator[Member | Damage, None, _Stop]:
     """The records from ``start`` one after another, up to the end of the stream or the first damaged record."""
     next_offset = start  # of the record read next: where a failure is
+    record_name = form.record_line.record_name
     try:
         records = warc_records(stream, arc2warc=True)
         for record in records:
             offset = next_offset = records.offset
             if not _declared_length(record).isdigit():
-                yield Damage(offset, f"WARC record without a valid length ({_declared_length(record)!r})")
+                yield Damage(offset, f"{record_name} without a valid length ({_declared_length(record)!r})")
                 return _Stop(damaged_at=offset)
             reason = skip_reason(record)
             warnings = records.err_count
@@ -101,7 +102,7 @@ def _stretch(stream: Any, start: int, form: WebArchiveForm, skip_reason: SkipRea
             # where warcio reads on, after the blank lines (in a gzip member after damage, a wrong offset: move on)
             next_offset = max(records.offset, offset + 1)
             if getattr(record.raw_stream, "limit", 1) != 0:  # not all there
-                yield Damage(offset, "WARC record cut short (truncated file?)")
+                yield Damage(offset, f"{record_name} cut short (truncated file?)")
                 return _Stop(damaged_at=offset)
             unended = records.err_count > warnings  # warcio: "not followed by newline"
             if unended and content_end is not None:
@@ -134,8 +135,8 @@ def _past_unended(handle: Any, unended: _Unended, form: WebArchiveForm,
     returns where the walk goes on: the next record start after it (None: none, what follows is no record)."""
     found = _next_start(handle, unended.offset + 1, form)
     if found is not None and found < unended.content_end:
-        yield Damage(unended.offset, f"WARC record runs into the record at offset {found} (cut short, or its "
-                                     "declared length is wrong)")
+        yield Damage(unended.offset, f"{form.record_line.record_name} runs into the record at offset {found} (cut "
+                                     "short, or its declared length is wrong)")
         return found
     if isinstance(unended.listed, str):
         skipped[unended.listed] += 1

@@ -82,6 +82,19 @@ def test_a_damaged_record_is_one_error_row_and_the_records_after_it_are_read(
     assert errors == [("bad_archive", f"{path}#{offsets[damaged]}")]
 
 
+@pytest.mark.parametrize("damage", ["length not a number", "length into the next record", "cut"])
+@pytest.mark.parametrize("archive_format", ["warc", "arc"])
+def test_a_damaged_record_s_row_names_the_archive_s_format(tmp_path: pathlib.Path, archive_format: str,
+                                                           damage: str) -> None:
+    records = archive_records(archive_format)
+    records[DAMAGED_STORY + 1] = DAMAGES[damage](records[DAMAGED_STORY + 1])
+    path, _ = write_archive(tmp_path, archive_format, "plain", records)
+    documents = [document for entry in enumerate_archive_inputs(str(path)) for document in read_input(entry, MAX_BYTES)]
+    (message,) = [document["message"] for document in documents if document["kind"] == "error"]
+    # an ARC's rows said "WARC record"
+    assert f": {archive_format.upper()} record " in message
+
+
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("archive_format", ["warc", "arc"])
 def test_a_record_whose_length_is_short_is_read_flagged_and_the_records_after_it_too(
