@@ -37,6 +37,8 @@ PUBLISHED_METAS = (  # in order of trust
 UPDATED_METAS = ("article:modified_time", "article:modified", "og:updated_time", "datemodified",
                  "dcterms.modified", "article.updated", "article_date_updated", "modified_time", "updated_time")
 PUBLISHED_TIME_CLASSES = ("publish", "pubdate", "posted", "entry-date", "post-date")  # <time class=...> marks
+UPDATE_TIME_CLASSES = ("updat", "modif")  # "publish-and-update-dates" is no publication time alone
+MARKED_TEXTS_KEPT = 2  # texts of other elements so marked: the publication time in the page's header, and its footer
 OTHER_TIME_ELEMENTS_KEPT = 2  # unmarked <time datetime> elements, the last resort after the URL's date
 MAX_TEXT_DATE_ELEMENTS = 20_000  # pages with more elements are not searched for a date in their text
 # htmldate reads the text of every element that may hold a date, the text of nested ones again inside their
@@ -72,6 +74,7 @@ def published_times(tree: HtmlElement, metas: dict[str, list[str]], articles: li
         yield "page.url", url_date
     others = [element for element in dated if element not in marked][:OTHER_TIME_ELEMENTS_KEPT]
     yield from (("page.time", element.get("datetime", "").strip()) for element in others)
+    yield from (("page.marked_text", text) for text in _marked_published_texts(tree))
 
 
 def updated_time(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> str | None:
@@ -90,6 +93,27 @@ def _microdata_times(tree: HtmlElement) -> Iterator[tuple[str, str]]:
         text = element.get("datetime") or element.get("content") or element.text_content()
         if text and text.strip() and len(text) <= MAX_DATE_TEXT_CHARS:
             yield ("page.time" if element.tag == "time" else "page.microdata"), " ".join(text.split())
+
+
+def _marked_published_texts(tree: HtmlElement) -> Iterator[str]:
+    """The short texts of elements other than ``<time>`` whose class or id marks them as the publication time
+    (``<div class="publish-date">Published 7:07 PM EST Nov 19, 2019</div>``), not an update: the first
+    ``MARKED_TEXTS_KEPT`` of the first ``MAX_TIMES_PER_SOURCE`` elements so marked. Many sites show their time
+    only so, their URL giving the day alone: the time stage takes its clock for that day
+    (``timestamps._clock_of_the_same_day``), which also moves an evening story in the Americas to its UTC day."""
+    elements = (element for element in tree.xpath("//*[@class or @id][not(self::time or self::meta or self::script "
+                                                  "or self::style)]") if _marks_published_time(element))
+    texts = (" ".join(element.text_content().split()) for element in itertools.islice(elements, MAX_TIMES_PER_SOURCE))
+    dated = (text for text in texts if len(text) <= MAX_DATE_TEXT_CHARS and any(map(str.isdigit, text)))
+    yield from itertools.islice(dated, MARKED_TEXTS_KEPT)  # a digit: "Posted by Ann" is no date
+
+
+def _marks_published_time(element: HtmlElement) -> bool:
+    """Whether an element's class or id names it the publication time: ``publish-date``, ``posted-on``, not
+    ``updated``."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(word in names for word in PUBLISHED_TIME_CLASSES) and not any(
+        word in names for word in UPDATE_TIME_CLASSES)
 
 
 def _marked_published(element: HtmlElement) -> bool:

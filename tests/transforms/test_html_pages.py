@@ -311,3 +311,17 @@ def test_an_undeclared_brief_among_its_sites_promotions_stays_an_article() -> No
 
     article = parse_one(undeclared, uri="https://harbourpost.example/news/2024/04/06/gull-point-cliff-fall")
     assert "og:type" not in undeclared and article["title"] == "Coastal path closed at Gull Point after cliff fall"
+
+
+def test_a_page_dated_by_its_url_takes_the_clock_of_its_marked_publication_time() -> None:
+    from transforms.settings import TransformSettings
+    from transforms.timestamps import normalize_article_time
+
+    html = page(body='<p class="byline"><span class="publish-date">Published 11:11 PM EST Nov 19, 2019</span></p>'
+                     '<p>Text of the story.</p>')
+    article = normalize_article_time(parse_one(html, uri="https://news.example/story/2019/11/19/storm/"),
+                                     TransformSettings())
+    # the URL's day alone was midnight UTC, flagged date_only: a story of the evening, in the wrong UTC day
+    assert (article["published_at"], article["published_offset_minutes"], article["time_source"]) == (
+        dt.datetime(2019, 11, 20, 4, 11, tzinfo=dt.timezone.utc), -300, "page.marked_text")
+    assert article["time_flags"] == []

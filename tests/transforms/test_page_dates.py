@@ -23,6 +23,19 @@ def test_microdata_marked_times_and_the_url_date_come_in_order_of_trust() -> Non
     assert not metadata.declares_article
 
 
+def test_texts_marked_as_the_publication_time_come_after_the_url_date() -> None:
+    html = ('<html><body><div class="metabar publish-date">Published 7:07 PM EST Nov 19, 2019</div>'
+            '<span class="posted-by">Posted by Ann Vale</span>'  # no digit: no date
+            '<span class="published-and-updated">Updated 9:40 PM EST Nov 19, 2019</span>'  # an update time
+            '<div id="publish-box">' + "a long paragraph that is no date in 2019 " * 3 + '</div>'
+            '<p class="posted-on">Nov 19, 2019</p><p class="entry-date">Nov 21, 2019</p></body></html>')
+    metadata = read_page_metadata(html, "https://news.example/story/news/2019/11/19/prison-guards/")
+
+    assert metadata.published == (("page.url", "2019-11-19"),
+                                  ("page.marked_text", "Published 7:07 PM EST Nov 19, 2019"),
+                                  ("page.marked_text", "Nov 19, 2019"))
+
+
 @pytest.mark.parametrize(("url", "date"), [
     ("https://www.nytimes.example/2019/11/18/business/trade.html", "2019-11-18"),
     ("https://www.politifact.example/article/2019/nov/18/claims/", "2019-11-18"),
