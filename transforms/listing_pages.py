@@ -20,17 +20,19 @@ A page that declares itself an article (og:type, JSON-LD) is never a listing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-import lxml.etree
 from lxml.html import HtmlElement
 
 from transforms.identity import same_site, web_url
+from transforms.page_text import FURNITURE_TAGS, STEPS, leads_elsewhere, readable_text
+from transforms.script_weights import word_count
 
-# Thresholds, in characters of text (whitespace collapsed) outside links to other pages. On the 181 real
-# article pages of the article-extraction benchmark, 20 hold 4 to 61 outermost <article> elements: their story
-# holds 1,100 to 14,400 of these characters in one card (16 pages) or 3,600 to 18,200 outside every card (4),
-# teasers of related stories up to 410 (one with a 55-word excerpt), comments and sidebar widgets up to 1,000.
+# Thresholds, in characters of text (whitespace collapsed) outside links to other pages, counted as Latin-script
+# text would be (``script_weights``: a Chinese character counts 3, a kana or Hangul syllable 2), so that they hold
+# for pages in any script. On the 181 real article pages of the article-extraction benchmark, 20 hold 4 to 61
+# outermost <article> elements: their story holds 1,100 to 14,400 of these characters in one card (16 pages) or
+# 3,600 to 18,200 outside every card (4), teasers of related stories up to 410 (one with a 55-word excerpt),
+# comments and sidebar widgets up to 1,000.
 # The teasers of the listing fixtures (tests/fixtures/listing) hold up to 170.
 MIN_CARDS = 4  # fewer <article> cards is no listing (a tag page of three stories stays as it was)
 # A card holding this much is a story, not a teaser: the page's own article, a live-blog post of substance.
@@ -43,11 +45,11 @@ MIN_STORY_CHARS = 1500
 # posts or a run of comments next to none (their permalinks and reply links stay on the page: "#post-12",
 # "?replytocom=88", and are not counted as links); the bar sits below the listings.
 MIN_CARD_LINK_SHARE = 0.15
-UNREAD_TAGS = frozenset({"script", "style", "noscript", "template", "head"})  # not text anyone reads
-STEPS = {"start": 1, "end": -1, "text": 0}  # how ``readable_text``'s events move the depth of an element
 
 # Index pages of any markup (``teaser_blocks``). A teaser block is led by a headline link: one of this many
-# words (menu entries, "Read more" and bylines are shorter; CJK headlines, without spaces, are missed) ...
+# words (menu entries, "Read more" and bylines are shorter), where a word of Chinese, Japanese or Thai, written
+# without spaces, is a few characters (``script_weights.word_count``: "国际新闻" is two words, a headline of eight
+# characters four) ...
 MIN_HEADLINE_WORDS = 4
 MAX_HEADLINE_LINK_CHARS = 4 * MAX_TEASER_CHARS  # a link around a whole card holds its standfirst too; no more
 # ... with no more text outside links before it than a kicker, a label or a time ("Live", "Politics", "10:32")
@@ -62,7 +64,6 @@ MIN_TEASER_SHARE = 0.5
 # (a paywalled article's preview of 369 characters) and more; a 300-character brief with its headline makes
 # 399; the fixtures' index pages run to 174 at most (a cookie notice, a sidebar's blurbs, a footer's imprint).
 MIN_STORY_RUN_CHARS = 250
-FURNITURE_TAGS = frozenset({"nav", "aside", "header", "footer"})
 INLINE_TAGS = frozenset({"a", "abbr", "b", "br", "cite", "code", "em", "font", "i", "img", "label", "mark", "q", "s",
                          "small", "span", "strong", "sub", "sup", "time", "u", "wbr"})
 
@@ -115,7 +116,7 @@ def teaser_cards(tree: HtmlElement) -> list[tuple[int, int]] | None:
             if step == 1 and not in_card:
                 cards.append([0, 0])
             in_card += step
-        elif element.tag == "a" and _leads_elsewhere(element):
+        elif element.tag == "a" and leads_elsewhere(element):
             in_link += step
         if not chars:
             continue
@@ -128,42 +129,6 @@ def teaser_cards(tree: HtmlElement) -> list[tuple[int, int]] | None:
             if outside >= MIN_STORY_CHARS:
                 return None
     return [(own, linked) for own, linked in cards]
-
-
-def _leads_elsewhere(anchor: HtmlElement) -> bool:
-    """Whether a link leads to another page: not to a place on this one (``#comment-3``,
-    ``/story#post-12``), not to this page with a query (``?replytocom=3``), not nowhere."""
-    href = (anchor.get("href") or "").strip()
-    return bool(href) and not href.startswith("?") and "#" not in href
-
-
-def readable_text(root: HtmlElement) -> Iterator[tuple[str, HtmlElement, int]]:
-    """(event, element, characters) in document order under ``root``, with the characters of text read there
-    (whitespace collapsed): "start" of an element with its own first text, "end" of one with its tail (text
-    of its parent), "text" after a comment or processing instruction (also text of its parent). The content of
-    scripts, styles and the like (``UNREAD_TAGS``) is skipped; their start and end still come. One pass, no
-    recursion: pages can nest thousands deep."""
-    unread = 0  # depth inside an element whose text no one reads
-    for event, element in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
-        if event == "start":
-            if unread or element.tag in UNREAD_TAGS:
-                unread += 1
-                if unread == 1:
-                    yield "start", element, 0
-                continue
-            yield "start", element, _chars(element.text)
-        elif event == "end":
-            if unread:
-                unread -= 1
-                if unread:
-                    continue
-            yield "end", element, 0 if element is root else _chars(element.tail)
-        elif not unread and element.tail:
-            yield "text", element, _chars(element.tail)
-
-
-def _chars(text: str | None) -> int:
-    return len(" ".join(text.split())) if text else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,7 +188,7 @@ def _page_regions(tree: HtmlElement, page_url: str | None) -> _Regions:
     page = _Open(0, False)  # the root passes its text on to it: the whole page's
     for event, element, chars in readable_text(tree):
         if event == "start":
-            stack.append(_Open(plain, element.tag == "a" and _leads_elsewhere(element)))
+            stack.append(_Open(plain, element.tag == "a" and leads_elsewhere(element)))
             in_link += stack[-1].is_link
         elif event == "end":
             closed = stack.pop()
@@ -261,7 +226,7 @@ def _close(element: HtmlElement, closed: _Open, parent: _Open) -> list[HtmlEleme
 def _is_headline(anchor: HtmlElement, chars: int, page_url: str | None) -> bool:
     """Whether a link to another page reads as a headline (``MIN_HEADLINE_WORDS``) and leads within the site
     of ``page_url`` (any site when it is not known)."""
-    if chars > MAX_HEADLINE_LINK_CHARS or len(anchor.text_content().split()) < MIN_HEADLINE_WORDS:
+    if chars > MAX_HEADLINE_LINK_CHARS or word_count(anchor.text_content()) < MIN_HEADLINE_WORDS:
         return False
     href = (anchor.get("href") or "").strip()
     target = web_url(href, page_url)
@@ -286,7 +251,7 @@ def _index_page_text(tree: HtmlElement, regions: _Regions) -> TeaserBlocks | Non
                 nested += open_teasers.pop()
         if element in regions.teasers or element in regions.furniture:
             quiet += step
-        elif element.tag == "a" and _leads_elsewhere(element):
+        elif element.tag == "a" and leads_elsewhere(element):
             in_link += step
         if step and (element in regions.teasers or element in regions.furniture or element in regions.link_lists):
             longest, run = max(longest, run), 0
