@@ -14,17 +14,22 @@ a story. Two shapes are looked for (``listing_reason`` asks for both):
   story text outside them; an article of any length (a 300-character brief among its site's promotions, a
   gallery's captions, a live blog's posts, a story written in ``<div>``s) has one.
 
+A directory (a registry's table, a list of links to other pages: ``directory_pages``) is no article either, and
+``listing_reason`` says so too.
+
 A page that declares itself an article (og:type, JSON-LD) is never a listing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
+from transforms.directory_pages import DirectoryReader
 from transforms.identity import same_site, web_url
-from transforms.page_text import FURNITURE_TAGS, STEPS, leads_elsewhere, readable_text
+from transforms.page_text import FURNITURE_TAGS, STEPS, TextEvent, leads_elsewhere, readable_text
 from transforms.script_weights import word_count
 
 # Thresholds, in characters of text (whitespace collapsed) outside links to other pages, counted as Latin-script
@@ -76,12 +81,20 @@ def listing_reason(tree: HtmlElement, declares_article_type: bool, page_url: str
         return (f"looks like a listing/index page with {cards} teaser items (<article> cards of headline links with "
                 f"under {MAX_TEASER_CHARS} characters of their own text each; no story outside them and no article "
                 "declared)")
-    blocks = teaser_blocks(tree, declares_article_type, page_url)
+    if declares_article_type:
+        return None
+    directory_reader = DirectoryReader()  # reads the page as the teaser blocks are looked for: one pass for both
+    blocks = _teaser_blocks_in(tree, _page_regions(tree, page_url, directory_reader.read(readable_text(tree))))
     if blocks:
         return (f"looks like a listing/index page with {blocks.count} teaser blocks (sibling elements each led by a "
                 f"headline link to another page of the site, holding {blocks.share:.0%} of its text; no run of "
                 f"{MIN_STORY_RUN_CHARS} characters of other text, the longest {blocks.longest_run}; no article "
                 "declared)")
+    directory = directory_reader.directory()
+    if directory:
+        return (f"looks like a directory page: {directory.share:.0%} of its text outside links is in tables and lists "
+                f"of {directory.entries} short entries, most of them links to other pages; no story beside them and "
+                "no article declared")
     return None
 
 
@@ -153,10 +166,11 @@ def teaser_blocks(tree: HtmlElement, declares_article_type: bool, page_url: str 
     """
     if declares_article_type:
         return None
-    regions = _page_regions(tree, page_url)
-    if len(regions.teasers) < MIN_TEASER_BLOCKS:
-        return None
-    return _index_page_text(tree, regions)
+    return _teaser_blocks_in(tree, _page_regions(tree, page_url, readable_text(tree)))
+
+
+def _teaser_blocks_in(tree: HtmlElement, regions: _Regions) -> TeaserBlocks | None:
+    return _index_page_text(tree, regions) if len(regions.teasers) >= MIN_TEASER_BLOCKS else None
 
 
 @dataclasses.dataclass(slots=True)
@@ -178,15 +192,16 @@ class _Regions:
     link_lists: set[HtmlElement]  # blocks mostly of link text: a story does not run across them
 
 
-def _page_regions(tree: HtmlElement, page_url: str | None) -> _Regions:
-    """The teaser blocks, page furniture and link lists of ``tree``, in one pass."""
+def _page_regions(tree: HtmlElement, page_url: str | None, events: Iterable[TextEvent]) -> _Regions:
+    """The teaser blocks, page furniture and link lists of ``tree``, in one pass over its ``events``
+    (``readable_text(tree)``)."""
     teasers: set[HtmlElement] = set()
     link_lists: set[HtmlElement] = set()
     furniture: list[tuple[HtmlElement, int]] = []
     stack: list[_Open] = []
     plain = in_link = 0
     page = _Open(0, False)  # the root passes its text on to it: the whole page's
-    for event, element, chars in readable_text(tree):
+    for event, element, chars in events:
         if event == "start":
             stack.append(_Open(plain, element.tag == "a" and leads_elsewhere(element)))
             in_link += stack[-1].is_link

@@ -1,5 +1,5 @@
-"""A page's readable text, for the checks that tell what a page is (``listing_pages``): one pass in document
-order, each element with how much text it holds, counted as Latin-script text (``script_weights``)."""
+"""A page's readable text, for the checks that tell what a page is (``listing_pages``, ``directory_pages``): one
+pass in document order, each element with how much text it holds, counted as Latin-script text (``script_weights``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from transforms.script_weights import latin_length
 UNREAD_TAGS = frozenset({"script", "style", "noscript", "template", "head"})  # not text anyone reads
 STEPS = {"start": 1, "end": -1, "text": 0}  # how ``readable_text``'s events move the depth of an element
 FURNITURE_TAGS = frozenset({"nav", "aside", "header", "footer"})  # page furniture: what it holds is no story
+TextEvent = tuple[str, HtmlElement, int]  # what ``readable_text`` gives: (event, element, characters)
 
 
 def leads_elsewhere(anchor: HtmlElement) -> bool:
@@ -22,7 +23,7 @@ def leads_elsewhere(anchor: HtmlElement) -> bool:
     return bool(href) and not href.startswith("?") and "#" not in href
 
 
-def readable_text(root: HtmlElement) -> Iterator[tuple[str, HtmlElement, int]]:
+def readable_text(root: HtmlElement) -> Iterator[TextEvent]:
     """(event, element, characters) in document order under ``root``, with the characters of text read there
     (whitespace collapsed, counted as Latin-script text: ``script_weights.latin_length``): "start" of an element
     with its own first text, "end" of one with its tail (text of its parent), "text" after a comment or processing

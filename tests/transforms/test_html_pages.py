@@ -350,3 +350,17 @@ def test_a_chinese_article_without_article_markup_has_text_enough_counted_as_lat
 
     assert len(" ".join(body.text_content().split())) < MIN_UNMARKED_ARTICLE_CHARS
     assert parse_one(undeclared)["title"] == "老城区供水管网改造工程今年年底前完工"
+
+
+def test_a_registry_s_directory_is_not_an_article_and_says_why() -> None:
+    (error,) = parse_html_page(make_raw((LISTING / "registry_directory.html").read_bytes(),
+                                        uri="https://kittleharbour.example/moorings/"))
+
+    assert (error["kind"], error["error_type"]) == ("error", "not_an_article")
+    assert error["message"].startswith("looks like a directory page: 90% of its text outside links is in tables and "
+                                       "lists of 61 short entries")
+
+
+def test_an_article_with_a_big_table_of_linked_rows_stays_an_article() -> None:
+    article = parse_one((LISTING / "data_table_article.html").read_bytes())
+    assert article["title"] == "Gig regatta: Saltby crews take four titles in a day of heavy swell"

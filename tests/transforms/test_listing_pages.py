@@ -139,7 +139,8 @@ CORPORA_AEB = corpora_dir() / "aeb" / "html"
 def test_no_page_of_the_article_extraction_benchmark_is_a_listing_even_by_its_layout_alone() -> None:
     # 181 real article pages; 20 hold 4 to 61 outermost <article> elements (related stories, comments), 16
     # have 6 teaser blocks or more holding half their text (up to 87 blocks, 0.81 of it): their runs of story
-    # text, 411 characters at the least (a paywalled preview), keep them; two are Japanese, two Korean, four Russian
+    # text, 411 characters at the least (a paywalled preview), keep them. None is a directory either (at most 0.71
+    # of the text in tables and lists of links, ``directory_pages``); two are Japanese, two Korean, four Russian
     truth = json.loads((CORPORA_AEB.parent / "ground-truth.json").read_text())
     urls = {key: value["url"] for key, value in truth.items()}
     listings = []
