@@ -17,9 +17,10 @@ Hangul characters 2 and Thai 1. Checked on parallel text that ships with Babel (
 territories, scripts and currencies, 1,300 to 1,500 per locale; ``python -m benchmarks.script_density``): the
 English names have 2.2 times the characters of the Chinese, 1.9 of the Korean, 1.6 of the Japanese, 1.05 of the
 Thai, 0.9 to 1.0 of the Russian, Arabic and Greek; weighted, the Korean and Thai names count as long as the
-English (ratios 1.0 and 1.05) and the Chinese and Japanese a quarter longer (0.8): names are terser than prose (a Japanese name of a
-foreign country is spelt in kana), and translators count an English word for 1.5 to 2 Chinese characters. Where
-the weights err, they err towards a story: a short brief is kept rather than taken for an index page.
+English (ratios 1.0 and 1.05) and the Chinese and Japanese a quarter longer (0.8): names are terser than prose
+(a Japanese name of a foreign country is spelt in kana), and translators count an English word for 1.5 to 2
+Chinese characters. Where the weights err, they err towards a story: a short brief is kept rather than taken for
+an index page.
 """
 
 from __future__ import annotations
