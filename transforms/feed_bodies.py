@@ -8,11 +8,13 @@ posts, complete. Such a description is the body (``transforms.html_cleaning.clea
 
 from __future__ import annotations
 
+from transforms.script_weights import latin_length
 from transforms.summaries import ends_with_ellipsis
 
 # A feed's own content of this much text is taken as the whole article: teasers and "read more" snippets
 # stay well under it (one or two sentences, 150 to 500 characters), while even a short news story runs
-# to three or four paragraphs. Items with such content get no page request.
+# to three or four paragraphs. Items with such content get no page request. Counted as Latin-script text would be
+# (``script_weights``): a Chinese story of 300 characters is whole, where a teaser of 100 is not.
 FULL_BODY_MIN_CHARS = 800
 # Document types whose description may be the whole post. A JSON Feed's ``summary`` is by its spec a
 # sentence or two, and JSON Lines name their fields: there a summary stays a summary.
@@ -25,7 +27,8 @@ SOURCE_TRUNCATED_FLAG = "body_truncated_by_source"
 def feed_body_is_full(body_text: str | None, quality_flags: list[str] | None = None) -> bool:
     """True when an item's own body text is long enough to be the whole article (no page needed), and its
     source did not say it cut it (``SOURCE_TRUNCATED_FLAG`` in ``quality_flags``)."""
-    return len(body_text or "") >= FULL_BODY_MIN_CHARS and SOURCE_TRUNCATED_FLAG not in (quality_flags or ())
+    return (latin_length(body_text, collapse_whitespace=False) >= FULL_BODY_MIN_CHARS
+            and SOURCE_TRUNCATED_FLAG not in (quality_flags or ()))
 
 
 def summary_is_whole_article(document_type: str | None, has_content: bool, summary_text: str | None,

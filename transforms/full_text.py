@@ -43,11 +43,13 @@ from transforms.listing_pages import listing_reason
 from transforms.page_markup import meta_values
 from transforms.page_metadata import PageMetadata, page_tree, read_page_tree
 from transforms.records import Article, PageInfo, is_error
+from transforms.script_weights import latin_length
 from transforms.settings import TransformSettings
 from transforms.summaries import trim_summary
 
 BODY_STATUSES = ("full", "teaser_only", "paywalled", "empty", "not_html", "blocked_by_robots")
-# Less main text than this is not an article body (a cookie banner, a menu the extractor settled for).
+# Less main text than this is not an article body (a cookie banner, a menu the extractor settled for); counted as
+# Latin-script text would be (``script_weights``): a Japanese brief of 80 characters is one.
 MIN_PAGE_BODY_CHARS = 150
 # An extracted body this short that contains one of these phrases is a paywall notice, not an article.
 PAYWALL_NOTICE_MAX_CHARS = 1500
@@ -138,7 +140,7 @@ def _with_page(article: Article, page: PageInfo, body: bytes, settings: Transfor
         return _flagged(cast(Article, {**article, "quality_flags": flags}), "empty", LISTING_PAGE_FLAG)
     result: dict[str, Any] = dict(article)
     main = _main_content(html, page_url, settings)
-    if main is not None and len(main.text) < MIN_PAGE_BODY_CHARS:
+    if main is not None and latin_length(main.text, collapse_whitespace=False) < MIN_PAGE_BODY_CHARS:
         main = None
     sources: dict[str, str] = dict(result.get("field_sources") or {})
     if main is not None:

@@ -14,23 +14,30 @@ a story. Two shapes are looked for (``listing_reason`` asks for both):
   story text outside them; an article of any length (a 300-character brief among its site's promotions, a
   gallery's captions, a live blog's posts, a story written in ``<div>``s) has one.
 
+A directory (a registry's table, a list of links to other pages: ``directory_pages``) is no article either, and
+``listing_reason`` says so too.
+
 A page that declares itself an article (og:type, JSON-LD) is never a listing.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable
 
-import lxml.etree
 from lxml.html import HtmlElement
 
+from transforms.directory_pages import DirectoryReader
 from transforms.identity import same_site, web_url
+from transforms.page_text import FURNITURE_TAGS, STEPS, TextEvent, leads_elsewhere, readable_text
+from transforms.script_weights import word_count
 
-# Thresholds, in characters of text (whitespace collapsed) outside links to other pages. On the 181 real
-# article pages of the article-extraction benchmark, 20 hold 4 to 61 outermost <article> elements: their story
-# holds 1,100 to 14,400 of these characters in one card (16 pages) or 3,600 to 18,200 outside every card (4),
-# teasers of related stories up to 410 (one with a 55-word excerpt), comments and sidebar widgets up to 1,000.
+# Thresholds, in characters of text (whitespace collapsed) outside links to other pages, counted as Latin-script
+# text would be (``script_weights``: a Chinese character counts 3, a kana or Hangul syllable 2), so that they hold
+# for pages in any script. On the 181 real article pages of the article-extraction benchmark, 20 hold 4 to 61
+# outermost <article> elements: their story holds 1,100 to 14,400 of these characters in one card (16 pages) or
+# 3,600 to 18,200 outside every card (4), teasers of related stories up to 410 (one with a 55-word excerpt),
+# comments and sidebar widgets up to 1,000.
 # The teasers of the listing fixtures (tests/fixtures/listing) hold up to 170.
 MIN_CARDS = 4  # fewer <article> cards is no listing (a tag page of three stories stays as it was)
 # A card holding this much is a story, not a teaser: the page's own article, a live-blog post of substance.
@@ -43,11 +50,11 @@ MIN_STORY_CHARS = 1500
 # posts or a run of comments next to none (their permalinks and reply links stay on the page: "#post-12",
 # "?replytocom=88", and are not counted as links); the bar sits below the listings.
 MIN_CARD_LINK_SHARE = 0.15
-UNREAD_TAGS = frozenset({"script", "style", "noscript", "template", "head"})  # not text anyone reads
-STEPS = {"start": 1, "end": -1, "text": 0}  # how ``readable_text``'s events move the depth of an element
 
 # Index pages of any markup (``teaser_blocks``). A teaser block is led by a headline link: one of this many
-# words (menu entries, "Read more" and bylines are shorter; CJK headlines, without spaces, are missed) ...
+# words (menu entries, "Read more" and bylines are shorter), where a word of Chinese, Japanese or Thai, written
+# without spaces, is a few characters (``script_weights.word_count``: "国际新闻" is two words, a headline of eight
+# characters four) ...
 MIN_HEADLINE_WORDS = 4
 MAX_HEADLINE_LINK_CHARS = 4 * MAX_TEASER_CHARS  # a link around a whole card holds its standfirst too; no more
 # ... with no more text outside links before it than a kicker, a label or a time ("Live", "Politics", "10:32")
@@ -62,7 +69,6 @@ MIN_TEASER_SHARE = 0.5
 # (a paywalled article's preview of 369 characters) and more; a 300-character brief with its headline makes
 # 399; the fixtures' index pages run to 174 at most (a cookie notice, a sidebar's blurbs, a footer's imprint).
 MIN_STORY_RUN_CHARS = 250
-FURNITURE_TAGS = frozenset({"nav", "aside", "header", "footer"})
 INLINE_TAGS = frozenset({"a", "abbr", "b", "br", "cite", "code", "em", "font", "i", "img", "label", "mark", "q", "s",
                          "small", "span", "strong", "sub", "sup", "time", "u", "wbr"})
 
@@ -75,12 +81,20 @@ def listing_reason(tree: HtmlElement, declares_article_type: bool, page_url: str
         return (f"looks like a listing/index page with {cards} teaser items (<article> cards of headline links with "
                 f"under {MAX_TEASER_CHARS} characters of their own text each; no story outside them and no article "
                 "declared)")
-    blocks = teaser_blocks(tree, declares_article_type, page_url)
+    if declares_article_type:
+        return None
+    directory_reader = DirectoryReader()  # reads the page as the teaser blocks are looked for: one pass for both
+    blocks = _teaser_blocks_in(tree, _page_regions(tree, page_url, directory_reader.read(readable_text(tree))))
     if blocks:
         return (f"looks like a listing/index page with {blocks.count} teaser blocks (sibling elements each led by a "
                 f"headline link to another page of the site, holding {blocks.share:.0%} of its text; no run of "
                 f"{MIN_STORY_RUN_CHARS} characters of other text, the longest {blocks.longest_run}; no article "
                 "declared)")
+    directory = directory_reader.directory()
+    if directory:
+        return (f"looks like a directory page: {directory.share:.0%} of its text outside links is in tables and lists "
+                f"of {directory.entries} short entries, most of them links to other pages; no story beside them and "
+                "no article declared")
     return None
 
 
@@ -115,7 +129,7 @@ def teaser_cards(tree: HtmlElement) -> list[tuple[int, int]] | None:
             if step == 1 and not in_card:
                 cards.append([0, 0])
             in_card += step
-        elif element.tag == "a" and _leads_elsewhere(element):
+        elif element.tag == "a" and leads_elsewhere(element):
             in_link += step
         if not chars:
             continue
@@ -128,42 +142,6 @@ def teaser_cards(tree: HtmlElement) -> list[tuple[int, int]] | None:
             if outside >= MIN_STORY_CHARS:
                 return None
     return [(own, linked) for own, linked in cards]
-
-
-def _leads_elsewhere(anchor: HtmlElement) -> bool:
-    """Whether a link leads to another page: not to a place on this one (``#comment-3``,
-    ``/story#post-12``), not to this page with a query (``?replytocom=3``), not nowhere."""
-    href = (anchor.get("href") or "").strip()
-    return bool(href) and not href.startswith("?") and "#" not in href
-
-
-def readable_text(root: HtmlElement) -> Iterator[tuple[str, HtmlElement, int]]:
-    """(event, element, characters) in document order under ``root``, with the characters of text read there
-    (whitespace collapsed): "start" of an element with its own first text, "end" of one with its tail (text
-    of its parent), "text" after a comment or processing instruction (also text of its parent). The content of
-    scripts, styles and the like (``UNREAD_TAGS``) is skipped; their start and end still come. One pass, no
-    recursion: pages can nest thousands deep."""
-    unread = 0  # depth inside an element whose text no one reads
-    for event, element in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
-        if event == "start":
-            if unread or element.tag in UNREAD_TAGS:
-                unread += 1
-                if unread == 1:
-                    yield "start", element, 0
-                continue
-            yield "start", element, _chars(element.text)
-        elif event == "end":
-            if unread:
-                unread -= 1
-                if unread:
-                    continue
-            yield "end", element, 0 if element is root else _chars(element.tail)
-        elif not unread and element.tail:
-            yield "text", element, _chars(element.tail)
-
-
-def _chars(text: str | None) -> int:
-    return len(" ".join(text.split())) if text else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,10 +166,11 @@ def teaser_blocks(tree: HtmlElement, declares_article_type: bool, page_url: str 
     """
     if declares_article_type:
         return None
-    regions = _page_regions(tree, page_url)
-    if len(regions.teasers) < MIN_TEASER_BLOCKS:
-        return None
-    return _index_page_text(tree, regions)
+    return _teaser_blocks_in(tree, _page_regions(tree, page_url, readable_text(tree)))
+
+
+def _teaser_blocks_in(tree: HtmlElement, regions: _Regions) -> TeaserBlocks | None:
+    return _index_page_text(tree, regions) if len(regions.teasers) >= MIN_TEASER_BLOCKS else None
 
 
 @dataclasses.dataclass(slots=True)
@@ -213,17 +192,18 @@ class _Regions:
     link_lists: set[HtmlElement]  # blocks mostly of link text: a story does not run across them
 
 
-def _page_regions(tree: HtmlElement, page_url: str | None) -> _Regions:
-    """The teaser blocks, page furniture and link lists of ``tree``, in one pass."""
+def _page_regions(tree: HtmlElement, page_url: str | None, events: Iterable[TextEvent]) -> _Regions:
+    """The teaser blocks, page furniture and link lists of ``tree``, in one pass over its ``events``
+    (``readable_text(tree)``)."""
     teasers: set[HtmlElement] = set()
     link_lists: set[HtmlElement] = set()
     furniture: list[tuple[HtmlElement, int]] = []
     stack: list[_Open] = []
     plain = in_link = 0
     page = _Open(0, False)  # the root passes its text on to it: the whole page's
-    for event, element, chars in readable_text(tree):
+    for event, element, chars in events:
         if event == "start":
-            stack.append(_Open(plain, element.tag == "a" and _leads_elsewhere(element)))
+            stack.append(_Open(plain, element.tag == "a" and leads_elsewhere(element)))
             in_link += stack[-1].is_link
         elif event == "end":
             closed = stack.pop()
@@ -261,7 +241,7 @@ def _close(element: HtmlElement, closed: _Open, parent: _Open) -> list[HtmlEleme
 def _is_headline(anchor: HtmlElement, chars: int, page_url: str | None) -> bool:
     """Whether a link to another page reads as a headline (``MIN_HEADLINE_WORDS``) and leads within the site
     of ``page_url`` (any site when it is not known)."""
-    if chars > MAX_HEADLINE_LINK_CHARS or len(anchor.text_content().split()) < MIN_HEADLINE_WORDS:
+    if chars > MAX_HEADLINE_LINK_CHARS or word_count(anchor.text_content()) < MIN_HEADLINE_WORDS:
         return False
     href = (anchor.get("href") or "").strip()
     target = web_url(href, page_url)
@@ -286,7 +266,7 @@ def _index_page_text(tree: HtmlElement, regions: _Regions) -> TeaserBlocks | Non
                 nested += open_teasers.pop()
         if element in regions.teasers or element in regions.furniture:
             quiet += step
-        elif element.tag == "a" and _leads_elsewhere(element):
+        elif element.tag == "a" and leads_elsewhere(element):
             in_link += step
         if step and (element in regions.teasers or element in regions.furniture or element in regions.link_lists):
             longest, run = max(longest, run), 0

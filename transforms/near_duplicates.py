@@ -26,13 +26,14 @@ import re
 
 import numpy as np
 
+from transforms.script_weights import UNSPACED_SCRIPTS
+
 MIN_WORDS = 30
 MAX_WORDS = 10_000  # a long article has a few thousand; the fingerprint of the first 10,000 is the text's
 SHINGLE_WORDS = 3
 NEAR_DUPLICATE_BITS = 6  # at most this many bits apart: the same text give or take a line or two (README)
-# Scripts written without spaces between words: each character is a token (Chinese, Japanese kana, Thai, Lao,
+# In scripts written without spaces between words each character is a token (Chinese, Japanese kana, Thai, Lao,
 # Khmer, Myanmar), so 3-grams of them are character trigrams; elsewhere a token is a run of word characters.
-UNSPACED_SCRIPTS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD = re.compile(f"[{UNSPACED_SCRIPTS}]|[^\\W{UNSPACED_SCRIPTS}]+")
 _UINT64 = np.uint64
 

@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 from transforms.identity import registrable_domain
 from transforms.page_markup import is_article_item, json_ld_blocks, json_ld_items, meta_content
 from transforms.publishers import declared_publishers
+from transforms.script_weights import word_count
 
 TITLE_METAS = ("og:title", "twitter:title", "title", "dc.title")
 MAX_TITLE_HEADINGS = 4  # the page's first <h1>s are title candidates (later ones head other things)
@@ -53,7 +54,8 @@ def without_site_name(title: str, other_titles: list[str], site_keys: set[str]) 
     """``title`` without the tail a site adds to it (" | TheHill", " - The GiveWell Blog"): a tail after a
     separator that is the site's name (its key is in ``site_keys``, see ``site_key``), or else one that
     another title of the page leaves out ("Title | Editorial" where the <h1> says "Title"), when that tail
-    names the site or is shorter than what is left. A title that only contains a dash keeps it all:
+    names the site or is shorter than what is left (in words: ``script_weights.word_count``, so that a Chinese or
+    Japanese title, written without spaces, is more than one). A title that only contains a dash keeps it all:
     "Spider-Man - the review" on a page without the title "Spider-Man" has no site name to cut."""
     tail_start = max(0, len(title) - MAX_TITLE_TAIL_CHARS - 1)  # the separator's space may precede the tail
     separators = [match for match in TITLE_SEPARATOR_RE.finditer(title, tail_start)
@@ -66,7 +68,7 @@ def without_site_name(title: str, other_titles: list[str], site_keys: set[str]) 
         kept, tail = title[:match.start()], title[match.end():]
         tail_key = site_key(tail)
         names_site = any(key in tail_key for key in site_keys if len(key) >= MIN_SITE_KEY_CHARS)
-        if kept.casefold() in others and (names_site or len(tail.split()) < len(kept.split())):
+        if kept.casefold() in others and (names_site or word_count(tail) < word_count(kept)):
             return kept
     return title
 

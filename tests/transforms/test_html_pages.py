@@ -8,9 +8,10 @@ import pathlib
 import re
 from typing import Any
 
+import lxml.html
 import pytest
 
-from transforms.html_pages import parse_html_page
+from transforms.html_pages import MIN_UNMARKED_ARTICLE_CHARS, parse_html_page
 from transforms.records import RawDocument, sha256_hex
 
 FETCHED_AT = dt.datetime(2024, 5, 2, 6, 0, tzinfo=dt.timezone.utc)
@@ -325,3 +326,41 @@ def test_a_page_dated_by_its_url_takes_the_clock_of_its_marked_publication_time(
     assert (article["published_at"], article["published_offset_minutes"], article["time_source"]) == (
         dt.datetime(2019, 11, 20, 4, 11, tzinfo=dt.timezone.utc), -300, "page.marked_text")
     assert article["time_flags"] == []
+
+
+def test_a_chinese_home_page_is_not_an_article_and_says_why() -> None:
+    # its headlines, written without spaces, were one "word" each: the page was one article of 56 headlines
+    (error,) = parse_html_page(make_raw((LISTING / "zh_home.html").read_bytes(), uri="https://chenjiang.example/"))
+
+    assert (error["kind"], error["error_type"]) == ("error", "not_an_article")
+    assert error["message"].startswith("looks like a listing/index page with 57 teaser blocks")
+
+
+@pytest.mark.parametrize("name", ["zh_article_related", "ja_brief"])
+def test_chinese_and_japanese_articles_among_teasers_stay_articles(name: str) -> None:
+    article = parse_one((LISTING / f"{name}.html").read_bytes())
+    assert article["title"] and article["content_html"]
+
+
+def test_a_chinese_article_without_article_markup_has_text_enough_counted_as_latin_text() -> None:
+    # a story of 528 characters (1,492 counted as Latin-script text) on a page of 902 (2,496): under 1,500 as they are
+    html = (LISTING / "zh_article_related.html").read_text()
+    undeclared = re.sub(r'<meta property="og:type"[^>]*>', "", html)
+    body = lxml.html.document_fromstring(undeclared).find("body")
+
+    assert len(" ".join(body.text_content().split())) < MIN_UNMARKED_ARTICLE_CHARS
+    assert parse_one(undeclared)["title"] == "老城区供水管网改造工程今年年底前完工"
+
+
+def test_a_registry_s_directory_is_not_an_article_and_says_why() -> None:
+    (error,) = parse_html_page(make_raw((LISTING / "registry_directory.html").read_bytes(),
+                                        uri="https://kittleharbour.example/moorings/"))
+
+    assert (error["kind"], error["error_type"]) == ("error", "not_an_article")
+    assert error["message"].startswith("looks like a directory page: 90% of its text outside links is in tables and "
+                                       "lists of 61 short entries")
+
+
+def test_an_article_with_a_big_table_of_linked_rows_stays_an_article() -> None:
+    article = parse_one((LISTING / "data_table_article.html").read_bytes())
+    assert article["title"] == "Gig regatta: Saltby crews take four titles in a day of heavy swell"

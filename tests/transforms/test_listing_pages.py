@@ -16,6 +16,7 @@ from transforms.listing_pages import (
     MIN_CARDS, MIN_STORY_RUN_CHARS, MIN_TEASER_SHARE, TeaserBlocks, listing_items, listing_reason, teaser_blocks,
 )
 from transforms.page_metadata import read_page_metadata
+from transforms.script_weights import latin_length
 
 LISTING = pathlib.Path(__file__).parent.parent / "fixtures" / "listing"
 DECLARATIONS = re.compile(r'<script type="application/ld\+json">.*?</script>|<meta property="og:type"[^>]*>', re.S)
@@ -138,7 +139,8 @@ CORPORA_AEB = corpora_dir() / "aeb" / "html"
 def test_no_page_of_the_article_extraction_benchmark_is_a_listing_even_by_its_layout_alone() -> None:
     # 181 real article pages; 20 hold 4 to 61 outermost <article> elements (related stories, comments), 16
     # have 6 teaser blocks or more holding half their text (up to 87 blocks, 0.81 of it): their runs of story
-    # text, 411 characters at the least (a paywalled preview), keep them
+    # text, 411 characters at the least (a paywalled preview), keep them. None is a directory either (at most 0.71
+    # of the text in tables and lists of links, ``directory_pages``); two are Japanese, two Korean, four Russian
     truth = json.loads((CORPORA_AEB.parent / "ground-truth.json").read_text())
     urls = {key: value["url"] for key, value in truth.items()}
     listings = []
@@ -299,3 +301,49 @@ def test_teaser_blocks_nested_thousands_deep_are_read_without_recursion() -> Non
 
     assert len(tree.find(".//ul[@class='headlines']").xpath("ancestor::div")) >= depth
     assert teaser_blocks(tree, False, None).count == 14
+
+
+# Pages in scripts written without spaces, or denser than Latin script (``script_weights``)
+
+@pytest.mark.parametrize(("name", "url", "blocks"), [
+    ("zh_home", "https://chenjiang.example/", 57),  # Chinese: headline links in rows under section heads, a ranking
+    ("ja_section", "https://minato-shimpo.example/economy/", 17),  # Japanese cards: headline, one line, a date
+    ("th_home", "https://mueangtha.example/", 12),  # Thai cards: a headline's words without spaces between them
+    ("ru_section", "https://severny-vestnik.example/city/", 8),  # spaced scripts were read right before
+    ("ar_home", "https://almarfa.example/", 8),
+])
+def test_index_pages_in_any_script_are_listings_by_their_teaser_blocks(name: str, url: str, blocks: int) -> None:
+    found = blocks_of(fixture(name), url)
+
+    assert found is not None and found.count == blocks and found.longest_run < MIN_STORY_RUN_CHARS
+    assert listing_reason(lxml.html.document_fromstring(fixture(name)), False, url).startswith("looks like a listing")
+
+
+def test_a_korean_section_of_article_cards_is_a_listing() -> None:
+    assert items_of(fixture("ko_section")) == 10  # Korean is spaced; its syllables count two characters each
+
+
+def test_chinese_menu_entries_are_no_headlines_and_chinese_headlines_are() -> None:
+    menu = "".join(f'<li><a href="/{number}/">{name}</a></li>' for number, name in
+                   enumerate(["首页", "本地", "国内新闻", "国际", "财经", "体育", "文化", "视频", "更多", "阅读全文"]))
+    page = f'<html><body><ul class="menu">{menu}</ul><ul class="menu">{menu}</ul></body></html>'
+
+    assert blocks_of(page) is None
+    assert blocks_of(page.replace("</a>", "频道今日最新消息</a>")) is not None  # "today's news in ...": headlines
+
+
+@pytest.mark.parametrize("name", ["zh_article_related", "ja_brief"])
+def test_chinese_and_japanese_articles_among_teasers_are_not_listings_even_undeclared(name: str) -> None:
+    for page in (fixture(name), undeclared(fixture(name))):
+        assert listing_reason(lxml.html.document_fromstring(page), False, None) is None
+
+
+def test_a_japanese_brief_among_promotions_is_kept_by_its_story_counted_as_latin_text() -> None:
+    brief = undeclared(fixture("ja_brief"))
+    body = re.search(r'<div class="story-body">.*?</div>', brief, re.S).group(0)
+    story = " ".join(lxml.html.fragment_fromstring(body).text_content().split())
+    one_line = brief.replace(body, '<div class="story-body"><p>深夜便を増やす。</p></div>')
+
+    assert len(story) < MIN_STORY_RUN_CHARS <= latin_length(story)  # 131 characters say what 319 Latin ones do
+    assert blocks_of(brief) is None
+    assert blocks_of(one_line) is not None  # its promotions are teaser blocks: the story is what keeps it

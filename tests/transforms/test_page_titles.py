@@ -54,6 +54,18 @@ def test_a_tail_the_pages_other_titles_leave_out_is_cut() -> None:
     assert read_page_metadata(company, "https://cannonharbour.example/about-bugs/").title == "About bugs"
 
 
+def test_a_site_name_a_chinese_or_japanese_headline_leaves_out_is_cut_by_its_words() -> None:
+    # written without spaces, each side was one "word", and the tail was never the shorter
+    chinese = titled_page("<title>老城区供水管网改造工程今年年底前完工 - 晨江新闻网</title>",
+                          "<h1>老城区供水管网改造工程今年年底前完工</h1>")
+    japanese = titled_page("<title>市営バス、来月から深夜便を増便 | みなと新報</title>", "<h1>市営バス、来月から深夜便を増便</h1>")
+    review = titled_page("<title>蜘蛛侠 - 一部关于成长与责任的超级英雄电影</title>", "<h1>蜘蛛侠</h1>")
+
+    assert read_page_metadata(chinese, None).title == "老城区供水管网改造工程今年年底前完工"
+    assert read_page_metadata(japanese, None).title == "市営バス、来月から深夜便を増便"
+    assert read_page_metadata(review, None).title == "蜘蛛侠 - 一部关于成长与责任的超级英雄电影"  # the longer tail stays
+
+
 @pytest.mark.parametrize(("title", "heading", "page_url"), [
     ("Spider-Man - the review", "", PAGE_URL),
     ("Spider-Man - the review", "<h1>Spider-Man</h1>", PAGE_URL),  # a tail longer than what is left stays
