@@ -68,6 +68,16 @@ def _title_text(entry: dict[str, Any]) -> str | None:
     return fragment.text_content()
 
 
+def _summary_html(entry: dict[str, Any]) -> str | None:
+    """The entry's own description (RSS ``description``, Atom ``summary``), else None.
+
+    feedparser copies an entry's content into ``summary`` when the entry has none, and gives that copy no
+    ``summary_detail``: it is the body again, not a description (1,300 of the 4,496 entries of the real feeds
+    repeated their body as their summary so).
+    """
+    return entry.get("summary") if "summary_detail" in entry else None
+
+
 def _content_html(entry: dict[str, Any]) -> str | None:
     """The longest full-content block of the entry (Atom content, RSS content:encoded)."""
     values = [block.get("value") or "" for block in entry.get("content") or []]
@@ -143,7 +153,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         source_id=item_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
         publisher=publisher, publisher_url=publisher_url,
         document_type=document_type, title=title_without_publisher(_title_text(entry), publisher),
-        summary_html=entry.get("summary"), content_html=_content_html(entry),
+        summary_html=_summary_html(entry), content_html=_content_html(entry),
         authors=_authors(entry), images=feed_item_images(entry, link or base_url),
         tags=[tag.get("term") for tag in entry.get("tags") or [] if tag.get("term")] + list(raw.get("tags") or []),
         language_hint=raw.get("language_hint") or feed.get("language"),

@@ -557,3 +557,22 @@ def test_google_alerts_entries_link_the_article() -> None:
             b"</published><updated>2026-12-06T11:00:00Z</updated></entry></feed>")
     (item,) = articles(parse_feed(make_raw(body)))
     assert item["url"] == "https://www.example-times.com/strike"
+
+
+# --- summary and content ----------------------------------------------------------------------------
+
+def test_an_item_with_content_and_no_description_has_no_summary() -> None:
+    # feedparser copies an entry's content into its summary when it has none: that copy is the body again
+    body = rss("<item><title>Quay works</title><link>https://quay.example/works</link>"
+               "<content:encoded><![CDATA[<p>The east quay closes for works in May.</p>]]></content:encoded></item>"
+               "<item><title>Tides</title><link>https://quay.example/tides</link><description>High at noon."
+               "</description><content:encoded><![CDATA[<p>High tide at noon, low at six.</p>]]>"
+               "</content:encoded></item>").replace(b"<rss ", b"<rss xmlns:content='http://purl.org/rss/1.0/modules/content/' ")
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
+            b'<entry><id>tag:quay.example,2024:3</id><link href="https://quay.example/3"/><title>Cranes</title>'
+            b'<content type="html">&lt;p&gt;Two cranes arrive.&lt;/p&gt;</content></entry></feed>')
+    works, tides = articles(parse_feed(make_raw(body)))
+    (cranes,) = articles(parse_feed(make_raw(atom)))
+    assert (works["summary_html"], works["content_html"]) == (None, "<p>The east quay closes for works in May.</p>")
+    assert (tides["summary_html"], tides["content_html"]) == ("High at noon.", "<p>High tide at noon, low at six.</p>")
+    assert (cranes["summary_html"], cranes["content_html"]) == (None, "<p>Two cranes arrive.</p>")
