@@ -487,6 +487,16 @@ def test_a_script_warning_before_the_xml_declaration_is_dropped_and_flagged() ->
     assert "text_before_xml_declaration_removed" in article["quality_flags"]
 
 
+def test_a_script_after_the_root_element_is_dropped_and_flagged_and_the_feed_is_not_broken() -> None:
+    # a hacked blog's feed: every item is whole, the injected script follows </rss>
+    body = rss("<item><title>Berths</title><link>https://quay.example/berths</link></item>"
+               "<item><title>Cranes</title><link>https://quay.example/cranes</link></item>")
+    records = parse_feed(make_raw(body + b"\n<script>document.write(unescape('%3Ciframe%3E'));</script>"))
+    assert errors(records) == []
+    assert [article["title"] for article in records] == ["Berths", "Cranes"]
+    assert all(article["quality_flags"] == ["text_after_root_element_removed"] for article in records)
+
+
 def test_stray_ampersands_and_less_than_signs_are_text_not_a_broken_feed() -> None:
     body = rss("<item><title>AT&T rates < 4 % <![CDATA[& more]]></title>"
                "<link>https://quay.example/rates?from=1&to=2</link></item>")
