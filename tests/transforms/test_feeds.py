@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from transforms.feeds import parse_feed
+from transforms.html_cleaning import clean_html
 from transforms.records import RawDocument, sha256_hex
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
@@ -157,7 +158,7 @@ def test_atom_entry_has_published_updated_all_authors_and_xhtml_content() -> Non
     assert entry["guid"] == "tag:diario.example.es,2024:crucero"
     assert entry["url"] == "https://diario.example.es/2024/06/crucero"
     assert "<strong>siete</strong>" in entry["content_html"]
-    assert entry["summary_html"] == "El barco atracó a las siete."
+    assert entry["summary_html"] == "<p>El barco atracó a las siete.</p>"  # an Atom summary typed text, escaped
     assert entry["language_hint"] == "es"
     assert entry["tags"] == ["Turismo"]
 
@@ -586,3 +587,19 @@ def test_an_item_with_content_and_no_description_has_no_summary() -> None:
     assert (works["summary_html"], works["content_html"]) == (None, "<p>The east quay closes for works in May.</p>")
     assert (tides["summary_html"], tides["content_html"]) == ("High at noon.", "<p>High tide at noon, low at six.</p>")
     assert (cranes["summary_html"], cranes["content_html"]) == (None, "<p>Two cranes arrive.</p>")
+
+
+def test_atom_text_constructs_are_text_whose_angle_brackets_and_blank_lines_stay_words_and_paragraphs() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
+            b'<entry><id>tag:quay.example,2024:4</id><link href="https://quay.example/4"/><title>Markup</title>'
+            b"<summary>Why <b> is not <strong></summary>"
+            b'<content type="text">Use the &lt;p&gt; tag for paragraphs &amp; the &lt;br&gt; tag for breaks.\n\n'
+            b"Second paragraph.</content></entry></feed>")
+    (entry,) = articles(parse_feed(make_raw(body.replace(b"<b> is not <strong>", b"&lt;b&gt; is not &lt;strong&gt;"))))
+    assert clean_html(entry["summary_html"]).text == "Why <b> is not <strong>"
+    assert clean_html(entry["content_html"]).text == ("Use the <p> tag for paragraphs & the <br> tag for breaks.\n\n"
+                                                     "Second paragraph.")
+    # RSS does not say: feedparser calls "Line<br>line" text, and it is HTML as ever
+    (item,) = articles(parse_feed(make_raw(rss("<item><title>Lines</title><link>https://quay.example/l</link>"
+                                               "<description>First line&lt;br&gt;second line</description></item>"))))
+    assert clean_html(item["summary_html"]).text == "First line\nsecond line"
