@@ -177,6 +177,23 @@ def test_a_feed_url_serving_html_is_backed_off_across_scheduled_runs_until_it_se
     assert errors == [("not_a_feed",)]  # the two HTML bodies: one error row (same body, same error id)
 
 
+def test_a_feed_url_serving_a_page_names_the_page_and_the_feeds_it_links_to_in_the_error_row(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    # the site's redesign put its home page where the feed was; the page advertises the feed's new address
+    http_server.route("/rss", Response(body=b'<!doctype html><html><head><title>Courier</title><link rel="alternate" '
+                                            b'type="application/rss+xml" href="/feed/"></head><body><p>Home</p></body>'
+                                            b"</html>", headers={"Content-Type": "text/html; charset=utf-8"}))
+    output = tmp_path / "out"
+    config = write_config(tmp_path, {"courier": http_server.url("/rss")})
+    assert main(["run", "--config", str(config), "--output", str(output), "--force", "--retries", "0"]) == 1
+    capsys.readouterr()
+    (row,) = duckdb.sql(f"SELECT error_type, message FROM read_parquet('{output}/errors/**/*.parquet')").fetchall()
+    assert row == ("not_a_feed", 'expected a feed, got html (content type text/html; charset=utf-8): a page titled '
+                                 f'"Courier"; it links to the feed {http_server.url("/feed/")} (configure it as the '
+                                 "feed's url)")
+    assert http_server.requests_to("/feed/") == []  # named, not followed
+
+
 def test_a_run_stopped_after_fetching_keeps_no_validators_so_the_rerun_lands_the_items(
         http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
     def conditional(request):
