@@ -14,6 +14,7 @@ import lxml.html
 from transforms.authors import author_names
 from transforms.click_redirects import unwrap_click_redirect
 from transforms.encoding import as_utf8_xml, choose_encoding
+from transforms.feed_ids import written_ids
 from transforms.html_cleaning import text_as_html
 from transforms.identity import fetched_url, url_host, web_url
 from transforms.item_images import feed_item_images
@@ -151,10 +152,12 @@ def item_source_id(raw: RawDocument, site_url: str | None, entry_link: str | Non
 
 
 def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocument, document_type: str,
-                     flags: list[str], base_url: str | None = None) -> Article:
+                     flags: list[str], base_url: str | None = None, written_id: str | None = None) -> Article:
     """Map one feedparser entry onto an Article draft, keeping raw values for later stages.
 
     ``base_url`` is the feed's own URL (``document_url``): relative links become absolute against it.
+    ``written_id`` is the entry's id as the feed writes it, where feedparser resolved it into a URL
+    (``feed_ids``): it is the ``guid``, and the resolved one stays for the ``article_id`` (``resolved_guid``).
     """
     link, replaced_link = item_links(entry, base_url)
     site_url = web_url(feed.get("link"), base_url)
@@ -166,7 +169,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         # feedparser files dc:date (RSS 1.0's only item date, also common in RSS 2.0) under "updated"
         raw_published, raw_updated = raw_updated, None
     return Article(
-        kind="article", url=link, guid=entry.get("id") or entry.get("guid"),
+        kind="article", url=link, guid=written_id or entry.get("id") or entry.get("guid"),
         source_id=item_source_id(raw, site_url, link, base_url), feed_url=raw.get("feed_url") or base_url or site_url,
         publisher=publisher, publisher_url=publisher_url,
         document_type=document_type, title=title_without_publisher(_title_text(entry), publisher),
@@ -179,6 +182,7 @@ def entry_to_article(entry: dict[str, Any], feed: dict[str, Any], raw: RawDocume
         fetched_at=raw["fetched_at"], raw_sha256=raw["raw_sha256"],
         raw_path=raw.get("raw_path"), uri=raw["uri"], quality_flags=list(flags),
         **({"replaced_link": replaced_link} if replaced_link else {}),
+        **({"resolved_guid": entry["id"]} if written_id else {}),
     )
 
 
@@ -249,13 +253,15 @@ def parse_feed(raw: RawDocument) -> list[Article | ErrorRecord]:
         flags.append(RECOVERED_FLAG)
     document_type = _document_type(parsed.get("version") or "")
     base_url = document_url(raw, parsed.feed)
+    written = written_ids(body, parsed.entries, base_url)
     outputs: list[Article | ErrorRecord] = []
     for position, entry in enumerate(parsed.entries, start=1):
         if not any(entry.get(field) for field in ("link", "id", "title", "summary", "content")):
             located = {**raw, "guid": f"item {position}"}
             outputs.append(make_error("parse", "empty_item", f"item {position} has no link, id, title or text", source=located))
             continue
-        outputs.append(entry_to_article(entry, parsed.feed, raw, document_type, flags, base_url))
+        written_id = written.get(position - 1)
+        outputs.append(entry_to_article(entry, parsed.feed, raw, document_type, flags, base_url, written_id))
     if items_found > MAX_ITEMS_PER_DOCUMENT:
         outputs.append(too_many_items_error(raw, items_found))
     if harmful:

@@ -12,10 +12,14 @@ import pytest
 
 from transforms.feeds import parse_feed
 from transforms.html_cleaning import clean_html
+from transforms.identity import (canonicalize_url, compute_article_id, distinguish_shared_links,
+                                identify_article)
 from transforms.records import RawDocument, sha256_hex
+from transforms.settings import TransformSettings
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 FETCHED_AT = dt.datetime(2024, 6, 3, 12, 0, tzinfo=dt.timezone.utc)
+SETTINGS = TransformSettings()
 
 
 def make_raw(body: bytes, **provenance: Any) -> RawDocument:
@@ -578,7 +582,8 @@ def test_an_item_with_content_and_no_description_has_no_summary() -> None:
                "<content:encoded><![CDATA[<p>The east quay closes for works in May.</p>]]></content:encoded></item>"
                "<item><title>Tides</title><link>https://quay.example/tides</link><description>High at noon."
                "</description><content:encoded><![CDATA[<p>High tide at noon, low at six.</p>]]>"
-               "</content:encoded></item>").replace(b"<rss ", b"<rss xmlns:content='http://purl.org/rss/1.0/modules/content/' ")
+               "</content:encoded></item>")
+    body = body.replace(b"<rss ", b"<rss xmlns:content='http://purl.org/rss/1.0/modules/content/' ")
     atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
             b'<entry><id>tag:quay.example,2024:3</id><link href="https://quay.example/3"/><title>Cranes</title>'
             b'<content type="html">&lt;p&gt;Two cranes arrive.&lt;/p&gt;</content></entry></feed>')
@@ -603,3 +608,31 @@ def test_atom_text_constructs_are_text_whose_angle_brackets_and_blank_lines_stay
     (item,) = articles(parse_feed(make_raw(rss("<item><title>Lines</title><link>https://quay.example/l</link>"
                                                "<description>First line&lt;br&gt;second line</description></item>"))))
     assert clean_html(item["summary_html"]).text == "First line\nsecond line"
+
+
+def test_ids_feedparser_resolves_against_the_feeds_url_are_the_guid_as_written_and_keep_their_article_ids() -> None:
+    fetched = {"uri": "https://www.reddit.example/r/harbours.rss"}
+    reddit = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>harbours</title>'
+              b'<entry><id>t3_1b7xyz</id><title>East quay reopening?</title>'
+              b'<link href="https://www.reddit.example/r/harbours/comments/1b7xyz/east_quay/"/></entry>'
+              b"<entry><id>t3_1b7xzz</id><title>No link</title></entry></feed>")
+    linked, unlinked = articles(parse_feed(make_raw(reddit, **fetched)))
+    assert linked["guid"] == "t3_1b7xyz"  # was https://www.reddit.example/r/t3_1b7xyz
+    assert linked["url"] == "https://www.reddit.example/r/harbours/comments/1b7xyz/east_quay/"
+    assert unlinked["guid"] == "t3_1b7xzz"
+    # the article_id is what it was when the guid was the resolved URL: no second row after an upgrade
+    assert identify_article(unlinked, SETTINGS)["article_id"] == compute_article_id(
+        canonicalize_url("https://www.reddit.example/r/t3_1b7xzz"), None, "", "")
+
+
+def test_episodes_on_one_link_keep_their_article_ids_when_their_guids_are_read_as_written() -> None:
+    episodes = "".join(f"<item><title>Episode {number}</title><link>https://quay.example/show</link>"
+                       f"<guid>ep-{number}</guid></item>" for number in range(3))
+    drafts = articles(parse_feed(make_raw(rss(episodes), uri="https://quay.example/podcast.rss")))
+    assert [draft["guid"] for draft in drafts] == ["ep-0", "ep-1", "ep-2"]
+    # as earlier versions read them: the resolved guid (https://quay.example/ep-0) in the guid field
+    earlier = [{**{key: value for key, value in draft.items() if key != "resolved_guid"},
+                "guid": draft["resolved_guid"]} for draft in drafts]
+    ids = [identify_article(draft, SETTINGS)["article_id"] for draft in distinguish_shared_links(drafts)]
+    earlier_ids = [identify_article(draft, SETTINGS)["article_id"] for draft in distinguish_shared_links(earlier)]
+    assert ids == earlier_ids and len(set(ids)) == 3
