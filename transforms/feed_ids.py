@@ -19,6 +19,10 @@ from typing import Any
 # ``[^<>]*`` so that an unclosed tag fails at the next "<" instead of scanning on.
 ID_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:id|guid)(?=[\s>])[^<>]*>([^<]*)<")
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an id with one is never resolved (tag:, urn:, https:)
+# Each base URL costs one resolution of every relative id: a feed has one or two (its URL, an xml:base), and a
+# document giving each of 10,000 entries its own xml:base must not cost 10,000 x 10,000. Entries under further
+# bases keep their resolved ids.
+MAX_BASES = 8
 
 
 def _base(entry: dict[str, Any]) -> str | None:
@@ -45,9 +49,9 @@ def written_ids(body: bytes, entries: list[dict[str, Any]], base_url: str | None
         if entry_id in texts:  # written so: an absolute id that a relative one of another entry resolves to
             continue
         base = _base(entries[index]) or base_url or ""
-        if base not in tables:
+        if base not in tables and len(tables) < MAX_BASES:
             tables[base] = {resolved_id: text for text in relative if (resolved_id := _resolved(base, text))}
-        if entry_id in tables[base]:
+        if entry_id in tables.get(base, ()):
             found[index] = tables[base][entry_id]
     return found
 

@@ -6,7 +6,7 @@ import io
 
 import feedparser
 
-from transforms.feed_ids import written_ids
+from transforms.feed_ids import MAX_BASES, written_ids
 
 FEED_URL = "https://www.reddit.example/r/harbours.rss"
 
@@ -44,3 +44,11 @@ def test_rss_guids_that_default_to_permalinks_and_entry_bases_are_read_back() ->
 def test_a_feed_whose_ids_all_have_schemes_costs_no_search() -> None:
     body = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:uuid:1</id><title>A</title></entry></feed>'
     assert written_ids(body, parse(body), FEED_URL) == {}
+
+
+def test_entries_each_under_their_own_base_cost_a_bounded_number_of_resolutions() -> None:
+    entries = "".join(f'<entry xml:base="https://quay.example/{number}/"><id>e-{number}</id><title>E</title></entry>'
+                      for number in range(2000))
+    body = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Q</title>{entries}</feed>'.encode()
+    found = written_ids(body, parse(body, None), None)
+    assert found == {number: f"e-{number}" for number in range(MAX_BASES)}  # the rest keep their resolved ids
