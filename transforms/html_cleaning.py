@@ -428,6 +428,13 @@ def _is_tracking_pixel(tag: Tag, src: str) -> bool:
     return any(pattern in lowered for pattern in PIXEL_PATTERNS) or is_feedburner_furniture(src, FEEDBURNER_IMAGE)
 
 
+def text_as_html(text: str | None) -> str | None:
+    """Plain text (JSON Feed ``content_text``, an Atom text construct) as escaped HTML paragraphs, for the
+    cleaning stage: a blank line parts paragraphs, and "the <p> tag" stays words."""
+    paragraphs = [paragraph.strip() for paragraph in re.split(r"\n\s*\n", text or "") if paragraph.strip()]
+    return "".join(f"<p>{html_lib.escape(paragraph)}</p>" for paragraph in paragraphs) or None
+
+
 def _flat_fallback(html: str) -> CleanedHtml:
     """Plain text of the whole input in one paragraph, through lxml's C iterators only."""
     try:

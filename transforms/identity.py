@@ -148,8 +148,12 @@ def compute_content_sha256(article: Article) -> str:
 
 
 def _item_key(article: dict[str, Any]) -> str:
-    """What tells an item from the others of its document: its GUID, else its link's fragment, else its title."""
-    guid = (article.get("guid") or "").strip()
+    """What tells an item from the others of its document: its GUID, else its link's fragment, else its title.
+
+    The GUID as feedparser resolved it (``resolved_guid``), where it did: ids written before the GUID was read
+    as written came from it, and a podcast's episodes on one link would each get a second row.
+    """
+    guid = (article.get("resolved_guid") or article.get("guid") or "").strip()
     fragment = urllib.parse.urldefrag(article.get("url") or "").fragment
     return f"guid:{guid}" if guid else f"fragment:{fragment}" if fragment else f"title:{article.get('title') or ''}"
 
@@ -179,10 +183,12 @@ def distinguish_shared_links(records: list[dict[str, Any]]) -> list[dict[str, An
 def item_id_link(record: dict[str, Any]) -> str | None:
     """The canonical link an item's ``article_id`` comes from: the link its feed gives (FeedBurner's redirect
     when the origLink became ``url``: the ids of earlier versions stay, so an upgrade adds no second row of an
-    article), else its GUID when that is a URL. ``pipeline/page_fetch.py`` keys its ledger by the same id."""
+    article), else its GUID when that is a URL (as feedparser resolved it). ``pipeline/page_fetch.py`` keys its
+    ledger by the same id."""
     link = canonicalize_url(record.get("replaced_link") or record.get("url"))
-    if link is None and record.get("guid"):
-        link = canonicalize_url(record["guid"])
+    guid = record.get("resolved_guid") or record.get("guid")  # as earlier versions read it (see ``_item_key``)
+    if link is None and guid:
+        link = canonicalize_url(guid)
     return link
 
 

@@ -13,7 +13,6 @@ nor any text, becomes an error record naming the line; the other lines flow on.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from transforms.authors import author_names
 from transforms.encoding import decode_document
 from transforms.feed_bodies import SOURCE_TRUNCATED_FLAG
+from transforms.html_cleaning import text_as_html
 from transforms.identity import fetched_url, url_host, web_url
 from transforms.item_images import json_item_images
 from transforms.json_fields import (ARTICLE_FIELDS, OVERSIZED_FLAG, REMOVED_TITLES, api_error_message,
@@ -43,12 +43,6 @@ def _pick(obj: dict[str, Any], field: str) -> str | None:
     return first_text(obj, field)[0]
 
 
-def _text_as_html(text: str | None) -> str | None:
-    """Plain text (JSON Feed ``content_text``) as escaped HTML paragraphs, for the cleaning stage."""
-    paragraphs = [paragraph.strip() for paragraph in re.split(r"\n\s*\n", text or "") if paragraph.strip()]
-    return "".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs) or None
-
-
 def _has_content(obj: dict[str, Any]) -> bool:
     """True when the object has a URL or any text: otherwise there is no article to keep."""
     return any(_pick(obj, field) for field in ARTICLE_FIELDS)
@@ -64,7 +58,7 @@ def _body_html(obj: dict[str, Any], flags: list[str]) -> str | None:
     value, cut = without_truncation_marker(value)
     if cut:
         flags.append(SOURCE_TRUNCATED_FLAG)
-    return value if is_html else _text_as_html(value)
+    return value if is_html else text_as_html(value)
 
 
 def _summary_html(obj: dict[str, Any], flags: list[str]) -> str | None:

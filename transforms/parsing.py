@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+from transforms.feed_discovery import describe_page
 from transforms.feeds import parse_feed
 from transforms.html_pages import parse_html_page
-from transforms.identity import distinguish_shared_links
+from transforms.identity import distinguish_shared_links, fetched_url
 from transforms.json_documents import parse_json_feed, parse_jsonl
 from transforms.records import Article, ErrorRecord, RawDocument, make_error
 from transforms.sitemaps import parse_sitemap, parse_sitemap_index
@@ -32,6 +33,8 @@ def parse_document(raw: RawDocument) -> list[Article | ErrorRecord]:
     document_type = sniff_document_type(raw["body"], content_type=raw.get("content_type"), uri=raw.get("uri"))
     if raw.get("expected_type") == "feed" and document_type in ("html", "jsonl"):
         message = f"expected a feed, got {document_type} (content type {raw.get('content_type') or 'not given'})"
+        if document_type == "html" and (page := describe_page(raw["body"], raw.get("content_type"), fetched_url(raw))):
+            message += f": {page}"  # which page it is (a login, a bot check, the home page) and its feeds
         return [make_error("parse", "not_a_feed", message, source=raw)]
     parser = PARSERS.get(document_type)
     if parser is None:

@@ -89,7 +89,8 @@ class Article(TypedDict, total=False):
     url: str | None
     replaced_link: str | None  # the feed's <link> when FeedBurner's origLink became ``url`` (not written)
     canonical_url: str | None
-    guid: str | None
+    guid: str | None  # the item's GUID or Atom id as its feed writes it
+    resolved_guid: str | None  # that id as feedparser resolved it into a URL, for the article_id (not written)
     source_id: str
     feed_url: str | None
     publisher: str | None  # the publication the item or page names as its publisher (an aggregator's <source>)

@@ -5,9 +5,10 @@ oversized tags, no forbidden control characters), for the feed parser and the si
 
 Each of these makes expat refuse a whole feed, after which feedparser falls back on its tolerant parser,
 which reports the feed as broken and reads it worse (``AT&T;`` for ``AT&T``, ``Ships &amp; Ports`` as a tag):
-text before the XML declaration (a blank line, a PHP warning), namespace prefixes used but never declared
-(``itunes:``, ``content:`` in podcast and blog feeds), HTML entity names (``&eacute;``), and stray ``&``
-and ``<`` in text. Each function returns the repaired bytes and what it changed, for quality flags.
+text before the XML declaration (a blank line, a PHP warning) or after the root element (an injected script),
+namespace prefixes used but never declared (``itunes:``, ``content:`` in podcast and blog feeds), HTML entity
+names (``&eacute;``), and stray ``&`` and ``<`` in text. Each function returns the repaired bytes and what it
+changed, for quality flags.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from transforms.markup_limits import limit_tags
 # entities in tags ("Society &amp; Culture"). Looked for in the head only, and not past a feed's root element.
 XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
 DECLARATION_SEARCH_BYTES = 4096
-FEED_ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF|urlset|sitemapindex)[\s>]")
+FEED_ROOT_START = re.compile(rb"<((?:[\w.-]+:)?(?:rss|feed|RDF|urlset|sitemapindex))[\s>]")
 # Stray "&" (starting no reference, as in "AT&T") and "<" (that cannot start markup, as in "3 < 4").
 STRAY_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]{0,31};)")
 STRAY_LESS_THAN = re.compile(rb"<(?=[\s\d=<])")
@@ -104,6 +105,39 @@ def drop_text_before_declaration(body: bytes) -> tuple[bytes, bool]:
     return body[match.start():], not body[:match.start()].isspace()
 
 
+# What may follow the root element's end tag in XML (a generator's comment, a processing instruction).
+AFTER_ROOT_ALLOWED = re.compile(rb"(?:\s|<!--(?:(?!-->).)*-->|<\?(?:(?!\?>).)*\?>)*", re.DOTALL)
+
+
+def drop_text_after_root(body: bytes) -> tuple[bytes, bool]:
+    """``body`` up to its root element's end tag, when markup or text follows it; and whether it was cut.
+
+    A hacked or misconfigured site appends to every response what its templates print: a ``<script>`` (a
+    blog's feed in the real feeds carries one after ``</feed>``), an analytics tag, a PHP error. expat refuses
+    the document for it ("junk after document element") though every item before it is whole, and the feed
+    was reported as broken, its items flagged as recovered and "later items may be lost". The last end tag of
+    the root's name is the place to cut; not when it stands inside a CDATA section or a comment (the feed
+    itself was cut short), nor when all that follows is space, comments and processing instructions, which
+    XML allows there. Only a feed's or sitemap's root is looked for (``FEED_ROOT_START``).
+    """
+    root = FEED_ROOT_START.search(body)
+    if root is None:
+        return body, False
+    start = body.rfind(b"</" + root.group(1))
+    end = re.compile(rb"</" + re.escape(root.group(1)) + rb"\s*>").match(body, start) if start >= 0 else None
+    if end is None:
+        return body, False
+    if AFTER_ROOT_ALLOWED.fullmatch(body, end.end()) or _inside(body, start, b"<![CDATA[", b"]]>") or (
+            _inside(body, start, b"<!--", b"-->")):
+        return body, False
+    return body[:end.end()], True
+
+
+def _inside(body: bytes, position: int, opening: bytes, closing: bytes) -> bool:
+    """True when ``position`` of ``body`` lies in a section (CDATA, a comment) opened before it and not closed."""
+    return body.rfind(opening, 0, position) > body.rfind(closing, 0, position)
+
+
 def declare_missing_namespaces(body: bytes) -> tuple[bytes, list[bytes]]:
     """``body`` with every namespace prefix it uses but never declares declared on its root element.
 
@@ -146,10 +180,10 @@ def prepare_xml(body: bytes, flags: list[str]) -> bytes:
     """A UTF-8 XML document made safe to parse, and repaired where real documents break.
 
     NULs and the other control characters XML forbids go (expat stops at the first), so does anything before
-    the XML declaration; the DOCTYPE is defused (``transforms.doctype``), oversized tags are trimmed
-    (``transforms.markup_limits``), undeclared namespace prefixes are declared and references and stray ``&``
-    and ``<`` repaired, references to no character become U+FFFD. What was changed is appended to ``flags``
-    (not whitespace before the declaration: no text changes).
+    the XML declaration or after the root element; the DOCTYPE is defused (``transforms.doctype``), oversized
+    tags are trimmed (``transforms.markup_limits``), undeclared namespace prefixes are declared and references
+    and stray ``&`` and ``<`` repaired, references to no character become U+FFFD. What was changed is appended
+    to ``flags`` (not whitespace before the declaration: no text changes).
     """
     if b"\x00" in body:
         body = body.replace(b"\x00", b"")
@@ -157,6 +191,9 @@ def prepare_xml(body: bytes, flags: list[str]) -> bytes:
     body, junk_dropped = drop_text_before_declaration(body)
     if junk_dropped:
         flags.append("text_before_xml_declaration_removed")
+    body, junk_after = drop_text_after_root(body)
+    if junk_after:
+        flags.append("text_after_root_element_removed")
     body, controls = FORBIDDEN_CONTROLS.subn(b"", body)
     if controls:
         flags.append("control_characters_removed")

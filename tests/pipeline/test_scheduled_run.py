@@ -177,6 +177,42 @@ def test_a_feed_url_serving_html_is_backed_off_across_scheduled_runs_until_it_se
     assert errors == [("not_a_feed",)]  # the two HTML bodies: one error row (same body, same error id)
 
 
+def test_a_feed_url_serving_a_page_names_the_page_and_the_feeds_it_links_to_in_the_error_row(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    # the site's redesign put its home page where the feed was; the page advertises the feed's new address
+    http_server.route("/rss", Response(body=b'<!doctype html><html><head><title>Courier</title><link rel="alternate" '
+                                            b'type="application/rss+xml" href="/feed/"></head><body><p>Home</p></body>'
+                                            b"</html>", headers={"Content-Type": "text/html; charset=utf-8"}))
+    output = tmp_path / "out"
+    config = write_config(tmp_path, {"courier": http_server.url("/rss")})
+    assert main(["run", "--config", str(config), "--output", str(output), "--force", "--retries", "0"]) == 1
+    capsys.readouterr()
+    (row,) = duckdb.sql(f"SELECT error_type, message FROM read_parquet('{output}/errors/**/*.parquet')").fetchall()
+    assert row == ("not_a_feed", 'expected a feed, got html (content type text/html; charset=utf-8): a page titled '
+                                 f'"Courier"; it links to the feed {http_server.url("/feed/")} (configure it as the '
+                                 "feed's url)")
+    assert http_server.requests_to("/feed/") == []  # named, not followed
+
+
+def test_an_atom_feeds_rows_keep_its_ids_text_constructs_and_no_summary_it_did_not_give(
+        http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
+    # a forum's feed as Reddit writes it: ids without a scheme, a content block and no summary; and a script after
+    # the root element, as a hacked host appends it
+    http_server.route("/r/harbours.rss", Response(body=(
+        b'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>harbours</title>'
+        b'<entry><id>t3_1b7xyz</id><title>Which tag for a paragraph?</title>'
+        b'<link href="https://forum.example/r/harbours/comments/1b7xyz/"/><published>2024-03-05T09:00:00Z</published>'
+        b'<content type="text">Is it &lt;p&gt; or &lt;para&gt;?\n\nAsking for the harbour newsletter.</content></entry>'
+        b"</feed>\n<script>document.write('ad')</script>"), headers={"Content-Type": "application/atom+xml"}))
+    output = tmp_path / "out"
+    run_once(write_config(tmp_path, {"harbours": http_server.url("/r/harbours.rss")}), output, capsys)
+    rows = duckdb.sql(f"SELECT guid, url, summary_text, body_text, quality_flags FROM read_parquet("
+                      f"'{output}/articles/**/*.parquet')").fetchall()
+    assert rows == [("t3_1b7xyz", "https://forum.example/r/harbours/comments/1b7xyz/", None,
+                     "Is it <p> or <para>?\n\nAsking for the harbour newsletter.", ["text_after_root_element_removed"])]
+    assert not list((output / "errors").glob("**/*.parquet"))
+
+
 def test_a_run_stopped_after_fetching_keeps_no_validators_so_the_rerun_lands_the_items(
         http_server: LocalHTTPServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture) -> None:
     def conditional(request):

@@ -11,10 +11,15 @@ from typing import Any, Iterator
 import pytest
 
 from transforms.feeds import parse_feed
+from transforms.html_cleaning import clean_html
+from transforms.identity import (canonicalize_url, compute_article_id, distinguish_shared_links,
+                                identify_article)
 from transforms.records import RawDocument, sha256_hex
+from transforms.settings import TransformSettings
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 FETCHED_AT = dt.datetime(2024, 6, 3, 12, 0, tzinfo=dt.timezone.utc)
+SETTINGS = TransformSettings()
 
 
 def make_raw(body: bytes, **provenance: Any) -> RawDocument:
@@ -157,7 +162,7 @@ def test_atom_entry_has_published_updated_all_authors_and_xhtml_content() -> Non
     assert entry["guid"] == "tag:diario.example.es,2024:crucero"
     assert entry["url"] == "https://diario.example.es/2024/06/crucero"
     assert "<strong>siete</strong>" in entry["content_html"]
-    assert entry["summary_html"] == "El barco atracó a las siete."
+    assert entry["summary_html"] == "<p>El barco atracó a las siete.</p>"  # an Atom summary typed text, escaped
     assert entry["language_hint"] == "es"
     assert entry["tags"] == ["Turismo"]
 
@@ -487,6 +492,16 @@ def test_a_script_warning_before_the_xml_declaration_is_dropped_and_flagged() ->
     assert "text_before_xml_declaration_removed" in article["quality_flags"]
 
 
+def test_a_script_after_the_root_element_is_dropped_and_flagged_and_the_feed_is_not_broken() -> None:
+    # a hacked blog's feed: every item is whole, the injected script follows </rss>
+    body = rss("<item><title>Berths</title><link>https://quay.example/berths</link></item>"
+               "<item><title>Cranes</title><link>https://quay.example/cranes</link></item>")
+    records = parse_feed(make_raw(body + b"\n<script>document.write(unescape('%3Ciframe%3E'));</script>"))
+    assert errors(records) == []
+    assert [article["title"] for article in records] == ["Berths", "Cranes"]
+    assert all(article["quality_flags"] == ["text_after_root_element_removed"] for article in records)
+
+
 def test_stray_ampersands_and_less_than_signs_are_text_not_a_broken_feed() -> None:
     body = rss("<item><title>AT&T rates < 4 % <![CDATA[& more]]></title>"
                "<link>https://quay.example/rates?from=1&to=2</link></item>")
@@ -557,3 +572,67 @@ def test_google_alerts_entries_link_the_article() -> None:
             b"</published><updated>2026-12-06T11:00:00Z</updated></entry></feed>")
     (item,) = articles(parse_feed(make_raw(body)))
     assert item["url"] == "https://www.example-times.com/strike"
+
+
+# --- summary and content ----------------------------------------------------------------------------
+
+def test_an_item_with_content_and_no_description_has_no_summary() -> None:
+    # feedparser copies an entry's content into its summary when it has none: that copy is the body again
+    body = rss("<item><title>Quay works</title><link>https://quay.example/works</link>"
+               "<content:encoded><![CDATA[<p>The east quay closes for works in May.</p>]]></content:encoded></item>"
+               "<item><title>Tides</title><link>https://quay.example/tides</link><description>High at noon."
+               "</description><content:encoded><![CDATA[<p>High tide at noon, low at six.</p>]]>"
+               "</content:encoded></item>")
+    body = body.replace(b"<rss ", b"<rss xmlns:content='http://purl.org/rss/1.0/modules/content/' ")
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
+            b'<entry><id>tag:quay.example,2024:3</id><link href="https://quay.example/3"/><title>Cranes</title>'
+            b'<content type="html">&lt;p&gt;Two cranes arrive.&lt;/p&gt;</content></entry></feed>')
+    works, tides = articles(parse_feed(make_raw(body)))
+    (cranes,) = articles(parse_feed(make_raw(atom)))
+    assert (works["summary_html"], works["content_html"]) == (None, "<p>The east quay closes for works in May.</p>")
+    assert (tides["summary_html"], tides["content_html"]) == ("High at noon.", "<p>High tide at noon, low at six.</p>")
+    assert (cranes["summary_html"], cranes["content_html"]) == (None, "<p>Two cranes arrive.</p>")
+
+
+def test_atom_text_constructs_are_text_whose_angle_brackets_and_blank_lines_stay_words_and_paragraphs() -> None:
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
+            b'<entry><id>tag:quay.example,2024:4</id><link href="https://quay.example/4"/><title>Markup</title>'
+            b"<summary>Why &lt;b&gt; is not &lt;strong&gt;</summary>"
+            b'<content type="text">Use the &lt;p&gt; tag for paragraphs &amp; the &lt;br&gt; tag for breaks.\n\n'
+            b"Second paragraph.</content></entry></feed>")
+    (entry,) = articles(parse_feed(make_raw(body)))
+    assert clean_html(entry["summary_html"]).text == "Why <b> is not <strong>"
+    assert clean_html(entry["content_html"]).text == ("Use the <p> tag for paragraphs & the <br> tag for breaks.\n\n"
+                                                     "Second paragraph.")
+    # RSS does not say: feedparser calls "Line<br>line" text, and it is HTML as ever
+    (item,) = articles(parse_feed(make_raw(rss("<item><title>Lines</title><link>https://quay.example/l</link>"
+                                               "<description>First line&lt;br&gt;second line</description></item>"))))
+    assert clean_html(item["summary_html"]).text == "First line\nsecond line"
+
+
+def test_ids_feedparser_resolves_against_the_feeds_url_are_the_guid_as_written_and_keep_their_article_ids() -> None:
+    fetched = {"uri": "https://www.reddit.example/r/harbours.rss"}
+    reddit = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>harbours</title>'
+              b'<entry><id>t3_1b7xyz</id><title>East quay reopening?</title>'
+              b'<link href="https://www.reddit.example/r/harbours/comments/1b7xyz/east_quay/"/></entry>'
+              b"<entry><id>t3_1b7xzz</id><title>No link</title></entry></feed>")
+    linked, unlinked = articles(parse_feed(make_raw(reddit, **fetched)))
+    assert linked["guid"] == "t3_1b7xyz"  # was https://www.reddit.example/r/t3_1b7xyz
+    assert linked["url"] == "https://www.reddit.example/r/harbours/comments/1b7xyz/east_quay/"
+    assert unlinked["guid"] == "t3_1b7xzz"
+    # the article_id is what it was when the guid was the resolved URL: no second row after an upgrade
+    assert identify_article(unlinked, SETTINGS)["article_id"] == compute_article_id(
+        canonicalize_url("https://www.reddit.example/r/t3_1b7xzz"), None, "", "")
+
+
+def test_episodes_on_one_link_keep_their_article_ids_when_their_guids_are_read_as_written() -> None:
+    episodes = "".join(f"<item><title>Episode {number}</title><link>https://quay.example/show</link>"
+                       f"<guid>ep-{number}</guid></item>" for number in range(3))
+    drafts = articles(parse_feed(make_raw(rss(episodes), uri="https://quay.example/podcast.rss")))
+    assert [draft["guid"] for draft in drafts] == ["ep-0", "ep-1", "ep-2"]
+    # as earlier versions read them: the resolved guid (https://quay.example/ep-0) in the guid field
+    earlier = [{**{key: value for key, value in draft.items() if key != "resolved_guid"},
+                "guid": draft["resolved_guid"]} for draft in drafts]
+    ids = [identify_article(draft, SETTINGS)["article_id"] for draft in distinguish_shared_links(drafts)]
+    earlier_ids = [identify_article(draft, SETTINGS)["article_id"] for draft in distinguish_shared_links(earlier)]
+    assert ids == earlier_ids and len(set(ids)) == 3

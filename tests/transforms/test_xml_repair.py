@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import lxml.etree
 
-from transforms.xml_repair import declare_missing_namespaces, drop_text_before_declaration, repair_references
+from transforms.xml_repair import (declare_missing_namespaces, drop_text_after_root, drop_text_before_declaration,
+                                  repair_references)
 
 
 def test_html_entity_names_become_numeric_references_outside_cdata_only() -> None:
@@ -56,3 +57,23 @@ def test_undeclared_prefixes_are_declared_on_the_root_so_the_document_parses() -
 def test_words_with_a_colon_in_text_are_no_prefixes_to_declare() -> None:
     body = b"<rss><item><description>Run rake db:migrate then Tele2:UPS = fast</description></item></rss>"
     assert declare_missing_namespaces(body) == (body, [])
+
+
+def test_markup_after_the_root_element_is_cut_at_its_end_tag() -> None:
+    script = b"\n<script>var s = document.createElement('iframe');</script>\n<div>ad</div>"
+    feed = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id></entry></feed >'
+    assert drop_text_after_root(feed + script) == (feed, True)
+    sitemap = b"<urlset><url><loc>https://quay.example/a</loc></url></urlset>"
+    assert drop_text_after_root(sitemap + b"<br /><b>Warning</b>: quota") == (sitemap, True)
+    lxml.etree.fromstring(drop_text_after_root(feed + script)[0])  # parses strictly
+
+
+def test_what_xml_allows_after_the_root_and_a_root_end_inside_cdata_are_left_as_they_are() -> None:
+    allowed = b"<rss><channel/></rss>\n<!-- generated in 0.3 s -->\n<?cache hit?>\n"
+    assert drop_text_after_root(allowed) == (allowed, False)
+    # a feed cut short inside an item that quotes its own end tag: the tag is no place to cut
+    cut_short = b"<rss><channel><item><description><![CDATA[close it with </rss> and <b>then"
+    assert drop_text_after_root(cut_short) == (cut_short, False)
+    in_comment = b"<rss><channel><!-- the old </rss> was here <p>"
+    assert drop_text_after_root(in_comment) == (in_comment, False)
+    assert drop_text_after_root(b"<html><body>hi</body></html><script/>") == (b"<html><body>hi</body></html><script/>", False)
