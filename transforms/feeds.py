@@ -14,6 +14,7 @@ import lxml.html
 from transforms.authors import author_names
 from transforms.click_redirects import unwrap_click_redirect
 from transforms.encoding import as_utf8_xml, choose_encoding
+from transforms.feed_furniture import without_reddit_trailer
 from transforms.feed_ids import written_ids
 from transforms.html_cleaning import text_as_html
 from transforms.identity import fetched_url, url_host, web_url
@@ -77,11 +78,11 @@ def _as_html(value: str | None, content_type: str | None, document_type: str) ->
     Atom says what its text constructs hold: ``type="text"`` (the default) is text, whose "the <p> tag" or
     blank lines are words and paragraphs, not markup; it is escaped (``text_as_html``). RSS says nothing, and
     feedparser's guess (text unless a closing tag or an entity shows) takes "Line<br>line" for text: an RSS
-    value stays HTML.
+    value stays HTML. Reddit's trailer goes (``feed_furniture``).
     """
     if value and document_type == "atom" and content_type == PLAIN_TEXT:
         return text_as_html(value)
-    return value
+    return without_reddit_trailer(value)
 
 
 def _summary_html(entry: dict[str, Any], document_type: str) -> str | None:

@@ -203,13 +203,23 @@ def test_an_atom_feeds_rows_keep_its_ids_text_constructs_and_no_summary_it_did_n
         b'<entry><id>t3_1b7xyz</id><title>Which tag for a paragraph?</title>'
         b'<link href="https://forum.example/r/harbours/comments/1b7xyz/"/><published>2024-03-05T09:00:00Z</published>'
         b'<content type="text">Is it &lt;p&gt; or &lt;para&gt;?\n\nAsking for the harbour newsletter.</content></entry>'
+        b'<entry><id>t3_1b7xzz</id><title>Kayaks at the east quay?</title>'
+        b'<link href="https://forum.example/r/harbours/comments/1b7xzz/"/><published>2024-03-05T10:00:00Z</published>'
+        b'<content type="html">&lt;div class="md"&gt;&lt;p&gt;Open this winter?&lt;/p&gt;&lt;/div&gt; &amp;#32; submitted'
+        b' by &amp;#32; &lt;a href="https://forum.example/user/quay_walker"&gt; /u/quay_walker &lt;/a&gt; &lt;br/&gt;'
+        b' &lt;span&gt;&lt;a href="https://forum.example/r/harbours/comments/1b7xzz/"&gt;[link]&lt;/a&gt;&lt;/span&gt;'
+        b' &amp;#32; &lt;span&gt;&lt;a href="https://forum.example/r/harbours/comments/1b7xzz/"&gt;[comments]&lt;/a&gt;'
+        b'&lt;/span&gt;</content></entry>'
         b"</feed>\n<script>document.write('ad')</script>"), headers={"Content-Type": "application/atom+xml"}))
     output = tmp_path / "out"
     run_once(write_config(tmp_path, {"harbours": http_server.url("/r/harbours.rss")}), output, capsys)
     rows = duckdb.sql(f"SELECT guid, url, summary_text, body_text, quality_flags FROM read_parquet("
-                      f"'{output}/articles/**/*.parquet')").fetchall()
+                      f"'{output}/articles/**/*.parquet') ORDER BY guid").fetchall()
     assert rows == [("t3_1b7xyz", "https://forum.example/r/harbours/comments/1b7xyz/", None,
-                     "Is it <p> or <para>?\n\nAsking for the harbour newsletter.", ["text_after_root_element_removed"])]
+                     "Is it <p> or <para>?\n\nAsking for the harbour newsletter.", ["text_after_root_element_removed"]),
+                    # Reddit's trailer ended the body: "Open this winter? submitted by /u/quay_walker [link] [comments]"
+                    ("t3_1b7xzz", "https://forum.example/r/harbours/comments/1b7xzz/", None, "Open this winter?",
+                     ["text_after_root_element_removed"])]
     assert not list((output / "errors").glob("**/*.parquet"))
 
 
