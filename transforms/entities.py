@@ -44,9 +44,11 @@ Ambiguity rules, decided per alias when the matcher is built:
   ("Santana threw 90 pitches"); other names of the place still count.
 - A place name in another name is not the place: a school's, a newspaper's, a club's, a street's or a company's
   ("University of Maryland", "Newcastle University", "Washington Post", "Dallas Cowboys", "Real Madrid", "Oxford
-  Street", "rue de Paris"; the lexicon in ``transforms.name_heads``).
+  Street", "rue de Paris", "Air Astana"; the lexicon in ``transforms.name_heads``), or an organisation's longer name
+  ("Rwanda Information Communication and Technology Association", "Telecom Cook Islands Ltd.", "Internet Society of
+  Israel"; ``transforms.organisation_names``), but for a place's own government and public bodies.
 - A name inside a web address, e-mail address or domain name is not a mention ("wikitravel.org/en/Singapore",
-  "Berlin.de", "Boston.rb"; ``transforms.link_spans``).
+  "Berlin.de", "Boston.rb", the top-level domain ".ভারত"; ``transforms.link_spans``).
 - A short name (at most four letters) that needs a capital (a city's, an alternate or a non-English name),
   written in capitals where the gazetteer's spelling is not, counts only in a dateline ("BAKU, Sept. 21 —") or
   beside another word in capitals ("FLOODS IN BAKU"): alone it is an acronym ("ANN: release 2.0", "OTA
@@ -60,7 +62,8 @@ A place name, a comma and a state or country are read together (``transforms.pla
 places a name can be (``Gazetteer.readings``): "Atlanta, Georgia" is the US state, "Birmingham, Alabama" the city
 there, and "Paris, Texas" no mention of Paris; so is a state's abbreviation ("Austin, TX", "Portland, Ore.";
 ``transforms.region_abbreviations``), and what a pair decides holds for the name's other mentions in the text. A
-name that can be a state is one in a list of states ("Georgia and Virginia"; ``transforms.place_lists``).
+name that can be a state is one in a list of states ("Georgia and Virginia") or after "District of" ("the Southern
+District of New York"; ``transforms.place_lists``).
 
 ``article_text`` joins title, summary and body, leaving out a summary that is an excerpt of the body (its
 opening found in the body, after a trailing "[...]" or "…" is cut), so its mentions are not counted twice.

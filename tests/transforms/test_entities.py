@@ -677,6 +677,28 @@ def test_a_place_name_in_a_newspapers_clubs_or_streets_name_is_not_the_place(mat
     assert found(text, matcher) == {}
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["The Kenya Information and Communications Technology Association elected a chair.",
+     "Members of the Lisbon Ruby User Group met.", "Shares of Telecom Fiji Ltd. rose.",
+     "He joined the Internet Society of Ghana.", "She studied at the University of Central Arkansas.",
+     "Passengers of Air Namibia were rebooked.", "Domains under .ভারত and .EU are run by registries."],
+)
+def test_a_place_name_in_an_organisations_name_or_a_domain_is_not_the_place(matcher: EntityMatcher, text: str) -> None:
+    assert found(text, matcher) == {}
+
+
+def test_a_place_names_own_institutions_and_headlines_keep_it(matcher: EntityMatcher) -> None:
+    assert found("The Michigan Department of Health and Human Services reported it.", matcher) == {"region:US-MI": 1}
+    assert found("Kenya Joins Global Research Network", matcher) == {"country:KE": 1}
+    assert found("The start-up is a Delaware LLC.", matcher) == {"region:US-DE": 1}
+
+
+def test_a_name_after_district_of_is_read_as_the_state(matcher: EntityMatcher) -> None:
+    assert found("The U.S. attorney for the Southern District of New York filed charges.", matcher) == {
+        "country:US": 1, "region:US-NY": 1}
+
+
 def test_a_place_name_before_an_everyday_head_in_a_title_in_capitals_stays(matcher: EntityMatcher) -> None:
     assert found("Brazil Star Neymar Injured Before Qualifier", matcher) == {"country:BR": 1}
     assert found("Texas Heat Wave Breaks Records", matcher) == {"region:US-TX": 1}
@@ -857,7 +879,7 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (280 sentences, 428 labels)
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (296 sentences, 441 labels)
     assert result["recall"] >= 0.97, result["errors"]  # measured 0.991
 
 
