@@ -70,7 +70,7 @@ _TITLE_LOWERCASE = JOINING_WORDS | frozenset("a an or the in on at to by with fr
 _MAX_RUN_WORDS = 7
 _REACH = 120  # characters looked at either side of a span: a run longer than that is no name
 _LINK_REACH = 32  # characters before a span searched for "of" first ("of the Central ")
-_TRAILING_MARKS = ".,;:!?)\"'\u201d\u2019\u00bb"
+_TRAILING_MARKS = ".,;:!?)\"'\u201d\u2019\u00bb\uff09\uff0c\u3001\u3002"  # and fullwidth ），、。
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 
