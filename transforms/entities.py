@@ -128,12 +128,19 @@ _CAPITALIZED_WORDS = frozenset(
     """.split()
 )
 # Words that open sentences in their everyday sense ("Reading is...", "Mobile phone sales..."): such an
-# alias matches only when capitalized and not at the start of a sentence.
+# alias matches only when capitalized and not at the start of a sentence. The second block: of the gazetteer's 80
+# city names and alternates that are lowercase words of the English word lists (Debian's wamerican and wbritish), the
+# 25 whose word is the commoner sense ("Moon Lander Project", "Shaping the Web", "Wellbutrin Xl Oral"); not famous
+# places ("Phoenix", "Oxford", "Cork", "Tyre", "Erode"), nor "meshed" and "bender", whose Turkish and Azerbaijani
+# alternates ("Meşhed", "Bəndər") would be dropped with them. Burs, Damask, Delis, Pert and Wean, plain alternates of
+# Bursa, Damascus, Delhi, Perth and Vienna, are so dropped.
 MID_SENTENCE_WORDS: frozenset[str] = frozenset(
     """
     nice split reading bath mobile chili buffalo tours angers essen halle siegen mesa plano pueblo billings
     boulder garland midland cypress natal serra campos palmas canoas franca cascavel contagem pelotas
     soledad bello pasto
+    bade balsas bimbo bole brusque burs damask delis honcho jingling lander mantilla mascara oral pare pert pest
+    ruse saga saki samba shaping simmering warder wean
     """.split()
 )
 COMMON_WORDS: frozenset[str] = _CAPITALIZED_WORDS | MID_SENTENCE_WORDS

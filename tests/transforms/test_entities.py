@@ -406,6 +406,23 @@ def test_names_that_are_everyday_words_still_count_as_names(matcher: EntityMatch
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["NASA Picks Three Firms for Moon Lander Project", "Shaping the web was the theme.", "Buy Wellbutrin Xl Oral Tablets",
+     "The Twilight Saga Returns", "Samba shares files with Windows.", "delis in Pert"],
+)
+def test_city_names_that_are_english_words_count_only_as_names_in_running_text(
+        matcher: EntityMatcher, text: str) -> None:
+    # Lander (Venezuela), Shaping (China), Oral (Kazakhstan), Saga (Japan), Samba (Angola); "Pert" and "Delis" are
+    # no longer alternate names of Perth and Delhi
+    assert found(text, matcher) == {}
+
+
+def test_city_names_that_are_english_words_still_count_mid_sentence(matcher: EntityMatcher) -> None:
+    assert found("Flights to Oral resumed on Monday.", matcher) == {"city:608668": 1}
+    assert found("The ferry left Ruse for Giurgiu at noon.", matcher) == {"city:727523": 1}
+
+
+@pytest.mark.parametrize(
     "text", ["Michael Jordan scored.", "Chad Smith won.", "Vladimir Putin spoke.", "The Paris Agreement holds."]
 )
 def test_given_names_next_to_a_capitalized_word_are_not_places(matcher: EntityMatcher, text: str) -> None:
@@ -879,7 +896,7 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (296 sentences, 441 labels)
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (299 sentences, 445 labels)
     assert result["recall"] >= 0.97, result["errors"]  # measured 0.991
 
 
