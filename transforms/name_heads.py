@@ -4,15 +4,16 @@
 place name there is no mention of the place. Such names end or start with a word of a small lexicon, written with a
 capital:
 
-- after the place, a *head*: newspapers' ("Times", "Tribune", "Gazette"), clubs' ("FC"), schools' ("University"),
+- after the place, a *head*: newspapers' ("Times", "Tribune", "Gazette"), reference works' ("Dictionary"), clubs'
+  ("FC"), schools' ("University"),
   two-word heads ("Daily News", "Red Sox", "Sun-Times") (``STRONG_HEADS``, ``HEAD_PHRASES``);
 - after the place, a head that is also an everyday word ("Post", "Star", "Street", "Cowboys", "Heat", "Airlines")
   counts only where the name ends with it, no capitalised word after it (``NAME_END_HEADS``): a title in capitals
   puts one on every word ("Brazil Star Neymar Injured", "Texas Heat Wave Kills 12"), a name in running text ends
   there ("told the Washington Post on Monday", "the Dallas Cowboys won");
 - before the place, a club's word ("Real Madrid", "Inter Milan", "Borussia Dortmund", "Динамо Киев"), a school's
-  ("University of Maryland", "Universität Stuttgart", "Uni Dortmund"), an airline's ("Air Astana", "Air India"), or a
-  street's in French, Spanish, Italian or Portuguese ("rue de Paris", "Avenida Brasil") (``CLUB_PREFIXES``,
+  ("University of Maryland", "Universität Stuttgart", "Uni Dortmund"), an airline's or a domain registry's ("Air
+  Astana", "NIC Chile"), or a street's in French, Spanish, Italian or Portuguese ("rue de Paris", "Avenida Brasil") (``CLUB_PREFIXES``,
   ``SCHOOL_PREFIXES``, ``COMPANY_PREFIXES``, ``STREET_PREFIXES``);
 - an organisation's longer name, a company's legal form among its heads ("Rwanda Information Communication and
   Technology Association", "Telecom Cook Islands Ltd.", "Internet Society of Israel"):
@@ -65,8 +66,9 @@ CLUB_PREFIXES: frozenset[str] = frozenset(
     динамо спартак локомотив цска зенит шахтер шахтёр шахтар
     """.split()
 )
-# Words before a place that make it a company's name: an airline's ("Air Astana", "Air Canada").
-COMPANY_PREFIXES: frozenset[str] = frozenset({"air"})
+# Words before a place that make it a company's name: an airline's ("Air Astana", "Air Canada"), a domain registry's
+# ("NIC Chile", "AFNIC (NIC France)": Network Information Centre).
+COMPANY_PREFIXES: frozenset[str] = frozenset({"air", "nic"})
 # Words before a place that make it a school's name, with or without a link word ("University of Maryland").
 SCHOOL_PREFIXES: frozenset[str] = frozenset(
     "university college institute universität universitat université universidad universidade università "
@@ -76,10 +78,11 @@ SCHOOL_PREFIXES: frozenset[str] = frozenset(
 STREET_PREFIXES: frozenset[str] = frozenset(
     "rue avenue boulevard calle avenida rua piazza plaza praça paseo viale".split()
 )
-# Heads that end a name whatever follows ("New York Times Co.", "Boston Globe Magazine", "Newcastle University").
+# Heads that end a name whatever follows ("New York Times Co.", "Boston Globe Magazine", "Newcastle University"); a
+# reference work's too ("Oxford Dictionary of English", "Cambridge Encyclopedia").
 STRONG_HEADS: frozenset[str] = frozenset(
     "times tribune herald journal gazette chronicle courant inquirer sentinel examiner telegraph enquirer globe "
-    "fc afc cf polytechnic".split()
+    "fc afc cf polytechnic dictionary thesaurus encyclopedia encyclopaedia".split()
 ) | SCHOOL_PREFIXES.difference({"uni"})
 LINK_WORDS: frozenset[str] = frozenset("of de del della di do da du des".split())
 

@@ -34,7 +34,7 @@ import re
 ORGANISATION_HEADS: frozenset[str] = frozenset(
     "association associations federation foundation society network group brigade exchange consortium alliance "
     "coalition corporation company club".split()
-)
+) | frozenset("dictionary thesaurus encyclopedia encyclopaedia".split())  # a publisher's reference work
 # A company's legal form, folded, dots and slashes left out ("S.p.A." spa, "A/S" as): the last word of its name.
 # Capitalised, but for abbreviations that are no words, which some write in lower case ("Internet Iceland ltd.").
 LEGAL_FORMS: frozenset[str] = frozenset(

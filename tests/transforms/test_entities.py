@@ -896,7 +896,7 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (299 sentences, 445 labels)
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (301 sentences, 446 labels)
     assert result["recall"] >= 0.97, result["errors"]  # measured 0.991
 
 

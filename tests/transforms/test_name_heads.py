@@ -35,6 +35,8 @@ def inside_other_name(text: str, name: str) -> bool:
         ("Andorra Telecom said", "Andorra"),
         ("Biman Bangladesh Airlines bought two jets.", "Bangladesh"),
         ("Passengers of Air Namibia were rebooked.", "Namibia"),  # an airline's word before the place
+        ("The registry NIC Peru runs the domain.", "Peru"),  # a domain registry's
+        ("the Cambridge Dictionary added the word", "Cambridge"),  # a reference work's head
         ("The flat at 120 Lexington St was sold.", "Lexington"),  # a street's abbreviation
         ("Telecom Fiji Ltd. raised prices.", "Fiji"),  # an organisation's longer name (organisation_names)
     ],

@@ -26,6 +26,7 @@ def inside_organisation(text: str, name: str) -> bool:
         ("a statement from Nuuk Telecom A/S on Monday", "Nuuk"),
         ("the Ghana Network Information Centre (GHNIC) said", "Ghana"),  # a centre of a network: the organisation
         ("Nickel on the Sydney Metal Exchange SMX3 fell.", "Sydney"),  # a code ends the name
+        ("the New Oxford American Dictionary in particular", "Oxford"),  # a publisher's reference work
         ("run by （Ghana Internet Network Information Center） since 2001", "Ghana"),  # fullwidth parentheses
         ("a member of the Internet Society of Ghana since 2001", "Ghana"),
         ("run by the Association of Software Companies of Peru", "Peru"),
