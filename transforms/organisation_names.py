@@ -62,6 +62,7 @@ OF_NAME_HEADS: frozenset[str] = frozenset(
 # Words that join the capitalised words of one name, and that end it before the place ("of", "de").
 JOINING_WORDS: frozenset[str] = frozenset("and & of for de del della di do da du des la le y et und für the".split())
 PLACE_LINKS: frozenset[str] = frozenset("of de del della di do da du des".split())
+_RUN_JOINING_WORDS = JOINING_WORDS.difference({"the"})  # "... Group and the January meeting": a new phrase
 # Capitalised words that may stand between "of" and the place ("University of Central Florida").
 _MODIFIERS = frozenset("north south east west northern southern eastern western central upper lower".split())
 # Lowercase words of a line in title case ("Scotland on Rails Call for Proposals").
@@ -83,25 +84,38 @@ def in_organisation_name(text: str, start: int, end: int) -> bool:
 
 
 def _organisation_after(text: str, start: int, end: int) -> bool:
-    """True when a run of capitalised words after ``end`` ends with an organisation's word or a legal form and holds
-    no government word. A legal form alone after the place ends a name only when the name opens before the place
-    ("Telecom Cook Islands Ltd."): "a New York LLC" is a company registered there."""
+    """True when a run of capitalised words after ``end`` ends with an organisation's word or a legal form, there or
+    before one of its joining words ("the Atlanta Ruby Brigade and Rails Group"), and holds no government word up to
+    that word. A legal form alone after the place ends a name only when the name opens before the place ("Telecom
+    Cook Islands Ltd."): "a New York LLC" is a company registered there."""
     if not text.startswith(" ", end) or not (
             text[end + 1:end + 2].isupper() or text.startswith(_LOWERCASE_LEGAL_FORMS_OPENINGS, end + 1)):
         return False  # the common case, kept cheap: no capitalised word after the name
     words = _run_after(text, end)
-    if not words or any(word in GOVERNMENT_WORDS for word in words):
-        return False
-    if words == [words[-1]] and words[-1] in LEGAL_FORMS:
+    for index, word in enumerate(words):
+        if word in GOVERNMENT_WORDS:
+            return False  # the place's own body: "Michigan Department of Health and Human Services"
+        if index + 1 < len(words) and words[index + 1] not in JOINING_WORDS or word in JOINING_WORDS:
+            continue  # not the last word of a name
+        name = [part for part in words[:index + 1] if part not in JOINING_WORDS]
+        if _ends_organisation_name(name, text, start):
+            return True
+    return False
+
+
+def _ends_organisation_name(name: list[str], text: str, start: int) -> bool:
+    """True when ``name``, the words of a name after the place at ``start``, ends as an organisation's does."""
+    if name == [name[-1]] and name[-1] in LEGAL_FORMS:
         return _after_name_word(text, start)
-    if words[-1] in _CENTRES:
-        return any(word in ORGANISATION_HEADS for word in words)
-    return words[-1] in ORGANISATION_HEADS or words[-1] in LEGAL_FORMS
+    if name[-1] in _CENTRES:
+        return any(word in ORGANISATION_HEADS for word in name)
+    return name[-1] in ORGANISATION_HEADS or name[-1] in LEGAL_FORMS
 
 
 def _run_after(text: str, end: int) -> list[str]:
-    """The words (``_key``) of the run of capitalised words that follows ``end`` on its line, joining words among
-    them; none when the run goes on past ``_MAX_RUN_WORDS`` words or ``_REACH`` characters (no name is that long)."""
+    """The words (``_key``) of the run of capitalised words that follows ``end`` on its line, with the joining words
+    between them ("and", "of"); none when the run goes on past ``_MAX_RUN_WORDS`` words or ``_REACH`` characters (no
+    name is that long)."""
     line_end = text.find("\n", end, end + _REACH)
     window_end = line_end if line_end >= 0 else min(len(text), end + _REACH)
     tokens = text[end:window_end].split()
@@ -109,8 +123,9 @@ def _run_after(text: str, end: int) -> list[str]:
     for token in tokens[:_MAX_RUN_WORDS + 1]:
         core = token.rstrip(_TRAILING_MARKS)
         key = _key(core)
-        if core.lower() in JOINING_WORDS and words and core == token:
-            continue  # "Information Communication and Technology Association"
+        if key in _RUN_JOINING_WORDS and words and core == token:
+            words.append(key)  # "Information Communication and Technology Association"
+            continue
         if not core or not (core[0].isupper() or key in _LOWERCASE_LEGAL_FORMS) or _DIGIT.search(core):
             return words  # a lowercase word, an opening parenthesis, a code ("London Metal Exchange CMAL3")
         words.append(key)

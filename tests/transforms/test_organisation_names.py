@@ -27,6 +27,7 @@ def inside_organisation(text: str, name: str) -> bool:
         ("the Ghana Network Information Centre (GHNIC) said", "Ghana"),  # a centre of a network: the organisation
         ("Nickel on the Sydney Metal Exchange SMX3 fell.", "Sydney"),  # a code ends the name
         ("the New Oxford American Dictionary in particular", "Oxford"),  # a publisher's reference work
+        ("see the Lagos Ruby Group and the March meeting notes", "Lagos"),  # the name ends before "and"
         ("run by （Ghana Internet Network Information Center） since 2001", "Ghana"),  # fullwidth parentheses
         ("a member of the Internet Society of Ghana since 2001", "Ghana"),
         ("run by the Association of Software Companies of Peru", "Peru"),
@@ -44,6 +45,7 @@ def test_a_place_name_in_an_organisations_name_is_told(text: str, name: str) -> 
     ("text", "name"),
     [
         ("The Michigan Department of Health and Human Services reported cases.", "Michigan"),  # own government
+        ("the Ohio Department of Health and Ohio Group members", "Ohio"),  # a government body before "and"
         ("the U.S. Securities and Exchange Commission said", "U.S."),
         ("Funding from the U.S. National Science Foundation, he said.", "U.S."),
         ("The Government of Ghana signed it.", "Ghana"),
