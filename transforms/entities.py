@@ -23,7 +23,8 @@ to Cairo): the automaton also holds those names without it, and such a form coun
 Ambiguity rules, decided per alias when the matcher is built:
 - Acronyms of at most four letters (``UN``, ``EU``, ``US``, ``ООН``, ``PACE``) match only when written in
   capitals, and not next to another all-capital word, so French "un", the pronoun "us", "at a pace" and
-  "WHO IS NAVEEN" never count. An alias file that also lists the title-case form ("Nato") lets it match.
+  "WHO IS NAVEEN" never count; nor as the region of a locale's tag ("en-US", "en_US.UTF-8"). An alias file that
+  also lists the title-case form ("Nato") lets it match.
 - Aliases of at most four characters (``Iran``, ``Oman``, ``Baku``, ``Nato``), words in ``COMMON_WORDS``
   ("turkey", "china", "chile") and aliases that the gazetteer marks as needing a capital (city
   alternate names, generated case forms, user entries with ``require_capital``) match only when the
@@ -209,6 +210,9 @@ _EXCERPT_PROBE_CHARS = 100
 _TRUNCATION_MARK = re.compile(r"\s*(?:[\[(]\s*(?:\.\.\.|\u2026)\s*[\])]|\.\.\.|\u2026)\s*\Z")
 _STRAIGHT_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
 _DATELINE_END = re.compile(r"\s*[,(\u2014\u2013-]")
+# A language code and the hyphen or underscore of a locale's tag, just before its region ("en-US", "pt_BR"); a
+# word of three letters or more before a hyphen is a prefix ("non-US", "anti-EU"), and so is "ex-".
+_LOCALE_LANGUAGE_BEFORE = re.compile(r"(?<![^\W\d_])(?!ex)[a-z]{2}[-_]\Z")
 _ACRONYM_MAX_LETTERS = 4
 
 
@@ -611,8 +615,11 @@ def is_uncased(text: str) -> bool:
 
 
 def _is_acronym_use(text: str, start: int, end: int) -> bool:
-    """True for an acronym written in capitals and not inside shouted text ("WHO IS NAVEEN")."""
+    """True for an acronym written in capitals and not inside shouted text ("WHO IS NAVEEN"), nor the region of a
+    locale's tag ("en-US", "en_US.UTF-8")."""
     if any(char.islower() for char in text[start:end]):
+        return False
+    if _LOCALE_LANGUAGE_BEFORE.search(text, max(0, start - 3), start):
         return False
     return not any(_is_shouted(word) for word in (_word_before(text, start), _word_after(text, end)))
 

@@ -360,6 +360,11 @@ def test_short_acronyms_match_only_in_capitals(matcher: EntityMatcher) -> None:
     assert found("Un accord; un homme; tell us", matcher) == {}
 
 
+def test_the_region_of_a_locale_tag_is_no_acronym(matcher: EntityMatcher) -> None:
+    assert found('LC_CTYPE=en_US.UTF-8 and voiceWithLanguage:@"en-US"', matcher) == {}
+    assert found("non-US brands, ex-US staff and US-China talks", matcher) == {"country:US": 3, "country:CN": 1}
+
+
 def test_short_names_match_only_capitalized(matcher: EntityMatcher) -> None:
     assert found("Iran and Peru", matcher) == {"country:IR": 1, "country:PE": 1}
     assert found("iran and peru", matcher) == {}
@@ -896,7 +901,7 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (301 sentences, 446 labels)
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (303 sentences, 448 labels)
     assert result["recall"] >= 0.97, result["errors"]  # measured 0.991
 
 
