@@ -5,16 +5,16 @@ place name there is no mention of the place. Such names end or start with a word
 capital:
 
 - after the place, a *head*: newspapers' ("Times", "Tribune", "Gazette"), reference works' ("Dictionary"), clubs'
-  ("FC"), schools' ("University"),
-  two-word heads ("Daily News", "Red Sox", "Sun-Times") (``STRONG_HEADS``, ``HEAD_PHRASES``);
+  ("FC"), schools' ("University"), two-word heads ("Daily News", "Red Sox", "Sun-Times") (``STRONG_HEADS``,
+  ``HEAD_PHRASES``);
 - after the place, a head that is also an everyday word ("Post", "Star", "Street", "Cowboys", "Heat", "Airlines")
   counts only where the name ends with it, no capitalised word after it (``NAME_END_HEADS``): a title in capitals
   puts one on every word ("Brazil Star Neymar Injured", "Texas Heat Wave Kills 12"), a name in running text ends
   there ("told the Washington Post on Monday", "the Dallas Cowboys won");
 - before the place, a club's word ("Real Madrid", "Inter Milan", "Borussia Dortmund", "Динамо Киев"), a school's
   ("University of Maryland", "Universität Stuttgart", "Uni Dortmund"), an airline's or a domain registry's ("Air
-  Astana", "NIC Chile"), or a street's in French, Spanish, Italian or Portuguese ("rue de Paris", "Avenida Brasil") (``CLUB_PREFIXES``,
-  ``SCHOOL_PREFIXES``, ``COMPANY_PREFIXES``, ``STREET_PREFIXES``);
+  Astana", "NIC Chile"), or a street's in French, Spanish, Italian or Portuguese ("rue de Paris", "Avenida
+  Brasil") (``CLUB_PREFIXES``, ``SCHOOL_PREFIXES``, ``COMPANY_PREFIXES``, ``STREET_PREFIXES``);
 - an organisation's longer name, a company's legal form among its heads ("Rwanda Information Communication and
   Technology Association", "Telecom Cook Islands Ltd.", "Internet Society of Israel"):
   ``transforms.organisation_names``.

@@ -412,8 +412,8 @@ def test_names_that_are_everyday_words_still_count_as_names(matcher: EntityMatch
 
 @pytest.mark.parametrize(
     "text",
-    ["NASA Picks Three Firms for Moon Lander Project", "Shaping the web was the theme.", "Buy Wellbutrin Xl Oral Tablets",
-     "The Twilight Saga Returns", "Samba shares files with Windows.", "delis in Pert"],
+    ["NASA Picks Three Firms for Moon Lander Project", "Shaping the web was the theme.",
+     "Buy Wellbutrin Xl Oral Tablets", "The Twilight Saga Returns", "Samba shares files with Windows.", "delis in Pert"],
 )
 def test_city_names_that_are_english_words_count_only_as_names_in_running_text(
         matcher: EntityMatcher, text: str) -> None:
