@@ -8,7 +8,9 @@ and organisations. Demonyms ("Iranian") are not mentions; a place name inside an
 mention of the place ("Paris Agreement", "Michael Jordan", "Tokio Hotel"), nor is a person's surname ("Johan
 Santana", "Mr. Munger"); a short name in capitals alone is an acronym ("ANN:", "OTA updates"), but counts in a
 dateline ("BAKU, Nov. 3 —"); a US state is not the country Georgia; a place name in a school's name ("University of
-Maryland") or in a web address is not a mention of the place.
+Maryland"), in an organisation's name ("Internet Society of Ghana", "Telecom Fiji Ltd.") or in a web address or a
+top-level domain (".ভারত") is not a mention of the place, but one in its own government's name is ("Michigan
+Department of Health").
 
 Scores are micro-averaged over (sentence, id) pairs. Run: ``python -m benchmarks.quality_entities``.
 

@@ -23,7 +23,8 @@ to Cairo): the automaton also holds those names without it, and such a form coun
 Ambiguity rules, decided per alias when the matcher is built:
 - Acronyms of at most four letters (``UN``, ``EU``, ``US``, ``ООН``, ``PACE``) match only when written in
   capitals, and not next to another all-capital word, so French "un", the pronoun "us", "at a pace" and
-  "WHO IS NAVEEN" never count. An alias file that also lists the title-case form ("Nato") lets it match.
+  "WHO IS NAVEEN" never count; nor as the region of a locale's tag ("en-US", "en_US.UTF-8"). An alias file that
+  also lists the title-case form ("Nato") lets it match.
 - Aliases of at most four characters (``Iran``, ``Oman``, ``Baku``, ``Nato``), words in ``COMMON_WORDS``
   ("turkey", "china", "chile") and aliases that the gazetteer marks as needing a capital (city
   alternate names, generated case forms, user entries with ``require_capital``) match only when the
@@ -44,9 +45,11 @@ Ambiguity rules, decided per alias when the matcher is built:
   ("Santana threw 90 pitches"); other names of the place still count.
 - A place name in another name is not the place: a school's, a newspaper's, a club's, a street's or a company's
   ("University of Maryland", "Newcastle University", "Washington Post", "Dallas Cowboys", "Real Madrid", "Oxford
-  Street", "rue de Paris"; the lexicon in ``transforms.name_heads``).
+  Street", "rue de Paris", "Air Astana"; the lexicon in ``transforms.name_heads``), or an organisation's longer name
+  ("Rwanda Information Communication and Technology Association", "Telecom Cook Islands Ltd.", "Internet Society of
+  Israel"; ``transforms.organisation_names``), but for a place's own government and public bodies.
 - A name inside a web address, e-mail address or domain name is not a mention ("wikitravel.org/en/Singapore",
-  "Berlin.de", "Boston.rb"; ``transforms.link_spans``).
+  "Berlin.de", "Boston.rb", the top-level domain ".ভারত"; ``transforms.link_spans``).
 - A short name (at most four letters) that needs a capital (a city's, an alternate or a non-English name),
   written in capitals where the gazetteer's spelling is not, counts only in a dateline ("BAKU, Sept. 21 —") or
   beside another word in capitals ("FLOODS IN BAKU"): alone it is an acronym ("ANN: release 2.0", "OTA
@@ -60,7 +63,8 @@ A place name, a comma and a state or country are read together (``transforms.pla
 places a name can be (``Gazetteer.readings``): "Atlanta, Georgia" is the US state, "Birmingham, Alabama" the city
 there, and "Paris, Texas" no mention of Paris; so is a state's abbreviation ("Austin, TX", "Portland, Ore.";
 ``transforms.region_abbreviations``), and what a pair decides holds for the name's other mentions in the text. A
-name that can be a state is one in a list of states ("Georgia and Virginia"; ``transforms.place_lists``).
+name that can be a state is one in a list of states ("Georgia and Virginia") or after "District of" ("the Southern
+District of New York"; ``transforms.place_lists``).
 
 ``article_text`` joins title, summary and body, leaving out a summary that is an excerpt of the body (its
 opening found in the body, after a trailing "[...]" or "…" is cut), so its mentions are not counted twice.
@@ -125,12 +129,19 @@ _CAPITALIZED_WORDS = frozenset(
     """.split()
 )
 # Words that open sentences in their everyday sense ("Reading is...", "Mobile phone sales..."): such an
-# alias matches only when capitalized and not at the start of a sentence.
+# alias matches only when capitalized and not at the start of a sentence. The second block: of the gazetteer's 80
+# city names and alternates that are lowercase words of the English word lists (Debian's wamerican and wbritish), the
+# 25 whose word is the commoner sense ("Moon Lander Project", "Shaping the Web", "Wellbutrin Xl Oral"); not famous
+# places ("Phoenix", "Oxford", "Cork", "Tyre", "Erode"), nor "meshed" and "bender", whose Turkish and Azerbaijani
+# alternates ("Meşhed", "Bəndər") would be dropped with them. Burs, Damask, Delis, Pert and Wean, plain alternates of
+# Bursa, Damascus, Delhi, Perth and Vienna, are so dropped.
 MID_SENTENCE_WORDS: frozenset[str] = frozenset(
     """
     nice split reading bath mobile chili buffalo tours angers essen halle siegen mesa plano pueblo billings
     boulder garland midland cypress natal serra campos palmas canoas franca cascavel contagem pelotas
     soledad bello pasto
+    bade balsas bimbo bole brusque burs damask delis honcho jingling lander mantilla mascara oral pare pert pest
+    ruse saga saki samba shaping simmering warder wean
     """.split()
 )
 COMMON_WORDS: frozenset[str] = _CAPITALIZED_WORDS | MID_SENTENCE_WORDS
@@ -199,6 +210,9 @@ _EXCERPT_PROBE_CHARS = 100
 _TRUNCATION_MARK = re.compile(r"\s*(?:[\[(]\s*(?:\.\.\.|\u2026)\s*[\])]|\.\.\.|\u2026)\s*\Z")
 _STRAIGHT_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
 _DATELINE_END = re.compile(r"\s*[,(\u2014\u2013-]")
+# A language code and the hyphen or underscore of a locale's tag, just before its region ("en-US", "pt_BR"); a
+# word of three letters or more before a hyphen is a prefix ("non-US", "anti-EU"), and so is "ex-".
+_LOCALE_LANGUAGE_BEFORE = re.compile(r"(?<![^\W\d_])(?!ex)[a-z]{2}[-_]\Z")
 _ACRONYM_MAX_LETTERS = 4
 
 
@@ -601,8 +615,11 @@ def is_uncased(text: str) -> bool:
 
 
 def _is_acronym_use(text: str, start: int, end: int) -> bool:
-    """True for an acronym written in capitals and not inside shouted text ("WHO IS NAVEEN")."""
+    """True for an acronym written in capitals and not inside shouted text ("WHO IS NAVEEN"), nor the region of a
+    locale's tag ("en-US", "en_US.UTF-8")."""
     if any(char.islower() for char in text[start:end]):
+        return False
+    if _LOCALE_LANGUAGE_BEFORE.search(text, max(0, start - 3), start):
         return False
     return not any(_is_shouted(word) for word in (_word_before(text, start), _word_after(text, end)))
 

@@ -37,9 +37,10 @@ from transforms.settings import TransformSettings
 # depend on PYTHONHASHSEED; 3: Devanagari nukta folded away, Georgian and Bengali case forms, Hebrew, Hindi and
 # Bengali country names, short uncased names of small foreign cities left out; 4: the given names that mark a
 # surname; 5: aliases limited to some languages; 6: where each place is, and the other places an alias can name;
-# 7: the nations of the United Kingdom located, "Newcastle" the English city, "New York State" the state).
+# 7: the nations of the United Kingdom located, "Newcastle" the English city, "New York State" the state; 8: the
+# alternates "Burs", "Damask", "Delis", "Pert" and "Wean", English words, left out).
 # The builder's, the folding's and the given-name reader's source is hashed into the key as well.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 FILE_PREFIX = "gazetteer-"
 MAX_LOADED = 4
 LOG = logging.getLogger(__name__)

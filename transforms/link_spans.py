@@ -4,7 +4,8 @@ Feed and page text carries links as text: "wikitravel.org/en/Singapore", "maps.g
 "informatics.indiana.edu", "Berlin.de", "Boston.rb", "Dallas.Pool@example.com". A name inside one is not a
 mention of anything. The run of non-space characters around the span is judged, so that "Dallas/Fort Worth",
 "Bulgaria/Israel" and "US-China" stay text: a run is a link when it holds a scheme ("https://"), "www.", an
-e-mail address, or a word followed by a dot and a lowercase suffix ("example.com", "Seattle.rb", "page.htm").
+e-mail address, a word followed by a dot and a lowercase suffix ("example.com", "Seattle.rb", "page.htm"), or opens
+with a dot and a word: a top-level domain written alone (".berlin", ".ভারত", ".الاردن" in a list of domains).
 A sentence run on without its space ("in Greece.Exact location") goes on with a capital and stays text.
 """
 
@@ -18,6 +19,7 @@ _LINK_MARK = re.compile(
     r"(?i:[a-z][a-z0-9+.-]*://|www\.)"  # a scheme or a bare www. address, in any case
     r"|[^\s@]@[^\s@]+\.\w"  # an e-mail address
     r"|\w\.[a-z]{2,}\b"  # a domain or file name: example.com, Berlin.de, Boston.rb, Reading.htm
+    r"|(?<!\S)\.\w"  # a top-level domain alone: .berlin, .ভারত (not "...Paris": a dot before the dot)
 )
 # After a span, up to the next space: characters none of the marks above needs (a full stop only before a space,
 # where it ends a sentence). With a space before the span too, the run cannot be a link: the common case, tested

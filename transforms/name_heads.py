@@ -4,15 +4,20 @@
 place name there is no mention of the place. Such names end or start with a word of a small lexicon, written with a
 capital:
 
-- after the place, a *head*: newspapers' ("Times", "Tribune", "Gazette"), clubs' ("FC"), schools' ("University"),
-  two-word heads ("Daily News", "Red Sox", "Sun-Times") (``STRONG_HEADS``, ``HEAD_PHRASES``);
+- after the place, a *head*: newspapers' ("Times", "Tribune", "Gazette"), reference works' ("Dictionary"), clubs'
+  ("FC"), schools' ("University"), two-word heads ("Daily News", "Red Sox", "Sun-Times") (``STRONG_HEADS``,
+  ``HEAD_PHRASES``);
 - after the place, a head that is also an everyday word ("Post", "Star", "Street", "Cowboys", "Heat", "Airlines")
   counts only where the name ends with it, no capitalised word after it (``NAME_END_HEADS``): a title in capitals
   puts one on every word ("Brazil Star Neymar Injured", "Texas Heat Wave Kills 12"), a name in running text ends
   there ("told the Washington Post on Monday", "the Dallas Cowboys won");
 - before the place, a club's word ("Real Madrid", "Inter Milan", "Borussia Dortmund", "Динамо Киев"), a school's
-  ("University of Maryland", "Universität Stuttgart", "Uni Dortmund"), or a street's in French, Spanish, Italian
-  or Portuguese ("rue de Paris", "Avenida Brasil") (``CLUB_PREFIXES``, ``SCHOOL_PREFIXES``, ``STREET_PREFIXES``).
+  ("University of Maryland", "Universität Stuttgart", "Uni Dortmund"), an airline's or a domain registry's ("Air
+  Astana", "NIC Chile"), or a street's in French, Spanish, Italian or Portuguese ("rue de Paris", "Avenida
+  Brasil") (``CLUB_PREFIXES``, ``SCHOOL_PREFIXES``, ``COMPANY_PREFIXES``, ``STREET_PREFIXES``);
+- an organisation's longer name, a company's legal form among its heads ("Rwanda Information Communication and
+  Technology Association", "Telecom Cook Islands Ltd.", "Internet Society of Israel"):
+  ``transforms.organisation_names``.
 
 Left out on purpose: names of things in the place they name, which tell where the text is ("Denver airport", "Tokyo
 Game Show", "Las Vegas Hilton", "Portland Convention Center"), and words for a place's own government, politics or
@@ -23,6 +28,8 @@ clubs "Blues" and "Jazz" (St. Louis, Utah), whose names more often say the music
 from __future__ import annotations
 
 import re
+
+from transforms.organisation_names import in_organisation_name
 
 # Two-word heads, the first word of which alone is no head or an everyday word ("San Jose Mercury News").
 HEAD_PHRASES: frozenset[str] = frozenset({
@@ -36,6 +43,7 @@ NAME_END_HEADS: frozenset[str] = frozenset(
     """
     post star sun bee register record dispatch courier observer reporter mercury today daily
     street avenue boulevard blvd road drive lane highway parkway turnpike expressway freeway plaza bridge tunnel
+    st ave rd
     united rovers wanderers albion hotspur athletic athletics
     cowboys steelers packers raiders browns bengals ravens texans colts jaguars titans chiefs broncos chargers
     seahawks 49ers rams cardinals falcons panthers buccaneers saints vikings bears lions dolphins jets bills giants
@@ -58,6 +66,9 @@ CLUB_PREFIXES: frozenset[str] = frozenset(
     динамо спартак локомотив цска зенит шахтер шахтёр шахтар
     """.split()
 )
+# Words before a place that make it a company's name: an airline's ("Air Astana", "Air Canada"), a domain registry's
+# ("NIC Chile", "AFNIC (NIC France)": Network Information Centre).
+COMPANY_PREFIXES: frozenset[str] = frozenset({"air", "nic"})
 # Words before a place that make it a school's name, with or without a link word ("University of Maryland").
 SCHOOL_PREFIXES: frozenset[str] = frozenset(
     "university college institute universität universitat université universidad universidade università "
@@ -67,23 +78,26 @@ SCHOOL_PREFIXES: frozenset[str] = frozenset(
 STREET_PREFIXES: frozenset[str] = frozenset(
     "rue avenue boulevard calle avenida rua piazza plaza praça paseo viale".split()
 )
-# Heads that end a name whatever follows ("New York Times Co.", "Boston Globe Magazine", "Newcastle University").
+# Heads that end a name whatever follows ("New York Times Co.", "Boston Globe Magazine", "Newcastle University"); a
+# reference work's too ("Oxford Dictionary of English", "Cambridge Encyclopedia").
 STRONG_HEADS: frozenset[str] = frozenset(
     "times tribune herald journal gazette chronicle courant inquirer sentinel examiner telegraph enquirer globe "
-    "fc afc cf polytechnic".split()
+    "fc afc cf polytechnic dictionary thesaurus encyclopedia encyclopaedia".split()
 ) | SCHOOL_PREFIXES.difference({"uni"})
 LINK_WORDS: frozenset[str] = frozenset("of de del della di do da du des".split())
 
 # Up to two words after a span, the second after spaces or a hyphen ("Sun-Times").
 _WORDS_AFTER = re.compile(r"[ \t]+(\w+)(?:(?:[ \t]+|-)(\w+))?")
-_WORDS_BEFORE_NAMES = LINK_WORDS | CLUB_PREFIXES | SCHOOL_PREFIXES | STREET_PREFIXES
+_WORDS_BEFORE_NAMES = LINK_WORDS | CLUB_PREFIXES | SCHOOL_PREFIXES | STREET_PREFIXES | COMPANY_PREFIXES
+_NAME_PREFIXES = CLUB_PREFIXES | SCHOOL_PREFIXES | STREET_PREFIXES | COMPANY_PREFIXES  # capitalised, just before
 _REACH_BEFORE = 40  # characters looked at before a span for the two words there
 _OPENING_MARKS = "«\"'(“‘„["  # may open the first word of a name: "«Динамо Москва»", "(Real Madrid)"
 
 
 def in_other_name(text: str, start: int, end: int) -> bool:
-    """True when the place name at ``text[start:end]`` is part of another name (see module)."""
-    return _head_after(text, end) or _prefix_before(text, start)
+    """True when the place name at ``text[start:end]`` is part of another name (see module), an organisation's
+    among them (``transforms.organisation_names``)."""
+    return _head_after(text, end) or _prefix_before(text, start) or in_organisation_name(text, start, end)
 
 
 def _head_after(text: str, end: int) -> bool:
@@ -99,8 +113,8 @@ def _head_after(text: str, end: int) -> bool:
 
 
 def _prefix_before(text: str, start: int) -> bool:
-    """True when a club's word, a school's word (a link word between or not) or a street's word (capitalised, or
-    before a link word) precedes ``start``."""
+    """True when a club's or an airline's word, a school's word (a link word between or not) or a street's word
+    (capitalised, or before a link word) precedes ``start``."""
     window = text[max(0, start - _REACH_BEFORE):start]
     if not window.endswith((" ", "\t")):
         return False  # punctuation or nothing before the name: no word of its name
@@ -115,4 +129,4 @@ def _prefix_before(text: str, start: int) -> bool:
     lowered, capitalised = word.lower(), word[0].isupper()
     if linked:
         return (capitalised and lowered in SCHOOL_PREFIXES) or lowered in STREET_PREFIXES
-    return capitalised and (lowered in CLUB_PREFIXES or lowered in SCHOOL_PREFIXES or lowered in STREET_PREFIXES)
+    return capitalised and lowered in _NAME_PREFIXES

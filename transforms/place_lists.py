@@ -7,6 +7,9 @@ A name with a region among its other readings (``Gazetteer.readings``: the US st
 cities it stays as it is ("Armenia, Georgia and Azerbaijan", "New York and Los Angeles"). A "City, Region" pair
 (``transforms.place_pairs``), read after, still decides its own names ("Tbilisi, Georgia and Virginia": Tbilisi lies
 in the country).
+
+A name after "District of" is read as its region too: the districts of US federal courts are named for states ("the
+U.S. attorney for the Southern District of New York", "the Northern District of Georgia").
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 # What joins two names of a list: a comma, a conjunction, or both ("Georgia, and Virginia"); a group holds the
 # conjunction.
 _JOINT = re.compile(r"[ \t]*(?:,[ \t]*(?:(and|or|&)[ \t]+)?|(and|or|&)[ \t]+)")
+# What just before a name makes it a court district's state ("Western District of New York").
+_DISTRICT_OF = re.compile(r"[Dd]istrict of[ \t]+\Z")
+_DISTRICT_REACH = 16
 
 
 def regions_first_in_lists(
@@ -31,7 +37,7 @@ def regions_first_in_lists(
 ) -> list[Mention]:
     """``mentions`` (in text order), each with its region reading put first where it is listed beside a region of
     the same country (see module)."""
-    listed = list(mentions)
+    listed = [_region_first_after_district(text, mention, entities) for mention in mentions]
     neighbours = _list_neighbours(text, mentions)
     # from each name read as a region, to its neighbours that can be one of the same country, and on from those:
     # "Georgia, Washington and Texas" (each name changes once; a pass over all names until none changed took the
@@ -47,6 +53,16 @@ def regions_first_in_lists(
                 listed[other] = mention._replace(readings=(region, *(r for r in mention.readings if r != region)))
                 pending.append(other)
     return listed
+
+
+def _region_first_after_district(text: str, mention: Mention, entities: Mapping[str, GazetteerEntity]) -> Mention:
+    """``mention`` with its region reading first when "District of" precedes it, else as it is."""
+    if not _DISTRICT_OF.search(text, max(0, mention.start - _DISTRICT_REACH), mention.start):
+        return mention  # the common case, kept cheap
+    region = _other_region(mention, entities)
+    if region is None:
+        return mention
+    return mention._replace(readings=(region, *(reading for reading in mention.readings if reading != region)))
 
 
 def names_a_region(entity_ids: Iterable[str], entities: Mapping[str, GazetteerEntity]) -> bool:

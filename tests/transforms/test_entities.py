@@ -360,6 +360,11 @@ def test_short_acronyms_match_only_in_capitals(matcher: EntityMatcher) -> None:
     assert found("Un accord; un homme; tell us", matcher) == {}
 
 
+def test_the_region_of_a_locale_tag_is_no_acronym(matcher: EntityMatcher) -> None:
+    assert found('LC_CTYPE=en_US.UTF-8 and voiceWithLanguage:@"en-US"', matcher) == {}
+    assert found("non-US brands, ex-US staff and US-China talks", matcher) == {"country:US": 3, "country:CN": 1}
+
+
 def test_short_names_match_only_capitalized(matcher: EntityMatcher) -> None:
     assert found("Iran and Peru", matcher) == {"country:IR": 1, "country:PE": 1}
     assert found("iran and peru", matcher) == {}
@@ -403,6 +408,23 @@ def test_names_that_are_everyday_words_still_count_as_names(matcher: EntityMatch
     itu = "Itu, a city in the state of São Paulo, hosted the festival."
     assert {entity["id"] for entity in extract_entities(itu, matcher, "en")} == {"city:3460535", SAO_PAULO}
     assert {entity["id"] for entity in extract_entities(itu, matcher, "pt")} == {"city:3460535", SAO_PAULO}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["NASA Picks Three Firms for Moon Lander Project", "Shaping the web was the theme.",
+     "Buy Wellbutrin Xl Oral Tablets", "The Twilight Saga Returns", "Samba shares files with Windows.", "delis in Pert"],
+)
+def test_city_names_that_are_english_words_count_only_as_names_in_running_text(
+        matcher: EntityMatcher, text: str) -> None:
+    # Lander (Venezuela), Shaping (China), Oral (Kazakhstan), Saga (Japan), Samba (Angola); "Pert" and "Delis" are
+    # no longer alternate names of Perth and Delhi
+    assert found(text, matcher) == {}
+
+
+def test_city_names_that_are_english_words_still_count_mid_sentence(matcher: EntityMatcher) -> None:
+    assert found("Flights to Oral resumed on Monday.", matcher) == {"city:608668": 1}
+    assert found("The ferry left Ruse for Giurgiu at noon.", matcher) == {"city:727523": 1}
 
 
 @pytest.mark.parametrize(
@@ -677,6 +699,28 @@ def test_a_place_name_in_a_newspapers_clubs_or_streets_name_is_not_the_place(mat
     assert found(text, matcher) == {}
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["The Kenya Information and Communications Technology Association elected a chair.",
+     "Members of the Lisbon Ruby User Group met.", "Shares of Telecom Fiji Ltd. rose.",
+     "He joined the Internet Society of Ghana.", "She studied at the University of Central Arkansas.",
+     "Passengers of Air Namibia were rebooked.", "Domains under .ভারত and .EU are run by registries."],
+)
+def test_a_place_name_in_an_organisations_name_or_a_domain_is_not_the_place(matcher: EntityMatcher, text: str) -> None:
+    assert found(text, matcher) == {}
+
+
+def test_a_place_names_own_institutions_and_headlines_keep_it(matcher: EntityMatcher) -> None:
+    assert found("The Michigan Department of Health and Human Services reported it.", matcher) == {"region:US-MI": 1}
+    assert found("Kenya Joins Global Research Network", matcher) == {"country:KE": 1}
+    assert found("The start-up is a Delaware LLC.", matcher) == {"region:US-DE": 1}
+
+
+def test_a_name_after_district_of_is_read_as_the_state(matcher: EntityMatcher) -> None:
+    assert found("The U.S. attorney for the Southern District of New York filed charges.", matcher) == {
+        "country:US": 1, "region:US-NY": 1}
+
+
 def test_a_place_name_before_an_everyday_head_in_a_title_in_capitals_stays(matcher: EntityMatcher) -> None:
     assert found("Brazil Star Neymar Injured Before Qualifier", matcher) == {"country:BR": 1}
     assert found("Texas Heat Wave Breaks Records", matcher) == {"region:US-TX": 1}
@@ -857,7 +901,7 @@ def test_seed_article_entities(matcher: EntityMatcher, sample_matcher: EntityMat
 def test_labelled_set_precision_and_recall_floor(matcher: EntityMatcher) -> None:
     result = score(load_labelled(LABELLED_PATH), matcher)
     assert result["sentences"] >= 60
-    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (280 sentences, 428 labels)
+    assert result["precision"] >= 0.97, result["errors"]  # measured 0.993 (303 sentences, 448 labels)
     assert result["recall"] >= 0.97, result["errors"]  # measured 0.991
 
 

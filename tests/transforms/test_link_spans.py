@@ -24,6 +24,8 @@ def span_of(text: str, name: str) -> tuple[int, int]:
         ("Talk at Seattle.rb tonight", "Seattle"),
         ("Notes at example.com/Journals/Reading.htm are old.", "Reading"),
         ("HTTPS://EXAMPLE.COM/PARIS", "PARIS"),
+        ("Domains under .ভারত are run by a registry.", "ভারত"),  # a top-level domain alone
+        ("the .EU domain", "EU"),
     ],
 )
 def test_a_name_inside_an_address_or_a_domain_is_in_a_link(text: str, name: str) -> None:
@@ -40,6 +42,8 @@ def test_a_name_inside_an_address_or_a_domain_is_in_a_link(text: str, name: str)
         ("Officials in the U.S. said so.", "U.S."),
         ("He moved to London.", "London"),
         ("A meeting in Paris, then Rome.", "Paris"),
+        ("We waited... Paris never called.", "Paris"),
+        ("We waited ...Paris never called.", "Paris"),  # an ellipsis is no top-level domain
     ],
 )
 def test_a_name_in_running_text_is_not_in_a_link(text: str, name: str) -> None:

@@ -34,6 +34,11 @@ def inside_other_name(text: str, name: str) -> bool:
         ("The hotel on Avenida Brasil reopened.", "Brasil"),
         ("Andorra Telecom said", "Andorra"),
         ("Biman Bangladesh Airlines bought two jets.", "Bangladesh"),
+        ("Passengers of Air Namibia were rebooked.", "Namibia"),  # an airline's word before the place
+        ("The registry NIC Peru runs the domain.", "Peru"),  # a domain registry's
+        ("the Cambridge Dictionary added the word", "Cambridge"),  # a reference work's head
+        ("The flat at 120 Lexington St was sold.", "Lexington"),  # a street's abbreviation
+        ("Telecom Fiji Ltd. raised prices.", "Fiji"),  # an organisation's longer name (organisation_names)
     ],
 )
 def test_a_place_name_in_another_name_is_told(text: str, name: str) -> None:
@@ -58,6 +63,8 @@ def test_a_place_name_in_another_name_is_told(text: str, name: str) -> None:
         ("à la place de Paris", "Paris"),  # "instead of": "place" is no street word here
         ("We met in Paris. Street vendors sold crepes.", "Paris"),  # punctuation between
         ("the London 2012 Olympics", "London"),
+        ("fresh air Namibia", "Namibia"),  # the airline's word needs its capital
+        ("Moscow St Petersburg", "Moscow"),  # an abbreviated head before a capitalised word
     ],
 )
 def test_a_place_name_beside_other_words_is_not_told(text: str, name: str) -> None:

@@ -49,3 +49,20 @@ def test_a_name_listed_beside_a_state_is_the_state(text: str, expected: dict[str
 def test_a_name_beside_countries_cities_other_countries_regions_or_outside_a_list_stays(text: str) -> None:
     # "Washington, Ohio": two names and a comma are a "City, Region" pair (transforms.place_pairs)
     assert read(text) == [(name, READINGS[name][0]) for name in NAMES.findall(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the U.S. attorney for the Southern District of New York", "region:US-NY"),
+        ("a judge in the Northern District of Georgia", "region:US-GA"),
+        ("the federal district of Washington", "region:US-WA"),
+    ],
+)
+def test_a_name_after_district_of_is_the_state(text: str, expected: str) -> None:
+    # the districts of US federal courts are named for states
+    assert read(text)[-1][1] == expected
+
+
+def test_a_name_after_district_of_without_a_region_reading_stays() -> None:
+    assert read("the Eastern District of Los Angeles") == [("Los Angeles", "city:los-angeles")]
