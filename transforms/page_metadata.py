@@ -37,6 +37,9 @@ DESCRIPTION_METAS = ("description", "og:description")
 FALSE_VALUES = (False, "false", "False", "FALSE", "no")
 
 
+PAGE_LEVEL_TIME_SOURCES = frozenset({"page.json_ld", "page.meta", "page.microdata", "page.url"})
+
+
 @dataclasses.dataclass(frozen=True)
 class PageMetadata:
     """What a page declares about itself; each ``*_source`` names where the value was found."""
@@ -67,6 +70,12 @@ class PageMetadata:
     # about the page; not a datePublished on a WebPage (a home page can carry one). A listing page
     # that says this of itself is kept as an article (``listing_pages``)
     declares_article_type: bool = False
+
+    @property
+    def dated(self) -> bool:
+        """Whether the page gives its publication time where it speaks for the whole page: JSON-LD, a meta tag,
+        microdata or its URL. Not a ``<time>`` or a marked text anywhere in it: a registry's rows hold such times."""
+        return any(source in PAGE_LEVEL_TIME_SOURCES for source, _ in self.published)
 
 
 def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:

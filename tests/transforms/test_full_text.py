@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import pathlib
+import re
 from typing import Any
 
 import pytest
@@ -285,3 +286,19 @@ def test_a_short_japanese_brief_is_a_body_counted_as_latin_text_would_be(tmp_pat
 
     assert len(story) < MIN_PAGE_BODY_CHARS
     assert article["body_status"] == "full" and article["body_text"] == story
+
+
+def test_an_undated_roundup_of_links_is_the_body_of_the_item_its_feed_dates(tmp_path: pathlib.Path) -> None:
+    # a newsletter's issue whose page says its date in words only: shaped as a directory, yet a piece its feed dates
+    path = tmp_path / "roundup.gz"
+    roundup = re.sub(r"<time[^>]*>([^<]*)</time>", r"\1", (LISTING / "link_roundup.html").read_text())
+    path.write_bytes(gzip.compress(roundup.encode()))
+    page = {"status": "fetched", "url": LINK, "final_url": "https://tidelines.example/issues/112",
+            "content_type": "text/html", "raw_path": str(path)}
+
+    dated = attach_full_text(draft(raw_published="Fri, 03 May 2024 07:00:00 +0100", page=page), SETTINGS)
+    undated = attach_full_text(draft(page=page), SETTINGS)  # a sitemap's entry of a site's pages, say
+
+    assert dated["body_status"] == "full" and "The last coal barge leaves Saltby" in dated["body_text"]
+    assert LISTING_PAGE_FLAG not in dated["quality_flags"]
+    assert undated["body_status"] == "empty" and LISTING_PAGE_FLAG in undated["quality_flags"]

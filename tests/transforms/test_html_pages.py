@@ -364,3 +364,13 @@ def test_a_registry_s_directory_is_not_an_article_and_says_why() -> None:
 def test_an_article_with_a_big_table_of_linked_rows_stays_an_article() -> None:
     article = parse_one((LISTING / "data_table_article.html").read_bytes())
     assert article["title"] == "Gig regatta: Saltby crews take four titles in a day of heavy swell"
+
+
+def test_a_roundup_of_links_whose_metadata_dates_it_stays_an_article() -> None:
+    # a newsletter's issue with its date in words only: a directory by its shape, but a meta tag dates it
+    roundup = re.sub(r"<time[^>]*>([^<]*)</time>", r"\1", (LISTING / "link_roundup.html").read_text())
+    dated = roundup.replace("<title>", '<meta name="date" content="2024-05-03"><title>')
+
+    (error,) = parse_html_page(make_raw(roundup, uri="https://tidelines.example/issues/112"))
+    assert error["message"].startswith("looks like a directory page")
+    assert parse_one(dated, uri="https://tidelines.example/issues/112")["page_times"] == [("page.meta", "2024-05-03")]
