@@ -302,3 +302,16 @@ def test_an_undated_roundup_of_links_is_the_body_of_the_item_its_feed_dates(tmp_
     assert dated["body_status"] == "full" and "The last coal barge leaves Saltby" in dated["body_text"]
     assert LISTING_PAGE_FLAG not in dated["quality_flags"]
     assert undated["body_status"] == "empty" and LISTING_PAGE_FLAG in undated["quality_flags"]
+
+
+def test_a_chinese_teaser_long_enough_to_be_whole_is_still_a_teaser_when_its_link_says_so() -> None:
+    # 370 characters, 1,058 counted as Latin-script text: past the 800 of a whole description, ended by its link
+    teaser = ("晨江老城区供水管网改造工程目前已完成总工程量的百分之六十，预计今年年底前全部完工。工程完工后，老城区约十二万居民将告别"
+              "水压不足、水质发黄等老问题。此次改造共涉及主干管道四十六公里、入户支管一千三百余处，全部更换为球墨铸铁管和不锈钢管。"
+              "施工单位采取分片停水、夜间作业的方式，每次停水时间一般不超过八小时。改造后的管网将接入全市智慧水务平台，一旦出现"
+              "爆管或异常漏损，系统能够") * 2
+
+    assert feed_item_is_whole({"kind": "article", "document_type": "rss", "summary_html": f"<p>{teaser}</p>"})
+    for link in ("<a href='/a/1.html'>阅读全文</a>", "<a href='/a/1.html'>[阅读全文]</a>", "<a href='/a/1.html'>続きを読む</a>"):
+        item = {"kind": "article", "document_type": "rss", "summary_html": f"<p>{teaser}{link}</p>"}
+        assert not feed_item_is_whole(item), link  # so its page is fetched for the rest
