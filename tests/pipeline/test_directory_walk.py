@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
+from typing import Any
+
+import pytest
 
 from pipeline.directory_walk import walk_folders
 
@@ -45,3 +49,52 @@ def test_hidden_and_underscore_folders_are_not_entered_even_through_links(tmp_pa
     (tmp_path / "_state").symlink_to(tmp_path / "real")
     (tmp_path / ".cache").symlink_to(tmp_path / "real")
     assert files_seen(tmp_path) == ["real/feed.xml"]
+
+
+def test_a_link_to_a_folder_above_the_directory_is_not_walked(tmp_path: pathlib.Path) -> None:
+    # drop/up -> .. would take in everything beside the drop directory: here a private folder
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "private.xml").write_text("<rss/>")
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "new.xml").write_text("<rss/>")
+    (tmp_path / "drop" / "up").symlink_to(tmp_path)
+    (tmp_path / "drop" / "grand").symlink_to(tmp_path.parent)
+    assert files_seen(tmp_path / "drop") == ["new.xml"]
+
+
+def test_a_link_to_the_root_of_the_file_system_is_not_walked(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "new.xml").write_text("<rss/>")
+    (tmp_path / "root").symlink_to("/")  # it walked every folder of the machine, /proc and /dev among them
+    assert files_seen(tmp_path) == ["new.xml"]
+
+
+def test_a_folder_that_cannot_be_listed_is_an_entry_of_its_parent(tmp_path: pathlib.Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # permissions cannot be withheld from root, who runs the tests in containers: listing the folder fails here
+    for name in ("locked", "open"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "feed.xml").write_text("<rss/>")
+    (tmp_path / "again").symlink_to(tmp_path / "locked")
+    scandir = os.scandir
+
+    def refusing(path: Any = ".") -> Any:
+        if os.path.realpath(path) == str((tmp_path / "locked").resolve()):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    assert sorted(files_seen(tmp_path)) == ["again", "open/feed.xml"]  # before: its files vanished without a word
+
+
+def test_a_folder_removed_during_the_walk_is_passed_over(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "gone").mkdir()
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    scandir = os.scandir
+
+    def vanishing(path: Any = ".") -> Any:
+        if os.path.basename(os.fspath(path)) == "gone":
+            raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", vanishing)
+    assert files_seen(tmp_path) == ["feed.xml"]

@@ -304,3 +304,25 @@ def test_a_link_that_loops_or_leads_nowhere_is_an_error_row_with_the_link_s_own_
     assert reason in error["message"]
     # not the clock: a rerun on another day replaces the row rather than adding one to that day's partition
     assert error["occurred_at"] == dt.datetime.fromtimestamp(MTIME, dt.timezone.utc)
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_row_naming_it(tmp_path: pathlib.Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = write(tmp_path / "drop" / "feed.xml", RSS)
+    locked = tmp_path / "drop" / "locked"
+    write(locked / "old.xml", RSS)
+    scandir = os.scandir
+
+    def refusing(path: Any = ".") -> Any:  # root, who runs the tests in containers, cannot be refused by chmod
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    inputs = expand_inputs([str(tmp_path / "drop")])
+    records = {record["uri"]: record for path in inputs for record in read_input(InputFile(path=path), 1_000_000)}
+
+    assert inputs == [str(feed), str(locked)]  # its files were left out without a word
+    assert (records[str(locked)]["error_type"], records[str(locked)]["message"]) == (
+        "unreadable", "a folder that could not be listed, its files unread: PermissionError: Permission denied")
+    assert records[str(feed)]["kind"] == "raw"
