@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
-from typing import Any
 
 import pytest
 
 from pipeline.directory_walk import walk_folders
+from tests.pipeline.folder_refusals import refuse_listing
 
 
 def files_seen(directory: pathlib.Path) -> list[str]:
@@ -70,31 +69,17 @@ def test_a_link_to_the_root_of_the_file_system_is_not_walked(tmp_path: pathlib.P
 
 def test_a_folder_that_cannot_be_listed_is_an_entry_of_its_parent(tmp_path: pathlib.Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    # permissions cannot be withheld from root, who runs the tests in containers: listing the folder fails here
     for name in ("locked", "open"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "feed.xml").write_text("<rss/>")
     (tmp_path / "again").symlink_to(tmp_path / "locked")
-    scandir = os.scandir
-
-    def refusing(path: Any = ".") -> Any:
-        if os.path.realpath(path) == str((tmp_path / "locked").resolve()):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return scandir(path)
-
-    monkeypatch.setattr(os, "scandir", refusing)
-    assert sorted(files_seen(tmp_path)) == ["again", "open/feed.xml"]  # before: its files vanished without a word
+    refuse_listing(monkeypatch, tmp_path / "locked")
+    # by the first name that reaches it, once; before, its files vanished without a word
+    assert files_seen(tmp_path) == ["again", "open/feed.xml"]
 
 
 def test_a_folder_removed_during_the_walk_is_passed_over(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "gone").mkdir()
     (tmp_path / "feed.xml").write_text("<rss/>")
-    scandir = os.scandir
-
-    def vanishing(path: Any = ".") -> Any:
-        if os.path.basename(os.fspath(path)) == "gone":
-            raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
-        return scandir(path)
-
-    monkeypatch.setattr(os, "scandir", vanishing)
+    refuse_listing(monkeypatch, tmp_path / "gone", FileNotFoundError)
     assert files_seen(tmp_path) == ["feed.xml"]

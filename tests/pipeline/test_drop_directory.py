@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import pathlib
 import time
-from typing import Any
 
 import pytest
 
 from pipeline.drop_directory import DropDirectoryWatcher
+from tests.pipeline.folder_refusals import refuse_listing
 
 
 def test_in_progress_names_are_never_taken(tmp_path: pathlib.Path) -> None:
@@ -82,12 +82,5 @@ def test_a_folder_that_cannot_be_listed_is_taken_for_its_read_to_say_so(tmp_path
     locked.mkdir(parents=True)
     (tmp_path / "drop" / "up").symlink_to(tmp_path)  # a link above the drop directory adds nothing
     os.utime(locked, (time.time() - 3600, time.time() - 3600))
-    scandir = os.scandir
-
-    def refusing(path: Any = ".") -> Any:  # root, who runs the tests in containers, cannot be refused by chmod
-        if os.fspath(path) == str(locked):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return scandir(path)
-
-    monkeypatch.setattr(os, "scandir", refusing)
+    refuse_listing(monkeypatch, locked)
     assert [path for _, path in DropDirectoryWatcher(tmp_path / "drop", settle_s=1).scan()] == [str(locked)]

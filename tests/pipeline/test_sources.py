@@ -16,6 +16,7 @@ import pytest
 from pipeline import sources
 from pipeline.sources import InputFile, expand_inputs, read_input
 from tests.peak_memory import measure_call
+from tests.pipeline.folder_refusals import refuse_listing
 from transforms.records import sha256_hex
 
 MTIME = 1_700_000_000  # 2023-11-14T22:13:20Z
@@ -311,14 +312,7 @@ def test_a_folder_that_cannot_be_listed_is_an_error_row_naming_it(tmp_path: path
     feed = write(tmp_path / "drop" / "feed.xml", RSS)
     locked = tmp_path / "drop" / "locked"
     write(locked / "old.xml", RSS)
-    scandir = os.scandir
-
-    def refusing(path: Any = ".") -> Any:  # root, who runs the tests in containers, cannot be refused by chmod
-        if os.fspath(path) == str(locked):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return scandir(path)
-
-    monkeypatch.setattr(os, "scandir", refusing)
+    refuse_listing(monkeypatch, locked)
     inputs = expand_inputs([str(tmp_path / "drop")])
     records = {record["uri"]: record for path in inputs for record in read_input(InputFile(path=path), 1_000_000)}
 
