@@ -54,6 +54,7 @@ CLASS_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # comments, dates another story: a teaser's time in a sidebar, a list of related or popular stories, a comment
 OTHER_CONTENT_TAGS = frozenset({"a", "aside", "nav"})
 OTHER_CONTENT_NAMES = ("related", "popular", "recent", "trending", "comment")
+PAGE_TAGS = frozenset({"body", "html"})
 # A marked text is read as a time only when it holds a year or a clock ("Nov 19, 2019", "Today 12:01 AM"):
 # "14 comments", "12 Quay Street" and a day without its year ("13 Aug") are none
 YEAR_OR_CLOCK = re.compile(r"(?<!\d)(?P<year>\d{4})(?!\d)|(?<!\d)\d{1,2}\s?[:：]\s?\d\d(?!\d)")
@@ -151,6 +152,8 @@ def _dates_other_content(element: HtmlElement) -> bool:
     """Whether a marked element stands in a link, an ``<aside>`` or ``<nav>``, or an element named for related,
     popular or recent stories or for comments: its time is another story's or a comment's."""
     for ancestor in element.iterancestors():
+        if ancestor.tag in PAGE_TAGS:  # a page's classes say what it is about ("has-related-posts"), not where
+            break
         names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
         if ancestor.tag in OTHER_CONTENT_TAGS or any(word in names for word in OTHER_CONTENT_NAMES):
             return True

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 
-def refuse_listing(monkeypatch: pytest.MonkeyPatch, folder: pathlib.Path, error: type[OSError] = PermissionError) -> None:
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, folder: pathlib.Path,
+                   error: type[OSError] = PermissionError) -> None:
     """Make listing ``folder`` (by any path that leads to it) raise ``error``: no permission, or gone."""
     scandir, refused = os.scandir, os.path.realpath(folder)
     messages = {PermissionError: (13, "Permission denied"), FileNotFoundError: (2, "No such file or directory")}

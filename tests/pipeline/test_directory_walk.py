@@ -78,7 +78,8 @@ def test_a_folder_that_cannot_be_listed_is_an_entry_of_its_parent(tmp_path: path
     assert files_seen(tmp_path) == ["again", "open/feed.xml"]
 
 
-def test_a_folder_removed_during_the_walk_is_passed_over(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_removed_during_the_walk_is_passed_over(tmp_path: pathlib.Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "gone").mkdir()
     (tmp_path / "feed.xml").write_text("<rss/>")
     refuse_listing(monkeypatch, tmp_path / "gone", FileNotFoundError)

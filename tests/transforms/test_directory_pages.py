@@ -161,7 +161,8 @@ def test_a_dated_roundup_of_links_is_no_directory_and_the_same_undated_is() -> N
 
 
 def test_times_in_the_rows_of_a_register_do_not_date_it() -> None:
-    dated_rows = fixture("registry_directory").replace("</tr>", '<td><time datetime="2024-03-01">1 Mar</time></td></tr>')
+    dated_cell = '<td><time datetime="2024-03-01">1 Mar</time></td></tr>'
+    dated_rows = fixture("registry_directory").replace("</tr>", dated_cell)
 
     assert dated_rows.count("<time") >= 60 and directory_of(dated_rows) is not None
 
@@ -171,6 +172,7 @@ def test_the_paragraph_rows_of_a_page_laid_out_in_one_table_are_prose() -> None:
     menu = "".join(f'<tr><td><a href="/section/{number}">Section {number}</a></td></tr>' for number in range(60))
     paragraph = ("<tr><td>The harbour wall was rebuilt stone by stone over the winter, and the fishing fleet that "
                  "sheltered up the estuary is back on its moorings.</td></tr>")
-    page = f"<html><body><table>{menu}<tr><td><h1>The wall is mended</h1></td></tr>{paragraph * 13}</table></body></html>"
+    headline = "<tr><td><h1>The wall is mended</h1></td></tr>"
+    page = f"<html><body><table>{menu}{headline}{paragraph * 13}</table></body></html>"
 
     assert directory_of(page) is None  # the 13 paragraph rows were directory entries beside the 60 menu links

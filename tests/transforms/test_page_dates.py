@@ -161,3 +161,9 @@ def test_json_ld_dates_given_as_lists_are_read() -> None:
     block = '{"@type": "NewsArticle", "datePublished": ["2019-11-18T10:15:00Z"], "dateModified": [null, "2019-11-19"]}'
     metadata = read_page_metadata(ld_block(block), PAGE_URL)
     assert (metadata.published, metadata.updated) == ((("page.json_ld", "2019-11-18T10:15:00Z"),), "2019-11-19")
+
+
+def test_a_page_whose_body_is_named_for_comments_keeps_its_marked_time() -> None:
+    html = ('<html><body class="single comments-open has-related">'
+            '<p class="post-date">Nov 19, 2019 6:46 PM</p></body></html>')
+    assert read_page_metadata(html, STORY_URL).published[1:] == (("page.marked_text", "Nov 19, 2019 6:46 PM"),)
