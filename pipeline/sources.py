@@ -135,6 +135,18 @@ def _file_kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
+def _not_a_file(path: str, mode: int) -> str:
+    """Why the path, no regular file, gives no document. A folder is an input only when a walk could not list it
+    (``pipeline.directory_walk``): listing it again says why (no permission)."""
+    if S_ISDIR(mode):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as exc:
+            return f"a folder that could not be listed, its files unread: {type(exc).__name__}: {exc.strerror or exc}"
+    return f"not a regular file ({_file_kind(mode)})"
+
+
 def read_input(entry: InputFile, max_bytes: int) -> Iterable[RawDocument | ErrorRecord]:
     """Read one input: a plain file, or a chunk of an archive (read lazily, one document at a time)."""
     container = entry.get("container") or "file"
@@ -157,7 +169,7 @@ def read_file(entry: InputFile, max_bytes: int) -> list[RawDocument | ErrorRecor
     try:
         stat = os.stat(disk_path)
         if not S_ISREG(stat.st_mode):  # opening a FIFO waits for a writer for ever; a device never ends
-            return [make_error("read", "unreadable", f"not a regular file ({_file_kind(stat.st_mode)})",
+            return [make_error("read", "unreadable", _not_a_file(disk_path, stat.st_mode),
                                source={**provenance, "fetched_at": _fetched_at(entry, stat)})]
         if stat.st_size > max_bytes:
             return [make_error("read", "too_large", f"{stat.st_size} bytes, over the {max_bytes}-byte limit",

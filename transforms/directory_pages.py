@@ -39,6 +39,7 @@ MAX_ENTRY_PROSE_CHARS = 80
 MIN_DIRECTORY_SHARE = 0.85
 # ... and at least as much as a story (``listing_pages.MIN_STORY_CHARS``): a short page of one list is left as it is.
 MIN_DIRECTORY_CHARS = 1500
+DATED_TAGS = frozenset({"time"})  # a publication time outside the directory blocks: a byline, a post's header
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,18 +67,26 @@ class _Open:
     entry_directory: int = 0
     entries: int = 0
     linked_entries: int = 0
+    # of its entries, those that are sentences (no link, more prose than an entry's fields hold: the paragraph rows
+    # of a page laid out in a table), kept as what they were when the block is a directory: (chars, prose, directory)
+    sentence_chars: int = 0
+    sentence_prose: int = 0
+    sentence_directory: int = 0
+    dated: int = 0  # <time> elements it holds outside directory blocks
+    entry_dated: int = 0  # for a table or list: those its entries hold
 
 
 TRACKED_TAGS = LIST_TAGS | ENTRY_TAGS | FURNITURE_TAGS
 
 
-def directory_page(tree: HtmlElement, declares_article_type: bool) -> DirectoryPage | None:
+def directory_page(tree: HtmlElement, declares_article_type: bool, dated: bool = False) -> DirectoryPage | None:
     """The directory blocks of the page ``tree`` when it is a directory, else None: ``MIN_DIRECTORY_CHARS`` or more
     of text in tables and lists of ``MIN_BLOCK_ENTRIES`` short entries (``MAX_ENTRY_CHARS``, text outside links
     ``MAX_ENTRY_PROSE_CHARS`` on average) mostly holding a link to another page, and ``MIN_DIRECTORY_SHARE`` of the
     text outside links and page furniture in them. A page that declares itself an article (og:type, JSON-LD) is
-    never a directory."""
-    if declares_article_type:
+    never a directory, nor is one that gives its publication time: ``dated`` (its metadata or URL does:
+    ``PageMetadata.dated``) or a ``<time>`` outside its directory blocks."""
+    if declares_article_type or dated:
         return None
     reader = DirectoryReader()
     for _ in reader.read(readable_text(tree)):
@@ -115,6 +124,8 @@ class DirectoryReader:
                 self._links.append(leads)
                 self._in_link += leads
                 self._open[-1].has_link |= leads
+            elif tag in DATED_TAGS:
+                self._open[-1].dated += 1
             elif tag in TRACKED_TAGS:
                 opened = _Open(tag in LIST_TAGS)
                 self._open.append(opened)
@@ -146,8 +157,11 @@ class DirectoryReader:
             _pass_on(closed, parent)
 
     def directory(self) -> DirectoryPage | None:
-        """What makes the page read a directory, or None when it is not one."""
+        """What makes the page read a directory, or None when it is not one (nor when it holds a ``<time>`` outside
+        its directory blocks: a dated page is published content, see the module docstring)."""
         page = dataclasses.replace(self._page)
+        if page.dated:
+            return None
         # a <header> or <aside> holding half the page is a wrapper gone wrong (an unclosed tag), not furniture
         for wrapper in self._furniture:
             if 2 * wrapper.chars >= page.chars:
@@ -164,17 +178,27 @@ def _add_entry(block: _Open, entry: _Open) -> None:
     block.entry_chars += entry.chars
     block.entry_prose += entry.prose
     block.entry_directory += entry.directory
+    block.entry_dated += entry.dated
+    if not entry.has_link and entry.prose > MAX_ENTRY_PROSE_CHARS:
+        block.sentence_chars += entry.chars
+        block.sentence_prose += entry.prose
+        block.sentence_directory += entry.directory
 
 
 def _close_list(block: _Open) -> None:
-    """Keep a list's entries as directory text when it is a directory block, as the text they were if not."""
+    """Keep a list's entries as directory text when it is a directory block, as the text they were if not. The
+    entries of a directory block that are sentences stay what they were too: a page laid out as one table, a row per
+    menu link and a row per paragraph, is a story beside a menu, not a directory. The times in a directory block's
+    entries (a registry's dates of change) do not date the page."""
     if (block.entries >= MIN_BLOCK_ENTRIES and 2 * block.linked_entries >= block.entries
             and block.entry_prose <= MAX_ENTRY_PROSE_CHARS * block.entries):
-        block.directory += block.entry_chars
+        block.directory += block.entry_chars - block.sentence_chars + block.sentence_directory
+        block.prose += block.sentence_prose
         block.block_entries += block.entries
     else:
         block.prose += block.entry_prose
         block.directory += block.entry_directory
+        block.dated += block.entry_dated
 
 
 def _pass_on(closed: _Open, parent: _Open) -> None:
@@ -183,3 +207,4 @@ def _pass_on(closed: _Open, parent: _Open) -> None:
     parent.directory += closed.directory
     parent.has_link |= closed.has_link
     parent.block_entries += closed.block_entries
+    parent.dated += closed.dated

@@ -10,6 +10,8 @@ list another site's feeds or several of its own.
 
 from __future__ import annotations
 
+import unicodedata
+
 from lxml.html import HtmlElement
 
 from transforms.html_pages import parseable_page
@@ -31,7 +33,7 @@ def advertised_feeds(tree: HtmlElement, page_url: str | None) -> list[str]:
         rels = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         url = web_url(link.get("href"), page_url) if "alternate" in rels and kind in FEED_LINK_TYPES else None
-        if url and url not in feeds:
+        if url and url not in feeds and url == _printable(url):  # an address with control characters is none
             feeds.append(url)
             if len(feeds) == MAX_FEEDS_NAMED:
                 break
@@ -43,10 +45,20 @@ def describe_page(body: bytes, content_type: str | None, page_url: str | None) -
     tree = page_tree(parseable_page(body, content_type)[0])
     if tree is None:
         return ""
-    title = " ".join((tree.findtext(".//title") or "").split())
+    title = _printable(" ".join((tree.findtext(".//title") or "").split()))
     words = [f'a page titled "{title[:MAX_TITLE_CHARS]}"'] if title else []
     feeds = advertised_feeds(tree, page_url)
     if feeds:
         words.append(f"it links to the feed{'s' if len(feeds) > 1 else ''} {', '.join(feeds)} "
                      f"(configure {'one of them' if len(feeds) > 1 else 'it'} as the feed's url)")
     return "; ".join(words)
+
+
+def _printable(text: str) -> str:
+    """``text`` without control and format characters (Unicode category C: escapes, bidi overrides, zero-width
+    marks). The page is another party's, and its words reach a terminal in the run summary's back-off line: an
+    escape sequence in its title would recolour or rewrite the operator's screen, a right-to-left override reverse
+    what follows it."""
+    if text.isprintable():
+        return text
+    return "".join(char for char in text if unicodedata.category(char)[0] != "C")

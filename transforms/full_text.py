@@ -134,7 +134,10 @@ def _with_page(article: Article, page: PageInfo, body: bytes, settings: Transfor
     page_url = page.get("final_url") or page.get("url") or article.get("url")
     tree = page_tree(html)
     metadata = read_page_tree(tree, page_url, meta_values(tree)) if tree is not None else PageMetadata()
-    if tree is not None and listing_reason(tree, metadata.declares_article_type, page_url):
+    # an item its feed dates is a piece published on a day, which no directory is (``directory_pages``): a
+    # newsletter's roundup of links keeps its page, undated as the page may be
+    dated = metadata.dated or bool(article.get("raw_published"))
+    if tree is not None and listing_reason(tree, metadata.declares_article_type, page_url, dated):
         # a section front, a tag page, a list of live pages: its teasers are not this item's body, and its
         # title, times and canonical URL are the listing's, not the item's
         return _flagged(cast(Article, {**article, "quality_flags": flags}), "empty", LISTING_PAGE_FLAG)

@@ -72,7 +72,7 @@ def parse_html_page(raw: RawDocument) -> list[Article | ErrorRecord]:
     if not _looks_like_article(tree, metadata):
         return [make_error("parse", "not_an_article", "an HTML page with no article in it (no article markup or "
                            f"metadata and under {MIN_UNMARKED_ARTICLE_CHARS} characters of text)", source=raw)]
-    listing = listing_reason(tree, metadata.declares_article_type, url)
+    listing = listing_reason(tree, metadata.declares_article_type, url, metadata.dated)
     if listing:  # a home, section, tag or search page: one "article" of it would be a mash of teasers
         return [make_error("parse", "not_an_article", listing, source=raw)]
     if metadata.paywalled:

@@ -73,9 +73,11 @@ INLINE_TAGS = frozenset({"a", "abbr", "b", "br", "cite", "code", "em", "font", "
                          "small", "span", "strong", "sub", "sup", "time", "u", "wbr"})
 
 
-def listing_reason(tree: HtmlElement, declares_article_type: bool, page_url: str | None) -> str | None:
+def listing_reason(tree: HtmlElement, declares_article_type: bool, page_url: str | None,
+                   dated: bool = False) -> str | None:
     """Why the page ``tree`` (found at ``page_url``) is a listing or index page and no article, in words; None
-    when it may be an article. ``declares_article_type``: the page says it is one (og:type, JSON-LD)."""
+    when it may be an article. ``declares_article_type``: the page says it is one (og:type, JSON-LD); ``dated``: its
+    metadata or URL gives its publication time (``PageMetadata.dated``), which no directory does."""
     cards = listing_items(tree, declares_article_type)
     if cards:
         return (f"looks like a listing/index page with {cards} teaser items (<article> cards of headline links with "
@@ -90,7 +92,7 @@ def listing_reason(tree: HtmlElement, declares_article_type: bool, page_url: str
                 f"headline link to another page of the site, holding {blocks.share:.0%} of its text; no run of "
                 f"{MIN_STORY_RUN_CHARS} characters of other text, the longest {blocks.longest_run}; no article "
                 "declared)")
-    directory = directory_reader.directory()
+    directory = None if dated else directory_reader.directory()
     if directory:
         return (f"looks like a directory page: {directory.share:.0%} of its text outside links is in tables and lists "
                 f"of {directory.entries} short entries, most of them links to other pages; no story beside them and "

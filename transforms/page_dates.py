@@ -38,7 +38,27 @@ UPDATED_METAS = ("article:modified_time", "article:modified", "og:updated_time",
                  "dcterms.modified", "article.updated", "article_date_updated", "modified_time", "updated_time")
 PUBLISHED_TIME_CLASSES = ("publish", "pubdate", "posted", "entry-date", "post-date")  # <time class=...> marks
 UPDATE_TIME_CLASSES = ("updat", "modif")  # "publish-and-update-dates" is no publication time alone
+MARKED_TEXT_SOURCE = "page.marked_text"
 MARKED_TEXTS_KEPT = 2  # texts of other elements so marked: the publication time in the page's header, and its footer
+# Other elements are read as the publication time by the words of a class or id (split at "-", "_" and camelCase),
+# not by a part of one: WordPress marks every post and teaser card "status-publish", ad slots are "google-publisher",
+# a site's logo "publisherDetails", a comment counter "posted-comments-count". A word that says it ...
+PUBLISHED_WORDS = frozenset({"published", "posted", "pubdate", "publishdate", "postdate", "publishedon", "postedon",
+                             "publishedat", "datepublished", "dateposted"})
+# ... or a word of publishing beside a word of time: "publish-date", "post-date", "entry-date", "publishing-details"
+PUBLISHING_WORDS = frozenset({"publish", "publishing", "post", "entry", "pub"})
+TIME_WORDS = frozenset({"date", "time", "datetime", "on", "at", "details", "info"})
+NOT_THE_PAGE_WORDS = frozenset({"comment", "comments", "count", "reply", "replies"})  # a comment's, or a number
+CLASS_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+# A marked element inside one of these, or inside an element whose class or id says it holds other pages or
+# comments, dates another story: a teaser's time in a sidebar, a list of related or popular stories, a comment
+OTHER_CONTENT_TAGS = frozenset({"a", "aside", "nav"})
+OTHER_CONTENT_NAMES = ("related", "popular", "recent", "trending", "comment")
+PAGE_TAGS = frozenset({"body", "html"})
+# A marked text is read as a time only when it holds a year or a clock ("Nov 19, 2019", "Today 12:01 AM"):
+# "14 comments", "12 Quay Street" and a day without its year ("13 Aug") are none
+YEAR_OR_CLOCK = re.compile(r"(?<!\d)(?P<year>\d{4})(?!\d)|(?<!\d)\d{1,2}\s?[:：]\s?\d\d(?!\d)")
+MAX_MARKED_TEXT_READ_CHARS = 2_000  # of a marked element's text, raw: past it, it holds more than a date
 OTHER_TIME_ELEMENTS_KEPT = 2  # unmarked <time datetime> elements, the last resort after the URL's date
 MAX_TEXT_DATE_ELEMENTS = 20_000  # pages with more elements are not searched for a date in their text
 # htmldate reads the text of every element that may hold a date, the text of nested ones again inside their
@@ -74,7 +94,7 @@ def published_times(tree: HtmlElement, metas: dict[str, list[str]], articles: li
         yield "page.url", url_date
     others = [element for element in dated if element not in marked][:OTHER_TIME_ELEMENTS_KEPT]
     yield from (("page.time", element.get("datetime", "").strip()) for element in others)
-    yield from (("page.marked_text", text) for text in _marked_published_texts(tree))
+    yield from ((MARKED_TEXT_SOURCE, text) for text in _marked_published_texts(tree))
 
 
 def updated_time(articles: list[dict[str, Any]], metas: dict[str, list[str]]) -> str | None:
@@ -97,23 +117,65 @@ def _microdata_times(tree: HtmlElement) -> Iterator[tuple[str, str]]:
 
 def _marked_published_texts(tree: HtmlElement) -> Iterator[str]:
     """The short texts of elements other than ``<time>`` whose class or id marks them as the publication time
-    (``<div class="publish-date">Published 7:07 PM EST Nov 19, 2019</div>``), not an update: the first
-    ``MARKED_TEXTS_KEPT`` of the first ``MAX_TIMES_PER_SOURCE`` elements so marked. Many sites show their time
-    only so, their URL giving the day alone: the time stage takes its clock for that day
-    (``timestamps._clock_of_the_same_day``), which also moves an evening story in the Americas to its UTC day."""
+    (``<div class="publish-date">Published 7:07 PM EST Nov 19, 2019</div>``), not an update, that hold a year or a
+    clock: the first ``MARKED_TEXTS_KEPT`` of the first ``MAX_TIMES_PER_SOURCE`` elements so marked outside other
+    stories' teasers and comments (``_dates_other_content``). Many sites show their time only so, their URL giving
+    the day alone: the time stage takes its clock for that day (``timestamps._clock_of_the_same_day``), which also
+    moves an evening story in the Americas to its UTC day."""
     elements = (element for element in tree.xpath("//*[@class or @id][not(self::time or self::meta or self::script "
-                                                  "or self::style)]") if _marks_published_time(element))
-    texts = (" ".join(element.text_content().split()) for element in itertools.islice(elements, MAX_TIMES_PER_SOURCE))
-    dated = (text for text in texts if len(text) <= MAX_DATE_TEXT_CHARS and any(map(str.isdigit, text)))
-    yield from itertools.islice(dated, MARKED_TEXTS_KEPT)  # a digit: "Posted by Ann" is no date
+                                                  "or self::style)]")
+                if _marks_published_time(element) and not _dates_other_content(element))
+    texts = (_short_text(element) for element in itertools.islice(elements, MAX_TIMES_PER_SOURCE))
+    dated = (text for text in texts if text and len(text) <= MAX_DATE_TEXT_CHARS and _holds_year_or_clock(text))
+    yield from itertools.islice(dated, MARKED_TEXTS_KEPT)
 
 
 def _marks_published_time(element: HtmlElement) -> bool:
-    """Whether an element's class or id names it the publication time: ``publish-date``, ``posted-on``, not
-    ``updated``."""
-    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    return any(word in names for word in PUBLISHED_TIME_CLASSES) and not any(
-        word in names for word in UPDATE_TIME_CLASSES)
+    """Whether an element's class or id names it the publication time (``publish-date``, ``posted-on``,
+    ``datePublished``; not ``updated``): by its words, ``PUBLISHED_WORDS`` or ``PUBLISHING_WORDS`` with
+    ``TIME_WORDS``, none of ``NOT_THE_PAGE_WORDS``."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    lowered = names.lower()
+    if not any(word in lowered for word in PUBLISHED_TIME_CLASSES) or any(
+            word in lowered for word in UPDATE_TIME_CLASSES):
+        return False  # the cheap test first: most elements name nothing of the kind
+    for name in names.split():
+        words = {word.lower() for word in CLASS_WORD.findall(name)}
+        if words & NOT_THE_PAGE_WORDS:
+            continue
+        if words & PUBLISHED_WORDS or (words & PUBLISHING_WORDS and words & TIME_WORDS):
+            return True
+    return False
+
+
+def _dates_other_content(element: HtmlElement) -> bool:
+    """Whether a marked element stands in a link, an ``<aside>`` or ``<nav>``, or an element named for related,
+    popular or recent stories or for comments: its time is another story's or a comment's."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in PAGE_TAGS:  # a page's classes say what it is about ("has-related-posts"), not where
+            break
+        names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
+        if ancestor.tag in OTHER_CONTENT_TAGS or any(word in names for word in OTHER_CONTENT_NAMES):
+            return True
+    return False
+
+
+def _short_text(element: HtmlElement) -> str | None:
+    """The element's text with its whitespace collapsed, or None when it runs past ``MAX_MARKED_TEXT_READ_CHARS``
+    (read up to there only: a marked element can wrap a whole article, and eight nested ones a page eight times)."""
+    parts: list[str] = []
+    read = 0
+    for text in element.itertext():
+        read += len(text)
+        if read > MAX_MARKED_TEXT_READ_CHARS:
+            return None
+        parts.append(text)
+    return " ".join("".join(parts).split())
+
+
+def _holds_year_or_clock(text: str) -> bool:
+    """Whether ``text`` holds a year (1900 to 2099, in any script's digits) or a clock (``YEAR_OR_CLOCK``)."""
+    return any(not match["year"] or 1900 <= int(match["year"]) <= 2099 for match in YEAR_OR_CLOCK.finditer(text))
 
 
 def _marked_published(element: HtmlElement) -> bool:

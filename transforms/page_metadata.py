@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 from transforms.authors import author_names
 from transforms.identity import MAX_URL_CHARS, same_site
 from transforms.language import normalize_language_code
-from transforms.page_dates import PUBLISHED_METAS, date_in_text, published_times, updated_time
+from transforms.page_dates import MARKED_TEXT_SOURCE, PUBLISHED_METAS, date_in_text, published_times, updated_time
 from transforms.page_markup import (
     as_list, first_text, is_article_item, json_ld_blocks, json_ld_items, meta_content, meta_values, og_types,
     top_level_items,
@@ -35,6 +35,9 @@ LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
 LEAD_IMAGE_METAS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
 DESCRIPTION_METAS = ("description", "og:description")
 FALSE_VALUES = (False, "false", "False", "FALSE", "no")
+
+
+PAGE_LEVEL_TIME_SOURCES = frozenset({"page.json_ld", "page.meta", "page.microdata", "page.url"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +70,12 @@ class PageMetadata:
     # about the page; not a datePublished on a WebPage (a home page can carry one). A listing page
     # that says this of itself is kept as an article (``listing_pages``)
     declares_article_type: bool = False
+
+    @property
+    def dated(self) -> bool:
+        """Whether the page gives its publication time where it speaks for the whole page: JSON-LD, a meta tag,
+        microdata or its URL. Not a ``<time>`` or a marked text anywhere in it: a registry's rows hold such times."""
+        return any(source in PAGE_LEVEL_TIME_SOURCES for source, _ in self.published)
 
 
 def read_page_metadata(html: str, page_url: str | None) -> PageMetadata:
@@ -101,7 +110,9 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
     return PageMetadata(
         canonical_url=canonical, canonical_source=canonical_source,
         paywalled=any(item.get("isAccessibleForFree") in FALSE_VALUES for item in ld_objects),
-        published=published, text_date=None if published else date_in_text(tree),
+        # a text marked as the publication time is read after the URL's date, and may not read as a date at all:
+        # htmldate's date is still looked for beside it, as for a page that gives none
+        published=published, text_date=None if _declares_time(published) else date_in_text(tree),
         updated=updated_time(articles, metas),
         authors=tuple(authors), authors_source=authors_source,
         language=language, language_source=language_source, lead_image=image, lead_image_source=image_source,
@@ -113,6 +124,11 @@ def read_page_tree(tree: HtmlElement, page_url: str | None, metas: dict[str, lis
         or og_article or any(name in metas for name in PUBLISHED_METAS[:3]),
         declares_article_type=any(is_article_item(item) for item in ld_top_level) or og_article,
     )
+
+
+def _declares_time(published: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the page gives its publication time other than as a marked text (``page_dates``)."""
+    return any(source != MARKED_TEXT_SOURCE for source, _ in published)
 
 
 def _absolute_http(value: Any, base_url: str | None) -> str | None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# "[...]", "[…]", "[ … ]", "[&hellip;]", "(...)", and WordPress's "(more…)"
-ELLIPSIS = r"(?:\.{3,}|…|&hellip;|&#8230;|&#x2026;)"
+# "[...]", "[…]", "[ … ]", "[&hellip;]", "(...)", and WordPress's "(more…)"; in Chinese and Japanese text also
+# "⋯⋯" (the midline ellipsis), "・・・" and full-width or ideographic dots
+ELLIPSIS = r"(?:\.{3,}|…|&hellip;|&#8230;|&#x2026;|⋯|・{3,}|．{3,}|。{3,})"
 BRACKETED_ELLIPSIS = re.compile(rf"[\[(]\s*(?:{ELLIPSIS}|more\s*{ELLIPSIS}?)\s*[\])]\s*$", re.IGNORECASE)
 # Links to the rest of the post, in the languages of our feeds; they end a summary after a sentence, a cut
 # ("... … Läs vidare →") or on a line of their own.
@@ -28,14 +29,26 @@ READ_ON_PHRASES = (
     "lire la suite", "weiterlesen", "weiter lesen", "leer más", "seguir leyendo", "leggi tutto",
     "continua a leggere", "lees meer", "verder lezen", "czytaj dalej", "читать далее", "devamını oku",
 )
-TAIL_ARROW = r"(?:\.{1,3}|…|&hellip;|»|›|→|>>?|&raquo;|&rarr;)"
-AFTER_SENTENCE = r"(?:^|(?<=[\n.!?…:]))[ \t]*"
+TAIL_ARROW = r"(?:\.{1,3}|…|&hellip;|»|›|→|>>?|&raquo;|&rarr;|＞＞?|》)"
+AFTER_SENTENCE = r"(?:^|(?<=[\n.!?…:。！？]))[ \t]*"
+# The same links in Chinese, Japanese and Korean. These scripts need no space before them, and a cut text runs
+# straight into them ("...系统能够阅读全文"): they end a summary wherever they stand, as none is a sentence's last
+# words. They matter since those scripts are counted as Latin-script text would be (``script_weights``): a Chinese
+# teaser of 300 characters reaches the 800 that make a description the whole article (``feed_bodies``) unless its
+# marker says it was cut. "未完待续" ("to be continued") declares the cut too.
+CJK_READ_ON_PHRASES = (
+    "点击阅读全文", "点击查看全文", "點擊閱讀全文", "點擊查看全文", "阅读全文", "閱讀全文", "查看全文", "继续阅读",
+    "繼續閱讀", "阅读更多", "閱讀更多", "全文阅读", "全文閱讀", "未完待续", "未完待續", "続きを読む", "続きはこちら",
+    "全文を読む", "もっと読む", "기사 더보기", "더보기", "더 보기", "계속 읽기", "전문 보기",
+)
+CJK_READ_ON = rf"[\[(（【]?[ \t]*(?:{'|'.join(CJK_READ_ON_PHRASES)})[ \t]*{TAIL_ARROW}?[ \t]*[\])）】]?[ \t]*$"
 READ_ON = re.compile(
     rf"{AFTER_SENTENCE}[\[(]?(?:{'|'.join(READ_ON_PHRASES)})[ \t]*{TAIL_ARROW}?[\])]?[ \t]*$"
     # "More..." or "More »" on a line of its own (after a sentence "more" is a word of it)
     rf"|(?:^|(?<=\n))[ \t]*[\[(]?more[ \t]*{TAIL_ARROW}?[\])]?[ \t]*$"
     # WordPress names the post between the phrase and its arrow: "Continue reading Ferry timetables →"
-    rf"|{AFTER_SENTENCE}continue reading\b[^\n]{{0,200}}?[ \t]*(?:→|»|&rarr;|&raquo;)[ \t]*$",
+    rf"|{AFTER_SENTENCE}continue reading\b[^\n]{{0,200}}?[ \t]*(?:→|»|&rarr;|&raquo;)[ \t]*$"
+    rf"|{CJK_READ_ON}",
     re.IGNORECASE,
 )
 TAG_LINE = re.compile(r"\n[ \t]*(?:technorati[ \t]+)?tags[ \t]*:[^\n]*$", re.IGNORECASE)

@@ -105,8 +105,9 @@ def drop_text_before_declaration(body: bytes) -> tuple[bytes, bool]:
     return body[match.start():], not body[:match.start()].isspace()
 
 
-# What may follow the root element's end tag in XML (a generator's comment, a processing instruction).
-AFTER_ROOT_ALLOWED = re.compile(rb"(?:\s|<!--(?:(?!-->).)*-->|<\?(?:(?!\?>).)*\?>)*", re.DOTALL)
+# What may follow the root element's end tag in XML (a generator's comment, a processing instruction). Possessive:
+# megabytes of space before a stray character were given back one at a time on failing (5 MB: 0.45 s, now 0.01 s).
+AFTER_ROOT_ALLOWED = re.compile(rb"(?:\s+|<!--.*?-->|<\?.*?\?>)*+", re.DOTALL)
 
 
 def drop_text_after_root(body: bytes) -> tuple[bytes, bool]:

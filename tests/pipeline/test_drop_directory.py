@@ -6,7 +6,10 @@ import os
 import pathlib
 import time
 
+import pytest
+
 from pipeline.drop_directory import DropDirectoryWatcher
+from tests.pipeline.folder_refusals import refuse_listing
 
 
 def test_in_progress_names_are_never_taken(tmp_path: pathlib.Path) -> None:
@@ -71,3 +74,13 @@ def test_files_in_a_linked_folder_are_taken(tmp_path: pathlib.Path) -> None:
     (tmp_path / "drop" / "mounted").symlink_to(tmp_path / "mnt")
     taken = [path for _, path in DropDirectoryWatcher(tmp_path / "drop", settle_s=1).scan()]
     assert taken == [str(tmp_path / "drop" / "mounted" / "feed.xml")]
+
+
+def test_a_folder_that_cannot_be_listed_is_taken_for_its_read_to_say_so(tmp_path: pathlib.Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = tmp_path / "drop" / "locked"
+    locked.mkdir(parents=True)
+    (tmp_path / "drop" / "up").symlink_to(tmp_path)  # a link above the drop directory adds nothing
+    os.utime(locked, (time.time() - 3600, time.time() - 3600))
+    refuse_listing(monkeypatch, locked)
+    assert [path for _, path in DropDirectoryWatcher(tmp_path / "drop", settle_s=1).scan()] == [str(locked)]

@@ -16,6 +16,7 @@ import pytest
 from pipeline import sources
 from pipeline.sources import InputFile, expand_inputs, read_input
 from tests.peak_memory import measure_call
+from tests.pipeline.folder_refusals import refuse_listing
 from transforms.records import sha256_hex
 
 MTIME = 1_700_000_000  # 2023-11-14T22:13:20Z
@@ -304,3 +305,18 @@ def test_a_link_that_loops_or_leads_nowhere_is_an_error_row_with_the_link_s_own_
     assert reason in error["message"]
     # not the clock: a rerun on another day replaces the row rather than adding one to that day's partition
     assert error["occurred_at"] == dt.datetime.fromtimestamp(MTIME, dt.timezone.utc)
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_row_naming_it(tmp_path: pathlib.Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = write(tmp_path / "drop" / "feed.xml", RSS)
+    locked = tmp_path / "drop" / "locked"
+    write(locked / "old.xml", RSS)
+    refuse_listing(monkeypatch, locked)
+    inputs = expand_inputs([str(tmp_path / "drop")])
+    records = {record["uri"]: record for path in inputs for record in read_input(InputFile(path=path), 1_000_000)}
+
+    assert inputs == [str(feed), str(locked)]  # its files were left out without a word
+    assert (records[str(locked)]["error_type"], records[str(locked)]["message"]) == (
+        "unreadable", "a folder that could not be listed, its files unread: PermissionError: Permission denied")
+    assert records[str(feed)]["kind"] == "raw"

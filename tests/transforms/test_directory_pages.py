@@ -140,3 +140,39 @@ def test_the_directories_of_a_crawl_of_iana_org_are_told_from_its_other_pages() 
     assert found == {"http://www.iana.org/protocols", "http://www.iana.org/domains/root/db",
                      "http://www.iana.org/domains/idn-tables"}
     assert len(others) == 15 and "http://www.iana.org/domains/arpa" in others
+
+
+def without_times(html: str) -> str:
+    """``html`` with each ``<time>`` element replaced by its text: the date as words only."""
+    return re.sub(r"<time[^>]*>([^<]*)</time>", r"\1", html)
+
+
+def test_a_dated_roundup_of_links_is_no_directory_and_the_same_undated_is() -> None:
+    # a newsletter's weekly issue: an introduction, 20 links each with a line of comment, a sign-off
+    roundup = fixture("link_roundup")
+    tree = lxml.html.document_fromstring(roundup)
+
+    assert directory_page(tree, False) is None  # its byline's <time>: a piece published on a day
+    assert listing_reason(tree, False, "https://tidelines.example/issues/112") is None
+    undated = lxml.html.document_fromstring(without_times(roundup))
+    assert directory_page(undated, False) is not None  # nothing tells it from a list of links kept up to date
+    assert directory_page(undated, False, dated=True) is None  # its metadata or URL dates it
+    assert listing_reason(undated, False, "https://tidelines.example/issues/112", dated=True) is None
+
+
+def test_times_in_the_rows_of_a_register_do_not_date_it() -> None:
+    dated_cell = '<td><time datetime="2024-03-01">1 Mar</time></td></tr>'
+    dated_rows = fixture("registry_directory").replace("</tr>", dated_cell)
+
+    assert dated_rows.count("<time") >= 60 and directory_of(dated_rows) is not None
+
+
+def test_the_paragraph_rows_of_a_page_laid_out_in_one_table_are_prose() -> None:
+    # an old site's page as one table: a row per menu link, the headline's row, then a row per paragraph
+    menu = "".join(f'<tr><td><a href="/section/{number}">Section {number}</a></td></tr>' for number in range(60))
+    paragraph = ("<tr><td>The harbour wall was rebuilt stone by stone over the winter, and the fishing fleet that "
+                 "sheltered up the estuary is back on its moorings.</td></tr>")
+    headline = "<tr><td><h1>The wall is mended</h1></td></tr>"
+    page = f"<html><body><table>{menu}{headline}{paragraph * 13}</table></body></html>"
+
+    assert directory_of(page) is None  # the 13 paragraph rows were directory entries beside the 60 menu links

@@ -38,3 +38,14 @@ def test_the_description_names_the_pages_title_and_its_feeds() -> None:
     assert describe_page(challenge, "text/html", None) == 'a page titled "Just a moment..."'
     assert describe_page(b"<html><body><p>Down.</p></body></html>", "text/html", None) == ""
     assert describe_page(b"", None, None) == ""
+
+
+def test_control_and_format_characters_of_a_hostile_page_never_reach_the_description() -> None:
+    # the description ends up in the run summary's back-off line, on the operator's terminal
+    page = ('<html><head><title>\x1b[2J\x1b[31mJust a\u202e moment\x07...</title>'
+            '<link rel="alternate" type="application/rss+xml" href="/feed\x1b[0m.xml">'
+            '<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>').encode()
+
+    assert describe_page(page, "text/html", "https://wren-weekly.example/") == (
+        'a page titled "[2J[31mJust a moment..."; it links to the feed https://wren-weekly.example/feed.xml '
+        "(configure it as the feed's url)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import pathlib
+import re
 from typing import Any
 
 import pytest
@@ -285,3 +286,32 @@ def test_a_short_japanese_brief_is_a_body_counted_as_latin_text_would_be(tmp_pat
 
     assert len(story) < MIN_PAGE_BODY_CHARS
     assert article["body_status"] == "full" and article["body_text"] == story
+
+
+def test_an_undated_roundup_of_links_is_the_body_of_the_item_its_feed_dates(tmp_path: pathlib.Path) -> None:
+    # a newsletter's issue whose page says its date in words only: shaped as a directory, yet a piece its feed dates
+    path = tmp_path / "roundup.gz"
+    roundup = re.sub(r"<time[^>]*>([^<]*)</time>", r"\1", (LISTING / "link_roundup.html").read_text())
+    path.write_bytes(gzip.compress(roundup.encode()))
+    page = {"status": "fetched", "url": LINK, "final_url": "https://tidelines.example/issues/112",
+            "content_type": "text/html", "raw_path": str(path)}
+
+    dated = attach_full_text(draft(raw_published="Fri, 03 May 2024 07:00:00 +0100", page=page), SETTINGS)
+    undated = attach_full_text(draft(page=page), SETTINGS)  # a sitemap's entry of a site's pages, say
+
+    assert dated["body_status"] == "full" and "The last coal barge leaves Saltby" in dated["body_text"]
+    assert LISTING_PAGE_FLAG not in dated["quality_flags"]
+    assert undated["body_status"] == "empty" and LISTING_PAGE_FLAG in undated["quality_flags"]
+
+
+def test_a_chinese_teaser_long_enough_to_be_whole_is_still_a_teaser_when_its_link_says_so() -> None:
+    # 370 characters, 1,058 counted as Latin-script text: past the 800 of a whole description, ended by its link
+    teaser = ("晨江老城区供水管网改造工程目前已完成总工程量的百分之六十，预计今年年底前全部完工。工程完工后，老城区约十二万居民将告别"
+              "水压不足、水质发黄等老问题。此次改造共涉及主干管道四十六公里、入户支管一千三百余处，全部更换为球墨铸铁管和不锈钢管。"
+              "施工单位采取分片停水、夜间作业的方式，每次停水时间一般不超过八小时。改造后的管网将接入全市智慧水务平台，一旦出现"
+              "爆管或异常漏损，系统能够") * 2
+
+    assert feed_item_is_whole({"kind": "article", "document_type": "rss", "summary_html": f"<p>{teaser}</p>"})
+    for link in ("<a href='/a/1.html'>阅读全文</a>", "<a href='/a/1.html'>[阅读全文]</a>", "<a href='/a/1.html'>続きを読む</a>"):
+        item = {"kind": "article", "document_type": "rss", "summary_html": f"<p>{teaser}{link}</p>"}
+        assert not feed_item_is_whole(item), link  # so its page is fetched for the rest

@@ -364,3 +364,27 @@ def test_a_registry_s_directory_is_not_an_article_and_says_why() -> None:
 def test_an_article_with_a_big_table_of_linked_rows_stays_an_article() -> None:
     article = parse_one((LISTING / "data_table_article.html").read_bytes())
     assert article["title"] == "Gig regatta: Saltby crews take four titles in a day of heavy swell"
+
+
+def test_a_roundup_of_links_whose_metadata_dates_it_stays_an_article() -> None:
+    # a newsletter's issue with its date in words only: a directory by its shape, but a meta tag dates it
+    roundup = re.sub(r"<time[^>]*>([^<]*)</time>", r"\1", (LISTING / "link_roundup.html").read_text())
+    dated = roundup.replace("<title>", '<meta name="date" content="2024-05-03"><title>')
+
+    (error,) = parse_html_page(make_raw(roundup, uri="https://tidelines.example/issues/112"))
+    assert error["message"].startswith("looks like a directory page")
+    assert parse_one(dated, uri="https://tidelines.example/issues/112")["page_times"] == [("page.meta", "2024-05-03")]
+
+
+def test_a_comment_counter_named_posted_takes_nothing_from_the_date_in_a_page_s_text() -> None:
+    from transforms.settings import TransformSettings
+    from transforms.timestamps import normalize_article_time
+
+    html = page(body='<p class="byline">By Ann Vale, 19 November 2019</p><p>Text of the story.</p>'
+                     '<a class="posted-comments-count" href="#comments">14 comments</a>')
+    article = normalize_article_time(parse_one(html, uri="https://news.example/story/ferry/"), TransformSettings())
+    # the counter's "14 comments" was a publication time that did not read, and it kept htmldate from the byline:
+    # the row fell back on fetched_at, flagged unparseable
+    assert (article["published_at"], article["time_source"]) == (
+        dt.datetime(2019, 11, 19, tzinfo=dt.timezone.utc), "page.text")
+    assert article["time_flags"] == ["no_zone", "date_only"]

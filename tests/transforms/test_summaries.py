@@ -85,3 +85,27 @@ def test_only_the_end_of_a_huge_text_is_searched() -> None:
     trimmed = trim_summary(text)
     assert time.monotonic() - started < 1.0
     assert trimmed.truncated and trimmed.text is not None and trimmed.text.endswith("\tend")
+
+
+CHINESE = "晨江老城区供水管网改造工程目前已完成总工程量的百分之六十，预计今年年底前全部完工"
+JAPANESE = "東京都は19日、2025年度の予算案の概要を発表した"
+KOREAN = "서울시는 19일 내년도 예산안을 발표했다"
+
+
+@pytest.mark.parametrize(("text", "tail"), [
+    (CHINESE, "阅读全文"), (CHINESE, "。阅读全文>>"), (CHINESE, " [阅读全文]"), (CHINESE, "……点击查看全文"),
+    (CHINESE, "（未完待续）"), (CHINESE, "。继续阅读 »"), (CHINESE, "【閱讀全文】"), (JAPANESE, "…続きを読む"),
+    (JAPANESE, "（続きはこちら）"), (JAPANESE, "。続きを読む＞＞"), (KOREAN, "... 기사 더보기"), (KOREAN, " 계속 읽기"),
+    (CHINESE, "。Read more »"),
+], ids=repr)
+def test_chinese_japanese_and_korean_read_on_links_are_taken_off_and_flagged(text: str, tail: str) -> None:
+    # no space or full stop needs to come before them: a cut text runs straight into its link
+    trimmed = trim_summary(text + tail)
+    assert trimmed.truncated and trimmed.text is not None
+    assert trimmed.text.rstrip(" .…。") == text
+
+
+def test_chinese_and_japanese_ellipses_are_possible_cuts() -> None:
+    assert all(ends_with_ellipsis(CHINESE + end) for end in ("⋯⋯", "……", "。。。"))
+    assert ends_with_ellipsis(JAPANESE + "・・・")
+    assert not ends_with_ellipsis(CHINESE + "。") and trim_summary(CHINESE + "。") == TrimmedSummary(CHINESE + "。", False)

@@ -77,3 +77,12 @@ def test_what_xml_allows_after_the_root_and_a_root_end_inside_cdata_are_left_as_
     in_comment = b"<rss><channel><!-- the old </rss> was here <p>"
     assert drop_text_after_root(in_comment) == (in_comment, False)
     assert drop_text_after_root(b"<html><body>hi</body></html><script/>") == (b"<html><body>hi</body></html><script/>", False)
+
+
+def test_megabytes_of_space_comments_and_instructions_after_the_root_are_read_as_xml_allows() -> None:
+    # the pattern gives nothing back on failing: megabytes of them before a stray character are read once
+    feed = b"<rss><channel/></rss>"
+    allowed = b" \n" * 1_000_000 + b"<!-- a -->" * 100_000 + b"<?pi x?>" * 100_000
+    assert drop_text_after_root(feed + allowed) == (feed + allowed, False)
+    assert drop_text_after_root(feed + allowed + b"<script/>") == (feed, True)
+    assert drop_text_after_root(feed + b"<!-- -- x -->\n<!-- never closed") == (feed, True)
