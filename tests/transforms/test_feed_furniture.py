@@ -24,10 +24,11 @@ def test_a_self_post_keeps_its_text_without_the_trailer() -> None:
     assert clean_html(without_reddit_trailer(SELF_POST)).text == "Is the east quay open to kayaks this winter?"
 
 
-def test_a_link_post_keeps_its_picture_and_loses_the_trailer_of_the_older_template() -> None:
-    cleaned = without_reddit_trailer(LINK_POST)
-    assert "submitted by" not in cleaned and "[link]" not in cleaned and "tide.jpg" in cleaned
-    assert clean_html(cleaned).text == ""
+def test_a_link_post_keeps_its_picture_and_the_page_it_shares_and_loses_the_trailer_of_the_older_template() -> None:
+    cleaned = clean_html(without_reddit_trailer(LINK_POST))
+    assert "submitted by" not in cleaned.html and "tide.jpg" in cleaned.html
+    assert cleaned.text == "https://tides.example/chart"  # the post is the page it links to
+    assert cleaned.links == ["https://www.forum.example/r/harbours/comments/1b7xzz/", "https://tides.example/chart"]
 
 
 @pytest.mark.parametrize("html", [
