@@ -54,7 +54,8 @@ import httpcore
 import httpx
 
 from pipeline.content_codings import (ContentCodingError, DecodedBody, UnsupportedCodingError, bounded_pieces,
-                                      decode_bounded)
+                                      decode_bounded, decoded_head)
+from transforms.feed_discovery import describe_error_page
 from transforms.sniffing import reads_as_document
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ FEED_ACCEPT = (
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
 RETRYABLE_ERROR_TYPES = frozenset({"timeout", "connection_error"})
+# Of the page an error status comes with, this much is read for its title (its <head>; a bot check's is small)
+ERROR_PAGE_READ_BYTES = 64 * 1024
 _DEADLINE_SLACK_S = 0.05  # a timeout this close to the deadline is the deadline's doing
 
 Key = TypeVar("Key", bound=Hashable)
@@ -596,6 +599,8 @@ def _read_response(
     if not 200 <= response.status_code < 300:
         result.retry_after_s = retry_after_s(response.headers.get("retry-after"))
         message = f"HTTP {response.status_code} {response.reason_phrase} from {result.final_url}"
+        if said := _error_page_words(response, settings, deadline_s):
+            message += f": {said}"
         return _Hop(_failed(result, _Failure("http_status", message)))
     declared_bytes = response.headers.get("content-length", "")
     if declared_bytes.isdigit() and int(declared_bytes) > settings.max_bytes:
@@ -603,6 +608,24 @@ def _read_response(
                                     f"than the limit of {settings.max_bytes}; not downloaded")
     result.body, result.body_damage = _read_body(response, settings, deadline_s)
     return _Hop(result)
+
+
+def _error_page_words(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> str:
+    """What the page of an error status says it is: Cloudflare's bot check by its ``cf-mitigated`` header, else the
+    page's title (``feed_discovery.describe_error_page``; its first ``ERROR_PAGE_READ_BYTES`` read). A 403 that
+    is a bot check and one that is a login tell the operator different things; "HTTP 403" alone told neither.
+    Reading it is best effort: a page that does not read leaves the status alone."""
+    if (response.headers.get("cf-mitigated") or "").strip().lower() == "challenge":
+        return "Cloudflare's bot check (cf-mitigated: challenge): the host refuses automated clients"
+    content_type = response.headers.get("content-type")
+    if not (content_type or "").strip().lower().startswith(("text/html", "application/xhtml")):
+        return ""  # a JSON or plain-text error says nothing a title would
+    try:
+        raw = bounded_pieces(_raw_chunks(response, settings, deadline_s), 4 * ERROR_PAGE_READ_BYTES)
+        head = decoded_head(raw, response.headers.get("content-encoding"), ERROR_PAGE_READ_BYTES)
+    except (_Failure, httpx.HTTPError, ContentCodingError, UnsupportedCodingError, OverflowError):
+        return ""
+    return describe_error_page(head, content_type)
 
 
 def _read_body(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> DecodedBody:

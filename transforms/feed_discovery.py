@@ -45,13 +45,25 @@ def describe_page(body: bytes, content_type: str | None, page_url: str | None) -
     tree = page_tree(parseable_page(body, content_type)[0])
     if tree is None:
         return ""
-    title = _printable(" ".join((tree.findtext(".//title") or "").split()))
-    words = [f'a page titled "{title[:MAX_TITLE_CHARS]}"'] if title else []
+    words = [titled] if (titled := _titled(tree)) else []
     feeds = advertised_feeds(tree, page_url)
     if feeds:
         words.append(f"it links to the feed{'s' if len(feeds) > 1 else ''} {', '.join(feeds)} "
                      f"(configure {'one of them' if len(feeds) > 1 else 'it'} as the feed's url)")
     return "; ".join(words)
+
+
+def describe_error_page(body: bytes, content_type: str | None) -> str:
+    """Words on the HTML page a server answered an error status with, for the error row: its title ('a page titled
+    "Just a moment..."': a bot check; "Sign in", "Account suspended"), or "" when it has none."""
+    tree = page_tree(parseable_page(body, content_type)[0])
+    return _titled(tree) if tree is not None else ""
+
+
+def _titled(tree: HtmlElement) -> str:
+    """'a page titled "TITLE"' for a page with a title (printable, at most ``MAX_TITLE_CHARS``), else ""."""
+    title = _printable(" ".join((tree.findtext(".//title") or "").split()))
+    return f'a page titled "{title[:MAX_TITLE_CHARS]}"' if title else ""
 
 
 def _printable(text: str) -> str:

@@ -223,6 +223,36 @@ def test_404_is_not_retried(http_server: LocalHTTPServer) -> None:
     assert len(http_server.requests_to("/missing")) == 1
 
 
+def test_an_error_status_names_the_title_of_its_page(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=403, body=b"<html><head><title>Just a\n moment...</title></head>"
+                                                         b"<body>Checking your browser</body></html>",
+                                        headers={"Content-Type": "text/html; charset=UTF-8"}))
+    result = fetch(http_server.url("/feed"), settings=FAST)
+    # it said "HTTP 403 Forbidden from URL": a bot check and a login looked alike
+    assert result.error_message == (f'HTTP 403 Forbidden from {http_server.url("/feed")}: '
+                                    'a page titled "Just a moment..."')
+
+
+def test_cloudflare_s_challenge_header_names_the_bot_check(http_server: LocalHTTPServer) -> None:
+    http_server.route("/feed", Response(status=403, body=b"<html><title>Attention Required!</title></html>",
+                                        headers={"Content-Type": "text/html", "cf-mitigated": "challenge"}))
+    result = fetch(http_server.url("/feed"), settings=FAST)
+    assert (result.error_message or "").endswith("Cloudflare's bot check (cf-mitigated: challenge): the host refuses "
+                                                 "automated clients")
+
+
+def test_an_error_page_that_is_no_html_page_or_never_ends_leaves_the_status_alone(http_server: LocalHTTPServer) -> None:
+    http_server.route("/json", Response(status=404, body=b'{"title": "gone"}',
+                                        headers={"Content-Type": "application/json"}))
+    http_server.route("/endless", Response(status=404, body=endless(b"<p>" * 1000),
+                                           headers={"Content-Type": "text/html"}))
+    http_server.route("/bomb", Response(status=404, body=gzip_bomb(1024 * 1024 * 1024),
+                                        headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}))
+    for path in ("/json", "/endless", "/bomb"):
+        result = fetch(http_server.url(path), settings=FAST)
+        assert result.error_message == f"HTTP 404 Not Found from {http_server.url(path)}", path
+
+
 def test_read_timeout_is_retried_then_reported(http_server: LocalHTTPServer) -> None:
     http_server.route("/slow", Response(body=b"late", delay_s=3.0))
     settings = FetchSettings(timeout_read_s=0.3, max_retries=1, backoff_base_s=0.01, total_deadline_s=5.0)
