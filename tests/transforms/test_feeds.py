@@ -636,3 +636,16 @@ def test_episodes_on_one_link_keep_their_article_ids_when_their_guids_are_read_a
     ids = [identify_article(draft, SETTINGS)["article_id"] for draft in distinguish_shared_links(drafts)]
     earlier_ids = [identify_article(draft, SETTINGS)["article_id"] for draft in distinguish_shared_links(earlier)]
     assert ids == earlier_ids and len(set(ids)) == 3
+
+
+def test_a_podcast_episode_described_only_by_its_itunes_subtitle_has_it_as_its_summary() -> None:
+    body = ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+            "<channel><title>Quay talk</title>"
+            "<item><title>Episode 1</title><link>https://quay.example/ep1</link>"
+            "<itunes:subtitle>The harbour master on winter berths &amp; tides</itunes:subtitle></item>"
+            "<item><title>Episode 2</title><link>https://quay.example/ep2</link><description>Ferry &lt;b&gt;fares"
+            "&lt;/b&gt;</description><itunes:subtitle>Fares</itunes:subtitle></item></channel></rss>").encode()
+    only_subtitle, described = articles(parse_feed(make_raw(body)))
+    # the episode had no text at all
+    assert clean_html(only_subtitle["summary_html"]).text == "The harbour master on winter berths & tides"
+    assert clean_html(described["summary_html"]).text == "Ferry fares"  # a description comes first
