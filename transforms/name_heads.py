@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.organisation_names import in_organisation_name
+from transforms.organisation_names import PLACE_LINKS, SCHOOL_WORDS, in_organisation_name
 
 # Two-word heads, the first word of which alone is no head or an everyday word ("San Jose Mercury News").
 HEAD_PHRASES: frozenset[str] = frozenset({
@@ -70,10 +70,7 @@ CLUB_PREFIXES: frozenset[str] = frozenset(
 # ("NIC Chile", "AFNIC (NIC France)": Network Information Centre).
 COMPANY_PREFIXES: frozenset[str] = frozenset({"air", "nic"})
 # Words before a place that make it a school's name, with or without a link word ("University of Maryland").
-SCHOOL_PREFIXES: frozenset[str] = frozenset(
-    "university college institute universität universitat université universidad universidade università "
-    "universiteit uni".split()
-)
+SCHOOL_PREFIXES: frozenset[str] = SCHOOL_WORDS | {"uni"}
 # Street words before a place in French, Spanish, Italian and Portuguese: "rue de Paris", "Avenida Brasil".
 STREET_PREFIXES: frozenset[str] = frozenset(
     "rue avenue boulevard calle avenida rua piazza plaza praça paseo viale".split()
@@ -84,7 +81,7 @@ STRONG_HEADS: frozenset[str] = frozenset(
     "times tribune herald journal gazette chronicle courant inquirer sentinel examiner telegraph enquirer globe "
     "fc afc cf polytechnic dictionary thesaurus encyclopedia encyclopaedia".split()
 ) | SCHOOL_PREFIXES.difference({"uni"})
-LINK_WORDS: frozenset[str] = frozenset("of de del della di do da du des".split())
+LINK_WORDS = PLACE_LINKS  # "University of Maryland", "rue de Paris"
 
 # Up to two words after a span, the second after spaces or a hyphen ("Sun-Times").
 _WORDS_AFTER = re.compile(r"[ \t]+(\w+)(?:(?:[ \t]+|-)(\w+))?")

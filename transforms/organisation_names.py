@@ -55,10 +55,13 @@ GOVERNMENT_WORDS: frozenset[str] = frozenset(
 )
 # Heads of a name that "of" and the place end: an organisation's, or a school's. Not "Corporation", which names a
 # city's government too ("Municipal Corporation of Delhi", "Corporation of London").
-OF_NAME_HEADS: frozenset[str] = frozenset(
-    "association society network exchange foundation company university college institute academy "
-    "universidad universidade université universitat universität università universiteit".split()
+# Words of a school's name, in the languages of our sources (``name_heads`` reads them before a place as well).
+SCHOOL_WORDS: frozenset[str] = frozenset(
+    "university college institute universität universitat université universidad universidade università "
+    "universiteit".split()
 )
+OF_NAME_HEADS: frozenset[str] = SCHOOL_WORDS | frozenset(
+    "association society network exchange foundation company academy".split())
 # Words that join the capitalised words of one name, and that end it before the place ("of", "de").
 JOINING_WORDS: frozenset[str] = frozenset("and & of for de del della di do da du des la le y et und für the".split())
 PLACE_LINKS: frozenset[str] = frozenset("of de del della di do da du des".split())
