@@ -77,6 +77,7 @@ FEED_ACCEPT = (
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
 RETRYABLE_ERROR_TYPES = frozenset({"timeout", "connection_error"})
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 # Of the page an error status comes with, this much is read for its title (its <head>; a bot check's is small)
 ERROR_PAGE_READ_BYTES = 64 * 1024
 _DEADLINE_SLACK_S = 0.05  # a timeout this close to the deadline is the deadline's doing
@@ -610,6 +611,11 @@ def _read_response(
     return _Hop(result)
 
 
+def declares_html(content_type: str | None) -> bool:
+    """Whether a Content-Type header declares an HTML page (its parameters, such as the charset, aside)."""
+    return (content_type or "").split(";")[0].strip().lower() in HTML_CONTENT_TYPES
+
+
 def _error_page_words(response: httpx.Response, settings: FetchSettings, deadline_s: float) -> str:
     """What the page of an error status says it is: Cloudflare's bot check by its ``cf-mitigated`` header, else the
     page's title (``feed_discovery.describe_error_page``; its first ``ERROR_PAGE_READ_BYTES`` read). A 403 that
@@ -618,7 +624,7 @@ def _error_page_words(response: httpx.Response, settings: FetchSettings, deadlin
     if (response.headers.get("cf-mitigated") or "").strip().lower() == "challenge":
         return "Cloudflare's bot check (cf-mitigated: challenge): the host refuses automated clients"
     content_type = response.headers.get("content-type")
-    if not (content_type or "").strip().lower().startswith(("text/html", "application/xhtml")):
+    if not declares_html(content_type):
         return ""  # a JSON or plain-text error says nothing a title would
     try:
         raw = bounded_pieces(_raw_chunks(response, settings, deadline_s), 4 * ERROR_PAGE_READ_BYTES)

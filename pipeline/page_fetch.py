@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.atomic_files import write_bytes_atomically
-from pipeline.http_fetch import FetchResult, FetchSettings, HostLimiter, fetch_many, make_client
+from pipeline.http_fetch import FetchResult, FetchSettings, HostLimiter, declares_html, fetch_many, make_client
 from pipeline.page_ledger import LedgerEntry, PageLedger
 from pipeline.raw_zone import PAGE_ZONE, pages_sidecar_path, read_pages_sidecar, store_raw
 from pipeline.robots import RobotsRules, fetch_robots, origin_of, rules_from_text
@@ -57,7 +57,6 @@ from transforms.sniffing import sniff_document_type
 logger = logging.getLogger(__name__)
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 STORE_THREADS = 8
 # Requests are spaced 5 % wider than asked: the limiter spaces their starts in this process, and thread
 # scheduling here delays some sends by a few milliseconds (measured up to 15 % of a 50 ms interval with
@@ -373,8 +372,7 @@ def _page_from_result(candidate: PageCandidate, result: FetchResult, output_dir:
 
 def _is_html(body: bytes, content_type: str | None) -> bool:
     """HTML by its declared type, else by its bytes (servers mislabel pages, rarely PDFs)."""
-    declared = (content_type or "").split(";")[0].strip().lower()
-    return declared in HTML_CONTENT_TYPES or sniff_document_type(body) == "html"
+    return declares_html(content_type) or sniff_document_type(body) == "html"
 
 
 def _failed(candidate: PageCandidate, error_type: str, message: str) -> PageInfo:
