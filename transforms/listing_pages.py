@@ -85,14 +85,17 @@ def listing_reason(tree: HtmlElement, declares_article_type: bool, page_url: str
                 "declared)")
     if declares_article_type:
         return None
-    directory_reader = DirectoryReader()  # reads the page as the teaser blocks are looked for: one pass for both
-    blocks = _teaser_blocks_in(tree, _page_regions(tree, page_url, directory_reader.read(readable_text(tree))))
+    # a dated page is no directory, and most pages are dated: only an undated one is read for directory blocks, as
+    # the teaser blocks are looked for (one pass for both)
+    directory_reader = None if dated else DirectoryReader()
+    events = directory_reader.read(readable_text(tree)) if directory_reader else readable_text(tree)
+    blocks = _teaser_blocks_in(tree, _page_regions(tree, page_url, events))
     if blocks:
         return (f"looks like a listing/index page with {blocks.count} teaser blocks (sibling elements each led by a "
                 f"headline link to another page of the site, holding {blocks.share:.0%} of its text; no run of "
                 f"{MIN_STORY_RUN_CHARS} characters of other text, the longest {blocks.longest_run}; no article "
                 "declared)")
-    directory = None if dated else directory_reader.directory()
+    directory = directory_reader.directory() if directory_reader else None
     if directory:
         return (f"looks like a directory page: {directory.share:.0%} of its text outside links is in tables and lists "
                 f"of {directory.entries} short entries, most of them links to other pages; no story beside them and "
